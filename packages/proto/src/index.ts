@@ -1,0 +1,6 @@
+// Generated contracts of the Ameide Buf module (see proto/). Regenerate with
+// `npm run proto:gen`; CI fails when packages/proto/src/gen is stale.
+export * from './gen/ameide/common/v1/request_context_pb.js';
+export * from './gen/ameide/common/v1/error_details_pb.js';
+export * from './gen/ameide/platform/v1/platform_service_pb.js';
+export { ameideRegistry, ameideServices } from './registry.js';

@@ -1,0 +1,24 @@
+import { createRegistry, type DescService } from '@bufbuild/protobuf';
+import { file_ameide_common_v1_error_details } from './gen/ameide/common/v1/error_details_pb.js';
+import { file_ameide_common_v1_request_context } from './gen/ameide/common/v1/request_context_pb.js';
+import { file_ameide_platform_v1_platform_service } from './gen/ameide/platform/v1/platform_service_pb.js';
+
+/**
+ * Every file of the Ameide Buf module, as one registry. Used to resolve typed
+ * error details, to check that process bindings name a real RPC, and to prove
+ * the SDK covers every service.
+ */
+export const ameideRegistry = createRegistry(
+  file_ameide_common_v1_request_context,
+  file_ameide_common_v1_error_details,
+  file_ameide_platform_v1_platform_service,
+);
+
+/** All services declared in the Buf module, sorted by type name. */
+export function ameideServices(): DescService[] {
+  const services: DescService[] = [];
+  for (const d of ameideRegistry) {
+    if (d.kind === 'service') services.push(d);
+  }
+  return services.sort((a, b) => a.typeName.localeCompare(b.typeName));
+}

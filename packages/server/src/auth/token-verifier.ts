@@ -1,0 +1,89 @@
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
+import { AmeideError, ErrorCode } from '@ameide/errors';
+
+/** Claims of a verified Ameide token. */
+export interface VerifiedClaims extends JWTPayload {
+  readonly tenantId?: unknown;
+  readonly orgId?: unknown;
+  readonly groups?: unknown;
+}
+
+export interface TokenVerifierOptions {
+  /** Required `iss`. */
+  readonly issuer: string;
+  /** Required `aud` (one of). */
+  readonly audience: string | readonly string[];
+  /** Verify against a JWKS URL (production: the OIDC issuer's jwks_uri) ... */
+  readonly jwksUrl?: string;
+  /** ... or against a local key set (embedded mode). */
+  readonly jwks?: JSONWebKeySet;
+  /** Allowed clock skew in seconds for exp/nbf (default 5). */
+  readonly clockToleranceSec?: number;
+}
+
+/** Verifies bearer tokens; refuses with `unauthenticated` and a precise reason. */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedClaims>;
+}
+
+/**
+ * Creates a JWT verifier (jose) that checks signature, `iss`, `aud`, `exp` and
+ * `nbf`. Every refusal is an `unauthenticated` AmeideError whose reason names
+ * the failed check (`TOKEN_EXPIRED`, `TOKEN_WRONG_ISSUER`, ...).
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const keySet = options.jwksUrl
+    ? createRemoteJWKSet(new URL(options.jwksUrl))
+    : options.jwks
+      ? createLocalJWKSet(options.jwks)
+      : undefined;
+  if (!keySet) throw new Error('createTokenVerifier: give jwksUrl or jwks');
+  const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keySet, {
+          issuer: options.issuer,
+          audience,
+          clockTolerance: options.clockToleranceSec ?? 5,
+        });
+        return payload as VerifiedClaims;
+      } catch (err) {
+        throw refusal(err);
+      }
+    },
+  };
+}
+
+function refusal(err: unknown): AmeideError {
+  const [reason, message] = classify(err);
+  return new AmeideError(ErrorCode.Unauthenticated, message, { reason, domain: 'ameide.auth', cause: err });
+}
+
+function classify(err: unknown): [string, string] {
+  if (err instanceof joseErrors.JWTExpired) return ['TOKEN_EXPIRED', 'token expired'];
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'nbf':
+        return ['TOKEN_NOT_YET_VALID', 'token not yet valid (nbf)'];
+      case 'iss':
+        return ['TOKEN_WRONG_ISSUER', 'token issuer not accepted'];
+      case 'aud':
+        return ['TOKEN_WRONG_AUDIENCE', 'token audience not accepted'];
+      default:
+        return ['TOKEN_INVALID_CLAIM', `token claim "${err.claim}" invalid`];
+    }
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) {
+    return ['TOKEN_BAD_SIGNATURE', 'token signature not verified by any trusted key'];
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) return ['TOKEN_BAD_ALGORITHM', 'token algorithm not allowed'];
+  return ['TOKEN_MALFORMED', 'token malformed'];
+}

@@ -1,0 +1,24 @@
+export { startServiceHost } from './host/service-host.js';
+export type { ServiceHost, ServiceHostOptions, ServiceRegistration, ReadinessCheck } from './host/service-host.js';
+export { getRequestContext, requestContextKey } from './context/request-context.js';
+export type { RequestContext } from './context/request-context.js';
+export { createTokenVerifier } from './auth/token-verifier.js';
+export type { TokenVerifier, TokenVerifierOptions, VerifiedClaims } from './auth/token-verifier.js';
+export {
+  AMEIDE_AUDIENCE,
+  DEV_ISSUER,
+  createEphemeralDevIdentity,
+  devIdentityFromJwk,
+  loadOrCreateDevIdentity,
+} from './auth/dev-identity.js';
+export type { DevIdentity, DevTokenClaims } from './auth/dev-identity.js';
+export { createLogger } from './logging/logger.js';
+export type { CreateLoggerOptions, Logger, PrimitiveIdentity } from './logging/logger.js';
+export { TENANT_ID_PATTERN } from './interceptors/request-context.js';
+// For other packages building their own chains.
+export { createTracingInterceptor } from './interceptors/tracing.js';
+export { createAuthenticationInterceptor, claimsKey } from './interceptors/authentication.js';
+export { createRequestContextInterceptor } from './interceptors/request-context.js';
+export { createErrorMappingInterceptor } from './interceptors/error-mapping.js';
+export { createLoggingInterceptor } from './interceptors/logging.js';
+export { callScope } from './context/call-scope.js';

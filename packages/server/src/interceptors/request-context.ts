@@ -1,0 +1,43 @@
+import type { Interceptor } from '@connectrpc/connect';
+import { AmeideError, ErrorCode, toConnectError } from '@ameide/errors';
+import { callScope } from '../context/call-scope.js';
+import { requestContextKey, type RequestContext } from '../context/request-context.js';
+import { claimsKey } from './authentication.js';
+
+/** Tenant ids: letters, digits, `.`, `_`, `-`; 1–63 chars; starts alphanumeric. */
+export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * Builds the RequestContext from the verified claims (`tenantId`, `orgId`,
+ * `sub`, `groups`). A token without a valid tenant is refused with
+ * `permission_denied`: the caller is known but may not act on any tenant.
+ */
+export function createRequestContextInterceptor(): Interceptor {
+  return (next) => async (req) => {
+    const claims = req.contextValues.get(claimsKey);
+    if (!claims) throw refuse(ErrorCode.Unauthenticated, 'CONTEXT_MISSING', 'call not authenticated');
+    const tenantId = claims.tenantId;
+    if (typeof tenantId !== 'string' || tenantId === '') {
+      throw refuse(ErrorCode.PermissionDenied, 'TENANT_MISSING', 'token carries no tenant (claim "tenantId")');
+    }
+    if (!TENANT_ID_PATTERN.test(tenantId)) {
+      throw refuse(ErrorCode.PermissionDenied, 'TENANT_INVALID', 'token tenant id is not a valid tenant id');
+    }
+    const groups = Array.isArray(claims.groups) ? claims.groups.filter((g): g is string => typeof g === 'string') : [];
+    const scope = callScope.getStore();
+    const rc: RequestContext = {
+      tenantId,
+      orgId: typeof claims.orgId === 'string' ? claims.orgId : '',
+      userId: claims.sub ?? '',
+      groups,
+      traceId: scope?.traceId ?? '',
+    };
+    if (scope) scope.tenantId = tenantId;
+    req.contextValues.set(requestContextKey, rc);
+    return next(req);
+  };
+}
+
+function refuse(code: ErrorCode, reason: string, message: string) {
+  return toConnectError(new AmeideError(code, message, { reason, domain: 'ameide.auth' }));
+}
