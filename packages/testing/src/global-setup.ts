@@ -1,2 +1,53 @@
-// Placeholder replaced by the real server setup (Postgres started once per run).
-export default function setup(): void {}
+import type { TestProject } from 'vitest/node';
+import { startPostgresServer } from './postgres-server.js';
+import './provided-context.js';
+
+/** Stops what a `setupX` function started. */
+type Teardown = () => Promise<void>;
+
+/**
+ * Vitest global setup: starts the real servers the integration tests use, once
+ * per run, and hands their URLs to test files via `inject()`. Each server has
+ * its own `setupX(project)` returning its teardown; add new servers (nats-server,
+ * temporal) to `servers` below.
+ */
+export default async function setup(project: TestProject): Promise<Teardown> {
+  const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [setupPostgres];
+  const teardowns: Teardown[] = [];
+  try {
+    for (const start of servers) teardowns.push(await start(project));
+  } catch (error) {
+    await runTeardowns(teardowns);
+    throw error;
+  }
+  return () => runTeardowns(teardowns);
+}
+
+/**
+ * Postgres: the server at `AMEIDE_TEST_PG_URL` when set (a superuser URL,
+ * e.g. in CI with a service container), else a throw-away local server.
+ */
+async function setupPostgres(project: TestProject): Promise<Teardown> {
+  const external = process.env['AMEIDE_TEST_PG_URL'];
+  if (external !== undefined && external !== '') {
+    project.provide('pgAdminUrl', external);
+    return async () => {};
+  }
+  const server = await startPostgresServer();
+  project.provide('pgAdminUrl', server.url);
+  return () => server.stop();
+}
+
+/** Runs teardowns in reverse start order; reports all failures, not just the first. */
+async function runTeardowns(teardowns: readonly Teardown[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const teardown of [...teardowns].reverse()) {
+    try {
+      await teardown();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, 'global teardown failed');
+}

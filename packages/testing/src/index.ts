@@ -1,1 +1,5 @@
-export {};
+export { createTestDatabase } from './test-database.js';
+export type { TestDatabase } from './test-database.js';
+export { startPostgresServer, findPostgresBinDir } from './postgres-server.js';
+export type { PostgresServer, PostgresServerOptions } from './postgres-server.js';
+export { findFreePort } from './free-port.js';

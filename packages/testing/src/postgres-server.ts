@@ -118,13 +118,24 @@ export async function startPostgresServer(
       const port = options.port ?? (await findFreePort());
       try {
         const server = await launch({ ...options, binDir, runAs, dataDir, socketDir, port });
+        // A test run that dies without teardown must not leave a server behind.
+        const onExit = (): void => {
+          server.kill();
+          rmSync(workDir, { recursive: true, force: true });
+        };
+        process.once('exit', onExit);
+        let stopped: Promise<void> | undefined;
         return {
           url: server.url,
           port,
           dataDir,
-          stop: async () => {
-            await server.stop();
-            await rm(workDir, { recursive: true, force: true });
+          stop: () => {
+            stopped ??= (async () => {
+              process.off('exit', onExit);
+              await server.stop();
+              await rm(workDir, { recursive: true, force: true });
+            })();
+            return stopped;
           },
         };
       } catch (error) {
@@ -180,7 +191,14 @@ interface LaunchOptions {
   readonly startTimeoutMs?: number;
 }
 
-async function launch(options: LaunchOptions): Promise<{ url: string; stop(): Promise<void> }> {
+interface Launched {
+  readonly url: string;
+  stop(): Promise<void>;
+  /** Synchronous immediate shutdown, for `process.on('exit')`. */
+  kill(): void;
+}
+
+async function launch(options: LaunchOptions): Promise<Launched> {
   const { dataDir, port } = options;
   const [cmd, args] = command(options.runAs, join(options.binDir, 'postgres'), [
     ...['-D', dataDir, '-p', String(port), '-k', options.socketDir],
@@ -216,17 +234,11 @@ async function launch(options: LaunchOptions): Promise<{ url: string; stop(): Pr
   // With runuser in between, the child is not the postmaster: signal the pid
   // the postmaster wrote itself.
   const postmasterPid = readPostmasterPid(dataDir) ?? child.pid;
-  // A crashed test run must not leave a server behind.
-  const onExit = (): void => {
-    if (postmasterPid !== undefined && running) signal(postmasterPid, 'SIGQUIT');
-  };
-  process.once('exit', onExit);
-  let stopped: Promise<void> | undefined;
   return {
     url,
-    stop: () => {
-      stopped ??= terminate(child, postmasterPid, exited).finally(() => process.off('exit', onExit));
-      return stopped;
+    stop: () => terminate(child, postmasterPid, exited),
+    kill: () => {
+      if (running && postmasterPid !== undefined) signal(postmasterPid, 'SIGQUIT');
     },
   };
 }
@@ -281,9 +293,4 @@ async function terminate(
     clearTimeout(timer);
     if (!timedOut) return;
   }
-}
-
-/** Removes a directory synchronously; used where async cleanup cannot run. */
-export function removeDirSync(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
 }

@@ -26,6 +26,13 @@ export interface TokenVerifierOptions {
   readonly jwks?: JSONWebKeySet;
   /** Allowed clock skew in seconds for exp/nbf (default 5). */
   readonly clockToleranceSec?: number;
+  /**
+   * How many verified tokens to remember (default 10,000; 0 disables). A
+   * cached token is re-checked against exp/nbf on every use and forgotten after
+   * at most 60 s, so key rotation and revocation of the key set take effect
+   * within a minute.
+   */
+  readonly cacheSize?: number;
 }
 
 /** Verifies bearer tokens; refuses with `unauthenticated` and a precise reason. */
@@ -46,20 +53,52 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       : undefined;
   if (!keySet) throw new Error('createTokenVerifier: give jwksUrl or jwks');
   const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
+  const tolerance = options.clockToleranceSec ?? 5;
+  const cacheSize = options.cacheSize ?? 10_000;
+  // Insertion-ordered Map as a small LRU: signature checks (ES256/RS256) cost
+  // far more than the rest of a call, and clients reuse one token many times.
+  const cache = new Map<string, { claims: VerifiedClaims; until: number }>();
   return {
     async verify(token) {
+      const now = Date.now();
+      const hit = cache.get(token);
+      if (hit) {
+        cache.delete(token);
+        if (hit.until > now) {
+          checkTimes(hit.claims, now / 1000, tolerance);
+          cache.set(token, hit);
+          return hit.claims;
+        }
+      }
       try {
         const { payload } = await jwtVerify(token, keySet, {
           issuer: options.issuer,
           audience,
-          clockTolerance: options.clockToleranceSec ?? 5,
+          clockTolerance: tolerance,
         });
+        if (cacheSize > 0) {
+          const until = Math.min(now + 60_000, typeof payload.exp === 'number' ? payload.exp * 1000 : now + 60_000);
+          cache.set(token, { claims: payload as VerifiedClaims, until });
+          if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+        }
         return payload as VerifiedClaims;
       } catch (err) {
         throw refusal(err);
       }
     },
   };
+}
+
+function checkTimes(claims: VerifiedClaims, nowSec: number, tolerance: number): void {
+  if (typeof claims.exp === 'number' && nowSec - tolerance >= claims.exp) {
+    throw new AmeideError(ErrorCode.Unauthenticated, 'token expired', { reason: 'TOKEN_EXPIRED', domain: 'ameide.auth' });
+  }
+  if (typeof claims.nbf === 'number' && nowSec + tolerance < claims.nbf) {
+    throw new AmeideError(ErrorCode.Unauthenticated, 'token not yet valid (nbf)', {
+      reason: 'TOKEN_NOT_YET_VALID',
+      domain: 'ameide.auth',
+    });
+  }
 }
 
 function refusal(err: unknown): AmeideError {

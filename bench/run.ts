@@ -1,0 +1,15 @@
+// `npm run bench`: every benchmark, each figure printed with its ratio to a
+// baseline measured in the same run. Pass names to run a subset:
+// `npm run bench -- service-host`.
+import { benchServiceHost } from './service-host.bench.js';
+
+const benches: Record<string, () => Promise<void>> = {
+  'service-host': benchServiceHost,
+};
+
+const only = process.argv.slice(2);
+for (const [name, run] of Object.entries(benches)) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`# ${name}`);
+  await run();
+}

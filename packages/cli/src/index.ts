@@ -1,0 +1,2 @@
+// The CLI is a program, not a library; see bin/ameide.js and src/main.ts.
+export {};

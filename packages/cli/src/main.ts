@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { isAmeideError } from '@ameide/sdk';
+import { devCommand } from './commands/dev.js';
+import { tokenCommand } from './commands/token.js';
+
+const program = new Command('ameide')
+  .description('Ameide: design business software (processes, agents, domain models) and run it on proven engines.')
+  .version('0.1.0')
+  .option('--home <dir>', 'directory for local state: dev key, token, embedded data (env AMEIDE_HOME, default ./.ameide)')
+  .showHelpAfterError()
+  .addCommand(devCommand())
+  .addCommand(tokenCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (isAmeideError(err)) {
+    process.stderr.write(`ameide: ${err.code}: ${err.message}\n`);
+    for (const v of err.fieldViolations) process.stderr.write(`  ${v.field}: ${v.description}\n`);
+  } else {
+    process.stderr.write(`ameide: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,128 @@
+import pg from 'pg';
+import { PersistenceError } from '../persistence-error.js';
+import { DATE_OID, INT8_ARRAY_OID, INT8_OID, parseDate, parseInt8 } from './column-types.js';
+import type { Database, QueryResult, Row, Transaction } from './database.js';
+import { assertOutsideTransaction, runInTransactionScope } from './transaction-scope.js';
+
+/** Options of {@link createPgDatabase}; give `url`, `pool`, or both (`url` wins). */
+export interface PgDatabaseOptions {
+  /** `postgres://user@host:port/database` */
+  readonly url?: string;
+  /** node-postgres pool settings (`max`, timeouts, ssl, ...). */
+  readonly pool?: Omit<pg.PoolConfig, 'types'>;
+  /**
+   * Called when an idle pooled connection fails (server restart, database
+   * dropped). The pool discards that connection either way. Default: ignore.
+   */
+  readonly onIdleError?: (error: Error) => void;
+}
+
+type TextParser = (value: string) => unknown;
+const defaultParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => TextParser;
+const parseInt8ArrayAsStrings = defaultParser(INT8_ARRAY_OID, 'text');
+
+const typeParsers: Record<number, TextParser> = {
+  [INT8_OID]: parseInt8,
+  [DATE_OID]: parseDate,
+  [INT8_ARRAY_OID]: (value) => mapDeep(parseInt8ArrayAsStrings(value)),
+};
+
+function mapDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mapDeep);
+  return typeof value === 'string' ? BigInt(value) : value;
+}
+
+// Per pool, so other pg users in the process keep node-postgres' defaults.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    typeParsers[oid] ?? defaultParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/**
+ * A {@link Database} on a Postgres server through a node-postgres pool. Each
+ * transaction holds one pooled connection from BEGIN to COMMIT/ROLLBACK.
+ */
+export function createPgDatabase(options: PgDatabaseOptions): Database {
+  if (options.url === undefined && options.pool === undefined) {
+    throw new PersistenceError('INVALID_OPTIONS', 'createPgDatabase needs a url or pool options');
+  }
+  const pool = new pg.Pool({
+    ...options.pool,
+    ...(options.url === undefined ? {} : { connectionString: options.url }),
+    types,
+  });
+  pool.on('error', (error) => options.onIdleError?.(error));
+  let closed: Promise<void> | undefined;
+
+  const checkUsable = (method: string): void => {
+    if (closed) throw new PersistenceError('DATABASE_CLOSED', `db.${method}() called after close()`);
+    assertOutsideTransaction(db, method);
+  };
+
+  const db: Database = {
+    kind: 'postgres',
+
+    async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+      checkUsable('query');
+      return toResult<T>(await pool.query(sql, [...params]));
+    },
+
+    async exec(sql: string): Promise<void> {
+      checkUsable('exec');
+      // Without parameters node-postgres uses the simple protocol, which runs scripts.
+      await pool.query(sql);
+    },
+
+    async transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
+      checkUsable('transaction');
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        let result: R;
+        try {
+          result = await runInTransactionScope(db, 'postgres', {
+            query: async (sql, params) => toResult(await client.query(sql, [...params])),
+            exec: async (sql) => {
+              await client.query(sql);
+            },
+          }, fn);
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => (broken = true));
+          throw error;
+        }
+        const commit = await client.query('COMMIT');
+        // Postgres answers COMMIT of a failed transaction with ROLLBACK, silently.
+        if (commit.command === 'ROLLBACK') {
+          throw new PersistenceError(
+            'TRANSACTION_ABORTED',
+            'transaction rolled back at COMMIT because a statement in it failed',
+          );
+        }
+        return result;
+      } catch (error) {
+        // A connection in an unknown state must not go back to the pool.
+        if (!broken && isConnectionError(error)) broken = true;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+
+    close(): Promise<void> {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+  return db;
+}
+
+function toResult<T>(result: pg.QueryResult): QueryResult<T> {
+  return { rows: result.rows as T[], rowCount: result.rowCount ?? result.rows.length };
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // SQLSTATE class 08 (connection exception) or a Node socket error.
+  return typeof code === 'string' && (code.startsWith('08') || code.startsWith('E'));
+}

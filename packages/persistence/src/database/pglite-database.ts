@@ -1,0 +1,85 @@
+import { PGlite, TransactionAbortedError, type Results } from '@electric-sql/pglite';
+import { PersistenceError } from '../persistence-error.js';
+import { DATE_OID, INT8_OID, parseDate, parseInt8 } from './column-types.js';
+import type { Database, QueryResult, Row, Transaction } from './database.js';
+import { assertOutsideTransaction, runInTransactionScope } from './transaction-scope.js';
+
+/** Options of {@link createPgliteDatabase}. */
+export interface PgliteDatabaseOptions {
+  /** Directory to keep the database in. Default: in memory. */
+  readonly dataDir?: string;
+}
+
+/**
+ * A {@link Database} on PGlite, Postgres compiled to WASM and run in-process:
+ * the embedded default. PGlite has one connection; its `transaction` API holds
+ * a lock from BEGIN to COMMIT, so other queries wait instead of interleaving.
+ *
+ * PGlite connects as the superuser `postgres`, which bypasses RLS: tenant code
+ * must run under the app role, see `withTenant`.
+ */
+export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
+  // Array parsers are derived from these, so int8[] comes back as bigint[] too.
+  const pglite = await PGlite.create({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
+  });
+  let closed: Promise<void> | undefined;
+
+  const checkUsable = (method: string): void => {
+    if (closed) throw new PersistenceError('DATABASE_CLOSED', `db.${method}() called after close()`);
+    assertOutsideTransaction(db, method);
+  };
+
+  const db: Database = {
+    kind: 'pglite',
+
+    async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+      checkUsable('query');
+      return toResult<T>(await pglite.query<T>(sql, [...params]));
+    },
+
+    async exec(sql: string): Promise<void> {
+      checkUsable('exec');
+      await pglite.exec(sql);
+    },
+
+    async transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
+      checkUsable('transaction');
+      try {
+        return await pglite.transaction((raw) =>
+          runInTransactionScope(
+            db,
+            'pglite',
+            {
+              query: async (sql, params) => toResult(await raw.query<Row>(sql, [...params])),
+              exec: async (sql) => {
+                await raw.exec(sql);
+              },
+            },
+            fn,
+          ),
+        );
+      } catch (error) {
+        if (error instanceof TransactionAbortedError) {
+          throw new PersistenceError(
+            'TRANSACTION_ABORTED',
+            'transaction rolled back at COMMIT because a statement in it failed',
+            { cause: error },
+          );
+        }
+        throw error;
+      }
+    },
+
+    close(): Promise<void> {
+      closed ??= pglite.close();
+      return closed;
+    },
+  };
+  return db;
+}
+
+function toResult<T>(result: Results<T>): QueryResult<T> {
+  return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
+}

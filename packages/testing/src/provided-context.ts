@@ -1,0 +1,10 @@
+// Values the global setup hands to test files through `inject()`. Each server
+// the setup starts adds its key here.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of a superuser connection to the test server's `postgres` database. */
+    pgAdminUrl: string;
+  }
+}
+
+export {};

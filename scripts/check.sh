@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Static checks CI runs before the tests: types, lint, format, Buf lint and
+# breaking-change check, generated code freshness, architecture guards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== typecheck"; npx tsc -p tsconfig.json --noEmit
+echo "== lint"; npx eslint --max-warnings 0 .
+echo "== format"; npx prettier --check . > /dev/null || { npx prettier --check . ; exit 1; }
+echo "== buf lint"; npx buf lint
+echo "== buf breaking (against the previous commit of main)"
+if git rev-parse -q --verify HEAD~1 >/dev/null && git cat-file -e HEAD~1:proto 2>/dev/null; then
+  npx buf breaking --against ".git#ref=HEAD~1,subdir=proto"
+else
+  echo "no previous commit with proto/; skipped"
+fi
+echo "== generated code is fresh"
+npx buf generate
+if ! git diff --quiet --exit-code -- packages/proto/src/gen || [ -n "$(git ls-files --others --exclude-standard packages/proto/src/gen)" ]; then
+  echo "packages/proto/src/gen is stale: run 'npm run proto:gen' and commit the result" >&2
+  git --no-pager diff --stat -- packages/proto/src/gen >&2
+  exit 1
+fi
+echo "== guards"; node scripts/guards.mjs
+echo "checks passed"

@@ -1,0 +1,82 @@
+// Set-up a fresh clone needs, without any npm dependency (this file runs before
+// `npm ci`). Each function checks first and only installs what is missing.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function say(msg) {
+  process.stderr.write(`ameide setup: ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
+}
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+/** Node version the platform supports. */
+export function checkNode() {
+  const [maj, min] = process.versions.node.split('.').map(Number);
+  const ok = (maj === 20 && min >= 19) || (maj === 22 && min >= 12) || maj >= 24;
+  if (!ok) throw new Error(`Node ${process.versions.node} is not supported: use Node ^20.19, ^22.12 or >=24`);
+}
+
+/** `npm ci` when node_modules is missing or older than package-lock.json. */
+export function ensureNodeModules() {
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  const lock = join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  say('installing npm dependencies (npm ci)...');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+/** Directory holding initdb/postgres, or undefined. */
+export function findPostgresBin() {
+  const pgConfig = which('pg_config');
+  if (pgConfig) {
+    const r = spawnSync(pgConfig, ['--bindir'], { encoding: 'utf8' });
+    const dir = r.stdout?.trim();
+    if (dir && existsSync(join(dir, 'initdb'))) return dir;
+  }
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb')));
+    versions.sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(base, versions[0], 'bin');
+  }
+  const initdb = which('initdb');
+  return initdb ? dirname(initdb) : undefined;
+}
+
+let aptUpdated = false;
+function aptInstall(pkgs) {
+  if (process.getuid?.() !== 0 || !which('apt-get')) return false;
+  if (!aptUpdated) {
+    run('apt-get', ['update', '-qq']);
+    aptUpdated = true;
+  }
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return true;
+}
+
+/** PostgreSQL server binaries (tests run a real Postgres next to PGlite). */
+export function ensurePostgres() {
+  if (process.env.AMEIDE_TEST_PG_URL || findPostgresBin()) return;
+  say('PostgreSQL server binaries not found; installing the Debian package postgresql...');
+  if (!aptInstall(['postgresql']) || !findPostgresBin()) {
+    throw new Error(
+      'PostgreSQL is needed for the tests. Install it (Debian/Ubuntu: sudo apt-get install postgresql) ' +
+        'or point AMEIDE_TEST_PG_URL at a server you run.',
+    );
+  }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Architecture guards that eslint does not express:
+// - domain packages (domains/*) import no broker client: they publish through
+//   the outbox only (DESIGN.md invariant 3);
+// - workspace packages depend only on packages of a lower layer (ARCHITECTURE.md).
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './ensure.mjs';
+
+const layers = JSON.parse(readFileSync(join(root, 'scripts', 'layers.json'), 'utf8'));
+const problems = [];
+
+function walk(dir, out = []) {
+  for (const e of readdirSync(dir)) {
+    if (e === 'node_modules' || e === 'gen' || e === 'dist') continue;
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.(ts|tsx|js|mjs)$/.test(e)) out.push(p);
+  }
+  return out;
+}
+
+const brokerClients = [/^@nats-io\//, /^nats$/, /^kafkajs$/, /^amqplib$/, /^@temporalio\/client$/];
+if (existsSync(join(root, 'domains'))) {
+  for (const d of readdirSync(join(root, 'domains'))) {
+    for (const f of walk(join(root, 'domains', d))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        const spec = m[1] ?? m[2];
+        if (brokerClients.some((re) => re.test(spec))) problems.push(`${f}: domain code imports broker client "${spec}"; publish through the outbox`);
+      }
+    }
+  }
+}
+
+const workspaceDirs = ['packages', 'domains', 'apps'].flatMap((g) =>
+  existsSync(join(root, g)) ? readdirSync(join(root, g)).map((d) => join(root, g, d)) : [],
+);
+for (const dir of workspaceDirs) {
+  const pj = join(dir, 'package.json');
+  if (!existsSync(pj)) continue;
+  const pkg = JSON.parse(readFileSync(pj, 'utf8'));
+  const layer = layers[pkg.name];
+  if (layer === undefined) {
+    problems.push(`${pkg.name}: not in scripts/layers.json (add it and to ARCHITECTURE.md)`);
+    continue;
+  }
+  const deps = { ...pkg.dependencies, ...pkg.devDependencies };
+  for (const dep of Object.keys(deps).filter((d) => d.startsWith('@ameide/'))) {
+    const depLayer = layers[dep];
+    if (depLayer === undefined) problems.push(`${pkg.name} depends on unknown package ${dep}`);
+    else if (depLayer >= layer) problems.push(`${pkg.name} (layer ${layer}) may not depend on ${dep} (layer ${depLayer})`);
+  }
+}
+
+if (problems.length) {
+  for (const p of problems) process.stderr.write(`guard: ${p}\n`);
+  process.exit(1);
+}
+console.log('guards ok');

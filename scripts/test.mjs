@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+// `npm test`: installs what the tests need when it is missing, then runs every
+// test (unit, integration against real servers, e2e) with Vitest. Extra
+// arguments go to Vitest, e.g. `npm test -- packages/server`.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { checkNode, ensureNodeModules, ensurePostgres, root } from './ensure.mjs';
+
+try {
+  checkNode();
+  ensureNodeModules();
+  ensurePostgres();
+} catch (err) {
+  process.stderr.write(`ameide setup: ${err.message}\n`);
+  process.exit(1);
+}
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const r = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+process.exit(r.status ?? 1);
