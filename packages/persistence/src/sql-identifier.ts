@@ -20,8 +20,3 @@ export function quoteIdentifier(name: string, what: string): string {
   }
   return `"${name}"`;
 }
-
-/** A SQL string literal, for the few statements that cannot take parameters. */
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}

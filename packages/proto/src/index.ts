@@ -3,4 +3,7 @@
 export * from './gen/ameide/common/v1/request_context_pb.js';
 export * from './gen/ameide/common/v1/error_details_pb.js';
 export * from './gen/ameide/platform/v1/platform_service_pb.js';
-export { ameideRegistry, ameideServices } from './registry.js';
+export * from './gen/ameide/transformation/v1/artifact_pb.js';
+export * from './gen/ameide/transformation/v1/process_definition_pb.js';
+export * from './gen/ameide/transformation/v1/transformation_service_pb.js';
+export { ameideRegistry, ameideServices, hasRpc } from './registry.js';

@@ -2,6 +2,7 @@ import { createRegistry, type DescService } from '@bufbuild/protobuf';
 import { file_ameide_common_v1_error_details } from './gen/ameide/common/v1/error_details_pb.js';
 import { file_ameide_common_v1_request_context } from './gen/ameide/common/v1/request_context_pb.js';
 import { file_ameide_platform_v1_platform_service } from './gen/ameide/platform/v1/platform_service_pb.js';
+import { file_ameide_transformation_v1_transformation_service } from './gen/ameide/transformation/v1/transformation_service_pb.js';
 
 /**
  * Every file of the Ameide Buf module, as one registry. Used to resolve typed
@@ -12,7 +13,17 @@ export const ameideRegistry = createRegistry(
   file_ameide_common_v1_request_context,
   file_ameide_common_v1_error_details,
   file_ameide_platform_v1_platform_service,
+  file_ameide_transformation_v1_transformation_service,
 );
+
+/**
+ * Whether `service`/`method` names an RPC of the module, e.g.
+ * (`ameide.sales.v1.OrderService`, `ConfirmOrder`).
+ */
+export function hasRpc(service: string, method: string): boolean {
+  const s = ameideRegistry.getService(service);
+  return s !== undefined && s.methods.some((m) => m.name === method);
+}
 
 /** All services declared in the Buf module, sorted by type name. */
 export function ameideServices(): DescService[] {

@@ -15,7 +15,8 @@ import { z } from 'zod';
 /** XML NCName-compatible id: valid as a BPMN id and as a React Flow id. */
 const elementId = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or _ and contain only letters, digits, _ . -');
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or _ and contain only letters, digits, _ . -')
+  .refine((id) => id !== '__proto__', 'is reserved');
 
 const feel = z.string();
 const variableName = z

@@ -1,5 +1,5 @@
 import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
-import { PlatformService } from '@ameide/proto';
+import { PlatformService, TransformationService } from '@ameide/proto';
 import { authInterceptor, type TokenSource } from '../interceptors/auth.js';
 import { retryInterceptor, type RetryOptions } from '../interceptors/retry.js';
 import { traceparentInterceptor } from '../interceptors/traceparent.js';
@@ -12,6 +12,7 @@ import { mapClientErrors } from './map-errors.js';
  */
 export const ameideServiceMap = {
   platform: PlatformService,
+  transformation: TransformationService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;

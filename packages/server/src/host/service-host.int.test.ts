@@ -1,3 +1,4 @@
+import type { webcrypto } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { create } from '@bufbuild/protobuf';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -38,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(() => host.close());
 
-async function signWith(claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number; nbf?: number; key?: CryptoKey } = {}) {
+async function signWith(claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number; nbf?: number; key?: webcrypto.CryptoKey } = {}) {
   const now = Math.floor(Date.now() / 1000);
   let key = opts.key;
   if (!key) {
@@ -83,8 +84,8 @@ describe('authentication and request context', () => {
   });
 
   describe('with forged claims', () => {
-    let ownKey: CryptoKey;
-    let otherKey: CryptoKey;
+    let ownKey: webcrypto.CryptoKey;
+    let otherKey: webcrypto.CryptoKey;
     beforeAll(async () => {
       // Rebuild the identity's private key from a fresh identity we control.
       const pair = await generateKeyPair('ES256', { extractable: true });

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createPgliteDatabase, isPersistenceError, sqlStateOf, type Database } from '@ameide/persistence';
+import { engines, type EngineFixture } from '../engines.test-support.js';
+
+describe.each(engines)('Database on $kind', (engine) => {
+  let fixture: EngineFixture;
+  let db: Database;
+
+  beforeAll(async () => {
+    fixture = await engine.open('database');
+    db = fixture.db;
+    await db.exec(`
+      CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE typed (big int8, bigs int8[], day date, at timestamptz, amount numeric, doc jsonb, raw bytea);`);
+  });
+  afterAll(() => fixture.cleanup());
+  beforeEach(async () => {
+    await db.exec('DELETE FROM items; DELETE FROM typed;');
+  });
+
+  const count = async (): Promise<bigint | undefined> =>
+    (await db.query<{ n: bigint }>('SELECT count(*) AS n FROM items')).rows[0]?.n;
+
+  it('reports its kind', () => {
+    expect(db.kind).toBe(engine.kind);
+  });
+
+  it('runs parameterised statements and reports rows returned or changed', async () => {
+    const insert = await db.query('INSERT INTO items VALUES ($1, $2), ($3, $4)', [1, 'one', 2, 'two']);
+    expect(insert.rowCount).toBe(2);
+    const select = await db.query<{ id: number; name: string }>('SELECT id, name FROM items ORDER BY id');
+    expect(select).toEqual({ rows: [{ id: 1, name: 'one' }, { id: 2, name: 'two' }], rowCount: 2 });
+    const update = await db.query('UPDATE items SET name = upper(name)');
+    expect(update.rowCount).toBe(2);
+    const del = await db.query('DELETE FROM items WHERE id = $1', [2]);
+    expect(del.rowCount).toBe(1);
+    expect(await count()).toBe(1n);
+  });
+
+  it('returns the same JavaScript values on both engines', async () => {
+    await db.query('INSERT INTO typed VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      9007199254740993n,
+      [1n, 9007199254740993n],
+      '2024-02-29',
+      new Date('2024-02-29T12:34:56.789Z'),
+      '12345678901234567890.123',
+      { a: [1, 'x'], b: null },
+      new Uint8Array([0, 255, 7]),
+    ]);
+    const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM typed');
+    expect(rows).toHaveLength(1);
+    const row = rows[0] ?? {};
+    expect(row['big']).toBe(9007199254740993n);
+    expect(row['bigs']).toEqual([1n, 9007199254740993n]);
+    expect(row['day']).toBe('2024-02-29');
+    expect(row['at']).toEqual(new Date('2024-02-29T12:34:56.789Z'));
+    expect(row['amount']).toBe('12345678901234567890.123');
+    expect(row['doc']).toEqual({ a: [1, 'x'], b: null });
+    expect(row['raw']).toBeInstanceOf(Uint8Array);
+    expect([...(row['raw'] as Uint8Array)]).toEqual([0, 255, 7]);
+  });
+
+  it('runs multi-statement scripts with exec', async () => {
+    await db.exec(`INSERT INTO items VALUES (10, 'a'); INSERT INTO items VALUES (11, 'b');`);
+    expect(await count()).toBe(2n);
+  });
+
+  it('commits a transaction when its function resolves and returns its result', async () => {
+    const result = await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO items VALUES (1, 'kept')`);
+      return (await tx.query<{ n: bigint }>('SELECT count(*) AS n FROM items')).rows[0]?.n;
+    });
+    expect(result).toBe(1n);
+    expect(await count()).toBe(1n);
+  });
+
+  it('rolls a transaction back when its function throws, and rethrows', async () => {
+    const failure = new Error('business rule broken');
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.exec(`INSERT INTO items VALUES (1, 'gone'); INSERT INTO items VALUES (2, 'gone');`);
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(await count()).toBe(0n);
+  });
+
+  it('passes database errors through with their SQLSTATE', async () => {
+    await db.query(`INSERT INTO items VALUES (1, 'x')`);
+    const error: unknown = await db.query(`INSERT INTO items VALUES (1, 'again')`).catch((e: unknown) => e);
+    expect(sqlStateOf(error)).toBe('23505');
+  });
+
+  it('refuses to commit when a statement failed and the function swallowed the error', async () => {
+    const error: unknown = await db
+      .transaction(async (tx) => {
+        await tx.query(`INSERT INTO items VALUES (1, 'first')`);
+        await tx.query('SELECT 1 / 0').catch(() => undefined);
+      })
+      .catch((e: unknown) => e);
+    expect(isPersistenceError(error) && error.reason).toBe('TRANSACTION_ABORTED');
+    expect(await count()).toBe(0n);
+  });
+
+  it('allows statements after a failed one when the test rolls back to a savepoint', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO items VALUES (1, 'first')`);
+      await tx.query('SAVEPOINT s');
+      await expect(tx.query(`INSERT INTO items VALUES (1, 'dup')`)).rejects.toThrow();
+      await tx.query('ROLLBACK TO SAVEPOINT s');
+      await tx.query(`INSERT INTO items VALUES (2, 'second')`);
+    });
+    expect(await count()).toBe(2n);
+  });
+
+  it('refuses a transaction handle used after its transaction ended', async () => {
+    let leaked: { query(sql: string): Promise<unknown> } | undefined;
+    await db.transaction(async (tx) => {
+      leaked = tx;
+      await tx.query('SELECT 1');
+    });
+    const error: unknown = await leaked?.query(`INSERT INTO items VALUES (1, 'late')`).catch((e: unknown) => e);
+    expect(isPersistenceError(error) && error.reason).toBe('TRANSACTION_CLOSED');
+    expect(await count()).toBe(0n);
+  });
+
+  it('refuses calls on the database from inside its own transaction instead of deadlocking', async () => {
+    const error: unknown = await db
+      .transaction(async (tx) => {
+        await tx.query(`INSERT INTO items VALUES (1, 'inside')`);
+        await db.query('SELECT count(*) FROM items');
+      })
+      .catch((e: unknown) => e);
+    expect(isPersistenceError(error) && error.reason).toBe('NESTED_DATABASE_CALL');
+    expect(await count()).toBe(0n);
+  });
+
+  it('never shows a concurrent query the uncommitted rows of an open transaction', async () => {
+    let markInserted!: () => void;
+    const inserted = new Promise<void>((resolve) => (markInserted = resolve));
+    const transaction = db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO items VALUES (1, 'uncommitted')`);
+      markInserted();
+      // Give the concurrent query every chance to run inside this transaction.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new Error('roll back');
+    });
+    await inserted;
+    const concurrent = count();
+    await expect(transaction).rejects.toThrow('roll back');
+    expect(await concurrent).toBe(0n);
+    expect(await count()).toBe(0n);
+  });
+
+  it('runs concurrent transactions without losing writes', async () => {
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO items VALUES ($1, $2)', [100 + i, `t${i}`]);
+          await tx.query('UPDATE items SET name = name WHERE id = $1', [100 + i]);
+        }),
+      ),
+    );
+    expect(await count()).toBe(8n);
+  });
+
+  it('refuses use after close', async () => {
+    const other = fixture.kind === 'postgres' ? fixture.connect({ max: 1 }) : await createPgliteDatabase();
+    await other.query('SELECT 1');
+    await other.close();
+    await other.close();
+    const error: unknown = await other.query('SELECT 1').catch((e: unknown) => e);
+    expect(isPersistenceError(error) && error.reason).toBe('DATABASE_CLOSED');
+  });
+});

@@ -1,0 +1,37 @@
+import type { Database, Transaction } from '../database/database.js';
+import { quoteIdentifier } from '../sql-identifier.js';
+import { DEFAULT_APP_ROLE } from './app-role.js';
+import { assertValidTenantId, TENANT_SETTING, type TenantContext } from './tenant-context.js';
+
+/** Options of {@link withTenant}. */
+export interface WithTenantOptions {
+  /** Role to run as. Default {@link DEFAULT_APP_ROLE}. */
+  readonly appRole?: string;
+}
+
+/**
+ * Runs `fn` in one transaction as the app role with the tenant set, so the RLS
+ * policies of tenant tables show and accept only that tenant's rows. Commits
+ * when `fn` resolves, rolls back when it throws.
+ *
+ * Both the role (`SET LOCAL ROLE`) and the tenant (`set_config(..., true)`) are
+ * transaction-local: when the transaction ends the pooled connection is back to
+ * its login role with no tenant. `fn` must not change them (`RESET ROLE`).
+ *
+ * @throws PersistenceError `INVALID_TENANT_ID` before touching the database.
+ */
+export async function withTenant<R>(
+  db: Database,
+  context: TenantContext,
+  fn: (tx: Transaction) => Promise<R>,
+  options: WithTenantOptions = {},
+): Promise<R> {
+  const { tenantId } = context;
+  assertValidTenantId(tenantId);
+  const role = quoteIdentifier(options.appRole ?? DEFAULT_APP_ROLE, 'appRole');
+  return db.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE ${role}`);
+    await tx.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenantId]);
+    return fn(tx);
+  });
+}

@@ -1,0 +1,85 @@
+import { defineRule } from '../lint-rule.js';
+
+const SERVICE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+const METHOD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const bindingMissing = defineRule(
+  {
+    code: 'AM024',
+    name: 'binding-missing',
+    title: 'A service task, agent task or call activity has no Ameide binding',
+    severity: 'error',
+  },
+  ({ definition, report }) => {
+    definition.nodes.forEach((n, i) => {
+      if (n.type !== 'serviceTask' && n.type !== 'agentTask' && n.type !== 'callActivity') return;
+      if (n.data.binding !== undefined) return;
+      const what =
+        n.type === 'serviceTask'
+          ? 'the proto RPC it calls (service and method)'
+          : n.type === 'agentTask'
+            ? 'the agent definition it runs'
+            : 'the process definition it calls';
+      report({
+        elementId: n.id,
+        elementKind: 'node',
+        path: `nodes[${i}].data.binding`,
+        message: `${n.type} '${n.id}' has no binding: name ${what}`,
+      });
+    });
+  },
+);
+
+export const serviceRpcUnknown = defineRule(
+  {
+    code: 'AM025',
+    name: 'service-rpc-unknown',
+    title: 'A service binding names an RPC that is not in the platform proto descriptors',
+    severity: 'error',
+  },
+  ({ definition, options, report }) => {
+    definition.nodes.forEach((n, i) => {
+      if (n.type !== 'serviceTask' || !n.data.binding) return;
+      const { service, method, compensation } = n.data.binding;
+      const path = `nodes[${i}].data.binding`;
+      if (!SERVICE_NAME.test(service)) {
+        report({ elementId: n.id, elementKind: 'node', path: `${path}.service`, message: `'${service}' is not a fully-qualified proto service name (e.g. ameide.sales.v1.OrderService)` });
+        return;
+      }
+      const methods: [string, string][] = [[`${path}.method`, method]];
+      if (compensation) methods.push([`${path}.compensation.method`, compensation.method]);
+      for (const [at, name] of methods) {
+        if (!METHOD_NAME.test(name)) {
+          report({ elementId: n.id, elementKind: 'node', path: at, message: `'${name}' is not a proto method name` });
+        } else if (options.services && !options.services.hasMethod(service, name)) {
+          report({ elementId: n.id, elementKind: 'node', path: at, message: `no RPC ${service}/${name} in the platform proto descriptors` });
+        }
+      }
+    });
+  },
+);
+
+export const calledDefinitionUnknown = defineRule(
+  {
+    code: 'AM026',
+    name: 'called-definition-unknown',
+    title: 'A call activity names a process definition (or version) that is not published',
+    severity: 'error',
+  },
+  ({ definition, options, report }) => {
+    const resolver = options.definitions;
+    if (!resolver) return;
+    definition.nodes.forEach((n, i) => {
+      if (n.type !== 'callActivity' || !n.data.binding) return;
+      const { definition: name, version } = n.data.binding;
+      if (!resolver.hasDefinition(name, version)) {
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path: `nodes[${i}].data.binding.definition`,
+          message: `no published process definition '${name}' at version ${String(version)}`,
+        });
+      }
+    });
+  },
+);

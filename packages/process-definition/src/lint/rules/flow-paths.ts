@@ -1,0 +1,136 @@
+import { ROOT_SCOPE, incomingOf, outgoingOf } from '../../graph/process-graph.js';
+import type { ProcessGraph } from '../../graph/process-graph.js';
+import type { ProcessNode } from '../../model/process-definition.js';
+import { defineRule } from '../lint-rule.js';
+
+/** Node types that take part in sequence flow (annotations do not). */
+const isFlowNode = (n: ProcessNode): boolean => n.type !== 'textAnnotation';
+
+export const endOutgoing = defineRule(
+  {
+    code: 'AM005',
+    name: 'end-outgoing',
+    title: 'An end event has outgoing sequence flows',
+    severity: 'error',
+  },
+  ({ definition, graph, report }) => {
+    for (const n of definition.nodes) {
+      if (n.type !== 'endEvent') continue;
+      const out = outgoingOf(graph, n.id);
+      if (out.length > 0) {
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          message: `end event has outgoing flow(s) ${out.map((e) => `'${e.id}'`).join(', ')}`,
+        });
+      }
+    }
+  },
+);
+
+/** Nodes a token can reach from the start events (following subProcess entry and boundary events). */
+export function reachableNodes(graph: ProcessGraph): Set<string> {
+  const seen = new Set<string>();
+  const queue: string[] = [];
+  const visit = (id: string): void => {
+    if (!seen.has(id)) {
+      seen.add(id);
+      queue.push(id);
+    }
+  };
+  const startsOf = (scope: string): void => {
+    for (const n of graph.nodesByScope.get(scope) ?? []) if (n.type === 'startEvent') visit(n.id);
+  };
+  startsOf(ROOT_SCOPE);
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    for (const e of outgoingOf(graph, id)) visit(e.target);
+    for (const b of graph.boundaryByHost.get(id) ?? []) visit(b.id);
+    if (graph.nodesByScope.has(id)) startsOf(id);
+  }
+  return seen;
+}
+
+export const unreachable = defineRule(
+  {
+    code: 'AM006',
+    name: 'unreachable',
+    title: 'A node cannot be reached from a start event',
+    severity: 'error',
+  },
+  ({ definition, graph, report }) => {
+    const reached = reachableNodes(graph);
+    for (const n of definition.nodes) {
+      if (!isFlowNode(n) || reached.has(n.id) || graph.nodeById.get(n.id) !== n) continue;
+      const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
+      // Inside an unreachable subProcess only the subProcess itself is reported.
+      if (scope !== ROOT_SCOPE && !reached.has(scope)) continue;
+      report({
+        elementId: n.id,
+        elementKind: 'node',
+        message: `no path from a start event reaches '${n.id}'`,
+      });
+    }
+  },
+);
+
+export const noOutgoing = defineRule(
+  {
+    code: 'AM007',
+    name: 'no-outgoing',
+    title: 'A node other than an end event has no outgoing sequence flow',
+    severity: 'error',
+  },
+  ({ definition, graph, report }) => {
+    for (const n of definition.nodes) {
+      if (!isFlowNode(n) || n.type === 'endEvent' || graph.nodeById.get(n.id) !== n) continue;
+      if (outgoingOf(graph, n.id).length === 0) {
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          message: `'${n.id}' has no outgoing flow: connect it, or end the path with an end event`,
+        });
+      }
+    }
+  },
+);
+
+export const noPathToEnd = defineRule(
+  {
+    code: 'AM008',
+    name: 'no-path-to-end',
+    title: 'A node cannot reach an end event (e.g. a loop without exit)',
+    severity: 'error',
+  },
+  ({ definition, graph, report }) => {
+    const canEnd = new Set<string>();
+    const queue: string[] = [];
+    for (const n of definition.nodes) {
+      if (n.type === 'endEvent') {
+        canEnd.add(n.id);
+        queue.push(n.id);
+      }
+    }
+    while (queue.length > 0) {
+      const id = queue.pop()!;
+      const node = graph.nodeById.get(id);
+      const back = incomingOf(graph, id).map((e) => e.source);
+      if (node?.type === 'boundaryEvent') back.push(node.data.attachedTo);
+      for (const source of back) {
+        if (!canEnd.has(source) && graph.nodeById.has(source)) {
+          canEnd.add(source);
+          queue.push(source);
+        }
+      }
+    }
+    for (const n of definition.nodes) {
+      if (!isFlowNode(n) || canEnd.has(n.id) || graph.nodeById.get(n.id) !== n) continue;
+      if (outgoingOf(graph, n.id).length === 0) continue; // AM007 reports it
+      report({
+        elementId: n.id,
+        elementKind: 'node',
+        message: `no path from '${n.id}' reaches an end event`,
+      });
+    }
+  },
+);

@@ -1,0 +1,35 @@
+import type { ArtifactKind } from './artifact-kind.js';
+
+/** Event types of an artifact stream; the suffix is the schema version. */
+export const ArtifactEventType = {
+  Created: 'artifact.created.v1',
+  Revised: 'artifact.revised.v1',
+  Published: 'artifact.published.v1',
+  Archived: 'artifact.archived.v1',
+} as const;
+export type ArtifactEventType = (typeof ArtifactEventType)[keyof typeof ArtifactEventType];
+
+/** `data` of each event type (the content itself travels in `payload`). */
+export interface ArtifactCreatedData {
+  readonly kind: ArtifactKind;
+  readonly name: string;
+  readonly contentType: string;
+  readonly contentHash: string;
+}
+export interface ArtifactRevisedData {
+  readonly contentType: string;
+  readonly contentHash: string;
+}
+export interface ArtifactPublishedData {
+  readonly version: number;
+  readonly contentHash: string;
+  /** sha256 of the compiled ExecutionPlan (process definitions); the plan is the payload. */
+  readonly planHash?: string;
+}
+export type ArtifactArchivedData = Record<string, never>;
+
+export type ArtifactEventData =
+  | { readonly type: typeof ArtifactEventType.Created; readonly data: ArtifactCreatedData }
+  | { readonly type: typeof ArtifactEventType.Revised; readonly data: ArtifactRevisedData }
+  | { readonly type: typeof ArtifactEventType.Published; readonly data: ArtifactPublishedData }
+  | { readonly type: typeof ArtifactEventType.Archived; readonly data: ArtifactArchivedData };

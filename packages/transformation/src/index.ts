@@ -1,0 +1,28 @@
+export { createArtifactStore } from './artifacts/artifact-store.js';
+export type {
+  Actor,
+  ArtifactAt,
+  ArtifactChange,
+  ArtifactRef,
+  ArtifactStore,
+  ArtifactStoreOptions,
+  ArtifactView,
+  CreateArtifactInput,
+  LifecycleInput,
+  ReviseArtifactInput,
+} from './artifacts/artifact-store.js';
+export { ArtifactKind, ArtifactStatus, artifactKinds } from './artifacts/artifact-kind.js';
+export type { ArtifactState, PublishedVersionInfo } from './artifacts/artifact-state.js';
+export { ArtifactEventType } from './artifacts/artifact-events.js';
+export { MAX_CONTENT_BYTES, sha256Hex } from './artifacts/content-rules.js';
+export type { ArtifactKindRules, KindRules, PublishArtifacts } from './artifacts/content-rules.js';
+export type { ArtifactSummary } from './projections/artifact-list.js';
+export { migrateTransformation, TRANSFORMATION_SCHEMA } from './migrate-transformation.js';
+export { transformationServiceRoutes } from './service/transformation-service.js';
+export type { ProcessDefinitionTools } from './service/process-definition-tools.js';
+// For other packages (process runtime, benchmarks, tests).
+export { loadArtifact } from './artifacts/artifact-loader.js';
+export { appendToStream, readAll, readStream } from './event-store/event-store.js';
+export type { EventMetadata, NewEvent, RecordedEvent } from './event-store/event-store.js';
+export { decodePosition, encodePosition, START } from './event-store/position.js';
+export type { Position } from './event-store/position.js';
