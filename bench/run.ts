@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark, each figure printed with its ratio to a
 // baseline measured in the same run. Pass names to run a subset:
 // `npm run bench -- service-host`.
+import { benchPersistence } from './persistence.bench.js';
 import { benchServiceHost } from './service-host.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'service-host': benchServiceHost,
+  persistence: benchPersistence,
 };
 
 const only = process.argv.slice(2);

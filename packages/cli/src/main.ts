@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { isAmeideError } from '@ameide/sdk';
+import { artifactCommand } from './commands/artifact.js';
 import { devCommand } from './commands/dev.js';
+import { loginCommand, whoamiCommand } from './commands/login.js';
 import { tokenCommand } from './commands/token.js';
 
 const program = new Command('ameide')
@@ -9,7 +11,10 @@ const program = new Command('ameide')
   .option('--home <dir>', 'directory for local state: dev key, token, embedded data (env AMEIDE_HOME, default ./.ameide)')
   .showHelpAfterError()
   .addCommand(devCommand())
-  .addCommand(tokenCommand());
+  .addCommand(tokenCommand())
+  .addCommand(loginCommand())
+  .addCommand(whoamiCommand())
+  .addCommand(artifactCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -2,7 +2,12 @@
 // suite file gets its own Postgres database (see @ameide/testing) or its own
 // in-memory PGlite.
 import { createTestDatabase } from '@ameide/testing';
-import { createPgDatabase, createPgliteDatabase, type Database, type DatabaseKind } from '@ameide/persistence';
+import {
+  createPgDatabase,
+  createPgliteDatabase,
+  type Database,
+  type DatabaseKind,
+} from '@ameide/persistence';
 
 /** One engine opened for one test file. */
 export interface EngineFixture {

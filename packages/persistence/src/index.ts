@@ -3,7 +3,14 @@ export { createPgDatabase } from './database/pg-database.js';
 export type { PgDatabaseOptions } from './database/pg-database.js';
 export { createPgliteDatabase } from './database/pglite-database.js';
 export type { PgliteDatabaseOptions } from './database/pglite-database.js';
-export type { Database, DatabaseKind, Queryable, QueryResult, Row, Transaction } from './database/database.js';
+export type {
+  Database,
+  DatabaseKind,
+  Queryable,
+  QueryResult,
+  Row,
+  Transaction,
+} from './database/database.js';
 
 export { createTenantStore } from './tenancy/tenant-store.js';
 export type { TenantStore, TenantStoreOptions } from './tenancy/tenant-store.js';

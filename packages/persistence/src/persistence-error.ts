@@ -1,8 +1,8 @@
-/**
- * Connect code names (as in `@ameide/errors`) a persistence error maps onto, so
- * the service host can turn it into the platform error without guessing.
- */
-export type PersistenceErrorCode = 'invalid_argument' | 'failed_precondition' | 'aborted' | 'internal';
+import { AmeideError, type FieldViolation } from '@ameide/errors';
+
+/** The Connect codes (AmeideError codes) persistence errors carry. */
+export type PersistenceErrorCode =
+  'invalid_argument' | 'failed_precondition' | 'aborted' | 'internal';
 
 /** The closed set of reasons, each with its fixed code. */
 export const PersistenceErrorReason = {
@@ -34,7 +34,8 @@ export const PersistenceErrorReason = {
   MigrationFailed: 'MIGRATION_FAILED',
 } as const;
 
-export type PersistenceErrorReason = (typeof PersistenceErrorReason)[keyof typeof PersistenceErrorReason];
+export type PersistenceErrorReason =
+  (typeof PersistenceErrorReason)[keyof typeof PersistenceErrorReason];
 
 const codeOf: Record<PersistenceErrorReason, PersistenceErrorCode> = {
   INVALID_TENANT_ID: 'invalid_argument',
@@ -55,6 +56,8 @@ const codeOf: Record<PersistenceErrorReason, PersistenceErrorCode> = {
 export interface PersistenceErrorOptions {
   /** Context worth logging: role, schema, script, checksums, ... */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** For invalid input: which field and why. */
+  readonly fieldViolations?: readonly FieldViolation[];
   readonly cause?: unknown;
 }
 
@@ -62,23 +65,31 @@ export interface PersistenceErrorOptions {
 const brand = Symbol.for('ameide.persistence.error');
 
 /**
- * The error of `@ameide/persistence`. `reason` is one of a closed set and fixes
- * `code` (a Connect code name). Errors raised by Postgres itself are passed
- * through unchanged; read their SQLSTATE with {@link sqlStateOf}.
+ * The error of `@ameide/persistence`: an `AmeideError` (domain
+ * `ameide.persistence`) whose `reason` is one of a closed set that fixes its
+ * `code`, so the service host maps it onto Connect like any other. Errors
+ * raised by Postgres itself pass through unchanged; read their SQLSTATE with
+ * {@link sqlStateOf}.
  */
-export class PersistenceError extends Error {
-  override readonly name: string = 'PersistenceError';
-  readonly code: PersistenceErrorCode;
-  readonly reason: PersistenceErrorReason;
-  readonly metadata: Readonly<Record<string, string>>;
+export class PersistenceError extends AmeideError {
+  declare readonly code: PersistenceErrorCode;
+  declare readonly reason: PersistenceErrorReason;
   readonly [brand] = true;
 
-  constructor(reason: PersistenceErrorReason, message: string, options: PersistenceErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.reason = reason;
-    this.code = codeOf[reason];
-    this.metadata = options.metadata ?? {};
+  constructor(
+    reason: PersistenceErrorReason,
+    message: string,
+    options: PersistenceErrorOptions = {},
+  ) {
+    super(codeOf[reason], message, { ...options, reason, domain: 'ameide.persistence' });
+    setName(this, 'PersistenceError');
   }
+}
+
+// AmeideError declares `name` as the literal 'AmeideError'; stack traces and
+// logs should still say which error this is.
+function setName(error: Error, name: string): void {
+  Object.defineProperty(error, 'name', { value: name, configurable: true, writable: true });
 }
 
 /** Where a {@link MigrationError} happened and, for edits, both checksums. */
@@ -94,7 +105,6 @@ export interface MigrationErrorContext {
 
 /** A migration run was refused or failed. Nothing of the offending migration is applied. */
 export class MigrationError extends PersistenceError {
-  override readonly name: string = 'MigrationError';
   readonly context: MigrationErrorContext;
 
   constructor(
@@ -108,13 +118,18 @@ export class MigrationError extends PersistenceError {
       if (value !== undefined) metadata[key] = String(value);
     }
     super(reason, message, cause === undefined ? { metadata } : { metadata, cause });
+    setName(this, 'MigrationError');
     this.context = context;
   }
 }
 
 /** True for a {@link PersistenceError} (or subclass) from any copy of this package. */
 export function isPersistenceError(value: unknown): value is PersistenceError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
 }
 
 /** True for a {@link MigrationError} from any copy of this package. */

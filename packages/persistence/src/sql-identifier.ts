@@ -15,8 +15,20 @@ export function quoteIdentifier(name: string, what: string): string {
     throw new PersistenceError(
       'INVALID_IDENTIFIER',
       `${what} must be a lower-case SQL identifier matching ${String(IDENTIFIER)}, got ${JSON.stringify(name)}`,
-      { metadata: { field: what } },
+      { fieldViolations: [{ field: what, description: 'not a lower-case SQL identifier' }] },
     );
   }
   return `"${name}"`;
+}
+
+/**
+ * A string as a standard SQL literal (`'it''s'`). For values that are already
+ * validated (identifiers, tenant ids) and must travel in a script without
+ * parameters; refuses NUL, which Postgres text cannot hold.
+ */
+export function quoteLiteral(value: string): string {
+  if (value.includes('\u0000')) {
+    throw new PersistenceError('INVALID_IDENTIFIER', 'value contains a NUL character');
+  }
+  return `'${value.replace(/'/g, "''")}'`;
 }

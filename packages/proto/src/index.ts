@@ -6,4 +6,7 @@ export * from './gen/ameide/platform/v1/platform_service_pb.js';
 export * from './gen/ameide/transformation/v1/artifact_pb.js';
 export * from './gen/ameide/transformation/v1/process_definition_pb.js';
 export * from './gen/ameide/transformation/v1/transformation_service_pb.js';
+export * from './gen/ameide/sales/v1/money_pb.js';
+export * from './gen/ameide/sales/v1/order_service_pb.js';
+export * from './gen/ameide/sales/v1/customer_service_pb.js';
 export { ameideRegistry, ameideServices, hasRpc } from './registry.js';

@@ -18,7 +18,10 @@ describe('startPostgresServer', () => {
   it('starts a server that runs SQL as a superuser, and stop() shuts it down and removes its directory', async () => {
     const server = await startPostgresServer();
     try {
-      const { rows } = await query(server.url, 'select current_user, (select rolsuper from pg_roles where rolname = current_user) as su');
+      const { rows } = await query(
+        server.url,
+        'select current_user, (select rolsuper from pg_roles where rolname = current_user) as su',
+      );
       expect(rows).toEqual([{ current_user: 'postgres', su: true }]);
       expect(existsSync(server.dataDir)).toBe(true);
     } finally {

@@ -140,7 +140,8 @@ export async function startPostgresServer(
         };
       } catch (error) {
         // Another process may have taken the free port between probe and bind.
-        const portTaken = error instanceof Error && /could not bind|address already in use/i.test(error.message);
+        const portTaken =
+          error instanceof Error && /could not bind|address already in use/i.test(error.message);
         if (!portTaken || options.port !== undefined || attempt >= 3) throw error;
       }
     }
@@ -226,7 +227,9 @@ async function launch(options: LaunchOptions): Promise<Launched> {
     if (await acceptsConnections(url)) break;
     if (Date.now() > deadline) {
       await terminate(child, undefined, exited);
-      throw new Error(`postgres did not accept connections on port ${port} in time:\n${log.join('\n')}`);
+      throw new Error(
+        `postgres did not accept connections on port ${port} in time:\n${log.join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -26,8 +26,14 @@ describe('createTestDatabase', () => {
     expect(a.name).not.toBe(b.name);
 
     await query(a.url, 'create table only_in_a (x int)');
-    const inA = await query(a.url, `select to_regclass('only_in_a') is not null as present, current_database() as db`);
-    const inB = await query(b.url, `select to_regclass('only_in_a') is not null as present, current_database() as db`);
+    const inA = await query(
+      a.url,
+      `select to_regclass('only_in_a') is not null as present, current_database() as db`,
+    );
+    const inB = await query(
+      b.url,
+      `select to_regclass('only_in_a') is not null as present, current_database() as db`,
+    );
     expect(inA.rows).toEqual([{ present: true, db: a.name }]);
     expect(inB.rows).toEqual([{ present: false, db: b.name }]);
 
@@ -36,7 +42,11 @@ describe('createTestDatabase', () => {
     open.on('error', () => undefined);
     await open.connect();
     await a.drop();
-    const exists = await query(a.adminUrl, 'select count(*)::int as n from pg_database where datname = $1', [a.name]);
+    const exists = await query(
+      a.adminUrl,
+      'select count(*)::int as n from pg_database where datname = $1',
+      [a.name],
+    );
     expect(exists.rows).toEqual([{ n: 0 }]);
     await open.end().catch(() => undefined);
   });

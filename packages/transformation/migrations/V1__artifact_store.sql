@@ -63,19 +63,13 @@ CREATE TABLE transformation.artifacts (
 );
 CREATE INDEX artifacts_list ON transformation.artifacts (tenant_id, kind, status, name);
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['streams', 'events', 'snapshots', 'artifacts'] LOOP
-    EXECUTE format('ALTER TABLE transformation.%I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('ALTER TABLE transformation.%I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format(
-      'CREATE POLICY tenant_isolation ON transformation.%I TO ameide_app '
-      'USING (tenant_id = current_setting(''app.tenant_id'', true)) '
-      'WITH CHECK (tenant_id = current_setting(''app.tenant_id'', true))', t);
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE ON transformation.%I TO ameide_app', t);
-  END LOOP;
-END $$;
--- Events are append-only, also for the app role.
-REVOKE UPDATE ON transformation.events FROM ameide_app;
-GRANT USAGE ON SCHEMA transformation TO ameide_app;
+-- Tenant isolation: ENABLE + FORCE RLS, policy and grants for the app role
+-- (the function comes with the platform schema, see @ameide/persistence).
+SELECT ameide.enable_tenant_rls('transformation.streams');
+SELECT ameide.enable_tenant_rls('transformation.events');
+SELECT ameide.enable_tenant_rls('transformation.snapshots');
+SELECT ameide.enable_tenant_rls('transformation.artifacts');
+-- History is append-only, also for the app role; snapshots and the list
+-- projection are rebuilt, never deleted by the app.
+REVOKE UPDATE, DELETE ON transformation.events FROM ameide_app;
+REVOKE DELETE ON transformation.snapshots, transformation.artifacts, transformation.streams FROM ameide_app;

@@ -29,7 +29,7 @@ export function tokenCommand(): Command {
     });
 }
 
-function tenantId(value: string): string {
+export function tenantId(value: string): string {
   if (!TENANT_ID_PATTERN.test(value)) {
     throw new InvalidArgumentError('a tenant id is 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
   }

@@ -5,6 +5,8 @@
 export const INT8_OID = 20;
 export const INT8_ARRAY_OID = 1016;
 export const DATE_OID = 1082;
+export const DATE_ARRAY_OID = 1182;
+export const TEXT_ARRAY_OID = 1009;
 
 /** `int8` as `bigint`: lossless, where the drivers disagree (string vs number). */
 export const parseInt8 = (value: string): bigint => BigInt(value);

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPgliteDatabase, isPersistenceError, sqlStateOf, type Database } from '@ameide/persistence';
+import {
+  createPgliteDatabase,
+  isPersistenceError,
+  sqlStateOf,
+  type Database,
+} from '@ameide/persistence';
 import { engines, type EngineFixture } from '../engines.test-support.js';
 
 describe.each(engines)('Database on $kind', (engine) => {
@@ -11,7 +16,7 @@ describe.each(engines)('Database on $kind', (engine) => {
     db = fixture.db;
     await db.exec(`
       CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);
-      CREATE TABLE typed (big int8, bigs int8[], day date, at timestamptz, amount numeric, doc jsonb, raw bytea);`);
+      CREATE TABLE typed (big int8, bigs int8[], day date, days date[], at timestamptz, amount numeric, doc jsonb, raw bytea);`);
   });
   afterAll(() => fixture.cleanup());
   beforeEach(async () => {
@@ -26,10 +31,23 @@ describe.each(engines)('Database on $kind', (engine) => {
   });
 
   it('runs parameterised statements and reports rows returned or changed', async () => {
-    const insert = await db.query('INSERT INTO items VALUES ($1, $2), ($3, $4)', [1, 'one', 2, 'two']);
+    const insert = await db.query('INSERT INTO items VALUES ($1, $2), ($3, $4)', [
+      1,
+      'one',
+      2,
+      'two',
+    ]);
     expect(insert.rowCount).toBe(2);
-    const select = await db.query<{ id: number; name: string }>('SELECT id, name FROM items ORDER BY id');
-    expect(select).toEqual({ rows: [{ id: 1, name: 'one' }, { id: 2, name: 'two' }], rowCount: 2 });
+    const select = await db.query<{ id: number; name: string }>(
+      'SELECT id, name FROM items ORDER BY id',
+    );
+    expect(select).toEqual({
+      rows: [
+        { id: 1, name: 'one' },
+        { id: 2, name: 'two' },
+      ],
+      rowCount: 2,
+    });
     const update = await db.query('UPDATE items SET name = upper(name)');
     expect(update.rowCount).toBe(2);
     const del = await db.query('DELETE FROM items WHERE id = $1', [2]);
@@ -38,10 +56,11 @@ describe.each(engines)('Database on $kind', (engine) => {
   });
 
   it('returns the same JavaScript values on both engines', async () => {
-    await db.query('INSERT INTO typed VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    await db.query('INSERT INTO typed VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
       9007199254740993n,
       [1n, 9007199254740993n],
       '2024-02-29',
+      ['2024-01-01', null],
       new Date('2024-02-29T12:34:56.789Z'),
       '12345678901234567890.123',
       { a: [1, 'x'], b: null },
@@ -53,6 +72,7 @@ describe.each(engines)('Database on $kind', (engine) => {
     expect(row['big']).toBe(9007199254740993n);
     expect(row['bigs']).toEqual([1n, 9007199254740993n]);
     expect(row['day']).toBe('2024-02-29');
+    expect(row['days']).toEqual(['2024-01-01', null]);
     expect(row['at']).toEqual(new Date('2024-02-29T12:34:56.789Z'));
     expect(row['amount']).toBe('12345678901234567890.123');
     expect(row['doc']).toEqual({ a: [1, 'x'], b: null });
@@ -78,7 +98,9 @@ describe.each(engines)('Database on $kind', (engine) => {
     const failure = new Error('business rule broken');
     await expect(
       db.transaction(async (tx) => {
-        await tx.exec(`INSERT INTO items VALUES (1, 'gone'); INSERT INTO items VALUES (2, 'gone');`);
+        await tx.exec(
+          `INSERT INTO items VALUES (1, 'gone'); INSERT INTO items VALUES (2, 'gone');`,
+        );
         throw failure;
       }),
     ).rejects.toBe(failure);
@@ -87,7 +109,9 @@ describe.each(engines)('Database on $kind', (engine) => {
 
   it('passes database errors through with their SQLSTATE', async () => {
     await db.query(`INSERT INTO items VALUES (1, 'x')`);
-    const error: unknown = await db.query(`INSERT INTO items VALUES (1, 'again')`).catch((e: unknown) => e);
+    const error: unknown = await db
+      .query(`INSERT INTO items VALUES (1, 'again')`)
+      .catch((e: unknown) => e);
     expect(sqlStateOf(error)).toBe('23505');
   });
 
@@ -119,7 +143,9 @@ describe.each(engines)('Database on $kind', (engine) => {
       leaked = tx;
       await tx.query('SELECT 1');
     });
-    const error: unknown = await leaked?.query(`INSERT INTO items VALUES (1, 'late')`).catch((e: unknown) => e);
+    const error: unknown = await leaked
+      ?.query(`INSERT INTO items VALUES (1, 'late')`)
+      .catch((e: unknown) => e);
     expect(isPersistenceError(error) && error.reason).toBe('TRANSACTION_CLOSED');
     expect(await count()).toBe(0n);
   });
@@ -165,7 +191,8 @@ describe.each(engines)('Database on $kind', (engine) => {
   });
 
   it('refuses use after close', async () => {
-    const other = fixture.kind === 'postgres' ? fixture.connect({ max: 1 }) : await createPgliteDatabase();
+    const other =
+      fixture.kind === 'postgres' ? fixture.connect({ max: 1 }) : await createPgliteDatabase();
     await other.query('SELECT 1');
     await other.close();
     await other.close();

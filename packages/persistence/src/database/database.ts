@@ -33,6 +33,16 @@ export interface Transaction extends Queryable {
   readonly kind: DatabaseKind;
 }
 
+/** Options of {@link Database.transaction}. */
+export interface TransactionOptions {
+  /**
+   * A script run right after BEGIN, before `fn`, in the same round trip on a
+   * server (simple protocol: no parameters, so only trusted, quoted values).
+   * `withTenant` uses it to set role and tenant without extra latency.
+   */
+  readonly begin?: string;
+}
+
 /**
  * A Postgres database: node-postgres against a server ({@link createPgDatabase})
  * or PGlite in-process ({@link createPgliteDatabase}). Code written against this
@@ -49,7 +59,7 @@ export interface Database extends Queryable {
    * @throws PersistenceError `TRANSACTION_ABORTED` when a statement failed
    * inside `fn`, `fn` swallowed the error, and COMMIT therefore rolled back.
    */
-  transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R>;
+  transaction<R>(fn: (tx: Transaction) => Promise<R>, options?: TransactionOptions): Promise<R>;
   /** Closes the pool or the PGlite instance. Idempotent. */
   close(): Promise<void>;
 }

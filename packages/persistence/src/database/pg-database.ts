@@ -1,7 +1,15 @@
 import pg from 'pg';
 import { PersistenceError } from '../persistence-error.js';
-import { DATE_OID, INT8_ARRAY_OID, INT8_OID, parseDate, parseInt8 } from './column-types.js';
-import type { Database, QueryResult, Row, Transaction } from './database.js';
+import {
+  DATE_ARRAY_OID,
+  DATE_OID,
+  INT8_ARRAY_OID,
+  INT8_OID,
+  parseDate,
+  parseInt8,
+  TEXT_ARRAY_OID,
+} from './column-types.js';
+import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
 import { assertOutsideTransaction, runInTransactionScope } from './transaction-scope.js';
 
 /** Options of {@link createPgDatabase}; give `url`, `pool`, or both (`url` wins). */
@@ -18,17 +26,22 @@ export interface PgDatabaseOptions {
 }
 
 type TextParser = (value: string) => unknown;
-const defaultParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => TextParser;
-const parseInt8ArrayAsStrings = defaultParser(INT8_ARRAY_OID, 'text');
+const defaultParser = pg.types.getTypeParser as (
+  oid: number,
+  format?: 'text' | 'binary',
+) => TextParser;
+// Parses any one-dimensional or nested array literal into strings.
+const parseArrayAsStrings = defaultParser(TEXT_ARRAY_OID, 'text');
 
 const typeParsers: Record<number, TextParser> = {
   [INT8_OID]: parseInt8,
   [DATE_OID]: parseDate,
-  [INT8_ARRAY_OID]: (value) => mapDeep(parseInt8ArrayAsStrings(value)),
+  [INT8_ARRAY_OID]: (value) => toBigIntDeep(parseArrayAsStrings(value)),
+  [DATE_ARRAY_OID]: parseArrayAsStrings,
 };
 
-function mapDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(mapDeep);
+function toBigIntDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toBigIntDeep);
   return typeof value === 'string' ? BigInt(value) : value;
 }
 
@@ -55,7 +68,8 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
   let closed: Promise<void> | undefined;
 
   const checkUsable = (method: string): void => {
-    if (closed) throw new PersistenceError('DATABASE_CLOSED', `db.${method}() called after close()`);
+    if (closed)
+      throw new PersistenceError('DATABASE_CLOSED', `db.${method}() called after close()`);
     assertOutsideTransaction(db, method);
   };
 
@@ -73,20 +87,26 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
       await pool.query(sql);
     },
 
-    async transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
+    async transaction<R>(fn: (tx: Transaction) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
       checkUsable('transaction');
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN');
+        // One round trip: BEGIN plus the caller's set-up script (simple protocol).
+        await client.query(options.begin ? `BEGIN; ${options.begin}` : 'BEGIN');
         let result: R;
         try {
-          result = await runInTransactionScope(db, 'postgres', {
-            query: async (sql, params) => toResult(await client.query(sql, [...params])),
-            exec: async (sql) => {
-              await client.query(sql);
+          result = await runInTransactionScope(
+            db,
+            'postgres',
+            {
+              query: async (sql, params) => toResult(await client.query(sql, [...params])),
+              exec: async (sql) => {
+                await client.query(sql);
+              },
             },
-          }, fn);
+            fn,
+          );
         } catch (error) {
           await client.query('ROLLBACK').catch(() => (broken = true));
           throw error;

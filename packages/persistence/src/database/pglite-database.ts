@@ -1,7 +1,7 @@
 import { PGlite, TransactionAbortedError, type Results } from '@electric-sql/pglite';
 import { PersistenceError } from '../persistence-error.js';
 import { DATE_OID, INT8_OID, parseDate, parseInt8 } from './column-types.js';
-import type { Database, QueryResult, Row, Transaction } from './database.js';
+import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
 import { assertOutsideTransaction, runInTransactionScope } from './transaction-scope.js';
 
 /** Options of {@link createPgliteDatabase}. */
@@ -27,7 +27,8 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
   let closed: Promise<void> | undefined;
 
   const checkUsable = (method: string): void => {
-    if (closed) throw new PersistenceError('DATABASE_CLOSED', `db.${method}() called after close()`);
+    if (closed)
+      throw new PersistenceError('DATABASE_CLOSED', `db.${method}() called after close()`);
     assertOutsideTransaction(db, method);
   };
 
@@ -44,11 +45,12 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
       await pglite.exec(sql);
     },
 
-    async transaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
+    async transaction<R>(fn: (tx: Transaction) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
       checkUsable('transaction');
       try {
-        return await pglite.transaction((raw) =>
-          runInTransactionScope(
+        return await pglite.transaction(async (raw) => {
+          if (options.begin) await raw.exec(options.begin);
+          return runInTransactionScope(
             db,
             'pglite',
             {
@@ -58,8 +60,8 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
               },
             },
             fn,
-          ),
-        );
+          );
+        });
       } catch (error) {
         if (error instanceof TransactionAbortedError) {
           throw new PersistenceError(
@@ -81,5 +83,8 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
 }
 
 function toResult<T>(result: Results<T>): QueryResult<T> {
-  return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
+  return {
+    rows: result.rows,
+    rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length,
+  };
 }

@@ -8,8 +8,8 @@ import {
   migrate,
   migrationChecksum,
   sqlStateOf,
+  MigrationError,
   type Database,
-  type MigrationError,
   type Migration,
 } from '@ameide/persistence';
 import { engines, type EngineFixture } from '../engines.test-support.js';
@@ -24,7 +24,11 @@ const v2: Migration = {
   name: 'add_order_note',
   sql: `ALTER TABLE orders ADD COLUMN note text;\nINSERT INTO orders VALUES (1, 10, 'seed');`,
 };
-const v3: Migration = { version: 3, name: 'create_lines', sql: 'CREATE TABLE lines (order_id int);' };
+const v3: Migration = {
+  version: 3,
+  name: 'create_lines',
+  sql: 'CREATE TABLE lines (order_id int);',
+};
 
 interface HistoryRow {
   version: number;
@@ -59,18 +63,41 @@ describe.each(engines)('migrate on $kind', (engine) => {
   const history = async (schema: string): Promise<HistoryRow[]> =>
     (await db.query<HistoryRow>(`SELECT * FROM ${schema}.schema_history ORDER BY version`)).rows;
   const tableExists = async (name: string): Promise<boolean> =>
-    (await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [name])).rows[0]?.ok === true;
+    (await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [name])).rows[0]
+      ?.ok === true;
 
   it('applies pending migrations in order, in the schema, and records each in schema_history', async () => {
     const schema = freshSchema();
     const result = await migrate(db, { schema, migrations: [v2, v1] });
-    expect(result.applied.map((m) => m.script)).toEqual(['V1__create_orders.sql', 'V2__add_order_note.sql']);
+    expect(result.applied.map((m) => m.script)).toEqual([
+      'V1__create_orders.sql',
+      'V2__add_order_note.sql',
+    ]);
     expect(result.currentVersion).toBe(2);
-    expect((await db.query(`SELECT id, note FROM ${schema}.orders`)).rows).toEqual([{ id: 1, note: 'seed' }]);
+    expect((await db.query(`SELECT id, note FROM ${schema}.orders`)).rows).toEqual([
+      { id: 1, note: 'seed' },
+    ]);
     const rows = await history(schema);
-    expect(rows.map(({ version, description, script, checksum }) => ({ version, description, script, checksum }))).toEqual([
-      { version: 1, description: 'create orders', script: 'V1__create_orders.sql', checksum: migrationChecksum(v1.sql) },
-      { version: 2, description: 'add order note', script: 'V2__add_order_note.sql', checksum: migrationChecksum(v2.sql) },
+    expect(
+      rows.map(({ version, description, script, checksum }) => ({
+        version,
+        description,
+        script,
+        checksum,
+      })),
+    ).toEqual([
+      {
+        version: 1,
+        description: 'create orders',
+        script: 'V1__create_orders.sql',
+        checksum: migrationChecksum(v1.sql),
+      },
+      {
+        version: 2,
+        description: 'add order note',
+        script: 'V2__add_order_note.sql',
+        checksum: migrationChecksum(v2.sql),
+      },
     ]);
     for (const row of rows) {
       expect(row.installed_on).toBeInstanceOf(Date);
@@ -87,7 +114,9 @@ describe.each(engines)('migrate on $kind', (engine) => {
     expect(again.applied).toEqual([]);
     expect(again.currentVersion).toBe(2);
     expect(await history(schema)).toEqual(before);
-    expect((await db.query(`SELECT count(*) AS n FROM ${schema}.orders`)).rows).toEqual([{ n: 1n }]);
+    expect((await db.query(`SELECT count(*) AS n FROM ${schema}.orders`)).rows).toEqual([
+      { n: 1n },
+    ]);
 
     const withV3 = await migrate(db, { schema, migrations: [v1, v2, v3] });
     expect(withV3.applied.map((m) => m.version)).toEqual([3]);
@@ -99,7 +128,12 @@ describe.each(engines)('migrate on $kind', (engine) => {
     await migrate(db, { schema, migrations: [v1, v2] });
     const edited = { ...v2, sql: v2.sql.replace('note text', 'note varchar(10)') };
     const error = await rejection(migrate(db, { schema, migrations: [v1, edited, v3] }));
-    expect(error.reason).toBe('MIGRATION_CHECKSUM_MISMATCH');
+    expect(error).toBeInstanceOf(MigrationError);
+    expect(error).toMatchObject({
+      name: 'MigrationError',
+      reason: 'MIGRATION_CHECKSUM_MISMATCH',
+      code: 'failed_precondition',
+    });
     expect(error.message).toContain('V2__add_order_note.sql');
     expect(error.message).toContain(migrationChecksum(v2.sql));
     expect(error.message).toContain(migrationChecksum(edited.sql));
@@ -150,14 +184,18 @@ describe.each(engines)('migrate on $kind', (engine) => {
       migrate(db, { schema, migrations: [v1, v2, { ...v3, version: 2 }] }),
     );
     expect(duplicate.reason).toBe('MIGRATION_INVALID');
-    expect(duplicate.message).toMatch(/V2__add_order_note\.sql and V2__create_lines\.sql .*same version 2/);
+    expect(duplicate.message).toMatch(
+      /V2__add_order_note\.sql and V2__create_lines\.sql .*same version 2/,
+    );
     const gap = await rejection(migrate(db, { schema, migrations: [v1, v3] }));
     expect(gap.reason).toBe('MIGRATION_INVALID');
     expect(gap.message).toContain('version 2');
     expect(gap.message).toContain('between V1__create_orders.sql and V3__create_lines.sql');
     const notFromOne = await rejection(migrate(db, { schema, migrations: [v2] }));
     expect(notFromOne.message).toContain('version 1');
-    expect((await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount).toBe(0);
+    expect(
+      (await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount,
+    ).toBe(0);
   });
 
   it('refuses a set that lacks a migration already applied', async () => {
@@ -170,7 +208,11 @@ describe.each(engines)('migrate on $kind', (engine) => {
 
   it('refuses a migration that commits the transaction it runs in, and does not record it', async () => {
     const schema = freshSchema();
-    const committing: Migration = { version: 1, name: 'commits', sql: 'CREATE TABLE c (x int); COMMIT;' };
+    const committing: Migration = {
+      version: 1,
+      name: 'commits',
+      sql: 'CREATE TABLE c (x int); COMMIT;',
+    };
     const error = await rejection(migrate(db, { schema, migrations: [committing] }));
     expect(error.reason).toBe('MIGRATION_INVALID');
     expect(error.message).toContain('V1__commits.sql');
@@ -184,9 +226,17 @@ describe.each(engines)('migrate on $kind', (engine) => {
       name: `step_${i + 1}`,
       sql: `CREATE TABLE step_${i + 1} (x int); INSERT INTO step_${i + 1} VALUES (${i + 1});`,
     }));
-    const runners = [fixture.connect({ max: 2 }), fixture.connect({ max: 2 }), fixture.connect({ max: 2 })];
-    const results = await Promise.all(runners.map((runner) => migrate(runner, { schema, migrations: many })));
-    const appliedVersions = results.flatMap((r) => r.applied.map((m) => m.version)).sort((a, b) => a - b);
+    const runners = [
+      fixture.connect({ max: 2 }),
+      fixture.connect({ max: 2 }),
+      fixture.connect({ max: 2 }),
+    ];
+    const results = await Promise.all(
+      runners.map((runner) => migrate(runner, { schema, migrations: many })),
+    );
+    const appliedVersions = results
+      .flatMap((r) => r.applied.map((m) => m.version))
+      .sort((a, b) => a - b);
     expect(appliedVersions).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await history(schema)).map((r) => r.version)).toEqual([1, 2, 3, 4, 5, 6]);
     for (const runner of runners) await runner.close();
@@ -202,7 +252,8 @@ describe.each(engines)('migrate on $kind', (engine) => {
     it('loads V<n>__<name>.sql files in version order, and names the edited file when one changes', async () => {
       const schema = freshSchema();
       await writeFile(join(dir, 'V10__ten.sql'), 'CREATE TABLE ten (x int);');
-      for (let v = 1; v <= 9; v++) await writeFile(join(dir, `V${v}__step_${v}.sql`), `CREATE TABLE s${v} (x int);`);
+      for (let v = 1; v <= 9; v++)
+        await writeFile(join(dir, `V${v}__step_${v}.sql`), `CREATE TABLE s${v} (x int);`);
       await writeFile(join(dir, 'README.md'), 'not a migration');
       const loaded = await loadMigrations(dir);
       expect(loaded.map((m) => m.script)).toEqual([

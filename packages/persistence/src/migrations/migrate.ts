@@ -156,12 +156,20 @@ function prepare(schema: string, migrations: readonly Migration[]): Prepared[] {
   for (const [index, migration] of sorted.entries()) {
     const script = scriptOf(migration);
     const invalid = (message: string): MigrationError =>
-      new MigrationError('MIGRATION_INVALID', message, { schema, script, version: migration.version });
+      new MigrationError('MIGRATION_INVALID', message, {
+        schema,
+        script,
+        version: migration.version,
+      });
     if (!Number.isSafeInteger(migration.version) || migration.version < 1) {
-      throw invalid(`Migration ${script} (schema ${schema}) has version ${migration.version}; versions are integers from 1`);
+      throw invalid(
+        `Migration ${script} (schema ${schema}) has version ${migration.version}; versions are integers from 1`,
+      );
     }
     if (!/^[A-Za-z0-9_]+$/.test(migration.name)) {
-      throw invalid(`Migration ${script} (schema ${schema}) has name ${JSON.stringify(migration.name)}; use [A-Za-z0-9_]`);
+      throw invalid(
+        `Migration ${script} (schema ${schema}) has name ${JSON.stringify(migration.name)}; use [A-Za-z0-9_]`,
+      );
     }
     const previous = prepared[index - 1];
     if (previous && previous.migration.version === migration.version) {
@@ -218,7 +226,9 @@ async function readHistory(tx: Transaction, quotedSchema: string): Promise<Histo
 
 /** Serialises migration runs of one schema across processes, until the transaction ends. */
 async function lockSchema(tx: Transaction, schema: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`ameide.migrate:${schema}`]);
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+    `ameide.migrate:${schema}`,
+  ]);
 }
 
 async function currentTransactionId(tx: Transaction): Promise<string> {

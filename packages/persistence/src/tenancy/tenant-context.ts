@@ -32,7 +32,7 @@ export function assertValidTenantId(tenantId: unknown): asserts tenantId is stri
             : undefined;
   if (problem !== undefined) {
     throw new PersistenceError('INVALID_TENANT_ID', `tenantId ${problem}`, {
-      metadata: { field: 'tenantId' },
+      fieldViolations: [{ field: 'tenantId', description: problem }],
     });
   }
 }

@@ -55,7 +55,8 @@ BEGIN
   EXECUTE format('CREATE POLICY tenant_isolation ON %s FOR ALL TO %I USING (%s) WITH CHECK (%s)',
     target, app_role, $p$${tenantMatches}$p$, $p$${tenantMatches}$p$);
   EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I',
-    (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = target), app_role);
+    (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = target),
+    app_role);
   EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', target, app_role);
   -- Sequences behind serial / identity columns.
   FOR seq IN

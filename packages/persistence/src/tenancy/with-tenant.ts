@@ -1,5 +1,5 @@
 import type { Database, Transaction } from '../database/database.js';
-import { quoteIdentifier } from '../sql-identifier.js';
+import { quoteIdentifier, quoteLiteral } from '../sql-identifier.js';
 import { DEFAULT_APP_ROLE } from './app-role.js';
 import { assertValidTenantId, TENANT_SETTING, type TenantContext } from './tenant-context.js';
 
@@ -28,10 +28,12 @@ export async function withTenant<R>(
 ): Promise<R> {
   const { tenantId } = context;
   assertValidTenantId(tenantId);
-  const role = quoteIdentifier(options.appRole ?? DEFAULT_APP_ROLE, 'appRole');
-  return db.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE ${role}`);
-    await tx.query(`SELECT set_config('${TENANT_SETTING}', $1, true)`, [tenantId]);
-    return fn(tx);
+  const role = options.appRole ?? DEFAULT_APP_ROLE;
+  quoteIdentifier(role, 'appRole');
+  // set_config('role', ..., true) is SET LOCAL ROLE. Both values are validated
+  // (identifier, tenant id pattern) and quoted as literals, so the set-up can
+  // travel with BEGIN in one round trip instead of three.
+  return db.transaction(fn, {
+    begin: `SELECT set_config('role', ${quoteLiteral(role)}, true), set_config('${TENANT_SETTING}', ${quoteLiteral(tenantId)}, true)`,
   });
 }

@@ -39,7 +39,7 @@ export type CompileResult =
   | {
       readonly ok: true;
       readonly plan: ExecutionPlan;
-      /** `sha256:<hex>` of {@link json}. */
+      /** SHA-256 of {@link json} (UTF-8), lowercase hex. */
       readonly hash: string;
       /** The plan as canonical JSON: what is stored and hashed. */
       readonly json: string;
@@ -100,7 +100,7 @@ export function compileProcessDefinition(input: unknown, options: CompileOptions
       ],
     };
   }
-  return { ok: true, plan, hash: `sha256:${sha256Hex(bytes)}`, json, diagnostics: lint.diagnostics };
+  return { ok: true, plan, hash: sha256Hex(bytes), json, diagnostics: lint.diagnostics };
 }
 
 function buildPlan(def: ProcessDefinition, graph: ProcessGraph): ExecutionPlan {
@@ -186,11 +186,7 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
           ev === undefined
             ? { type: 'none' }
             : ev.type === 'error'
-              ? {
-                  type: 'error',
-                  ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}),
-                  ...(ev.errorMessage !== undefined ? { errorMessage: ev.errorMessage } : {}),
-                }
+              ? { type: 'error', ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) }
               : { type: ev.type },
       };
     }

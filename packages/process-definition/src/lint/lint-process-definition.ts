@@ -1,5 +1,5 @@
 import { buildProcessGraph } from '../graph/process-graph.js';
-import type { Diagnostic, ElementKind } from '../model/diagnostic.js';
+import { fieldOf, type Diagnostic, type ElementKind } from '../model/diagnostic.js';
 import { parseProcessDefinition } from '../model/parse-process-definition.js';
 import type { ProcessDefinition } from '../model/process-definition.js';
 import type { LintOptions } from './lint-rule.js';
@@ -24,7 +24,9 @@ export function lintProcessDefinition(input: unknown, options: LintOptions = {})
   if (!parsed.ok) {
     const diagnostics = parsed.errors.map((e): Diagnostic => {
       const { elementId, elementKind } = elementAt(input, e.path);
+      const field = fieldOf(e.path);
       return {
+        ...(field !== undefined ? { field } : {}),
         code: SCHEMA_RULE.code,
         severity: 'error',
         message: e.path === '' ? e.message : `${e.path}: ${e.message}`,
@@ -54,7 +56,10 @@ function runRules(definition: ProcessDefinition, options: LintOptions): Diagnost
         definition,
         graph,
         options,
-        report: (f) => diagnostics.push({ code: rule.code, severity: rule.severity, ...f }),
+        report: (f) => {
+          const field = f.path === undefined ? undefined : fieldOf(f.path);
+          diagnostics.push({ code: rule.code, severity: rule.severity, ...f, ...(field !== undefined ? { field } : {}) });
+        },
       });
     } catch (err) {
       // A caller-provided registry/resolver may throw; report it instead of crashing the lint.

@@ -24,8 +24,10 @@ export interface Diagnostic {
   readonly message: string;
   readonly elementId: string;
   readonly elementKind: ElementKind;
-  /** Path of the offending field, e.g. `nodes[3].data.binding.input`. */
+  /** Path of the offending field in the definition, e.g. `nodes[3].data.binding.input`. */
   readonly path?: string;
+  /** The same field relative to the element (and its `data`), e.g. `binding.input`. */
+  readonly field?: string;
   /** Where inside the field's text the problem is. */
   readonly span?: TextSpan;
   /** BPMN element type, for importer diagnostics (e.g. `bpmn:ManualTask`). */
@@ -54,4 +56,11 @@ export function spanOf(text: string, start: number, end: number): TextSpan {
     }
   }
   return { start, end, line, column: start - lineStart + 1 };
+}
+
+/** `nodes[3].data.binding.input` → `binding.input`; `edges[0].source` → `source`. */
+export function fieldOf(path: string): string | undefined {
+  const m = /^(?:nodes|edges|lanes|variables)\[\d+\](?:\.data)?\.?(.*)$/.exec(path);
+  if (!m) return path === '' ? undefined : path;
+  return m[1] === '' ? undefined : m[1];
 }

@@ -118,11 +118,7 @@ const endEventData = z.strictObject({
   /** Absent: a none end event. `compensate` compensates completed tasks of the scope in reverse order. */
   event: z
     .discriminatedUnion('type', [
-      z.strictObject({
-        type: z.literal('error'),
-        errorCode: z.string().min(1).optional(),
-        errorMessage: z.string().optional(),
-      }),
+      z.strictObject({ type: z.literal('error'), errorCode: z.string().min(1).optional() }),
       z.strictObject({ type: z.literal('terminate') }),
       z.strictObject({ type: z.literal('compensate') }),
     ])
@@ -147,11 +143,19 @@ const unsupportedData = z.strictObject({
   /** The BPMN element type, e.g. `bpmn:ManualTask`. */
   bpmnType: z.string().regex(/^bpmn:[A-Za-z]+$/, 'must be a bpmn: element type'),
   /** BPMN event definition types, e.g. `bpmn:SignalEventDefinition`. */
-  eventDefinitions: z.array(z.string().regex(/^bpmn:[A-Za-z]+$/)).optional(),
+  eventDefinitions: z.array(z.string().regex(/^bpmn:[A-Za-z]+EventDefinition$/)).optional(),
   attachedTo: z.string().optional(),
   interrupting: z.boolean().optional(),
-  /** Why Ameide cannot execute it, when the type alone does not say. */
-  reason: z.string().optional(),
+  /** What makes an otherwise supported element unsupported. */
+  loop: z.enum(['multiInstance', 'standard']).optional(),
+  /** An event subprocess. */
+  triggeredByEvent: z.boolean().optional(),
+  /** A BPMN compensation handler (Ameide compensates through service bindings instead). */
+  isForCompensation: z.boolean().optional(),
+  /** A script task in a language other than FEEL. */
+  scriptFormat: z.string().optional(),
+  /** An event-based gateway that instantiates the process. */
+  instantiate: z.boolean().optional(),
 });
 
 const plain = z.strictObject({ ...documented });

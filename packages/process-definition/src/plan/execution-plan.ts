@@ -132,7 +132,7 @@ export type PlanNode =
         | { readonly type: 'none' }
         | { readonly type: 'terminate' }
         | { readonly type: 'compensate' }
-        | { readonly type: 'error'; readonly errorCode?: string; readonly errorMessage?: string };
+        | { readonly type: 'error'; readonly errorCode?: string };
     })
   | (PlanActivityBase & { readonly type: 'serviceTask'; readonly call: PlanServiceCall })
   | (PlanActivityBase & {

@@ -1,5 +1,5 @@
 import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
-import { PlatformService, TransformationService } from '@ameide/proto';
+import { CustomerService, OrderService, PlatformService, TransformationService } from '@ameide/proto';
 import { authInterceptor, type TokenSource } from '../interceptors/auth.js';
 import { retryInterceptor, type RetryOptions } from '../interceptors/retry.js';
 import { traceparentInterceptor } from '../interceptors/traceparent.js';
@@ -13,6 +13,8 @@ import { mapClientErrors } from './map-errors.js';
 export const ameideServiceMap = {
   platform: PlatformService,
   transformation: TransformationService,
+  orders: OrderService,
+  customers: CustomerService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;

@@ -224,7 +224,8 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
             { reason: 'NOTHING_TO_PUBLISH' },
           );
         }
-        const compiled = await rules[state.kind]?.publish?.(state.content, state.contentType);
+        const hook = rules[state.kind]?.publish;
+        const compiled = hook ? await hook(state.content, state.contentType, { publishedVersions: await publishedProcessVersions(tx) }) : undefined;
         const version = latestPublishedVersion(state) + 1;
         return commit(
           tx,
@@ -348,6 +349,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       };
     },
   };
+}
+
+async function publishedProcessVersions(tx: Queryable): Promise<Record<string, number[]>> {
+  const { rows } = await tx.query<{ name: string; latest: number }>(
+    `SELECT name, latest_published_version AS latest FROM transformation.artifacts
+     WHERE kind = 'process_definition' AND latest_published_version > 0`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, Array.from({ length: r.latest }, (_, i) => i + 1)]));
 }
 
 function summaryOf(s: ArtifactState): ArtifactSummary {

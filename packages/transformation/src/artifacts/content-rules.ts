@@ -23,7 +23,13 @@ export interface PublishArtifacts {
  */
 export interface ArtifactKindRules {
   validate?(content: Uint8Array, contentType: string): readonly FieldViolation[] | Promise<readonly FieldViolation[]>;
-  publish?(content: Uint8Array, contentType: string): Promise<PublishArtifacts | undefined>;
+  publish?(content: Uint8Array, contentType: string, context: PublishContext): Promise<PublishArtifacts | undefined>;
+}
+
+/** What a publish hook may know about the tenant's other artifacts. */
+export interface PublishContext {
+  /** Published versions of the tenant's process definitions, by name. */
+  readonly publishedVersions: Readonly<Record<string, readonly number[]>>;
 }
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(\s*;.*)?$/i;

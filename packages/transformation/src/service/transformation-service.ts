@@ -102,8 +102,8 @@ export function transformationServiceRoutes(options: { store: ArtifactStore; pro
           yield { event: eventToProto(change.event), artifact: summaryToProto(change.artifact) };
         }
       },
-      lintProcessDefinition(req) {
-        return { diagnostics: processes.lint(req.format, req.content) };
+      async lintProcessDefinition(req) {
+        return { diagnostics: await processes.lint(req.format, req.content) };
       },
       compileProcessDefinition(req) {
         return processes.compile(req.format, req.content);
@@ -111,8 +111,8 @@ export function transformationServiceRoutes(options: { store: ArtifactStore; pro
       importBpmn(req) {
         return processes.importBpmn(req.xml);
       },
-      exportBpmn(req) {
-        return { xml: processes.exportBpmn(req.definition) };
+      async exportBpmn(req) {
+        return { xml: await processes.exportBpmn(req.definition) };
       },
     });
 }

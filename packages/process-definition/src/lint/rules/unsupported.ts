@@ -11,7 +11,15 @@ export const unsupportedElement = defineRule(
     definition.nodes.forEach((n, i) => {
       if (n.type !== 'unsupported') return;
       const defs = n.data.eventDefinitions?.length ? ` with ${n.data.eventDefinitions.join(', ')}` : '';
-      const reason = n.data.reason ? ` (${n.data.reason})` : '';
+      const d = n.data;
+      const features = [
+        d.loop === 'multiInstance' ? 'multi-instance' : d.loop === 'standard' ? 'loop' : undefined,
+        d.triggeredByEvent ? 'event subprocess' : undefined,
+        d.isForCompensation ? 'compensation handler' : undefined,
+        d.scriptFormat !== undefined ? `script format '${d.scriptFormat}'` : undefined,
+        d.instantiate ? 'instantiating event gateway' : undefined,
+      ].filter((f) => f !== undefined);
+      const reason = features.length > 0 ? ` (${features.join(', ')})` : '';
       report({
         elementId: n.id,
         elementKind: 'node',
