@@ -36,11 +36,20 @@ export async function benchPersistence(): Promise<void> {
           c.release();
         }
       },
-      () => withTenant(db, { tenantId: 'acme' }, (tx) => tx.query(insert, ['acme', randomUUID(), 'c-1', 4200])),
+      () =>
+        withTenant(db, { tenantId: 'acme' }, (tx) =>
+          tx.query(insert, ['acme', randomUUID(), 'c-1', 4200]),
+        ),
       { opsPerRound: 1000, concurrency: 8 },
     );
     report('insert transaction, raw pg', r.baseline.opsPerSec, 'tx/s', 1, 'itself');
-    report('insert transaction, withTenant (RLS)', r.candidate.opsPerSec, 'tx/s', r.timeRatio, 'raw pg transaction (time per tx)');
+    report(
+      'insert transaction, withTenant (RLS)',
+      r.candidate.opsPerSec,
+      'tx/s',
+      r.timeRatio,
+      'raw pg transaction (time per tx)',
+    );
   } finally {
     await raw.end();
     await db.close();

@@ -26,7 +26,10 @@ function which(cmd) {
 export function checkNode() {
   const [maj, min] = process.versions.node.split('.').map(Number);
   const ok = (maj === 20 && min >= 19) || (maj === 22 && min >= 12) || maj >= 24;
-  if (!ok) throw new Error(`Node ${process.versions.node} is not supported: use Node ^20.19, ^22.12 or >=24`);
+  if (!ok)
+    throw new Error(
+      `Node ${process.versions.node} is not supported: use Node ^20.19, ^22.12 or >=24`,
+    );
 }
 
 /** `npm ci` when node_modules is missing or older than package-lock.json. */

@@ -24,9 +24,14 @@ const brokerClients = [/^@nats-io\//, /^nats$/, /^kafkajs$/, /^amqplib$/, /^@tem
 if (existsSync(join(root, 'domains'))) {
   for (const d of readdirSync(join(root, 'domains'))) {
     for (const f of walk(join(root, 'domains', d))) {
-      for (const m of readFileSync(f, 'utf8').matchAll(/from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+      for (const m of readFileSync(f, 'utf8').matchAll(
+        /from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,
+      )) {
         const spec = m[1] ?? m[2];
-        if (brokerClients.some((re) => re.test(spec))) problems.push(`${f}: domain code imports broker client "${spec}"; publish through the outbox`);
+        if (brokerClients.some((re) => re.test(spec)))
+          problems.push(
+            `${f}: domain code imports broker client "${spec}"; publish through the outbox`,
+          );
       }
     }
   }
@@ -48,7 +53,8 @@ for (const dir of workspaceDirs) {
   for (const dep of Object.keys(deps).filter((d) => d.startsWith('@ameide/'))) {
     const depLayer = layers[dep];
     if (depLayer === undefined) problems.push(`${pkg.name} depends on unknown package ${dep}`);
-    else if (depLayer >= layer) problems.push(`${pkg.name} (layer ${layer}) may not depend on ${dep} (layer ${depLayer})`);
+    else if (depLayer >= layer)
+      problems.push(`${pkg.name} (layer ${layer}) may not depend on ${dep} (layer ${depLayer})`);
   }
 }
 

@@ -18,7 +18,7 @@ export interface Comparison {
   readonly timeRatio: number;
 }
 
-export type Operation = () => Promise<unknown> | unknown;
+export type Operation = () => unknown;
 
 async function timeRound(op: Operation, opsPerRound: number, concurrency: number): Promise<number> {
   let next = 0;
@@ -47,7 +47,11 @@ export interface CompareOptions {
 }
 
 /** Alternates baseline and candidate rounds; returns medians and the time ratio. */
-export async function compare(baseline: Operation, candidate: Operation, options: CompareOptions): Promise<Comparison> {
+export async function compare(
+  baseline: Operation,
+  candidate: Operation,
+  options: CompareOptions,
+): Promise<Comparison> {
   const rounds = options.rounds ?? 7;
   const concurrency = options.concurrency ?? 1;
   const warm = options.warmupOps ?? Math.ceil(options.opsPerRound / 4);
@@ -61,7 +65,10 @@ export async function compare(baseline: Operation, candidate: Operation, options
   }
   const bm = median(b);
   const cm = median(c);
-  const sample = (ms: number): Sample => ({ opsPerSec: (options.opsPerRound / ms) * 1000, usPerOp: (ms * 1000) / options.opsPerRound });
+  const sample = (ms: number): Sample => ({
+    opsPerSec: (options.opsPerRound / ms) * 1000,
+    usPerOp: (ms * 1000) / options.opsPerRound,
+  });
   return { baseline: sample(bm), candidate: sample(cm), timeRatio: cm / bm };
 }
 
@@ -77,7 +84,13 @@ export async function medianMs(op: Operation, rounds = 5): Promise<number> {
 }
 
 /** Prints `name: value unit (ratio vs baseline)`, the one format of every figure. */
-export function report(name: string, value: number, unit: string, ratio: number, baselineName: string): void {
+export function report(
+  name: string,
+  value: number,
+  unit: string,
+  ratio: number,
+  baselineName: string,
+): void {
   const v = value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
   console.log(`${name}: ${v} ${unit} (${ratio.toFixed(2)}x vs ${baselineName})`);
 }

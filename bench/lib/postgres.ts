@@ -5,7 +5,9 @@ import { startPostgresServer, type PostgresServer } from '@ameide/testing';
  * A Postgres for benchmarks: `AMEIDE_BENCH_PG_URL` when set, else a throwaway
  * server started here (Debian `postgresql` binaries), with a fresh database.
  */
-export async function benchPostgres(label: string): Promise<{ url: string; stop(): Promise<void> }> {
+export async function benchPostgres(
+  label: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   let server: PostgresServer | undefined;
   const adminUrl = process.env['AMEIDE_BENCH_PG_URL'] ?? (server = await startPostgresServer()).url;
   const name = `bench_${label}_${Date.now().toString(36)}`;

@@ -1,7 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { importBpmn, lintProcessDefinition, formatDiagnostic } from '@ameide/process-definition';
-const r = await importBpmn(readFileSync(process.argv[2]!, 'utf8'));
-for (const d of r.diagnostics) console.log(d.severity, formatDiagnostic(d));
-if (r.ok) { console.log(r.definition.nodes.map(n => `${n.id}:${n.type}`).join(' ')); console.log(JSON.stringify(r.definition.nodes.filter(n=>['userTask','scriptTask','callActivity','intermediateMessageEvent'].includes(n.type)).map(n=>n.data)));
-  console.log(JSON.stringify(r.definition.edges.filter(e=>e.data.condition||e.data.isDefault)));
-  for (const d of lintProcessDefinition(r.definition).diagnostics) console.log('LINT', formatDiagnostic(d)); }
+import { compileProcessDefinition, lintProcessDefinition } from '@ameide/process-definition';
+import { generateProcessDefinition, salesServiceRegistry } from '@ameide/process-definition/testing';
+for (const n of [1000, 5000, 10000]) {
+  const def = generateProcessDefinition(n, 1);
+  let t = performance.now();
+  const l = lintProcessDefinition(def, { services: salesServiceRegistry });
+  const lintMs = performance.now() - t;
+  t = performance.now();
+  const c = compileProcessDefinition(def, { services: salesServiceRegistry, maxPlanBytes: 1e9 });
+  const compileMs = performance.now() - t;
+  t = performance.now();
+  JSON.parse(JSON.stringify(def));
+  const floor = performance.now() - t;
+  console.log(n, 'lint', lintMs.toFixed(1), 'diag', l.diagnostics.length, 'compile', compileMs.toFixed(1), c.ok ? c.json.length : c.diagnostics, 'floor', floor.toFixed(1));
+}

@@ -6,9 +6,14 @@ import { loginCommand, whoamiCommand } from './commands/login.js';
 import { tokenCommand } from './commands/token.js';
 
 const program = new Command('ameide')
-  .description('Ameide: design business software (processes, agents, domain models) and run it on proven engines.')
+  .description(
+    'Ameide: design business software (processes, agents, domain models) and run it on proven engines.',
+  )
   .version('0.1.0')
-  .option('--home <dir>', 'directory for local state: dev key, token, embedded data (env AMEIDE_HOME, default ./.ameide)')
+  .option(
+    '--home <dir>',
+    'directory for local state: dev key, token, embedded data (env AMEIDE_HOME, default ./.ameide)',
+  )
   .showHelpAfterError()
   .addCommand(devCommand())
   .addCommand(tokenCommand())

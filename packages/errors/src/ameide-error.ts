@@ -91,8 +91,16 @@ export class AmeideError extends Error {
   }
 
   /** `invalid_argument` naming the offending fields. */
-  static invalidArgument(message: string, fieldViolations: readonly FieldViolation[] = [], options: AmeideErrorOptions = {}): AmeideError {
-    return new AmeideError(ErrorCode.InvalidArgument, message, { reason: 'INVALID_ARGUMENT', ...options, fieldViolations });
+  static invalidArgument(
+    message: string,
+    fieldViolations: readonly FieldViolation[] = [],
+    options: AmeideErrorOptions = {},
+  ): AmeideError {
+    return new AmeideError(ErrorCode.InvalidArgument, message, {
+      reason: 'INVALID_ARGUMENT',
+      ...options,
+      fieldViolations,
+    });
   }
 
   /** `aborted` carrying the expected and the actual version. */
@@ -107,7 +115,11 @@ export class AmeideError extends Error {
 
 /** True for an AmeideError from any copy of this package. */
 export function isAmeideError(value: unknown): value is AmeideError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
 }
 
 /** True when `value` is one of the closed set of codes. */

@@ -1,10 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
-import {
-  BadRequestSchema,
-  ErrorInfoSchema,
-  VersionConflictSchema,
-} from '@ameide/proto';
+import { BadRequestSchema, ErrorInfoSchema, VersionConflictSchema } from '@ameide/proto';
 import { AmeideError, ErrorCode, isAmeideError, type AmeideErrorOptions } from './ameide-error.js';
 
 const toConnectCode: Record<ErrorCode, Code> = {
@@ -41,13 +37,19 @@ export function toConnectError(reason: unknown): ConnectError {
   const details: NonNullable<ConstructorParameters<typeof ConnectError>[3]> = [
     {
       desc: ErrorInfoSchema,
-      value: create(ErrorInfoSchema, { reason: err.reason, domain: err.domain, metadata: { ...err.metadata } }),
+      value: create(ErrorInfoSchema, {
+        reason: err.reason,
+        domain: err.domain,
+        metadata: { ...err.metadata },
+      }),
     },
   ];
   if (err.fieldViolations.length > 0) {
     details.push({
       desc: BadRequestSchema,
-      value: create(BadRequestSchema, { fieldViolations: err.fieldViolations.map((v) => ({ ...v })) }),
+      value: create(BadRequestSchema, {
+        fieldViolations: err.fieldViolations.map((v) => ({ ...v })),
+      }),
     });
   }
   if (err.conflict) {
@@ -74,7 +76,12 @@ export function fromConnectError(reason: unknown): AmeideError {
     cause: reason,
     ...(info ? { reason: info.reason, domain: info.domain, metadata: info.metadata } : {}),
     ...(badRequest
-      ? { fieldViolations: badRequest.fieldViolations.map((v) => ({ field: v.field, description: v.description })) }
+      ? {
+          fieldViolations: badRequest.fieldViolations.map((v) => ({
+            field: v.field,
+            description: v.description,
+          })),
+        }
       : {}),
     ...(conflict
       ? {

@@ -1,6 +1,10 @@
 export { createAmeideClient } from './client/create-ameide-client.js';
 export type { AmeideProtocol, CreateAmeideClientOptions } from './client/create-ameide-client.js';
-export { createAmeideClientFromTransport, ameideInterceptors, ameideServiceMap } from './client/ameide-client.js';
+export {
+  createAmeideClientFromTransport,
+  ameideInterceptors,
+  ameideServiceMap,
+} from './client/ameide-client.js';
 export type { AmeideClient, ClientInterceptorOptions } from './client/ameide-client.js';
 export { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 export type { FieldViolation, VersionConflict } from '@ameide/errors';

@@ -1,5 +1,10 @@
 export { startServiceHost } from './host/service-host.js';
-export type { ServiceHost, ServiceHostOptions, ServiceRegistration, ReadinessCheck } from './host/service-host.js';
+export type {
+  ServiceHost,
+  ServiceHostOptions,
+  ServiceRegistration,
+  ReadinessCheck,
+} from './host/service-host.js';
 export { getRequestContext, requestContextKey } from './context/request-context.js';
 export type { RequestContext } from './context/request-context.js';
 export { createTokenVerifier } from './auth/token-verifier.js';

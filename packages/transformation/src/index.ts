@@ -15,7 +15,12 @@ export { ArtifactKind, ArtifactStatus, artifactKinds } from './artifacts/artifac
 export type { ArtifactState, PublishedVersionInfo } from './artifacts/artifact-state.js';
 export { ArtifactEventType } from './artifacts/artifact-events.js';
 export { MAX_CONTENT_BYTES, sha256Hex } from './artifacts/content-rules.js';
-export type { ArtifactKindRules, KindRules, PublishArtifacts, PublishContext } from './artifacts/content-rules.js';
+export type {
+  ArtifactKindRules,
+  KindRules,
+  PublishArtifacts,
+  PublishContext,
+} from './artifacts/content-rules.js';
 export type { ArtifactSummary } from './projections/artifact-list.js';
 export { migrateTransformation, TRANSFORMATION_SCHEMA } from './migrate-transformation.js';
 export { transformationServiceRoutes } from './service/transformation-service.js';

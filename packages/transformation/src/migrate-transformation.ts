@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { ensureAppRole, loadMigrations, migrate, migratePlatform, type Database, type MigrateResult } from '@ameide/persistence';
+import {
+  ensureAppRole,
+  loadMigrations,
+  migrate,
+  migratePlatform,
+  type Database,
+  type MigrateResult,
+} from '@ameide/persistence';
 
 /** Schema the Transformation Domain owns. */
 export const TRANSFORMATION_SCHEMA = 'transformation';
@@ -14,5 +21,8 @@ const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 export async function migrateTransformation(db: Database): Promise<MigrateResult> {
   await ensureAppRole(db);
   await migratePlatform(db);
-  return migrate(db, { schema: TRANSFORMATION_SCHEMA, migrations: await loadMigrations(migrationsDir, TRANSFORMATION_SCHEMA) });
+  return migrate(db, {
+    schema: TRANSFORMATION_SCHEMA,
+    migrations: await loadMigrations(migrationsDir, TRANSFORMATION_SCHEMA),
+  });
 }

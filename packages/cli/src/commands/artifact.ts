@@ -2,6 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { GetArtifactRequestSchema } from '@ameide/proto';
 import {
   ArtifactKind,
   ArtifactSchema,
@@ -9,7 +10,6 @@ import {
   GetArtifactHistoryResponseSchema,
   ListArtifactsResponseSchema,
   type Artifact,
-  GetArtifactRequestSchema,
 } from '@ameide/proto';
 import { platformClient, withPlatformOptions } from '../config/client.js';
 import { formatTime, printJson, printTable } from '../config/output.js';
@@ -58,11 +58,17 @@ const contentTypes: Record<string, string> = {
 };
 
 /** Content from a file, or from stdin when the file is `-` or omitted. */
-async function readContent(file: string | undefined): Promise<{ content: Uint8Array; contentType: string | undefined }> {
+async function readContent(
+  file: string | undefined,
+): Promise<{ content: Uint8Array; contentType: string | undefined }> {
   if (file && file !== '-') {
-    return { content: await readFile(file), contentType: contentTypes[extname(file).toLowerCase()] };
+    return {
+      content: await readFile(file),
+      contentType: contentTypes[extname(file).toLowerCase()],
+    };
   }
-  if (process.stdin.isTTY) throw new Error('no content: pass --file <path>, or pipe the content on stdin');
+  if (process.stdin.isTTY)
+    throw new Error('no content: pass --file <path>, or pipe the content on stdin');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return { content: Buffer.concat(chunks), contentType: undefined };
@@ -83,7 +89,9 @@ const jsonOption = () => new Option('--json', 'print the result as JSON');
 
 /** `ameide artifact ...`: the Transformation Domain's artifacts. */
 export function artifactCommand(): Command {
-  const artifact = new Command('artifact').description('create, revise, publish and read design artifacts (Transformation Domain)');
+  const artifact = new Command('artifact').description(
+    'create, revise, publish and read design artifacts (Transformation Domain)',
+  );
 
   withPlatformOptions(
     artifact
@@ -92,19 +100,29 @@ export function artifactCommand(): Command {
       .argument('<kind>', `artifact kind: ${Object.keys(kinds).join(', ')}`, kindArg)
       .argument('<name>', 'name, unique per tenant and kind')
       .option('-f, --file <path>', 'content file ("-" or omitted: stdin)')
-      .option('--content-type <mime>', 'MIME type (default: from the file extension, else text/plain)')
+      .option(
+        '--content-type <mime>',
+        'MIME type (default: from the file extension, else text/plain)',
+      )
       .addOption(jsonOption()),
-  ).action(async (kind: ArtifactKind, name: string, opts: { file?: string; contentType?: string; json?: boolean }, cmd: Command) => {
-    const { content, contentType } = await readContent(opts.file);
-    const client = await platformClient(cmd);
-    const { artifact: a } = await client.transformation.createArtifact({
-      kind,
-      name,
-      content,
-      contentType: opts.contentType ?? contentType ?? 'text/plain',
-    });
-    printArtifact(a!, opts.json ?? false);
-  });
+  ).action(
+    async (
+      kind: ArtifactKind,
+      name: string,
+      opts: { file?: string; contentType?: string; json?: boolean },
+      cmd: Command,
+    ) => {
+      const { content, contentType } = await readContent(opts.file);
+      const client = await platformClient(cmd);
+      const { artifact: a } = await client.transformation.createArtifact({
+        kind,
+        name,
+        content,
+        contentType: opts.contentType ?? contentType ?? 'text/plain',
+      });
+      printArtifact(a!, opts.json ?? false);
+    },
+  );
 
   withPlatformOptions(
     artifact
@@ -115,17 +133,23 @@ export function artifactCommand(): Command {
       .option('-f, --file <path>', 'content file ("-" or omitted: stdin)')
       .option('--content-type <mime>', 'MIME type (default: keep the current one)')
       .addOption(jsonOption()),
-  ).action(async (id: string, opts: { expectedVersion: number; file?: string; contentType?: string; json?: boolean }, cmd: Command) => {
-    const { content } = await readContent(opts.file);
-    const client = await platformClient(cmd);
-    const { artifact: a } = await client.transformation.reviseArtifact({
-      artifactId: id,
-      expectedVersion: BigInt(opts.expectedVersion),
-      content,
-      contentType: opts.contentType ?? '',
-    });
-    printArtifact(a!, opts.json ?? false);
-  });
+  ).action(
+    async (
+      id: string,
+      opts: { expectedVersion: number; file?: string; contentType?: string; json?: boolean },
+      cmd: Command,
+    ) => {
+      const { content } = await readContent(opts.file);
+      const client = await platformClient(cmd);
+      const { artifact: a } = await client.transformation.reviseArtifact({
+        artifactId: id,
+        expectedVersion: BigInt(opts.expectedVersion),
+        content,
+        contentType: opts.contentType ?? '',
+      });
+      printArtifact(a!, opts.json ?? false);
+    },
+  );
 
   for (const [verb, description] of [
     ['publish', 'publish the current draft as the next immutable version'],
@@ -136,21 +160,34 @@ export function artifactCommand(): Command {
         .command(verb)
         .description(description)
         .argument('<id>', 'artifact id')
-        .option('--expected-version <n>', 'refuse unless this is the current stream version', positiveInt)
+        .option(
+          '--expected-version <n>',
+          'refuse unless this is the current stream version',
+          positiveInt,
+        )
         .addOption(jsonOption()),
-    ).action(async (id: string, opts: { expectedVersion?: number; json?: boolean }, cmd: Command) => {
-      const client = await platformClient(cmd);
-      const req = { artifactId: id, ...(opts.expectedVersion ? { expectedVersion: BigInt(opts.expectedVersion) } : {}) };
-      const { artifact: a } =
-        verb === 'publish' ? await client.transformation.publishArtifact(req) : await client.transformation.archiveArtifact(req);
-      printArtifact(a!, opts.json ?? false);
-    });
+    ).action(
+      async (id: string, opts: { expectedVersion?: number; json?: boolean }, cmd: Command) => {
+        const client = await platformClient(cmd);
+        const req = {
+          artifactId: id,
+          ...(opts.expectedVersion ? { expectedVersion: BigInt(opts.expectedVersion) } : {}),
+        };
+        const { artifact: a } =
+          verb === 'publish'
+            ? await client.transformation.publishArtifact(req)
+            : await client.transformation.archiveArtifact(req);
+        printArtifact(a!, opts.json ?? false);
+      },
+    );
   }
 
   withPlatformOptions(
     artifact
       .command('get')
-      .description('show an artifact: latest draft, a published version, or the state at a stream version')
+      .description(
+        'show an artifact: latest draft, a published version, or the state at a stream version',
+      )
       .argument('<ref>', 'artifact id, or <kind>/<name>')
       .option('--version <n>', 'a published version', positiveInt)
       .option('--latest-published', 'the latest published version')
@@ -161,13 +198,22 @@ export function artifactCommand(): Command {
   ).action(
     async (
       ref: string,
-      opts: { version?: number; latestPublished?: boolean; at?: number; output?: string; content?: boolean; json?: boolean },
+      opts: {
+        version?: number;
+        latestPublished?: boolean;
+        at?: number;
+        output?: string;
+        content?: boolean;
+        json?: boolean;
+      },
       cmd: Command,
     ) => {
       const client = await platformClient(cmd);
       const slash = ref.indexOf('/');
       const req: MessageInitShape<typeof GetArtifactRequestSchema> =
-        slash > 0 ? { kind: kindArg(ref.slice(0, slash)), name: ref.slice(slash + 1) } : { artifactId: ref };
+        slash > 0
+          ? { kind: kindArg(ref.slice(0, slash)), name: ref.slice(slash + 1) }
+          : { artifactId: ref };
       if (opts.version) req.at = { case: 'publishedVersion', value: opts.version };
       else if (opts.latestPublished) req.at = { case: 'latestPublished', value: true };
       else if (opts.at) req.at = { case: 'streamVersion', value: BigInt(opts.at) };
@@ -186,35 +232,45 @@ export function artifactCommand(): Command {
       .option('--status <status>', 'only this status: draft, published, archived', statusArg)
       .option('--page-size <n>', 'artifacts per request', positiveInt, 200)
       .addOption(jsonOption()),
-  ).action(async (opts: { kind?: ArtifactKind; status?: ArtifactStatus; pageSize: number; json?: boolean }, cmd: Command) => {
-    const client = await platformClient(cmd);
-    const all: Artifact[] = [];
-    let pageToken = '';
-    do {
-      const page = await client.transformation.listArtifacts({
-        pageSize: opts.pageSize,
-        pageToken,
-        ...(opts.kind ? { kind: opts.kind } : {}),
-        ...(opts.status ? { status: opts.status } : {}),
-      });
-      all.push(...page.artifacts);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    if (opts.json) return printJson(ListArtifactsResponseSchema, { $typeName: 'ameide.transformation.v1.ListArtifactsResponse', artifacts: all, nextPageToken: '' });
-    printTable(
-      ['ID', 'KIND', 'NAME', 'STATUS', 'VERSION', 'PUBLISHED', 'UPDATED', 'BY'],
-      all.map((a) => [
-        a.id,
-        kindName(a.kind),
-        a.name,
-        statusName(a.status),
-        String(a.streamVersion),
-        a.latestPublishedVersion ? `v${a.latestPublishedVersion}` : '-',
-        formatTime(a.updatedAt),
-        a.updatedBy,
-      ]),
-    );
-  });
+  ).action(
+    async (
+      opts: { kind?: ArtifactKind; status?: ArtifactStatus; pageSize: number; json?: boolean },
+      cmd: Command,
+    ) => {
+      const client = await platformClient(cmd);
+      const all: Artifact[] = [];
+      let pageToken = '';
+      do {
+        const page = await client.transformation.listArtifacts({
+          pageSize: opts.pageSize,
+          pageToken,
+          ...(opts.kind ? { kind: opts.kind } : {}),
+          ...(opts.status ? { status: opts.status } : {}),
+        });
+        all.push(...page.artifacts);
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+      if (opts.json)
+        return printJson(ListArtifactsResponseSchema, {
+          $typeName: 'ameide.transformation.v1.ListArtifactsResponse',
+          artifacts: all,
+          nextPageToken: '',
+        });
+      printTable(
+        ['ID', 'KIND', 'NAME', 'STATUS', 'VERSION', 'PUBLISHED', 'UPDATED', 'BY'],
+        all.map((a) => [
+          a.id,
+          kindName(a.kind),
+          a.name,
+          statusName(a.status),
+          String(a.streamVersion),
+          a.latestPublishedVersion ? `v${a.latestPublishedVersion}` : '-',
+          formatTime(a.updatedAt),
+          a.updatedBy,
+        ]),
+      );
+    },
+  );
 
   withPlatformOptions(
     artifact
@@ -233,7 +289,11 @@ export function artifactCommand(): Command {
         e.type,
         formatTime(e.occurredAt),
         e.actor,
-        e.publishedVersion ? `published v${e.publishedVersion}` : e.contentHash ? `sha256 ${e.contentHash.slice(0, 12)}…` : '',
+        e.publishedVersion
+          ? `published v${e.publishedVersion}`
+          : e.contentHash
+            ? `sha256 ${e.contentHash.slice(0, 12)}…`
+            : '',
       ]),
     );
   });

@@ -8,7 +8,12 @@ import {
   DEFAULT_APP_ROLE,
   type Database,
 } from '@ameide/persistence';
-import { createTokenVerifier, loadOrCreateDevIdentity, startServiceHost, type ServiceHost } from '@ameide/server';
+import {
+  createTokenVerifier,
+  loadOrCreateDevIdentity,
+  startServiceHost,
+  type ServiceHost,
+} from '@ameide/server';
 import {
   createArtifactStore,
   createProcessDefinitionTools,
@@ -29,9 +34,18 @@ interface DevOptions {
 export function devCommand(): Command {
   return new Command('dev')
     .description('start the platform on this machine with its embedded defaults (state in <home>)')
-    .option('--port <n>', 'port of the service host (env AMEIDE_PORT)', port, Number(process.env['AMEIDE_PORT'] ?? 8080))
+    .option(
+      '--port <n>',
+      'port of the service host (env AMEIDE_PORT)',
+      port,
+      Number(process.env['AMEIDE_PORT'] ?? 8080),
+    )
     .option('--host <addr>', 'interface to listen on', '127.0.0.1')
-    .option('--postgres-url <url>', 'use this Postgres server instead of embedded PGlite (env AMEIDE_POSTGRES_URL)', process.env['AMEIDE_POSTGRES_URL'])
+    .option(
+      '--postgres-url <url>',
+      'use this Postgres server instead of embedded PGlite (env AMEIDE_POSTGRES_URL)',
+      process.env['AMEIDE_POSTGRES_URL'],
+    )
     .addHelpText(
       'after',
       '\nEmbedded defaults: PGlite data in <home>/data, a dev signing key in <home>.\n' +
@@ -45,28 +59,48 @@ export function devCommand(): Command {
         for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
       };
       try {
-        await step('state directory', () => claimHome(home, cleanup), () => home);
+        await step(
+          'state directory',
+          () => claimHome(home, cleanup),
+          () => home,
+        );
         const identity = await step('dev signing key', () => loadOrCreateDevIdentity(home));
         const db = await step(
           'database',
           () => openDatabase(home, opts.postgresUrl),
-          (d) => (d.kind === 'pglite' ? `PGlite in ${join(home, 'data')}` : `Postgres ${redact(opts.postgresUrl!)}`),
+          (d) =>
+            d.kind === 'pglite'
+              ? `PGlite in ${join(home, 'data')}`
+              : `Postgres ${redact(opts.postgresUrl!)}`,
         );
         cleanup.push(() => db.close());
-        await step('migrations', async () => {
-          const r = await migrateTransformation(db);
-          await assertRoleCannotBypassRls(db, DEFAULT_APP_ROLE);
-          return r;
-        }, (r) => (r.applied.length ? `applied ${r.applied.length}` : 'up to date'));
-        const store = createArtifactStore({ db, rules: { process_definition: processDefinitionRules() } });
+        await step(
+          'migrations',
+          async () => {
+            const r = await migrateTransformation(db);
+            await assertRoleCannotBypassRls(db, DEFAULT_APP_ROLE);
+            return r;
+          },
+          (r) => (r.applied.length ? `applied ${r.applied.length}` : 'up to date'),
+        );
+        const store = createArtifactStore({
+          db,
+          rules: { process_definition: processDefinitionRules() },
+        });
         const host: ServiceHost = await step(
           'service host',
           () =>
             startServiceHost({
               port: opts.port,
               hostname: opts.host,
-              verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-              services: [transformationServiceRoutes({ store, processes: createProcessDefinitionTools() })],
+              verifier: createTokenVerifier({
+                issuer: identity.issuer,
+                audience: identity.audience,
+                jwks: identity.jwks,
+              }),
+              services: [
+                transformationServiceRoutes({ store, processes: createProcessDefinitionTools() }),
+              ],
               readiness: { database: async () => void (await db.query('SELECT 1')) },
             }),
           (h) => h.services.map((s) => s.split('.').at(-1)).join(', '),
@@ -107,12 +141,17 @@ async function claimHome(home: string, cleanup: (() => Promise<void>)[]): Promis
     await mkdir(home, { recursive: true });
     await access(home, constants.W_OK);
   } catch (err) {
-    throw new Error(`state directory ${home} is not writable (${(err as NodeJS.ErrnoException).code}); pass --home <dir> or fix its permissions`, { cause: err });
+    throw new Error(
+      `state directory ${home} is not writable (${(err as NodeJS.ErrnoException).code}); pass --home <dir> or fix its permissions`,
+      { cause: err },
+    );
   }
   const pidFile = join(home, 'dev.pid');
   const other = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
   if (other && other !== process.pid && isAlive(other)) {
-    throw new Error(`another ameide dev (pid ${other}) is using ${home}; stop it first or pass --home <dir>`);
+    throw new Error(
+      `another ameide dev (pid ${other}) is using ${home}; stop it first or pass --home <dir>`,
+    );
   }
   await writeFile(pidFile, `${process.pid}\n`);
   cleanup.push(() => rm(pidFile, { force: true }));
@@ -145,6 +184,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 0-65535');
   return n;
 }

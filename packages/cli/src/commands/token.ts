@@ -5,33 +5,47 @@ import { resolveHome } from '../config/home.js';
 /** `ameide token`: prints a dev JWT signed by the embedded mode's local key. */
 export function tokenCommand(): Command {
   return new Command('token')
-    .description('print a dev token (JWT) for the embedded mode, signed with the local key in <home>')
+    .description(
+      'print a dev token (JWT) for the embedded mode, signed with the local key in <home>',
+    )
     .requiredOption('--tenant <id>', 'tenant the token acts for', tenantId)
     .option('--org <id>', 'organisation inside the tenant')
     .option('--user <id>', 'acting user (the token subject)', 'dev-user')
-    .option('--groups <list>', 'comma-separated groups, e.g. sales,ops', (v) => v.split(',').map((g) => g.trim()).filter(Boolean))
+    .option('--groups <list>', 'comma-separated groups, e.g. sales,ops', (v) =>
+      v
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean),
+    )
     .option('--ttl <seconds>', 'lifetime in seconds', positiveInt, 12 * 3600)
     .addHelpText(
       'after',
       '\nExample:\n  TOKEN=$(npx ameide token --tenant acme --user alice --groups sales)\n  curl -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" -d "{}" \\\n    http://127.0.0.1:8080/ameide.platform.v1.PlatformService/WhoAmI',
     )
-    .action(async (opts: { tenant: string; org?: string; user: string; groups?: string[]; ttl: number }, cmd: Command) => {
-      const home = resolveHome(cmd.optsWithGlobals<{ home?: string }>().home);
-      const identity = await loadOrCreateDevIdentity(home);
-      const token = await identity.signToken({
-        tenantId: opts.tenant,
-        userId: opts.user,
-        ttlSec: opts.ttl,
-        ...(opts.org ? { orgId: opts.org } : {}),
-        ...(opts.groups ? { groups: opts.groups } : {}),
-      });
-      process.stdout.write(`${token}\n`);
-    });
+    .action(
+      async (
+        opts: { tenant: string; org?: string; user: string; groups?: string[]; ttl: number },
+        cmd: Command,
+      ) => {
+        const home = resolveHome(cmd.optsWithGlobals<{ home?: string }>().home);
+        const identity = await loadOrCreateDevIdentity(home);
+        const token = await identity.signToken({
+          tenantId: opts.tenant,
+          userId: opts.user,
+          ttlSec: opts.ttl,
+          ...(opts.org ? { orgId: opts.org } : {}),
+          ...(opts.groups ? { groups: opts.groups } : {}),
+        });
+        process.stdout.write(`${token}\n`);
+      },
+    );
 }
 
 export function tenantId(value: string): string {
   if (!TENANT_ID_PATTERN.test(value)) {
-    throw new InvalidArgumentError('a tenant id is 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    throw new InvalidArgumentError(
+      'a tenant id is 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    );
   }
   return value;
 }

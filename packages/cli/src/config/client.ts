@@ -7,8 +7,15 @@ import { resolveHome } from './home.js';
 /** Options every command that talks to a running platform takes. */
 export function withPlatformOptions(cmd: Command): Command {
   return cmd
-    .option('--url <url>', 'platform URL (env AMEIDE_URL)', process.env['AMEIDE_URL'] ?? 'http://127.0.0.1:8080')
-    .option('--token <jwt>', 'bearer token (env AMEIDE_TOKEN; default: the token saved by `ameide login`)');
+    .option(
+      '--url <url>',
+      'platform URL (env AMEIDE_URL)',
+      process.env['AMEIDE_URL'] ?? 'http://127.0.0.1:8080',
+    )
+    .option(
+      '--token <jwt>',
+      'bearer token (env AMEIDE_TOKEN; default: the token saved by `ameide login`)',
+    );
 }
 
 /**

@@ -9,11 +9,19 @@ export function printJson<D extends DescMessage>(schema: D, message: MessageShap
 /** Prints rows as an aligned table. */
 export function printTable(headers: string[], rows: string[][]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(headers)}\n`);
   for (const r of rows) process.stdout.write(`${line(r)}\n`);
 }
 
 export function formatTime(ts: Timestamp | undefined): string {
-  return ts ? timestampDate(ts).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+  return ts
+    ? timestampDate(ts)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z')
+    : '';
 }

@@ -1,5 +1,10 @@
 import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
-import { CustomerService, OrderService, PlatformService, TransformationService } from '@ameide/proto';
+import {
+  CustomerService,
+  OrderService,
+  PlatformService,
+  TransformationService,
+} from '@ameide/proto';
 import { authInterceptor, type TokenSource } from '../interceptors/auth.js';
 import { retryInterceptor, type RetryOptions } from '../interceptors/retry.js';
 import { traceparentInterceptor } from '../interceptors/traceparent.js';
@@ -47,6 +52,7 @@ export function ameideInterceptors(options: ClientInterceptorOptions): Intercept
  */
 export function createAmeideClientFromTransport(transport: Transport): AmeideClient {
   const out: Record<string, unknown> = {};
-  for (const [key, service] of Object.entries(ameideServiceMap)) out[key] = mapClientErrors(service, createClient(service, transport));
+  for (const [key, service] of Object.entries(ameideServiceMap))
+    out[key] = mapClientErrors(service, createClient(service, transport));
   return out as AmeideClient;
 }

@@ -3,11 +3,18 @@ import { Code, ConnectError, createRouterTransport } from '@connectrpc/connect';
 import { describe, expect, it } from 'vitest';
 import { PlatformService, RequestContextSchema, ameideServices } from '@ameide/proto';
 import { AmeideError, toConnectError } from '@ameide/errors';
-import { ameideInterceptors, ameideServiceMap, createAmeideClientFromTransport, isAmeideError } from '@ameide/sdk';
+import {
+  ameideInterceptors,
+  ameideServiceMap,
+  createAmeideClientFromTransport,
+  isAmeideError,
+} from '@ameide/sdk';
 
 describe('AmeideClient', () => {
   it('has a typed client for every service of the proto module', () => {
-    const inSdk = Object.values(ameideServiceMap).map((s) => s.typeName).sort();
+    const inSdk = Object.values(ameideServiceMap)
+      .map((s) => s.typeName)
+      .sort();
     expect(inSdk).toEqual(ameideServices().map((s) => s.typeName));
   });
 
@@ -17,12 +24,19 @@ describe('AmeideClient', () => {
         router.service(PlatformService, {
           whoAmI() {
             throw toConnectError(
-              AmeideError.versionConflict({ subject: 'artifact', subjectId: 'a1', expectedVersion: 3n, actualVersion: 5n }),
+              AmeideError.versionConflict({
+                subject: 'artifact',
+                subjectId: 'a1',
+                expectedVersion: 3n,
+                actualVersion: 5n,
+              }),
             );
           },
           getVersion() {
             throw toConnectError(
-              AmeideError.invalidArgument('bad order', [{ field: 'lines[0].quantity', description: 'must be > 0' }]),
+              AmeideError.invalidArgument('bad order', [
+                { field: 'lines[0].quantity', description: 'must be > 0' },
+              ]),
             );
           },
         }),
@@ -66,7 +80,14 @@ describe('AmeideClient', () => {
             throw new ConnectError('down', Code.Unavailable);
           },
         }),
-      { transport: { interceptors: ameideInterceptors({ getToken: () => 'tok', retry: { initialBackoffMs: 1 } }) } },
+      {
+        transport: {
+          interceptors: ameideInterceptors({
+            getToken: () => 'tok',
+            retry: { initialBackoffMs: 1 },
+          }),
+        },
+      },
     );
     const client = createAmeideClientFromTransport(transport);
     const { context } = await client.platform.whoAmI({});

@@ -21,7 +21,8 @@ export function retryInterceptor(options: RetryOptions = {}): Interceptor {
   const initial = options.initialBackoffMs ?? 100;
   const cap = options.maxBackoffMs ?? 2_000;
   return (next) => async (req) => {
-    if (req.stream || req.method.idempotency !== MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS) return next(req);
+    if (req.stream || req.method.idempotency !== MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS)
+      return next(req);
     for (let attempt = 1; ; attempt++) {
       try {
         return await next(req);

@@ -12,7 +12,9 @@ export function traceparentInterceptor(): Interceptor {
   return (next) => (req) => {
     if (!req.header.has('traceparent')) {
       if (trace.getActiveSpan()) {
-        w3c.inject(context.active(), req.header, { set: (h, k, v) => h.set(k, v) });
+        w3c.inject(context.active(), req.header, {
+          set: (h: Headers, k: string, v: string) => h.set(k, v),
+        });
       } else {
         req.header.set('traceparent', `00-${randomHex(16)}-${randomHex(8)}-01`);
       }

@@ -40,10 +40,16 @@ export async function loadOrCreateDevIdentity(dir: string): Promise<DevIdentity>
     privateJwk = JSON.parse(await readFile(file, 'utf8')) as JWK;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`cannot read dev signing key ${file}: ${(err as Error).message}`, { cause: err });
+      throw new Error(`cannot read dev signing key ${file}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const { privateKey } = await generateKeyPair(ALG, { extractable: true });
-    privateJwk = { ...(await exportJWK(privateKey)), alg: ALG, kid: `dev-${Date.now().toString(36)}` };
+    privateJwk = {
+      ...(await exportJWK(privateKey)),
+      alg: ALG,
+      kid: `dev-${Date.now().toString(36)}`,
+    };
     await mkdir(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(privateJwk), { mode: 0o600 });

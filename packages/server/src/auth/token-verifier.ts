@@ -77,11 +77,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           clockTolerance: tolerance,
         });
         if (cacheSize > 0) {
-          const until = Math.min(now + 60_000, typeof payload.exp === 'number' ? payload.exp * 1000 : now + 60_000);
-          cache.set(token, { claims: payload as VerifiedClaims, until });
+          const until = Math.min(
+            now + 60_000,
+            typeof payload.exp === 'number' ? payload.exp * 1000 : now + 60_000,
+          );
+          cache.set(token, { claims: payload, until });
           if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
         }
-        return payload as VerifiedClaims;
+        return payload;
       } catch (err) {
         throw refusal(err);
       }
@@ -91,7 +94,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
 function checkTimes(claims: VerifiedClaims, nowSec: number, tolerance: number): void {
   if (typeof claims.exp === 'number' && nowSec - tolerance >= claims.exp) {
-    throw new AmeideError(ErrorCode.Unauthenticated, 'token expired', { reason: 'TOKEN_EXPIRED', domain: 'ameide.auth' });
+    throw new AmeideError(ErrorCode.Unauthenticated, 'token expired', {
+      reason: 'TOKEN_EXPIRED',
+      domain: 'ameide.auth',
+    });
   }
   if (typeof claims.nbf === 'number' && nowSec + tolerance < claims.nbf) {
     throw new AmeideError(ErrorCode.Unauthenticated, 'token not yet valid (nbf)', {
@@ -103,7 +109,11 @@ function checkTimes(claims: VerifiedClaims, nowSec: number, tolerance: number): 
 
 function refusal(err: unknown): AmeideError {
   const [reason, message] = classify(err);
-  return new AmeideError(ErrorCode.Unauthenticated, message, { reason, domain: 'ameide.auth', cause: err });
+  return new AmeideError(ErrorCode.Unauthenticated, message, {
+    reason,
+    domain: 'ameide.auth',
+    cause: err,
+  });
 }
 
 function classify(err: unknown): [string, string] {
@@ -120,9 +130,13 @@ function classify(err: unknown): [string, string] {
         return ['TOKEN_INVALID_CLAIM', `token claim "${err.claim}" invalid`];
     }
   }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) {
+  if (
+    err instanceof joseErrors.JWSSignatureVerificationFailed ||
+    err instanceof joseErrors.JWKSNoMatchingKey
+  ) {
     return ['TOKEN_BAD_SIGNATURE', 'token signature not verified by any trusted key'];
   }
-  if (err instanceof joseErrors.JOSEAlgNotAllowed) return ['TOKEN_BAD_ALGORITHM', 'token algorithm not allowed'];
+  if (err instanceof joseErrors.JOSEAlgNotAllowed)
+    return ['TOKEN_BAD_ALGORITHM', 'token algorithm not allowed'];
   return ['TOKEN_MALFORMED', 'token malformed'];
 }

@@ -20,7 +20,8 @@ import {
 class LogCapture extends Writable {
   readonly lines: Record<string, unknown>[] = [];
   override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    for (const line of chunk.toString().split('\n')) if (line) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString().split('\n'))
+      if (line) this.lines.push(JSON.parse(line) as Record<string, unknown>);
     cb();
   }
 }
@@ -33,22 +34,34 @@ beforeAll(async () => {
   identity = await createEphemeralDevIdentity();
   host = await startServiceHost({
     port: 0,
-    verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
+    verifier: createTokenVerifier({
+      issuer: identity.issuer,
+      audience: identity.audience,
+      jwks: identity.jwks,
+    }),
     logger: createLogger({ primitive: { type: 'platform', name: 'test-host' }, destination: logs }),
   });
 });
 afterAll(() => host.close());
 
-async function signWith(claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number; nbf?: number; key?: webcrypto.CryptoKey } = {}) {
+async function signWith(
+  claims: Record<string, unknown>,
+  opts: { iss?: string; aud?: string; exp?: number; nbf?: number; key?: webcrypto.CryptoKey } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
-  let key = opts.key;
+  const key = opts.key;
   if (!key) {
     // Sign with the identity's own key through a valid token path: re-sign via
     // a fresh pair is the "wrong key" case, so tests pass keys explicitly.
     throw new Error('key required');
   }
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'ephemeral' }).setSubject('alice');
-  jwt.setIssuer(opts.iss ?? DEV_ISSUER).setAudience(opts.aud ?? AMEIDE_AUDIENCE).setIssuedAt(now);
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'ES256', kid: 'ephemeral' })
+    .setSubject('alice');
+  jwt
+    .setIssuer(opts.iss ?? DEV_ISSUER)
+    .setAudience(opts.aud ?? AMEIDE_AUDIENCE)
+    .setIssuedAt(now);
   jwt.setExpirationTime(opts.exp ?? now + 600);
   if (opts.nbf !== undefined) jwt.setNotBefore(opts.nbf);
   return jwt.sign(key);
@@ -56,7 +69,10 @@ async function signWith(claims: Record<string, unknown>, opts: { iss?: string; a
 
 describe('authentication and request context', () => {
   const call = (token?: string) =>
-    createAmeideClient({ baseUrl: host.url, ...(token === undefined ? {} : { token }) }).platform.whoAmI({});
+    createAmeideClient({
+      baseUrl: host.url,
+      ...(token === undefined ? {} : { token }),
+    }).platform.whoAmI({});
 
   async function refusal(token?: string) {
     try {
@@ -69,9 +85,19 @@ describe('authentication and request context', () => {
   }
 
   it('a valid token reaches the handler with the right RequestContext', async () => {
-    const token = await identity.signToken({ tenantId: 'acme', orgId: 'emea', userId: 'alice', groups: ['sales', 'ops'] });
+    const token = await identity.signToken({
+      tenantId: 'acme',
+      orgId: 'emea',
+      userId: 'alice',
+      groups: ['sales', 'ops'],
+    });
     const { context } = await call(token);
-    expect(context).toMatchObject({ tenantId: 'acme', orgId: 'emea', userId: 'alice', groups: ['sales', 'ops'] });
+    expect(context).toMatchObject({
+      tenantId: 'acme',
+      orgId: 'emea',
+      userId: 'alice',
+      groups: ['sales', 'ops'],
+    });
     expect(context?.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -80,7 +106,10 @@ describe('authentication and request context', () => {
   });
 
   it('refuses a malformed token', async () => {
-    expect(await refusal('not-a-jwt')).toEqual({ code: 'unauthenticated', reason: 'TOKEN_MALFORMED' });
+    expect(await refusal('not-a-jwt')).toEqual({
+      code: 'unauthenticated',
+      reason: 'TOKEN_MALFORMED',
+    });
   });
 
   describe('with forged claims', () => {
@@ -92,12 +121,25 @@ describe('authentication and request context', () => {
       otherKey = pair.privateKey;
       const own = await generateKeyPair('ES256', { extractable: true });
       ownKey = own.privateKey;
-      const jwk = { ...(await exportJWK(own.publicKey)), kid: 'ephemeral', alg: 'ES256', use: 'sig' };
+      const jwk = {
+        ...(await exportJWK(own.publicKey)),
+        kid: 'ephemeral',
+        alg: 'ES256',
+        use: 'sig',
+      };
       await host.close();
       host = await startServiceHost({
         port: 0,
-        verifier: createTokenVerifier({ issuer: DEV_ISSUER, audience: AMEIDE_AUDIENCE, jwks: { keys: [jwk] }, clockToleranceSec: 0 }),
-        logger: createLogger({ primitive: { type: 'platform', name: 'test-host' }, destination: logs }),
+        verifier: createTokenVerifier({
+          issuer: DEV_ISSUER,
+          audience: AMEIDE_AUDIENCE,
+          jwks: { keys: [jwk] },
+          clockToleranceSec: 0,
+        }),
+        logger: createLogger({
+          primitive: { type: 'platform', name: 'test-host' },
+          destination: logs,
+        }),
       });
     });
     const now = () => Math.floor(Date.now() / 1000);
@@ -145,7 +187,11 @@ describe('tracing and logs', () => {
     const capture = new LogCapture();
     const h = await startServiceHost({
       port: 0,
-      verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
+      verifier: createTokenVerifier({
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwks: identity.jwks,
+      }),
       logger: createLogger({ primitive: { type: 'domain', name: 'sales' }, destination: capture }),
     });
     try {
@@ -163,8 +209,16 @@ describe('tracing and logs', () => {
       const body = (await res.json()) as { context: { traceId: string; tenantId: string } };
       expect(body.context).toMatchObject({ traceId, tenantId: 'globex' });
       expect(res.headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
-      const line = capture.lines.find((l) => l['rpc'] === 'ameide.platform.v1.PlatformService/WhoAmI');
-      expect(line).toMatchObject({ trace_id: traceId, tenant_id: 'globex', primitive_type: 'domain', primitive_name: 'sales', code: 'ok' });
+      const line = capture.lines.find(
+        (l) => l['rpc'] === 'ameide.platform.v1.PlatformService/WhoAmI',
+      );
+      expect(line).toMatchObject({
+        trace_id: traceId,
+        tenant_id: 'globex',
+        primitive_type: 'domain',
+        primitive_name: 'sales',
+        code: 'ok',
+      });
 
       const refused = await fetch(`${h.url}/ameide.platform.v1.PlatformService/WhoAmI`, {
         method: 'POST',
@@ -173,7 +227,11 @@ describe('tracing and logs', () => {
       });
       expect(refused.status).toBe(401);
       const warn = capture.lines.find((l) => l['msg'] === 'call refused');
-      expect(warn).toMatchObject({ code: 'unauthenticated', reason: 'TOKEN_MISSING', tenant_id: null });
+      expect(warn).toMatchObject({
+        code: 'unauthenticated',
+        reason: 'TOKEN_MISSING',
+        tenant_id: null,
+      });
       expect(warn?.['trace_id']).toMatch(/^[0-9a-f]{32}$/);
     } finally {
       await h.close();
@@ -192,8 +250,15 @@ describe('SDK and host over a real port', () => {
   it.each(cases)('%s over HTTP/%s', async (protocol, httpVersion) => {
     const h = await startServiceHost({
       port: 0,
-      verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-      logger: createLogger({ primitive: { type: 'platform', name: 'test' }, destination: new LogCapture() }),
+      verifier: createTokenVerifier({
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwks: identity.jwks,
+      }),
+      logger: createLogger({
+        primitive: { type: 'platform', name: 'test' },
+        destination: new LogCapture(),
+      }),
     });
     try {
       const token = await identity.signToken({ tenantId: 'acme', userId: 'carol' });
@@ -202,7 +267,9 @@ describe('SDK and host over a real port', () => {
       expect(context?.userId).toBe('carol');
       const version = await client.platform.getVersion({});
       expect(version.services).toContain('ameide.platform.v1.PlatformService');
-      const err = await createAmeideClient({ baseUrl: h.url, protocol, httpVersion }).platform.whoAmI({}).catch((e: unknown) => e);
+      const err = await createAmeideClient({ baseUrl: h.url, protocol, httpVersion })
+        .platform.whoAmI({})
+        .catch((e: unknown) => e);
       expect(isAmeideError(err) && err.code).toBe('unauthenticated');
     } finally {
       await h.close();
@@ -215,17 +282,28 @@ describe('health and shutdown', () => {
     let dbUp = false;
     const h = await startServiceHost({
       port: 0,
-      verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-      logger: createLogger({ primitive: { type: 'platform', name: 'test' }, destination: new LogCapture() }),
+      verifier: createTokenVerifier({
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwks: identity.jwks,
+      }),
+      logger: createLogger({
+        primitive: { type: 'platform', name: 'test' },
+        destination: new LogCapture(),
+      }),
       readiness: {
-        database: () => (dbUp ? Promise.resolve() : Promise.reject(new Error('database unreachable'))),
+        database: () =>
+          dbUp ? Promise.resolve() : Promise.reject(new Error('database unreachable')),
       },
     });
     try {
       expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
       const notReady = await fetch(`${h.url}/readyz`);
       expect(notReady.status).toBe(503);
-      expect(await notReady.json()).toEqual({ status: 'not ready', failures: { database: 'database unreachable' } });
+      expect(await notReady.json()).toEqual({
+        status: 'not ready',
+        failures: { database: 'database unreachable' },
+      });
       dbUp = true;
       expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
     } finally {
@@ -241,8 +319,15 @@ describe('health and shutdown', () => {
     const h = await startServiceHost({
       port: 0,
       platformService: false,
-      verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-      logger: createLogger({ primitive: { type: 'platform', name: 'test' }, destination: new LogCapture() }),
+      verifier: createTokenVerifier({
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwks: identity.jwks,
+      }),
+      logger: createLogger({
+        primitive: { type: 'platform', name: 'test' },
+        destination: new LogCapture(),
+      }),
       services: [
         (router) =>
           router.service(PlatformService, {
@@ -273,15 +358,29 @@ describe('health and shutdown', () => {
   it('names the port when it is already in use', async () => {
     const h = await startServiceHost({
       port: 0,
-      verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-      logger: createLogger({ primitive: { type: 'platform', name: 'test' }, destination: new LogCapture() }),
+      verifier: createTokenVerifier({
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwks: identity.jwks,
+      }),
+      logger: createLogger({
+        primitive: { type: 'platform', name: 'test' },
+        destination: new LogCapture(),
+      }),
     });
     try {
       await expect(
         startServiceHost({
           port: h.port,
-          verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-          logger: createLogger({ primitive: { type: 'platform', name: 'test' }, destination: new LogCapture() }),
+          verifier: createTokenVerifier({
+            issuer: identity.issuer,
+            audience: identity.audience,
+            jwks: identity.jwks,
+          }),
+          logger: createLogger({
+            primitive: { type: 'platform', name: 'test' },
+            destination: new LogCapture(),
+          }),
         }),
       ).rejects.toThrow(`port ${h.port} on 127.0.0.1 is already in use`);
     } finally {

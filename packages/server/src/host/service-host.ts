@@ -71,9 +71,9 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   }
   const primitive = options.primitive ?? { type: 'platform', name: 'host' };
   const logger = options.logger ?? createLogger({ primitive });
-  const tracer = new BasicTracerProvider({ spanProcessors: [...(options.spanProcessors ?? [])] }).getTracer(
-    '@ameide/server',
-  );
+  const tracer = new BasicTracerProvider({
+    spanProcessors: [...(options.spanProcessors ?? [])],
+  }).getTracer('@ameide/server');
   const version = options.version ?? '0.1.0';
   const served: string[] = [];
   const adapter = connectNodeAdapter({
@@ -85,7 +85,8 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       createLoggingInterceptor({ logger }),
     ],
     routes(router) {
-      if (options.platformService !== false) registerPlatformService(router, { version, services: () => served });
+      if (options.platformService !== false)
+        registerPlatformService(router, { version, services: () => served });
       for (const register of options.services ?? []) register(router);
       for (const h of router.handlers) {
         if (!served.includes(h.service.typeName)) served.push(h.service.typeName);
@@ -100,7 +101,10 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   const sockets = new Set<Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
 
-  const handler = (req: IncomingMessage | http2.Http2ServerRequest, res: ServerResponse | http2.Http2ServerResponse) => {
+  const handler = (
+    req: IncomingMessage | http2.Http2ServerRequest,
+    res: ServerResponse | http2.Http2ServerResponse,
+  ) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return void respond(res, 200, { status: 'ok' });
     if (path === '/readyz') return void readiness(res);
@@ -109,7 +113,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       inFlight--;
       if (inFlight === 0) drained?.();
     });
-    adapter(req as IncomingMessage, res as ServerResponse);
+    adapter(req, res);
   };
 
   async function readiness(res: ServerResponse | http2.Http2ServerResponse) {
@@ -142,9 +146,18 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       if (err.code === 'EADDRINUSE') {
-        reject(new Error(`port ${requestedPort} on ${hostname} is already in use; stop the other process or pick another port (--port)`, { cause: err }));
+        reject(
+          new Error(
+            `port ${requestedPort} on ${hostname} is already in use; stop the other process or pick another port (--port)`,
+            { cause: err },
+          ),
+        );
       } else if (err.code === 'EACCES') {
-        reject(new Error(`no permission to listen on port ${requestedPort}; use a port above 1023`, { cause: err }));
+        reject(
+          new Error(`no permission to listen on port ${requestedPort}; use a port above 1023`, {
+            cause: err,
+          }),
+        );
       } else reject(err);
     };
     const onListening = () => {
@@ -186,8 +199,15 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   };
 }
 
-function respond(res: ServerResponse | http2.Http2ServerResponse, status: number, body: unknown): void {
+function respond(
+  res: ServerResponse | http2.Http2ServerResponse,
+  status: number,
+  body: unknown,
+): void {
   const json = JSON.stringify(body);
-  (res as ServerResponse).writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+  (res as ServerResponse).writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(json),
+  });
   res.end(json);
 }

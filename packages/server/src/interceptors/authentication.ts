@@ -15,9 +15,11 @@ export const claimsKey = createContextKey<VerifiedClaims | undefined>(undefined,
 export function createAuthenticationInterceptor(options: { verifier: TokenVerifier }): Interceptor {
   return (next) => async (req) => {
     const header = req.header.get('authorization');
-    if (!header) throw unauthenticated('TOKEN_MISSING', 'missing bearer token (Authorization header)');
+    if (!header)
+      throw unauthenticated('TOKEN_MISSING', 'missing bearer token (Authorization header)');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw unauthenticated('TOKEN_MALFORMED', 'Authorization header is not "Bearer <token>"');
+    if (!match?.[1])
+      throw unauthenticated('TOKEN_MALFORMED', 'Authorization header is not "Bearer <token>"');
     try {
       req.contextValues.set(claimsKey, await options.verifier.verify(match[1]));
     } catch (err) {
@@ -28,5 +30,7 @@ export function createAuthenticationInterceptor(options: { verifier: TokenVerifi
 }
 
 function unauthenticated(reason: string, message: string) {
-  return toConnectError(new AmeideError(ErrorCode.Unauthenticated, message, { reason, domain: 'ameide.auth' }));
+  return toConnectError(
+    new AmeideError(ErrorCode.Unauthenticated, message, { reason, domain: 'ameide.auth' }),
+  );
 }

@@ -15,5 +15,10 @@ export function createErrorMappingInterceptor(options: { logger: Logger }): Inte
     }
     return toConnectError(err);
   };
-  return (next) => (req) => observeResponse(() => next(req), () => undefined, map);
+  return (next) => (req) =>
+    observeResponse(
+      () => next(req),
+      () => undefined,
+      map,
+    );
 }

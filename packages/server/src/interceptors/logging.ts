@@ -22,7 +22,10 @@ export function createLoggingInterceptor(options: { logger: Logger }): Intercept
         const duration_ms = Math.round((performance.now() - started) * 100) / 100;
         if (error) {
           const ae = fromConnectError(error);
-          logger.info({ rpc, code: ae.code, reason: ae.reason, error: ae.message, duration_ms }, 'call failed');
+          logger.info(
+            { rpc, code: ae.code, reason: ae.reason, error: ae.message, duration_ms },
+            'call failed',
+          );
         } else {
           logger.info({ rpc, code: 'ok', duration_ms }, 'call');
         }

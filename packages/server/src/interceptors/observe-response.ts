@@ -35,5 +35,5 @@ export async function observeResponse<R extends AnyResponse>(
     }
     done(undefined);
   }
-  return { ...res, message: wrapped() } as R;
+  return { ...res, message: wrapped() };
 }

@@ -15,15 +15,26 @@ export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export function createRequestContextInterceptor(): Interceptor {
   return (next) => async (req) => {
     const claims = req.contextValues.get(claimsKey);
-    if (!claims) throw refuse(ErrorCode.Unauthenticated, 'CONTEXT_MISSING', 'call not authenticated');
+    if (!claims)
+      throw refuse(ErrorCode.Unauthenticated, 'CONTEXT_MISSING', 'call not authenticated');
     const tenantId = claims.tenantId;
     if (typeof tenantId !== 'string' || tenantId === '') {
-      throw refuse(ErrorCode.PermissionDenied, 'TENANT_MISSING', 'token carries no tenant (claim "tenantId")');
+      throw refuse(
+        ErrorCode.PermissionDenied,
+        'TENANT_MISSING',
+        'token carries no tenant (claim "tenantId")',
+      );
     }
     if (!TENANT_ID_PATTERN.test(tenantId)) {
-      throw refuse(ErrorCode.PermissionDenied, 'TENANT_INVALID', 'token tenant id is not a valid tenant id');
+      throw refuse(
+        ErrorCode.PermissionDenied,
+        'TENANT_INVALID',
+        'token tenant id is not a valid tenant id',
+      );
     }
-    const groups = Array.isArray(claims.groups) ? claims.groups.filter((g): g is string => typeof g === 'string') : [];
+    const groups = Array.isArray(claims.groups)
+      ? claims.groups.filter((g): g is string => typeof g === 'string')
+      : [];
     const scope = callScope.getStore();
     const rc: RequestContext = {
       tenantId,

@@ -1,4 +1,11 @@
-import { context, SpanKind, SpanStatusCode, trace, type Tracer, type TextMapGetter } from '@opentelemetry/api';
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Tracer,
+  type TextMapGetter,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Interceptor } from '@connectrpc/connect';
 import { fromConnectError, toConnectError } from '@ameide/errors';
@@ -33,7 +40,11 @@ export function createTracingInterceptor(options: { tracer: Tracer; logger: Logg
       rpc,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'rpc.system': 'connect_rpc', 'rpc.service': req.service.typeName, 'rpc.method': req.method.name },
+        attributes: {
+          'rpc.system': 'connect_rpc',
+          'rpc.service': req.service.typeName,
+          'rpc.method': req.method.name,
+        },
       },
       parent,
     );
@@ -53,7 +64,12 @@ export function createTracingInterceptor(options: { tracer: Tracer; logger: Logg
               span.setStatus({ code: SpanStatusCode.ERROR, message: ae.message });
               if (!scope.logged) {
                 logger.warn(
-                  { rpc, code: ae.code, reason: ae.reason, duration_ms: round(performance.now() - started) },
+                  {
+                    rpc,
+                    code: ae.code,
+                    reason: ae.reason,
+                    duration_ms: round(performance.now() - started),
+                  },
                   'call refused',
                 );
               }

@@ -1,6 +1,11 @@
 import type { Queryable } from '@ameide/persistence';
 import { readStream } from '../event-store/event-store.js';
-import { evolve, stateFromSnapshot, stateToSnapshot, type ArtifactState } from './artifact-state.js';
+import {
+  evolve,
+  stateFromSnapshot,
+  stateToSnapshot,
+  type ArtifactState,
+} from './artifact-state.js';
 
 /**
  * Loads an artifact's state as of `upTo` (latest when omitted): the newest
@@ -31,10 +36,20 @@ export async function loadArtifact(
 }
 
 /** Writes a snapshot of `state` at its stream version. */
-export async function saveSnapshot(q: Queryable, tenantId: string, state: ArtifactState): Promise<void> {
+export async function saveSnapshot(
+  q: Queryable,
+  tenantId: string,
+  state: ArtifactState,
+): Promise<void> {
   await q.query(
     `INSERT INTO transformation.snapshots (tenant_id, stream_id, stream_version, state, content)
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-    [tenantId, state.id, state.streamVersion, JSON.stringify(stateToSnapshot(state)), state.content],
+    [
+      tenantId,
+      state.id,
+      state.streamVersion,
+      JSON.stringify(stateToSnapshot(state)),
+      state.content,
+    ],
   );
 }

@@ -1,5 +1,10 @@
 import type { RecordedEvent } from '../event-store/event-store.js';
-import { ArtifactEventType, type ArtifactCreatedData, type ArtifactPublishedData, type ArtifactRevisedData } from './artifact-events.js';
+import {
+  ArtifactEventType,
+  type ArtifactCreatedData,
+  type ArtifactPublishedData,
+  type ArtifactRevisedData,
+} from './artifact-events.js';
 import { ArtifactStatus, type ArtifactKind } from './artifact-kind.js';
 
 /** One published version of an artifact; immutable. */
@@ -35,7 +40,11 @@ export interface ArtifactState {
  * events give the same state, with or without a snapshot in between.
  */
 export function evolve(state: ArtifactState | undefined, event: RecordedEvent): ArtifactState {
-  const touched = { streamVersion: event.streamVersion, updatedAt: event.occurredAt, updatedBy: event.actor };
+  const touched = {
+    streamVersion: event.streamVersion,
+    updatedAt: event.occurredAt,
+    updatedBy: event.actor,
+  };
   switch (event.type) {
     case ArtifactEventType.Created: {
       const d = event.data as unknown as ArtifactCreatedData;
@@ -91,7 +100,9 @@ export function evolve(state: ArtifactState | undefined, event: RecordedEvent): 
     case ArtifactEventType.Archived:
       return { ...required(state, event), ...touched, status: ArtifactStatus.Archived };
     default:
-      throw new Error(`artifact ${event.streamId}: unknown event type ${event.type} at version ${event.streamVersion}`);
+      throw new Error(
+        `artifact ${event.streamId}: unknown event type ${event.type} at version ${event.streamVersion}`,
+      );
   }
 }
 
@@ -134,11 +145,21 @@ interface SnapshotJson {
   createdBy: string;
   updatedAt: string;
   updatedBy: string;
-  published: { version: number; contentHash: string; streamVersion: string; publishedAt: string; publishedBy: string; planHash?: string }[];
+  published: {
+    version: number;
+    contentHash: string;
+    streamVersion: string;
+    publishedAt: string;
+    publishedBy: string;
+    planHash?: string;
+  }[];
 }
 
 /** Inverse of {@link stateToSnapshot}. */
-export function stateFromSnapshot(json: Record<string, unknown>, content: Uint8Array | null): ArtifactState {
+export function stateFromSnapshot(
+  json: Record<string, unknown>,
+  content: Uint8Array | null,
+): ArtifactState {
   const j = json as unknown as SnapshotJson;
   return {
     ...j,

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AmeideError, ErrorCode } from '@ameide/errors';
 import { sqlStateOf, withTenant, type Database, type Queryable } from '@ameide/persistence';
-import { appendToStream, readAll, readStream, type NewEvent, type RecordedEvent } from '../event-store/event-store.js';
+import {
+  appendToStream,
+  readAll,
+  readStream,
+  type NewEvent,
+  type RecordedEvent,
+} from '../event-store/event-store.js';
 import { START, type Position } from '../event-store/position.js';
 import {
   findArtifact,
@@ -13,8 +19,19 @@ import {
 import { ArtifactEventType } from './artifact-events.js';
 import { artifactKinds, ArtifactStatus, type ArtifactKind } from './artifact-kind.js';
 import { loadArtifact, saveSnapshot } from './artifact-loader.js';
-import { evolve, latestPublishedVersion, type ArtifactState, type PublishedVersionInfo } from './artifact-state.js';
-import { checkContent, checkName, refuseIfInvalid, sha256Hex, type KindRules } from './content-rules.js';
+import {
+  evolve,
+  latestPublishedVersion,
+  type ArtifactState,
+  type PublishedVersionInfo,
+} from './artifact-state.js';
+import {
+  checkContent,
+  checkName,
+  refuseIfInvalid,
+  sha256Hex,
+  type KindRules,
+} from './content-rules.js';
 
 /** Who is acting, for which tenant (from the RequestContext). */
 export interface Actor {
@@ -54,7 +71,8 @@ export interface LifecycleInput {
   readonly correlationId?: string;
 }
 
-export type ArtifactRef = { readonly id: string } | { readonly kind: ArtifactKind; readonly name: string };
+export type ArtifactRef =
+  { readonly id: string } | { readonly kind: ArtifactKind; readonly name: string };
 
 export type ArtifactAt =
   | { readonly latest: true }
@@ -81,14 +99,21 @@ export interface ArtifactStore {
   archive(actor: Actor, input: LifecycleInput): Promise<ArtifactState>;
   get(actor: Actor, ref: ArtifactRef, at?: ArtifactAt): Promise<ArtifactView>;
   /** The ExecutionPlan stored with a published process definition version. */
-  getPublishedPlan(actor: Actor, ref: ArtifactRef, version: number | 'latest'): Promise<{ version: PublishedVersionInfo; plan: Uint8Array }>;
+  getPublishedPlan(
+    actor: Actor,
+    ref: ArtifactRef,
+    version: number | 'latest',
+  ): Promise<{ version: PublishedVersionInfo; plan: Uint8Array }>;
   list(
     actor: Actor,
     filter: { kind?: ArtifactKind; status?: ArtifactStatus; pageSize?: number; pageToken?: string },
   ): Promise<{ artifacts: ArtifactSummary[]; nextPageToken: string }>;
   history(actor: Actor, artifactId: string): Promise<RecordedEvent[]>;
   /** Changes after `after` (catch-up), then live, until `signal` aborts. */
-  watch(actor: Actor, options: { after?: Position; kind?: ArtifactKind; signal: AbortSignal }): AsyncIterable<ArtifactChange>;
+  watch(
+    actor: Actor,
+    options: { after?: Position; kind?: ArtifactKind; signal: AbortSignal },
+  ): AsyncIterable<ArtifactChange>;
 }
 
 /**
@@ -104,7 +129,10 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   const pollMs = options.watchPollMs ?? 250;
   const commits = new EventEmitter().setMaxListeners(0);
 
-  async function write(actor: Actor, fn: (tx: Queryable) => Promise<ArtifactState>): Promise<ArtifactState> {
+  async function write(
+    actor: Actor,
+    fn: (tx: Queryable) => Promise<ArtifactState>,
+  ): Promise<ArtifactState> {
     try {
       const state = await withTenant(db, { tenantId: actor.tenantId }, fn);
       commits.emit('commit', actor.tenantId);
@@ -133,11 +161,16 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     for (const e of recorded) next = evolve(next, e);
     const after = next!;
     await projectArtifact(tx, actor.tenantId, after);
-    if (after.streamVersion / snapshotEvery > before / snapshotEvery) await saveSnapshot(tx, actor.tenantId, after);
+    if (after.streamVersion / snapshotEvery > before / snapshotEvery)
+      await saveSnapshot(tx, actor.tenantId, after);
     return after;
   }
 
-  async function loadForChange(tx: Queryable, artifactId: string, expected: bigint | undefined): Promise<ArtifactState> {
+  async function loadForChange(
+    tx: Queryable,
+    artifactId: string,
+    expected: bigint | undefined,
+  ): Promise<ArtifactState> {
     checkId(artifactId);
     const state = await loadArtifact(tx, artifactId);
     if (!state) throw notFound(artifactId);
@@ -150,14 +183,23 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       });
     }
     if (state.status === ArtifactStatus.Archived) {
-      throw new AmeideError(ErrorCode.FailedPrecondition, `artifact ${artifactId} is archived; it can no longer change`, {
-        reason: 'ARTIFACT_ARCHIVED',
-      });
+      throw new AmeideError(
+        ErrorCode.FailedPrecondition,
+        `artifact ${artifactId} is archived; it can no longer change`,
+        {
+          reason: 'ARTIFACT_ARCHIVED',
+        },
+      );
     }
     return state;
   }
 
-  async function validate(kind: ArtifactKind, content: Uint8Array, contentType: string, what: string) {
+  async function validate(
+    kind: ArtifactKind,
+    content: Uint8Array,
+    contentType: string,
+    what: string,
+  ) {
     refuseIfInvalid(what, checkContent(content, contentType));
     const kindRules = rules[kind];
     if (kindRules?.validate) refuseIfInvalid(what, await kindRules.validate(content, contentType));
@@ -169,14 +211,19 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       return ref.id;
     }
     const found = await findArtifact(tx, { kind: ref.kind, name: ref.name });
-    if (!found) throw new AmeideError(ErrorCode.NotFound, `no ${ref.kind} named "${ref.name}"`, { reason: 'ARTIFACT_NOT_FOUND' });
+    if (!found)
+      throw new AmeideError(ErrorCode.NotFound, `no ${ref.kind} named "${ref.name}"`, {
+        reason: 'ARTIFACT_NOT_FOUND',
+      });
     return found.id;
   }
 
   return {
     async create(actor, input) {
       if (!artifactKinds.includes(input.kind)) {
-        refuseIfInvalid('create artifact', [{ field: 'kind', description: `one of ${artifactKinds.join(', ')}` }]);
+        refuseIfInvalid('create artifact', [
+          { field: 'kind', description: `one of ${artifactKinds.join(', ')}` },
+        ]);
       }
       refuseIfInvalid('create artifact', checkName(input.name));
       await validate(input.kind, input.content, input.contentType, 'create artifact');
@@ -189,7 +236,12 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           [
             {
               type: ArtifactEventType.Created,
-              data: { kind: input.kind, name: input.name, contentType: input.contentType, contentHash: sha256Hex(input.content) },
+              data: {
+                kind: input.kind,
+                name: input.name,
+                contentType: input.contentType,
+                contentHash: sha256Hex(input.content),
+              },
               payload: input.content,
             },
           ],
@@ -208,7 +260,13 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           actor,
           state,
           state.id,
-          [{ type: ArtifactEventType.Revised, data: { contentType, contentHash: sha256Hex(input.content) }, payload: input.content }],
+          [
+            {
+              type: ArtifactEventType.Revised,
+              data: { contentType, contentHash: sha256Hex(input.content) },
+              payload: input.content,
+            },
+          ],
           input.correlationId,
         );
       });
@@ -224,8 +282,12 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
             { reason: 'NOTHING_TO_PUBLISH' },
           );
         }
-        const hook = rules[state.kind]?.publish;
-        const compiled = hook ? await hook(state.content, state.contentType, { publishedVersions: await publishedProcessVersions(tx) }) : undefined;
+        const kindRules = rules[state.kind];
+        const compiled = kindRules?.publish
+          ? await kindRules.publish(state.content, state.contentType, {
+              publishedVersions: await publishedProcessVersions(tx),
+            })
+          : undefined;
         const version = latestPublishedVersion(state) + 1;
         return commit(
           tx,
@@ -235,7 +297,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           [
             {
               type: ArtifactEventType.Published,
-              data: { version, contentHash: state.contentHash, ...(compiled ? { planHash: compiled.planHash } : {}) },
+              data: {
+                version,
+                contentHash: state.contentHash,
+                ...(compiled ? { planHash: compiled.planHash } : {}),
+              },
               payload: compiled?.plan,
             },
           ],
@@ -247,7 +313,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     async archive(actor, input) {
       return write(actor, async (tx) => {
         const state = await loadForChange(tx, input.artifactId, input.expectedVersion);
-        return commit(tx, actor, state, state.id, [{ type: ArtifactEventType.Archived, data: {} }], input.correlationId);
+        return commit(
+          tx,
+          actor,
+          state,
+          state.id,
+          [{ type: ArtifactEventType.Archived, data: {} }],
+          input.correlationId,
+        );
       });
     },
 
@@ -269,7 +342,10 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
             const state = await loadArtifact(tx, id, { upTo: at.streamVersion });
             return { state: state!, publishedVersion: undefined };
           }
-          const pv = pickPublished(latest, 'publishedVersion' in at ? at.publishedVersion : 'latest');
+          const pv = pickPublished(
+            latest,
+            'publishedVersion' in at ? at.publishedVersion : 'latest',
+          );
           const state = await loadArtifact(tx, id, { upTo: pv.streamVersion });
           return { state: state!, publishedVersion: pv };
         });
@@ -285,11 +361,18 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           const latest = await loadArtifact(tx, id);
           if (!latest) throw notFound(id);
           const pv = pickPublished(latest, version);
-          const [event] = await readStream(tx, id, { after: pv.streamVersion - 1n, upTo: pv.streamVersion });
+          const [event] = await readStream(tx, id, {
+            after: pv.streamVersion - 1n,
+            upTo: pv.streamVersion,
+          });
           if (!event?.payload) {
-            throw new AmeideError(ErrorCode.FailedPrecondition, `artifact ${id} version ${pv.version} has no compiled plan`, {
-              reason: 'NO_PLAN',
-            });
+            throw new AmeideError(
+              ErrorCode.FailedPrecondition,
+              `artifact ${id} version ${pv.version} has no compiled plan`,
+              {
+                reason: 'NO_PLAN',
+              },
+            );
           }
           return { version: pv, plan: event.payload };
         });
@@ -301,7 +384,9 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     async list(actor, filter) {
       const pageSize = filter.pageSize ?? 50;
       if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) {
-        refuseIfInvalid('list artifacts', [{ field: 'page_size', description: 'between 1 and 500' }]);
+        refuseIfInvalid('list artifacts', [
+          { field: 'page_size', description: 'between 1 and 500' },
+        ]);
       }
       const after = filter.pageToken ? decodePageToken(filter.pageToken) : undefined;
       const rows = await withTenant(db, { tenantId: actor.tenantId }, (tx) =>
@@ -311,13 +396,18 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       const last = page.at(-1);
       return {
         artifacts: page,
-        nextPageToken: rows.length > pageSize && last ? encodePageToken({ kind: last.kind, name: last.name, id: last.id }) : '',
+        nextPageToken:
+          rows.length > pageSize && last
+            ? encodePageToken({ kind: last.kind, name: last.name, id: last.id })
+            : '',
       };
     },
 
     async history(actor, artifactId) {
       checkId(artifactId);
-      const events = await withTenant(db, { tenantId: actor.tenantId }, (tx) => readStream(tx, artifactId));
+      const events = await withTenant(db, { tenantId: actor.tenantId }, (tx) =>
+        readStream(tx, artifactId),
+      );
       if (events.length === 0) throw notFound(artifactId);
       return events;
     },
@@ -334,7 +424,8 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
               for (const e of events) {
                 // Fold per artifact so each change carries the artifact as of that event.
                 let s = summaries.get(e.streamId);
-                if (!s || s.streamVersion !== e.streamVersion - 1n) s = await loadArtifact(tx, e.streamId, { upTo: e.streamVersion - 1n });
+                if (!s || s.streamVersion !== e.streamVersion - 1n)
+                  s = await loadArtifact(tx, e.streamId, { upTo: e.streamVersion - 1n });
                 s = evolve(s, e);
                 summaries.set(e.streamId, s);
                 if (!kind || s.kind === kind) out.push({ event: e, artifact: summaryOf(s) });
@@ -356,7 +447,9 @@ async function publishedProcessVersions(tx: Queryable): Promise<Record<string, n
     `SELECT name, latest_published_version AS latest FROM transformation.artifacts
      WHERE kind = 'process_definition' AND latest_published_version > 0`,
   );
-  return Object.fromEntries(rows.map((r) => [r.name, Array.from({ length: r.latest }, (_, i) => i + 1)]));
+  return Object.fromEntries(
+    rows.map((r) => [r.name, Array.from({ length: r.latest }, (_, i) => i + 1)]),
+  );
 }
 
 function summaryOf(s: ArtifactState): ArtifactSummary {
@@ -377,7 +470,12 @@ function summaryOf(s: ArtifactState): ArtifactSummary {
   };
 }
 
-function wake(commits: EventEmitter, tenantId: string, ms: number, signal: AbortSignal): Promise<void> {
+function wake(
+  commits: EventEmitter,
+  tenantId: string,
+  ms: number,
+  signal: AbortSignal,
+): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -396,12 +494,21 @@ function wake(commits: EventEmitter, tenantId: string, ms: number, signal: Abort
 }
 
 function pickPublished(state: ArtifactState, version: number | 'latest'): PublishedVersionInfo {
-  const pv = version === 'latest' ? state.published.at(-1) : state.published.find((p) => p.version === version);
+  const pv =
+    version === 'latest'
+      ? state.published.at(-1)
+      : state.published.find((p) => p.version === version);
   if (!pv) {
-    const have = state.published.length ? `published versions are 1..${latestPublishedVersion(state)}` : 'it was never published';
-    throw new AmeideError(ErrorCode.NotFound, `artifact ${state.id} (${state.name}) has no published version ${version}: ${have}`, {
-      reason: 'VERSION_NOT_FOUND',
-    });
+    const have = state.published.length
+      ? `published versions are 1..${latestPublishedVersion(state)}`
+      : 'it was never published';
+    throw new AmeideError(
+      ErrorCode.NotFound,
+      `artifact ${state.id} (${state.name}) has no published version ${version}: ${have}`,
+      {
+        reason: 'VERSION_NOT_FOUND',
+      },
+    );
   }
   return pv;
 }
@@ -409,20 +516,29 @@ function pickPublished(state: ArtifactState, version: number | 'latest'): Publis
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function checkId(id: string): void {
-  if (!UUID.test(id)) refuseIfInvalid('artifact id', [{ field: 'artifact_id', description: `"${id}" is not an artifact id (a UUID)` }]);
+  if (!UUID.test(id))
+    refuseIfInvalid('artifact id', [
+      { field: 'artifact_id', description: `"${id}" is not an artifact id (a UUID)` },
+    ]);
 }
 
 function notFound(id: string): AmeideError {
   // Same answer whether the artifact never existed or belongs to another
   // tenant: RLS hides it, and the error must not tell the difference.
-  return new AmeideError(ErrorCode.NotFound, `artifact ${id} not found`, { reason: 'ARTIFACT_NOT_FOUND' });
+  return new AmeideError(ErrorCode.NotFound, `artifact ${id} not found`, {
+    reason: 'ARTIFACT_NOT_FOUND',
+  });
 }
 
 function translate(err: unknown): unknown {
   if (sqlStateOf(err) === '23505') {
-    return new AmeideError(ErrorCode.AlreadyExists, 'an artifact of this kind with this name already exists', {
-      reason: 'ARTIFACT_NAME_TAKEN',
-    });
+    return new AmeideError(
+      ErrorCode.AlreadyExists,
+      'an artifact of this kind with this name already exists',
+      {
+        reason: 'ARTIFACT_NAME_TAKEN',
+      },
+    );
   }
   return err;
 }
@@ -433,8 +549,18 @@ function encodePageToken(c: { kind: string; name: string; id: string }): string 
 
 function decodePageToken(token: string): { kind: string; name: string; id: string } {
   try {
-    const [kind, name, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [string, string, string];
-    if (typeof kind === 'string' && typeof name === 'string' && typeof id === 'string' && UUID.test(id)) return { kind, name, id };
+    const [kind, name, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [
+      string,
+      string,
+      string,
+    ];
+    if (
+      typeof kind === 'string' &&
+      typeof name === 'string' &&
+      typeof id === 'string' &&
+      UUID.test(id)
+    )
+      return { kind, name, id };
   } catch {
     // fall through
   }

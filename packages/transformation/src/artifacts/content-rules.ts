@@ -22,8 +22,15 @@ export interface PublishArtifacts {
  * it (throw an AmeideError) or return a compiled form stored with the version.
  */
 export interface ArtifactKindRules {
-  validate?(content: Uint8Array, contentType: string): readonly FieldViolation[] | Promise<readonly FieldViolation[]>;
-  publish?(content: Uint8Array, contentType: string, context: PublishContext): Promise<PublishArtifacts | undefined>;
+  validate?(
+    content: Uint8Array,
+    contentType: string,
+  ): readonly FieldViolation[] | Promise<readonly FieldViolation[]>;
+  publish?(
+    content: Uint8Array,
+    contentType: string,
+    context: PublishContext,
+  ): Promise<PublishArtifacts | undefined>;
 }
 
 /** What a publish hook may know about the tenant's other artifacts. */
@@ -45,12 +52,18 @@ export function checkContent(content: Uint8Array, contentType: string): FieldVio
     return violations;
   }
   if (!MIME.test(contentType)) {
-    violations.push({ field: 'content_type', description: `"${contentType}" is not a MIME type like "application/json"` });
+    violations.push({
+      field: 'content_type',
+      description: `"${contentType}" is not a MIME type like "application/json"`,
+    });
   } else if (/[/+]json(\s*;|$)/i.test(contentType)) {
     try {
       JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(content));
     } catch (err) {
-      violations.push({ field: 'content', description: `not valid JSON: ${(err as Error).message}` });
+      violations.push({
+        field: 'content',
+        description: `not valid JSON: ${(err as Error).message}`,
+      });
     }
   }
   return violations;
@@ -59,10 +72,13 @@ export function checkContent(content: Uint8Array, contentType: string): FieldVio
 /** Names: 1-200 characters, no control characters, no surrounding spaces. */
 export function checkName(name: string): FieldViolation[] {
   if (name.length === 0) return [{ field: 'name', description: 'required' }];
-  if (name.length > 200) return [{ field: 'name', description: `${name.length} characters; at most 200` }];
-  if (name.trim() !== name) return [{ field: 'name', description: 'must not start or end with spaces' }];
+  if (name.length > 200)
+    return [{ field: 'name', description: `${name.length} characters; at most 200` }];
+  if (name.trim() !== name)
+    return [{ field: 'name', description: 'must not start or end with spaces' }];
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return [{ field: 'name', description: 'must not contain control characters' }];
+  if (/[\u0000-\u001f\u007f]/.test(name))
+    return [{ field: 'name', description: 'must not contain control characters' }];
   return [];
 }
 
@@ -71,7 +87,10 @@ export function refuseIfInvalid(what: string, violations: readonly FieldViolatio
   if (violations.length === 0) return;
   const first = violations[0]!;
   const more = violations.length > 1 ? ` (and ${violations.length - 1} more)` : '';
-  throw AmeideError.invalidArgument(`${what}: ${first.field}: ${first.description}${more}`, violations);
+  throw AmeideError.invalidArgument(
+    `${what}: ${first.field}: ${first.description}${more}`,
+    violations,
+  );
 }
 
 function formatBytes(n: number): string {

@@ -138,9 +138,16 @@ async function conflict(tx: Queryable, streamId: string, expected: bigint): Prom
   );
   const actual = rows[0] ? BigInt(rows[0].version) : 0n;
   if (expected !== 0n && actual === 0n) {
-    throw new AmeideError(ErrorCode.NotFound, `artifact ${streamId} not found`, { reason: 'ARTIFACT_NOT_FOUND' });
+    throw new AmeideError(ErrorCode.NotFound, `artifact ${streamId} not found`, {
+      reason: 'ARTIFACT_NOT_FOUND',
+    });
   }
-  throw AmeideError.versionConflict({ subject: 'artifact', subjectId: streamId, expectedVersion: expected, actualVersion: actual });
+  throw AmeideError.versionConflict({
+    subject: 'artifact',
+    subjectId: streamId,
+    expectedVersion: expected,
+    actualVersion: actual,
+  });
 }
 
 /** Events of one stream with `from < stream_version <= to`, in order. */
@@ -175,7 +182,11 @@ export async function streamVersion(q: Queryable, streamId: string): Promise<big
  * older one) has finished. A long-open transaction therefore holds readers
  * back; it does not make them skip.
  */
-export async function readAll<D = Record<string, unknown>>(q: Queryable, after: Position = START, limit = 500): Promise<RecordedEvent<D>[]> {
+export async function readAll<D = Record<string, unknown>>(
+  q: Queryable,
+  after: Position = START,
+  limit = 500,
+): Promise<RecordedEvent<D>[]> {
   const { rows } = await q.query<EventRow>(
     `SELECT ${COLUMNS} FROM transformation.events
      WHERE (transaction_id, global_seq) > ($1::text::xid8, $2::bigint)

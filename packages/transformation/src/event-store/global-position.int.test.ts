@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queryable } from '@ameide/persistence';
-import { appendToStream, comparePositionsForTest, readAll, START, type Position } from './test-exports.js';
+import {
+  appendToStream,
+  comparePositionsForTest,
+  readAll,
+  START,
+  type Position,
+} from './test-exports.js';
 import { openMigratedDatabase } from '../testing/store-fixture.js';
 
 /**
@@ -30,7 +36,11 @@ async function tenantTx(client: pg.Client, tenant: string): Promise<void> {
   await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenant]);
 }
 
-type Op = { kind: 'append'; writer: number } | { kind: 'commit'; writer: number } | { kind: 'rollback'; writer: number } | { kind: 'read' };
+type Op =
+  | { kind: 'append'; writer: number }
+  | { kind: 'commit'; writer: number }
+  | { kind: 'rollback'; writer: number }
+  | { kind: 'read' };
 
 describe('global position on postgres', () => {
   let url: string;
@@ -66,9 +76,19 @@ describe('global position on postgres', () => {
     const [a, b] = writers as [pg.Client, pg.Client];
     let position = (await readBatch(START)).position;
     await tenantTx(a, 'acme');
-    const [late] = await appendToStream(queryable(a), randomUUID(), 0n, [{ type: 't', data: {} }], { tenantId: 'acme', actor: 'a', correlationId: 'c' });
+    const [late] = await appendToStream(queryable(a), randomUUID(), 0n, [{ type: 't', data: {} }], {
+      tenantId: 'acme',
+      actor: 'a',
+      correlationId: 'c',
+    });
     await tenantTx(b, 'acme');
-    const [early] = await appendToStream(queryable(b), randomUUID(), 0n, [{ type: 't', data: {} }], { tenantId: 'acme', actor: 'b', correlationId: 'c' });
+    const [early] = await appendToStream(
+      queryable(b),
+      randomUUID(),
+      0n,
+      [{ type: 't', data: {} }],
+      { tenantId: 'acme', actor: 'b', correlationId: 'c' },
+    );
     await b.query('COMMIT');
     const whileOpen = await readBatch(position);
     expect(whileOpen.ids).toEqual([]);
@@ -111,11 +131,18 @@ describe('global position on postgres', () => {
               await tenantTx(w, 'acme');
               open[op.writer] = [];
             }
-            const [e] = await appendToStream(queryable(w), randomUUID(), 0n, [{ type: 't', data: {} }], { tenantId: 'acme', actor: 'w', correlationId: 'c' });
+            const [e] = await appendToStream(
+              queryable(w),
+              randomUUID(),
+              0n,
+              [{ type: 't', data: {} }],
+              { tenantId: 'acme', actor: 'w', correlationId: 'c' },
+            );
             open[op.writer]!.push(e!.eventId);
           } else if (open[op.writer]) {
             await writers[op.writer]!.query(op.kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
-            for (const id of open[op.writer]!) (op.kind === 'commit' ? committed : rolledBack).add(id);
+            for (const id of open[op.writer]!)
+              (op.kind === 'commit' ? committed : rolledBack).add(id);
             open[op.writer] = undefined;
           }
         }
@@ -129,7 +156,8 @@ describe('global position on postgres', () => {
         expect(new Set(read).size).toBe(read.length);
         expect(new Set(read)).toEqual(committed);
         for (const id of read) expect(rolledBack.has(id)).toBe(false);
-        for (let i = 1; i < positions.length; i++) expect(comparePositionsForTest(positions[i - 1]!, positions[i]!)).toBe(-1);
+        for (let i = 1; i < positions.length; i++)
+          expect(comparePositionsForTest(positions[i - 1]!, positions[i]!)).toBe(-1);
       }),
       { numRuns: 60 },
     );

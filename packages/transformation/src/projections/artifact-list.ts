@@ -24,7 +24,11 @@ export interface ArtifactSummary {
  * reflects (an inline projection), so a list never lags its writes. The
  * unique (tenant, kind, name) index is what makes names unique per tenant.
  */
-export async function projectArtifact(q: Queryable, tenantId: string, s: ArtifactState): Promise<void> {
+export async function projectArtifact(
+  q: Queryable,
+  tenantId: string,
+  s: ArtifactState,
+): Promise<void> {
   await q.query(
     `INSERT INTO transformation.artifacts (tenant_id, artifact_id, kind, name, status, stream_version, draft_revision,
        latest_published_version, content_type, content_hash, created_at, created_by, updated_at, updated_by)
@@ -89,14 +93,26 @@ export function summaryFromRow(r: SummaryRow): ArtifactSummary {
 /** A page of the list, ordered by (kind, name, id); the cursor is the last row. */
 export async function listArtifacts(
   q: Queryable,
-  filter: { kind?: ArtifactKind | undefined; status?: ArtifactStatus | undefined; after?: { kind: string; name: string; id: string } | undefined; limit: number },
+  filter: {
+    kind?: ArtifactKind | undefined;
+    status?: ArtifactStatus | undefined;
+    after?: { kind: string; name: string; id: string } | undefined;
+    limit: number;
+  },
 ): Promise<ArtifactSummary[]> {
   const { rows } = await q.query<SummaryRow>(
     `SELECT * FROM transformation.artifacts
      WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
        AND ($3::text IS NULL OR (kind, name, artifact_id) > ($3, $4, $5::uuid))
      ORDER BY kind, name, artifact_id LIMIT $6`,
-    [filter.kind ?? null, filter.status ?? null, filter.after?.kind ?? null, filter.after?.name ?? null, filter.after?.id ?? null, filter.limit],
+    [
+      filter.kind ?? null,
+      filter.status ?? null,
+      filter.after?.kind ?? null,
+      filter.after?.name ?? null,
+      filter.after?.id ?? null,
+      filter.limit,
+    ],
   );
   return rows.map(summaryFromRow);
 }
@@ -108,7 +124,12 @@ export async function findArtifact(
 ): Promise<ArtifactSummary | undefined> {
   const { rows } =
     'id' in by
-      ? await q.query<SummaryRow>(`SELECT * FROM transformation.artifacts WHERE artifact_id = $1`, [by.id])
-      : await q.query<SummaryRow>(`SELECT * FROM transformation.artifacts WHERE kind = $1 AND name = $2`, [by.kind, by.name]);
+      ? await q.query<SummaryRow>(`SELECT * FROM transformation.artifacts WHERE artifact_id = $1`, [
+          by.id,
+        ])
+      : await q.query<SummaryRow>(
+          `SELECT * FROM transformation.artifacts WHERE kind = $1 AND name = $2`,
+          [by.kind, by.name],
+        );
   return rows[0] ? summaryFromRow(rows[0]) : undefined;
 }

@@ -11,8 +11,12 @@ import {
 import { AmeideError } from '@ameide/errors';
 import type { RecordedEvent } from '../event-store/event-store.js';
 import { encodePosition } from '../event-store/position.js';
-import { ArtifactKind, ArtifactStatus } from '../artifacts/artifact-kind.js';
-import { latestPublishedVersion, type ArtifactState, type PublishedVersionInfo } from '../artifacts/artifact-state.js';
+import type { ArtifactKind, ArtifactStatus } from '../artifacts/artifact-kind.js';
+import {
+  latestPublishedVersion,
+  type ArtifactState,
+  type PublishedVersionInfo,
+} from '../artifacts/artifact-state.js';
 import type { ArtifactSummary } from '../projections/artifact-list.js';
 
 const kindToProto: Record<ArtifactKind, ProtoKind> = {
@@ -28,17 +32,30 @@ const statusToProto: Record<ArtifactStatus, ProtoStatus> = {
   archived: ProtoStatus.ARCHIVED,
 };
 
-export function kindFromProto(kind: ProtoKind, field = 'kind', required = true): ArtifactKind | undefined {
-  const found = (Object.entries(kindToProto) as [ArtifactKind, ProtoKind][]).find(([, v]) => v === kind);
+export function kindFromProto(
+  kind: ProtoKind,
+  field = 'kind',
+  required = true,
+): ArtifactKind | undefined {
+  const found = (Object.entries(kindToProto) as [ArtifactKind, ProtoKind][]).find(
+    ([, v]) => v === kind,
+  );
   if (found) return found[0];
   if (!required && kind === ProtoKind.UNSPECIFIED) return undefined;
   throw AmeideError.invalidArgument(`${field} is required`, [
-    { field, description: `one of ${Object.keys(kindToProto).map((k) => `ARTIFACT_KIND_${k.toUpperCase()}`).join(', ')}` },
+    {
+      field,
+      description: `one of ${Object.keys(kindToProto)
+        .map((k) => `ARTIFACT_KIND_${k.toUpperCase()}`)
+        .join(', ')}`,
+    },
   ]);
 }
 
 export function statusFromProto(status: ProtoStatus): ArtifactStatus | undefined {
-  const found = (Object.entries(statusToProto) as [ArtifactStatus, ProtoStatus][]).find(([, v]) => v === status);
+  const found = (Object.entries(statusToProto) as [ArtifactStatus, ProtoStatus][]).find(
+    ([, v]) => v === status,
+  );
   return found?.[0];
 }
 
@@ -54,7 +71,11 @@ function publishedToProto(p: PublishedVersionInfo) {
 }
 
 /** Full view of an artifact state (with content). */
-export function artifactToProto(s: ArtifactState, publishedVersion?: PublishedVersionInfo, withContent = true): Artifact {
+export function artifactToProto(
+  s: ArtifactState,
+  publishedVersion?: PublishedVersionInfo,
+  withContent = true,
+): Artifact {
   return create(ArtifactSchema, {
     id: s.id,
     kind: kindToProto[s.kind],

@@ -24,7 +24,10 @@ export const platformServiceRegistry: ServiceRegistry = { hasMethod: hasRpc };
 /** What TransformationService needs from the ProcessDefinition toolchain. */
 export interface ProcessDefinitionTools {
   lint(format: ProcessFormat, content: Uint8Array): Promise<Diagnostic[]>;
-  compile(format: ProcessFormat, content: Uint8Array): Promise<{ plan: Uint8Array; planHash: string; diagnostics: Diagnostic[] }>;
+  compile(
+    format: ProcessFormat,
+    content: Uint8Array,
+  ): Promise<{ plan: Uint8Array; planHash: string; diagnostics: Diagnostic[] }>;
   importBpmn(xml: Uint8Array): Promise<{ definition: Uint8Array; diagnostics: Diagnostic[] }>;
   exportBpmn(definition: Uint8Array): Promise<Uint8Array>;
 }
@@ -55,30 +58,47 @@ async function definitionOf(
   content: Uint8Array,
 ): Promise<{ definition?: unknown; diagnostics: ModelDiagnostic[] }> {
   const text = decoder.decode(content);
-  if (format === ProcessFormat.BPMN || (format === ProcessFormat.UNSPECIFIED && text.trimStart().startsWith('<'))) {
+  if (
+    format === ProcessFormat.BPMN ||
+    (format === ProcessFormat.UNSPECIFIED && text.trimStart().startsWith('<'))
+  ) {
     const imported = await importBpmn(text);
-    return imported.ok ? { definition: imported.definition, diagnostics: [...imported.diagnostics] } : { diagnostics: [...imported.diagnostics] };
+    return imported.ok
+      ? { definition: imported.definition, diagnostics: [...imported.diagnostics] }
+      : { diagnostics: [...imported.diagnostics] };
   }
   try {
     return { definition: JSON.parse(text) as unknown, diagnostics: [] };
   } catch (err) {
     throw AmeideError.invalidArgument(`content is not JSON: ${(err as Error).message}`, [
-      { field: 'content', description: 'a ProcessDefinition JSON document (or set format to PROCESS_FORMAT_BPMN)' },
+      {
+        field: 'content',
+        description: 'a ProcessDefinition JSON document (or set format to PROCESS_FORMAT_BPMN)',
+      },
     ]);
   }
 }
 
 /** Lint, compile and BPMN conversion, checked against the platform's proto registry. */
-export function createProcessDefinitionTools(services: ServiceRegistry = platformServiceRegistry): ProcessDefinitionTools {
+export function createProcessDefinitionTools(
+  services: ServiceRegistry = platformServiceRegistry,
+): ProcessDefinitionTools {
   return {
     async lint(format, content) {
       const { definition, diagnostics } = await definitionOf(format, content);
       if (definition === undefined) return diagnostics.map(diagnosticToProto);
-      return [...diagnostics, ...lintProcessDefinition(definition, { services }).diagnostics].map(diagnosticToProto);
+      return [...diagnostics, ...lintProcessDefinition(definition, { services }).diagnostics].map(
+        diagnosticToProto,
+      );
     },
     async compile(format, content) {
       const { definition, diagnostics } = await definitionOf(format, content);
-      if (definition === undefined) return { plan: new Uint8Array(), planHash: '', diagnostics: diagnostics.map(diagnosticToProto) };
+      if (definition === undefined)
+        return {
+          plan: new Uint8Array(),
+          planHash: '',
+          diagnostics: diagnostics.map(diagnosticToProto),
+        };
       const result = compileProcessDefinition(definition, { services });
       const all = [...diagnostics, ...result.diagnostics].map(diagnosticToProto);
       return result.ok
@@ -88,7 +108,9 @@ export function createProcessDefinitionTools(services: ServiceRegistry = platfor
     async importBpmn(xml) {
       const result = await importBpmn(decoder.decode(xml));
       return {
-        definition: result.ok ? encoder.encode(JSON.stringify(result.definition, null, 2)) : new Uint8Array(),
+        definition: result.ok
+          ? encoder.encode(JSON.stringify(result.definition, null, 2))
+          : new Uint8Array(),
         diagnostics: result.diagnostics.map(diagnosticToProto),
       };
     },
@@ -97,9 +119,15 @@ export function createProcessDefinitionTools(services: ServiceRegistry = platfor
       const lint = lintProcessDefinition(parsed);
       if (!lint.definition) {
         const first = lint.diagnostics[0];
-        throw AmeideError.invalidArgument(`not a ProcessDefinition: ${first?.message ?? 'schema check failed'}`, [
-          { field: `definition${first?.path ? `.${first.path}` : ''}`, description: first?.message ?? 'invalid' },
-        ]);
+        throw AmeideError.invalidArgument(
+          `not a ProcessDefinition: ${first?.message ?? 'schema check failed'}`,
+          [
+            {
+              field: `definition${first?.path ? `.${first.path}` : ''}`,
+              description: first?.message ?? 'invalid',
+            },
+          ],
+        );
       }
       return encoder.encode(await exportBpmn(lint.definition));
     },
@@ -112,20 +140,36 @@ export function createProcessDefinitionTools(services: ServiceRegistry = platfor
  * a draft); publishing lints and compiles against the proto registry and the
  * tenant's published definitions, refuses on errors, and stores the plan.
  */
-export function processDefinitionRules(services: ServiceRegistry = platformServiceRegistry): ArtifactKindRules {
+export function processDefinitionRules(
+  services: ServiceRegistry = platformServiceRegistry,
+): ArtifactKindRules {
   return {
     validate(content, contentType) {
       if (!/json/i.test(contentType)) {
-        return [{ field: 'content_type', description: 'process definitions are stored as application/json (import BPMN with ImportBpmn first)' }];
+        return [
+          {
+            field: 'content_type',
+            description:
+              'process definitions are stored as application/json (import BPMN with ImportBpmn first)',
+          },
+        ];
       }
-      const lint = lintProcessDefinition(JSON.parse(decoder.decode(content)) as unknown, { services });
+      const lint = lintProcessDefinition(JSON.parse(decoder.decode(content)) as unknown, {
+        services,
+      });
       return lint.definition
         ? []
-        : lint.diagnostics.map((d) => ({ field: `content${d.path ? `.${d.path}` : ''}`, description: d.message }));
+        : lint.diagnostics.map((d) => ({
+            field: `content${d.path ? `.${d.path}` : ''}`,
+            description: d.message,
+          }));
     },
-    async publish(content, _contentType, context) {
+    publish(content, _contentType, context) {
       const definitions = createDefinitionResolver(context.publishedVersions);
-      const result = compileProcessDefinition(JSON.parse(decoder.decode(content)) as unknown, { services, definitions });
+      const result = compileProcessDefinition(JSON.parse(decoder.decode(content)) as unknown, {
+        services,
+        definitions,
+      });
       if (!result.ok) {
         const errors = result.diagnostics.filter((d) => d.severity === 'error');
         throw new AmeideError(
@@ -133,11 +177,14 @@ export function processDefinitionRules(services: ServiceRegistry = platformServi
           `cannot publish: ${errors.length} lint error(s); first: ${errors[0]?.elementId}: ${errors[0]?.code} ${errors[0]?.message}`,
           {
             reason: 'LINT_ERRORS',
-            fieldViolations: errors.map((d) => ({ field: `${d.elementId}${d.path ? `.${d.path}` : ''}`, description: `${d.code}: ${d.message}` })),
+            fieldViolations: errors.map((d) => ({
+              field: `${d.elementId}${d.path ? `.${d.path}` : ''}`,
+              description: `${d.code}: ${d.message}`,
+            })),
           },
         );
       }
-      return { planHash: result.hash, plan: encoder.encode(result.json) };
+      return Promise.resolve({ planHash: result.hash, plan: encoder.encode(result.json) });
     },
   };
 }

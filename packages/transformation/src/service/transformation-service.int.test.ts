@@ -46,29 +46,63 @@ describe('TransformationService over the service host (postgres)', () => {
       contentType: 'text/markdown',
       content: text('# draft'),
     });
-    expect(artifact).toMatchObject({ status: ArtifactStatus.DRAFT, streamVersion: 1n, createdBy: 'alice' });
+    expect(artifact).toMatchObject({
+      status: ArtifactStatus.DRAFT,
+      streamVersion: 1n,
+      createdBy: 'alice',
+    });
     const conflict = await refusal(
-      acme.transformation.reviseArtifact({ artifactId: artifact!.id, expectedVersion: 7n, content: text('x') }),
+      acme.transformation.reviseArtifact({
+        artifactId: artifact!.id,
+        expectedVersion: 7n,
+        content: text('x'),
+      }),
     );
-    expect(conflict).toMatchObject({ code: 'aborted', conflict: { expectedVersion: 7n, actualVersion: 1n, subjectId: artifact!.id } });
-    await acme.transformation.reviseArtifact({ artifactId: artifact!.id, expectedVersion: 1n, content: text('# final') });
-    const { artifact: published } = await acme.transformation.publishArtifact({ artifactId: artifact!.id });
-    expect(published).toMatchObject({ status: ArtifactStatus.PUBLISHED, publishedVersion: 1, latestPublishedVersion: 1 });
+    expect(conflict).toMatchObject({
+      code: 'aborted',
+      conflict: { expectedVersion: 7n, actualVersion: 1n, subjectId: artifact!.id },
+    });
+    await acme.transformation.reviseArtifact({
+      artifactId: artifact!.id,
+      expectedVersion: 1n,
+      content: text('# final'),
+    });
+    const { artifact: published } = await acme.transformation.publishArtifact({
+      artifactId: artifact!.id,
+    });
+    expect(published).toMatchObject({
+      status: ArtifactStatus.PUBLISHED,
+      publishedVersion: 1,
+      latestPublishedVersion: 1,
+    });
     const { artifact: byName } = await acme.transformation.getArtifact({
       kind: ArtifactKind.DOCUMENT,
       name: 'Pricing policy',
       at: { case: 'publishedVersion', value: 1 },
     });
     expect(new TextDecoder().decode(byName!.content)).toBe('# final');
-    const { artifact: atOne } = await acme.transformation.getArtifact({ artifactId: artifact!.id, at: { case: 'streamVersion', value: 1n } });
+    const { artifact: atOne } = await acme.transformation.getArtifact({
+      artifactId: artifact!.id,
+      at: { case: 'streamVersion', value: 1n },
+    });
     expect(new TextDecoder().decode(atOne!.content)).toBe('# draft');
     const { events } = await acme.transformation.getArtifactHistory({ artifactId: artifact!.id });
-    expect(events.map((e) => e.type)).toEqual(['artifact.created.v1', 'artifact.revised.v1', 'artifact.published.v1']);
+    expect(events.map((e) => e.type)).toEqual([
+      'artifact.created.v1',
+      'artifact.revised.v1',
+      'artifact.published.v1',
+    ]);
     expect(events[2]!.publishedVersion).toBe(1);
   });
 
   it('answers bad input with invalid_argument naming the field', async () => {
-    const noKind = await refusal(acme.transformation.createArtifact({ name: 'x', contentType: 'text/plain', content: text('x') }));
+    const noKind = await refusal(
+      acme.transformation.createArtifact({
+        name: 'x',
+        contentType: 'text/plain',
+        content: text('x'),
+      }),
+    );
     expect(noKind.code).toBe('invalid_argument');
     expect(noKind.fieldViolations[0]?.field).toBe('kind');
     const badId = await refusal(acme.transformation.getArtifact({ artifactId: 'not-a-uuid' }));
@@ -99,7 +133,12 @@ describe('TransformationService over the service host (postgres)', () => {
     for (const call of [
       (target: string) => globex.transformation.getArtifact({ artifactId: target }),
       (target: string) => globex.transformation.getArtifactHistory({ artifactId: target }),
-      (target: string) => globex.transformation.reviseArtifact({ artifactId: target, expectedVersion: 1n, content: text('<svg>pwned</svg>') }),
+      (target: string) =>
+        globex.transformation.reviseArtifact({
+          artifactId: target,
+          expectedVersion: 1n,
+          content: text('<svg>pwned</svg>'),
+        }),
       (target: string) => globex.transformation.publishArtifact({ artifactId: target }),
       (target: string) => globex.transformation.archiveArtifact({ artifactId: target }),
     ]) {
@@ -110,19 +149,34 @@ describe('TransformationService over the service host (postgres)', () => {
       expect(theirs.message.replace(id, '<id>')).toBe(none.message.replace(neverExisted, '<id>'));
       expect(theirs.reason).toBe(none.reason);
     }
-    const byName = await refusal(globex.transformation.getArtifact({ kind: ArtifactKind.DIAGRAM, name: 'Secret merger plan' }));
-    const byOtherName = await refusal(globex.transformation.getArtifact({ kind: ArtifactKind.DIAGRAM, name: 'No such plan' }));
+    const byName = await refusal(
+      globex.transformation.getArtifact({ kind: ArtifactKind.DIAGRAM, name: 'Secret merger plan' }),
+    );
+    const byOtherName = await refusal(
+      globex.transformation.getArtifact({ kind: ArtifactKind.DIAGRAM, name: 'No such plan' }),
+    );
     expect(byName.code).toBe('not_found');
-    expect(byName.message.replace('Secret merger plan', '<n>')).toBe(byOtherName.message.replace('No such plan', '<n>'));
+    expect(byName.message.replace('Secret merger plan', '<n>')).toBe(
+      byOtherName.message.replace('No such plan', '<n>'),
+    );
     // Creating the same name in its own tenant works: the name's existence does not leak.
     await expect(
-      globex.transformation.createArtifact({ kind: ArtifactKind.DIAGRAM, name: 'Secret merger plan', contentType: 'image/svg+xml', content: text('<svg/>') }),
+      globex.transformation.createArtifact({
+        kind: ArtifactKind.DIAGRAM,
+        name: 'Secret merger plan',
+        contentType: 'image/svg+xml',
+        content: text('<svg/>'),
+      }),
     ).resolves.toBeDefined();
     const ctrl = new AbortController();
     const seen: string[] = [];
     const watching = (async () => {
       try {
-        for await (const change of globex.transformation.watchArtifacts({}, { signal: ctrl.signal })) seen.push(change.artifact!.id);
+        for await (const change of globex.transformation.watchArtifacts(
+          {},
+          { signal: ctrl.signal },
+        ))
+          seen.push(change.artifact!.id);
       } catch {
         // aborted
       }
@@ -137,13 +191,25 @@ describe('TransformationService over the service host (postgres)', () => {
   });
 
   it('tenant isolation holds in SQL too: the app role sees and changes none of the other tenant rows', async () => {
-    await acme.transformation.createArtifact({ kind: ArtifactKind.DOCUMENT, name: 'sql-probe', contentType: 'text/plain', content: text('a') });
+    await acme.transformation.createArtifact({
+      kind: ArtifactKind.DOCUMENT,
+      name: 'sql-probe',
+      contentType: 'text/plain',
+      content: text('a'),
+    });
     for (const table of ['streams', 'events', 'snapshots', 'artifacts']) {
       const seen = await db.transaction(async (tx) => {
         await tx.query('SET LOCAL ROLE ameide_app');
         await tx.query(`SELECT set_config('app.tenant_id', 'globex', true)`);
-        const rows = await tx.query<{ tenant_id: string }>(`SELECT tenant_id FROM transformation.${table}`);
-        const changed = table === 'events' ? { rowCount: 0 } : await tx.query(`UPDATE transformation.${table} SET tenant_id = tenant_id WHERE tenant_id = 'acme'`);
+        const rows = await tx.query<{ tenant_id: string }>(
+          `SELECT tenant_id FROM transformation.${table}`,
+        );
+        const changed =
+          table === 'events'
+            ? { rowCount: 0 }
+            : await tx.query(
+                `UPDATE transformation.${table} SET tenant_id = tenant_id WHERE tenant_id = 'acme'`,
+              );
         return { tenants: new Set(rows.rows.map((r) => r.tenant_id)), changed: changed.rowCount };
       });
       expect([...seen.tenants].filter((t) => t !== 'globex')).toEqual([]);
@@ -155,7 +221,10 @@ describe('TransformationService over the service host (postgres)', () => {
     const client = acme;
     const ctrl = new AbortController();
     const got: { name: string; position: string }[] = [];
-    const stream = client.transformation.watchArtifacts({ kind: ArtifactKind.AGENT_DEFINITION }, { signal: ctrl.signal });
+    const stream = client.transformation.watchArtifacts(
+      { kind: ArtifactKind.AGENT_DEFINITION },
+      { signal: ctrl.signal },
+    );
     const reader = (async () => {
       try {
         for await (const c of stream) {
@@ -166,11 +235,24 @@ describe('TransformationService over the service host (postgres)', () => {
         // aborted
       }
     })();
-    await client.transformation.createArtifact({ kind: ArtifactKind.AGENT_DEFINITION, name: 'agent-1', contentType: 'application/json', content: text('{}') });
-    await client.transformation.createArtifact({ kind: ArtifactKind.AGENT_DEFINITION, name: 'agent-2', contentType: 'application/json', content: text('{}') });
+    await client.transformation.createArtifact({
+      kind: ArtifactKind.AGENT_DEFINITION,
+      name: 'agent-1',
+      contentType: 'application/json',
+      content: text('{}'),
+    });
+    await client.transformation.createArtifact({
+      kind: ArtifactKind.AGENT_DEFINITION,
+      name: 'agent-2',
+      contentType: 'application/json',
+      content: text('{}'),
+    });
     await reader;
     expect(got.map((g) => g.name)).toEqual(['agent-1', 'agent-2']);
-    const resumed = client.transformation.watchArtifacts({ kind: ArtifactKind.AGENT_DEFINITION, afterPosition: got[0]!.position });
+    const resumed = client.transformation.watchArtifacts({
+      kind: ArtifactKind.AGENT_DEFINITION,
+      afterPosition: got[0]!.position,
+    });
     for await (const c of resumed) {
       expect(c.artifact!.name).toBe('agent-2');
       break;

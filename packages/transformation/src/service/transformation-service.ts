@@ -19,7 +19,10 @@ function actorOf(ctx: HandlerContext): Actor {
 }
 
 /** Serves `ameide.transformation.v1.TransformationService` from an artifact store. */
-export function transformationServiceRoutes(options: { store: ArtifactStore; processes: ProcessDefinitionTools }) {
+export function transformationServiceRoutes(options: {
+  store: ArtifactStore;
+  processes: ProcessDefinitionTools;
+}) {
   const { store, processes } = options;
   return (router: ConnectRouter) =>
     router.service(TransformationService, {
@@ -98,7 +101,11 @@ export function transformationServiceRoutes(options: { store: ArtifactStore; pro
       async *watchArtifacts(req, ctx) {
         const kind = kindFromProto(req.kind, 'kind', false);
         const after = decodePosition(req.afterPosition);
-        for await (const change of store.watch(actorOf(ctx), { after, signal: ctx.signal, ...(kind ? { kind } : {}) })) {
+        for await (const change of store.watch(actorOf(ctx), {
+          after,
+          signal: ctx.signal,
+          ...(kind ? { kind } : {}),
+        })) {
           yield { event: eventToProto(change.event), artifact: summaryToProto(change.artifact) };
         }
       },
@@ -116,4 +123,3 @@ export function transformationServiceRoutes(options: { store: ArtifactStore; pro
       },
     });
 }
-

@@ -6,7 +6,10 @@ export type Engine = 'postgres' | 'pglite';
 export const engines: Engine[] = ['postgres', 'pglite'];
 
 /** A migrated database of the given engine for one test file. */
-export async function openMigratedDatabase(engine: Engine, label: string): Promise<{ db: Database; testDb?: TestDatabase; close(): Promise<void> }> {
+export async function openMigratedDatabase(
+  engine: Engine,
+  label: string,
+): Promise<{ db: Database; testDb?: TestDatabase; close(): Promise<void> }> {
   if (engine === 'pglite') {
     const db = await createPgliteDatabase();
     await migrateTransformation(db);

@@ -60,11 +60,22 @@ export const unreachable = defineRule(
   },
   ({ definition, graph, report }) => {
     const reached = reachableNodes(graph);
+    const starts = new Map<string, boolean>();
+    const hasStart = (scope: string): boolean => {
+      let known = starts.get(scope);
+      if (known === undefined) {
+        known = (graph.nodesByScope.get(scope) ?? []).some((n) => n.type === 'startEvent');
+        starts.set(scope, known);
+      }
+      return known;
+    };
     for (const n of definition.nodes) {
       if (!isFlowNode(n) || reached.has(n.id) || graph.nodeById.get(n.id) !== n) continue;
       const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
-      // Inside an unreachable subProcess only the subProcess itself is reported.
+      // Inside an unreachable subProcess only the subProcess itself is reported, and a level
+      // without start event is reported once (AM001).
       if (scope !== ROOT_SCOPE && !reached.has(scope)) continue;
+      if (!hasStart(scope)) continue;
       report({
         elementId: n.id,
         elementKind: 'node',

@@ -8,16 +8,16 @@ export const startMissing = defineRule(
   {
     code: 'AM001',
     name: 'start-missing',
-    title: 'A level (the process or a subProcess) has no none start event',
+    title: 'A level (the process or a subProcess) has no start event',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
     const scopes = [ROOT_SCOPE, ...definition.nodes.filter((n) => n.type === 'subProcess').map((n) => n.id)];
     for (const scope of new Set(scopes)) {
       const nodes = graph.nodesByScope.get(scope) ?? [];
-      if (nodes.some((n) => n.type === 'startEvent' && n.data.event === undefined)) continue;
-      // The process level may start on a message or timer only.
-      if (scope === ROOT_SCOPE && nodes.some((n) => n.type === 'startEvent')) continue;
+      // A timer or message start counts (the process may start on one only; AM004 reports
+      // triggers inside subProcesses).
+      if (nodes.some((n) => n.type === 'startEvent')) continue;
       report({
         elementId: scope === ROOT_SCOPE ? definition.id : scope,
         elementKind: scope === ROOT_SCOPE ? 'process' : 'node',

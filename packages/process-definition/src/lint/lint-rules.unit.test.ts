@@ -1,0 +1,440 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createDefinitionResolver,
+  lintProcessDefinition,
+  lintRules,
+  type LintOptions,
+} from '@ameide/process-definition';
+import { salesServiceRegistry } from '@ameide/process-definition/testing';
+
+type Json = Record<string, unknown>;
+const at = { position: { x: 0, y: 0 } };
+const n = (id: string, type: string, data: Json = {}, extra: Json = {}): Json => ({ id, type, ...at, data, ...extra });
+const e = (id: string, source: string, target: string, data: Json = {}): Json => ({ id, source, target, data });
+const service = (method = 'CreateOrder'): Json => ({
+  binding: { service: 'ameide.sales.v1.OrderService', method, input: '{ orderId: orderId }' },
+});
+
+/** Start → T (CreateOrder) → End: lint clean. */
+function base(): { nodes: Json[]; edges: Json[]; variables: Json[] } & Json {
+  return {
+    schemaVersion: 1,
+    id: 'fixture',
+    variables: [{ name: 'orderId', type: 'string' }],
+    nodes: [n('S', 'startEvent'), n('T', 'serviceTask', service()), n('E', 'endEvent')],
+    edges: [e('F1', 'S', 'T'), e('F2', 'T', 'E')],
+  };
+}
+
+/** Base with T → G (exclusive split) whose branches are built by the caller. */
+function withGateway(type: string, branches: Json[], nodes: Json[]): ReturnType<typeof base> {
+  const def = base();
+  def.nodes.push(n('G', type), ...nodes);
+  def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'G'), ...branches];
+  return def;
+}
+
+interface Fixture {
+  readonly code: string;
+  readonly id: string;
+  readonly build: () => unknown;
+  readonly options?: LintOptions;
+}
+
+const fixtures: Fixture[] = [
+  {
+    code: 'AM000',
+    id: 'T',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('T', 'serviceTask', { binding: { service: 'ameide.sales.v1.OrderService' } });
+      return def;
+    },
+  },
+  {
+    code: 'AM001',
+    id: 'fixture',
+    build: () => ({ ...base(), nodes: base().nodes.slice(1), edges: [e('F2', 'T', 'E')] }),
+  },
+  {
+    code: 'AM002',
+    id: 'S2',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('S2', 'startEvent'));
+      def.edges.push(e('F3', 'S2', 'T'));
+      return def;
+    },
+  },
+  {
+    code: 'AM003',
+    id: 'S',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('G', 'exclusiveGateway'));
+      def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'G'), e('F3', 'G', 'E', { isDefault: true }), e('F4', 'G', 'S', { condition: 'true' })];
+      return def;
+    },
+  },
+  {
+    code: 'AM004',
+    id: 'SubStart',
+    build: () => {
+      const def = base();
+      def.nodes.push(
+        n('Sub', 'subProcess'),
+        n('SubStart', 'startEvent', { event: { type: 'timer', timer: { type: 'duration', value: 'PT1M' } } }, { parentId: 'Sub' }),
+        n('SubEnd', 'endEvent', {}, { parentId: 'Sub' }),
+      );
+      def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'Sub'), e('F3', 'Sub', 'E'), e('F4', 'SubStart', 'SubEnd')];
+      return def;
+    },
+  },
+  {
+    code: 'AM005',
+    id: 'E',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('E2', 'endEvent'));
+      def.edges.push(e('F3', 'E', 'E2'));
+      return def;
+    },
+  },
+  {
+    code: 'AM006',
+    id: 'U',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('U', 'serviceTask', service()));
+      def.edges.push(e('F3', 'U', 'E'));
+      return def;
+    },
+  },
+  {
+    code: 'AM007',
+    id: 'U',
+    build: () => withGateway('parallelGateway', [e('F3', 'G', 'E'), e('F4', 'G', 'U')], [n('U', 'serviceTask', service())]),
+  },
+  {
+    code: 'AM008',
+    id: 'A',
+    build: () =>
+      withGateway(
+        'exclusiveGateway',
+        [e('F3', 'G', 'E', { isDefault: true }), e('F4', 'G', 'A', { condition: 'orderId = "x"' }), e('F5', 'A', 'B'), e('F6', 'B', 'A')],
+        [n('A', 'serviceTask', service()), n('B', 'serviceTask', service())],
+      ),
+  },
+  {
+    code: 'AM009',
+    id: 'T',
+    build: () => {
+      const def = base();
+      def.edges.push(e('T', 'S', 'E'));
+      return def;
+    },
+  },
+  {
+    code: 'AM010',
+    id: 'F3',
+    build: () => {
+      const def = base();
+      def.edges.push(e('F3', 'T', 'Missing'));
+      return def;
+    },
+  },
+  {
+    code: 'AM011',
+    id: 'E',
+    build: () => {
+      const def = base();
+      def.nodes[2] = n('E', 'endEvent', {}, { parentId: 'T' });
+      return def;
+    },
+  },
+  {
+    code: 'AM012',
+    id: 'F3',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('Sub', 'subProcess'), n('SubStart', 'startEvent', {}, { parentId: 'Sub' }), n('SubEnd', 'endEvent', {}, { parentId: 'Sub' }));
+      def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'Sub'), e('F3', 'Sub', 'SubEnd'), e('F4', 'SubStart', 'E')];
+      return def;
+    },
+  },
+  {
+    code: 'AM013',
+    id: 'F4',
+    build: () => withGateway('exclusiveGateway', [e('F3', 'G', 'E', { condition: 'orderId = "a"' }), e('F4', 'G', 'E2')], [n('E2', 'endEvent')]),
+  },
+  {
+    code: 'AM014',
+    id: 'G',
+    build: () =>
+      withGateway('exclusiveGateway', [e('F3', 'G', 'E', { isDefault: true }), e('F4', 'G', 'E2', { isDefault: true })], [n('E2', 'endEvent')]),
+  },
+  {
+    code: 'AM015',
+    id: 'F2',
+    build: () => {
+      const def = base();
+      def.edges[1] = e('F2', 'T', 'E', { condition: 'orderId != null' });
+      return def;
+    },
+  },
+  {
+    code: 'AM016',
+    id: 'F4',
+    build: () =>
+      withGateway(
+        'eventBasedGateway',
+        [e('F3', 'G', 'W'), e('F4', 'G', 'U'), e('F5', 'W', 'E'), e('F6', 'U', 'E')],
+        [n('W', 'intermediateTimerEvent', { timer: { type: 'duration', value: 'PT1H' } }), n('U', 'serviceTask', service())],
+      ),
+  },
+  {
+    code: 'AM017',
+    id: 'J',
+    build: () =>
+      withGateway(
+        'exclusiveGateway',
+        [
+          e('F3', 'G', 'A', { condition: 'orderId = "a"' }),
+          e('F4', 'G', 'B', { isDefault: true }),
+          e('F5', 'A', 'J'),
+          e('F6', 'B', 'J'),
+          e('F7', 'J', 'E'),
+        ],
+        [n('A', 'serviceTask', service()), n('B', 'serviceTask', service()), n('J', 'parallelGateway')],
+      ),
+  },
+  {
+    code: 'AM018',
+    id: 'J',
+    build: () =>
+      withGateway(
+        'parallelGateway',
+        [e('F3', 'G', 'A'), e('F4', 'G', 'B'), e('F5', 'A', 'J'), e('F6', 'B', 'J'), e('F7', 'J', 'E')],
+        [n('A', 'serviceTask', service()), n('B', 'serviceTask', service()), n('J', 'exclusiveGateway')],
+      ),
+  },
+  {
+    code: 'AM019',
+    id: 'T',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('E2', 'endEvent'));
+      def.edges.push(e('F3', 'T', 'E2'));
+      return def;
+    },
+  },
+  {
+    code: 'AM020',
+    id: 'T',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('T', 'serviceTask', { binding: { service: 'ameide.sales.v1.OrderService', method: 'CreateOrder', input: '{ orderId: }' } });
+      return def;
+    },
+  },
+  {
+    code: 'AM021',
+    id: 'W',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('W', 'intermediateTimerEvent', { timer: { type: 'duration', value: 'PT' } }));
+      def.edges = [e('F1', 'S', 'W'), e('F2', 'W', 'T'), e('F3', 'T', 'E')];
+      return def;
+    },
+  },
+  {
+    code: 'AM022',
+    id: 'B',
+    build: () => {
+      const def = base();
+      def.nodes.push(
+        n('B', 'boundaryEvent', { attachedTo: 'S', interrupting: true, event: { type: 'timer', timer: { type: 'duration', value: 'PT1H' } } }),
+        n('E2', 'endEvent'),
+      );
+      def.edges.push(e('F3', 'B', 'E2'));
+      return def;
+    },
+  },
+  {
+    code: 'AM023',
+    id: 'B',
+    build: () => {
+      const def = base();
+      def.nodes.push(n('B', 'boundaryEvent', { attachedTo: 'T', interrupting: false, event: { type: 'error' } }), n('E2', 'endEvent'));
+      def.edges.push(e('F3', 'B', 'E2'));
+      return def;
+    },
+  },
+  {
+    code: 'AM024',
+    id: 'T',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('T', 'serviceTask');
+      return def;
+    },
+  },
+  {
+    code: 'AM025',
+    id: 'T',
+    options: { services: salesServiceRegistry },
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('T', 'serviceTask', service('ShipOrder'));
+      return def;
+    },
+  },
+  {
+    code: 'AM026',
+    id: 'C',
+    options: { definitions: createDefinitionResolver({ 'credit-check': [1] }) },
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('C', 'callActivity', { binding: { definition: 'credit-check', version: 2 } });
+      def.edges = [e('F1', 'S', 'C'), e('F2', 'C', 'E')];
+      return def;
+    },
+  },
+  {
+    code: 'AM027',
+    id: 'U',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('U', 'userTask', { binding: { title: 'Approve', form: { type: 'object', properties: { approved: { type: 'bool' } } } } });
+      def.edges = [e('F1', 'S', 'U'), e('F2', 'U', 'E')];
+      return def;
+    },
+  },
+  {
+    code: 'AM028',
+    id: 'M',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('M', 'unsupported', { bpmnType: 'bpmn:ManualTask', name: 'Pack' });
+      def.edges = [e('F1', 'S', 'M'), e('F2', 'M', 'E')];
+      return def;
+    },
+  },
+  {
+    code: 'AM029',
+    id: 'orderId',
+    build: () => {
+      const def = base();
+      def.variables.push({ name: 'orderId', type: 'number' });
+      return def;
+    },
+  },
+  {
+    code: 'AM030',
+    id: 'E',
+    build: () => {
+      const def = base();
+      def.nodes[2] = n('E', 'endEvent', { event: { type: 'compensate' } });
+      return def;
+    },
+  },
+];
+
+describe('lint rule fixtures', () => {
+  it('the base fixture is clean', () => {
+    expect(lintProcessDefinition(base(), { services: salesServiceRegistry }).diagnostics).toEqual([]);
+  });
+
+  it('covers every rule of the catalogue with a failing fixture', () => {
+    expect(fixtures.map((f) => f.code).sort()).toEqual(lintRules.map((r) => r.code).sort());
+  });
+
+  it('has unique, stable codes', () => {
+    const codes = lintRules.map((r) => r.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const r of lintRules) {
+      expect(r.code).toMatch(/^AM0\d\d$/);
+      expect(r.title.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('reports a level without start once, not every node of it', () => {
+    const def = fixtures.find((f) => f.code === 'AM001')!.build();
+    expect(lintProcessDefinition(def).diagnostics.map((d) => d.code)).toEqual(['AM001']);
+  });
+
+  it.each(fixtures)('$code reports on $id', ({ code, id, build, options }) => {
+    const { diagnostics } = lintProcessDefinition(build(), options);
+    const rule = lintRules.find((r) => r.code === code)!;
+    const hits = diagnostics.filter((d) => d.code === code);
+    expect(hits.map((d) => d.elementId)).toContain(id);
+    for (const d of hits) expect(d.severity).toBe(rule.severity);
+  });
+});
+
+describe('lint details', () => {
+  it('names the field of a schema error by path', () => {
+    const def = fixtures.find((f) => f.code === 'AM000')!.build();
+    const [d] = lintProcessDefinition(def).diagnostics;
+    expect(d).toMatchObject({ code: 'AM000', elementId: 'T', path: 'nodes[1].data.binding.method', field: 'binding.method' });
+  });
+
+  it('gives FEEL errors a position inside the expression', () => {
+    const def = fixtures.find((f) => f.code === 'AM020')!.build();
+    const d = lintProcessDefinition(def).diagnostics.find((x) => x.code === 'AM020')!;
+    expect(d.path).toBe('nodes[1].data.binding.input');
+    expect(d.span).toMatchObject({ line: 1, column: 12, start: 11 });
+    expect(d.message).toContain('1:12');
+  });
+
+  it('reports ISO 8601 problems on due dates, timeouts and retry intervals', () => {
+    const def = base();
+    def.nodes[1] = n('T', 'serviceTask', {
+      binding: { service: 'ameide.sales.v1.OrderService', method: 'CreateOrder', timeout: 'P1M', retry: { maxAttempts: 3, initialInterval: '5s', backoff: 2 } },
+    });
+    def.nodes.push(n('U', 'userTask', { binding: { due: '2026-13-01T00:00:00Z' } }));
+    def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'U'), e('F3', 'U', 'E')];
+    const found = lintProcessDefinition(def).diagnostics.filter((d) => d.code === 'AM021');
+    expect(found.map((d) => d.field).sort()).toEqual(['binding.due', 'binding.retry.initialInterval', 'binding.timeout']);
+  });
+
+  it('does not report a deadlock for a proper parallel split and join', () => {
+    const def = withGateway(
+      'parallelGateway',
+      [e('F3', 'G', 'A'), e('F4', 'G', 'B'), e('F5', 'A', 'J'), e('F6', 'B', 'J'), e('F7', 'J', 'E')],
+      [n('A', 'serviceTask', service()), n('B', 'serviceTask', service()), n('J', 'parallelGateway')],
+    );
+    expect(lintProcessDefinition(def).diagnostics).toEqual([]);
+  });
+
+  it('sees the deadlock of an interrupting boundary path joined in parallel with the normal path', () => {
+    const def = base();
+    def.nodes.push(
+      n('B', 'boundaryEvent', { attachedTo: 'T', interrupting: true, event: { type: 'timer', timer: { type: 'duration', value: 'PT1H' } } }),
+      n('J', 'parallelGateway'),
+    );
+    def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'J'), e('F3', 'B', 'J'), e('F4', 'J', 'E')];
+    expect(lintProcessDefinition(def).diagnostics.map((d) => `${d.code}:${d.elementId}`)).toEqual(['AM017:J']);
+  });
+
+  it('reports a throwing registry as a diagnostic instead of crashing', () => {
+    const services = {
+      hasMethod: () => {
+        throw new Error('registry offline');
+      },
+    };
+    const d = lintProcessDefinition(base(), { services }).diagnostics;
+    expect(d).toHaveLength(1);
+    expect(d[0]).toMatchObject({ code: 'AM025', severity: 'error' });
+    expect(d[0]!.message).toContain('registry offline');
+  });
+
+  it('lints a JSON string and garbage without throwing', () => {
+    expect(lintProcessDefinition(JSON.stringify(base())).errorCount).toBe(0);
+    for (const garbage of [null, 42, 'not json', [], { nodes: 'x' }]) {
+      const result = lintProcessDefinition(garbage);
+      expect(result.errorCount).toBeGreaterThan(0);
+      expect(result.diagnostics.every((d) => d.code === 'AM000')).toBe(true);
+    }
+  });
+});
