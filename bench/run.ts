@@ -3,10 +3,12 @@
 // `npm run bench -- service-host`.
 import { benchPersistence } from './persistence.bench.js';
 import { benchServiceHost } from './service-host.bench.js';
+import { benchTransformation } from './transformation.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
   'service-host': benchServiceHost,
   persistence: benchPersistence,
+  transformation: benchTransformation,
 };
 
 const only = process.argv.slice(2);

@@ -15,6 +15,8 @@ const program = new Command('ameide')
     'directory for local state: dev key, token, embedded data (env AMEIDE_HOME, default ./.ameide)',
   )
   .showHelpAfterError()
+  // Global options go before the command, so commands may have options such as --version.
+  .enablePositionalOptions()
   .addCommand(devCommand())
   .addCommand(tokenCommand())
   .addCommand(loginCommand())

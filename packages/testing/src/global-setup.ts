@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { startNatsServer } from './nats-server.js';
 import { startPostgresServer } from './postgres-server.js';
 import './provided-context.js';
 
@@ -12,7 +13,7 @@ type Teardown = () => Promise<void>;
  * temporal) to `servers` below.
  */
 export default async function setup(project: TestProject): Promise<Teardown> {
-  const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [setupPostgres];
+  const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [setupPostgres, setupNats];
   const teardowns: Teardown[] = [];
   try {
     for (const start of servers) teardowns.push(await start(project));
@@ -35,6 +36,22 @@ async function setupPostgres(project: TestProject): Promise<Teardown> {
   }
   const server = await startPostgresServer();
   project.provide('pgAdminUrl', server.url);
+  return () => server.stop();
+}
+
+/**
+ * nats-server with JetStream: the server at `AMEIDE_TEST_NATS_URL` when set,
+ * else a throw-away local server (file storage in a temporary directory). Each
+ * test file uses its own stream and subject prefix on it.
+ */
+async function setupNats(project: TestProject): Promise<Teardown> {
+  const external = process.env['AMEIDE_TEST_NATS_URL'];
+  if (external !== undefined && external !== '') {
+    project.provide('natsUrl', external);
+    return async () => {};
+  }
+  const server = await startNatsServer();
+  project.provide('natsUrl', server.url);
   return () => server.stop();
 }
 

@@ -4,6 +4,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** URL of a superuser connection to the test server's `postgres` database. */
     pgAdminUrl: string;
+    /** URL of a JetStream-enabled nats-server (`nats://host:port`). */
+    natsUrl: string;
   }
 }
 

@@ -32,7 +32,8 @@ export {
 } from './service/process-definition-tools.js';
 export type { ProcessDefinitionTools } from './service/process-definition-tools.js';
 // For other packages (process runtime, benchmarks, tests).
-export { loadArtifact } from './artifacts/artifact-loader.js';
+export { loadArtifact, saveSnapshot } from './artifacts/artifact-loader.js';
+export { evolve } from './artifacts/artifact-state.js';
 export { appendToStream, readAll, readStream } from './event-store/event-store.js';
 export type { EventMetadata, NewEvent, RecordedEvent } from './event-store/event-store.js';
 export { decodePosition, encodePosition, START } from './event-store/position.js';

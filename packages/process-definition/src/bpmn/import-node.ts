@@ -178,7 +178,7 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
       const format = str(el, 'scriptFormat');
       const zeebeScript = foreignAttribute(el, 'zeebe:script', 'expression');
       if (format !== undefined && format.toLowerCase() !== 'feel') return unsupported({ scriptFormat: format });
-      const script = str(el, 'script')?.trim() ?? feel(zeebeScript) ?? '';
+      const script = str(el, 'script') ?? feel(zeebeScript) ?? '';
       const resultVariable = str(el, 'resultVariable') ?? foreignAttribute(el, 'zeebe:script', 'resultVariable');
       return {
         id,
@@ -239,11 +239,12 @@ const MAPPED_EXTENSIONS: Readonly<Record<string, string>> = {
 };
 
 function timerOf(def: ModdleElement): TimerDefinition {
-  const duration = body(child(def, 'timeDuration'));
+  // Timer values are ISO 8601 literals: surrounding whitespace from pretty-printing is noise.
+  const duration = body(child(def, 'timeDuration'))?.trim();
   if (duration !== undefined) return { type: 'duration', value: duration };
-  const date = body(child(def, 'timeDate'));
+  const date = body(child(def, 'timeDate'))?.trim();
   if (date !== undefined) return { type: 'date', value: date };
-  const cycle = body(child(def, 'timeCycle'));
+  const cycle = body(child(def, 'timeCycle'))?.trim();
   if (cycle !== undefined) return { type: 'cycle', value: cycle };
   return { type: 'duration', value: '' };
 }

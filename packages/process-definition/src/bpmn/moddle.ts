@@ -28,10 +28,13 @@ export function isElement(value: unknown): value is ModdleElement {
   return typeof value === 'object' && value !== null && typeof (value as { $type?: unknown }).$type === 'string';
 }
 
-/** Text body of an expression-like element, trimmed; `undefined` when absent. */
+/**
+ * Text body of an expression-like element as written (FEEL ignores the whitespace, and
+ * keeping it makes export → import exact); `''` for an empty element, `undefined` when absent.
+ */
 export function body(element: ModdleElement | undefined): string | undefined {
-  const text = str(element, 'body');
-  return text === undefined ? undefined : text.trim();
+  if (element === undefined) return undefined;
+  return str(element, 'body') ?? '';
 }
 
 /** Extension elements of an element (bpmn:extensionElements values). */

@@ -8,8 +8,20 @@ import type {
 /** Scope id of the process level. Cannot clash with a node id (ids never contain `#`). */
 export const ROOT_SCOPE = '#process';
 
-/** Node types whose children (`parentId`) form a level of their own. */
-const CONTAINER_TYPES: ReadonlySet<string> = new Set(['subProcess', 'unsupported']);
+/** BPMN types of unsupported nodes that still contain a level (kept so imports stay intact). */
+const UNSUPPORTED_CONTAINERS: ReadonlySet<string> = new Set([
+  'bpmn:SubProcess',
+  'bpmn:Transaction',
+  'bpmn:AdHocSubProcess',
+]);
+
+/** Whether a node's children (`parentId`) form a level of their own. */
+export function isContainer(node: ProcessNode): boolean {
+  return (
+    node.type === 'subProcess' ||
+    (node.type === 'unsupported' && UNSUPPORTED_CONTAINERS.has(node.data.bpmnType))
+  );
+}
 
 /**
  * Indexes over a definition that lint, compile and export share. Tolerates broken
@@ -62,7 +74,7 @@ export function buildProcessGraph(definition: ProcessDefinition): ProcessGraph {
 
   const parentOf = (n: ProcessNode): ProcessNode | undefined => {
     const parent = n.parentId === undefined ? undefined : nodeById.get(n.parentId);
-    return parent && CONTAINER_TYPES.has(parent.type) ? parent : undefined;
+    return parent && isContainer(parent) ? parent : undefined;
   };
   // Find parent cycles iteratively (deep nesting must not overflow the stack).
   const parentCycles = new Set<string>();

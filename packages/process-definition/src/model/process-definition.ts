@@ -18,7 +18,25 @@ const elementId = z
   .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or _ and contain only letters, digits, _ . -')
   .refine((id) => id !== '__proto__', 'is reserved');
 
-const feel = z.string();
+/** Whether every character can be written to XML 1.0 (BPMN export). */
+function isXmlSafe(value: string): boolean {
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    const ok =
+      cp === 0x9 ||
+      cp === 0xa ||
+      cp === 0xd ||
+      (cp >= 0x20 && cp <= 0xd7ff) ||
+      (cp >= 0xe000 && cp <= 0xfffd) ||
+      cp >= 0x10000;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Free text: any string XML can carry (control characters and lone surrogates are refused). */
+const text = z.string().refine(isXmlSafe, 'contains a character XML cannot carry (control character or lone surrogate)');
+const feel = text;
 const variableName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)');
@@ -26,19 +44,19 @@ const variableName = z
 export const positionSchema = z.strictObject({ x: z.number(), y: z.number() });
 
 const documented = {
-  name: z.string().optional(),
-  documentation: z.string().optional(),
+  name: text.optional(),
+  documentation: text.optional(),
 };
 
 /** ISO 8601 timer: `duration` (PT15M), `date` (2026-01-01T09:00:00Z) or `cycle` (R3/PT1H). */
 export const timerSchema = z.strictObject({
   type: z.enum(['duration', 'date', 'cycle']),
-  value: z.string(),
+  value: text,
 });
 
 /** A message subscription: name + FEEL correlation key (+ FEEL mapping of the payload). */
 export const messageSubscriptionSchema = z.strictObject({
-  name: z.string().min(1),
+  name: text.min(1),
   correlationKey: feel,
   output: feel.optional(),
 });
@@ -46,30 +64,30 @@ export const messageSubscriptionSchema = z.strictObject({
 export const retryPolicySchema = z.strictObject({
   maxAttempts: z.number().int().min(1),
   /** ISO 8601 duration before the first retry. */
-  initialInterval: z.string(),
+  initialInterval: text,
   /** Multiplier applied to the interval after each attempt (1 = constant). */
   backoff: z.number().min(1),
 });
 
 /** Binds a service task to a proto RPC (`service`/`method`, e.g. `ameide.sales.v1.OrderService`/`ConfirmOrder`). */
 export const serviceBindingSchema = z.strictObject({
-  service: z.string().min(1),
-  method: z.string().min(1),
+  service: text.min(1),
+  method: text.min(1),
   /** FEEL expression evaluating to the request message (a context). */
   input: feel.optional(),
   /** FEEL expression over the variables and `response`, evaluating to a context merged into the variables. */
   output: feel.optional(),
   retry: retryPolicySchema.optional(),
   /** ISO 8601 duration: how long one attempt may run. */
-  timeout: z.string().optional(),
+  timeout: text.optional(),
   /** RPC on the same service that undoes this task; run in reverse order when compensation is triggered. */
   compensation: z
-    .strictObject({ method: z.string().min(1), input: feel.optional() })
+    .strictObject({ method: text.min(1), input: feel.optional() })
     .optional(),
 });
 
 export const userTaskBindingSchema = z.strictObject({
-  title: z.string().optional(),
+  title: text.optional(),
   /** FEEL expression evaluating to a user id. */
   assignee: feel.optional(),
   /** FEEL expression evaluating to a list of group names, e.g. `["sales"]`. */
@@ -77,7 +95,7 @@ export const userTaskBindingSchema = z.strictObject({
   /** JSON Schema of the form the user submits. */
   form: z.record(z.string(), z.unknown()).optional(),
   /** ISO 8601 duration (from task creation) or date. */
-  due: z.string().optional(),
+  due: text.optional(),
   /** FEEL expression over the variables and `submission`, evaluating to a context merged into the variables. */
   output: feel.optional(),
 });
@@ -86,9 +104,9 @@ export const definitionVersionSchema = z.union([z.literal('latest'), z.number().
 
 export const agentBindingSchema = z.strictObject({
   /** Name of an AgentDefinition. */
-  agent: z.string().min(1),
+  agent: text.min(1),
   version: definitionVersionSchema,
-  instructions: z.string().optional(),
+  instructions: text.optional(),
   riskTier: z.enum(['low', 'medium', 'high']),
   input: feel.optional(),
   output: feel.optional(),
@@ -96,7 +114,7 @@ export const agentBindingSchema = z.strictObject({
 
 export const callBindingSchema = z.strictObject({
   /** Name (process id) of another published ProcessDefinition. */
-  definition: z.string().min(1),
+  definition: text.min(1),
   version: definitionVersionSchema,
   input: feel.optional(),
   output: feel.optional(),
@@ -118,7 +136,7 @@ const endEventData = z.strictObject({
   /** Absent: a none end event. `compensate` compensates completed tasks of the scope in reverse order. */
   event: z
     .discriminatedUnion('type', [
-      z.strictObject({ type: z.literal('error'), errorCode: z.string().min(1).optional() }),
+      z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
       z.strictObject({ type: z.literal('terminate') }),
       z.strictObject({ type: z.literal('compensate') }),
     ])
@@ -128,23 +146,23 @@ const endEventData = z.strictObject({
 const boundaryEventData = z.strictObject({
   ...documented,
   /** Id of the activity the event is attached to. */
-  attachedTo: z.string(),
+  attachedTo: text,
   /** Whether the event cancels the activity (BPMN `cancelActivity`). */
   interrupting: z.boolean(),
   event: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('timer'), timer: timerSchema }),
     /** Without `errorCode` the event catches every error. */
-    z.strictObject({ type: z.literal('error'), errorCode: z.string().min(1).optional() }),
+    z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
   ]),
 });
 
 const unsupportedData = z.strictObject({
   ...documented,
   /** The BPMN element type, e.g. `bpmn:ManualTask`. */
-  bpmnType: z.string().regex(/^bpmn:[A-Za-z]+$/, 'must be a bpmn: element type'),
+  bpmnType: text.regex(/^bpmn:[A-Za-z]+$/, 'must be a bpmn: element type'),
   /** BPMN event definition types, e.g. `bpmn:SignalEventDefinition`. */
-  eventDefinitions: z.array(z.string().regex(/^bpmn:[A-Za-z]+EventDefinition$/)).optional(),
-  attachedTo: z.string().optional(),
+  eventDefinitions: z.array(text.regex(/^bpmn:[A-Za-z]+EventDefinition$/)).optional(),
+  attachedTo: text.optional(),
   interrupting: z.boolean().optional(),
   /** What makes an otherwise supported element unsupported. */
   loop: z.enum(['multiInstance', 'standard']).optional(),
@@ -153,7 +171,7 @@ const unsupportedData = z.strictObject({
   /** A BPMN compensation handler (Ameide compensates through service bindings instead). */
   isForCompensation: z.boolean().optional(),
   /** A script task in a language other than FEEL. */
-  scriptFormat: z.string().optional(),
+  scriptFormat: text.optional(),
   /** An event-based gateway that instantiates the process. */
   instantiate: z.boolean().optional(),
 });
@@ -168,7 +186,7 @@ function node<T extends string, D extends z.ZodType>(type: T, data: D) {
     width: z.number().positive().optional(),
     height: z.number().positive().optional(),
     /** Containing subProcess (React Flow sub-flow parent). */
-    parentId: z.string().optional(),
+    parentId: text.optional(),
     data,
   });
 }
@@ -198,17 +216,17 @@ export const nodeSchema = z.discriminatedUnion('type', [
   node('boundaryEvent', boundaryEventData),
   node('subProcess', plain.default({})),
   node('callActivity', z.strictObject({ ...documented, binding: callBindingSchema.optional() }).default({})),
-  node('textAnnotation', z.strictObject({ text: z.string() })),
+  node('textAnnotation', z.strictObject({ text })),
   node('unsupported', unsupportedData),
 ]);
 
 export const edgeSchema = z.object({
   id: elementId,
-  source: z.string(),
-  target: z.string(),
+  source: text,
+  target: text,
   data: z
     .strictObject({
-      name: z.string().optional(),
+      name: text.optional(),
       /** FEEL condition; allowed on flows leaving exclusive and inclusive gateways. */
       condition: feel.optional(),
       /** The gateway's default flow, taken when no condition holds. */
@@ -235,14 +253,14 @@ export const variableSchema = z.strictObject({
   name: variableName,
   type: variableTypeSchema,
   required: z.boolean().optional(),
-  description: z.string().optional(),
+  description: text.optional(),
 });
 
 export const laneSchema = z.strictObject({
   id: elementId,
-  name: z.string().optional(),
+  name: text.optional(),
   /** Ids of the top-level nodes in this lane. */
-  nodeIds: z.array(z.string()),
+  nodeIds: z.array(text),
   position: positionSchema,
   width: z.number().positive(),
   height: z.number().positive(),
@@ -250,7 +268,7 @@ export const laneSchema = z.strictObject({
 
 export const participantSchema = z.strictObject({
   id: elementId,
-  name: z.string().optional(),
+  name: text.optional(),
   position: positionSchema,
   width: z.number().positive(),
   height: z.number().positive(),
@@ -260,8 +278,8 @@ export const processDefinitionSchema = z.object({
   schemaVersion: z.literal(1),
   /** Process id; other definitions call it by this name. */
   id: elementId,
-  name: z.string().optional(),
-  documentation: z.string().optional(),
+  name: text.optional(),
+  documentation: text.optional(),
   variables: z.array(variableSchema).default([]),
   /** The pool drawn around the process, if any. */
   participant: participantSchema.optional(),

@@ -89,43 +89,47 @@ export async function appendToStream(
 ): Promise<RecordedEvent[]> {
   if (events.length === 0) return [];
   const next = expectedVersion + BigInt(events.length);
-  if (expectedVersion === 0n) {
-    const created = await tx.query(
-      `INSERT INTO transformation.streams (tenant_id, stream_id, version) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING`,
-      [meta.tenantId, streamId, next],
-    );
-    if (created.rowCount === 0) await conflict(tx, streamId, expectedVersion);
-  } else {
-    const moved = await tx.query(
-      `UPDATE transformation.streams SET version = $3 WHERE stream_id = $1 AND version = $2`,
-      [streamId, expectedVersion, next],
-    );
-    if (moved.rowCount === 0) await conflict(tx, streamId, expectedVersion);
-  }
+  // The stream's version check and the first event travel in one statement
+  // (a data-modifying CTE): no row from the CTE, no event, and a conflict.
+  const claim =
+    expectedVersion === 0n
+      ? `INSERT INTO transformation.streams (tenant_id, stream_id, version) VALUES ($2, $3, $12)
+         ON CONFLICT DO NOTHING RETURNING version`
+      : `UPDATE transformation.streams SET version = $12 WHERE stream_id = $3 AND version = $13 RETURNING version`;
   const recorded: RecordedEvent[] = [];
   let version = expectedVersion;
-  for (const e of events) {
+  for (const [i, e] of events.entries()) {
     version++;
-    const { rows } = await tx.query<EventRow>(
-      `INSERT INTO transformation.events
-         (event_id, tenant_id, stream_id, stream_version, type, schema_version, data, payload, actor, correlation_id, causation_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       RETURNING ${COLUMNS}`,
-      [
-        randomUUID(),
-        meta.tenantId,
-        streamId,
-        version,
-        e.type,
-        e.schemaVersion ?? 1,
-        JSON.stringify(e.data),
-        e.payload ?? null,
-        meta.actor,
-        meta.correlationId,
-        meta.causationId ?? null,
-      ],
-    );
+    const values = [
+      randomUUID(),
+      meta.tenantId,
+      streamId,
+      version,
+      e.type,
+      e.schemaVersion ?? 1,
+      JSON.stringify(e.data),
+      e.payload ?? null,
+      meta.actor,
+      meta.correlationId,
+      meta.causationId ?? null,
+    ];
+    const insert = `INSERT INTO transformation.events
+         (event_id, tenant_id, stream_id, stream_version, type, schema_version, data, payload, actor, correlation_id, causation_id)`;
+    const { rows } =
+      i === 0
+        ? await tx.query<EventRow>(
+            `WITH claimed AS (${claim})
+             ${insert}
+             SELECT $1::uuid, $2::text, $3::uuid, $4::bigint, $5::text, $6::int, $7::jsonb, $8::bytea, $9::text, $10::text, $11::text
+             FROM claimed
+             RETURNING ${COLUMNS}`,
+            expectedVersion === 0n ? [...values, next] : [...values, next, expectedVersion],
+          )
+        : await tx.query<EventRow>(
+            `${insert} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
+            values,
+          );
+    if (rows.length === 0) await conflict(tx, streamId, expectedVersion);
     recorded.push(toRecorded(rows[0]!));
   }
   return recorded;

@@ -1,3 +1,4 @@
+import { isContainer } from '../../graph/process-graph.js';
 import { defineRule } from '../lint-rule.js';
 import type { ElementKind } from '../../model/diagnostic.js';
 
@@ -82,12 +83,13 @@ export const invalidParent = defineRule(
       if (n.parentId === undefined) return;
       const parent = graph.nodeById.get(n.parentId);
       if (!parent) return; // AM010
-      if (parent.type !== 'subProcess' && parent.type !== 'unsupported') {
+      if (!isContainer(parent)) {
+        const what = parent.type === 'unsupported' ? parent.data.bpmnType : parent.type;
         report({
           elementId: n.id,
           elementKind: 'node',
           path: `nodes[${i}].parentId`,
-          message: `parent '${parent.id}' is a ${parent.type}; only a subProcess contains nodes`,
+          message: `parent '${parent.id}' is a ${what}; only a subProcess contains nodes`,
         });
       } else if (graph.parentCycles.has(n.id)) {
         report({

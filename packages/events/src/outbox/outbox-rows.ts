@@ -1,0 +1,120 @@
+import { quoteIdentifier, type Queryable } from '@ameide/persistence';
+import type { EventEnvelope, JsonValue } from '../envelope/event-envelope.js';
+import type { LogPosition } from './position.js';
+
+/** An event read from an outbox, with its log position. */
+export interface LoggedEvent {
+  readonly envelope: EventEnvelope;
+  readonly position: LogPosition;
+}
+
+interface OutboxRow {
+  event_id: string;
+  tenant_id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  aggregate_version: bigint;
+  type: string;
+  schema_version: number;
+  payload: JsonValue;
+  correlation_id: string;
+  causation_id: string | null;
+  occurred_at: Date;
+  tx: string;
+  seq: bigint;
+}
+
+/**
+ * Appends events to `<schema>.outbox` inside the caller's transaction (the
+ * unit of work's tenant transaction). They become visible to the relay and to
+ * Postgres transport cursors when that transaction commits, and never if it
+ * rolls back.
+ */
+export async function appendToOutbox(tx: Queryable, schema: string, events: readonly EventEnvelope[]): Promise<void> {
+  if (events.length === 0) return;
+  const s = quoteIdentifier(schema, 'schema');
+  const cols = 11;
+  const values: unknown[] = [];
+  const tuples = events.map((e, i) => {
+    values.push(
+      e.eventId,
+      e.tenantId,
+      e.aggregateType,
+      e.aggregateId,
+      e.aggregateVersion,
+      e.type,
+      e.schemaVersion,
+      JSON.stringify(e.payload),
+      e.correlationId,
+      e.causationId ?? null,
+      e.occurredAt,
+    );
+    const p = (k: number): string => `$${i * cols + k}`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)})`;
+  });
+  await tx.query(
+    `INSERT INTO ${s}.outbox (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type,
+       schema_version, payload, correlation_id, causation_id, occurred_at)
+     SELECT v.event_id::uuid, v.tenant_id, v.aggregate_type, v.aggregate_id, v.aggregate_version::bigint, v.type,
+       v.schema_version::int, v.payload, v.correlation_id, v.causation_id, v.occurred_at::timestamptz
+     FROM (VALUES ${tuples.join(', ')}) AS v(event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type,
+       schema_version, payload, correlation_id, causation_id, occurred_at)`,
+    values,
+  );
+}
+
+/**
+ * Events of `<schema>.outbox` after `after`, in commit order, at most `limit`.
+ * Only rows of transactions older than every transaction still running are
+ * read, so a row committed late by a concurrent writer is never skipped: it
+ * shows once its transaction and every older one have ended. A long-open
+ * transaction therefore holds readers back; see {@link countHeldBack}.
+ *
+ * Runs under whatever role `q` is in: the relay role reads all tenants, the
+ * app role only its tenant.
+ */
+export async function readOutbox(q: Queryable, schema: string, domain: string, after: LogPosition, limit: number): Promise<LoggedEvent[]> {
+  const s = quoteIdentifier(schema, 'schema');
+  const { rows } = await q.query<OutboxRow>(
+    `SELECT event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, payload,
+            correlation_id, causation_id, occurred_at, transaction_id::text AS tx, seq
+       FROM ${s}.outbox
+      WHERE (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      ORDER BY transaction_id, seq
+      LIMIT $3`,
+    [after.transactionId.toString(), after.seq, limit],
+  );
+  return rows.map((r) => ({
+    envelope: {
+      eventId: r.event_id,
+      tenantId: r.tenant_id,
+      domain,
+      aggregateType: r.aggregate_type,
+      aggregateId: r.aggregate_id,
+      aggregateVersion: BigInt(r.aggregate_version),
+      type: r.type,
+      schemaVersion: r.schema_version,
+      occurredAt: r.occurred_at,
+      correlationId: r.correlation_id,
+      causationId: r.causation_id ?? undefined,
+      payload: r.payload,
+    },
+    position: { transactionId: BigInt(r.tx), seq: BigInt(r.seq) },
+  }));
+}
+
+/**
+ * Committed rows after `after` that {@link readOutbox} does not return yet
+ * because an older transaction is still open (the "stall" of DESIGN.md §8).
+ */
+export async function countHeldBack(q: Queryable, schema: string, after: LogPosition): Promise<number> {
+  const s = quoteIdentifier(schema, 'schema');
+  const { rows } = await q.query<{ n: bigint }>(
+    `SELECT count(*) AS n FROM ${s}.outbox
+      WHERE (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+        AND transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`,
+    [after.transactionId.toString(), after.seq],
+  );
+  return Number(rows[0]?.n ?? 0n);
+}

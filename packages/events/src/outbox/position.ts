@@ -1,0 +1,37 @@
+import { AmeideError } from '@ameide/errors';
+
+/**
+ * A place in a domain's event log: the committing transaction's id (xid8) and
+ * the row's sequence number. Sequence values commit out of order; the pair,
+ * read only below the oldest running transaction, does not (DESIGN.md §8).
+ */
+export interface LogPosition {
+  readonly transactionId: bigint;
+  readonly seq: bigint;
+}
+
+/** Before the first event. */
+export const LOG_START: LogPosition = { transactionId: 0n, seq: 0n };
+
+/** `a` before `b`: -1, same: 0, after: 1. */
+export function comparePositions(a: LogPosition, b: LogPosition): -1 | 0 | 1 {
+  if (a.transactionId !== b.transactionId) return a.transactionId < b.transactionId ? -1 : 1;
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return 0;
+}
+
+/** `<transactionId>:<seq>`, e.g. for a CLI flag or a log line. */
+export function formatPosition(p: LogPosition): string {
+  return `${p.transactionId}:${p.seq}`;
+}
+
+/**
+ * Reads {@link formatPosition}'s form.
+ *
+ * @throws AmeideError `invalid_argument` naming `field`.
+ */
+export function parsePosition(text: string, field = 'position'): LogPosition {
+  const m = /^(\d{1,20}):(\d{1,19})$/.exec(text);
+  if (!m) throw AmeideError.invalidArgument(`${field} must be <transaction id>:<seq>`, [{ field, description: 'e.g. 7421:118' }]);
+  return { transactionId: BigInt(m[1]!), seq: BigInt(m[2]!) };
+}

