@@ -26,11 +26,19 @@ function comparable(def: ProcessDefinition): unknown {
     const p = id === undefined ? undefined : graph.get(id);
     return p !== undefined && (p.type === 'subProcess' || (p.type === 'unsupported' && p.data.bpmnType === 'bpmn:SubProcess'));
   };
+  const inCycle = (id: string): boolean => {
+    let current = graph.get(id)?.parentId;
+    for (let i = 0; i <= def.nodes.length && current !== undefined && container(current); i++) {
+      if (current === id) return true;
+      current = graph.get(current)?.parentId;
+    }
+    return false;
+  };
   return {
     ...def,
     nodes: def.nodes.map(({ width: _w, height: _h, parentId, ...n }) => ({
       ...n,
-      ...(container(parentId) ? { parentId } : {}),
+      ...(container(parentId) && !inCycle(n.id) ? { parentId } : {}),
       data: JSON.parse(
         JSON.stringify(n.type === 'boundaryEvent' && !graph.has(n.data.attachedTo) ? { ...n.data, attachedTo: '' } : n.data),
         // Timer values are trimmed on import; XML readers drop whitespace-only text.
