@@ -3,6 +3,7 @@ import { isAmeideError } from '@ameide/sdk';
 import { artifactCommand } from './commands/artifact.js';
 import { devCommand } from './commands/dev.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
+import { processCommand } from './commands/process-definition.js';
 import { tokenCommand } from './commands/token.js';
 
 const program = new Command('ameide')
@@ -21,7 +22,8 @@ const program = new Command('ameide')
   .addCommand(tokenCommand())
   .addCommand(loginCommand())
   .addCommand(whoamiCommand())
-  .addCommand(artifactCommand());
+  .addCommand(artifactCommand())
+  .addCommand(processCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -59,7 +59,13 @@ export { sha256Hex } from './plan/sha256.js';
 // FEEL and ISO 8601
 export { checkFeelExpression } from './feel/check-feel.js';
 export type { FeelCheckResult } from './feel/check-feel.js';
-export { parseTimer, parseIsoDuration, parseIsoDateTime, parseIsoCycle, durationToMilliseconds } from './timer/iso8601.js';
+export {
+  parseTimer,
+  parseIsoDuration,
+  parseIsoDateTime,
+  parseIsoCycle,
+  durationToMilliseconds,
+} from './timer/iso8601.js';
 export type { IsoDuration, ParsedTimer } from './timer/iso8601.js';
 
 // For other packages (validation at their boundaries)

@@ -11,9 +11,15 @@ export interface CliResult {
 }
 
 /** Runs `ameide <args>` to completion. */
-export function runCli(args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...options.env },
+      stdio: 'pipe',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -36,13 +42,20 @@ export interface DevPlatform {
 /** Starts `ameide dev` and waits for its ready line. */
 export async function startDev(home: string, extraArgs: string[] = []): Promise<DevPlatform> {
   const port = await findFreePort();
-  const child = spawn(process.execPath, [bin, '--home', home, 'dev', '--port', String(port), ...extraArgs], { stdio: 'pipe' });
+  const child = spawn(
+    process.execPath,
+    [bin, '--home', home, 'dev', '--port', String(port), ...extraArgs],
+    { stdio: 'pipe' },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ameide dev not ready after 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`ameide dev not ready after 60 s:\n${out}`)),
+      60_000,
+    );
     const check = () => {
       const m = /Ameide is ready at (\S+)/.exec(out);
       if (m?.[1]) {

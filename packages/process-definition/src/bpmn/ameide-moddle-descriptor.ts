@@ -9,357 +9,320 @@ export const AMEIDE_BPMN_NAMESPACE = 'https://ameide.io/schema/bpmn/1.0';
  * keeps the two equal).
  */
 export const ameideModdleDescriptor = {
-  "name": "Ameide",
-  "prefix": "ameide",
-  "uri": "https://ameide.io/schema/bpmn/1.0",
-  "xml": {
-    "tagAlias": "lowerCase"
+  name: 'Ameide',
+  prefix: 'ameide',
+  uri: 'https://ameide.io/schema/bpmn/1.0',
+  xml: {
+    tagAlias: 'lowerCase',
   },
-  "associations": [],
-  "types": [
+  associations: [],
+  types: [
     {
-      "name": "Expression",
-      "superClass": [
-        "Element"
-      ],
-      "properties": [
+      name: 'Expression',
+      superClass: ['Element'],
+      properties: [
         {
-          "name": "body",
-          "isBody": true,
-          "type": "String"
-        }
-      ]
+          name: 'body',
+          isBody: true,
+          type: 'String',
+        },
+      ],
     },
     {
-      "name": "ServiceBinding",
-      "superClass": [
-        "Element"
-      ],
-      "meta": {
-        "allowedIn": [
-          "bpmn:ServiceTask"
-        ]
+      name: 'ServiceBinding',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:ServiceTask'],
       },
-      "properties": [
+      properties: [
         {
-          "name": "service",
-          "isAttr": true,
-          "type": "String"
+          name: 'service',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "method",
-          "isAttr": true,
-          "type": "String"
+          name: 'method',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "timeout",
-          "isAttr": true,
-          "type": "String"
+          name: 'timeout',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "input",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'input',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "output",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'output',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "retry",
-          "type": "Retry",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'retry',
+          type: 'Retry',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "compensation",
-          "type": "Compensation",
-          "xml": {
-            "serialize": "property"
-          }
-        }
-      ]
+          name: 'compensation',
+          type: 'Compensation',
+          xml: {
+            serialize: 'property',
+          },
+        },
+      ],
     },
     {
-      "name": "Retry",
-      "superClass": [
-        "Element"
+      name: 'Retry',
+      superClass: ['Element'],
+      properties: [
+        {
+          name: 'maxAttempts',
+          isAttr: true,
+          type: 'Integer',
+        },
+        {
+          name: 'initialInterval',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'backoff',
+          isAttr: true,
+          type: 'Real',
+        },
       ],
-      "properties": [
-        {
-          "name": "maxAttempts",
-          "isAttr": true,
-          "type": "Integer"
-        },
-        {
-          "name": "initialInterval",
-          "isAttr": true,
-          "type": "String"
-        },
-        {
-          "name": "backoff",
-          "isAttr": true,
-          "type": "Real"
-        }
-      ]
     },
     {
-      "name": "Compensation",
-      "superClass": [
-        "Element"
-      ],
-      "properties": [
+      name: 'Compensation',
+      superClass: ['Element'],
+      properties: [
         {
-          "name": "method",
-          "isAttr": true,
-          "type": "String"
+          name: 'method',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "input",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
-        }
-      ]
+          name: 'input',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+      ],
     },
     {
-      "name": "UserTaskBinding",
-      "superClass": [
-        "Element"
-      ],
-      "meta": {
-        "allowedIn": [
-          "bpmn:UserTask"
-        ]
+      name: 'UserTaskBinding',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:UserTask'],
       },
-      "properties": [
+      properties: [
         {
-          "name": "title",
-          "isAttr": true,
-          "type": "String"
+          name: 'title',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "due",
-          "isAttr": true,
-          "type": "String"
+          name: 'due',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "assignee",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'assignee',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "candidateGroups",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'candidateGroups',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "form",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'form',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "output",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
-        }
-      ]
+          name: 'output',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+      ],
     },
     {
-      "name": "AgentBinding",
-      "superClass": [
-        "Element"
-      ],
-      "meta": {
-        "allowedIn": [
-          "bpmn:ServiceTask"
-        ]
+      name: 'AgentBinding',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:ServiceTask'],
       },
-      "properties": [
+      properties: [
         {
-          "name": "agent",
-          "isAttr": true,
-          "type": "String"
+          name: 'agent',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "version",
-          "isAttr": true,
-          "type": "String"
+          name: 'version',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "riskTier",
-          "isAttr": true,
-          "type": "String"
+          name: 'riskTier',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "instructions",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'instructions',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "input",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'input',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "output",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
-        }
-      ]
+          name: 'output',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+      ],
     },
     {
-      "name": "CallBinding",
-      "superClass": [
-        "Element"
-      ],
-      "meta": {
-        "allowedIn": [
-          "bpmn:CallActivity"
-        ]
+      name: 'CallBinding',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:CallActivity'],
       },
-      "properties": [
+      properties: [
         {
-          "name": "version",
-          "isAttr": true,
-          "type": "String"
+          name: 'version',
+          isAttr: true,
+          type: 'String',
         },
         {
-          "name": "input",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'input',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "output",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
-        }
-      ]
+          name: 'output',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+      ],
     },
     {
-      "name": "MessageBinding",
-      "superClass": [
-        "Element"
-      ],
-      "meta": {
-        "allowedIn": [
-          "bpmn:IntermediateCatchEvent",
-          "bpmn:StartEvent"
-        ]
+      name: 'MessageBinding',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:IntermediateCatchEvent', 'bpmn:StartEvent'],
       },
-      "properties": [
+      properties: [
         {
-          "name": "correlationKey",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
+          name: 'correlationKey',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
         },
         {
-          "name": "output",
-          "type": "Expression",
-          "xml": {
-            "serialize": "property"
-          }
-        }
-      ]
+          name: 'output',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+      ],
     },
     {
-      "name": "Variables",
-      "superClass": [
-        "Element"
-      ],
-      "meta": {
-        "allowedIn": [
-          "bpmn:Process"
-        ]
+      name: 'Variables',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:Process'],
       },
-      "properties": [
+      properties: [
         {
-          "name": "variables",
-          "type": "Variable",
-          "isMany": true
-        }
-      ]
+          name: 'variables',
+          type: 'Variable',
+          isMany: true,
+        },
+      ],
     },
     {
-      "name": "Variable",
-      "superClass": [
-        "Element"
+      name: 'Variable',
+      superClass: ['Element'],
+      properties: [
+        {
+          name: 'name',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'type',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'required',
+          isAttr: true,
+          type: 'Boolean',
+        },
+        {
+          name: 'description',
+          isAttr: true,
+          type: 'String',
+        },
       ],
-      "properties": [
-        {
-          "name": "name",
-          "isAttr": true,
-          "type": "String"
-        },
-        {
-          "name": "type",
-          "isAttr": true,
-          "type": "String"
-        },
-        {
-          "name": "required",
-          "isAttr": true,
-          "type": "Boolean"
-        },
-        {
-          "name": "description",
-          "isAttr": true,
-          "type": "String"
-        }
-      ]
     },
     {
-      "name": "ScriptTaskAttributes",
-      "extends": [
-        "bpmn:ScriptTask"
-      ],
-      "properties": [
+      name: 'ScriptTaskAttributes',
+      extends: ['bpmn:ScriptTask'],
+      properties: [
         {
-          "name": "resultVariable",
-          "isAttr": true,
-          "type": "String"
-        }
-      ]
+          name: 'resultVariable',
+          isAttr: true,
+          type: 'String',
+        },
+      ],
     },
     {
-      "name": "SequenceFlowAttributes",
-      "extends": [
-        "bpmn:SequenceFlow"
-      ],
-      "properties": [
+      name: 'SequenceFlowAttributes',
+      extends: ['bpmn:SequenceFlow'],
+      properties: [
         {
-          "name": "isDefault",
-          "isAttr": true,
-          "type": "Boolean"
-        }
-      ]
-    }
-  ]
+          name: 'isDefault',
+          isAttr: true,
+          type: 'Boolean',
+        },
+      ],
+    },
+  ],
 } as const;

@@ -26,8 +26,15 @@ declare module 'bpmn-moddle' {
 
   export class BpmnModdle {
     constructor(packages?: Record<string, unknown>, options?: Record<string, unknown>);
-    fromXML(xml: string, typeName?: string, options?: Record<string, unknown>): Promise<FromXmlResult>;
-    toXML(element: ModdleElement, options?: { format?: boolean; preamble?: boolean }): Promise<{ xml: string }>;
+    fromXML(
+      xml: string,
+      typeName?: string,
+      options?: Record<string, unknown>,
+    ): Promise<FromXmlResult>;
+    toXML(
+      element: ModdleElement,
+      options?: { format?: boolean; preamble?: boolean },
+    ): Promise<{ xml: string }>;
     create(type: string, attrs?: Record<string, unknown>): ModdleElement;
     createAny(name: string, nsUri: string, properties?: Record<string, unknown>): ModdleElement;
     getType(type: string): unknown;

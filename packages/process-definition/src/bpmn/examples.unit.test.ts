@@ -13,7 +13,9 @@ import {
 import { salesServiceRegistry } from '@ameide/process-definition/testing';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/processes/', import.meta.url));
-const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.bpmn')).sort();
+const files = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.bpmn'))
+  .sort();
 const options = {
   services: salesServiceRegistry,
   definitions: createDefinitionResolver({ 'credit-check': [1] }),

@@ -1,12 +1,20 @@
 import type { BpmnModdle } from 'bpmn-moddle';
 import { edgeScope, orderProcessDefinition } from '../graph/canonical-order.js';
 import { ROOT_SCOPE, buildProcessGraph, type ProcessGraph } from '../graph/process-graph.js';
-import type { Position, ProcessDefinition, ProcessEdge, ProcessNode } from '../model/process-definition.js';
+import type {
+  Position,
+  ProcessDefinition,
+  ProcessEdge,
+  ProcessNode,
+} from '../model/process-definition.js';
 import { exportNode } from './export-node.js';
 import { defaultSize, round, type Bounds } from './layout.js';
 import { createModdle, type ModdleElement } from './moddle.js';
 
-const CONDITIONAL_DEFAULT_HOLDERS: ReadonlySet<string> = new Set(['exclusiveGateway', 'inclusiveGateway']);
+const CONDITIONAL_DEFAULT_HOLDERS: ReadonlySet<string> = new Set([
+  'exclusiveGateway',
+  'inclusiveGateway',
+]);
 
 /**
  * Exports a ProcessDefinition as BPMN 2.0 XML with BPMN DI (positions, sizes, waypoints) and
@@ -42,10 +50,19 @@ interface Semantics {
   readonly collaboration?: ModdleElement;
 }
 
-function buildSemantics(moddle: BpmnModdle, def: ProcessDefinition, graph: ProcessGraph): Semantics {
+function buildSemantics(
+  moddle: BpmnModdle,
+  def: ProcessDefinition,
+  graph: ProcessGraph,
+): Semantics {
   const messages = new Map<string, ModdleElement>();
   const errors = new Map<string, ModdleElement>();
-  const used = new Set<string>([def.id, ...def.nodes.map((n) => n.id), ...def.edges.map((e) => e.id), ...def.lanes.map((l) => l.id)]);
+  const used = new Set<string>([
+    def.id,
+    ...def.nodes.map((n) => n.id),
+    ...def.edges.map((e) => e.id),
+    ...def.lanes.map((l) => l.id),
+  ]);
   const uniqueId = (base: string): string => {
     const cleaned = base.replace(/[^A-Za-z0-9_.-]/g, '_');
     let id = cleaned;
@@ -65,7 +82,11 @@ function buildSemantics(moddle: BpmnModdle, def: ProcessDefinition, graph: Proce
     error: (code: string): ModdleElement => {
       let e = errors.get(code);
       if (!e) {
-        e = moddle.create('bpmn:Error', { id: uniqueId(`Error_${code}`), name: code, errorCode: code });
+        e = moddle.create('bpmn:Error', {
+          id: uniqueId(`Error_${code}`),
+          name: code,
+          errorCode: code,
+        });
         errors.set(code, e);
       }
       return e;
@@ -120,7 +141,12 @@ function buildSemantics(moddle: BpmnModdle, def: ProcessDefinition, graph: Proce
     const source = graph.nodeById.get(e.source);
     const sourceEl = elements.get(e.source);
     if (e.data.isDefault === true) {
-      if (source && sourceEl && CONDITIONAL_DEFAULT_HOLDERS.has(source.type) && !defaultsWritten.has(source.id)) {
+      if (
+        source &&
+        sourceEl &&
+        CONDITIONAL_DEFAULT_HOLDERS.has(source.type) &&
+        !defaultsWritten.has(source.id)
+      ) {
         sourceEl.default = flow;
         defaultsWritten.add(source.id);
       } else {
@@ -129,7 +155,8 @@ function buildSemantics(moddle: BpmnModdle, def: ProcessDefinition, graph: Proce
     }
     if (sourceEl && source?.type !== 'textAnnotation') append(sourceEl, 'outgoing', flow);
     const targetEl = elements.get(e.target);
-    if (targetEl && graph.nodeById.get(e.target)?.type !== 'textAnnotation') append(targetEl, 'incoming', flow);
+    if (targetEl && graph.nodeById.get(e.target)?.type !== 'textAnnotation')
+      append(targetEl, 'incoming', flow);
     append(containerOf(edgeScope(e, graph.scopeOf)), 'flowElements', flow);
   }
 
@@ -146,7 +173,10 @@ function buildSemantics(moddle: BpmnModdle, def: ProcessDefinition, graph: Proce
 
   let collaboration: ModdleElement | undefined;
   if (def.participant) {
-    const participant = moddle.create('bpmn:Participant', { id: def.participant.id, processRef: process });
+    const participant = moddle.create('bpmn:Participant', {
+      id: def.participant.id,
+      processRef: process,
+    });
     if (def.participant.name !== undefined) participant.name = def.participant.name;
     elements.set(def.participant.id, participant);
     collaboration = moddle.create('bpmn:Collaboration', {
@@ -154,11 +184,20 @@ function buildSemantics(moddle: BpmnModdle, def: ProcessDefinition, graph: Proce
       participants: [participant],
     });
   }
-  const list = [...messages.values(), ...errors.values(), ...(collaboration ? [collaboration] : []), process];
+  const list = [
+    ...messages.values(),
+    ...errors.values(),
+    ...(collaboration ? [collaboration] : []),
+    process,
+  ];
   return { rootElements: { list, elements }, process, ...(collaboration ? { collaboration } : {}) };
 }
 
-function exportEdge(moddle: BpmnModdle, e: ProcessEdge, elements: ReadonlyMap<string, ModdleElement>): ModdleElement {
+function exportEdge(
+  moddle: BpmnModdle,
+  e: ProcessEdge,
+  elements: ReadonlyMap<string, ModdleElement>,
+): ModdleElement {
   const flow = moddle.create('bpmn:SequenceFlow', { id: e.id });
   const source = elements.get(e.source);
   const target = elements.get(e.target);
@@ -212,7 +251,8 @@ function buildDiagram(
     out.push(shape);
   }
   for (const e of def.edges) {
-    const points = e.data.waypoints ?? defaultWaypoints(absolute.get(e.source), absolute.get(e.target));
+    const points =
+      e.data.waypoints ?? defaultWaypoints(absolute.get(e.source), absolute.get(e.target));
     if (points.length < 2) continue;
     out.push(
       moddle.create('bpmndi:BPMNEdge', {
@@ -245,7 +285,10 @@ function absoluteBounds(def: ProcessDefinition, graph: ProcessGraph): Map<string
   for (const n of def.nodes) {
     if (result.has(n.id)) continue;
     const origin = originOf(n);
-    const size = n.width !== undefined && n.height !== undefined ? { width: n.width, height: n.height } : defaultSize(n.type);
+    const size =
+      n.width !== undefined && n.height !== undefined
+        ? { width: n.width, height: n.height }
+        : defaultSize(n.type);
     result.set(n.id, {
       x: round(origin.x + n.position.x),
       y: round(origin.y + n.position.y),
@@ -269,4 +312,3 @@ function append(element: ModdleElement, property: string, value: ModdleElement):
   if (Array.isArray(list)) list.push(value);
   else element.set(property, [value]);
 }
-

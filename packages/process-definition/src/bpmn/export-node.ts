@@ -1,5 +1,9 @@
 import type { BpmnModdle } from 'bpmn-moddle';
-import type { MessageSubscription, ProcessNode, TimerDefinition } from '../model/process-definition.js';
+import type {
+  MessageSubscription,
+  ProcessNode,
+  TimerDefinition,
+} from '../model/process-definition.js';
 import type { ModdleElement } from './moddle.js';
 
 /** Shared root elements (bpmn:message, bpmn:error) by name / code. */
@@ -43,20 +47,29 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
     value === undefined ? undefined : moddle.create('ameide:Expression', { body: value });
   const ext = (type: string, props: Record<string, unknown>): void => {
     const clean = Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined));
-    el.extensionElements = moddle.create('bpmn:ExtensionElements', { values: [moddle.create(type, clean)] });
+    el.extensionElements = moddle.create('bpmn:ExtensionElements', {
+      values: [moddle.create(type, clean)],
+    });
   };
   const timer = (t: TimerDefinition): ModdleElement => {
-    const property = t.type === 'duration' ? 'timeDuration' : t.type === 'date' ? 'timeDate' : 'timeCycle';
+    const property =
+      t.type === 'duration' ? 'timeDuration' : t.type === 'date' ? 'timeDate' : 'timeCycle';
     return moddle.create('bpmn:TimerEventDefinition', {
       [property]: moddle.create('bpmn:FormalExpression', { body: t.value }),
     });
   };
   const message = (m: MessageSubscription): ModdleElement => {
-    ext('ameide:MessageBinding', { correlationKey: expr(m.correlationKey), output: expr(m.output) });
+    ext('ameide:MessageBinding', {
+      correlationKey: expr(m.correlationKey),
+      output: expr(m.output),
+    });
     return moddle.create('bpmn:MessageEventDefinition', { messageRef: refs.message(m.name) });
   };
   const error = (code: string | undefined): ModdleElement =>
-    moddle.create('bpmn:ErrorEventDefinition', code === undefined ? {} : { errorRef: refs.error(code) });
+    moddle.create(
+      'bpmn:ErrorEventDefinition',
+      code === undefined ? {} : { errorRef: refs.error(code) },
+    );
 
   switch (n.type) {
     case 'startEvent': {
@@ -68,8 +81,10 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
     case 'endEvent': {
       const ev = n.data.event;
       if (ev?.type === 'error') el.eventDefinitions = [error(ev.errorCode)];
-      if (ev?.type === 'terminate') el.eventDefinitions = [moddle.create('bpmn:TerminateEventDefinition')];
-      if (ev?.type === 'compensate') el.eventDefinitions = [moddle.create('bpmn:CompensateEventDefinition')];
+      if (ev?.type === 'terminate')
+        el.eventDefinitions = [moddle.create('bpmn:TerminateEventDefinition')];
+      if (ev?.type === 'compensate')
+        el.eventDefinitions = [moddle.create('bpmn:CompensateEventDefinition')];
       break;
     }
     case 'intermediateTimerEvent':
@@ -142,7 +157,11 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
       const b = n.data.binding;
       if (!b) break;
       el.calledElement = b.definition;
-      ext('ameide:CallBinding', { version: String(b.version), input: expr(b.input), output: expr(b.output) });
+      ext('ameide:CallBinding', {
+        version: String(b.version),
+        input: expr(b.input),
+        output: expr(b.output),
+      });
       break;
     }
     default:
@@ -151,7 +170,10 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
   return el;
 }
 
-function exportUnsupported(moddle: BpmnModdle, n: Extract<ProcessNode, { type: 'unsupported' }>): ModdleElement {
+function exportUnsupported(
+  moddle: BpmnModdle,
+  n: Extract<ProcessNode, { type: 'unsupported' }>,
+): ModdleElement {
   const d = n.data;
   let el: ModdleElement;
   try {
@@ -161,7 +183,8 @@ function exportUnsupported(moddle: BpmnModdle, n: Extract<ProcessNode, { type: '
   }
   if (!isFlowNodeLike(el)) el = moddle.create('bpmn:Task', { id: n.id });
   if (d.name !== undefined) el.name = d.name;
-  if (d.documentation !== undefined) el.documentation = [moddle.create('bpmn:Documentation', { text: d.documentation })];
+  if (d.documentation !== undefined)
+    el.documentation = [moddle.create('bpmn:Documentation', { text: d.documentation })];
   const defs: ModdleElement[] = [];
   for (const type of d.eventDefinitions ?? []) {
     try {
@@ -171,15 +194,19 @@ function exportUnsupported(moddle: BpmnModdle, n: Extract<ProcessNode, { type: '
     }
   }
   if (defs.length > 0 && instanceOf(el, 'bpmn:Event')) el.eventDefinitions = defs;
-  if (el.$type === 'bpmn:BoundaryEvent' && d.interrupting !== undefined) el.cancelActivity = d.interrupting;
+  if (el.$type === 'bpmn:BoundaryEvent' && d.interrupting !== undefined)
+    el.cancelActivity = d.interrupting;
   if (d.loop !== undefined && instanceOf(el, 'bpmn:Activity')) {
     el.loopCharacteristics = moddle.create(
-      d.loop === 'multiInstance' ? 'bpmn:MultiInstanceLoopCharacteristics' : 'bpmn:StandardLoopCharacteristics',
+      d.loop === 'multiInstance'
+        ? 'bpmn:MultiInstanceLoopCharacteristics'
+        : 'bpmn:StandardLoopCharacteristics',
     );
   }
   if (d.triggeredByEvent === true && el.$type === 'bpmn:SubProcess') el.triggeredByEvent = true;
   if (d.isForCompensation === true && instanceOf(el, 'bpmn:Activity')) el.isForCompensation = true;
-  if (d.scriptFormat !== undefined && el.$type === 'bpmn:ScriptTask') el.scriptFormat = d.scriptFormat;
+  if (d.scriptFormat !== undefined && el.$type === 'bpmn:ScriptTask')
+    el.scriptFormat = d.scriptFormat;
   if (d.instantiate === true && el.$type === 'bpmn:EventBasedGateway') el.instantiate = true;
   return el;
 }

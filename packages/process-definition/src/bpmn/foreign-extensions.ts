@@ -62,7 +62,11 @@ export function foreignExtensions(element: ModdleElement): ForeignExtension[] {
 }
 
 /** Attribute of the first extension element of `type`, e.g. `zeebe:taskDefinition` / `type`. */
-export function foreignAttribute(element: ModdleElement, type: string, attribute: string): string | undefined {
+export function foreignAttribute(
+  element: ModdleElement,
+  type: string,
+  attribute: string,
+): string | undefined {
   const ext = extensions(element).find((e) => e.$type === type);
   return str(ext, attribute);
 }

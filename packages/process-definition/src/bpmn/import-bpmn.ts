@@ -12,7 +12,15 @@ import {
 import { foreignExtensions, isEngineDialect, stripFeelMarker } from './foreign-extensions.js';
 import { IMPORT_CODES, importFlowNode, type ImportCode, type NodeCore } from './import-node.js';
 import { indexDiagrams, round, type Bounds, type DiagramIndex } from './layout.js';
-import { body, child, children, createModdle, extensionOf, str, type ModdleElement } from './moddle.js';
+import {
+  body,
+  child,
+  children,
+  createModdle,
+  extensionOf,
+  str,
+  type ModdleElement,
+} from './moddle.js';
 
 export interface ImportBpmnOptions {
   /** Which process to import when the document has several (default: the first executable one). */
@@ -20,8 +28,16 @@ export interface ImportBpmnOptions {
 }
 
 export type ImportBpmnResult =
-  | { readonly ok: true; readonly definition: ProcessDefinition; readonly diagnostics: readonly Diagnostic[] }
-  | { readonly ok: false; readonly definition?: undefined; readonly diagnostics: readonly Diagnostic[] };
+  | {
+      readonly ok: true;
+      readonly definition: ProcessDefinition;
+      readonly diagnostics: readonly Diagnostic[];
+    }
+  | {
+      readonly ok: false;
+      readonly definition?: undefined;
+      readonly diagnostics: readonly Diagnostic[];
+    };
 
 /** Flow element types the model has no node for and that carry no behaviour. */
 const IGNORED_FLOW_ELEMENTS: ReadonlySet<string> = new Set(['bpmn:DataObject']);
@@ -33,7 +49,10 @@ const IGNORED_FLOW_ELEMENTS: ReadonlySet<string> = new Set(['bpmn:DataObject']);
  * other engines' extensions produce a diagnostic each. Never throws: unreadable input gives
  * `ok: false` with an AM100 diagnostic.
  */
-export async function importBpmn(xml: string, options: ImportBpmnOptions = {}): Promise<ImportBpmnResult> {
+export async function importBpmn(
+  xml: string,
+  options: ImportBpmnOptions = {},
+): Promise<ImportBpmnResult> {
   if (typeof xml !== 'string') return failed(IMPORT_CODES.notBpmn, 'input is not a string');
   let parsed: FromXmlResult;
   try {
@@ -45,14 +64,19 @@ export async function importBpmn(xml: string, options: ImportBpmnOptions = {}): 
   try {
     return new Importer(parsed, options).run();
   } catch (err) {
-    return failed(IMPORT_CODES.notBpmn, `could not import the document: ${err instanceof Error ? err.message : String(err)}`);
+    return failed(
+      IMPORT_CODES.notBpmn,
+      `could not import the document: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 
 function failed(code: ImportCode, message: string): ImportBpmnResult {
   return {
     ok: false,
-    diagnostics: [{ code, severity: 'error', message, elementId: '(document)', elementKind: 'process' }],
+    diagnostics: [
+      { code, severity: 'error', message, elementId: '(document)', elementKind: 'process' },
+    ],
   };
 }
 
@@ -77,13 +101,20 @@ class Importer {
 
   run(): ImportBpmnResult {
     const root = this.parsed.rootElement;
-    if (root.$type !== 'bpmn:Definitions') return failed(IMPORT_CODES.notBpmn, `root element is ${root.$type}, not bpmn:definitions`);
+    if (root.$type !== 'bpmn:Definitions')
+      return failed(IMPORT_CODES.notBpmn, `root element is ${root.$type}, not bpmn:definitions`);
     for (const w of this.parsed.warnings) {
       const owner = w.element && typeof w.element.id === 'string' ? w.element.id : undefined;
       if (owner !== undefined && w.property !== undefined && typeof w.value === 'string') {
         this.unresolved.set(`${owner} ${w.property}`, w.value);
       }
-      this.report(IMPORT_CODES.unresolvedReference, 'warning', owner ?? '(document)', w.element?.$type ?? '', w.message.split('\n')[0]!);
+      this.report(
+        IMPORT_CODES.unresolvedReference,
+        'warning',
+        owner ?? '(document)',
+        w.element?.$type ?? '',
+        w.message.split('\n')[0]!,
+      );
     }
     const processes = children(root, 'rootElements').filter((e) => e.$type === 'bpmn:Process');
     const chosen =
@@ -92,15 +123,43 @@ class Importer {
         ? (processes.find((p) => p.isExecutable === true) ?? processes[0])
         : undefined);
     if (!chosen) {
-      const which = this.options.processId === undefined ? 'no bpmn:process' : `no bpmn:process with id '${this.options.processId}'`;
-      return { ok: false, diagnostics: [...this.diagnostics, this.diag(IMPORT_CODES.noProcess, 'error', '(document)', 'bpmn:Definitions', `the document has ${which}`)] };
+      const which =
+        this.options.processId === undefined
+          ? 'no bpmn:process'
+          : `no bpmn:process with id '${this.options.processId}'`;
+      return {
+        ok: false,
+        diagnostics: [
+          ...this.diagnostics,
+          this.diag(
+            IMPORT_CODES.noProcess,
+            'error',
+            '(document)',
+            'bpmn:Definitions',
+            `the document has ${which}`,
+          ),
+        ],
+      };
     }
     this.processId = String(chosen.id);
     for (const p of processes) {
-      if (p !== chosen) this.report(IMPORT_CODES.notImported, 'warning', String(p.id), p.$type, `process '${String(p.id)}' not imported (one process per definition; import it separately)`);
+      if (p !== chosen)
+        this.report(
+          IMPORT_CODES.notImported,
+          'warning',
+          String(p.id),
+          p.$type,
+          `process '${String(p.id)}' not imported (one process per definition; import it separately)`,
+        );
     }
     for (const ext of foreignExtensions(chosen)) {
-      this.report(IMPORT_CODES.foreignExtension, 'warning', this.processId, chosen.$type, `${ext.kind} ${ext.name} ${ext.detail} on the process is not used by Ameide`);
+      this.report(
+        IMPORT_CODES.foreignExtension,
+        'warning',
+        this.processId,
+        chosen.$type,
+        `${ext.kind} ${ext.name} ${ext.detail} on the process is not used by Ameide`,
+      );
     }
     const participant = this.participant(root, chosen);
     const variables = this.variables(chosen);
@@ -116,20 +175,37 @@ class Importer {
       ...(participant ? { participant } : {}),
       lanes,
       nodes: this.nodes.map((n) => this.layoutNode(n)),
-      edges: this.scopeOrder.flatMap((scope) => (this.edgesByScope.get(scope) ?? []).map((f) => this.edge(f))),
+      edges: this.scopeOrder.flatMap((scope) =>
+        (this.edgesByScope.get(scope) ?? []).map((f) => this.edge(f)),
+      ),
     };
     const result = processDefinitionSchema.safeParse(candidate);
     if (!result.success) {
       for (const issue of result.error.issues) {
         const path = formatPath(issue.path);
-        this.diagnostics.push({ ...this.diag(IMPORT_CODES.invalidDefinition, 'error', elementAt(candidate, issue.path), '', `${path}: ${issue.message}`), path });
+        this.diagnostics.push({
+          ...this.diag(
+            IMPORT_CODES.invalidDefinition,
+            'error',
+            elementAt(candidate, issue.path),
+            '',
+            `${path}: ${issue.message}`,
+          ),
+          path,
+        });
       }
       return { ok: false, diagnostics: this.diagnostics };
     }
     return { ok: true, definition: result.data, diagnostics: this.diagnostics };
   }
 
-  private diag(code: ImportCode, severity: Diagnostic['severity'], id: string, bpmnType: string, message: string): Diagnostic {
+  private diag(
+    code: ImportCode,
+    severity: Diagnostic['severity'],
+    id: string,
+    bpmnType: string,
+    message: string,
+  ): Diagnostic {
     return {
       code,
       severity,
@@ -144,13 +220,24 @@ class Importer {
     const type = this.parsed.elementsById[id]?.$type;
     if (type === 'bpmn:SequenceFlow') return 'edge';
     if (type === 'bpmn:Lane') return 'lane';
-    if (type === undefined || type === 'bpmn:Process' || type === 'bpmn:Participant' || type === 'bpmn:Definitions') {
+    if (
+      type === undefined ||
+      type === 'bpmn:Process' ||
+      type === 'bpmn:Participant' ||
+      type === 'bpmn:Definitions'
+    ) {
       return 'process';
     }
     return 'node';
   }
 
-  private report(code: ImportCode, severity: Diagnostic['severity'], id: string, bpmnType: string, message: string): void {
+  private report(
+    code: ImportCode,
+    severity: Diagnostic['severity'],
+    id: string,
+    bpmnType: string,
+    message: string,
+  ): void {
     this.diagnostics.push(this.diag(code, severity, id, bpmnType, message));
   }
 
@@ -167,19 +254,30 @@ class Importer {
       }
       if (IGNORED_FLOW_ELEMENTS.has(el.$type)) continue;
       if (typeof el.id !== 'string') {
-        this.report(IMPORT_CODES.ignoredElement, 'warning', '(document)', el.$type, `${el.$type} without id ignored`);
+        this.report(
+          IMPORT_CODES.ignoredElement,
+          'warning',
+          '(document)',
+          el.$type,
+          `${el.$type} without id ignored`,
+        );
         continue;
       }
       this.reportIgnoredAssociations(el);
       const core = importFlowNode(el, {
         engineDialect: this.engineDialect,
-        report: (code, severity, id, type, message) => this.report(code, severity, id, type, message),
+        report: (code, severity, id, type, message) =>
+          this.report(code, severity, id, type, message),
       });
       if (core.type === 'boundaryEvent' && core.data.attachedTo === '') {
         core.data.attachedTo = this.unresolved.get(`${core.id} bpmn:attachedToRef`) ?? '';
       }
       this.nodes.push({ ...core, ...(parentId !== undefined ? { parentId } : {}) });
-      if (children(el, 'flowElements').length > 0 || children(el, 'artifacts').length > 0 || el.$type === 'bpmn:SubProcess') {
+      if (
+        children(el, 'flowElements').length > 0 ||
+        children(el, 'artifacts').length > 0 ||
+        el.$type === 'bpmn:SubProcess'
+      ) {
         this.walk(el, core.id);
       }
     }
@@ -187,20 +285,43 @@ class Importer {
       const id = typeof artifact.id === 'string' ? artifact.id : '(document)';
       if (artifact.$type === 'bpmn:TextAnnotation') {
         const text = str(child(artifact, 'text'), 'body') ?? str(artifact, 'text') ?? '';
-        this.nodes.push({ id, type: 'textAnnotation', data: { text }, ...(parentId !== undefined ? { parentId } : {}) });
+        this.nodes.push({
+          id,
+          type: 'textAnnotation',
+          data: { text },
+          ...(parentId !== undefined ? { parentId } : {}),
+        });
       } else {
-        this.report(IMPORT_CODES.ignoredElement, 'warning', id, artifact.$type, `${artifact.$type} '${id}' is not kept (documentation only)`);
+        this.report(
+          IMPORT_CODES.ignoredElement,
+          'warning',
+          id,
+          artifact.$type,
+          `${artifact.$type} '${id}' is not kept (documentation only)`,
+        );
       }
     }
     if (parentId !== undefined && children(container, 'laneSets').length > 0) {
-      this.report(IMPORT_CODES.ignoredElement, 'warning', parentId, 'bpmn:LaneSet', `lanes inside subProcess '${parentId}' are not kept`);
+      this.report(
+        IMPORT_CODES.ignoredElement,
+        'warning',
+        parentId,
+        'bpmn:LaneSet',
+        `lanes inside subProcess '${parentId}' are not kept`,
+      );
     }
   }
 
   private reportIgnoredAssociations(el: ModdleElement): void {
     for (const prop of ['dataInputAssociations', 'dataOutputAssociations']) {
       for (const a of children(el, prop)) {
-        this.report(IMPORT_CODES.ignoredElement, 'warning', String(el.id), a.$type, `${a.$type} on '${String(el.id)}' is not kept; map data with FEEL input/output instead`);
+        this.report(
+          IMPORT_CODES.ignoredElement,
+          'warning',
+          String(el.id),
+          a.$type,
+          `${a.$type} on '${String(el.id)}' is not kept; map data with FEEL input/output instead`,
+        );
       }
     }
   }
@@ -212,11 +333,23 @@ class Importer {
     if (parentShape && shape) {
       if (parentShape.planeOf === shape.planeOf) origin = parentShape.bounds;
       else if (parentShape.isExpanded === false) {
-        this.report(IMPORT_CODES.missingLayout, 'info', n.id, '', `'${n.id}' is drawn inside collapsed subProcess '${String(n.parentId)}'; its coordinates come from that subProcess's own diagram`);
+        this.report(
+          IMPORT_CODES.missingLayout,
+          'info',
+          n.id,
+          '',
+          `'${n.id}' is drawn inside collapsed subProcess '${String(n.parentId)}'; its coordinates come from that subProcess's own diagram`,
+        );
       }
     }
     if (!shape) {
-      this.report(IMPORT_CODES.missingLayout, 'warning', n.id, '', `'${n.id}' has no BPMN DI shape; placed at 0,0`);
+      this.report(
+        IMPORT_CODES.missingLayout,
+        'warning',
+        n.id,
+        '',
+        `'${n.id}' has no BPMN DI shape; placed at 0,0`,
+      );
     }
     const b: Bounds = shape?.bounds ?? { x: origin.x, y: origin.y, width: 0, height: 0 };
     return {
@@ -240,7 +373,13 @@ class Importer {
     const condition = body(child(flow, 'conditionExpression'));
     const language = str(child(flow, 'conditionExpression'), 'language');
     if (language !== undefined && !/feel/i.test(language)) {
-      this.report(IMPORT_CODES.foreignExtension, 'warning', id, flow.$type, `condition language '${language}' is not FEEL; kept as written and checked as FEEL`);
+      this.report(
+        IMPORT_CODES.foreignExtension,
+        'warning',
+        id,
+        flow.$type,
+        `condition language '${language}' is not FEEL; kept as written and checked as FEEL`,
+      );
     }
     const isDefault = (source && child(source, 'default') === flow) || flow.isDefault === true;
     const waypoints = this.di.waypoints.get(id);
@@ -251,7 +390,9 @@ class Importer {
       target: end('targetRef'),
       data: {
         ...(name !== undefined ? { name } : {}),
-        ...(condition !== undefined ? { condition: stripFeelMarker(condition, this.engineDialect) } : {}),
+        ...(condition !== undefined
+          ? { condition: stripFeelMarker(condition, this.engineDialect) }
+          : {}),
         ...(isDefault ? { isDefault: true } : {}),
         ...(waypoints && waypoints.length > 0 ? { waypoints } : {}),
       },
@@ -273,9 +414,23 @@ class Importer {
     const visit = (set: ModdleElement | undefined, nested: boolean): void => {
       for (const lane of children(set, 'lanes')) {
         const id = String(lane.id);
-        if (nested) this.report(IMPORT_CODES.ignoredElement, 'warning', id, lane.$type, `nested lane '${id}' flattened into the lane list`);
+        if (nested)
+          this.report(
+            IMPORT_CODES.ignoredElement,
+            'warning',
+            id,
+            lane.$type,
+            `nested lane '${id}' flattened into the lane list`,
+          );
         const shape = this.di.shapes.get(id);
-        if (!shape) this.report(IMPORT_CODES.missingLayout, 'warning', id, lane.$type, `lane '${id}' has no BPMN DI shape`);
+        if (!shape)
+          this.report(
+            IMPORT_CODES.missingLayout,
+            'warning',
+            id,
+            lane.$type,
+            `lane '${id}' has no BPMN DI shape`,
+          );
         const b = shape?.bounds ?? { x: 0, y: 0, width: 1, height: 1 };
         lanes.push({
           id,
@@ -293,23 +448,50 @@ class Importer {
   }
 
   private participant(root: ModdleElement, process: ModdleElement) {
-    let found: { id: string; name?: string; position: Position; width: number; height: number } | undefined;
-    for (const collaboration of children(root, 'rootElements').filter((e) => e.$type === 'bpmn:Collaboration')) {
+    let found:
+      { id: string; name?: string; position: Position; width: number; height: number } | undefined;
+    for (const collaboration of children(root, 'rootElements').filter(
+      (e) => e.$type === 'bpmn:Collaboration',
+    )) {
       for (const p of children(collaboration, 'participants')) {
         const id = String(p.id);
         if (child(p, 'processRef') === process && !found) {
           const b = this.di.shapes.get(id)?.bounds;
           if (!b) {
-            this.report(IMPORT_CODES.missingLayout, 'warning', id, p.$type, `pool '${id}' has no BPMN DI shape; not kept`);
+            this.report(
+              IMPORT_CODES.missingLayout,
+              'warning',
+              id,
+              p.$type,
+              `pool '${id}' has no BPMN DI shape; not kept`,
+            );
             continue;
           }
-          found = { id, ...optional('name', str(p, 'name')), position: { x: round(b.x), y: round(b.y) }, width: round(b.width) || 1, height: round(b.height) || 1 };
+          found = {
+            id,
+            ...optional('name', str(p, 'name')),
+            position: { x: round(b.x), y: round(b.y) },
+            width: round(b.width) || 1,
+            height: round(b.height) || 1,
+          };
         } else {
-          this.report(IMPORT_CODES.notImported, 'warning', id, p.$type, `pool '${id}'${p.name ? ` (${String(p.name)})` : ''} is not imported`);
+          this.report(
+            IMPORT_CODES.notImported,
+            'warning',
+            id,
+            p.$type,
+            `pool '${id}'${str(p, 'name') !== undefined ? ` (${str(p, 'name')})` : ''} is not imported`,
+          );
         }
       }
       for (const flow of children(collaboration, 'messageFlows')) {
-        this.report(IMPORT_CODES.ignoredElement, 'warning', String(flow.id), flow.$type, `message flow '${String(flow.id)}' is not kept; Ameide correlates messages by name and key`);
+        this.report(
+          IMPORT_CODES.ignoredElement,
+          'warning',
+          String(flow.id),
+          flow.$type,
+          `message flow '${String(flow.id)}' is not kept; Ameide correlates messages by name and key`,
+        );
       }
     }
     return found;
@@ -326,7 +508,15 @@ function optional<K extends string>(key: K, value: string | undefined): { [P in 
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
-function elementAt(candidate: { id: string; nodes: { id: string }[]; edges: { id: string }[]; lanes: { id: string }[] }, path: readonly PropertyKey[]): string {
+function elementAt(
+  candidate: {
+    id: string;
+    nodes: { id: string }[];
+    edges: { id: string }[];
+    lanes: { id: string }[];
+  },
+  path: readonly PropertyKey[],
+): string {
   const [list, index] = path;
   if ((list === 'nodes' || list === 'edges' || list === 'lanes') && typeof index === 'number') {
     return candidate[list][index]?.id ?? candidate.id;

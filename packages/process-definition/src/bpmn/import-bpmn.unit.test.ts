@@ -17,13 +17,16 @@ const NS =
 const doc = (process: string, extra = ''): string =>
   `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions ${NS} id="D" targetNamespace="t">${extra}<bpmn:process id="P" isExecutable="true">${process}</bpmn:process></bpmn:definitions>`;
 
-async function imported(xml: string): Promise<{ definition: ProcessDefinition; diagnostics: readonly Diagnostic[] }> {
+async function imported(
+  xml: string,
+): Promise<{ definition: ProcessDefinition; diagnostics: readonly Diagnostic[] }> {
   const result = await importBpmn(xml);
   if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
   return result;
 }
 
-const codes = (diagnostics: readonly Diagnostic[]): string[] => diagnostics.map((d) => `${d.code}:${d.elementId}`);
+const codes = (diagnostics: readonly Diagnostic[]): string[] =>
+  diagnostics.map((d) => `${d.code}:${d.elementId}`);
 
 describe('importBpmn: Camunda Modeler (Zeebe) dialect', () => {
   it('imports the structure intact and warns for each binding that needs mapping', async () => {
@@ -46,31 +49,50 @@ describe('importBpmn: Camunda Modeler (Zeebe) dialect', () => {
       'TextAnnotation_0note01:textAnnotation',
     ]);
     expect(definition.edges).toHaveLength(12);
-    const warnings = diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code}:${d.elementId}:${d.message.split(' ').slice(0, 2).join(' ')}`);
+    const warnings = diagnostics
+      .filter((d) => d.severity === 'warning')
+      .map((d) => `${d.code}:${d.elementId}:${d.message.split(' ').slice(0, 2).join(' ')}`);
     expect(warnings).toEqual([
       'AM103:Process_OrderHandling:element zeebe:versionTag',
       'AM103:Activity_0u7q1cd:element zeebe:taskDefinition',
       'AM103:Activity_0u7q1cd:element zeebe:ioMapping',
       'AM103:Activity_1q8v0ay:element zeebe:userTask',
       'AM103:Activity_1q8v0ay:element zeebe:formDefinition',
-      'AM102:Activity_1pack00:bpmn:ManualTask \'Activity_1pack00\'',
+      "AM102:Activity_1pack00:bpmn:ManualTask 'Activity_1pack00'",
       'AM103:Activity_0mail00:element zeebe:taskDefinition',
-      'AM102:Activity_0mail00:bpmn:SendTask \'Activity_0mail00\'',
-      'AM106:Association_0a1b2c3:bpmn:Association \'Association_0a1b2c3\'',
+      "AM102:Activity_0mail00:bpmn:SendTask 'Activity_0mail00'",
+      "AM106:Association_0a1b2c3:bpmn:Association 'Association_0a1b2c3'",
     ]);
-    expect(diagnostics.find((d) => d.elementId === 'Activity_1pack00')).toMatchObject({ bpmnType: 'bpmn:ManualTask' });
+    expect(diagnostics.find((d) => d.elementId === 'Activity_1pack00')).toMatchObject({
+      bpmnType: 'bpmn:ManualTask',
+    });
   });
 
   it('maps what maps cleanly: FEEL without =, assignments, subscriptions, called elements, scripts', async () => {
     const { definition } = await imported(fixture('camunda-modeler-order.bpmn'));
     const node = (id: string) => definition.nodes.find((n) => n.id === id)!;
-    expect(definition.edges.find((e) => e.id === 'Flow_1large')!.data.condition).toBe('total > 1000');
+    expect(definition.edges.find((e) => e.id === 'Flow_1large')!.data.condition).toBe(
+      'total > 1000',
+    );
     expect(definition.edges.find((e) => e.id === 'Flow_0small')!.data.isDefault).toBe(true);
-    expect(node('Activity_1q8v0ay').data).toEqual({ name: 'Approve large order', binding: { candidateGroups: '["sales", "finance"]' } });
-    expect(node('Event_0pay3x1').data).toMatchObject({ message: { name: 'payment-received', correlationKey: 'orderId' } });
-    expect(node('Activity_0ship01').data).toMatchObject({ binding: { definition: 'shipping', version: 'latest' } });
-    expect(node('Activity_1n2d6b8').data).toMatchObject({ resultVariable: 'total', script: 'sum(for line in lines return line.price * line.quantity)' });
-    expect(node('Event_0remind')).toMatchObject({ position: { x: 762, y: 242 }, data: { attachedTo: 'Activity_1q8v0ay', interrupting: false } });
+    expect(node('Activity_1q8v0ay').data).toEqual({
+      name: 'Approve large order',
+      binding: { candidateGroups: '["sales", "finance"]' },
+    });
+    expect(node('Event_0pay3x1').data).toMatchObject({
+      message: { name: 'payment-received', correlationKey: 'orderId' },
+    });
+    expect(node('Activity_0ship01').data).toMatchObject({
+      binding: { definition: 'shipping', version: 'latest' },
+    });
+    expect(node('Activity_1n2d6b8').data).toMatchObject({
+      resultVariable: 'total',
+      script: 'sum(for line in lines return line.price * line.quantity)',
+    });
+    expect(node('Event_0remind')).toMatchObject({
+      position: { x: 762, y: 242 },
+      data: { attachedTo: 'Activity_1q8v0ay', interrupting: false },
+    });
   });
 
   it('lints the import with errors on what still needs work, by id', async () => {
@@ -91,50 +113,93 @@ describe('importBpmn: elements Ameide does not execute', () => {
     ['bpmn:BusinessRuleTask', '<bpmn:businessRuleTask id="X" />', ''],
     ['bpmn:Task', '<bpmn:task id="X" />', ''],
     ['bpmn:ComplexGateway', '<bpmn:complexGateway id="X" />', ''],
-    ['bpmn:IntermediateThrowEvent', '<bpmn:intermediateThrowEvent id="X"><bpmn:signalEventDefinition /></bpmn:intermediateThrowEvent>', 'bpmn:SignalEventDefinition'],
-    ['bpmn:IntermediateCatchEvent', '<bpmn:intermediateCatchEvent id="X"><bpmn:conditionalEventDefinition /></bpmn:intermediateCatchEvent>', 'bpmn:ConditionalEventDefinition'],
-    ['bpmn:EndEvent', '<bpmn:endEvent id="X"><bpmn:escalationEventDefinition /></bpmn:endEvent>', 'bpmn:EscalationEventDefinition'],
-    ['bpmn:DataObjectReference', '<bpmn:dataObject id="DO" /><bpmn:dataObjectReference id="X" dataObjectRef="DO" />', ''],
+    [
+      'bpmn:IntermediateThrowEvent',
+      '<bpmn:intermediateThrowEvent id="X"><bpmn:signalEventDefinition /></bpmn:intermediateThrowEvent>',
+      'bpmn:SignalEventDefinition',
+    ],
+    [
+      'bpmn:IntermediateCatchEvent',
+      '<bpmn:intermediateCatchEvent id="X"><bpmn:conditionalEventDefinition /></bpmn:intermediateCatchEvent>',
+      'bpmn:ConditionalEventDefinition',
+    ],
+    [
+      'bpmn:EndEvent',
+      '<bpmn:endEvent id="X"><bpmn:escalationEventDefinition /></bpmn:endEvent>',
+      'bpmn:EscalationEventDefinition',
+    ],
+    [
+      'bpmn:DataObjectReference',
+      '<bpmn:dataObject id="DO" /><bpmn:dataObjectReference id="X" dataObjectRef="DO" />',
+      '',
+    ],
     ['bpmn:DataStoreReference', '<bpmn:dataStoreReference id="X" />', ''],
-    ['bpmn:ServiceTask', '<bpmn:serviceTask id="X"><bpmn:multiInstanceLoopCharacteristics /></bpmn:serviceTask>', ''],
-    ['bpmn:SubProcess', '<bpmn:subProcess id="X" triggeredByEvent="true"><bpmn:startEvent id="XS"><bpmn:messageEventDefinition /></bpmn:startEvent></bpmn:subProcess>', ''],
+    [
+      'bpmn:ServiceTask',
+      '<bpmn:serviceTask id="X"><bpmn:multiInstanceLoopCharacteristics /></bpmn:serviceTask>',
+      '',
+    ],
+    [
+      'bpmn:SubProcess',
+      '<bpmn:subProcess id="X" triggeredByEvent="true"><bpmn:startEvent id="XS"><bpmn:messageEventDefinition /></bpmn:startEvent></bpmn:subProcess>',
+      '',
+    ],
     ['bpmn:Transaction', '<bpmn:transaction id="X" />', ''],
-    ['bpmn:ScriptTask', '<bpmn:scriptTask id="X" scriptFormat="groovy"><bpmn:script>1</bpmn:script></bpmn:scriptTask>', ''],
+    [
+      'bpmn:ScriptTask',
+      '<bpmn:scriptTask id="X" scriptFormat="groovy"><bpmn:script>1</bpmn:script></bpmn:scriptTask>',
+      '',
+    ],
   ];
 
-  it.each(cases)('%s is kept as an unsupported node, reported by type and id, and survives a round trip', async (type, xml, eventDefinition) => {
-    const first = await imported(doc(`<bpmn:startEvent id="S" />${xml}`));
-    const node = first.definition.nodes.find((n) => n.id === 'X')!;
-    expect(node.type).toBe('unsupported');
-    expect(node.data).toMatchObject({ bpmnType: type });
-    if (eventDefinition) expect(node.data).toMatchObject({ eventDefinitions: [eventDefinition] });
-    const d = first.diagnostics.find((x) => x.code === 'AM102' && x.elementId === 'X')!;
-    expect(d.message).toContain(type);
-    expect(d.bpmnType).toBe(type);
-    expect(lintProcessDefinition(first.definition).diagnostics.filter((x) => x.code === 'AM028').map((x) => x.elementId)).toContain('X');
-    // The snippet has no BPMN DI: export draws it, so compare without layout, then exactly.
-    const second = await imported(await exportBpmn(first.definition));
-    const semantics = (d: ProcessDefinition) => d.nodes.map(({ id, type, data, parentId }) => ({ id, type, data, parentId }));
-    expect(semantics(second.definition)).toStrictEqual(semantics(first.definition));
-    const third = await imported(await exportBpmn(second.definition));
-    expect(third.definition).toStrictEqual(second.definition);
-  });
+  it.each(cases)(
+    '%s is kept as an unsupported node, reported by type and id, and survives a round trip',
+    async (type, xml, eventDefinition) => {
+      const first = await imported(doc(`<bpmn:startEvent id="S" />${xml}`));
+      const node = first.definition.nodes.find((n) => n.id === 'X')!;
+      expect(node.type).toBe('unsupported');
+      expect(node.data).toMatchObject({ bpmnType: type });
+      if (eventDefinition) expect(node.data).toMatchObject({ eventDefinitions: [eventDefinition] });
+      const d = first.diagnostics.find((x) => x.code === 'AM102' && x.elementId === 'X')!;
+      expect(d.message).toContain(type);
+      expect(d.bpmnType).toBe(type);
+      expect(
+        lintProcessDefinition(first.definition)
+          .diagnostics.filter((x) => x.code === 'AM028')
+          .map((x) => x.elementId),
+      ).toContain('X');
+      // The snippet has no BPMN DI: export draws it, so compare without layout, then exactly.
+      const second = await imported(await exportBpmn(first.definition));
+      const semantics = (d: ProcessDefinition) =>
+        d.nodes.map(({ id, type, data, parentId }) => ({ id, type, data, parentId }));
+      expect(semantics(second.definition)).toStrictEqual(semantics(first.definition));
+      const third = await imported(await exportBpmn(second.definition));
+      expect(third.definition).toStrictEqual(second.definition);
+    },
+  );
 
   it('keeps the children of an event subprocess under it', async () => {
     const { definition } = await imported(doc(cases[12]![1]));
-    expect(definition.nodes.find((n) => n.id === 'XS')).toMatchObject({ parentId: 'X', type: 'unsupported' });
+    expect(definition.nodes.find((n) => n.id === 'XS')).toMatchObject({
+      parentId: 'X',
+      type: 'unsupported',
+    });
   });
 });
 
 describe('importBpmn: failures and edge cases', () => {
-  it.each(['', 'garbage', '<a/>', '<<<>>>', '<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="x"><oops></bpmn:definitions>', '{"json": true}'])(
-    'fails on %j with an AM100 diagnostic',
-    async (xml) => {
-      const result = await importBpmn(xml);
-      expect(result.ok).toBe(false);
-      expect(result.diagnostics[0]).toMatchObject({ code: 'AM100', severity: 'error' });
-    },
-  );
+  it.each([
+    '',
+    'garbage',
+    '<a/>',
+    '<<<>>>',
+    '<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="x"><oops></bpmn:definitions>',
+    '{"json": true}',
+  ])('fails on %j with an AM100 diagnostic', async (xml) => {
+    const result = await importBpmn(xml);
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics[0]).toMatchObject({ code: 'AM100', severity: 'error' });
+  });
 
   it('fails without a process (AM101)', async () => {
     const result = await importBpmn(`<bpmn:definitions ${NS} id="D" targetNamespace="t" />`);
@@ -161,8 +226,16 @@ describe('importBpmn: failures and edge cases', () => {
         <bpmndi:BPMNShape id="S_di" bpmnElement="S"><dc:Bounds x="100" y="80" width="36" height="36" /></bpmndi:BPMNShape>
       </bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>`;
     const { definition, diagnostics } = await imported(xml);
-    expect(definition.participant).toEqual({ id: 'Pool', name: 'Sales', position: { x: 0, y: 0 }, width: 600, height: 200 });
-    expect(definition.lanes).toEqual([{ id: 'L1', name: 'Rep', nodeIds: ['S'], position: { x: 30, y: 0 }, width: 570, height: 200 }]);
+    expect(definition.participant).toEqual({
+      id: 'Pool',
+      name: 'Sales',
+      position: { x: 0, y: 0 },
+      width: 600,
+      height: 200,
+    });
+    expect(definition.lanes).toEqual([
+      { id: 'L1', name: 'Rep', nodeIds: ['S'], position: { x: 30, y: 0 }, width: 570, height: 200 },
+    ]);
     expect(codes(diagnostics)).toEqual(['AM104:Customer', 'AM106:MF']);
     const again = await imported(await exportBpmn(definition));
     expect(again.definition).toStrictEqual(definition);
@@ -190,7 +263,9 @@ describe('importBpmn: failures and edge cases', () => {
 
 describe('ameide moddle descriptor', () => {
   it('is published as JSON equal to the exported object', () => {
-    const json: unknown = JSON.parse(readFileSync(new URL('./ameide-moddle.json', import.meta.url), 'utf8'));
+    const json: unknown = JSON.parse(
+      readFileSync(new URL('./ameide-moddle.json', import.meta.url), 'utf8'),
+    );
     expect(json).toEqual(ameideModdleDescriptor);
   });
 });

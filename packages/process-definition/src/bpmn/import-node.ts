@@ -22,7 +22,13 @@ import { body, child, children, extensionOf, str, type ModdleElement } from './m
 export interface NodeImportContext {
   readonly engineDialect: boolean;
   /** Records a diagnostic about the element with `id`. */
-  report(code: ImportCode, severity: 'error' | 'warning' | 'info', id: string, bpmnType: string, message: string): void;
+  report(
+    code: ImportCode,
+    severity: 'error' | 'warning' | 'info',
+    id: string,
+    bpmnType: string,
+    message: string,
+  ): void;
 }
 
 /** Importer diagnostic codes. */
@@ -106,11 +112,20 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
     case 'bpmn:StartEvent': {
       if (defType === 'none') return { id, type: 'startEvent', data: common };
       if (defType === 'bpmn:TimerEventDefinition') {
-        return { id, type: 'startEvent', data: { ...common, event: { type: 'timer', timer: timerOf(single!) } } };
+        return {
+          id,
+          type: 'startEvent',
+          data: { ...common, event: { type: 'timer', timer: timerOf(single!) } },
+        };
       }
       if (defType === 'bpmn:MessageEventDefinition') {
         const message = messageOf(el, single!, ctx, feel);
-        if (message) return { id, type: 'startEvent', data: { ...common, event: { type: 'message', message } } };
+        if (message)
+          return {
+            id,
+            type: 'startEvent',
+            data: { ...common, event: { type: 'message', message } },
+          };
       }
       return unsupported();
     }
@@ -123,7 +138,11 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
         return { id, type: 'endEvent', data: { ...common, event: { type: 'compensate' } } };
       }
       if (defType === 'bpmn:ErrorEventDefinition') {
-        return { id, type: 'endEvent', data: { ...common, event: { type: 'error', ...errorCodeOf(single!) } } };
+        return {
+          id,
+          type: 'endEvent',
+          data: { ...common, event: { type: 'error', ...errorCodeOf(single!) } },
+        };
       }
       return unsupported();
     }
@@ -145,14 +164,24 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
         return {
           id,
           type: 'boundaryEvent',
-          data: { ...common, attachedTo, interrupting, event: { type: 'timer', timer: timerOf(single!) } },
+          data: {
+            ...common,
+            attachedTo,
+            interrupting,
+            event: { type: 'timer', timer: timerOf(single!) },
+          },
         };
       }
       if (defType === 'bpmn:ErrorEventDefinition') {
         return {
           id,
           type: 'boundaryEvent',
-          data: { ...common, attachedTo, interrupting, event: { type: 'error', ...errorCodeOf(single!) } },
+          data: {
+            ...common,
+            attachedTo,
+            interrupting,
+            event: { type: 'error', ...errorCodeOf(single!) },
+          },
         };
       }
       return unsupported();
@@ -164,7 +193,9 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
         return { id, type: 'agentTask', data: { ...common, ...(binding ? { binding } : {}) } };
       }
       const service = extensionOf(el, 'ameide:ServiceBinding');
-      const binding = service ? validated(serviceBindingSchema, serviceBindingOf(service), id, el.$type, ctx) : undefined;
+      const binding = service
+        ? validated(serviceBindingSchema, serviceBindingOf(service), id, el.$type, ctx)
+        : undefined;
       return { id, type: 'serviceTask', data: { ...common, ...(binding ? { binding } : {}) } };
     }
     case 'bpmn:UserTask': {
@@ -177,9 +208,11 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
     case 'bpmn:ScriptTask': {
       const format = str(el, 'scriptFormat');
       const zeebeScript = foreignAttribute(el, 'zeebe:script', 'expression');
-      if (format !== undefined && format.toLowerCase() !== 'feel') return unsupported({ scriptFormat: format });
+      if (format !== undefined && format.toLowerCase() !== 'feel')
+        return unsupported({ scriptFormat: format });
       const script = str(el, 'script') ?? feel(zeebeScript) ?? '';
-      const resultVariable = str(el, 'resultVariable') ?? foreignAttribute(el, 'zeebe:script', 'resultVariable');
+      const resultVariable =
+        str(el, 'resultVariable') ?? foreignAttribute(el, 'zeebe:script', 'resultVariable');
       return {
         id,
         type: 'scriptTask',
@@ -188,9 +221,13 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
     }
     case 'bpmn:CallActivity': {
       const ameide = extensionOf(el, 'ameide:CallBinding');
-      const definition = str(el, 'calledElement') ?? foreignAttribute(el, 'zeebe:calledElement', 'processId');
+      const definition =
+        str(el, 'calledElement') ?? foreignAttribute(el, 'zeebe:calledElement', 'processId');
       if (definition === undefined) return { id, type: 'callActivity', data: common };
-      const raw: NodeData = { definition: stripFeelMarker(definition, ctx.engineDialect), version: versionOf(str(ameide, 'version')) };
+      const raw: NodeData = {
+        definition: stripFeelMarker(definition, ctx.engineDialect),
+        version: versionOf(str(ameide, 'version')),
+      };
       setExpr(raw, 'input', child(ameide, 'input'));
       setExpr(raw, 'output', child(ameide, 'output'));
       const binding = validated(callBindingSchema, raw, id, el.$type, ctx);
@@ -217,14 +254,22 @@ function reportForeign(el: ModdleElement, id: string, ctx: NodeImportContext): v
   for (const ext of foreignExtensions(el)) {
     const mapped = MAPPED_EXTENSIONS[ext.name];
     if (mapped) {
-      ctx.report(IMPORT_CODES.foreignExtension, 'info', id, el.$type, `${ext.name} mapped to ${mapped}`);
+      ctx.report(
+        IMPORT_CODES.foreignExtension,
+        'info',
+        id,
+        el.$type,
+        `${ext.name} mapped to ${mapped}`,
+      );
     } else {
       ctx.report(
         IMPORT_CODES.foreignExtension,
         'warning',
         id,
         el.$type,
-        `${ext.kind} ${ext.name} ${ext.detail} needs mapping to an Ameide binding`.replace(/\s+/g, ' ').trim(),
+        `${ext.kind} ${ext.name} ${ext.detail} needs mapping to an Ameide binding`
+          .replace(/\s+/g, ' ')
+          .trim(),
       );
     }
   }
@@ -268,7 +313,13 @@ function messageOf(
     body(child(ameide, 'correlationKey')) ?? feel(str(zeebeMessage, 'correlationKey')) ?? '';
   const output = body(child(ameide, 'output'));
   if (zeebeMessage) {
-    ctx.report(IMPORT_CODES.foreignExtension, 'info', String(el.id), el.$type, `zeebe:subscription of message '${name}' mapped to the correlation key`);
+    ctx.report(
+      IMPORT_CODES.foreignExtension,
+      'info',
+      String(el.id),
+      el.$type,
+      `zeebe:subscription of message '${name}' mapped to the correlation key`,
+    );
   }
   return { name, correlationKey, ...(output !== undefined ? { output } : {}) };
 }
@@ -278,7 +329,8 @@ function setExpr(target: NodeData, key: string, element: ModdleElement | undefin
   if (value !== undefined) target[key] = value;
 }
 
-function versionOf(value: string | undefined): 'latest' | number | string {
+/** `latest`, a version number, or the raw text (which the binding schema then refuses). */
+function versionOf(value: string | undefined): number | string {
   if (value === undefined || value === 'latest') return 'latest';
   return /^\d+$/.test(value) ? Number(value) : value;
 }
@@ -288,7 +340,12 @@ function serviceBindingOf(ext: ModdleElement): NodeData {
   setExpr(raw, 'input', child(ext, 'input'));
   setExpr(raw, 'output', child(ext, 'output'));
   const retry = child(ext, 'retry');
-  if (retry) raw.retry = { maxAttempts: retry.maxAttempts, initialInterval: retry.initialInterval, backoff: retry.backoff };
+  if (retry)
+    raw.retry = {
+      maxAttempts: retry.maxAttempts,
+      initialInterval: retry.initialInterval,
+      backoff: retry.backoff,
+    };
   const timeout = str(ext, 'timeout');
   if (timeout !== undefined) raw.timeout = timeout;
   const comp = child(ext, 'compensation');
@@ -313,7 +370,12 @@ function agentBindingOf(ext: ModdleElement): NodeData {
   return raw;
 }
 
-function userTaskBindingOf(ext: ModdleElement, id: string, bpmnType: string, ctx: NodeImportContext): NodeData {
+function userTaskBindingOf(
+  ext: ModdleElement,
+  id: string,
+  bpmnType: string,
+  ctx: NodeImportContext,
+): NodeData {
   const raw: NodeData = {};
   for (const key of ['title', 'due'] as const) {
     const value = str(ext, key);
@@ -327,7 +389,13 @@ function userTaskBindingOf(ext: ModdleElement, id: string, bpmnType: string, ctx
     try {
       raw.form = JSON.parse(form) as unknown;
     } catch (err) {
-      ctx.report(IMPORT_CODES.invalidBinding, 'error', id, bpmnType, `ameide:form is not JSON (${(err as Error).message}); form not imported`);
+      ctx.report(
+        IMPORT_CODES.invalidBinding,
+        'error',
+        id,
+        bpmnType,
+        `ameide:form is not JSON (${(err as Error).message}); form not imported`,
+      );
     }
   }
   return raw;

@@ -1,11 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { importBpmn, parseProcessDefinition, type ImportBpmnResult } from '@ameide/process-definition';
+import {
+  importBpmn,
+  parseProcessDefinition,
+  type ImportBpmnResult,
+} from '@ameide/process-definition';
 
 const dir = new URL('../../../../examples/processes/', import.meta.url);
 const samples = [
-  ...readdirSync(dir).filter((f) => f.endsWith('.bpmn')).map((f) => readFileSync(new URL(f, dir), 'utf8')),
+  ...readdirSync(dir)
+    .filter((f) => f.endsWith('.bpmn'))
+    .map((f) => readFileSync(new URL(f, dir), 'utf8')),
   readFileSync(new URL('../../test/fixtures/camunda-modeler-order.bpmn', import.meta.url), 'utf8'),
 ];
 
@@ -31,7 +37,24 @@ describe('importBpmn properties (fast-check)', () => {
   });
 
   it('handles random XML-looking garbage', async () => {
-    const token = fc.constantFrom('<', '>', '/', '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">', '</bpmn:definitions>', '<bpmn:process id="p">', '</bpmn:process>', '<bpmn:task id="t"/>', '<bpmn:sequenceFlow id="f" sourceRef="t" targetRef="q"/>', '"', '=', 'id', ' ', '&amp;', '&bogus;', '<![CDATA[x]]>');
+    const token = fc.constantFrom(
+      '<',
+      '>',
+      '/',
+      '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">',
+      '</bpmn:definitions>',
+      '<bpmn:process id="p">',
+      '</bpmn:process>',
+      '<bpmn:task id="t"/>',
+      '<bpmn:sequenceFlow id="f" sourceRef="t" targetRef="q"/>',
+      '"',
+      '=',
+      'id',
+      ' ',
+      '&amp;',
+      '&bogus;',
+      '<![CDATA[x]]>',
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(token, { maxLength: 30 }), async (parts) => {
         expectHandled(await importBpmn(parts.join('')));
@@ -42,13 +65,21 @@ describe('importBpmn properties (fast-check)', () => {
 
   it('handles truncated and corrupted real files', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(samples.length - 1), fc.nat(), fc.nat(), fc.string({ maxLength: 5 }), async (which, cut, at, insert) => {
-        const xml = samples[which]!;
-        const truncated = xml.slice(0, cut % xml.length);
-        expectHandled(await importBpmn(truncated));
-        const position = at % xml.length;
-        expectHandled(await importBpmn(xml.slice(0, position) + insert + xml.slice(position + insert.length)));
-      }),
+      fc.asyncProperty(
+        fc.nat(samples.length - 1),
+        fc.nat(),
+        fc.nat(),
+        fc.string({ maxLength: 5 }),
+        async (which, cut, at, insert) => {
+          const xml = samples[which]!;
+          const truncated = xml.slice(0, cut % xml.length);
+          expectHandled(await importBpmn(truncated));
+          const position = at % xml.length;
+          expectHandled(
+            await importBpmn(xml.slice(0, position) + insert + xml.slice(position + insert.length)),
+          );
+        },
+      ),
       { numRuns: 200 },
     );
   });

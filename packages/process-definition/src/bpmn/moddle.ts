@@ -14,7 +14,10 @@ export function str(element: ModdleElement | undefined, property: string): strin
   return typeof value === 'string' ? value : undefined;
 }
 
-export function child(element: ModdleElement | undefined, property: string): ModdleElement | undefined {
+export function child(
+  element: ModdleElement | undefined,
+  property: string,
+): ModdleElement | undefined {
   const value = element?.[property];
   return isElement(value) ? value : undefined;
 }
@@ -25,7 +28,11 @@ export function children(element: ModdleElement | undefined, property: string): 
 }
 
 export function isElement(value: unknown): value is ModdleElement {
-  return typeof value === 'object' && value !== null && typeof (value as { $type?: unknown }).$type === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { $type?: unknown }).$type === 'string'
+  );
 }
 
 /**

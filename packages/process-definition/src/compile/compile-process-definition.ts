@@ -1,4 +1,10 @@
-import { ROOT_SCOPE, buildProcessGraph, incomingOf, outgoingOf, type ProcessGraph } from '../graph/process-graph.js';
+import {
+  ROOT_SCOPE,
+  buildProcessGraph,
+  incomingOf,
+  outgoingOf,
+  type ProcessGraph,
+} from '../graph/process-graph.js';
 import { lintProcessDefinition } from '../lint/lint-process-definition.js';
 import type { LintOptions } from '../lint/lint-rule.js';
 import type { Diagnostic } from '../model/diagnostic.js';
@@ -26,7 +32,11 @@ import { sha256Hex } from '../plan/sha256.js';
 import { durationToMilliseconds, parseIsoDuration, parseTimer } from '../timer/iso8601.js';
 
 /** Retry policy of service tasks whose binding names none. */
-export const DEFAULT_SERVICE_RETRY = { maxAttempts: 3, initialInterval: 'PT1S', backoff: 2 } as const;
+export const DEFAULT_SERVICE_RETRY = {
+  maxAttempts: 3,
+  initialInterval: 'PT1S',
+  backoff: 2,
+} as const;
 /** Timeout of one service call attempt when the binding names none. */
 export const DEFAULT_SERVICE_TIMEOUT = 'PT30S';
 
@@ -59,7 +69,10 @@ export const COMPILE_CODES = {
  * Lints first and refuses on any lint error; refuses plans over 1 MiB. Deterministic: the
  * same input gives byte-identical `json` and the same `hash`. Never throws.
  */
-export function compileProcessDefinition(input: unknown, options: CompileOptions = {}): CompileResult {
+export function compileProcessDefinition(
+  input: unknown,
+  options: CompileOptions = {},
+): CompileResult {
   const lint = lintProcessDefinition(input, options);
   if (lint.errorCount > 0 || !lint.definition) return { ok: false, diagnostics: lint.diagnostics };
   const definition = lint.definition;
@@ -109,7 +122,10 @@ function buildPlan(def: ProcessDefinition, graph: ProcessGraph): ExecutionPlan {
     return scope === ROOT_SCOPE ? def.id : scope;
   };
   const nodes: Record<string, PlanNode> = {};
-  const scopes: Record<string, { parent?: string; start?: string; eventStarts: string[]; nodes: string[] }> = {
+  const scopes: Record<
+    string,
+    { parent?: string; start?: string; eventStarts: string[]; nodes: string[] }
+  > = {
     [def.id]: { eventStarts: [], nodes: [] },
   };
   for (const n of def.nodes) {
@@ -127,7 +143,8 @@ function buildPlan(def: ProcessDefinition, graph: ProcessGraph): ExecutionPlan {
     }
     const planNode = compileNode(n, scope, graph);
     if (planNode.type === 'intermediateMessageEvent') messages.add(planNode.message.name);
-    if (planNode.type === 'startEvent' && planNode.trigger.type === 'message') messages.add(planNode.trigger.message.name);
+    if (planNode.type === 'startEvent' && planNode.trigger.type === 'message')
+      messages.add(planNode.trigger.message.name);
     nodes[n.id] = planNode;
   }
   const planScopes: Record<string, PlanScope> = {};
@@ -186,7 +203,10 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
           ev === undefined
             ? { type: 'none' }
             : ev.type === 'error'
-              ? { type: 'error', ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) }
+              ? {
+                  type: 'error',
+                  ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}),
+                }
               : { type: ev.type },
       };
     }
@@ -203,7 +223,9 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
           ...feelProp('candidateGroups', b.candidateGroups),
           ...(b.form !== undefined ? { form: b.form } : {}),
           ...(b.due !== undefined
-            ? { due: planTimer({ type: b.due.startsWith('P') ? 'duration' : 'date', value: b.due }) }
+            ? {
+                due: planTimer({ type: b.due.startsWith('P') ? 'duration' : 'date', value: b.due }),
+              }
             : {}),
           ...feelProp('output', b.output),
         },
@@ -271,14 +293,12 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
 }
 
 function transitions(n: ProcessNode, graph: ProcessGraph): PlanTransition[] {
-  const out = outgoingOf(graph, n.id).map(
-    (e): PlanTransition => ({
-      edge: e.id,
-      target: e.target,
-      ...(e.data.condition !== undefined ? { condition: { feel: e.data.condition } } : {}),
-      ...(e.data.isDefault === true ? { isDefault: true as const } : {}),
-    }),
-  );
+  const out = outgoingOf(graph, n.id).map((e): PlanTransition => ({
+    edge: e.id,
+    target: e.target,
+    ...(e.data.condition !== undefined ? { condition: { feel: e.data.condition } } : {}),
+    ...(e.data.isDefault === true ? { isDefault: true as const } : {}),
+  }));
   if (n.type === 'exclusiveGateway' || n.type === 'inclusiveGateway') {
     // Evaluation order is the definition's order; the default flow comes last.
     return [...out.filter((t) => !t.isDefault), ...out.filter((t) => t.isDefault)];
@@ -332,7 +352,12 @@ function planTimer(timer: TimerDefinition): PlanTimer {
   switch (t.type) {
     case 'duration': {
       const ms = durationToMilliseconds(t.duration);
-      return { type: 'duration', source: timer.value, duration: t.duration, ...(ms !== undefined ? { ms } : {}) };
+      return {
+        type: 'duration',
+        source: timer.value,
+        duration: t.duration,
+        ...(ms !== undefined ? { ms } : {}),
+      };
     }
     case 'date':
       return { type: 'date', source: timer.value, epochMs: t.epochMs };
@@ -351,7 +376,11 @@ function planTimer(timer: TimerDefinition): PlanTimer {
 }
 
 function planMessage(m: MessageSubscription): PlanMessage {
-  return { name: m.name, correlationKey: { feel: m.correlationKey }, ...feelProp('output', m.output) };
+  return {
+    name: m.name,
+    correlationKey: { feel: m.correlationKey },
+    ...feelProp('output', m.output),
+  };
 }
 
 function fixedMs(duration: string): number {
@@ -361,7 +390,10 @@ function fixedMs(duration: string): number {
   return ms;
 }
 
-function feelProp<K extends string>(key: K, source: string | undefined): { [P in K]?: FeelExpression } {
+function feelProp<K extends string>(
+  key: K,
+  source: string | undefined,
+): { [P in K]?: FeelExpression } {
   return (source === undefined ? {} : { [key]: { feel: source } }) as { [P in K]?: FeelExpression };
 }
 

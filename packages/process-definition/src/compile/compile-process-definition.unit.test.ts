@@ -9,12 +9,18 @@ import {
   type PlanNode,
   type ProcessDefinition,
 } from '@ameide/process-definition';
-import { generateProcessDefinition, salesServiceRegistry } from '@ameide/process-definition/testing';
+import {
+  generateProcessDefinition,
+  salesServiceRegistry,
+} from '@ameide/process-definition/testing';
 
 const options = { services: salesServiceRegistry };
 
 async function example(name: string): Promise<ProcessDefinition> {
-  const xml = readFileSync(new URL(`../../../../examples/processes/${name}.bpmn`, import.meta.url), 'utf8');
+  const xml = readFileSync(
+    new URL(`../../../../examples/processes/${name}.bpmn`, import.meta.url),
+    'utf8',
+  );
   const result = await importBpmn(xml);
   if (!result.ok) throw new Error(`${name} did not import`);
   return result.definition;
@@ -26,7 +32,11 @@ async function plan(name: string): Promise<ExecutionPlan> {
   return result.plan;
 }
 
-function node<T extends PlanNode['type']>(p: ExecutionPlan, id: string, type: T): Extract<PlanNode, { type: T }> {
+function node<T extends PlanNode['type']>(
+  p: ExecutionPlan,
+  id: string,
+  type: T,
+): Extract<PlanNode, { type: T }> {
   const n = p.nodes[id];
   expect(n?.type).toBe(type);
   return n as Extract<PlanNode, { type: T }>;
@@ -36,7 +46,10 @@ describe('compileProcessDefinition', () => {
   it('compiles order-to-cash into explicit transitions and resolved bindings', async () => {
     const p = await plan('order-to-cash');
     expect(p.planVersion).toBe(1);
-    expect(p.scopes['order-to-cash']).toMatchObject({ start: 'StartEvent_OrderReceived', eventStarts: [] });
+    expect(p.scopes['order-to-cash']).toMatchObject({
+      start: 'StartEvent_OrderReceived',
+      eventStarts: [],
+    });
     const create = node(p, 'Task_CreateOrder', 'serviceTask');
     expect(create.outgoing).toEqual([{ edge: 'Flow_2', target: 'Task_AddOrderLine' }]);
     expect(create.call).toEqual({
@@ -60,18 +73,40 @@ describe('compileProcessDefinition', () => {
   it('gives parallel joins their arity and lists boundary events on their activity', async () => {
     const fulfil = await plan('parallel-fulfilment');
     expect(node(fulfil, 'Gateway_Join', 'parallelGateway').joinArity).toBe(3);
-    expect(node(fulfil, 'Gateway_Split', 'parallelGateway').outgoing.map((t) => t.target)).toEqual(['Task_Invoice', 'Task_Pack', 'Task_Pick']);
+    expect(node(fulfil, 'Gateway_Split', 'parallelGateway').outgoing.map((t) => t.target)).toEqual([
+      'Task_Invoice',
+      'Task_Pack',
+      'Task_Pick',
+    ]);
     const escalation = await plan('order-approval-escalation');
     expect(node(escalation, 'Task_Approve', 'userTask').boundaryEvents).toEqual([
-      { id: 'Boundary_Expired', interrupting: true, trigger: { type: 'timer', timer: expect.objectContaining({ source: 'P2D', ms: 172_800_000 }) as unknown } },
-      { id: 'Boundary_Remind', interrupting: false, trigger: { type: 'timer', timer: expect.objectContaining({ source: 'PT4H', ms: 14_400_000 }) as unknown } },
+      {
+        id: 'Boundary_Expired',
+        interrupting: true,
+        trigger: {
+          type: 'timer',
+          timer: expect.objectContaining({ source: 'P2D', ms: 172_800_000 }) as unknown,
+        },
+      },
+      {
+        id: 'Boundary_Remind',
+        interrupting: false,
+        trigger: {
+          type: 'timer',
+          timer: expect.objectContaining({ source: 'PT4H', ms: 14_400_000 }) as unknown,
+        },
+      },
     ]);
   });
 
   it('keeps exclusive conditions in definition order with the default flow last', async () => {
     const p = await plan('lead-to-order');
     expect(node(p, 'Gateway_Qualified', 'exclusiveGateway').outgoing).toEqual([
-      { edge: 'Flow_Qualified', target: 'Task_CreateOrder', condition: { feel: 'qualified = true' } },
+      {
+        edge: 'Flow_Qualified',
+        target: 'Task_CreateOrder',
+        condition: { feel: 'qualified = true' },
+      },
       { edge: 'Flow_Rejected', target: 'EndEvent_LeadRejected', isDefault: true },
     ]);
   });
@@ -84,7 +119,13 @@ describe('compileProcessDefinition', () => {
       parent: 'order-lines-subprocess',
       start: 'StartEvent_Lines',
       eventStarts: [],
-      nodes: ['EndEvent_Lines', 'Gateway_MoreLines', 'Gateway_NextLine', 'StartEvent_Lines', 'Task_AddLine'],
+      nodes: [
+        'EndEvent_Lines',
+        'Gateway_MoreLines',
+        'Gateway_NextLine',
+        'StartEvent_Lines',
+        'Task_AddLine',
+      ],
     });
     expect(node(p, 'Task_AddLine', 'serviceTask').scope).toBe('SubProcess_AddLines');
   });
@@ -99,15 +140,25 @@ describe('compileProcessDefinition', () => {
     expect(node(saga, 'EndEvent_Compensate', 'endEvent').result).toEqual({ type: 'compensate' });
     const wait = await plan('payment-wait');
     expect(wait.messages).toEqual(['PaymentReceived']);
-    expect(node(wait, 'Event_PaymentReceived', 'intermediateMessageEvent').message.correlationKey).toEqual({ feel: 'orderId' });
+    expect(
+      node(wait, 'Event_PaymentReceived', 'intermediateMessageEvent').message.correlationKey,
+    ).toEqual({ feel: 'orderId' });
     const call = await plan('order-with-credit-check');
-    expect(node(call, 'Call_CreditCheck', 'callActivity').call).toMatchObject({ definition: 'credit-check', version: 'latest' });
+    expect(node(call, 'Call_CreditCheck', 'callActivity').call).toMatchObject({
+      definition: 'credit-check',
+      version: 'latest',
+    });
     const daily = await plan('daily-order-review');
     expect(daily.scopes['daily-order-review']).toMatchObject({ eventStarts: ['StartEvent_Daily'] });
     expect(daily.scopes['daily-order-review']!.start).toBeUndefined();
     expect(node(daily, 'StartEvent_Daily', 'startEvent').trigger).toMatchObject({
       type: 'timer',
-      timer: { type: 'cycle', repetitions: null, startEpochMs: Date.UTC(2026, 0, 5, 7), intervalMs: 86_400_000 },
+      timer: {
+        type: 'cycle',
+        repetitions: null,
+        startEpochMs: Date.UTC(2026, 0, 5, 7),
+        intervalMs: 86_400_000,
+      },
     });
   });
 
@@ -125,10 +176,18 @@ describe('compileProcessDefinition', () => {
       ...def,
       documentation: 'changed',
       lanes: [{ id: 'L', nodeIds: [], position: { x: 0, y: 0 }, width: 10, height: 10 }],
-      nodes: def.nodes.map((n) => ({ ...n, position: { x: n.position.x + 7, y: n.position.y - 3 } })).reverse(),
+      nodes: def.nodes
+        .map((n) => ({ ...n, position: { x: n.position.x + 7, y: n.position.y - 3 } }))
+        .reverse(),
       edges: def.edges.map((e) => ({ ...e, data: { ...e.data, waypoints: [] } })),
     };
-    const shuffledKeys = JSON.parse(JSON.stringify(moved, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v))) as unknown;
+    const shuffledKeys = JSON.parse(
+      JSON.stringify(moved, (_k, v: unknown) =>
+        v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).reverse())
+          : v,
+      ),
+    ) as unknown;
     const b = compileProcessDefinition(shuffledKeys, options);
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) expect(b.json).toBe(a.json);
@@ -136,7 +195,12 @@ describe('compileProcessDefinition', () => {
 
   it('changes the hash when behaviour changes', async () => {
     const def = await example('credit-check');
-    const changed = { ...def, edges: def.edges.map((e) => (e.id === 'Flow_Approved' ? { ...e, data: { ...e.data, condition: 'creditApproved' } } : e)) };
+    const changed = {
+      ...def,
+      edges: def.edges.map((e) =>
+        e.id === 'Flow_Approved' ? { ...e, data: { ...e.data, condition: 'creditApproved' } } : e,
+      ),
+    };
     const a = compileProcessDefinition(def, options);
     const b = compileProcessDefinition(changed, options);
     expect(a.ok && b.ok && a.hash !== b.hash).toBe(true);
@@ -155,7 +219,11 @@ describe('compileProcessDefinition', () => {
     const result = compileProcessDefinition(big, options);
     expect(result.ok).toBe(false);
     expect(result.diagnostics.at(-1)).toMatchObject({ code: 'AM200', elementId: big.id });
-    expect(result.diagnostics.at(-1)!.message).toMatch(new RegExp(`over the ${MAX_PLAN_BYTES}-byte limit`));
-    expect(compileProcessDefinition(big, { ...options, maxPlanBytes: 8 * MAX_PLAN_BYTES }).ok).toBe(true);
+    expect(result.diagnostics.at(-1)!.message).toMatch(
+      new RegExp(`over the ${MAX_PLAN_BYTES}-byte limit`),
+    );
+    expect(compileProcessDefinition(big, { ...options, maxPlanBytes: 8 * MAX_PLAN_BYTES }).ok).toBe(
+      true,
+    );
   });
 });

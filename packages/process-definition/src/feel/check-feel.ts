@@ -19,19 +19,25 @@ interface SyntaxNodeLike {
  * syntax error with its offsets. Does not evaluate anything.
  */
 export function checkFeelExpression(source: string): FeelCheckResult {
-  if (source.trim() === '') return { ok: false, message: 'empty FEEL expression', start: 0, end: 0 };
+  if (source.trim() === '')
+    return { ok: false, message: 'empty FEEL expression', start: 0, end: 0 };
   let tree;
   try {
     tree = parseExpression(source, {}, undefined);
   } catch (err) {
-    return { ok: false, message: `FEEL parser failed: ${String(err)}`, start: 0, end: source.length };
+    return {
+      ok: false,
+      message: `FEEL parser failed: ${String(err)}`,
+      start: 0,
+      end: source.length,
+    };
   }
   let found: SyntaxNodeLike | undefined;
   tree.iterate({
     enter(ref) {
       if (found) return false;
       if (ref.type.isError) {
-        found = ref.node as unknown as SyntaxNodeLike;
+        found = ref.node;
         return false;
       }
       return undefined;
@@ -53,7 +59,12 @@ function describe(source: string, node: SyntaxNodeLike): FeelCheckResult {
     return { ok: false, message: `unexpected '${text}'${context}`, start: next.from, end: next.to };
   }
   if (node.from >= source.trimEnd().length) {
-    return { ok: false, message: `incomplete expression${context}`, start: node.from, end: node.to };
+    return {
+      ok: false,
+      message: `incomplete expression${context}`,
+      start: node.from,
+      end: node.to,
+    };
   }
   return { ok: false, message: `syntax error${context}`, start: node.from, end: node.to };
 }

@@ -69,7 +69,13 @@ function computeConflicts(graph: ProcessGraph): BranchConflict[] {
       if (entering.length < 2) continue;
       const stop = idomOf(dom, join.id);
       const outcomes = entering.map((e) =>
-        branchOutcomes(graph, dom, edgeVertex(e.id), stop, kind === 'deadlock' ? exclusiveOutcome : parallelOutcome),
+        branchOutcomes(
+          graph,
+          dom,
+          edgeVertex(e.id),
+          stop,
+          kind === 'deadlock' ? exclusiveOutcome : parallelOutcome,
+        ),
       );
       const reported = new Set<string>();
       for (let i = 0; i < entering.length; i++) {
@@ -95,7 +101,10 @@ function computeConflicts(graph: ProcessGraph): BranchConflict[] {
   return conflicts;
 }
 
-type OutcomeOf = (graph: ProcessGraph, vertex: string) => [split: string, label: string] | undefined;
+type OutcomeOf = (
+  graph: ProcessGraph,
+  vertex: string,
+) => [split: string, label: string] | undefined;
 
 /** Which outcome of an exclusive choice `vertex` is, if it is one. */
 const exclusiveOutcome: OutcomeOf = (graph, vertex) => {
@@ -104,12 +113,15 @@ const exclusiveOutcome: OutcomeOf = (graph, vertex) => {
     const source = edge && graph.nodeById.get(edge.source);
     if (!edge || !source) return undefined;
     if (EXCLUSIVE_CHOICES.has(source.type)) return [source.id, edge.id];
-    const interrupting = (graph.boundaryByHost.get(source.id) ?? []).some((b) => b.data.interrupting);
+    const interrupting = (graph.boundaryByHost.get(source.id) ?? []).some(
+      (b) => b.data.interrupting,
+    );
     if (ACTIVITY_TYPES.has(source.type) && interrupting) return [source.id, '#completed'];
     return undefined;
   }
   const node = graph.nodeById.get(vertex);
-  if (node?.type === 'boundaryEvent' && node.data.interrupting) return [node.data.attachedTo, node.id];
+  if (node?.type === 'boundaryEvent' && node.data.interrupting)
+    return [node.data.attachedTo, node.id];
   return undefined;
 };
 
@@ -125,7 +137,8 @@ const parallelOutcome: OutcomeOf = (graph, vertex) => {
     return concurrent >= 2 ? [source.id, edge.id] : undefined;
   }
   const node = graph.nodeById.get(vertex);
-  if (node?.type === 'boundaryEvent' && !node.data.interrupting) return [node.data.attachedTo, node.id];
+  if (node?.type === 'boundaryEvent' && !node.data.interrupting)
+    return [node.data.attachedTo, node.id];
   return undefined;
 };
 

@@ -35,7 +35,10 @@ export function edgeScope(
 }
 
 /** Nodes in nesting order, and the levels in the order they were entered. */
-export function orderedNodes(definition: ProcessDefinition): { nodes: ProcessNode[]; scopes: string[] } {
+export function orderedNodes(definition: ProcessDefinition): {
+  nodes: ProcessNode[];
+  scopes: string[];
+} {
   const graph = buildProcessGraph(definition);
   const byScope = new Map<string, ProcessNode[]>();
   for (const n of definition.nodes) {
@@ -45,7 +48,11 @@ export function orderedNodes(definition: ProcessDefinition): { nodes: ProcessNod
     byScope.set(scope, list);
   }
   const flowNodes = new Map<string, ProcessNode[]>();
-  for (const [scope, list] of byScope) flowNodes.set(scope, list.filter((n) => n.type !== 'textAnnotation'));
+  for (const [scope, list] of byScope)
+    flowNodes.set(
+      scope,
+      list.filter((n) => n.type !== 'textAnnotation'),
+    );
   const nodes: ProcessNode[] = [];
   const scopes: string[] = [];
   const entered = new Set<string>();

@@ -15,7 +15,8 @@ export function createDefinitionResolver(
   publishedVersions: Readonly<Record<string, readonly number[]>>,
 ): DefinitionResolver {
   const known = new Map<string, ReadonlySet<number>>();
-  for (const [name, versions] of Object.entries(publishedVersions)) known.set(name, new Set(versions));
+  for (const [name, versions] of Object.entries(publishedVersions))
+    known.set(name, new Set(versions));
   return {
     hasDefinition(name, version) {
       const versions = known.get(name);

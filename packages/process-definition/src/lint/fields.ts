@@ -63,7 +63,12 @@ export function feelFields(def: ProcessDefinition): TextField[] {
   });
   def.edges.forEach((e, i) => {
     if (e.data.condition !== undefined) {
-      out.push({ elementId: e.id, elementKind: 'edge', path: `edges[${i}].data.condition`, value: e.data.condition });
+      out.push({
+        elementId: e.id,
+        elementKind: 'edge',
+        path: `edges[${i}].data.condition`,
+        value: e.data.condition,
+      });
     }
   });
   return out;
@@ -75,7 +80,13 @@ export function isoFields(def: ProcessDefinition): IsoField[] {
   def.nodes.forEach((n, i) => {
     const at = (path: string, value: string | undefined, kind: IsoKind): void => {
       if (value !== undefined) {
-        out.push({ elementId: n.id, elementKind: 'node', path: `nodes[${i}].data.${path}`, value, kind });
+        out.push({
+          elementId: n.id,
+          elementKind: 'node',
+          path: `nodes[${i}].data.${path}`,
+          value,
+          kind,
+        });
       }
     };
     switch (n.type) {
@@ -93,7 +104,11 @@ export function isoFields(def: ProcessDefinition): IsoField[] {
         break;
       case 'serviceTask':
         at('binding.timeout', n.data.binding?.timeout, 'fixedDuration');
-        at('binding.retry.initialInterval', n.data.binding?.retry?.initialInterval, 'fixedDuration');
+        at(
+          'binding.retry.initialInterval',
+          n.data.binding?.retry?.initialInterval,
+          'fixedDuration',
+        );
         break;
       default:
         break;

@@ -58,7 +58,12 @@ function runRules(definition: ProcessDefinition, options: LintOptions): Diagnost
         options,
         report: (f) => {
           const field = f.path === undefined ? undefined : fieldOf(f.path);
-          diagnostics.push({ code: rule.code, severity: rule.severity, ...f, ...(field !== undefined ? { field } : {}) });
+          diagnostics.push({
+            code: rule.code,
+            severity: rule.severity,
+            ...f,
+            ...(field !== undefined ? { field } : {}),
+          });
         },
       });
     } catch (err) {
@@ -84,7 +89,12 @@ function elementAt(input: unknown, path: string): { elementId: string; elementKi
     const list = root[m[1]!];
     const item = Array.isArray(list) ? (list[Number(m[2])] as unknown) : undefined;
     const key = m[1] === 'variables' ? 'name' : 'id';
-    const kinds: Record<string, ElementKind> = { nodes: 'node', edges: 'edge', lanes: 'lane', variables: 'variable' };
+    const kinds: Record<string, ElementKind> = {
+      nodes: 'node',
+      edges: 'edge',
+      lanes: 'lane',
+      variables: 'variable',
+    };
     if (isRecord(item) && typeof item[key] === 'string' && item[key] !== '') {
       return { elementId: item[key], elementKind: kinds[m[1]!]! };
     }

@@ -11,7 +11,10 @@ import {
   type Diagnostic,
   type ProcessDefinition,
 } from '@ameide/process-definition';
-import { generateProcessDefinition, salesServiceRegistry } from '@ameide/process-definition/testing';
+import {
+  generateProcessDefinition,
+  salesServiceRegistry,
+} from '@ameide/process-definition/testing';
 
 const options = { services: salesServiceRegistry };
 
@@ -24,7 +27,11 @@ function comparable(def: ProcessDefinition): unknown {
   const graph = new Map(def.nodes.map((n) => [n.id, n]));
   const container = (id: string | undefined) => {
     const p = id === undefined ? undefined : graph.get(id);
-    return p !== undefined && (p.type === 'subProcess' || (p.type === 'unsupported' && p.data.bpmnType === 'bpmn:SubProcess'));
+    return (
+      p !== undefined &&
+      (p.type === 'subProcess' ||
+        (p.type === 'unsupported' && p.data.bpmnType === 'bpmn:SubProcess'))
+    );
   };
   const inCycle = (id: string): boolean => {
     let current = graph.get(id)?.parentId;
@@ -40,10 +47,16 @@ function comparable(def: ProcessDefinition): unknown {
       ...n,
       ...(container(parentId) && !inCycle(n.id) ? { parentId } : {}),
       data: JSON.parse(
-        JSON.stringify(n.type === 'boundaryEvent' && !graph.has(n.data.attachedTo) ? { ...n.data, attachedTo: '' } : n.data),
+        JSON.stringify(
+          n.type === 'boundaryEvent' && !graph.has(n.data.attachedTo)
+            ? { ...n.data, attachedTo: '' }
+            : n.data,
+        ),
         // Timer values are trimmed on import; XML readers drop whitespace-only text.
         (key, value: unknown) =>
-          typeof value === 'string' && (key === 'value' || value.trim() === '') && key !== 'name' ? value.trim() : value,
+          typeof value === 'string' && (key === 'value' || value.trim() === '') && key !== 'name'
+            ? value.trim()
+            : value,
       ) as unknown,
     })),
     edges: def.edges.map(({ data: { waypoints: _p, isDefault, ...data }, ...e }) => ({
@@ -77,7 +90,8 @@ function checkLintAndCompile(input: unknown): void {
   const compiled = compileProcessDefinition(input, options);
   expectWellFormed(compiled.diagnostics);
   expect(compiled.ok).toBe(lint.errorCount === 0);
-  if (lint.errorCount > 0) expect(compiled.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+  if (lint.errorCount > 0)
+    expect(compiled.diagnostics.some((d) => d.severity === 'error')).toBe(true);
 }
 
 const NODE_TYPES = [
@@ -100,49 +114,111 @@ const NODE_TYPES = [
   'unsupported',
 ] as const;
 
-const feelish = fc.oneof(fc.constantFrom('amount > 1', 'orderId', '{ a: b }', 'a +', ')', ''), fc.string({ maxLength: 12 }));
-const timerish = fc.oneof(fc.constantFrom('PT1H', 'P1D', 'R3/PT1M', 'PT', 'nope'), fc.string({ maxLength: 8 }));
+const feelish = fc.oneof(
+  fc.constantFrom('amount > 1', 'orderId', '{ a: b }', 'a +', ')', ''),
+  fc.string({ maxLength: 12 }),
+);
+const timerish = fc.oneof(
+  fc.constantFrom('PT1H', 'P1D', 'R3/PT1M', 'PT', 'nope'),
+  fc.string({ maxLength: 8 }),
+);
 
-function dataFor(type: (typeof NODE_TYPES)[number], count: number): fc.Arbitrary<Record<string, unknown>> {
+function dataFor(
+  type: (typeof NODE_TYPES)[number],
+  count: number,
+): fc.Arbitrary<Record<string, unknown>> {
   const ref = fc.nat(count).map((i) => `N${i}`);
   switch (type) {
     case 'serviceTask':
       return fc.record(
-        { binding: fc.record({ service: fc.constantFrom('ameide.sales.v1.OrderService', 'x', 'a.b.C'), method: fc.constantFrom('CreateOrder', 'Nope', '1x'), input: feelish }) },
+        {
+          binding: fc.record({
+            service: fc.constantFrom('ameide.sales.v1.OrderService', 'x', 'a.b.C'),
+            method: fc.constantFrom('CreateOrder', 'Nope', '1x'),
+            input: feelish,
+          }),
+        },
         { requiredKeys: [] },
       );
     case 'userTask':
       return fc.record(
-        { binding: fc.record({ candidateGroups: feelish, due: timerish, form: fc.constantFrom({ type: 'object' }, { type: 'strin' }, { properties: 1 }) }, { requiredKeys: [] }) },
+        {
+          binding: fc.record(
+            {
+              candidateGroups: feelish,
+              due: timerish,
+              form: fc.constantFrom({ type: 'object' }, { type: 'strin' }, { properties: 1 }),
+            },
+            { requiredKeys: [] },
+          ),
+        },
         { requiredKeys: [] },
       );
     case 'agentTask':
-      return fc.record({ binding: fc.record({ agent: fc.constant('a'), version: fc.constantFrom('latest', 2), riskTier: fc.constantFrom('low', 'high') }) }, { requiredKeys: [] });
+      return fc.record(
+        {
+          binding: fc.record({
+            agent: fc.constant('a'),
+            version: fc.constantFrom('latest', 2),
+            riskTier: fc.constantFrom('low', 'high'),
+          }),
+        },
+        { requiredKeys: [] },
+      );
     case 'scriptTask':
       return fc.record({ script: feelish });
     case 'callActivity':
-      return fc.record({ binding: fc.record({ definition: fc.constantFrom('credit-check', 'x'), version: fc.constantFrom('latest', 1) }) }, { requiredKeys: [] });
+      return fc.record(
+        {
+          binding: fc.record({
+            definition: fc.constantFrom('credit-check', 'x'),
+            version: fc.constantFrom('latest', 1),
+          }),
+        },
+        { requiredKeys: [] },
+      );
     case 'intermediateTimerEvent':
-      return fc.record({ timer: fc.record({ type: fc.constantFrom('duration', 'date', 'cycle'), value: timerish }) });
+      return fc.record({
+        timer: fc.record({ type: fc.constantFrom('duration', 'date', 'cycle'), value: timerish }),
+      });
     case 'intermediateMessageEvent':
-      return fc.record({ message: fc.record({ name: fc.constantFrom('Paid', 'Shipped'), correlationKey: feelish }) });
+      return fc.record({
+        message: fc.record({ name: fc.constantFrom('Paid', 'Shipped'), correlationKey: feelish }),
+      });
     case 'boundaryEvent':
       return fc.record({
         attachedTo: ref,
         interrupting: fc.boolean(),
         event: fc.oneof(
-          fc.record({ type: fc.constant('timer'), timer: fc.record({ type: fc.constant('duration'), value: timerish }) }),
+          fc.record({
+            type: fc.constant('timer'),
+            timer: fc.record({ type: fc.constant('duration'), value: timerish }),
+          }),
           fc.record({ type: fc.constant('error') }),
         ),
       });
     case 'endEvent':
-      return fc.record({ event: fc.constantFrom({ type: 'terminate' }, { type: 'compensate' }, { type: 'error', errorCode: 'E' }) }, { requiredKeys: [] });
+      return fc.record(
+        {
+          event: fc.constantFrom(
+            { type: 'terminate' },
+            { type: 'compensate' },
+            { type: 'error', errorCode: 'E' },
+          ),
+        },
+        { requiredKeys: [] },
+      );
     case 'startEvent':
-      return fc.record({ event: fc.constantFrom({ type: 'timer', timer: { type: 'cycle', value: 'R/PT1H' } }) }, { requiredKeys: [] });
+      return fc.record(
+        { event: fc.constantFrom({ type: 'timer', timer: { type: 'cycle', value: 'R/PT1H' } }) },
+        { requiredKeys: [] },
+      );
     case 'textAnnotation':
       return fc.record({ text: fc.string({ maxLength: 10 }) });
     case 'unsupported':
-      return fc.record({ bpmnType: fc.constantFrom('bpmn:ManualTask', 'bpmn:ComplexGateway', 'bpmn:SendTask') });
+      return fc.record({
+        bpmnType: fc.constantFrom('bpmn:ManualTask', 'bpmn:ComplexGateway', 'bpmn:SendTask'),
+      });
     default:
       return fc.constant({});
   }
@@ -158,7 +234,13 @@ const randomGraph = fc.integer({ min: 1, max: 14 }).chain((count) =>
             type: fc.constant(type),
             data: dataFor(type, count),
             parent: fc.option(fc.nat(count), { nil: undefined }),
-            name: fc.option(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 8 }), fc.constantFrom('two\nlines', ' padded ', 'tab\there', 'a & <b>', '"q"')), { nil: undefined }),
+            name: fc.option(
+              fc.oneof(
+                fc.string({ unit: 'grapheme', maxLength: 8 }),
+                fc.constantFrom('two\nlines', ' padded ', 'tab\there', 'a & <b>', '"q"'),
+              ),
+              { nil: undefined },
+            ),
           }),
         ),
         { minLength: count, maxLength: count },
@@ -181,7 +263,10 @@ const randomGraph = fc.integer({ min: 1, max: 14 }).chain((count) =>
         type: n.type,
         position: { x: i * 10, y: 0 },
         ...(n.parent !== undefined ? { parentId: `N${n.parent}` } : {}),
-        data: n.type === 'textAnnotation' || n.name === undefined ? n.data : { ...n.data, name: n.name },
+        data:
+          n.type === 'textAnnotation' || n.name === undefined
+            ? n.data
+            : { ...n.data, name: n.name },
       })),
       edges: edges.map((e, i) => ({
         id: `F${i}`,
@@ -197,7 +282,10 @@ const randomGraph = fc.integer({ min: 1, max: 14 }).chain((count) =>
 
 describe('lint and compile properties (fast-check)', () => {
   it('never throw on random graphs, and every finding has a rule code', () => {
-    fc.assert(fc.property(randomGraph, (def) => checkLintAndCompile(def)), { numRuns: 300 });
+    fc.assert(
+      fc.property(randomGraph, (def) => checkLintAndCompile(def)),
+      { numRuns: 300 },
+    );
   });
 
   it('export → import keeps random graphs, except references BPMN cannot write', async () => {
@@ -208,7 +296,9 @@ describe('lint and compile properties (fast-check)', () => {
         const result = await importBpmn(await exportBpmn(parsed.definition));
         expectWellFormed(result.diagnostics);
         if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
-        expect(comparable(result.definition)).toStrictEqual(comparable(orderProcessDefinition(parsed.definition)));
+        expect(comparable(result.definition)).toStrictEqual(
+          comparable(orderProcessDefinition(parsed.definition)),
+        );
       }),
       { numRuns: 150 },
     );
@@ -225,35 +315,71 @@ describe('lint and compile properties (fast-check)', () => {
       examples.push(generateProcessDefinition(60, 11));
     });
 
-    type Mutable = { nodes: Record<string, unknown>[]; edges: Record<string, unknown>[]; variables: unknown[] } & Record<string, unknown>;
+    type Mutable = {
+      nodes: Record<string, unknown>[];
+      edges: Record<string, unknown>[];
+      variables: unknown[];
+    } & Record<string, unknown>;
     const mutation = fc.tuple(fc.nat(11), fc.nat(1000), fc.nat(1000), fc.string({ maxLength: 10 }));
     function mutate(def: Mutable, [op, a, b, s]: [number, number, number, string]): void {
       const node = def.nodes[a % Math.max(def.nodes.length, 1)];
       const other = def.nodes[b % Math.max(def.nodes.length, 1)];
       const edge = def.edges[a % Math.max(def.edges.length, 1)];
       switch (op) {
-        case 0: def.nodes.splice(a % Math.max(def.nodes.length, 1), 1); break;
-        case 1: def.edges.splice(a % Math.max(def.edges.length, 1), 1); break;
-        case 2: if (edge && other) edge.target = other.id; break;
-        case 3: if (node) node.type = NODE_TYPES[b % NODE_TYPES.length]; break;
-        case 4: if (edge) edge.data = { ...(edge.data as object), condition: s }; break;
-        case 5: if (node && other) node.parentId = other.id; break;
-        case 6: if (node && other) node.id = other.id; break;
-        case 7: if (edge) edge.data = { ...(edge.data as object), isDefault: true }; break;
-        case 8: if (node) node.data = { ...(node.data as object), timer: { type: 'cycle', value: s } }; break;
-        case 9: if (edge && other) edge.source = other.id; break;
-        case 10: def.edges.push({ id: `X${a}`, source: node?.id ?? 'x', target: other?.id ?? 'y', data: {} }); break;
-        default: if (node) delete node.parentId;
+        case 0:
+          def.nodes.splice(a % Math.max(def.nodes.length, 1), 1);
+          break;
+        case 1:
+          def.edges.splice(a % Math.max(def.edges.length, 1), 1);
+          break;
+        case 2:
+          if (edge && other) edge.target = other.id;
+          break;
+        case 3:
+          if (node) node.type = NODE_TYPES[b % NODE_TYPES.length];
+          break;
+        case 4:
+          if (edge) edge.data = { ...(edge.data as object), condition: s };
+          break;
+        case 5:
+          if (node && other) node.parentId = other.id;
+          break;
+        case 6:
+          if (node && other) node.id = other.id;
+          break;
+        case 7:
+          if (edge) edge.data = { ...(edge.data as object), isDefault: true };
+          break;
+        case 8:
+          if (node) node.data = { ...(node.data as object), timer: { type: 'cycle', value: s } };
+          break;
+        case 9:
+          if (edge && other) edge.source = other.id;
+          break;
+        case 10:
+          def.edges.push({
+            id: `X${a}`,
+            source: node?.id ?? 'x',
+            target: other?.id ?? 'y',
+            data: {},
+          });
+          break;
+        default:
+          if (node) delete node.parentId;
       }
     }
 
     it('never make lint or compile throw, and every finding has a rule code', () => {
       fc.assert(
-        fc.property(fc.nat(100), fc.array(mutation, { minLength: 1, maxLength: 5 }), (which, mutations) => {
-          const def = structuredClone(examples[which % examples.length]!) as unknown as Mutable;
-          for (const m of mutations) mutate(def, m);
-          checkLintAndCompile(def);
-        }),
+        fc.property(
+          fc.nat(100),
+          fc.array(mutation, { minLength: 1, maxLength: 5 }),
+          (which, mutations) => {
+            const def = structuredClone(examples[which % examples.length]!) as unknown as Mutable;
+            for (const m of mutations) mutate(def, m);
+            checkLintAndCompile(def);
+          },
+        ),
         { numRuns: 400 },
       );
     });

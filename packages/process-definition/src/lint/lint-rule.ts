@@ -33,7 +33,7 @@ export interface RuleContext {
   readonly definition: ProcessDefinition;
   readonly graph: ProcessGraph;
   readonly options: LintOptions;
-  report(finding: Finding): void;
+  readonly report: (finding: Finding) => void;
 }
 
 export interface LintRule extends LintRuleInfo {
@@ -41,10 +41,7 @@ export interface LintRule extends LintRuleInfo {
 }
 
 /** Helper so rule files read as a table. */
-export function defineRule(
-  info: LintRuleInfo,
-  check: (context: RuleContext) => void,
-): LintRule {
+export function defineRule(info: LintRuleInfo, check: (context: RuleContext) => void): LintRule {
   return { ...info, check };
 }
 

@@ -20,7 +20,12 @@ import {
   invalidParent,
   variableDuplicate,
 } from './rules/references.js';
-import { startIncoming, startMissing, startMultiple, subProcessStartTrigger } from './rules/start-events.js';
+import {
+  startIncoming,
+  startMissing,
+  startMultiple,
+  subProcessStartTrigger,
+} from './rules/start-events.js';
 import { feelSyntax, iso8601Syntax } from './rules/text-syntax.js';
 import { unsupportedElement } from './rules/unsupported.js';
 

@@ -9,8 +9,19 @@ import { salesServiceRegistry } from '@ameide/process-definition/testing';
 
 type Json = Record<string, unknown>;
 const at = { position: { x: 0, y: 0 } };
-const n = (id: string, type: string, data: Json = {}, extra: Json = {}): Json => ({ id, type, ...at, data, ...extra });
-const e = (id: string, source: string, target: string, data: Json = {}): Json => ({ id, source, target, data });
+const n = (id: string, type: string, data: Json = {}, extra: Json = {}): Json => ({
+  id,
+  type,
+  ...at,
+  data,
+  ...extra,
+});
+const e = (id: string, source: string, target: string, data: Json = {}): Json => ({
+  id,
+  source,
+  target,
+  data,
+});
 const service = (method = 'CreateOrder'): Json => ({
   binding: { service: 'ameide.sales.v1.OrderService', method, input: '{ orderId: orderId }' },
 });
@@ -47,7 +58,9 @@ const fixtures: Fixture[] = [
     id: 'T',
     build: () => {
       const def = base();
-      def.nodes[1] = n('T', 'serviceTask', { binding: { service: 'ameide.sales.v1.OrderService' } });
+      def.nodes[1] = n('T', 'serviceTask', {
+        binding: { service: 'ameide.sales.v1.OrderService' },
+      });
       return def;
     },
   },
@@ -72,7 +85,12 @@ const fixtures: Fixture[] = [
     build: () => {
       const def = base();
       def.nodes.push(n('G', 'exclusiveGateway'));
-      def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'G'), e('F3', 'G', 'E', { isDefault: true }), e('F4', 'G', 'S', { condition: 'true' })];
+      def.edges = [
+        e('F1', 'S', 'T'),
+        e('F2', 'T', 'G'),
+        e('F3', 'G', 'E', { isDefault: true }),
+        e('F4', 'G', 'S', { condition: 'true' }),
+      ];
       return def;
     },
   },
@@ -83,10 +101,20 @@ const fixtures: Fixture[] = [
       const def = base();
       def.nodes.push(
         n('Sub', 'subProcess'),
-        n('SubStart', 'startEvent', { event: { type: 'timer', timer: { type: 'duration', value: 'PT1M' } } }, { parentId: 'Sub' }),
+        n(
+          'SubStart',
+          'startEvent',
+          { event: { type: 'timer', timer: { type: 'duration', value: 'PT1M' } } },
+          { parentId: 'Sub' },
+        ),
         n('SubEnd', 'endEvent', {}, { parentId: 'Sub' }),
       );
-      def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'Sub'), e('F3', 'Sub', 'E'), e('F4', 'SubStart', 'SubEnd')];
+      def.edges = [
+        e('F1', 'S', 'T'),
+        e('F2', 'T', 'Sub'),
+        e('F3', 'Sub', 'E'),
+        e('F4', 'SubStart', 'SubEnd'),
+      ];
       return def;
     },
   },
@@ -113,7 +141,12 @@ const fixtures: Fixture[] = [
   {
     code: 'AM007',
     id: 'U',
-    build: () => withGateway('parallelGateway', [e('F3', 'G', 'E'), e('F4', 'G', 'U')], [n('U', 'serviceTask', service())]),
+    build: () =>
+      withGateway(
+        'parallelGateway',
+        [e('F3', 'G', 'E'), e('F4', 'G', 'U')],
+        [n('U', 'serviceTask', service())],
+      ),
   },
   {
     code: 'AM008',
@@ -121,7 +154,12 @@ const fixtures: Fixture[] = [
     build: () =>
       withGateway(
         'exclusiveGateway',
-        [e('F3', 'G', 'E', { isDefault: true }), e('F4', 'G', 'A', { condition: 'orderId = "x"' }), e('F5', 'A', 'B'), e('F6', 'B', 'A')],
+        [
+          e('F3', 'G', 'E', { isDefault: true }),
+          e('F4', 'G', 'A', { condition: 'orderId = "x"' }),
+          e('F5', 'A', 'B'),
+          e('F6', 'B', 'A'),
+        ],
         [n('A', 'serviceTask', service()), n('B', 'serviceTask', service())],
       ),
   },
@@ -157,21 +195,39 @@ const fixtures: Fixture[] = [
     id: 'F3',
     build: () => {
       const def = base();
-      def.nodes.push(n('Sub', 'subProcess'), n('SubStart', 'startEvent', {}, { parentId: 'Sub' }), n('SubEnd', 'endEvent', {}, { parentId: 'Sub' }));
-      def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'Sub'), e('F3', 'Sub', 'SubEnd'), e('F4', 'SubStart', 'E')];
+      def.nodes.push(
+        n('Sub', 'subProcess'),
+        n('SubStart', 'startEvent', {}, { parentId: 'Sub' }),
+        n('SubEnd', 'endEvent', {}, { parentId: 'Sub' }),
+      );
+      def.edges = [
+        e('F1', 'S', 'T'),
+        e('F2', 'T', 'Sub'),
+        e('F3', 'Sub', 'SubEnd'),
+        e('F4', 'SubStart', 'E'),
+      ];
       return def;
     },
   },
   {
     code: 'AM013',
     id: 'F4',
-    build: () => withGateway('exclusiveGateway', [e('F3', 'G', 'E', { condition: 'orderId = "a"' }), e('F4', 'G', 'E2')], [n('E2', 'endEvent')]),
+    build: () =>
+      withGateway(
+        'exclusiveGateway',
+        [e('F3', 'G', 'E', { condition: 'orderId = "a"' }), e('F4', 'G', 'E2')],
+        [n('E2', 'endEvent')],
+      ),
   },
   {
     code: 'AM014',
     id: 'G',
     build: () =>
-      withGateway('exclusiveGateway', [e('F3', 'G', 'E', { isDefault: true }), e('F4', 'G', 'E2', { isDefault: true })], [n('E2', 'endEvent')]),
+      withGateway(
+        'exclusiveGateway',
+        [e('F3', 'G', 'E', { isDefault: true }), e('F4', 'G', 'E2', { isDefault: true })],
+        [n('E2', 'endEvent')],
+      ),
   },
   {
     code: 'AM015',
@@ -189,7 +245,10 @@ const fixtures: Fixture[] = [
       withGateway(
         'eventBasedGateway',
         [e('F3', 'G', 'W'), e('F4', 'G', 'U'), e('F5', 'W', 'E'), e('F6', 'U', 'E')],
-        [n('W', 'intermediateTimerEvent', { timer: { type: 'duration', value: 'PT1H' } }), n('U', 'serviceTask', service())],
+        [
+          n('W', 'intermediateTimerEvent', { timer: { type: 'duration', value: 'PT1H' } }),
+          n('U', 'serviceTask', service()),
+        ],
       ),
   },
   {
@@ -205,7 +264,11 @@ const fixtures: Fixture[] = [
           e('F6', 'B', 'J'),
           e('F7', 'J', 'E'),
         ],
-        [n('A', 'serviceTask', service()), n('B', 'serviceTask', service()), n('J', 'parallelGateway')],
+        [
+          n('A', 'serviceTask', service()),
+          n('B', 'serviceTask', service()),
+          n('J', 'parallelGateway'),
+        ],
       ),
   },
   {
@@ -214,8 +277,18 @@ const fixtures: Fixture[] = [
     build: () =>
       withGateway(
         'parallelGateway',
-        [e('F3', 'G', 'A'), e('F4', 'G', 'B'), e('F5', 'A', 'J'), e('F6', 'B', 'J'), e('F7', 'J', 'E')],
-        [n('A', 'serviceTask', service()), n('B', 'serviceTask', service()), n('J', 'exclusiveGateway')],
+        [
+          e('F3', 'G', 'A'),
+          e('F4', 'G', 'B'),
+          e('F5', 'A', 'J'),
+          e('F6', 'B', 'J'),
+          e('F7', 'J', 'E'),
+        ],
+        [
+          n('A', 'serviceTask', service()),
+          n('B', 'serviceTask', service()),
+          n('J', 'exclusiveGateway'),
+        ],
       ),
   },
   {
@@ -233,7 +306,13 @@ const fixtures: Fixture[] = [
     id: 'T',
     build: () => {
       const def = base();
-      def.nodes[1] = n('T', 'serviceTask', { binding: { service: 'ameide.sales.v1.OrderService', method: 'CreateOrder', input: '{ orderId: }' } });
+      def.nodes[1] = n('T', 'serviceTask', {
+        binding: {
+          service: 'ameide.sales.v1.OrderService',
+          method: 'CreateOrder',
+          input: '{ orderId: }',
+        },
+      });
       return def;
     },
   },
@@ -242,7 +321,9 @@ const fixtures: Fixture[] = [
     id: 'W',
     build: () => {
       const def = base();
-      def.nodes.push(n('W', 'intermediateTimerEvent', { timer: { type: 'duration', value: 'PT' } }));
+      def.nodes.push(
+        n('W', 'intermediateTimerEvent', { timer: { type: 'duration', value: 'PT' } }),
+      );
       def.edges = [e('F1', 'S', 'W'), e('F2', 'W', 'T'), e('F3', 'T', 'E')];
       return def;
     },
@@ -253,7 +334,11 @@ const fixtures: Fixture[] = [
     build: () => {
       const def = base();
       def.nodes.push(
-        n('B', 'boundaryEvent', { attachedTo: 'S', interrupting: true, event: { type: 'timer', timer: { type: 'duration', value: 'PT1H' } } }),
+        n('B', 'boundaryEvent', {
+          attachedTo: 'S',
+          interrupting: true,
+          event: { type: 'timer', timer: { type: 'duration', value: 'PT1H' } },
+        }),
         n('E2', 'endEvent'),
       );
       def.edges.push(e('F3', 'B', 'E2'));
@@ -265,7 +350,10 @@ const fixtures: Fixture[] = [
     id: 'B',
     build: () => {
       const def = base();
-      def.nodes.push(n('B', 'boundaryEvent', { attachedTo: 'T', interrupting: false, event: { type: 'error' } }), n('E2', 'endEvent'));
+      def.nodes.push(
+        n('B', 'boundaryEvent', { attachedTo: 'T', interrupting: false, event: { type: 'error' } }),
+        n('E2', 'endEvent'),
+      );
       def.edges.push(e('F3', 'B', 'E2'));
       return def;
     },
@@ -295,7 +383,9 @@ const fixtures: Fixture[] = [
     options: { definitions: createDefinitionResolver({ 'credit-check': [1] }) },
     build: () => {
       const def = base();
-      def.nodes[1] = n('C', 'callActivity', { binding: { definition: 'credit-check', version: 2 } });
+      def.nodes[1] = n('C', 'callActivity', {
+        binding: { definition: 'credit-check', version: 2 },
+      });
       def.edges = [e('F1', 'S', 'C'), e('F2', 'C', 'E')];
       return def;
     },
@@ -305,7 +395,12 @@ const fixtures: Fixture[] = [
     id: 'U',
     build: () => {
       const def = base();
-      def.nodes[1] = n('U', 'userTask', { binding: { title: 'Approve', form: { type: 'object', properties: { approved: { type: 'bool' } } } } });
+      def.nodes[1] = n('U', 'userTask', {
+        binding: {
+          title: 'Approve',
+          form: { type: 'object', properties: { approved: { type: 'bool' } } },
+        },
+      });
       def.edges = [e('F1', 'S', 'U'), e('F2', 'U', 'E')];
       return def;
     },
@@ -342,7 +437,9 @@ const fixtures: Fixture[] = [
 
 describe('lint rule fixtures', () => {
   it('the base fixture is clean', () => {
-    expect(lintProcessDefinition(base(), { services: salesServiceRegistry }).diagnostics).toEqual([]);
+    expect(lintProcessDefinition(base(), { services: salesServiceRegistry }).diagnostics).toEqual(
+      [],
+    );
   });
 
   it('covers every rule of the catalogue with a failing fixture', () => {
@@ -376,7 +473,12 @@ describe('lint details', () => {
   it('names the field of a schema error by path', () => {
     const def = fixtures.find((f) => f.code === 'AM000')!.build();
     const [d] = lintProcessDefinition(def).diagnostics;
-    expect(d).toMatchObject({ code: 'AM000', elementId: 'T', path: 'nodes[1].data.binding.method', field: 'binding.method' });
+    expect(d).toMatchObject({
+      code: 'AM000',
+      elementId: 'T',
+      path: 'nodes[1].data.binding.method',
+      field: 'binding.method',
+    });
   });
 
   it('gives FEEL errors a position inside the expression', () => {
@@ -390,19 +492,38 @@ describe('lint details', () => {
   it('reports ISO 8601 problems on due dates, timeouts and retry intervals', () => {
     const def = base();
     def.nodes[1] = n('T', 'serviceTask', {
-      binding: { service: 'ameide.sales.v1.OrderService', method: 'CreateOrder', timeout: 'P1M', retry: { maxAttempts: 3, initialInterval: '5s', backoff: 2 } },
+      binding: {
+        service: 'ameide.sales.v1.OrderService',
+        method: 'CreateOrder',
+        timeout: 'P1M',
+        retry: { maxAttempts: 3, initialInterval: '5s', backoff: 2 },
+      },
     });
     def.nodes.push(n('U', 'userTask', { binding: { due: '2026-13-01T00:00:00Z' } }));
     def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'U'), e('F3', 'U', 'E')];
     const found = lintProcessDefinition(def).diagnostics.filter((d) => d.code === 'AM021');
-    expect(found.map((d) => d.field).sort()).toEqual(['binding.due', 'binding.retry.initialInterval', 'binding.timeout']);
+    expect(found.map((d) => d.field).sort()).toEqual([
+      'binding.due',
+      'binding.retry.initialInterval',
+      'binding.timeout',
+    ]);
   });
 
   it('does not report a deadlock for a proper parallel split and join', () => {
     const def = withGateway(
       'parallelGateway',
-      [e('F3', 'G', 'A'), e('F4', 'G', 'B'), e('F5', 'A', 'J'), e('F6', 'B', 'J'), e('F7', 'J', 'E')],
-      [n('A', 'serviceTask', service()), n('B', 'serviceTask', service()), n('J', 'parallelGateway')],
+      [
+        e('F3', 'G', 'A'),
+        e('F4', 'G', 'B'),
+        e('F5', 'A', 'J'),
+        e('F6', 'B', 'J'),
+        e('F7', 'J', 'E'),
+      ],
+      [
+        n('A', 'serviceTask', service()),
+        n('B', 'serviceTask', service()),
+        n('J', 'parallelGateway'),
+      ],
     );
     expect(lintProcessDefinition(def).diagnostics).toEqual([]);
   });
@@ -410,11 +531,17 @@ describe('lint details', () => {
   it('sees the deadlock of an interrupting boundary path joined in parallel with the normal path', () => {
     const def = base();
     def.nodes.push(
-      n('B', 'boundaryEvent', { attachedTo: 'T', interrupting: true, event: { type: 'timer', timer: { type: 'duration', value: 'PT1H' } } }),
+      n('B', 'boundaryEvent', {
+        attachedTo: 'T',
+        interrupting: true,
+        event: { type: 'timer', timer: { type: 'duration', value: 'PT1H' } },
+      }),
       n('J', 'parallelGateway'),
     );
     def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'J'), e('F3', 'B', 'J'), e('F4', 'J', 'E')];
-    expect(lintProcessDefinition(def).diagnostics.map((d) => `${d.code}:${d.elementId}`)).toEqual(['AM017:J']);
+    expect(lintProcessDefinition(def).diagnostics.map((d) => `${d.code}:${d.elementId}`)).toEqual([
+      'AM017:J',
+    ]);
   });
 
   it('reports a throwing registry as a diagnostic instead of crashing', () => {

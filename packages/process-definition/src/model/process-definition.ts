@@ -15,7 +15,10 @@ import { z } from 'zod';
 /** XML NCName-compatible id: valid as a BPMN id and as a React Flow id. */
 const elementId = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'must start with a letter or _ and contain only letters, digits, _ . -')
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_.-]*$/,
+    'must start with a letter or _ and contain only letters, digits, _ . -',
+  )
   .refine((id) => id !== '__proto__', 'is reserved');
 
 /** Whether every character can be written to XML 1.0 (BPMN export). */
@@ -35,7 +38,9 @@ function isXmlSafe(value: string): boolean {
 }
 
 /** Free text: any string XML can carry (control characters and lone surrogates are refused). */
-const text = z.string().refine(isXmlSafe, 'contains a character XML cannot carry (control character or lone surrogate)');
+const text = z
+  .string()
+  .refine(isXmlSafe, 'contains a character XML cannot carry (control character or lone surrogate)');
 const feel = text;
 const variableName = z
   .string()
@@ -81,9 +86,7 @@ export const serviceBindingSchema = z.strictObject({
   /** ISO 8601 duration: how long one attempt may run. */
   timeout: text.optional(),
   /** RPC on the same service that undoes this task; run in reverse order when compensation is triggered. */
-  compensation: z
-    .strictObject({ method: text.min(1), input: feel.optional() })
-    .optional(),
+  compensation: z.strictObject({ method: text.min(1), input: feel.optional() }).optional(),
 });
 
 export const userTaskBindingSchema = z.strictObject({
@@ -194,9 +197,18 @@ function node<T extends string, D extends z.ZodType>(type: T, data: D) {
 export const nodeSchema = z.discriminatedUnion('type', [
   node('startEvent', startEventData.default({})),
   node('endEvent', endEventData.default({})),
-  node('serviceTask', z.strictObject({ ...documented, binding: serviceBindingSchema.optional() }).default({})),
-  node('userTask', z.strictObject({ ...documented, binding: userTaskBindingSchema.optional() }).default({})),
-  node('agentTask', z.strictObject({ ...documented, binding: agentBindingSchema.optional() }).default({})),
+  node(
+    'serviceTask',
+    z.strictObject({ ...documented, binding: serviceBindingSchema.optional() }).default({}),
+  ),
+  node(
+    'userTask',
+    z.strictObject({ ...documented, binding: userTaskBindingSchema.optional() }).default({}),
+  ),
+  node(
+    'agentTask',
+    z.strictObject({ ...documented, binding: agentBindingSchema.optional() }).default({}),
+  ),
   node(
     'scriptTask',
     z.strictObject({
@@ -212,10 +224,16 @@ export const nodeSchema = z.discriminatedUnion('type', [
   node('inclusiveGateway', plain.default({})),
   node('eventBasedGateway', plain.default({})),
   node('intermediateTimerEvent', z.strictObject({ ...documented, timer: timerSchema })),
-  node('intermediateMessageEvent', z.strictObject({ ...documented, message: messageSubscriptionSchema })),
+  node(
+    'intermediateMessageEvent',
+    z.strictObject({ ...documented, message: messageSubscriptionSchema }),
+  ),
   node('boundaryEvent', boundaryEventData),
   node('subProcess', plain.default({})),
-  node('callActivity', z.strictObject({ ...documented, binding: callBindingSchema.optional() }).default({})),
+  node(
+    'callActivity',
+    z.strictObject({ ...documented, binding: callBindingSchema.optional() }).default({}),
+  ),
   node('textAnnotation', z.strictObject({ text })),
   node('unsupported', unsupportedData),
 ]);

@@ -22,7 +22,8 @@ function write(value: unknown, out: string[], path: string): void {
       out.push(value ? 'true' : 'false');
       return;
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is not a finite number`);
+      if (!Number.isFinite(value))
+        throw new TypeError(`canonicalJson: ${path} is not a finite number`);
       out.push(JSON.stringify(value));
       return;
     case 'object': {

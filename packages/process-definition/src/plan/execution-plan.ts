@@ -53,7 +53,12 @@ export interface PlanTransition {
 }
 
 export type PlanTimer =
-  | { readonly type: 'duration'; readonly source: string; readonly duration: IsoDuration; readonly ms?: number }
+  | {
+      readonly type: 'duration';
+      readonly source: string;
+      readonly duration: IsoDuration;
+      readonly ms?: number;
+    }
   | { readonly type: 'date'; readonly source: string; readonly epochMs: number }
   | {
       readonly type: 'cycle';
@@ -96,7 +101,9 @@ export interface PlanServiceCall {
 export interface PlanBoundary {
   readonly id: string;
   readonly interrupting: boolean;
-  readonly trigger: { readonly type: 'timer'; readonly timer: PlanTimer } | { readonly type: 'error'; readonly errorCode?: string };
+  readonly trigger:
+    | { readonly type: 'timer'; readonly timer: PlanTimer }
+    | { readonly type: 'error'; readonly errorCode?: string };
 }
 
 interface PlanNodeBase {

@@ -4,12 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '@ameide/process-definition/plan';
 
 describe('sha256Hex', () => {
-  it.each(['', 'abc', 'a'.repeat(55), 'a'.repeat(56), 'a'.repeat(64), 'ünïcødé ✓ 🚀', 'x'.repeat(100_000)])(
-    'matches node:crypto for %#',
-    (text) => {
-      expect(sha256Hex(text)).toBe(createHash('sha256').update(text).digest('hex'));
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    'a'.repeat(55),
+    'a'.repeat(56),
+    'a'.repeat(64),
+    'ünïcødé ✓ 🚀',
+    'x'.repeat(100_000),
+  ])('matches node:crypto for %#', (text) => {
+    expect(sha256Hex(text)).toBe(createHash('sha256').update(text).digest('hex'));
+  });
 
   it('matches node:crypto on random bytes', () => {
     fc.assert(

@@ -88,7 +88,12 @@ export function generateProcessDefinition(nodeCount: number, seed = 1): ProcessD
     });
   };
 
-  const start = add({ id: 'StartEvent_1', type: 'startEvent', ...at(x, 300, 36, 36), data: { name: 'Start' } });
+  const start = add({
+    id: 'StartEvent_1',
+    type: 'startEvent',
+    ...at(x, 300, 36, 36),
+    data: { name: 'Start' },
+  });
   let last = start.id;
   x += 150;
   const step = (id: string): void => {
@@ -106,7 +111,11 @@ export function generateProcessDefinition(nodeCount: number, seed = 1): ProcessD
           id: nextId('Boundary'),
           type: 'boundaryEvent',
           ...at(x + 30, 340, 36, 36),
-          data: { attachedTo: t.id, interrupting: false, event: { type: 'timer', timer: { type: 'duration', value: 'PT4H' } } },
+          data: {
+            attachedTo: t.id,
+            interrupting: false,
+            event: { type: 'timer', timer: { type: 'duration', value: 'PT4H' } },
+          },
         });
         const remind = add({
           id: nextId('Task'),
@@ -114,7 +123,12 @@ export function generateProcessDefinition(nodeCount: number, seed = 1): ProcessD
           ...at(x + 100, 450, 100, 80),
           data: { name: 'Escalate', script: '"escalated"', resultVariable: 'escalation' },
         });
-        const end = add({ id: nextId('End'), type: 'endEvent', ...at(x + 230, 450, 36, 36), data: {} });
+        const end = add({
+          id: nextId('End'),
+          type: 'endEvent',
+          ...at(x + 230, 450, 36, 36),
+          data: {},
+        });
         flow(timer.id, remind.id);
         flow(remind.id, end.id);
       }
@@ -129,16 +143,26 @@ export function generateProcessDefinition(nodeCount: number, seed = 1): ProcessD
       step(wait.id);
       x += 120;
     } else if (block < 0.85) {
-      const kind = block < 0.6 ? 'exclusiveGateway' : block < 0.7 ? 'inclusiveGateway' : 'parallelGateway';
+      const kind =
+        block < 0.6 ? 'exclusiveGateway' : block < 0.7 ? 'inclusiveGateway' : 'parallelGateway';
       const split = add({ id: nextId('Split'), type: kind, ...at(x, 300, 50, 50), data: {} });
       step(split.id);
       const branches = 2 + Math.floor(random() * 2);
-      const join = { id: nextId('Join'), type: kind, ...at(x + 300, 300, 50, 50), data: {} } as ProcessNode;
+      const join = {
+        id: nextId('Join'),
+        type: kind,
+        ...at(x + 300, 300, 50, 50),
+        data: {},
+      } as ProcessNode;
       for (let b = 0; b < branches; b++) {
         const t = task(x + 150, 300 + (b - (branches - 1) / 2) * 120);
         const isDefault = kind !== 'parallelGateway' && b === branches - 1;
         const data: ProcessEdge['data'] =
-          kind === 'parallelGateway' ? {} : isDefault ? { isDefault: true } : { condition: `amount > ${(b + 1) * 100}` };
+          kind === 'parallelGateway'
+            ? {}
+            : isDefault
+              ? { isDefault: true }
+              : { condition: `amount > ${(b + 1) * 100}` };
         flow(split.id, t.id, data);
         flow(t.id, join.id);
       }
@@ -153,15 +177,32 @@ export function generateProcessDefinition(nodeCount: number, seed = 1): ProcessD
         data: { name: 'Handle order' },
       });
       step(sub.id);
-      const s = add({ id: nextId('Start'), type: 'startEvent', parentId: sub.id, ...at(40, 100, 36, 36), data: {} });
+      const s = add({
+        id: nextId('Start'),
+        type: 'startEvent',
+        parentId: sub.id,
+        ...at(40, 100, 36, 36),
+        data: {},
+      });
       const t = task(150, 100, sub.id);
-      const e = add({ id: nextId('End'), type: 'endEvent', parentId: sub.id, ...at(300, 100, 36, 36), data: {} });
+      const e = add({
+        id: nextId('End'),
+        type: 'endEvent',
+        parentId: sub.id,
+        ...at(300, 100, 36, 36),
+        data: {},
+      });
       flow(s.id, t.id);
       flow(t.id, e.id);
       x += 500;
     }
   }
-  const end = add({ id: 'EndEvent_1', type: 'endEvent', ...at(x, 300, 36, 36), data: { name: 'Done' } });
+  const end = add({
+    id: 'EndEvent_1',
+    type: 'endEvent',
+    ...at(x, 300, 36, 36),
+    data: { name: 'Done' },
+  });
   step(end.id);
   return {
     schemaVersion: 1,

@@ -6,7 +6,10 @@ import {
   lintProcessDefinition,
   orderProcessDefinition,
 } from '@ameide/process-definition';
-import { generateProcessDefinition, salesServiceRegistry } from '@ameide/process-definition/testing';
+import {
+  generateProcessDefinition,
+  salesServiceRegistry,
+} from '@ameide/process-definition/testing';
 
 describe('generateProcessDefinition', () => {
   it.each([
@@ -36,7 +39,10 @@ describe('generateProcessDefinition', () => {
     // Export draws the waypoints the generator leaves out; everything else comes back.
     const withoutWaypoints = imported.definition && {
       ...imported.definition,
-      edges: imported.definition.edges.map(({ data: { waypoints: _w, ...data }, ...e }) => ({ ...e, data })),
+      edges: imported.definition.edges.map(({ data: { waypoints: _w, ...data }, ...e }) => ({
+        ...e,
+        data,
+      })),
     };
     expect(withoutWaypoints).toStrictEqual(orderProcessDefinition(def));
     const again = await importBpmn(await exportBpmn(imported.definition!));

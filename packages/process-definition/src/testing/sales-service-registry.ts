@@ -16,7 +16,12 @@ export const SALES_SERVICES = {
     'GetOrder',
     'ListOrders',
   ],
-  'ameide.sales.v1.CustomerService': ['CreateCustomer', 'GetCustomer', 'ListCustomers', 'CheckCredit'],
+  'ameide.sales.v1.CustomerService': [
+    'CreateCustomer',
+    'GetCustomer',
+    'ListCustomers',
+    'CheckCredit',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A {@link ServiceRegistry} that knows exactly {@link SALES_SERVICES}. */

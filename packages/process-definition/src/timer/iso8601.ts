@@ -31,7 +31,8 @@ export type IsoParseResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly message: string; readonly start: number; readonly end: number };
 
-const DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+const DURATION =
+  /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
 
 function fail<T>(message: string, start: number, end: number): IsoParseResult<T> {
   return { ok: false, message, start, end };
@@ -40,16 +41,26 @@ function fail<T>(message: string, start: number, end: number): IsoParseResult<T>
 /** Parses an ISO 8601 duration such as `PT15M`, `P2D` or `P1DT12H`. */
 export function parseIsoDuration(text: string, offset = 0): IsoParseResult<IsoDuration> {
   const end = offset + text.length;
-  if (!text.startsWith('P')) return fail(`duration must start with 'P' (e.g. PT15M), got '${text}'`, offset, end);
+  if (!text.startsWith('P'))
+    return fail(`duration must start with 'P' (e.g. PT15M), got '${text}'`, offset, end);
   const m = DURATION.exec(text);
-  if (!m) return fail(`'${text}' is not an ISO 8601 duration (e.g. PT15M, P2D, P1DT12H)`, offset, end);
+  if (!m)
+    return fail(`'${text}' is not an ISO 8601 duration (e.g. PT15M, P2D, P1DT12H)`, offset, end);
   if (text === 'P' || text.endsWith('T')) {
     return fail(`duration '${text}' names no amount (e.g. PT15M)`, offset, end);
   }
-  const n = (i: number): number => (m[i] === undefined ? 0 : Number(m[i]!.replace(',', '.')));
+  const n = (i: number): number => (m[i] === undefined ? 0 : Number(m[i].replace(',', '.')));
   return {
     ok: true,
-    value: { years: n(1), months: n(2), weeks: n(3), days: n(4), hours: n(5), minutes: n(6), seconds: n(7) },
+    value: {
+      years: n(1),
+      months: n(2),
+      weeks: n(3),
+      days: n(4),
+      hours: n(5),
+      minutes: n(6),
+      seconds: n(7),
+    },
   };
 }
 
@@ -71,22 +82,25 @@ export function parseIsoDateTime(text: string, offset = 0): IsoParseResult<numbe
   const end = offset + text.length;
   const m = DATE_TIME.exec(text);
   if (!m) {
+    return fail(`'${text}' is not an ISO 8601 date-time (e.g. 2026-03-01T09:00:00Z)`, offset, end);
+  }
+  if (m[8] === undefined) {
     return fail(
-      `'${text}' is not an ISO 8601 date-time (e.g. 2026-03-01T09:00:00Z)`,
+      `date-time '${text}' has no zone: add 'Z' or an offset such as +01:00`,
       offset,
       end,
     );
   }
-  if (m[8] === undefined) {
-    return fail(`date-time '${text}' has no zone: add 'Z' or an offset such as +01:00`, offset, end);
-  }
   const [year, month, day, hour, minute] = [1, 2, 3, 4, 5].map((i) => Number(m[i]));
   const second = m[6] === undefined ? 0 : Number(m[6]);
   const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000);
-  if (month! < 1 || month! > 12) return fail(`month ${month} is out of range in '${text}'`, offset + 5, offset + 7);
-  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-  if (day! < 1 || day! > daysInMonth) return fail(`day ${day} is out of range in '${text}'`, offset + 8, offset + 10);
-  if (hour! > 23 || minute! > 59 || second > 59) return fail(`time is out of range in '${text}'`, offset + 11, end);
+  if (month! < 1 || month! > 12)
+    return fail(`month ${month} is out of range in '${text}'`, offset + 5, offset + 7);
+  const daysInMonth = new Date(Date.UTC(year!, month, 0)).getUTCDate();
+  if (day! < 1 || day! > daysInMonth)
+    return fail(`day ${day} is out of range in '${text}'`, offset + 8, offset + 10);
+  if (hour! > 23 || minute! > 59 || second > 59)
+    return fail(`time is out of range in '${text}'`, offset + 11, end);
   let zoneMinutes = 0;
   if (m[8] !== 'Z') {
     const sign = m[8].startsWith('-') ? -1 : 1;
@@ -95,7 +109,7 @@ export function parseIsoDateTime(text: string, offset = 0): IsoParseResult<numbe
     if (zh > 14 || zm > 59) return fail(`zone offset ${m[8]} is out of range`, end - 6, end);
     zoneMinutes = sign * (zh * 60 + zm);
   }
-  const epoch = Date.UTC(year!, month! - 1, day!, hour!, minute!, second, ms) - zoneMinutes * 60_000;
+  const epoch = Date.UTC(year!, month! - 1, day, hour, minute, second, ms) - zoneMinutes * 60_000;
   return { ok: true, value: epoch };
 }
 
@@ -121,7 +135,8 @@ export function parseIsoCycle(
   if (parts.length === 2) {
     const d = parseIsoDuration(parts[1]!, offset + head.length + 1);
     if (!d.ok) return d;
-    if (durationToMilliseconds(d.value) === 0) return fail(`cycle interval must be longer than zero`, offset, end);
+    if (durationToMilliseconds(d.value) === 0)
+      return fail(`cycle interval must be longer than zero`, offset, end);
     return { ok: true, value: { type: 'cycle', repetitions, interval: d.value } };
   }
   if (parts.length === 3) {
@@ -130,10 +145,18 @@ export function parseIsoCycle(
     if (!s.ok) return s;
     const d = parseIsoDuration(parts[2]!, startOffset + parts[1]!.length + 1);
     if (!d.ok) return d;
-    if (durationToMilliseconds(d.value) === 0) return fail(`cycle interval must be longer than zero`, offset, end);
-    return { ok: true, value: { type: 'cycle', repetitions, startEpochMs: s.value, interval: d.value } };
+    if (durationToMilliseconds(d.value) === 0)
+      return fail(`cycle interval must be longer than zero`, offset, end);
+    return {
+      ok: true,
+      value: { type: 'cycle', repetitions, startEpochMs: s.value, interval: d.value },
+    };
   }
-  return fail(`'${text}' is not an ISO 8601 cycle: expected R<n>/<duration> or R<n>/<start>/<duration>`, offset, end);
+  return fail(
+    `'${text}' is not an ISO 8601 cycle: expected R<n>/<duration> or R<n>/<start>/<duration>`,
+    offset,
+    end,
+  );
 }
 
 /** Parses a timer of the given type. */
@@ -142,7 +165,11 @@ export function parseTimer(
   value: string,
 ): IsoParseResult<ParsedTimer> {
   if (value.trim() !== value || value === '') {
-    return fail(`timer value '${value}' must be non-empty and have no surrounding spaces`, 0, value.length);
+    return fail(
+      `timer value '${value}' must be non-empty and have no surrounding spaces`,
+      0,
+      value.length,
+    );
   }
   switch (type) {
     case 'duration': {

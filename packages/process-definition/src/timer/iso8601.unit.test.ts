@@ -39,8 +39,14 @@ describe('ISO 8601 timers', () => {
   });
 
   it('parses dates with zones and cycles with and without a start', () => {
-    expect(parseTimer('date', '2026-03-01T09:00:00+01:00')).toEqual({ ok: true, value: { type: 'date', epochMs: Date.UTC(2026, 2, 1, 8) } });
-    expect(parseTimer('cycle', 'R3/PT1H')).toMatchObject({ ok: true, value: { repetitions: 3, interval: { hours: 1 } } });
+    expect(parseTimer('date', '2026-03-01T09:00:00+01:00')).toEqual({
+      ok: true,
+      value: { type: 'date', epochMs: Date.UTC(2026, 2, 1, 8) },
+    });
+    expect(parseTimer('cycle', 'R3/PT1H')).toMatchObject({
+      ok: true,
+      value: { repetitions: 3, interval: { hours: 1 } },
+    });
     expect(parseTimer('cycle', 'R/2026-01-01T00:00:00Z/P1D')).toMatchObject({
       ok: true,
       value: { repetitions: null, startEpochMs: Date.UTC(2026, 0, 1), interval: { days: 1 } },

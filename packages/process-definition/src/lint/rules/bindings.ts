@@ -43,16 +43,31 @@ export const serviceRpcUnknown = defineRule(
       const { service, method, compensation } = n.data.binding;
       const path = `nodes[${i}].data.binding`;
       if (!SERVICE_NAME.test(service)) {
-        report({ elementId: n.id, elementKind: 'node', path: `${path}.service`, message: `'${service}' is not a fully-qualified proto service name (e.g. ameide.sales.v1.OrderService)` });
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path: `${path}.service`,
+          message: `'${service}' is not a fully-qualified proto service name (e.g. ameide.sales.v1.OrderService)`,
+        });
         return;
       }
       const methods: [string, string][] = [[`${path}.method`, method]];
       if (compensation) methods.push([`${path}.compensation.method`, compensation.method]);
       for (const [at, name] of methods) {
         if (!METHOD_NAME.test(name)) {
-          report({ elementId: n.id, elementKind: 'node', path: at, message: `'${name}' is not a proto method name` });
+          report({
+            elementId: n.id,
+            elementKind: 'node',
+            path: at,
+            message: `'${name}' is not a proto method name`,
+          });
         } else if (options.services && !options.services.hasMethod(service, name)) {
-          report({ elementId: n.id, elementKind: 'node', path: at, message: `no RPC ${service}/${name} in the platform proto descriptors` });
+          report({
+            elementId: n.id,
+            elementKind: 'node',
+            path: at,
+            message: `no RPC ${service}/${name} in the platform proto descriptors`,
+          });
         }
       }
     });

@@ -6,7 +6,8 @@ export const boundaryAttachment = defineRule(
   {
     code: 'AM022',
     name: 'boundary-attachment',
-    title: 'A boundary event is not attached to an activity on its own level, or has incoming flows',
+    title:
+      'A boundary event is not attached to an activity on its own level, or has incoming flows',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -15,11 +16,26 @@ export const boundaryAttachment = defineRule(
       const path = `nodes[${i}].data.attachedTo`;
       const host = graph.nodeById.get(n.data.attachedTo);
       if (!host) {
-        report({ elementId: n.id, elementKind: 'node', path, message: `attachedTo '${n.data.attachedTo}' is not a node of this definition` });
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path,
+          message: `attachedTo '${n.data.attachedTo}' is not a node of this definition`,
+        });
       } else if (!ACTIVITY_TYPES.has(host.type)) {
-        report({ elementId: n.id, elementKind: 'node', path, message: `boundary events attach to activities; '${host.id}' is a ${host.type}` });
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path,
+          message: `boundary events attach to activities; '${host.id}' is a ${host.type}`,
+        });
       } else if (graph.scopeOf.get(host.id) !== graph.scopeOf.get(n.id)) {
-        report({ elementId: n.id, elementKind: 'node', path: `nodes[${i}].parentId`, message: `boundary event must have the same parentId as its activity '${host.id}'` });
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path: `nodes[${i}].parentId`,
+          message: `boundary event must have the same parentId as its activity '${host.id}'`,
+        });
       }
       const incoming = incomingOf(graph, n.id);
       if (incoming.length > 0) {

@@ -5,7 +5,8 @@ export const compensationWithoutHandler = defineRule(
   {
     code: 'AM030',
     name: 'compensation-without-handler',
-    title: 'A compensation end event has no service task with a compensation binding to undo in its scope',
+    title:
+      'A compensation end event has no service task with a compensation binding to undo in its scope',
     severity: 'warning',
   },
   ({ definition, graph, report }) => {

@@ -39,7 +39,8 @@ function check(schema: Record<string, unknown>): string | undefined {
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-  if (schema.type !== 'object') return 'a form schema describes the submitted object: its root needs "type": "object"';
+  if (schema.type !== 'object')
+    return 'a form schema describes the submitted object: its root needs "type": "object"';
   return undefined;
 }
 

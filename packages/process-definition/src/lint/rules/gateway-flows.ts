@@ -9,7 +9,8 @@ export const gatewayConditionMissing = defineRule(
   {
     code: 'AM013',
     name: 'gateway-condition-missing',
-    title: 'A flow leaving an exclusive or inclusive split has neither a condition nor the default mark',
+    title:
+      'A flow leaving an exclusive or inclusive split has neither a condition nor the default mark',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -55,7 +56,8 @@ export const conditionMisplaced = defineRule(
   {
     code: 'AM015',
     name: 'condition-misplaced',
-    title: 'A condition or default mark on a flow that does not leave an exclusive or inclusive gateway, or a default flow with a condition',
+    title:
+      'A condition or default mark on a flow that does not leave an exclusive or inclusive gateway, or a default flow with a condition',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -82,7 +84,8 @@ export const conditionMisplaced = defineRule(
           elementId: e.id,
           elementKind: 'edge',
           path: `edges[${i}].data.condition`,
-          message: 'the default flow is taken when no condition holds; it must not have a condition itself',
+          message:
+            'the default flow is taken when no condition holds; it must not have a condition itself',
         });
       }
     });
@@ -93,7 +96,8 @@ export const eventGatewayTargets = defineRule(
   {
     code: 'AM016',
     name: 'event-gateway-targets',
-    title: 'An event-based gateway does not lead to at least two intermediate catch events that only it enters',
+    title:
+      'An event-based gateway does not lead to at least two intermediate catch events that only it enters',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -104,13 +108,17 @@ export const eventGatewayTargets = defineRule(
         report({
           elementId: n.id,
           elementKind: 'node',
-          message: 'an event-based gateway races at least two events; it has fewer than two outgoing flows',
+          message:
+            'an event-based gateway races at least two events; it has fewer than two outgoing flows',
         });
       }
       for (const e of out) {
         const target = graph.nodeById.get(e.target);
         if (!target) continue;
-        if (target.type !== 'intermediateTimerEvent' && target.type !== 'intermediateMessageEvent') {
+        if (
+          target.type !== 'intermediateTimerEvent' &&
+          target.type !== 'intermediateMessageEvent'
+        ) {
           report({
             elementId: e.id,
             elementKind: 'edge',
@@ -132,7 +140,8 @@ export const parallelJoinDeadlock = defineRule(
   {
     code: 'AM017',
     name: 'parallel-join-deadlock',
-    title: 'A parallel join waits for flows that exclusive branches never both take (structural deadlock)',
+    title:
+      'A parallel join waits for flows that exclusive branches never both take (structural deadlock)',
     severity: 'error',
   },
   ({ graph, report }) => {

@@ -18,7 +18,12 @@ export const duplicateId = defineRule(
         seen.set(id, kind);
         return;
       }
-      report({ elementId: id, elementKind: kind, path, message: `id '${id}' is already used by a ${first}` });
+      report({
+        elementId: id,
+        elementKind: kind,
+        path,
+        message: `id '${id}' is already used by a ${first}`,
+      });
     };
     definition.nodes.forEach((n, i) => check(n.id, 'node', `nodes[${i}].id`));
     definition.edges.forEach((e, i) => check(e.id, 'edge', `edges[${i}].id`));

@@ -12,7 +12,10 @@ export const startMissing = defineRule(
     severity: 'error',
   },
   ({ definition, graph, report }) => {
-    const scopes = [ROOT_SCOPE, ...definition.nodes.filter((n) => n.type === 'subProcess').map((n) => n.id)];
+    const scopes = [
+      ROOT_SCOPE,
+      ...definition.nodes.filter((n) => n.type === 'subProcess').map((n) => n.id),
+    ];
     for (const scope of new Set(scopes)) {
       const nodes = graph.nodesByScope.get(scope) ?? [];
       // A timer or message start counts (the process may start on one only; AM004 reports

@@ -1,6 +1,11 @@
 import { checkFeelExpression } from '../../feel/check-feel.js';
 import { spanOf } from '../../model/diagnostic.js';
-import { durationToMilliseconds, parseIsoDateTime, parseIsoDuration, parseTimer } from '../../timer/iso8601.js';
+import {
+  durationToMilliseconds,
+  parseIsoDateTime,
+  parseIsoDuration,
+  parseTimer,
+} from '../../timer/iso8601.js';
 import { feelFields, isoFields, type IsoField } from '../fields.js';
 import { defineRule } from '../lint-rule.js';
 
@@ -8,7 +13,8 @@ export const feelSyntax = defineRule(
   {
     code: 'AM020',
     name: 'feel-syntax',
-    title: 'A FEEL expression (condition, mapping, script, correlation key, assignment) does not parse',
+    title:
+      'A FEEL expression (condition, mapping, script, correlation key, assignment) does not parse',
     severity: 'error',
   },
   ({ definition, report }) => {
@@ -42,13 +48,19 @@ function checkIso(field: IsoField): { message: string; start: number; end: numbe
         return r.ok ? undefined : r;
       }
       const r = parseIsoDateTime(value);
-      return r.ok ? undefined : { ...r, message: `due must be an ISO 8601 duration or date-time: ${r.message}` };
+      return r.ok
+        ? undefined
+        : { ...r, message: `due must be an ISO 8601 duration or date-time: ${r.message}` };
     }
     case 'fixedDuration': {
       const r = parseIsoDuration(value);
       if (!r.ok) return r;
       if (durationToMilliseconds(r.value) === undefined) {
-        return { message: `'${value}' uses years or months; use weeks, days, hours, minutes or seconds`, start: 0, end: value.length };
+        return {
+          message: `'${value}' uses years or months; use weeks, days, hours, minutes or seconds`,
+          start: 0,
+          end: value.length,
+        };
       }
       return undefined;
     }

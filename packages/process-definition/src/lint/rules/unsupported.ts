@@ -10,7 +10,9 @@ export const unsupportedElement = defineRule(
   ({ definition, report }) => {
     definition.nodes.forEach((n, i) => {
       if (n.type !== 'unsupported') return;
-      const defs = n.data.eventDefinitions?.length ? ` with ${n.data.eventDefinitions.join(', ')}` : '';
+      const defs = n.data.eventDefinitions?.length
+        ? ` with ${n.data.eventDefinitions.join(', ')}`
+        : '';
       const d = n.data;
       const features = [
         d.loop === 'multiInstance' ? 'multi-instance' : d.loop === 'standard' ? 'loop' : undefined,

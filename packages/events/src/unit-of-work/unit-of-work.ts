@@ -1,0 +1,180 @@
+import { AmeideError, isAmeideError } from '@ameide/errors';
+import { withTenant, type Database, type Transaction, type WithTenantOptions } from '@ameide/persistence';
+import { newEventId, parseEventType, type EventEnvelope, type JsonValue } from '../envelope/event-envelope.js';
+import { appendToOutbox } from '../outbox/outbox-rows.js';
+
+/** An aggregate as stored: its state and how many events it has had. */
+export interface LoadedAggregate<S> {
+  readonly state: S;
+  /** Number of events so far; the next event gets `version + 1`. */
+  readonly version: bigint;
+}
+
+/**
+ * Where one aggregate type keeps its state (its own table in the domain
+ * schema). Both methods run inside the unit of work's tenant transaction.
+ */
+export interface AggregateStore<S> {
+  /** E.g. `order`; part of every event's envelope and type. */
+  readonly aggregateType: string;
+  load(tx: Transaction, aggregateId: string): Promise<LoadedAggregate<S> | undefined>;
+  /**
+   * Inserts the aggregate (`expectedVersion` 0n) or updates it where its stored
+   * version is still `expectedVersion`. Returns false when it is not (another
+   * command got there first), which the unit of work turns into a conflict.
+   */
+  save(tx: Transaction, aggregateId: string, state: S, expectedVersion: bigint, newVersion: bigint): Promise<boolean>;
+}
+
+/** An event a command produces: its type (`sales.order.confirmed.v1`) and JSON payload. */
+export interface NewEvent {
+  readonly type: string;
+  readonly payload: JsonValue;
+}
+
+/** What a command decided: the aggregate's next state and the events that explain it. */
+export interface Decision<S> {
+  readonly state: S;
+  /** Empty: nothing changes and nothing is written. */
+  readonly events: readonly NewEvent[];
+}
+
+/** Who a command runs for and as part of what. */
+export interface CommandContext {
+  readonly tenantId: string;
+  /** Request or process that caused the command (trace id, workflow id, ...). */
+  readonly correlationId: string;
+  /** Id of the command or event that caused it directly. */
+  readonly causationId?: string | undefined;
+}
+
+/** Options of {@link UnitOfWork.execute}. */
+export interface ExecuteOptions {
+  /**
+   * Version the caller last read. Given: a different stored version is an
+   * `aborted` conflict at once. Not given: a conflict with a concurrent command
+   * re-runs the command on the fresh state (up to `maxConflictRetries`).
+   */
+  readonly expectedVersion?: bigint | undefined;
+  /** Default 5. */
+  readonly maxConflictRetries?: number;
+}
+
+/** What a committed command left behind. */
+export interface Committed<S> {
+  readonly state: S;
+  readonly version: bigint;
+  /** The events as written to the outbox (empty when the command changed nothing). */
+  readonly events: readonly EventEnvelope[];
+}
+
+/**
+ * Decides a command: reads whatever else it needs through `tx` (same tenant
+ * transaction), returns the next state and events, or throws an AmeideError
+ * (nothing is written then).
+ */
+export type DecideFn<S> = (current: LoadedAggregate<S> | undefined, tx: Transaction) => Decision<S> | Promise<Decision<S>>;
+
+/**
+ * Runs commands of one domain: each in one tenant transaction that loads the
+ * aggregate, decides, saves the state with optimistic concurrency on its
+ * version and appends the events to the domain's outbox. State and events
+ * commit together or not at all; nothing is published directly.
+ */
+export interface UnitOfWork {
+  readonly domain: string;
+  execute<S>(context: CommandContext, store: AggregateStore<S>, aggregateId: string, decide: DecideFn<S>, options?: ExecuteOptions): Promise<Committed<S>>;
+  /** Runs a query in a tenant transaction (RLS shows only that tenant's rows). */
+  read<R>(context: Pick<CommandContext, 'tenantId'>, fn: (tx: Transaction) => Promise<R>): Promise<R>;
+}
+
+/** Options of {@link createUnitOfWork}. */
+export interface UnitOfWorkOptions {
+  readonly db: Database;
+  /** Domain name, the first part of every event type (`sales`). */
+  readonly domain: string;
+  /** Schema holding the outbox. Default: the domain name. */
+  readonly schema?: string;
+  readonly tenant?: WithTenantOptions;
+  /** Clock for `occurred_at`; default `new Date()`. */
+  readonly now?: () => Date;
+}
+
+/** Creates the {@link UnitOfWork} of one domain. */
+export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
+  const { db, domain } = options;
+  const schema = options.schema ?? domain;
+  const now = options.now ?? (() => new Date());
+
+  const once = async <S>(
+    context: CommandContext,
+    store: AggregateStore<S>,
+    aggregateId: string,
+    decide: DecideFn<S>,
+    expectedVersion: bigint | undefined,
+  ): Promise<Committed<S>> =>
+    withTenant(
+      db,
+      context,
+      async (tx) => {
+        const current = await store.load(tx, aggregateId);
+        const version = current?.version ?? 0n;
+        if (expectedVersion !== undefined && expectedVersion !== version) {
+          throw conflict(store.aggregateType, aggregateId, expectedVersion, version);
+        }
+        const decision = await decide(current, tx);
+        if (decision.events.length === 0) return { state: decision.state, version, events: [] };
+        const occurredAt = now();
+        const envelopes = decision.events.map((e, i): EventEnvelope => {
+          const { version: schemaVersion } = parseEventType(e.type);
+          if (!e.type.startsWith(`${domain}.${store.aggregateType}.`)) {
+            throw new AmeideError('internal', `event type ${e.type} does not start with ${domain}.${store.aggregateType}.`);
+          }
+          return {
+            eventId: newEventId(),
+            tenantId: context.tenantId,
+            domain,
+            aggregateType: store.aggregateType,
+            aggregateId,
+            aggregateVersion: version + BigInt(i + 1),
+            type: e.type,
+            schemaVersion,
+            occurredAt,
+            correlationId: context.correlationId,
+            causationId: context.causationId,
+            payload: e.payload,
+          };
+        });
+        const next = version + BigInt(envelopes.length);
+        if (!(await store.save(tx, aggregateId, decision.state, version, next))) {
+          const reloaded = await store.load(tx, aggregateId);
+          throw conflict(store.aggregateType, aggregateId, version, reloaded?.version ?? 0n);
+        }
+        await appendToOutbox(tx, schema, envelopes);
+        return { state: decision.state, version: next, events: envelopes };
+      },
+      options.tenant,
+    );
+
+  return {
+    domain,
+    async execute(context, store, aggregateId, decide, executeOptions = {}) {
+      const retries = executeOptions.expectedVersion === undefined ? (executeOptions.maxConflictRetries ?? 5) : 0;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await once(context, store, aggregateId, decide, executeOptions.expectedVersion);
+        } catch (error) {
+          if (attempt < retries && isAmeideError(error) && error.reason === 'VERSION_CONFLICT') continue;
+          throw error;
+        }
+      }
+    },
+    read(context, fn) {
+      return withTenant(db, context, fn, options.tenant);
+    },
+  };
+}
+
+function conflict(aggregateType: string, aggregateId: string, expected: bigint, actual: bigint): AmeideError {
+  return AmeideError.versionConflict({ subject: aggregateType, subjectId: aggregateId, expectedVersion: expected, actualVersion: actual });
+}
