@@ -2,6 +2,7 @@
 // baseline measured in the same run. Pass names to run a subset:
 // `npm run bench -- service-host`.
 import { benchPersistence } from './persistence.bench.js';
+import { benchProcessDefinition } from './process-definition.bench.js';
 import { benchServiceHost } from './service-host.bench.js';
 import { benchTransformation } from './transformation.bench.js';
 
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   'service-host': benchServiceHost,
   persistence: benchPersistence,
   transformation: benchTransformation,
+  'process-definition': benchProcessDefinition,
 };
 
 const only = process.argv.slice(2);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lintRules } from '@ameide/process-definition';
 // README-START
+import { readFileSync } from 'node:fs';
 import {
   compileProcessDefinition,
   formatDiagnostic,

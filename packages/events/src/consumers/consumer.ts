@@ -194,7 +194,7 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         group.sort((a, b) => Number((a.envelope?.aggregateVersion ?? 0n) - (b.envelope?.aggregateVersion ?? 0n)));
         let retrying = false;
         for (const d of group) {
-          const outcome = retrying ? 'retry' : await processOne(d);
+          const outcome: DeliveryOutcome = retrying ? 'retry' : await processOne(d);
           retrying ||= outcome === 'retry';
           outcomes.set(d, outcome);
         }

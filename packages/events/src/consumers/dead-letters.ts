@@ -138,6 +138,19 @@ interface ReplayRow {
  * an aggregate puts it back to `open` (attempts + 1) and stops that aggregate.
  */
 export async function replayRequested(options: ReplayOptions): Promise<{ replayed: number; failed: number }> {
+  const total = { replayed: 0, failed: 0 };
+  // Events that parked behind an aggregate while it was being replayed are
+  // marked and replayed in a further round.
+  for (let round = 0; round < 10; round++) {
+    const { replayed, failed, succeeded } = await replayRound(options);
+    total.replayed += replayed;
+    total.failed += failed;
+    if (succeeded.length === 0 || (await markParkedBehind(options, succeeded)) === 0) break;
+  }
+  return total;
+}
+
+async function replayRound(options: ReplayOptions): Promise<{ replayed: number; failed: number; succeeded: string[][] }> {
   const { db, consumer } = options;
   const s = quoteIdentifier(options.schema, 'schema');
   const tables = consumerTables(options.schema, consumer);
@@ -153,8 +166,10 @@ export async function replayRequested(options: ReplayOptions): Promise<{ replaye
   let replayed = 0;
   let failed = 0;
   const failedAggregates = new Set<string>();
+  const touched = new Map<string, string[]>();
   for (const row of rows) {
     const key = JSON.stringify([row.tenant_id, row.aggregate_type, row.aggregate_id]);
+    touched.set(key, [row.tenant_id, row.aggregate_type, row.aggregate_id]);
     if (failedAggregates.has(key)) {
       await withTenant(db, { tenantId: row.tenant_id }, (tx) =>
         tx.query(`UPDATE ${s}.dead_letters SET status = 'open' WHERE id = $1 AND status = 'replay'`, [row.id]), tenantOpts(options));
@@ -184,7 +199,23 @@ export async function replayRequested(options: ReplayOptions): Promise<{ replaye
         tenantOpts(options));
     }
   }
-  return { replayed, failed };
+  const succeeded = [...touched.entries()].filter(([key]) => !failedAggregates.has(key)).map(([, parts]) => parts);
+  return { replayed, failed, succeeded };
+}
+
+async function markParkedBehind(options: ReplayOptions, aggregates: readonly string[][]): Promise<number> {
+  const s = quoteIdentifier(options.schema, 'schema');
+  const { rowCount } = await options.db.transaction(
+    (tx) =>
+      tx.query(
+        `UPDATE ${s}.dead_letters SET status = 'replay'
+          WHERE consumer = $1 AND status = 'open' AND reason = 'parked'
+            AND (tenant_id, aggregate_type, aggregate_id) IN (SELECT * FROM jsonb_to_recordset($2::jsonb) AS a(t text, y text, i text))`,
+        [options.consumer, JSON.stringify(aggregates.map(([t, y, i]) => ({ t, y, i })))],
+      ),
+    asRelayRole(options.relayRole ?? RELAY_ROLE),
+  );
+  return rowCount;
 }
 
 function tenantOpts(options: { appRole?: string }): { appRole?: string } {

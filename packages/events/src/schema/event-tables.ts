@@ -115,7 +115,7 @@ CREATE TABLE ${s}.dead_letters (
   reason            text   NOT NULL CHECK (reason IN ('failed', 'parked', 'rejected')),
   error             text   NOT NULL,
   attempts          int    NOT NULL,
-  -- replay: requested (e.g. by `ameide events dead-letters replay`); the
+  -- replay: requested (e.g. by ameide events dead-letters replay); the
   -- running consumer replays it in aggregate order and marks it replayed.
   status            text   NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'replay', 'replayed')),
   created_at        timestamptz NOT NULL DEFAULT now(),

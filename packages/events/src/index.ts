@@ -1,0 +1,54 @@
+// Users' symbols first: envelope, unit of work, relay, transports, consumers.
+export { newEventId, parseEventType } from './envelope/event-envelope.js';
+export type { EventEnvelope, JsonValue, ParsedEventType } from './envelope/event-envelope.js';
+export { decodeEnvelope, encodeEnvelope, envelopeFromProto, envelopeToProto } from './envelope/envelope-codec.js';
+export { createUpcasterChain } from './envelope/upcasters.js';
+export type { Upcaster, UpcasterChain } from './envelope/upcasters.js';
+
+export { createUnitOfWork } from './unit-of-work/unit-of-work.js';
+export type {
+  AggregateStore,
+  CommandContext,
+  Committed,
+  DecideFn,
+  Decision,
+  ExecuteOptions,
+  LoadedAggregate,
+  NewEvent,
+  UnitOfWork,
+  UnitOfWorkOptions,
+} from './unit-of-work/unit-of-work.js';
+
+export { createRelay } from './relay/relay.js';
+export type { Relay, RelayCycle, RelayOptions, RelayStatus } from './relay/relay.js';
+
+export { createNatsTransport } from './transport/nats-transport.js';
+export type { NatsTransportOptions } from './transport/nats-transport.js';
+export { createPostgresTransport } from './transport/postgres-transport.js';
+export type { PostgresTransportOptions } from './transport/postgres-transport.js';
+export type {
+  CursorOptions,
+  Delivery,
+  EventCursor,
+  EventPublisher,
+  EventTransport,
+  PublishResult,
+  Settlement,
+} from './transport/event-transport.js';
+export { eventSubject, tenantOfSubject } from './transport/nats-subject.js';
+
+export { createConsumer } from './consumers/consumer.js';
+export type { Consumer, ConsumerOptions, ConsumerStats, DeliveryOutcome, EventHandler } from './consumers/consumer.js';
+export { listDeadLetters, replayRequested, requestReplay } from './consumers/dead-letters.js';
+export type { DeadLetter, DeadLetterScope, ReplayOptions } from './consumers/dead-letters.js';
+
+// For domains' migrations and operator tools.
+export { eventTablesMigration } from './schema/event-tables.js';
+export type { EventTablesOptions } from './schema/event-tables.js';
+export { asRelayRole, ensureRelayRole, RELAY_ROLE } from './schema/relay-role.js';
+export { appendToOutbox, countHeldBack, readOutbox } from './outbox/outbox-rows.js';
+export type { LoggedEvent } from './outbox/outbox-rows.js';
+export { comparePositions, formatPosition, LOG_START, parsePosition } from './outbox/position.js';
+export type { LogPosition } from './outbox/position.js';
+export { silentLogger } from './logger.js';
+export type { EventsLogger } from './logger.js';
