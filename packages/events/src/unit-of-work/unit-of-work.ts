@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AmeideError, isAmeideError } from '@ameide/errors';
 import { withTenant, type Database, type Transaction, type WithTenantOptions } from '@ameide/persistence';
 import { newEventId, parseEventType, type EventEnvelope, type JsonValue } from '../envelope/event-envelope.js';
@@ -56,7 +57,7 @@ export interface ExecuteOptions {
    * re-runs the command on the fresh state (up to `maxConflictRetries`).
    */
   readonly expectedVersion?: bigint | undefined;
-  /** Default 5. */
+  /** Default 8. */
   readonly maxConflictRetries?: number;
 }
 
@@ -159,12 +160,16 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   return {
     domain,
     async execute(context, store, aggregateId, decide, executeOptions = {}) {
-      const retries = executeOptions.expectedVersion === undefined ? (executeOptions.maxConflictRetries ?? 5) : 0;
+      const retries = executeOptions.expectedVersion === undefined ? (executeOptions.maxConflictRetries ?? 8) : 0;
       for (let attempt = 0; ; attempt++) {
         try {
           return await once(context, store, aggregateId, decide, executeOptions.expectedVersion);
         } catch (error) {
-          if (attempt < retries && isAmeideError(error) && error.reason === 'VERSION_CONFLICT') continue;
+          if (attempt < retries && isAmeideError(error) && error.reason === 'VERSION_CONFLICT') {
+            // Jittered backoff, so commands racing on a hot aggregate spread out.
+            await sleep(Math.random() * 2 ** attempt * 2);
+            continue;
+          }
           throw error;
         }
       }

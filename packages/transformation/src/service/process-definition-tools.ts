@@ -45,7 +45,7 @@ export function diagnosticToProto(d: ModelDiagnostic): Diagnostic {
     message: d.message,
     elementId: d.elementId,
     expressionOffset: d.span?.start ?? 0,
-    field: d.path ?? '',
+    field: d.field ?? d.path ?? '',
   });
 }
 

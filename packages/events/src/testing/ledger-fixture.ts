@@ -1,0 +1,110 @@
+// Test support (vitest only): per-file databases and NATS streams for the ledger test domain.
+import { inject } from 'vitest';
+import { createPgDatabase, createPgliteDatabase, type Database } from '@ameide/persistence';
+import { createTestDatabase } from '@ameide/testing';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { createRelay } from '../relay/relay.js';
+import type { EventTransport } from '../transport/event-transport.js';
+import { createNatsTransport } from '../transport/nats-transport.js';
+import { createPostgresTransport } from '../transport/postgres-transport.js';
+import { migrateLedger } from './ledger.js';
+
+export type Engine = 'postgres' | 'pglite';
+
+/** A migrated database for one test file, and more connections to it. */
+export interface LedgerDatabase {
+  readonly engine: Engine;
+  /** Owner connection (pg pool of 20, or the PGlite instance). */
+  readonly db: Database;
+  /** Postgres only: the database URL (child processes connect to it). */
+  readonly url: string | undefined;
+  /** Another pool on the same database (PGlite: the same instance). */
+  connect(max?: number): Database;
+  close(): Promise<void>;
+}
+
+export async function openLedgerDatabase(engine: Engine, label: string): Promise<LedgerDatabase> {
+  if (engine === 'pglite') {
+    const db = await createPgliteDatabase();
+    await migrateLedger(db);
+    return { engine, db, url: undefined, connect: () => ({ ...db, close: async () => {} }), close: () => db.close() };
+  }
+  const testDb = await createTestDatabase(label);
+  const db = createPgDatabase({ url: testDb.url, pool: { max: 20 } });
+  await migrateLedger(db);
+  const others: Database[] = [];
+  return {
+    engine,
+    db,
+    url: testDb.url,
+    connect(max = 10) {
+      const other = createPgDatabase({ url: testDb.url, pool: { max, idleTimeoutMillis: 0 } });
+      others.push(other);
+      return other;
+    },
+    async close() {
+      for (const o of others) await o.close();
+      await db.close();
+      await testDb.drop();
+    },
+  };
+}
+
+/** A NATS transport on its own stream and subject prefix (one per test file). */
+export function natsTransportFor(label: string, options: { ackWaitMs?: number } = {}) {
+  const id = label.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+  return createNatsTransport({
+    servers: inject('natsUrl'),
+    stream: `EV_${id}`,
+    subjectPrefix: `ev${id.toLowerCase()}`,
+    ackWaitMs: options.ackWaitMs ?? 2_000,
+  });
+}
+
+/** A transport under test, with what it needs running (a relay for NATS). */
+export interface TransportSetup {
+  readonly name: string;
+  readonly ledger: LedgerDatabase;
+  readonly transport: EventTransport;
+  /** Makes the consumer see every event again from the start (at-least-once redelivery, taken to the extreme). */
+  rewind(consumer: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type TransportKind = 'postgres-on-postgres' | 'postgres-on-pglite' | 'nats';
+
+export async function openTransportSetup(kind: TransportKind, label: string): Promise<TransportSetup> {
+  const ledger = await openLedgerDatabase(kind === 'postgres-on-pglite' ? 'pglite' : 'postgres', label);
+  if (kind !== 'nats') {
+    const transport = createPostgresTransport({ db: ledger.db, pollMs: 20 });
+    return {
+      name: kind,
+      ledger,
+      transport,
+      rewind: async (consumer) => {
+        await ledger.db.query(`DELETE FROM ledger.consumer_progress WHERE consumer = $1`, [consumer]);
+      },
+      close: () => ledger.close(),
+    };
+  }
+  const transport = await natsTransportFor(label);
+  const relay = createRelay({ db: ledger.connect(1), domain: 'ledger', publisher: transport.publisher!, pollMs: 20 });
+  relay.start();
+  const jsm = await jetstreamManager(transport.connection);
+  const stream = `EV_${label.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
+  return {
+    name: kind,
+    ledger,
+    transport,
+    rewind: async (consumer) => {
+      // A fresh durable with the same name starts again at the first message.
+      await jsm.consumers.delete(stream, consumer);
+    },
+    close: async () => {
+      await relay.stop();
+      await jsm.streams.delete(stream).catch(() => undefined);
+      await transport.close();
+      await ledger.close();
+    },
+  };
+}

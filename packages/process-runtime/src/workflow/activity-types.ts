@@ -1,0 +1,48 @@
+import type { InstanceActor, ProcessRef } from './types.js';
+
+/** Argument of the `callService` activity: one RPC of the proto module. */
+export interface ServiceCallRequest {
+  /** `package.Service/Method`. */
+  readonly rpc: string;
+  /** The request message as proto JSON (from the FEEL input mapping). */
+  readonly request: Record<string, unknown>;
+  readonly actor: InstanceActor;
+  readonly traceparent?: string;
+  /** Same value on every attempt of one task execution; sent as `idempotency-key`. */
+  readonly idempotencyKey: string;
+}
+
+export interface AgentCallRequest {
+  readonly agent: string;
+  readonly version: 'latest' | number;
+  readonly instructions?: string;
+  readonly riskTier: 'low' | 'medium' | 'high';
+  readonly input: Record<string, unknown>;
+  readonly actor: InstanceActor;
+  readonly instanceId: string;
+  readonly nodeId: string;
+}
+
+/** The activities the interpreter workflow schedules (implemented in `activities/`). */
+export interface ProcessActivities {
+  /** The plan's canonical JSON, verified against `ref.planHash`. */
+  loadPlan(ref: ProcessRef, tenantId: string): Promise<string>;
+  /** Resolves a call activity's callee to the published version a child instance is pinned to. */
+  resolveDefinition(tenantId: string, name: string, version: number | 'latest'): Promise<ProcessRef>;
+  /** Calls `rpc`; answers the response as JSON (64-bit integers as numbers when safe). */
+  callService(call: ServiceCallRequest): Promise<Record<string, unknown>>;
+  invokeAgent(call: AgentCallRequest): Promise<unknown>;
+}
+
+/** ApplicationFailure type of a failure that carries a BPMN error code. */
+export const BPMN_ERROR_TYPE = 'BpmnError';
+/** ApplicationFailure type of an instance that cannot go on (a modelling or data problem). */
+export const INCIDENT_TYPE = 'ProcessIncident';
+/** Details of an activity failure raised by a domain error (the ApplicationFailure's first detail). */
+export interface DomainFailureDetails {
+  /** Connect code name, e.g. `failed_precondition`. */
+  readonly code: string;
+  /** ErrorInfo reason, e.g. `PAYMENT_DECLINED`. */
+  readonly reason: string;
+  readonly domain: string;
+}

@@ -1,0 +1,187 @@
+/**
+ * Plain data exchanged between the ProcessService, the interpreter workflow and its activities.
+ * Types only: safe for the workflow sandbox.
+ */
+
+/** A published process definition version, as an instance is pinned to it. */
+export interface ProcessRef {
+  /** Artifact id in the Transformation Domain. */
+  readonly definitionId: string;
+  /** Definition (artifact) name, e.g. `order-to-cash`. */
+  readonly name: string;
+  /** Published version number. */
+  readonly version: number;
+  /** SHA-256 (hex) of the plan's canonical JSON: the instance never runs another plan. */
+  readonly planHash: string;
+}
+
+/** Who an instance acts for: its service calls carry this tenant and user. */
+export interface InstanceActor {
+  readonly tenantId: string;
+  readonly orgId: string;
+  /** The user who started the instance; service tasks call domains as this user. */
+  readonly userId: string;
+}
+
+export type InstanceStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+/** Tuning that tests and operators may set per instance. */
+export interface InstanceOptions {
+  /**
+   * Continue-as-new once the history has at least this many events (and the instance is at a
+   * wait state). Default: when Temporal suggests it.
+   */
+  readonly continueAsNewAfterEvents?: number;
+  /** Audit entries kept across continue-as-new (the oldest are dropped). Default 1,000. */
+  readonly auditKeep?: number;
+}
+
+/** Input of the interpreter workflow. */
+export interface ProcessInput {
+  readonly actor: InstanceActor;
+  readonly definition: ProcessRef;
+  readonly variables: Readonly<Record<string, unknown>>;
+  readonly businessKey: string;
+  /** W3C traceparent of the call that started the instance. */
+  readonly traceparent?: string;
+  readonly options?: InstanceOptions;
+  /** Set by continue-as-new: the state to resume from. */
+  readonly resume?: ResumeState;
+}
+
+/** What a finished instance returns. */
+export interface ProcessResult {
+  readonly status: Exclude<InstanceStatus, 'RUNNING' | 'FAILED' | 'CANCELLED'>;
+  readonly variables: Record<string, unknown>;
+  /** End event that finished the instance (the last one reached). */
+  readonly endEvent?: string;
+  /** True when a terminate end event finished it. */
+  readonly terminated: boolean;
+}
+
+/** One line of the audit trail. */
+export interface AuditEntry {
+  readonly seq: number;
+  /** ISO 8601 time on the workflow clock. */
+  readonly at: string;
+  readonly event:
+    | 'started'
+    | 'entered'
+    | 'completed'
+    | 'failed'
+    | 'interrupted'
+    | 'taskCreated'
+    | 'taskCompleted'
+    | 'taskCancelled'
+    | 'messageReceived'
+    | 'boundaryFired'
+    | 'errorCaught'
+    | 'compensating'
+    | 'compensated'
+    | 'continuedAsNew'
+    | 'cancelled'
+    | 'finished';
+  readonly nodeId?: string;
+  /** The user behind the event (task completion), when there is one. */
+  readonly by?: string;
+  readonly detail?: string;
+}
+
+/** A user task waiting for completion. */
+export interface UserTaskView {
+  readonly taskId: string;
+  readonly nodeId: string;
+  readonly title: string;
+  readonly assignee?: string;
+  readonly candidateGroups: readonly string[];
+  readonly form?: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+  /** ISO 8601, when the task has a due date. */
+  readonly dueAt?: string;
+}
+
+export interface TokenView {
+  readonly id: string;
+  readonly nodeId: string;
+  /** Scope instance path: `root`, `root/SubProcess_1#3`, ... */
+  readonly scope: string;
+  /** What the token waits for, when it waits. */
+  readonly waitingFor?: 'userTask' | 'timer' | 'message' | 'service' | 'agent' | 'child' | 'join';
+}
+
+/** Everything the `state` query reports. */
+export interface InstanceState {
+  readonly status: InstanceStatus;
+  readonly definition: ProcessRef;
+  readonly businessKey: string;
+  readonly startedBy: string;
+  readonly tokens: readonly TokenView[];
+  readonly variables: Record<string, unknown>;
+  readonly userTasks: readonly UserTaskView[];
+  readonly audit: readonly AuditEntry[];
+  /** Audit entries dropped by continue-as-new. */
+  readonly auditDropped: number;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+}
+
+/** Argument of the `completeUserTask` update. Caller identity comes from the trusted server. */
+export interface CompleteUserTaskRequest {
+  readonly taskId: string;
+  readonly userId: string;
+  readonly groups: readonly string[];
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface CompleteUserTaskResult {
+  readonly taskId: string;
+  readonly nodeId: string;
+}
+
+/** Argument of the `message` signal. */
+export interface MessageDelivery {
+  readonly name: string;
+  readonly correlationKey: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** A completed compensable service task, and the call that undoes it. */
+export interface CompensationEntry {
+  readonly nodeId: string;
+  readonly scope: string;
+  readonly rpc: string;
+  readonly request: Record<string, unknown>;
+}
+
+/** Per-token memory of a wait state, so a resumed token waits for the same thing. */
+export interface TokenMemo {
+  /** Epoch ms the token's timer fires at. */
+  deadline?: number;
+  taskId?: string;
+  /** Boundary timer deadlines by boundary event id. */
+  boundary?: Record<string, number>;
+  /** Non-interrupting cycle boundaries: firings so far. */
+  fired?: Record<string, number>;
+}
+
+export interface ResumeToken {
+  readonly id: string;
+  readonly nodeId: string;
+  readonly via?: string;
+  readonly memo: TokenMemo;
+}
+
+/** The state carried over by continue-as-new. */
+export interface ResumeState {
+  readonly planJson: string;
+  readonly variables: Record<string, unknown>;
+  readonly tokens: readonly ResumeToken[];
+  readonly joins: Record<string, Record<string, number>>;
+  readonly tasks: readonly UserTaskView[];
+  readonly inbox: readonly MessageDelivery[];
+  readonly compensations: readonly CompensationEntry[];
+  readonly audit: readonly AuditEntry[];
+  readonly auditDropped: number;
+  readonly seq: number;
+  readonly runs: number;
+}
