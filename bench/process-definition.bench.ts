@@ -18,15 +18,30 @@ export async function benchProcessDefinition(): Promise<void> {
   for (const n of [1000, 5000]) {
     const text = JSON.stringify(generateProcessDefinition(n, 42));
     const compiled = compileProcessDefinition(JSON.parse(text) as unknown, options);
-    if (!compiled.ok) throw new Error(`generated ${n}-node definition does not compile: ${compiled.diagnostics[0]?.message}`);
+    if (!compiled.ok)
+      throw new Error(
+        `generated ${n}-node definition does not compile: ${compiled.diagnostics[0]?.message}`,
+      );
     for (let i = 0; i < 3; i++) compileProcessDefinition(JSON.parse(text) as unknown, options); // warm up the JIT
-    const lint = await medianMs(() => lintProcessDefinition(JSON.parse(text) as unknown, { services }), 5);
-    const compile = await medianMs(() => compileProcessDefinition(JSON.parse(text) as unknown, options), 5);
+    const lint = await medianMs(
+      () => lintProcessDefinition(JSON.parse(text) as unknown, { services }),
+      5,
+    );
+    const compile = await medianMs(
+      () => compileProcessDefinition(JSON.parse(text) as unknown, options),
+      5,
+    );
     const json = await medianMs(() => JSON.stringify(JSON.parse(text)), 9);
     times[n] = { lint, compile, json };
     report(`lint, ${n} nodes`, lint, 'ms', lint / json, 'JSON.parse+stringify');
     report(`lint + compile, ${n} nodes`, compile, 'ms', compile / json, 'JSON.parse+stringify');
   }
-  report('lint + compile 5k vs 1k', times[5000]!.compile, 'ms', times[5000]!.compile / times[1000]!.compile, '1,000 nodes (goal <= 6)');
+  report(
+    'lint + compile 5k vs 1k',
+    times[5000]!.compile,
+    'ms',
+    times[5000]!.compile / times[1000]!.compile,
+    '1,000 nodes (goal <= 6)',
+  );
   return Promise.resolve();
 }

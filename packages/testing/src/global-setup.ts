@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startNatsServer } from './nats-server.js';
 import { startPostgresServer } from './postgres-server.js';
+import { startTemporalServer } from './temporal-server.js';
 import './provided-context.js';
 
 /** Stops what a `setupX` function started. */
@@ -13,7 +14,7 @@ type Teardown = () => Promise<void>;
  * temporal) to `servers` below.
  */
 export default async function setup(project: TestProject): Promise<Teardown> {
-  const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [setupPostgres, setupNats];
+  const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [setupPostgres, setupNats, setupTemporal];
   const teardowns: Teardown[] = [];
   try {
     for (const start of servers) teardowns.push(await start(project));
@@ -52,6 +53,22 @@ async function setupNats(project: TestProject): Promise<Teardown> {
   }
   const server = await startNatsServer();
   project.provide('natsUrl', server.url);
+  return () => server.stop();
+}
+
+/**
+ * Temporal dev server (`temporal server start-dev`, SQLite) with the Ameide search attributes:
+ * the server at `AMEIDE_TEST_TEMPORAL_ADDRESS` (host:port) when set, else a throw-away local
+ * server. Each test file uses its own task queues on the `default` namespace.
+ */
+async function setupTemporal(project: TestProject): Promise<Teardown> {
+  const external = process.env['AMEIDE_TEST_TEMPORAL_ADDRESS'];
+  if (external !== undefined && external !== '') {
+    project.provide('temporalAddress', external);
+    return async () => {};
+  }
+  const server = await startTemporalServer();
+  project.provide('temporalAddress', server.address);
   return () => server.stop();
 }
 

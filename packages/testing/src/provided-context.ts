@@ -6,6 +6,8 @@ declare module 'vitest' {
     pgAdminUrl: string;
     /** URL of a JetStream-enabled nats-server (`nats://host:port`). */
     natsUrl: string;
+    /** `host:port` of a Temporal frontend (namespace `default`, Ameide search attributes registered). */
+    temporalAddress: string;
   }
 }
 

@@ -1,4 +1,5 @@
-import { mkdir, access, constants, readFile, writeFile, rm } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import {
@@ -9,6 +10,7 @@ import {
   type Database,
 } from '@ameide/persistence';
 import {
+  createLogger,
   createTokenVerifier,
   loadOrCreateDevIdentity,
   startServiceHost,
@@ -23,11 +25,13 @@ import {
 } from '@ameide/transformation';
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
+import { DEMO_TENANT, seedDemoProcesses } from '../dev/seed-demo.js';
 
 interface DevOptions {
   port: number;
   host: string;
   postgresUrl?: string;
+  logStdout?: boolean;
 }
 
 /** `ameide dev`: the whole platform on one machine, on its embedded defaults. */
@@ -46,24 +50,30 @@ export function devCommand(): Command {
       'use this Postgres server instead of embedded PGlite (env AMEIDE_POSTGRES_URL)',
       process.env['AMEIDE_POSTGRES_URL'],
     )
+    .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
       'after',
-      '\nEmbedded defaults: PGlite data in <home>/data, a dev signing key in <home>.\n' +
-        'Then: npx ameide login --dev --tenant demo && npx ameide whoami',
+      '\nEmbedded defaults: PGlite data in <home>/data, a dev signing key in <home>, logs in <home>/logs.\n' +
+        'On first start the demo tenant gets the example processes, published.\n' +
+        'Then: npx ameide login --dev --tenant demo && npx ameide artifact list',
     )
     .action(async (opts: DevOptions, cmd: Command) => {
       const home = resolveHome(cmd.optsWithGlobals<{ home?: string }>().home);
       const started = performance.now();
       const cleanup: (() => Promise<void>)[] = [];
-      const stop = async () => {
-        for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
-      };
       try {
         await step(
           'state directory',
           () => claimHome(home, cleanup),
           () => home,
         );
+        const logFile = join(home, 'logs', 'platform.log');
+        const logger = opts.logStdout
+          ? createLogger({ primitive: { type: 'platform', name: 'dev' } })
+          : createLogger({
+              primitive: { type: 'platform', name: 'dev' },
+              destination: await openLog(logFile),
+            });
         const identity = await step('dev signing key', () => loadOrCreateDevIdentity(home));
         const db = await step(
           'database',
@@ -87,12 +97,19 @@ export function devCommand(): Command {
           db,
           rules: { process_definition: processDefinitionRules() },
         });
+        await step(
+          `demo tenant "${DEMO_TENANT}"`,
+          () => seedDemoProcesses(store),
+          (r) =>
+            r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
+        );
         const host: ServiceHost = await step(
           'service host',
           () =>
             startServiceHost({
               port: opts.port,
               hostname: opts.host,
+              logger,
               verifier: createTokenVerifier({
                 issuer: identity.issuer,
                 audience: identity.audience,
@@ -109,22 +126,36 @@ export function devCommand(): Command {
         const total = Math.round(performance.now() - started);
         process.stderr.write(
           `\nAmeide is ready at ${host.url} (started in ${total} ms)\n` +
-            `  sign in:  npx ameide login --dev --tenant demo --user alice\n` +
-            `  or token: npx ameide token --tenant demo\n` +
+            `  sign in:  npx ameide login --dev --tenant ${DEMO_TENANT} --user alice --groups sales\n` +
+            `  or token: npx ameide token --tenant ${DEMO_TENANT}\n` +
+            (opts.logStdout ? '' : `  logs:     ${logFile}\n`) +
             `Stop with Ctrl-C.\n`,
         );
         await untilSignal();
         process.stderr.write('\nstopping...\n');
       } finally {
-        await stop();
+        for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
       }
     });
+}
+
+async function openLog(file: string): Promise<NodeJS.WritableStream> {
+  await mkdir(join(file, '..'), { recursive: true });
+  return createWriteStream(file, { flags: 'a' });
 }
 
 async function openDatabase(home: string, postgresUrl: string | undefined): Promise<Database> {
   if (postgresUrl) {
     const db = createPgDatabase({ url: postgresUrl });
-    await db.query('SELECT 1');
+    try {
+      await db.query('SELECT 1');
+    } catch (err) {
+      await db.close();
+      throw new Error(
+        `cannot connect to Postgres at ${redact(postgresUrl)}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
     return db;
   }
   const dataDir = join(home, 'data');

@@ -100,12 +100,12 @@ async function ensureStream(jsm: JetStreamManager, stream: string, prefix: strin
   try {
     await jsm.streams.info(stream);
   } catch (error) {
-    if (!(error instanceof JetStreamApiError) || error.code !== 404) throw error;
+    if (!(error instanceof JetStreamApiError) || error.status !== 404) throw error;
     try {
       await jsm.streams.add(config);
     } catch (addError) {
       // Another process created it in between.
-      if (!(addError instanceof JetStreamApiError) || addError.code !== 400) throw addError;
+      if (!(addError instanceof JetStreamApiError) || addError.status !== 400) throw addError;
       await jsm.streams.info(stream);
     }
   }
@@ -170,12 +170,13 @@ async function openCursor(
     async next({ max, waitMs, signal }) {
       if (queue.length === 0 && !closed) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, waitMs);
           const done = (): void => {
             clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
             wake = undefined;
             resolve();
           };
+          const timer = setTimeout(done, waitMs);
           wake = done;
           signal?.addEventListener('abort', done, { once: true });
         });

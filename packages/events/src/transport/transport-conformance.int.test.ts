@@ -72,7 +72,7 @@ describe.each<TransportKind>(['postgres-on-postgres', 'postgres-on-pglite', 'nat
   });
   afterAll(async () => {
     for (const c of running) await c.stop();
-    await setup.close();
+    await setup?.close();
   });
 
   it('delivers every committed event once per consumer, in order per aggregate, in its own tenant\'s context, and none of a refused command', async () => {
@@ -106,7 +106,7 @@ describe.each<TransportKind>(['postgres-on-postgres', 'postgres-on-pglite', 'nat
     await deposit(uow, 'acme', 'acct-late', 5);
     const c = consumer('c_main');
     await c.start();
-    const rows = await eventually('the late event', () => effects('c_main'), (r) => r.some((e) => e.account_id === 'acct-late'));
+    const rows = await eventually('the late event', () => effects('c_main'), (r) => r.filter((e) => e.account_id === 'acct-late').length === 2);
     await eventually('redeliveries seen as duplicates', async () => c.stats().duplicate, (n) => n >= before.length);
     expect(rows.length).toBe(before.length + 2);
     expect(new Set((await effects('c_main')).map((r) => r.event_id)).size).toBe(before.length + 2);
@@ -188,6 +188,7 @@ describe.each<TransportKind>(['postgres-on-postgres', 'postgres-on-pglite', 'nat
       (l) => l.filter((d) => d.reason === 'rejected').length === 2,
     );
     expect(rejected.every((d) => d.tenantId === undefined && /tenant missing or malformed/.test(d.error))).toBe(true);
+    await c.stop();
     expect((await effects(name)).some((e) => e.account_id.startsWith('x-'))).toBe(false);
     expect(calls).toBe((await effects(name)).length);
     // A rejected letter is not replayable: it has no tenant to run under.

@@ -87,7 +87,10 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
       await pool.query(sql);
     },
 
-    async transaction<R>(fn: (tx: Transaction) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    async transaction<R>(
+      fn: (tx: Transaction) => Promise<R>,
+      options: TransactionOptions = {},
+    ): Promise<R> {
       checkUsable('transaction');
       const client = await pool.connect();
       let broken = false;

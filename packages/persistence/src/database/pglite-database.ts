@@ -45,7 +45,10 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
       await pglite.exec(sql);
     },
 
-    async transaction<R>(fn: (tx: Transaction) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    async transaction<R>(
+      fn: (tx: Transaction) => Promise<R>,
+      options: TransactionOptions = {},
+    ): Promise<R> {
       checkUsable('transaction');
       try {
         return await pglite.transaction(async (raw) => {

@@ -39,6 +39,11 @@ export interface ServiceHostOptions {
   readonly version?: string;
   /** Extra span processors (exporters); spans are created either way. */
   readonly spanProcessors?: readonly SpanProcessor[];
+  /**
+   * Serves every request that is not an RPC, `/healthz` or `/readyz` (e.g. the
+   * console's static files). Without it such requests get 404.
+   */
+  readonly httpFallback?: (req: IncomingMessage, res: ServerResponse) => void;
   /** How long shutdown waits for in-flight calls before closing connections (default 10 s). */
   readonly drainTimeoutMs?: number;
 }
@@ -77,6 +82,16 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   const version = options.version ?? '0.1.0';
   const served: string[] = [];
   const adapter = connectNodeAdapter({
+    ...(options.httpFallback
+      ? {
+          fallback: options.httpFallback as NonNullable<
+            Parameters<typeof connectNodeAdapter>[0]['fallback']
+          >,
+        }
+      : {}),
+    // Above the 4 MiB artifact limit, so oversized content gets the store's
+    // clear error instead of a transport-level refusal.
+    readMaxBytes: 16 * 1024 * 1024,
     interceptors: [
       createTracingInterceptor({ tracer, logger }),
       createAuthenticationInterceptor({ verifier: options.verifier }),

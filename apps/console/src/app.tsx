@@ -1,0 +1,86 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createPlatformClient } from './api/platform-client.js';
+import { SignInPage } from './auth/sign-in-page.js';
+import { loadSession, saveSession, type Session } from './auth/session.js';
+import { DefinitionListPage } from './artifacts/definition-list-page.js';
+import { ModellerPage } from './modeller/modeller-page.js';
+import type { ProcessDefinition } from '@ameide/process-definition';
+
+/** Routes: `#/` (definitions), `#/definitions/<artifact id>`, `#/new`. */
+function useHashRoute(): [string, (to: string) => void] {
+  const [hash, setHash] = useState(() => window.location.hash.slice(1) || '/');
+  useEffect(() => {
+    const onChange = () => setHash(window.location.hash.slice(1) || '/');
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  const go = useCallback((to: string) => {
+    window.location.hash = to;
+  }, []);
+  return [hash, go];
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | undefined>(() => loadSession());
+  const [route, go] = useHashRoute();
+  // A definition imported from BPMN on the list page, opened unsaved in the modeller.
+  const [pendingImport, setPendingImport] = useState<ProcessDefinition>();
+  const client = useMemo(() => (session ? createPlatformClient(session.token) : undefined), [session]);
+
+  const signIn = useCallback((s: Session) => {
+    saveSession(s);
+    setSession(s);
+  }, []);
+  const signOut = useCallback(() => {
+    saveSession(undefined);
+    setSession(undefined);
+    setPendingImport(undefined);
+    window.location.hash = '/';
+  }, []);
+
+  if (!session || !client) return <SignInPage onSignedIn={signIn} />;
+
+  const match = /^\/definitions\/([^/]+)$/.exec(route);
+  let page;
+  if (match) page = <ModellerPage key={`${session.tenantId}/${match[1]}`} client={client} artifactId={decodeURIComponent(match[1]!)} go={go} />;
+  else if (route === '/new')
+    page = <ModellerPage key={`${session.tenantId}/new`} client={client} initial={pendingImport} go={go} />;
+  else
+    page = (
+      <DefinitionListPage
+        key={session.tenantId}
+        client={client}
+        go={go}
+        onImported={(d) => {
+          setPendingImport(d);
+          go('/new');
+        }}
+      />
+    );
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <a href="#/" className="brand">
+          Ameide
+        </a>
+        <nav aria-label="Main">
+          <a href="#/">Process definitions</a>
+        </nav>
+        <div className="who" aria-label="Signed in as">
+          <span className="tenant" title="Tenant" data-testid="tenant">
+            tenant <strong>{session.tenantId}</strong>
+          </span>
+          <span>
+            {session.userId}
+            {session.groups.length > 0 && <span className="hint"> ({session.groups.join(', ')})</span>}
+          </span>
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      {page}
+    </div>
+  );
+}

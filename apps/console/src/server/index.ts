@@ -1,0 +1,8 @@
+// Server side of the console: what `ameide dev` needs to build and serve it.
+export { createConsoleHandler } from './console-handler.js';
+export type { ConsoleHandlerOptions } from './console-handler.js';
+export { buildConsole, isConsoleBuildStale } from './build-console.js';
+export type { BuildConsoleOptions, BuildConsoleResult } from './build-console.js';
+export { createDevTokenHandler, DEV_TOKEN_PATH } from './dev-token-handler.js';
+export type { DevTokenRequest } from './dev-token-handler.js';
+export { consoleDistDir, consoleRoot } from './vite-config.js';

@@ -1,0 +1,70 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { importBpmn } from '@ameide/process-definition';
+import { isAmeideError } from '@ameide/errors';
+import type { ArtifactStore } from '@ameide/transformation';
+
+/** Where the example processes live in the repository. */
+export const examplesDir = fileURLToPath(
+  new URL('../../../../examples/processes', import.meta.url),
+);
+
+/** The tenant the embedded platform seeds with examples. */
+export const DEMO_TENANT = 'demo';
+
+export interface SeedResult {
+  readonly published: string[];
+  readonly skipped: boolean;
+}
+
+/**
+ * First start only: imports every example BPMN file as a process definition
+ * of the demo tenant and publishes it (callees before callers: a definition
+ * whose call activity names an unpublished definition is retried after the
+ * others). Does nothing when the demo tenant already has process definitions.
+ */
+export async function seedDemoProcesses(
+  store: ArtifactStore,
+  dir = examplesDir,
+): Promise<SeedResult> {
+  const actor = { tenantId: DEMO_TENANT, userId: 'ameide-seed' };
+  const existing = await store.list(actor, { kind: 'process_definition', pageSize: 1 });
+  if (existing.artifacts.length > 0) return { published: [], skipped: true };
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.bpmn')).sort();
+  const pending: { name: string; id: string }[] = [];
+  for (const file of files) {
+    const imported = await importBpmn(await readFile(join(dir, file), 'utf8'));
+    if (!imported.ok)
+      throw new Error(`example ${file} does not import: ${imported.diagnostics[0]?.message}`);
+    const name = basename(file, '.bpmn');
+    const created = await store.create(actor, {
+      kind: 'process_definition',
+      name,
+      contentType: 'application/json',
+      content: new TextEncoder().encode(JSON.stringify(imported.definition, null, 2)),
+    });
+    pending.push({ name, id: created.id });
+  }
+  const published: string[] = [];
+  let lastError: unknown;
+  while (pending.length > 0) {
+    const before = pending.length;
+    for (const item of [...pending]) {
+      try {
+        await store.publish(actor, { artifactId: item.id });
+        published.push(item.name);
+        pending.splice(pending.indexOf(item), 1);
+      } catch (err) {
+        if (!isAmeideError(err) || err.reason !== 'LINT_ERRORS') throw err;
+        lastError = err;
+      }
+    }
+    if (pending.length === before) {
+      throw new Error(
+        `examples ${pending.map((p) => p.name).join(', ')} cannot be published: ${(lastError as Error).message}`,
+      );
+    }
+  }
+  return { published, skipped: false };
+}

@@ -1,0 +1,357 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
+import type { ExecutionPlan } from '@ameide/process-definition/plan';
+import type { DefinitionRef, PlanSource } from '../activities/plan-source.js';
+import { completeUserTaskUpdate, messageSignal, PROCESS_WORKFLOW_TYPE, stateQuery } from '../workflow/definitions.js';
+import { processSearchAttributes as SA } from '../workflow/search-attributes.js';
+import type {
+  InstanceOptions,
+  InstanceState,
+  InstanceStatus,
+  ProcessInput,
+  ProcessRef,
+  UserTaskView,
+} from '../workflow/types.js';
+import { TASK_REJECTIONS } from '../workflow/validate-completion.js';
+import { instanceIdOf, quote, workflowIdOf } from './instance-id.js';
+import { checkStartVariables } from './start-variables.js';
+
+/** Who calls: always from the verified RequestContext, never from a request body. */
+export interface Caller {
+  readonly tenantId: string;
+  readonly orgId: string;
+  readonly userId: string;
+  readonly groups: readonly string[];
+  readonly traceparent?: string;
+}
+
+export interface ProcessClientOptions {
+  /** Temporal client of a namespace; `namespaceFor` picks it per tenant tier. */
+  readonly temporal: Client | ((namespace: string) => Client);
+  /** Namespace of a tenant (default: `default`). */
+  readonly namespaceFor?: (tenantId: string) => string;
+  /** Task queue of the process primitive's workers. */
+  readonly taskQueue: string;
+  readonly plans: PlanSource;
+  /** Applied to every instance started (tests use a low continue-as-new threshold). */
+  readonly instanceOptions?: InstanceOptions;
+}
+
+export interface StartProcessInput {
+  readonly definition: DefinitionRef;
+  readonly version: number | 'latest';
+  readonly variables?: Readonly<Record<string, unknown>>;
+  readonly businessKey?: string;
+}
+
+/** A process instance as listed. */
+export interface InstanceSummary {
+  readonly instanceId: string;
+  readonly status: InstanceStatus;
+  readonly definition: string;
+  readonly version: number;
+  readonly businessKey: string;
+  readonly startedAt: Date;
+  readonly closedAt?: Date;
+}
+
+/** A process instance with its live state (when a worker can answer the query). */
+export interface InstanceDetails extends InstanceSummary {
+  readonly state?: InstanceState;
+  readonly failure?: string;
+}
+
+export interface ListFilter {
+  readonly definition?: string;
+  readonly status?: InstanceStatus;
+  readonly businessKey?: string;
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
+
+export interface OpenUserTask extends UserTaskView {
+  readonly instanceId: string;
+  readonly definition: string;
+}
+
+/** ProcessService operations over Temporal, scoped to the caller's tenant. */
+export interface ProcessClient {
+  start(caller: Caller, input: StartProcessInput): Promise<{ instanceId: string; definition: ProcessRef }>;
+  get(caller: Caller, instanceId: string): Promise<InstanceDetails>;
+  list(caller: Caller, filter?: ListFilter): Promise<{ instances: InstanceSummary[]; nextPageToken: string }>;
+  listUserTasks(caller: Caller, filter?: { readonly instanceId?: string }): Promise<OpenUserTask[]>;
+  completeUserTask(caller: Caller, instanceId: string, taskId: string, data: Readonly<Record<string, unknown>>): Promise<void>;
+  correlateMessage(
+    caller: Caller,
+    message: { name: string; correlationKey: string; payload?: Readonly<Record<string, unknown>>; instanceId?: string },
+  ): Promise<{ instanceIds: string[] }>;
+  cancel(caller: Caller, instanceId: string, reason?: string): Promise<void>;
+}
+
+const notFound = (): AmeideError =>
+  new AmeideError(ErrorCode.NotFound, 'process instance not found', { reason: 'INSTANCE_NOT_FOUND', domain: 'ameide.process' });
+
+function translate(err: unknown): unknown {
+  if (isAmeideError(err)) return err;
+  if (err instanceof WorkflowNotFoundError) return notFound();
+  if (err instanceof Error && /not found/i.test(err.message) && /workflow/i.test(err.message)) return notFound();
+  return err;
+}
+
+const executionStatus: Record<string, InstanceStatus> = {
+  RUNNING: 'RUNNING',
+  COMPLETED: 'COMPLETED',
+  FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
+  TERMINATED: 'CANCELLED',
+  TIMED_OUT: 'FAILED',
+  CONTINUED_AS_NEW: 'RUNNING',
+};
+
+function summaryOf(
+  tenantId: string,
+  info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes' | 'status' | 'workflowId' | 'startTime' | 'closeTime'>,
+): InstanceSummary {
+  const sa = info.typedSearchAttributes;
+  const recorded = sa.get(SA.status) as InstanceStatus | undefined;
+  const fromExecution = executionStatus[info.status.name] ?? 'RUNNING';
+  return {
+    instanceId: instanceIdOf(tenantId, info.workflowId),
+    status: info.status.name === 'RUNNING' || recorded === undefined || recorded === 'RUNNING' ? fromExecution : recorded,
+    definition: sa.get(SA.definition) ?? '',
+    version: sa.get(SA.version) ?? 0,
+    businessKey: sa.get(SA.businessKey) ?? '',
+    startedAt: info.startTime,
+    ...(info.closeTime ? { closedAt: info.closeTime } : {}),
+  };
+}
+
+/** Creates the tenant-scoped process operations the ProcessService and the CLI use. */
+export function createProcessClient(options: ProcessClientOptions): ProcessClient {
+  const namespaceFor = options.namespaceFor ?? (() => 'default');
+  const clients = new Map<string, Client>();
+  const temporalFor = (tenantId: string): Client => {
+    if (typeof options.temporal !== 'function') return options.temporal;
+    const ns = namespaceFor(tenantId);
+    let c = clients.get(ns);
+    if (!c) {
+      c = options.temporal(ns);
+      clients.set(ns, c);
+    }
+    return c;
+  };
+  const plansByHash = new Map<string, ExecutionPlan>();
+  const planOf = async (tenantId: string, ref: ProcessRef): Promise<ExecutionPlan> => {
+    const hit = plansByHash.get(ref.planHash);
+    if (hit) return hit;
+    const plan = JSON.parse(new TextDecoder().decode(await options.plans.load(tenantId, ref))) as ExecutionPlan;
+    if (plansByHash.size > 256) plansByHash.clear();
+    plansByHash.set(ref.planHash, plan);
+    return plan;
+  };
+  const handleOf = (caller: Caller, instanceId: string) =>
+    temporalFor(caller.tenantId).workflow.getHandle(workflowIdOf(caller.tenantId, instanceId));
+
+  return {
+    async start(caller, input) {
+      const ref = await options.plans.resolve(caller.tenantId, input.definition, input.version);
+      const plan = await planOf(caller.tenantId, ref);
+      const variables = { ...(input.variables ?? {}) };
+      checkStartVariables(plan, variables);
+      const instanceId = randomUUID();
+      const businessKey = input.businessKey ?? '';
+      const workflowInput: ProcessInput = {
+        actor: { tenantId: caller.tenantId, orgId: caller.orgId, userId: caller.userId },
+        definition: ref,
+        variables,
+        businessKey,
+        ...(caller.traceparent ? { traceparent: caller.traceparent } : {}),
+        ...(options.instanceOptions ? { options: options.instanceOptions } : {}),
+      };
+      await temporalFor(caller.tenantId).workflow.start(PROCESS_WORKFLOW_TYPE, {
+        taskQueue: options.taskQueue,
+        workflowId: workflowIdOf(caller.tenantId, instanceId),
+        args: [workflowInput],
+        typedSearchAttributes: [
+          { key: SA.tenant, value: caller.tenantId },
+          { key: SA.definition, value: ref.name },
+          { key: SA.version, value: ref.version },
+          { key: SA.status, value: 'RUNNING' },
+          { key: SA.businessKey, value: businessKey },
+        ],
+      });
+      return { instanceId, definition: ref };
+    },
+
+    async get(caller, instanceId) {
+      const handle = handleOf(caller, instanceId);
+      try {
+        const info = await handle.describe();
+        const summary = summaryOf(caller.tenantId, info);
+        let state: InstanceState | undefined;
+        try {
+          state = await handle.query(stateQuery);
+        } catch {
+          // No worker to answer (or the run cannot replay): the visibility view still answers.
+        }
+        let failure: string | undefined;
+        if (summary.status === 'FAILED') {
+          try {
+            await handle.result();
+          } catch (err) {
+            failure = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err);
+          }
+        }
+        return {
+          ...summary,
+          ...(state ? { status: state.status === 'RUNNING' ? summary.status : state.status, state } : {}),
+          ...(failure !== undefined ? { failure } : {}),
+        };
+      } catch (err) {
+        throw translate(err);
+      }
+    },
+
+    async list(caller, filter = {}) {
+      const clauses = [`${SA.tenant.name} = ${quote(caller.tenantId)}`, 'ExecutionStatus != "ContinuedAsNew"'];
+      if (filter.definition) clauses.push(`${SA.definition.name} = ${quote(filter.definition)}`);
+      if (filter.status) clauses.push(`${SA.status.name} = ${quote(filter.status)}`);
+      if (filter.businessKey) clauses.push(`${SA.businessKey.name} = ${quote(filter.businessKey)}`);
+      const pageSize = Math.min(Math.max(filter.pageSize ?? 50, 1), 500);
+      const offset = filter.pageToken ? Number.parseInt(Buffer.from(filter.pageToken, 'base64url').toString('utf8'), 10) : 0;
+      if (!Number.isSafeInteger(offset) || offset < 0) {
+        throw AmeideError.invalidArgument('page_token is not valid', [{ field: 'page_token', description: 'use the token ListProcessInstances answered' }]);
+      }
+      const instances: InstanceSummary[] = [];
+      let seen = 0;
+      let more = false;
+      for await (const info of temporalFor(caller.tenantId).workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(pageSize + offset + 1, 1000) })) {
+        if (!info.workflowId.startsWith(`${caller.tenantId}:`)) continue;
+        if (seen++ < offset) continue;
+        if (instances.length === pageSize) {
+          more = true;
+          break;
+        }
+        instances.push(summaryOf(caller.tenantId, info));
+      }
+      return { instances, nextPageToken: more ? Buffer.from(String(offset + pageSize)).toString('base64url') : '' };
+    },
+
+    async listUserTasks(caller, filter = {}) {
+      const candidates = ['any', `user:${caller.userId}`, ...caller.groups.map((g) => `group:${g}`)];
+      const workflowIds: string[] = [];
+      if (filter.instanceId !== undefined) workflowIds.push(workflowIdOf(caller.tenantId, filter.instanceId));
+      else {
+        const query = [
+          `${SA.tenant.name} = ${quote(caller.tenantId)}`,
+          'ExecutionStatus = "Running"',
+          `${SA.taskCandidates.name} IN (${candidates.map(quote).join(', ')})`,
+        ].join(' AND ');
+        for await (const info of temporalFor(caller.tenantId).workflow.list({ query, pageSize: 200 })) {
+          if (info.workflowId.startsWith(`${caller.tenantId}:`)) workflowIds.push(info.workflowId);
+          if (workflowIds.length >= 200) break;
+        }
+      }
+      const out: OpenUserTask[] = [];
+      for (const workflowId of workflowIds) {
+        let state: InstanceState;
+        try {
+          state = await temporalFor(caller.tenantId).workflow.getHandle(workflowId).query(stateQuery);
+        } catch (err) {
+          if (filter.instanceId !== undefined) throw translate(err);
+          continue;
+        }
+        for (const t of state.userTasks) {
+          const mine =
+            (t.assignee === undefined && t.candidateGroups.length === 0) ||
+            t.assignee === caller.userId ||
+            t.candidateGroups.some((g) => caller.groups.includes(g));
+          if (mine) out.push({ ...t, instanceId: instanceIdOf(caller.tenantId, workflowId), definition: state.definition.name });
+        }
+      }
+      return out;
+    },
+
+    async completeUserTask(caller, instanceId, taskId, data) {
+      const handle = handleOf(caller, instanceId);
+      try {
+        await handle.executeUpdate(completeUserTaskUpdate, {
+          args: [{ taskId, userId: caller.userId, groups: [...caller.groups], data: { ...data } }],
+        });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+          const cause = err.cause;
+          if (cause.type === TASK_REJECTIONS.notOpen)
+            throw new AmeideError(ErrorCode.FailedPrecondition, cause.message, { reason: 'TASK_NOT_OPEN', domain: 'ameide.process' });
+          if (cause.type === TASK_REJECTIONS.notAllowed)
+            throw new AmeideError(ErrorCode.PermissionDenied, cause.message, { reason: 'TASK_NOT_ALLOWED', domain: 'ameide.process' });
+          if (cause.type === TASK_REJECTIONS.invalidData) {
+            const violations = (cause.details?.[0] ?? []) as Array<{ field: string; description: string }>;
+            throw AmeideError.invalidArgument(
+              cause.message,
+              violations.map((v) => ({ field: `data.${v.field}`, description: v.description })),
+              { reason: 'TASK_DATA_INVALID', domain: 'ameide.process' },
+            );
+          }
+        }
+        throw translate(err);
+      }
+    },
+
+    async correlateMessage(caller, message) {
+      const delivery = { name: message.name, correlationKey: message.correlationKey, payload: { ...(message.payload ?? {}) } };
+      const temporal = temporalFor(caller.tenantId);
+      let workflowId: string | undefined;
+      if (message.instanceId !== undefined) workflowId = workflowIdOf(caller.tenantId, message.instanceId);
+      else {
+        const query = [
+          `${SA.tenant.name} = ${quote(caller.tenantId)}`,
+          'ExecutionStatus = "Running"',
+          `${SA.messages.name} = ${quote(`${message.name}:${message.correlationKey}`)}`,
+        ].join(' AND ');
+        for await (const info of temporal.workflow.list({ query, pageSize: 10 })) {
+          if (info.workflowId.startsWith(`${caller.tenantId}:`)) {
+            workflowId = info.workflowId;
+            break;
+          }
+        }
+      }
+      if (workflowId === undefined) {
+        throw new AmeideError(ErrorCode.NotFound, `no process instance waits for message ${message.name} with key ${message.correlationKey}`, {
+          reason: 'NO_SUBSCRIBER',
+          domain: 'ameide.process',
+        });
+      }
+      try {
+        await temporal.workflow.getHandle(workflowId).signal(messageSignal, delivery);
+      } catch (err) {
+        throw translate(err);
+      }
+      return { instanceIds: [instanceIdOf(caller.tenantId, workflowId)] };
+    },
+
+    async cancel(caller, instanceId) {
+      const handle = handleOf(caller, instanceId);
+      try {
+        const info = await handle.describe();
+        if (info.status.name !== 'RUNNING') {
+          throw new AmeideError(ErrorCode.FailedPrecondition, `process instance ${instanceId} is not running`, {
+            reason: 'INSTANCE_CLOSED',
+            domain: 'ameide.process',
+          });
+        }
+        await handle.cancel();
+      } catch (err) {
+        throw translate(err);
+      }
+    },
+  };
+}

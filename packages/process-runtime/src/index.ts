@@ -1,0 +1,56 @@
+// For users: run processes.
+export { createProcessClient } from './client/process-client.js';
+export type {
+  Caller,
+  InstanceDetails,
+  InstanceSummary,
+  ListFilter,
+  OpenUserTask,
+  ProcessClient,
+  ProcessClientOptions,
+  StartProcessInput,
+} from './client/process-client.js';
+export { createProcessWorker } from './worker/create-process-worker.js';
+export type { ProcessWorker, ProcessWorkerOptions } from './worker/create-process-worker.js';
+export { getWorkflowBundle, WORKFLOWS_PATH } from './worker/workflow-bundle.js';
+export { createProcessActivities, domainFailure } from './activities/create-process-activities.js';
+export type { ProcessActivitiesOptions } from './activities/create-process-activities.js';
+export { createArtifactStorePlanSource, createStaticPlanSource } from './activities/plan-source.js';
+export type { DefinitionRef, PlanSource } from './activities/plan-source.js';
+export { createDevTokenProvider } from './activities/token-provider.js';
+export type { DevTokenProviderOptions, TokenProvider } from './activities/token-provider.js';
+export { createHttpAgentInvoker, createScriptedAgentInvoker } from './activities/agent-invoker.js';
+export type { AgentInvoker, HttpAgentInvokerOptions } from './activities/agent-invoker.js';
+
+// Workflow contract (signals, updates, queries, search attributes, data types).
+export {
+  PROCESS_WORKFLOW_TYPE,
+  auditQuery,
+  completeUserTaskUpdate,
+  messageSignal,
+  stateQuery,
+  statusQuery,
+  tokensQuery,
+  userTasksQuery,
+  variablesQuery,
+} from './workflow/definitions.js';
+export { processSearchAttributes, SEARCH_ATTRIBUTE_TYPES } from './workflow/search-attributes.js';
+export { BPMN_ERROR_TYPE, INCIDENT_TYPE } from './workflow/activity-types.js';
+export type { AgentCallRequest, ProcessActivities, ServiceCallRequest } from './workflow/activity-types.js';
+export { TASK_REJECTIONS } from './workflow/validate-completion.js';
+export { validateForm } from './workflow/form-validation.js';
+export type { FormViolation } from './workflow/form-validation.js';
+export type {
+  AuditEntry,
+  CompleteUserTaskRequest,
+  InstanceActor,
+  InstanceOptions,
+  InstanceState,
+  InstanceStatus,
+  MessageDelivery,
+  ProcessInput,
+  ProcessRef,
+  ProcessResult,
+  TokenView,
+  UserTaskView,
+} from './workflow/types.js';

@@ -1,0 +1,207 @@
+import { Writable } from 'node:stream';
+import { create } from '@bufbuild/protobuf';
+import type { ConnectRouter } from '@connectrpc/connect';
+import {
+  CustomerSchema,
+  CustomerService,
+  MoneySchema,
+  OrderSchema,
+  OrderService,
+  OrderStatus,
+  type Customer,
+  type Order,
+} from '@ameide/proto';
+import { AmeideError, ErrorCode } from '@ameide/errors';
+import {
+  createLogger,
+  createTokenVerifier,
+  getRequestContext,
+  startServiceHost,
+  type DevIdentity,
+  type ServiceHost,
+} from '@ameide/server';
+
+/** One call the double served, with the context it was called in. */
+export interface RecordedCall {
+  readonly rpc: string;
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly idempotencyKey: string | null;
+  readonly traceparent: string | null;
+  readonly request: unknown;
+}
+
+/**
+ * A test double of the sales *domain* (not of Temporal): a real Connect server serving
+ * `ameide.sales.v1.OrderService` and `CustomerService` in memory, per tenant, behind the
+ * chassis' authentication. Payments whose reference starts with `DECLINE` are refused with
+ * reason `PAYMENT_DECLINED`; credit is approved up to 100,000 minor units; `failNext` makes
+ * an RPC fail with `unavailable` a number of times.
+ */
+export interface SalesDouble {
+  readonly host: ServiceHost;
+  readonly url: string;
+  readonly calls: RecordedCall[];
+  callsOf(tenantId: string, rpc?: string): RecordedCall[];
+  failNext(method: string, times: number): void;
+  order(tenantId: string, orderId: string): Order | undefined;
+  /** Puts an order with one line of `amountMinor` into `tenantId`'s store. */
+  seedOrder(tenantId: string, amountMinor: number, status?: OrderStatus): string;
+  close(): Promise<void>;
+}
+
+export async function startSalesDouble(identity: DevIdentity): Promise<SalesDouble> {
+  const orders = new Map<string, Order>();
+  const customers = new Map<string, Customer>();
+  const calls: RecordedCall[] = [];
+  const failures = new Map<string, number>();
+  let seq = 0;
+
+  const track = (method: string, ctx: Parameters<typeof getRequestContext>[0] & { requestHeader: Headers }, request: unknown) => {
+    const rc = getRequestContext(ctx);
+    calls.push({
+      rpc: method,
+      tenantId: rc.tenantId,
+      userId: rc.userId,
+      idempotencyKey: ctx.requestHeader.get('idempotency-key'),
+      traceparent: ctx.requestHeader.get('traceparent'),
+      request,
+    });
+    const left = failures.get(method) ?? 0;
+    if (left > 0) {
+      failures.set(method, left - 1);
+      throw new AmeideError(ErrorCode.Unavailable, `${method} is unavailable (injected)`, { reason: 'INJECTED' });
+    }
+    return rc.tenantId;
+  };
+  const key = (tenantId: string, id: string) => `${tenantId}/${id}`;
+  const getOrder = (tenantId: string, orderId: string): Order => {
+    const o = orders.get(key(tenantId, orderId));
+    if (!o) throw new AmeideError(ErrorCode.NotFound, `order ${orderId} not found`, { reason: 'ORDER_NOT_FOUND', domain: 'ameide.sales' });
+    return o;
+  };
+  const total = (o: Order): bigint => o.lines.reduce((s, l) => s + BigInt(l.quantity) * (l.unitPrice?.amountMinor ?? 0n), 0n);
+  const save = (tenantId: string, o: Order): Order => {
+    o.total = create(MoneySchema, { currency: o.total?.currency ?? 'EUR', amountMinor: total(o) });
+    o.version += 1n;
+    orders.set(key(tenantId, o.orderId), o);
+    return o;
+  };
+
+  const routes = (router: ConnectRouter): void => {
+    router.service(OrderService, {
+      createOrder(req, ctx) {
+        const t = track('CreateOrder', ctx, req);
+        const o = create(OrderSchema, {
+          orderId: `o-${++seq}`,
+          customerId: req.customerId,
+          status: OrderStatus.DRAFT,
+          total: { currency: req.currency, amountMinor: 0n },
+        });
+        return { order: save(t, o) };
+      },
+      addOrderLine(req, ctx) {
+        const t = track('AddOrderLine', ctx, req);
+        const o = getOrder(t, req.orderId);
+        o.lines.push({ $typeName: 'ameide.sales.v1.OrderLine', lineId: `l-${++seq}`, sku: req.sku, quantity: req.quantity, ...(req.unitPrice ? { unitPrice: req.unitPrice } : {}) });
+        return { order: save(t, o) };
+      },
+      removeOrderLine(req, ctx) {
+        const t = track('RemoveOrderLine', ctx, req);
+        const o = getOrder(t, req.orderId);
+        o.lines = o.lines.filter((l) => l.lineId !== req.lineId);
+        return { order: save(t, o) };
+      },
+      confirmOrder(req, ctx) {
+        const t = track('ConfirmOrder', ctx, req);
+        const o = getOrder(t, req.orderId);
+        o.status = OrderStatus.CONFIRMED;
+        return { order: save(t, o) };
+      },
+      cancelOrder(req, ctx) {
+        const t = track('CancelOrder', ctx, req);
+        const o = getOrder(t, req.orderId);
+        o.status = OrderStatus.CANCELLED;
+        return { order: save(t, o) };
+      },
+      markOrderFulfilled(req, ctx) {
+        const t = track('MarkOrderFulfilled', ctx, req);
+        const o = getOrder(t, req.orderId);
+        o.status = OrderStatus.FULFILLED;
+        return { order: save(t, o) };
+      },
+      recordPayment(req, ctx) {
+        const t = track('RecordPayment', ctx, req);
+        const o = getOrder(t, req.orderId);
+        if (req.paymentReference.startsWith('DECLINE')) {
+          throw new AmeideError(ErrorCode.FailedPrecondition, `payment ${req.paymentReference} declined`, {
+            reason: 'PAYMENT_DECLINED',
+            domain: 'ameide.sales',
+          });
+        }
+        o.status = OrderStatus.PAID;
+        if (req.amount) o.paid = req.amount;
+        return { order: save(t, o) };
+      },
+      getOrder(req, ctx) {
+        const t = track('GetOrder', ctx, req);
+        return { order: getOrder(t, req.orderId) };
+      },
+      listOrders(req, ctx) {
+        const t = track('ListOrders', ctx, req);
+        const mine = [...orders.entries()]
+          .filter(([k, o]) => k.startsWith(`${t}/`) && (req.status === OrderStatus.UNSPECIFIED || o.status === req.status))
+          .map(([, o]) => o);
+        return { orders: mine, nextPageToken: '' };
+      },
+    });
+    router.service(CustomerService, {
+      createCustomer(req, ctx) {
+        const t = track('CreateCustomer', ctx, req);
+        const c = create(CustomerSchema, { customerId: `c-${++seq}`, name: req.name, email: req.email, version: 1n });
+        customers.set(key(t, c.customerId), c);
+        return { customer: c };
+      },
+      getCustomer(req, ctx) {
+        const t = track('GetCustomer', ctx, req);
+        const c = customers.get(key(t, req.customerId)) ?? create(CustomerSchema, { customerId: req.customerId, name: `Customer ${req.customerId}` });
+        return { customer: c };
+      },
+      listCustomers(req, ctx) {
+        track('ListCustomers', ctx, req);
+        return { customers: [], nextPageToken: '' };
+      },
+      checkCredit(req, ctx) {
+        track('CheckCredit', ctx, req);
+        const amount = req.amount?.amountMinor ?? 0n;
+        return { approved: amount <= 100_000n, available: { currency: req.amount?.currency ?? 'EUR', amountMinor: 100_000n } };
+      },
+    });
+  };
+
+  const host = await startServiceHost({
+    port: 0,
+    verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
+    logger: createLogger({ primitive: { type: 'domain', name: 'sales-double' }, destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    services: [routes],
+  });
+  return {
+    host,
+    url: host.url,
+    calls,
+    callsOf: (tenantId, rpc) => calls.filter((c) => c.tenantId === tenantId && (rpc === undefined || c.rpc === rpc)),
+    failNext: (method, times) => failures.set(method, times),
+    order: (tenantId, orderId) => orders.get(key(tenantId, orderId)),
+    seedOrder(tenantId, amountMinor, status = OrderStatus.CONFIRMED) {
+      const o = create(OrderSchema, {
+        orderId: `o-${++seq}`,
+        customerId: 'c-seed',
+        status,
+        lines: [{ lineId: `l-${++seq}`, sku: 'SKU-SEED', quantity: 1, unitPrice: { currency: 'EUR', amountMinor: BigInt(amountMinor) } }],
+        total: { currency: 'EUR', amountMinor: 0n },
+      });
+      return save(tenantId, o).orderId;
+    },
+    close: () => host.close(),
+  };
+}
