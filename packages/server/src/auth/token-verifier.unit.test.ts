@@ -38,3 +38,38 @@ describe('token verifier cache', () => {
     await expect(verifier.verify(forged)).rejects.toMatchObject({ reason: 'TOKEN_BAD_SIGNATURE' });
   });
 });
+
+describe('token verifier with a JWKS URL (production mode)', () => {
+  it('verifies against keys fetched from the issuer, and refuses tokens of keys it does not publish', async () => {
+    const { createServer } = await import('node:http');
+    const identity = await createEphemeralDevIdentity();
+    const other = await createEphemeralDevIdentity();
+    let fetches = 0;
+    const server = createServer((_req, res) => {
+      fetches++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(identity.jwks));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as import('node:net').AddressInfo;
+      const verifier = createTokenVerifier({
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
+      });
+      await expect(
+        verifier.verify(await identity.signToken({ tenantId: 'acme', userId: 'alice' })),
+      ).resolves.toMatchObject({
+        tenantId: 'acme',
+        sub: 'alice',
+      });
+      await expect(
+        verifier.verify(await other.signToken({ tenantId: 'acme' })),
+      ).rejects.toMatchObject({ code: 'unauthenticated' });
+      expect(fetches).toBeGreaterThan(0);
+    } finally {
+      server.close();
+    }
+  });
+});

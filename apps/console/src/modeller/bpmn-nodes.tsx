@@ -1,0 +1,187 @@
+import { memo } from 'react';
+import { Handle, NodeResizer, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
+import type { Diagnostic } from '@ameide/process-definition';
+import type { FlowNode, LaneNodeData, PoolNodeData, ProcessNodeData } from '../model/flow-mapping.js';
+import { shapeOf } from '../model/node-kinds.js';
+import { eventMarker, Glyph, GATEWAY_MARKER, TASK_MARKER } from './bpmn-shapes.js';
+import { useEditorActions } from './editor-actions.js';
+
+function severityOf(diagnostics: readonly Diagnostic[]): 'error' | 'warning' | undefined {
+  if (diagnostics.some((d) => d.severity === 'error')) return 'error';
+  if (diagnostics.some((d) => d.severity === 'warning')) return 'warning';
+  return undefined;
+}
+
+function Handles({ connectable }: { connectable: boolean }) {
+  if (!connectable) return null;
+  return (
+    <>
+      <Handle type="source" position={Position.Top} id="t" />
+      <Handle type="source" position={Position.Right} id="r" />
+      <Handle type="source" position={Position.Bottom} id="b" />
+      <Handle type="source" position={Position.Left} id="l" />
+    </>
+  );
+}
+
+function Badge({ diagnostics }: { diagnostics: readonly Diagnostic[] }) {
+  const severity = severityOf(diagnostics);
+  if (!severity) return null;
+  const title = diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n');
+  return (
+    <span className={`badge badge-${severity}`} title={title} role="img" aria-label={`${diagnostics.length} problem(s): ${title}`}>
+      {diagnostics.length}
+    </span>
+  );
+}
+
+/** Events, gateways, tasks, sub-processes, annotations and unsupported elements, drawn as BPMN shapes. */
+function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
+  const { node, diagnostics } = data as ProcessNodeData;
+  const { resizeNode, readOnly } = useEditorActions();
+  const severity = severityOf(diagnostics);
+  const cls = `bpmn-node bpmn-${shapeOf(node.type)} type-${node.type}${severity ? ` has-${severity}` : ''}${selected ? ' is-selected' : ''}`;
+  const w = width ?? 100;
+  const h = height ?? 80;
+  const name = node.type === 'textAnnotation' ? node.data.text : node.data.name;
+  const connectable = !readOnly && node.type !== 'textAnnotation';
+
+  switch (shapeOf(node.type)) {
+    case 'event': {
+      const marker = eventMarker(node);
+      const isEnd = node.type === 'endEvent';
+      const isIntermediate = node.type !== 'startEvent' && !isEnd;
+      const dashed =
+        (node.type === 'boundaryEvent' && !node.data.interrupting) ||
+        (node.type === 'startEvent' && false);
+      return (
+        <div className={cls} data-node-id={id}>
+          <svg width={w} height={h} viewBox="0 0 36 36" aria-hidden="true">
+            <circle cx="18" cy="18" r={isEnd ? 16 : 17} className="shape" strokeWidth={isEnd ? 3.5 : 1.5} strokeDasharray={dashed ? '4 3' : undefined} />
+            {isIntermediate && <circle cx="18" cy="18" r="14" className="shape-inner" strokeDasharray={dashed ? '4 3' : undefined} />}
+            {marker && (
+              <g transform="translate(8 8) scale(0.84)" className={isEnd ? 'marker filled' : 'marker'}>
+                <Glyph kind={marker} />
+              </g>
+            )}
+          </svg>
+          {name && <div className="outside-label">{name}</div>}
+          <Badge diagnostics={diagnostics} />
+          <Handles connectable={connectable} />
+        </div>
+      );
+    }
+    case 'gateway':
+      return (
+        <div className={cls} data-node-id={id}>
+          <svg width={w} height={h} viewBox="0 0 50 50" aria-hidden="true">
+            <polygon points="25,1 49,25 25,49 1,25" className="shape" strokeWidth="1.5" />
+            <g transform="translate(13 13)" className="marker">
+              <Glyph kind={GATEWAY_MARKER[node.type] ?? ''} />
+            </g>
+          </svg>
+          {name && <div className="outside-label">{name}</div>}
+          <Badge diagnostics={diagnostics} />
+          <Handles connectable={connectable} />
+        </div>
+      );
+    case 'container':
+      return (
+        <div className={cls} data-node-id={id} style={{ width: w, height: h }}>
+          {!readOnly && (
+            <NodeResizer
+              isVisible={selected ?? false}
+              minWidth={160}
+              minHeight={100}
+              onResizeEnd={(_e, p) => resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
+            />
+          )}
+          <div className="container-label">{name}</div>
+          <Badge diagnostics={diagnostics} />
+          <Handles connectable={connectable} />
+        </div>
+      );
+    case 'annotation':
+      return (
+        <div className={cls} data-node-id={id} style={{ width: w, minHeight: h }}>
+          <div className="annotation-text">{name}</div>
+          <Badge diagnostics={diagnostics} />
+        </div>
+      );
+    case 'task': {
+      const marker = TASK_MARKER[node.type];
+      const unsupported = node.type === 'unsupported' ? node.data.bpmnType : undefined;
+      return (
+        <div className={`${cls}${unsupported ? ' is-unsupported' : ''}`} data-node-id={id} style={{ width: w, height: h }}>
+          {marker && (
+            <svg className="task-marker" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true">
+              <Glyph kind={marker} />
+            </svg>
+          )}
+          <div className="task-label">{name ?? unsupported ?? ''}</div>
+          {unsupported && <div className="hint">{unsupported}</div>}
+          {node.type === 'callActivity' && <div className="call-marker" aria-hidden="true">＋</div>}
+          <Badge diagnostics={diagnostics} />
+          <Handles connectable={connectable} />
+        </div>
+      );
+    }
+  }
+}
+
+function LaneView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
+  const { lane, diagnostics } = data as LaneNodeData;
+  const { resizeNode, readOnly } = useEditorActions();
+  return (
+    <div className={`lane${selected ? ' is-selected' : ''}`} style={{ width: width ?? lane.width, height: height ?? lane.height }}>
+      {!readOnly && (
+        <NodeResizer
+          isVisible={selected ?? false}
+          minWidth={200}
+          minHeight={80}
+          onResizeEnd={(_e, p) => resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
+        />
+      )}
+      <div className="lane-header">
+        <span>{lane.name ?? lane.id}</span>
+      </div>
+      <Badge diagnostics={diagnostics} />
+    </div>
+  );
+}
+
+function PoolView({ data, width, height }: NodeProps<FlowNode>) {
+  const { participant } = data as PoolNodeData;
+  return (
+    <div className="pool" style={{ width: width ?? participant.width, height: height ?? participant.height }}>
+      <div className="pool-header">
+        <span>{participant.name ?? participant.id}</span>
+      </div>
+    </div>
+  );
+}
+
+const ProcessNodeMemo = memo(ProcessNodeView);
+
+/** React Flow node types: every model node type plus lanes and the pool. */
+export const nodeTypes: NodeTypes = {
+  startEvent: ProcessNodeMemo,
+  endEvent: ProcessNodeMemo,
+  serviceTask: ProcessNodeMemo,
+  userTask: ProcessNodeMemo,
+  agentTask: ProcessNodeMemo,
+  scriptTask: ProcessNodeMemo,
+  exclusiveGateway: ProcessNodeMemo,
+  parallelGateway: ProcessNodeMemo,
+  inclusiveGateway: ProcessNodeMemo,
+  eventBasedGateway: ProcessNodeMemo,
+  intermediateTimerEvent: ProcessNodeMemo,
+  intermediateMessageEvent: ProcessNodeMemo,
+  boundaryEvent: ProcessNodeMemo,
+  subProcess: ProcessNodeMemo,
+  callActivity: ProcessNodeMemo,
+  textAnnotation: ProcessNodeMemo,
+  unsupported: ProcessNodeMemo,
+  lane: memo(LaneView),
+  pool: memo(PoolView),
+};
