@@ -1,7 +1,13 @@
 // Users' symbols first: the Connect routes, the domain, its migrations.
 export { salesServiceRoutes } from './service/sales-service.js';
 export { createSalesDomain } from './sales-domain.js';
-export type { Page, SalesContext, SalesDomain, SalesDomainOptions, Versioned } from './sales-domain.js';
+export type {
+  Page,
+  SalesContext,
+  SalesDomain,
+  SalesDomainOptions,
+  Versioned,
+} from './sales-domain.js';
 export { migrateSales, SALES_SCHEMA } from './migrate-sales.js';
 export { OrderStatus, orderTotal } from './orders/order.js';
 export type { Order, OrderLine } from './orders/order.js';

@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { ensureAppRole, loadMigrations, migrate, migratePlatform, type Database, type MigrateResult } from '@ameide/persistence';
+import {
+  ensureAppRole,
+  loadMigrations,
+  migrate,
+  migratePlatform,
+  type Database,
+  type MigrateResult,
+} from '@ameide/persistence';
 import { ensureRelayRole, eventTablesMigration } from '@ameide/events';
 
 /** Schema the sales domain owns. */
@@ -17,5 +24,8 @@ export async function migrateSales(db: Database): Promise<MigrateResult> {
   await ensureRelayRole(db);
   await migratePlatform(db);
   const files = await loadMigrations(migrationsDir, SALES_SCHEMA);
-  return migrate(db, { schema: SALES_SCHEMA, migrations: [...files, eventTablesMigration(SALES_SCHEMA, 2)] });
+  return migrate(db, {
+    schema: SALES_SCHEMA,
+    migrations: [...files, eventTablesMigration(SALES_SCHEMA, 2)],
+  });
 }

@@ -1,7 +1,20 @@
 import { AmeideError } from '@ameide/errors';
-import { createUnitOfWork, newEventId, type Committed, type Decision, type UnitOfWork } from '@ameide/events';
+import {
+  createUnitOfWork,
+  newEventId,
+  type Committed,
+  type Decision,
+  type UnitOfWork,
+} from '@ameide/events';
 import { sqlStateOf, type Database, type Transaction } from '@ameide/persistence';
-import { CUSTOMER_COLUMNS, createCustomer, customerFromRow, customerStore, type Customer, type CustomerRow } from './customers/customer.js';
+import {
+  CUSTOMER_COLUMNS,
+  createCustomer,
+  customerFromRow,
+  customerStore,
+  type Customer,
+  type CustomerRow,
+} from './customers/customer.js';
 import { SALES_SCHEMA } from './migrate-sales.js';
 import type { Money } from './money.js';
 import * as orders from './orders/order.js';
@@ -34,19 +47,44 @@ export interface Page<T> {
  */
 export interface SalesDomain {
   readonly unitOfWork: UnitOfWork;
-  createCustomer(ctx: SalesContext, input: { name: string; email: string; creditLimit: Money }): Promise<Versioned<Customer>>;
+  createCustomer(
+    ctx: SalesContext,
+    input: { name: string; email: string; creditLimit: Money },
+  ): Promise<Versioned<Customer>>;
   getCustomer(ctx: SalesContext, customerId: string): Promise<Versioned<Customer>>;
-  listCustomers(ctx: SalesContext, page: { pageSize: number; pageToken: string }): Promise<Page<Versioned<Customer>>>;
-  checkCredit(ctx: SalesContext, customerId: string, amount: Money): Promise<{ approved: boolean; available: Money }>;
-  createOrder(ctx: SalesContext, input: { customerId: string; currency: string }): Promise<Versioned<Order>>;
-  addLine(ctx: SalesContext, orderId: string, line: { sku: string; quantity: number; unitPrice: Money }): Promise<Versioned<Order>>;
+  listCustomers(
+    ctx: SalesContext,
+    page: { pageSize: number; pageToken: string },
+  ): Promise<Page<Versioned<Customer>>>;
+  checkCredit(
+    ctx: SalesContext,
+    customerId: string,
+    amount: Money,
+  ): Promise<{ approved: boolean; available: Money }>;
+  createOrder(
+    ctx: SalesContext,
+    input: { customerId: string; currency: string },
+  ): Promise<Versioned<Order>>;
+  addLine(
+    ctx: SalesContext,
+    orderId: string,
+    line: { sku: string; quantity: number; unitPrice: Money },
+  ): Promise<Versioned<Order>>;
   removeLine(ctx: SalesContext, orderId: string, lineId: string): Promise<Versioned<Order>>;
   confirm(ctx: SalesContext, orderId: string): Promise<Versioned<Order>>;
   cancel(ctx: SalesContext, orderId: string, reason: string): Promise<Versioned<Order>>;
   markFulfilled(ctx: SalesContext, orderId: string): Promise<Versioned<Order>>;
-  recordPayment(ctx: SalesContext, orderId: string, amount: Money, reference: string): Promise<Versioned<Order>>;
+  recordPayment(
+    ctx: SalesContext,
+    orderId: string,
+    amount: Money,
+    reference: string,
+  ): Promise<Versioned<Order>>;
   getOrder(ctx: SalesContext, orderId: string): Promise<Versioned<Order>>;
-  listOrders(ctx: SalesContext, filter: { status?: OrderStatus; customerId?: string; pageSize: number; pageToken: string }): Promise<Page<Versioned<Order>>>;
+  listOrders(
+    ctx: SalesContext,
+    filter: { status?: OrderStatus; customerId?: string; pageSize: number; pageToken: string },
+  ): Promise<Page<Versioned<Order>>>;
 }
 
 /** Options of {@link createSalesDomain}. */
@@ -68,7 +106,11 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
   const uow = createUnitOfWork({ db: options.db, domain: 'sales', schema: SALES_SCHEMA, now });
   const versioned = <T>(c: Committed<T>): Versioned<T> => ({ value: c.state, version: c.version });
 
-  const orderCommand = async (ctx: SalesContext, orderId: string, decide: (order: Order, tx: Transaction) => Decision<Order> | Promise<Decision<Order>>) =>
+  const orderCommand = async (
+    ctx: SalesContext,
+    orderId: string,
+    decide: (order: Order, tx: Transaction) => Decision<Order> | Promise<Decision<Order>>,
+  ) =>
     versioned(
       await uow.execute(ctx, orderStore, orderId, async (current, tx) => {
         if (!current) throw notFound('order', orderId, 'order_id');
@@ -76,16 +118,26 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
       }),
     );
 
-  const availableCredit = async (tx: Transaction, customerId: string, lock: boolean): Promise<{ customer: Customer; availableMinor: bigint }> => {
+  const availableCredit = async (
+    tx: Transaction,
+    customerId: string,
+    lock: boolean,
+  ): Promise<{ customer: Customer; availableMinor: bigint }> => {
     // Locking the customer serialises confirmations against its credit limit.
-    const { rows } = await tx.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM sales.customers WHERE customer_id = $1 ${lock ? 'FOR UPDATE' : ''}`, [customerId]);
+    const { rows } = await tx.query<CustomerRow>(
+      `SELECT ${CUSTOMER_COLUMNS} FROM sales.customers WHERE customer_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [customerId],
+    );
     if (!rows[0]) throw notFound('customer', customerId, 'customer_id');
     const customer = customerFromRow(rows[0]);
     const owed = await tx.query<{ owed: string | null }>(
       `SELECT sum(total_minor - paid_minor)::text AS owed FROM sales.orders WHERE customer_id = $1 AND status IN ('confirmed', 'paid', 'fulfilled')`,
       [customerId],
     );
-    return { customer, availableMinor: customer.creditLimit.amountMinor - BigInt(owed.rows[0]?.owed ?? '0') };
+    return {
+      customer,
+      availableMinor: customer.creditLimit.amountMinor - BigInt(owed.rows[0]?.owed ?? '0'),
+    };
   };
 
   return {
@@ -95,9 +147,18 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
       try {
         return versioned(
           await uow.execute(ctx, customerStore, customerId, async (_current, tx) => {
-            const taken = await tx.query(`SELECT 1 FROM sales.customers WHERE lower(email) = lower($1)`, [input.email]);
+            const taken = await tx.query(
+              `SELECT 1 FROM sales.customers WHERE lower(email) = lower($1)`,
+              [input.email],
+            );
             if (taken.rowCount > 0) throw emailTaken(input.email);
-            return createCustomer({ customerId, name: input.name, email: input.email, creditLimit: input.creditLimit, createdAt: now() });
+            return createCustomer({
+              customerId,
+              name: input.name,
+              email: input.email,
+              creditLimit: input.creditLimit,
+              createdAt: now(),
+            });
           }),
         );
       } catch (error) {
@@ -113,19 +174,35 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
     async listCustomers(ctx, page) {
       const after = decodePageToken(page.pageToken);
       const { rows } = await uow.read(ctx, (tx) =>
-        tx.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM sales.customers WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`, [after, page.pageSize + 1]),
+        tx.query<CustomerRow>(
+          `SELECT ${CUSTOMER_COLUMNS} FROM sales.customers WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`,
+          [after, page.pageSize + 1],
+        ),
       );
-      return pageOf(rows.map((r) => ({ value: customerFromRow(r), version: BigInt(r.version) })), page.pageSize, (c) => c.value.customerId);
+      return pageOf(
+        rows.map((r) => ({ value: customerFromRow(r), version: BigInt(r.version) })),
+        page.pageSize,
+        (c) => c.value.customerId,
+      );
     },
     async checkCredit(ctx, customerId, amount) {
       return uow.read(ctx, async (tx) => {
         const { customer, availableMinor } = await availableCredit(tx, customerId, false);
         if (amount.currency !== customer.creditLimit.currency) {
-          throw AmeideError.invalidArgument(`amount must be in the customer's currency ${customer.creditLimit.currency}`, [
-            { field: 'amount.currency', description: `must be ${customer.creditLimit.currency}, got ${amount.currency}` },
-          ]);
+          throw AmeideError.invalidArgument(
+            `amount must be in the customer's currency ${customer.creditLimit.currency}`,
+            [
+              {
+                field: 'amount.currency',
+                description: `must be ${customer.creditLimit.currency}, got ${amount.currency}`,
+              },
+            ],
+          );
         }
-        return { approved: amount.amountMinor <= availableMinor, available: { currency: customer.creditLimit.currency, amountMinor: availableMinor } };
+        return {
+          approved: amount.amountMinor <= availableMinor,
+          available: { currency: customer.creditLimit.currency, amountMinor: availableMinor },
+        };
       });
     },
     async createOrder(ctx, input) {
@@ -135,39 +212,77 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
           const customer = await customerStore.load(tx, input.customerId);
           if (!customer) throw notFound('customer', input.customerId, 'customer_id');
           if (customer.state.creditLimit.currency !== input.currency) {
-            throw AmeideError.invalidArgument(`currency must be the customer's currency ${customer.state.creditLimit.currency}`, [
-              { field: 'currency', description: `must be ${customer.state.creditLimit.currency}, got ${input.currency}` },
-            ]);
+            throw AmeideError.invalidArgument(
+              `currency must be the customer's currency ${customer.state.creditLimit.currency}`,
+              [
+                {
+                  field: 'currency',
+                  description: `must be ${customer.state.creditLimit.currency}, got ${input.currency}`,
+                },
+              ],
+            );
           }
-          return orders.createOrder({ orderId, customerId: input.customerId, currency: input.currency, now: now() });
+          return orders.createOrder({
+            orderId,
+            customerId: input.customerId,
+            currency: input.currency,
+            now: now(),
+          });
         }),
       );
     },
     addLine: (ctx, orderId, line) =>
       orderCommand(ctx, orderId, (order) => {
         if (line.unitPrice.currency !== order.currency) {
-          throw AmeideError.invalidArgument(`unit price must be in the order's currency ${order.currency}`, [
-            { field: 'unit_price.currency', description: `must be ${order.currency}, got ${line.unitPrice.currency}` },
-          ]);
+          throw AmeideError.invalidArgument(
+            `unit price must be in the order's currency ${order.currency}`,
+            [
+              {
+                field: 'unit_price.currency',
+                description: `must be ${order.currency}, got ${line.unitPrice.currency}`,
+              },
+            ],
+          );
         }
-        if (line.unitPrice.amountMinor < 0n) throw AmeideError.invalidArgument('unit price must not be negative', [{ field: 'unit_price.amount_minor', description: 'must not be negative' }]);
-        return orders.addLine(order, { lineId: newEventId(), sku: line.sku, quantity: line.quantity, unitPriceMinor: line.unitPrice.amountMinor }, now());
+        if (line.unitPrice.amountMinor < 0n)
+          throw AmeideError.invalidArgument('unit price must not be negative', [
+            { field: 'unit_price.amount_minor', description: 'must not be negative' },
+          ]);
+        return orders.addLine(
+          order,
+          {
+            lineId: newEventId(),
+            sku: line.sku,
+            quantity: line.quantity,
+            unitPriceMinor: line.unitPrice.amountMinor,
+          },
+          now(),
+        );
       }),
-    removeLine: (ctx, orderId, lineId) => orderCommand(ctx, orderId, (order) => orders.removeLine(order, lineId, now())),
+    removeLine: (ctx, orderId, lineId) =>
+      orderCommand(ctx, orderId, (order) => orders.removeLine(order, lineId, now())),
     confirm: (ctx, orderId) =>
       orderCommand(ctx, orderId, async (order, tx) => {
         if (order.status !== orders.OrderStatus.Draft) return orders.confirm(order, 0n, now());
         const { availableMinor } = await availableCredit(tx, order.customerId, true);
         return orders.confirm(order, availableMinor, now());
       }),
-    cancel: (ctx, orderId, reason) => orderCommand(ctx, orderId, (order) => orders.cancel(order, reason, now())),
-    markFulfilled: (ctx, orderId) => orderCommand(ctx, orderId, (order) => orders.markFulfilled(order, now())),
+    cancel: (ctx, orderId, reason) =>
+      orderCommand(ctx, orderId, (order) => orders.cancel(order, reason, now())),
+    markFulfilled: (ctx, orderId) =>
+      orderCommand(ctx, orderId, (order) => orders.markFulfilled(order, now())),
     recordPayment: (ctx, orderId, amount, reference) =>
       orderCommand(ctx, orderId, (order) => {
         if (amount.currency !== order.currency) {
-          throw AmeideError.invalidArgument(`amount must be in the order's currency ${order.currency}`, [
-            { field: 'amount.currency', description: `must be ${order.currency}, got ${amount.currency}` },
-          ]);
+          throw AmeideError.invalidArgument(
+            `amount must be in the order's currency ${order.currency}`,
+            [
+              {
+                field: 'amount.currency',
+                description: `must be ${order.currency}, got ${amount.currency}`,
+              },
+            ],
+          );
         }
         return orders.recordPayment(order, amount.amountMinor, reference, now());
       }),
@@ -186,7 +301,11 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
           [after, filter.status ?? null, filter.customerId ?? null, filter.pageSize + 1],
         ),
       );
-      return pageOf(rows.map((r) => ({ value: orderFromRow(r), version: BigInt(r.version) })), filter.pageSize, (o) => o.value.orderId);
+      return pageOf(
+        rows.map((r) => ({ value: orderFromRow(r), version: BigInt(r.version) })),
+        filter.pageSize,
+        (o) => o.value.orderId,
+      );
     },
   };
 }
@@ -205,7 +324,9 @@ function decodePageToken(token: string): string {
   if (token === '') return NIL_UUID;
   const id = Buffer.from(token, 'base64url').toString('utf8');
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
-    throw AmeideError.invalidArgument('page_token is not a token this service issued', [{ field: 'page_token', description: 'pass next_page_token from the previous page' }]);
+    throw AmeideError.invalidArgument('page_token is not a token this service issued', [
+      { field: 'page_token', description: 'pass next_page_token from the previous page' },
+    ]);
   }
   return id;
 }
@@ -213,5 +334,8 @@ function decodePageToken(token: string): string {
 function pageOf<T>(rows: T[], pageSize: number, idOf: (t: T) => string): Page<T> {
   const items = rows.slice(0, pageSize);
   const more = rows.length > pageSize;
-  return { items, nextPageToken: more ? Buffer.from(idOf(items.at(-1)!), 'utf8').toString('base64url') : '' };
+  return {
+    items,
+    nextPageToken: more ? Buffer.from(idOf(items.at(-1)!), 'utf8').toString('base64url') : '',
+  };
 }

@@ -1,7 +1,12 @@
 // Users' symbols first: envelope, unit of work, relay, transports, consumers.
 export { newEventId, parseEventType } from './envelope/event-envelope.js';
 export type { EventEnvelope, JsonValue, ParsedEventType } from './envelope/event-envelope.js';
-export { decodeEnvelope, encodeEnvelope, envelopeFromProto, envelopeToProto } from './envelope/envelope-codec.js';
+export {
+  decodeEnvelope,
+  encodeEnvelope,
+  envelopeFromProto,
+  envelopeToProto,
+} from './envelope/envelope-codec.js';
 export { createUpcasterChain } from './envelope/upcasters.js';
 export type { Upcaster, UpcasterChain } from './envelope/upcasters.js';
 
@@ -38,7 +43,13 @@ export type {
 export { eventSubject, tenantOfSubject } from './transport/nats-subject.js';
 
 export { createConsumer } from './consumers/consumer.js';
-export type { Consumer, ConsumerOptions, ConsumerStats, DeliveryOutcome, EventHandler } from './consumers/consumer.js';
+export type {
+  Consumer,
+  ConsumerOptions,
+  ConsumerStats,
+  DeliveryOutcome,
+  EventHandler,
+} from './consumers/consumer.js';
 export { listDeadLetters, replayRequested, requestReplay } from './consumers/dead-letters.js';
 export type { DeadLetter, DeadLetterScope, ReplayOptions } from './consumers/dead-letters.js';
 

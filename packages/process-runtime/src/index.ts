@@ -22,6 +22,8 @@ export type { DevTokenProviderOptions, TokenProvider } from './activities/token-
 export { createHttpAgentInvoker, createScriptedAgentInvoker } from './activities/agent-invoker.js';
 export type { AgentInvoker, HttpAgentInvokerOptions } from './activities/agent-invoker.js';
 
+export { processServiceRoutes } from './service/process-service.js';
+
 // Workflow contract (signals, updates, queries, search attributes, data types).
 export {
   PROCESS_WORKFLOW_TYPE,

@@ -14,7 +14,11 @@ type Teardown = () => Promise<void>;
  * temporal) to `servers` below.
  */
 export default async function setup(project: TestProject): Promise<Teardown> {
-  const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [setupPostgres, setupNats, setupTemporal];
+  const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [
+    setupPostgres,
+    setupNats,
+    setupTemporal,
+  ];
   const teardowns: Teardown[] = [];
   try {
     for (const start of servers) teardowns.push(await start(project));

@@ -52,10 +52,14 @@ export function findNatsServerBinary(options: { binary?: string; path?: string }
   }
   for (const python of ['python3', 'python']) {
     try {
-      const scripts = execFileSync(python, ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
+      const scripts = execFileSync(
+        python,
+        ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).trim();
       searched.push(`${scripts} (${python} scripts)`);
       const candidate = join(scripts, 'nats-server');
       if (existsSync(candidate)) return candidate;
@@ -71,7 +75,9 @@ export function findNatsServerBinary(options: { binary?: string; path?: string }
  * fresh temporary directory, listening on 127.0.0.1 only.
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const binary = findNatsServerBinary(options.binary === undefined ? {} : { binary: options.binary });
+  const binary = findNatsServerBinary(
+    options.binary === undefined ? {} : { binary: options.binary },
+  );
   const storeDir = await mkdtemp(join(tmpdir(), 'ameide-nats-'));
   try {
     for (let attempt = 1; ; attempt++) {
@@ -109,7 +115,12 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   }
 }
 
-async function launch(binary: string, storeDir: string, port: number, timeoutMs: number): Promise<ChildProcess> {
+async function launch(
+  binary: string,
+  storeDir: string,
+  port: number,
+  timeoutMs: number,
+): Promise<ChildProcess> {
   const child = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,12 +135,16 @@ async function launch(binary: string, storeDir: string, port: number, timeoutMs:
   child.once('exit', () => (running = false));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!running) throw new Error(`nats-server exited during start (port ${port}):\n${log.join('\n')}`);
+    if (!running)
+      throw new Error(`nats-server exited during start (port ${port}):\n${log.join('\n')}`);
     // JetStream is ready once the server logs it; the port alone may open earlier.
-    if (log.some((l) => /Server is ready/.test(l)) && (await acceptsConnections(port))) return child;
+    if (log.some((l) => /Server is ready/.test(l)) && (await acceptsConnections(port)))
+      return child;
     if (Date.now() > deadline) {
       await terminate(child);
-      throw new Error(`nats-server did not become ready on port ${port} in time:\n${log.join('\n')}`);
+      throw new Error(
+        `nats-server did not become ready on port ${port} in time:\n${log.join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

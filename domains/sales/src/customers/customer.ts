@@ -19,7 +19,10 @@ export function createCustomer(customer: Customer): Decision<Customer> {
         payload: {
           name: customer.name,
           email: customer.email,
-          creditLimit: { currency: customer.creditLimit.currency, amountMinor: customer.creditLimit.amountMinor.toString() },
+          creditLimit: {
+            currency: customer.creditLimit.currency,
+            amountMinor: customer.creditLimit.amountMinor.toString(),
+          },
         },
       },
     ],
@@ -52,22 +55,43 @@ export function customerFromRow(r: CustomerRow): Customer {
 export const customerStore: AggregateStore<Customer> = {
   aggregateType: 'customer',
   async load(tx, customerId) {
-    const { rows } = await tx.query<CustomerRow>(`SELECT ${CUSTOMER_COLUMNS} FROM sales.customers WHERE customer_id = $1`, [customerId]);
-    return rows[0] ? { state: customerFromRow(rows[0]), version: BigInt(rows[0].version) } : undefined;
+    const { rows } = await tx.query<CustomerRow>(
+      `SELECT ${CUSTOMER_COLUMNS} FROM sales.customers WHERE customer_id = $1`,
+      [customerId],
+    );
+    return rows[0]
+      ? { state: customerFromRow(rows[0]), version: BigInt(rows[0].version) }
+      : undefined;
   },
   async save(tx, customerId, c, expected, next) {
     if (expected === 0n) {
       const r = await tx.query(
         `INSERT INTO sales.customers (tenant_id, customer_id, name, email, credit_limit_currency, credit_limit_minor, version, created_at)
          VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, customer_id) DO NOTHING`,
-        [customerId, c.name, c.email, c.creditLimit.currency, c.creditLimit.amountMinor, next, c.createdAt],
+        [
+          customerId,
+          c.name,
+          c.email,
+          c.creditLimit.currency,
+          c.creditLimit.amountMinor,
+          next,
+          c.createdAt,
+        ],
       );
       return r.rowCount === 1;
     }
     const r = await tx.query(
       `UPDATE sales.customers SET name = $2, email = $3, credit_limit_currency = $4, credit_limit_minor = $5, version = $6
         WHERE customer_id = $1 AND version = $7`,
-      [customerId, c.name, c.email, c.creditLimit.currency, c.creditLimit.amountMinor, next, expected],
+      [
+        customerId,
+        c.name,
+        c.email,
+        c.creditLimit.currency,
+        c.creditLimit.amountMinor,
+        next,
+        expected,
+      ],
     );
     return r.rowCount === 1;
   },

@@ -24,7 +24,12 @@ export function orderFromRow(row: OrderRow): Order {
     customerId: row.customer_id,
     currency: row.currency,
     status: row.status,
-    lines: row.lines.map((l): OrderLine => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, unitPriceMinor: BigInt(l.unitPriceMinor) })),
+    lines: row.lines.map((l): OrderLine => ({
+      lineId: l.lineId,
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPriceMinor: BigInt(l.unitPriceMinor),
+    })),
     paidMinor: BigInt(row.paid_minor),
     paymentReferences: row.payment_references,
     cancelReason: row.cancel_reason ?? undefined,
@@ -34,17 +39,40 @@ export function orderFromRow(row: OrderRow): Order {
 }
 
 const linesJson = (order: Order) =>
-  JSON.stringify(order.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor.toString() })));
+  JSON.stringify(
+    order.lines.map((l) => ({
+      lineId: l.lineId,
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPriceMinor: l.unitPriceMinor.toString(),
+    })),
+  );
 
 /** Orders in `sales.orders`, one row per aggregate. */
 export const orderStore: AggregateStore<Order> = {
   aggregateType: 'order',
   async load(tx, orderId) {
-    const { rows } = await tx.query<OrderRow>(`SELECT ${ORDER_COLUMNS} FROM sales.orders WHERE order_id = $1`, [orderId]);
+    const { rows } = await tx.query<OrderRow>(
+      `SELECT ${ORDER_COLUMNS} FROM sales.orders WHERE order_id = $1`,
+      [orderId],
+    );
     return rows[0] ? { state: orderFromRow(rows[0]), version: BigInt(rows[0].version) } : undefined;
   },
   async save(tx, orderId, order, expected, next) {
-    const values = [orderId, order.customerId, order.currency, order.status, linesJson(order), orderTotal(order), order.paidMinor, JSON.stringify(order.paymentReferences), order.cancelReason ?? null, next, order.createdAt, order.updatedAt];
+    const values = [
+      orderId,
+      order.customerId,
+      order.currency,
+      order.status,
+      linesJson(order),
+      orderTotal(order),
+      order.paidMinor,
+      JSON.stringify(order.paymentReferences),
+      order.cancelReason ?? null,
+      next,
+      order.createdAt,
+      order.updatedAt,
+    ];
     if (expected === 0n) {
       const r = await tx.query(
         `INSERT INTO sales.orders (tenant_id, order_id, customer_id, currency, status, lines, total_minor, paid_minor, payment_references, cancel_reason, version, created_at, updated_at)

@@ -29,7 +29,9 @@ export function moneyToProto(m: Money): MoneyProto {
 
 /** The domain status of a proto status; undefined for UNSPECIFIED (no filter). */
 export function statusFromProto(status: ProtoStatus): OrderStatus | undefined {
-  return (Object.entries(statusToProto) as [OrderStatus, ProtoStatus][]).find(([, p]) => p === status)?.[0];
+  return (Object.entries(statusToProto) as [OrderStatus, ProtoStatus][]).find(
+    ([, p]) => p === status,
+  )?.[0];
 }
 
 export function orderToProto({ value: o, version }: Versioned<Order>): OrderProto {
@@ -38,7 +40,12 @@ export function orderToProto({ value: o, version }: Versioned<Order>): OrderProt
     customerId: o.customerId,
     status: statusToProto[o.status],
     lines: o.lines.map((l) =>
-      create(OrderLineSchema, { lineId: l.lineId, sku: l.sku, quantity: l.quantity, unitPrice: moneyToProto({ currency: o.currency, amountMinor: l.unitPriceMinor }) }),
+      create(OrderLineSchema, {
+        lineId: l.lineId,
+        sku: l.sku,
+        quantity: l.quantity,
+        unitPrice: moneyToProto({ currency: o.currency, amountMinor: l.unitPriceMinor }),
+      }),
     ),
     total: moneyToProto({ currency: o.currency, amountMinor: orderTotal(o) }),
     paid: moneyToProto({ currency: o.currency, amountMinor: o.paidMinor }),
@@ -49,7 +56,13 @@ export function orderToProto({ value: o, version }: Versioned<Order>): OrderProt
 }
 
 export function customerToProto({ value: c, version }: Versioned<Customer>): CustomerProto {
-  return create(CustomerSchema, { customerId: c.customerId, name: c.name, email: c.email, creditLimit: moneyToProto(c.creditLimit), version });
+  return create(CustomerSchema, {
+    customerId: c.customerId,
+    name: c.name,
+    email: c.email,
+    creditLimit: moneyToProto(c.creditLimit),
+    version,
+  });
 }
 
 export { OrderStatus };

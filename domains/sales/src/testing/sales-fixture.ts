@@ -3,7 +3,13 @@
 import { Writable } from 'node:stream';
 import { createPgDatabase, createPgliteDatabase, type Database } from '@ameide/persistence';
 import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
-import { createEphemeralDevIdentity, createLogger, createTokenVerifier, startServiceHost, type ServiceHost } from '@ameide/server';
+import {
+  createEphemeralDevIdentity,
+  createLogger,
+  createTokenVerifier,
+  startServiceHost,
+  type ServiceHost,
+} from '@ameide/server';
 import { createTestDatabase } from '@ameide/testing';
 import { migrateSales } from '../migrate-sales.js';
 import { createSalesDomain } from '../sales-domain.js';
@@ -11,7 +17,10 @@ import { salesServiceRoutes } from '../service/sales-service.js';
 
 export type Engine = 'postgres' | 'pglite';
 
-export async function openSalesDatabase(engine: Engine, label: string): Promise<{ db: Database; url: string | undefined; close(): Promise<void> }> {
+export async function openSalesDatabase(
+  engine: Engine,
+  label: string,
+): Promise<{ db: Database; url: string | undefined; close(): Promise<void> }> {
   if (engine === 'pglite') {
     const db = await createPgliteDatabase();
     await migrateSales(db);
@@ -31,18 +40,30 @@ export async function openSalesDatabase(engine: Engine, label: string): Promise<
 }
 
 /** A service host serving OrderService and CustomerService on `db`. */
-export async function startSalesHost(db: Database): Promise<{ host: ServiceHost; clientFor(tenantId: string): Promise<AmeideClient> }> {
+export async function startSalesHost(
+  db: Database,
+): Promise<{ host: ServiceHost; clientFor(tenantId: string): Promise<AmeideClient> }> {
   const identity = await createEphemeralDevIdentity();
   const host = await startServiceHost({
     port: 0,
-    verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-    logger: createLogger({ primitive: { type: 'domain', name: 'sales' }, destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    verifier: createTokenVerifier({
+      issuer: identity.issuer,
+      audience: identity.audience,
+      jwks: identity.jwks,
+    }),
+    logger: createLogger({
+      primitive: { type: 'domain', name: 'sales' },
+      destination: new Writable({ write: (_c, _e, cb) => cb() }),
+    }),
     services: [salesServiceRoutes({ domain: createSalesDomain({ db }) })],
   });
   return {
     host,
     async clientFor(tenantId) {
-      return createAmeideClient({ baseUrl: host.url, token: await identity.signToken({ tenantId, userId: `${tenantId}-user` }) });
+      return createAmeideClient({
+        baseUrl: host.url,
+        token: await identity.signToken({ tenantId, userId: `${tenantId}-user` }),
+      });
     },
   };
 }

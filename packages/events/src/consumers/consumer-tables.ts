@@ -50,7 +50,14 @@ export function consumerTables(schema: string, consumer: string): ConsumerTables
          ON CONFLICT (tenant_id, consumer, aggregate_type, aggregate_id)
          DO UPDATE SET last_version = GREATEST(${s}.consumer_aggregates.last_version, excluded.last_version),
                        blocked = ${s}.consumer_aggregates.blocked + $6`,
-        [event.tenantId, consumer, event.aggregateType, event.aggregateId, event.aggregateVersion, blockedDelta],
+        [
+          event.tenantId,
+          consumer,
+          event.aggregateType,
+          event.aggregateId,
+          event.aggregateVersion,
+          blockedDelta,
+        ],
       );
     },
     async deadLetter(tx, letter) {

@@ -1,13 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAmeideError } from '@ameide/errors';
-import { assertValidTenantId, withTenant, type Database, type Transaction } from '@ameide/persistence';
+import {
+  assertValidTenantId,
+  withTenant,
+  type Database,
+  type Transaction,
+} from '@ameide/persistence';
 import { encodeEnvelope } from '../envelope/envelope-codec.js';
 import type { EventEnvelope } from '../envelope/event-envelope.js';
 import type { UpcasterChain } from '../envelope/upcasters.js';
 import { silentLogger, type EventsLogger } from '../logger.js';
 import { asRelayRole, RELAY_ROLE } from '../schema/relay-role.js';
-import type { Delivery, EventCursor, EventTransport, Settlement } from '../transport/event-transport.js';
-import { consumerTables, type ConsumerTables } from './consumer-tables.js';
+import type {
+  Delivery,
+  EventCursor,
+  EventTransport,
+  Settlement,
+} from '../transport/event-transport.js';
+import { consumerTables } from './consumer-tables.js';
 import { replayRequested } from './dead-letters.js';
 
 /**
@@ -52,10 +62,13 @@ export interface ConsumerOptions {
 }
 
 /** What happened to one delivery. */
-export type DeliveryOutcome = 'processed' | 'skipped' | 'duplicate' | 'dead_lettered' | 'parked' | 'rejected' | 'retry';
+export type DeliveryOutcome =
+  'processed' | 'skipped' | 'duplicate' | 'dead_lettered' | 'parked' | 'rejected' | 'retry';
 
 /** Counts of a consumer's outcomes so far. */
-export type ConsumerStats = Readonly<Record<DeliveryOutcome, number>> & { readonly replayed: number };
+export type ConsumerStats = Readonly<Record<DeliveryOutcome, number>> & {
+  readonly replayed: number;
+};
 
 /** A running consumer of one domain's events. */
 export interface Consumer {
@@ -98,7 +111,14 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   const tenantOptions = options.appRole ? { appRole: options.appRole } : {};
   const relay = asRelayRole(options.relayRole ?? RELAY_ROLE);
   const counts: Record<DeliveryOutcome | 'replayed', number> = {
-    processed: 0, skipped: 0, duplicate: 0, dead_lettered: 0, parked: 0, rejected: 0, retry: 0, replayed: 0,
+    processed: 0,
+    skipped: 0,
+    duplicate: 0,
+    dead_lettered: 0,
+    parked: 0,
+    rejected: 0,
+    retry: 0,
+    replayed: 0,
   };
 
   let cursor: EventCursor | undefined;
@@ -108,17 +128,33 @@ export function createConsumer(options: ConsumerOptions): Consumer {
   const upcast = (e: EventEnvelope): EventEnvelope => options.upcasters?.upcast(e) ?? e;
 
   const reject = async (delivery: Delivery, error: string): Promise<DeliveryOutcome> => {
-    const envelope = delivery.raw ?? (delivery.envelope ? encodeEnvelope(delivery.envelope) : new Uint8Array());
+    const envelope =
+      delivery.raw ?? (delivery.envelope ? encodeEnvelope(delivery.envelope) : new Uint8Array());
     await db.transaction(
-      (tx) => tables.deadLetter(tx, { event: delivery.envelope, tenantId: undefined, envelope, reason: 'rejected', error, attempts: 0 }),
+      (tx) =>
+        tables.deadLetter(tx, {
+          event: delivery.envelope,
+          tenantId: undefined,
+          envelope,
+          reason: 'rejected',
+          error,
+          attempts: 0,
+        }),
       relay,
     );
-    logger.warn({ consumer: name, eventId: delivery.envelope?.eventId, error }, 'event rejected to the dead letters');
+    logger.warn(
+      { consumer: name, eventId: delivery.envelope?.eventId, error },
+      'event rejected to the dead letters',
+    );
     return 'rejected';
   };
 
   /** One attempt; `failure` set: record the event as dead-lettered instead of handling it. */
-  const attempt = (event: EventEnvelope, raw: Uint8Array | undefined, failure?: { error: string; attempts: number }): Promise<DeliveryOutcome> =>
+  const attempt = (
+    event: EventEnvelope,
+    raw: Uint8Array | undefined,
+    failure?: { error: string; attempts: number },
+  ): Promise<DeliveryOutcome> =>
     withTenant(
       db,
       { tenantId: event.tenantId },
@@ -154,10 +190,16 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     try {
       assertValidTenantId(event.tenantId);
     } catch (error) {
-      return reject(delivery, `tenant missing or malformed: ${error instanceof Error ? error.message : String(error)}`);
+      return reject(
+        delivery,
+        `tenant missing or malformed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     if (delivery.routedTenant !== undefined && delivery.routedTenant !== event.tenantId) {
-      return reject(delivery, `tenant ${JSON.stringify(event.tenantId)} does not match the routed tenant ${JSON.stringify(delivery.routedTenant)}`);
+      return reject(
+        delivery,
+        `tenant ${JSON.stringify(event.tenantId)} does not match the routed tenant ${JSON.stringify(delivery.routedTenant)}`,
+      );
     }
     let lastError = '';
     for (let n = 1; n <= maxAttempts; n++) {
@@ -165,8 +207,15 @@ export function createConsumer(options: ConsumerOptions): Consumer {
         return await attempt(event, delivery.raw);
       } catch (error) {
         if (error instanceof GapError) return 'retry';
-        lastError = isAmeideError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
-        logger.warn({ consumer: name, eventId: event.eventId, type: event.type, attempt: n, err: lastError }, 'event handler failed');
+        lastError = isAmeideError(error)
+          ? `${error.code}: ${error.message}`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+        logger.warn(
+          { consumer: name, eventId: event.eventId, type: event.type, attempt: n, err: lastError },
+          'event handler failed',
+        );
         if (n < maxAttempts) await sleep(Math.min(maxBackoffMs, backoffMs * 2 ** (n - 1)));
       }
     }
@@ -178,7 +227,9 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     }
   };
 
-  const processBatch = async (batch: readonly Delivery[]): Promise<Map<Delivery, DeliveryOutcome>> => {
+  const processBatch = async (
+    batch: readonly Delivery[],
+  ): Promise<Map<Delivery, DeliveryOutcome>> => {
     const groups = new Map<string, Delivery[]>();
     batch.forEach((d, i) => {
       const e = d.envelope;
@@ -191,7 +242,9 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     const queue = [...groups.values()];
     const worker = async (): Promise<void> => {
       for (let group = queue.shift(); group; group = queue.shift()) {
-        group.sort((a, b) => Number((a.envelope?.aggregateVersion ?? 0n) - (b.envelope?.aggregateVersion ?? 0n)));
+        group.sort((a, b) =>
+          Number((a.envelope?.aggregateVersion ?? 0n) - (b.envelope?.aggregateVersion ?? 0n)),
+        );
         let retrying = false;
         for (const d of group) {
           const outcome: DeliveryOutcome = retrying ? 'retry' : await processOne(d);
@@ -209,7 +262,11 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     const batch = await cursor.next({ max: batchSize, waitMs, signal });
     if (batch.length === 0) return [];
     const outcomes = await processBatch(batch);
-    await cursor.settle(batch, (d): Settlement => (outcomes.get(d) === 'retry' ? 'retry' : 'done'), gapRetryMs);
+    await cursor.settle(
+      batch,
+      (d): Settlement => (outcomes.get(d) === 'retry' ? 'retry' : 'done'),
+      gapRetryMs,
+    );
     const list = batch.map((d) => outcomes.get(d)!);
     for (const o of list) counts[o]++;
     return list;
@@ -243,7 +300,10 @@ export function createConsumer(options: ConsumerOptions): Consumer {
             if (cycles++ % 20 === 0) await replay();
             await runOnce(controller.signal);
           } catch (error) {
-            logger.error({ consumer: name, err: error instanceof Error ? error.message : String(error) }, 'consumer batch failed; retrying');
+            logger.error(
+              { consumer: name, err: error instanceof Error ? error.message : String(error) },
+              'consumer batch failed; retrying',
+            );
             await sleep(200);
           }
         }

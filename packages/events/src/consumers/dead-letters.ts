@@ -92,9 +92,17 @@ export async function listDeadLetters(
  * before earlier ones. Rejected letters have no usable tenant and are never
  * replayed. Returns the ids marked.
  */
-export async function requestReplay(scope: DeadLetterScope, selection: { ids?: readonly bigint[]; consumer?: string }): Promise<bigint[]> {
-  if ((selection.ids === undefined || selection.ids.length === 0) && selection.consumer === undefined) {
-    throw AmeideError.invalidArgument('give dead letter ids or a consumer', [{ field: 'ids', description: 'required unless consumer is given' }]);
+export async function requestReplay(
+  scope: DeadLetterScope,
+  selection: { ids?: readonly bigint[]; consumer?: string },
+): Promise<bigint[]> {
+  if (
+    (selection.ids === undefined || selection.ids.length === 0) &&
+    selection.consumer === undefined
+  ) {
+    throw AmeideError.invalidArgument('give dead letter ids or a consumer', [
+      { field: 'ids', description: 'required unless consumer is given' },
+    ]);
   }
   const s = quoteIdentifier(scope.schema, 'schema');
   const { rows } = await scope.db.transaction(
@@ -109,7 +117,10 @@ export async function requestReplay(scope: DeadLetterScope, selection: { ids?: r
           WHERE d.status = 'open' AND d.reason <> 'rejected' AND d.consumer = c.consumer AND d.tenant_id = c.tenant_id
             AND d.aggregate_type = c.aggregate_type AND d.aggregate_id = c.aggregate_id
          RETURNING d.id`,
-        [selection.ids && selection.ids.length > 0 ? selection.ids.map(String) : null, selection.consumer ?? null],
+        [
+          selection.ids && selection.ids.length > 0 ? selection.ids.map(String) : null,
+          selection.consumer ?? null,
+        ],
       ),
     asRelayRole(scope.relayRole ?? RELAY_ROLE),
   );
@@ -137,7 +148,9 @@ interface ReplayRow {
  * letter marked `replayed`, aggregate unblocked by one. The first failure of
  * an aggregate puts it back to `open` (attempts + 1) and stops that aggregate.
  */
-export async function replayRequested(options: ReplayOptions): Promise<{ replayed: number; failed: number }> {
+export async function replayRequested(
+  options: ReplayOptions,
+): Promise<{ replayed: number; failed: number }> {
   const total = { replayed: 0, failed: 0 };
   // Events that parked behind an aggregate while it was being replayed are
   // marked and replayed in a further round.
@@ -150,7 +163,9 @@ export async function replayRequested(options: ReplayOptions): Promise<{ replaye
   return total;
 }
 
-async function replayRound(options: ReplayOptions): Promise<{ replayed: number; failed: number; succeeded: string[][] }> {
+async function replayRound(
+  options: ReplayOptions,
+): Promise<{ replayed: number; failed: number; succeeded: string[][] }> {
   const { db, consumer } = options;
   const s = quoteIdentifier(options.schema, 'schema');
   const tables = consumerTables(options.schema, consumer);
@@ -171,8 +186,16 @@ async function replayRound(options: ReplayOptions): Promise<{ replayed: number; 
     const key = JSON.stringify([row.tenant_id, row.aggregate_type, row.aggregate_id]);
     touched.set(key, [row.tenant_id, row.aggregate_type, row.aggregate_id]);
     if (failedAggregates.has(key)) {
-      await withTenant(db, { tenantId: row.tenant_id }, (tx) =>
-        tx.query(`UPDATE ${s}.dead_letters SET status = 'open' WHERE id = $1 AND status = 'replay'`, [row.id]), tenantOpts(options));
+      await withTenant(
+        db,
+        { tenantId: row.tenant_id },
+        (tx) =>
+          tx.query(
+            `UPDATE ${s}.dead_letters SET status = 'open' WHERE id = $1 AND status = 'replay'`,
+            [row.id],
+          ),
+        tenantOpts(options),
+      );
       continue;
     }
     try {
@@ -180,7 +203,10 @@ async function replayRound(options: ReplayOptions): Promise<{ replayed: number; 
         db,
         { tenantId: row.tenant_id },
         async (tx) => {
-          const claimed = await tx.query(`UPDATE ${s}.dead_letters SET status = 'replayed', resolved_at = now() WHERE id = $1 AND status = 'replay'`, [row.id]);
+          const claimed = await tx.query(
+            `UPDATE ${s}.dead_letters SET status = 'replayed', resolved_at = now() WHERE id = $1 AND status = 'replay'`,
+            [row.id],
+          );
           if (claimed.rowCount === 0) return false;
           const event = decodeEnvelope(row.envelope);
           await options.handle(event, tx);
@@ -194,16 +220,28 @@ async function replayRound(options: ReplayOptions): Promise<{ replayed: number; 
       failed++;
       failedAggregates.add(key);
       const message = error instanceof Error ? error.message : String(error);
-      await withTenant(db, { tenantId: row.tenant_id }, (tx) =>
-        tx.query(`UPDATE ${s}.dead_letters SET status = 'open', attempts = attempts + 1, error = $2 WHERE id = $1`, [row.id, message.slice(0, 4000)]),
-        tenantOpts(options));
+      await withTenant(
+        db,
+        { tenantId: row.tenant_id },
+        (tx) =>
+          tx.query(
+            `UPDATE ${s}.dead_letters SET status = 'open', attempts = attempts + 1, error = $2 WHERE id = $1`,
+            [row.id, message.slice(0, 4000)],
+          ),
+        tenantOpts(options),
+      );
     }
   }
-  const succeeded = [...touched.entries()].filter(([key]) => !failedAggregates.has(key)).map(([, parts]) => parts);
+  const succeeded = [...touched.entries()]
+    .filter(([key]) => !failedAggregates.has(key))
+    .map(([, parts]) => parts);
   return { replayed, failed, succeeded };
 }
 
-async function markParkedBehind(options: ReplayOptions, aggregates: readonly string[][]): Promise<number> {
+async function markParkedBehind(
+  options: ReplayOptions,
+  aggregates: readonly string[][],
+): Promise<number> {
   const s = quoteIdentifier(options.schema, 'schema');
   const { rowCount } = await options.db.transaction(
     (tx) =>

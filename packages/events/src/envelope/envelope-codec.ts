@@ -39,13 +39,16 @@ export function envelopeToProto(envelope: EventEnvelope): EventEnvelopeProto {
  */
 export function envelopeFromProto(message: EventEnvelopeProto): EventEnvelope {
   const bad = (field: string, description: string): AmeideError =>
-    AmeideError.invalidArgument(`malformed event envelope: ${field} ${description}`, [{ field, description }]);
+    AmeideError.invalidArgument(`malformed event envelope: ${field} ${description}`, [
+      { field, description },
+    ]);
   if (message.eventId === '') throw bad('event_id', 'is empty');
   if (message.aggregateId === '') throw bad('aggregate_id', 'is empty');
   if (message.type === '') throw bad('type', 'is empty');
   if (message.aggregateVersion < 1n) throw bad('aggregate_version', 'must be >= 1');
   if (message.occurredAt === undefined) throw bad('occurred_at', 'is missing');
-  if (message.payloadContentType !== JSON_CONTENT_TYPE) throw bad('payload_content_type', `must be ${JSON_CONTENT_TYPE}`);
+  if (message.payloadContentType !== JSON_CONTENT_TYPE)
+    throw bad('payload_content_type', `must be ${JSON_CONTENT_TYPE}`);
   let payload: JsonValue;
   try {
     payload = JSON.parse(decoder.decode(message.payload)) as JsonValue;
@@ -83,7 +86,11 @@ export function decodeEnvelope(bytes: Uint8Array): EventEnvelope {
   try {
     message = fromBinary(EventEnvelopeSchema, bytes);
   } catch (error) {
-    throw AmeideError.invalidArgument('malformed event envelope: not an ameide.events.v1.EventEnvelope', [], { cause: error });
+    throw AmeideError.invalidArgument(
+      'malformed event envelope: not an ameide.events.v1.EventEnvelope',
+      [],
+      { cause: error },
+    );
   }
   return envelopeFromProto(message);
 }

@@ -46,12 +46,18 @@ describe('event envelope', () => {
 
   it('makes uuidv7 ids that sort by creation', () => {
     const ids = Array.from({ length: 50 }, () => newEventId());
-    expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
+    expect(
+      ids.every((id) =>
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id),
+      ),
+    ).toBe(true);
     expect([...ids].sort()).toEqual(ids);
   });
 
   it('refuses bytes that are not an envelope, and envelopes missing required fields, naming the field', () => {
-    expect(refusal(() => decodeEnvelope(new Uint8Array([0xff, 0xff, 0xff]))).code).toBe('invalid_argument');
+    expect(refusal(() => decodeEnvelope(new Uint8Array([0xff, 0xff, 0xff]))).code).toBe(
+      'invalid_argument',
+    );
     const noId = envelopeToProto(event);
     noId.eventId = '';
     expect(refusal(() => envelopeFromProto(noId)).fieldViolations[0]?.field).toBe('event_id');
@@ -61,8 +67,13 @@ describe('event envelope', () => {
   });
 
   it('parses event types with their version suffix and refuses types without one', () => {
-    expect(parseEventType('sales.order.line_added.v12')).toEqual({ name: 'sales.order.line_added', version: 12 });
-    expect(refusal(() => parseEventType('sales.order.confirmed')).fieldViolations[0]?.field).toBe('type');
+    expect(parseEventType('sales.order.line_added.v12')).toEqual({
+      name: 'sales.order.line_added',
+      version: 12,
+    });
+    expect(refusal(() => parseEventType('sales.order.confirmed')).fieldViolations[0]?.field).toBe(
+      'type',
+    );
     expect(refusal(() => parseEventType('Sales.Order.v1')).code).toBe('invalid_argument');
   });
 });
@@ -72,11 +83,19 @@ describe('upcasters', () => {
     { from: 'sales.order.created.v1', upcast: (p) => ({ ...(p as object), currency: 'EUR' }) },
     { from: 'sales.order.created.v2', upcast: (p) => ({ order: p }) },
   ]);
-  const v1: EventEnvelope = { ...event, type: 'sales.order.created.v1', payload: { customerId: 'c-1' } };
+  const v1: EventEnvelope = {
+    ...event,
+    type: 'sales.order.created.v1',
+    payload: { customerId: 'c-1' },
+  };
 
   it('lifts an old event step by step to the newest schema', () => {
     const newest = chain.upcast(v1);
-    expect(newest).toMatchObject({ type: 'sales.order.created.v3', schemaVersion: 3, payload: { order: { customerId: 'c-1', currency: 'EUR' } } });
+    expect(newest).toMatchObject({
+      type: 'sales.order.created.v3',
+      schemaVersion: 3,
+      payload: { order: { customerId: 'c-1', currency: 'EUR' } },
+    });
     expect(newest.eventId).toBe(v1.eventId);
   });
 
@@ -87,6 +106,11 @@ describe('upcasters', () => {
   });
 
   it('refuses two upcasters for the same type', () => {
-    expect(() => createUpcasterChain([{ from: 'a.b.v1', upcast: (p) => p }, { from: 'a.b.v1', upcast: (p) => p }])).toThrow(/two upcasters/);
+    expect(() =>
+      createUpcasterChain([
+        { from: 'a.b.v1', upcast: (p) => p },
+        { from: 'a.b.v1', upcast: (p) => p },
+      ]),
+    ).toThrow(/two upcasters/);
   });
 });

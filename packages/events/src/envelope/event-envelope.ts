@@ -2,7 +2,8 @@ import { AmeideError } from '@ameide/errors';
 import { v7 as uuidv7 } from 'uuid';
 
 /** JSON a payload may hold (bigints are not JSON: carry them as strings). */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
  * One domain event. Domain code builds them through the unit of work; the
@@ -47,9 +48,16 @@ export interface ParsedEventType {
 export function parseEventType(type: string): ParsedEventType {
   const match = EVENT_TYPE.exec(type);
   if (!match) {
-    throw AmeideError.invalidArgument(`event type ${JSON.stringify(type)} must look like <domain>.<aggregate>.<event>.v<n>`, [
-      { field: 'type', description: 'lower-case dotted name with a version suffix, e.g. sales.order.confirmed.v1' },
-    ]);
+    throw AmeideError.invalidArgument(
+      `event type ${JSON.stringify(type)} must look like <domain>.<aggregate>.<event>.v<n>`,
+      [
+        {
+          field: 'type',
+          description:
+            'lower-case dotted name with a version suffix, e.g. sales.order.confirmed.v1',
+        },
+      ],
+    );
   }
   return { name: match[1]!, version: Number(match[2]) };
 }

@@ -27,7 +27,10 @@ export function createUpcasterChain(upcasters: readonly Upcaster[]): UpcasterCha
   const byType = new Map<string, Upcaster>();
   for (const u of upcasters) {
     parseEventType(u.from);
-    if (byType.has(u.from)) throw AmeideError.invalidArgument(`two upcasters read ${u.from}`, [{ field: 'from', description: 'must be unique' }]);
+    if (byType.has(u.from))
+      throw AmeideError.invalidArgument(`two upcasters read ${u.from}`, [
+        { field: 'from', description: 'must be unique' },
+      ]);
     byType.set(u.from, u);
   }
   return {

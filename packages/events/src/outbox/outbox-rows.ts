@@ -30,7 +30,11 @@ interface OutboxRow {
  * Postgres transport cursors when that transaction commits, and never if it
  * rolls back.
  */
-export async function appendToOutbox(tx: Queryable, schema: string, events: readonly EventEnvelope[]): Promise<void> {
+export async function appendToOutbox(
+  tx: Queryable,
+  schema: string,
+  events: readonly EventEnvelope[],
+): Promise<void> {
   if (events.length === 0) return;
   const s = quoteIdentifier(schema, 'schema');
   const cols = 11;
@@ -73,7 +77,13 @@ export async function appendToOutbox(tx: Queryable, schema: string, events: read
  * Runs under whatever role `q` is in: the relay role reads all tenants, the
  * app role only its tenant.
  */
-export async function readOutbox(q: Queryable, schema: string, domain: string, after: LogPosition, limit: number): Promise<LoggedEvent[]> {
+export async function readOutbox(
+  q: Queryable,
+  schema: string,
+  domain: string,
+  after: LogPosition,
+  limit: number,
+): Promise<LoggedEvent[]> {
   const s = quoteIdentifier(schema, 'schema');
   const { rows } = await q.query<OutboxRow>(
     `SELECT event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, payload,
@@ -108,7 +118,11 @@ export async function readOutbox(q: Queryable, schema: string, domain: string, a
  * Committed rows after `after` that {@link readOutbox} does not return yet
  * because an older transaction is still open (the "stall" of DESIGN.md §8).
  */
-export async function countHeldBack(q: Queryable, schema: string, after: LogPosition): Promise<number> {
+export async function countHeldBack(
+  q: Queryable,
+  schema: string,
+  after: LogPosition,
+): Promise<number> {
   const s = quoteIdentifier(schema, 'schema');
   const { rows } = await q.query<{ n: bigint }>(
     `SELECT count(*) AS n FROM ${s}.outbox

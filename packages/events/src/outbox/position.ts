@@ -32,6 +32,9 @@ export function formatPosition(p: LogPosition): string {
  */
 export function parsePosition(text: string, field = 'position'): LogPosition {
   const m = /^(\d{1,20}):(\d{1,19})$/.exec(text);
-  if (!m) throw AmeideError.invalidArgument(`${field} must be <transaction id>:<seq>`, [{ field, description: 'e.g. 7421:118' }]);
+  if (!m)
+    throw AmeideError.invalidArgument(`${field} must be <transaction id>:<seq>`, [
+      { field, description: 'e.g. 7421:118' },
+    ]);
   return { transactionId: BigInt(m[1]!), seq: BigInt(m[2]!) };
 }

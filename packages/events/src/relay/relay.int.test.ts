@@ -13,7 +13,11 @@ import {
   type UnitOfWork,
 } from '@ameide/events';
 import { deposit, LEDGER } from '../testing/ledger.js';
-import { natsTransportFor, openLedgerDatabase, type LedgerDatabase } from '../testing/ledger-fixture.js';
+import {
+  natsTransportFor,
+  openLedgerDatabase,
+  type LedgerDatabase,
+} from '../testing/ledger-fixture.js';
 
 function recordingPublisher(): EventPublisher & { readonly seen: EventEnvelope[] } {
   const seen: EventEnvelope[] = [];
@@ -28,7 +32,12 @@ function recordingPublisher(): EventPublisher & { readonly seen: EventEnvelope[]
 
 function capturingLogger(): EventsLogger & { readonly warnings: string[] } {
   const warnings: string[] = [];
-  return { warnings, info: () => {}, error: () => {}, warn: (_d, message) => warnings.push(message) };
+  return {
+    warnings,
+    info: () => {},
+    error: () => {},
+    warn: (_d, message) => warnings.push(message),
+  };
 }
 
 const envelope = (tenantId: string, aggregateId: string): EventEnvelope => ({
@@ -47,7 +56,10 @@ const envelope = (tenantId: string, aggregateId: string): EventEnvelope => ({
 });
 
 /** Opens a transaction that appends one event and stays open until `commit()` resolves it. */
-function holdOpen(ledger: LedgerDatabase, event: EventEnvelope): { written: Promise<void>; commit(): Promise<void> } {
+function holdOpen(
+  ledger: LedgerDatabase,
+  event: EventEnvelope,
+): { written: Promise<void>; commit(): Promise<void> } {
   let release!: () => void;
   let written!: () => void;
   const writtenP = new Promise<void>((r) => (written = r));
@@ -79,7 +91,14 @@ describe('relay (postgres)', () => {
   it('does not skip an event whose transaction started first but committed last, and reports the stall', async () => {
     const publisher = recordingPublisher();
     const logger = capturingLogger();
-    const relay = createRelay({ db: ledger.connect(1), domain: 'ledger', name: 'ordering', publisher, stallAfterMs: 0, logger });
+    const relay = createRelay({
+      db: ledger.connect(1),
+      domain: 'ledger',
+      name: 'ordering',
+      publisher,
+      stallAfterMs: 0,
+      logger,
+    });
     const early = envelope('acme', 'early');
     const held = holdOpen(ledger, early); // takes the lower transaction id and sequence value
     await held.written;
@@ -90,14 +109,24 @@ describe('relay (postgres)', () => {
     expect(logger.warnings.some((w) => /long-open transaction/.test(w))).toBe(true);
     await held.commit();
     await relay.runOnce();
-    expect(publisher.seen.map((e) => e.eventId)).toEqual([early.eventId, ...later.events.map((e) => e.eventId)]);
+    expect(publisher.seen.map((e) => e.eventId)).toEqual([
+      early.eventId,
+      ...later.events.map((e) => e.eventId),
+    ]);
     expect(relay.status()).toMatchObject({ heldBack: 0, stalledForMs: 0 });
     await relay.stop();
   });
 
   it('publishes every committed event exactly once under random concurrent commits, and survives a restart from its checkpoint', async () => {
     const publisher = recordingPublisher();
-    const relay = createRelay({ db: ledger.connect(1), domain: 'ledger', name: 'random', publisher, batchSize: 37, pollMs: 1 });
+    const relay = createRelay({
+      db: ledger.connect(1),
+      domain: 'ledger',
+      name: 'random',
+      publisher,
+      batchSize: 37,
+      pollMs: 1,
+    });
     relay.start();
     const writers = Array.from({ length: 8 }, async (_, w) => {
       for (let i = 0; i < 25; i++) {
@@ -108,9 +137,17 @@ describe('relay (postgres)', () => {
     await Promise.all(writers);
     await relay.stop();
     // A new relay process continues from the checkpoint.
-    const second = createRelay({ db: ledger.connect(1), domain: 'ledger', name: 'random', publisher, batchSize: 37 });
+    const second = createRelay({
+      db: ledger.connect(1),
+      domain: 'ledger',
+      name: 'random',
+      publisher,
+      batchSize: 37,
+    });
     for (let i = 0; i < 20 && (await second.runOnce()).published > 0; i++);
-    const { rows } = await ledger.db.query<{ event_id: string }>(`SELECT event_id FROM ledger.outbox ORDER BY transaction_id, seq`);
+    const { rows } = await ledger.db.query<{ event_id: string }>(
+      `SELECT event_id FROM ledger.outbox ORDER BY transaction_id, seq`,
+    );
     expect(publisher.seen.map((e) => e.eventId)).toEqual(rows.map((r) => r.event_id));
     await second.stop();
   });
@@ -128,24 +165,41 @@ describe('two relays on one domain (postgres + NATS)', () => {
     const jsm = await jetstreamManager(transport.connection);
     const uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
     const dbA = ledger.connect(1);
-    const a = createRelay({ db: dbA, domain: 'ledger', publisher: transport.publisher!, pollMs: 5, batchSize: 50 });
-    const b = createRelay({ db: ledger.connect(1), domain: 'ledger', publisher: transport.publisher!, pollMs: 5, batchSize: 50 });
+    const a = createRelay({
+      db: dbA,
+      domain: 'ledger',
+      publisher: transport.publisher!,
+      pollMs: 5,
+      batchSize: 50,
+    });
+    const b = createRelay({
+      db: ledger.connect(1),
+      domain: 'ledger',
+      publisher: transport.publisher!,
+      pollMs: 5,
+      batchSize: 50,
+    });
     await a.runOnce();
     await b.runOnce();
     expect([a.status().active, b.status().active]).toEqual([true, false]);
     a.start();
     b.start();
     const write = (from: number, to: number) =>
-      Promise.all(Array.from({ length: 10 }, async (_, w) => {
-        for (let i = from; i < to; i++) await deposit(uow, w % 2 ? 'acme' : 'globex', `t-${w}-${i % 7}`, 1);
-      }));
+      Promise.all(
+        Array.from({ length: 10 }, async (_, w) => {
+          for (let i = from; i < to; i++)
+            await deposit(uow, w % 2 ? 'acme' : 'globex', `t-${w}-${i % 7}`, 1);
+        }),
+      );
     await write(0, 20);
     expect(a.status().active && b.status().active).toBe(false);
     // Relay A dies: its session ends, and with it the lease.
     await dbA.close();
     await write(20, 40);
     const deadline = Date.now() + 30_000;
-    const total = Number((await ledger.db.query<{ n: bigint }>(`SELECT count(*) AS n FROM ledger.outbox`)).rows[0]!.n);
+    const total = Number(
+      (await ledger.db.query<{ n: bigint }>(`SELECT count(*) AS n FROM ledger.outbox`)).rows[0]!.n,
+    );
     while (Date.now() < deadline) {
       const info = await jsm.streams.info('EV_TWORELAYS');
       if (info.state.messages >= total && b.status().active) break;
@@ -160,7 +214,9 @@ describe('two relays on one domain (postgres + NATS)', () => {
       const m = await jsm.streams.getMessage('EV_TWORELAYS', { seq });
       ids.add(m!.header?.get('Nats-Msg-Id') ?? '');
     }
-    const { rows } = await ledger.db.query<{ event_id: string }>(`SELECT event_id FROM ledger.outbox`);
+    const { rows } = await ledger.db.query<{ event_id: string }>(
+      `SELECT event_id FROM ledger.outbox`,
+    );
     expect(ids).toEqual(new Set(rows.map((r) => r.event_id)));
     await Promise.allSettled([a.stop(), b.stop()]);
     await jsm.streams.delete('EV_TWORELAYS');

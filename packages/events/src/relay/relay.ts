@@ -98,14 +98,18 @@ export function createRelay(options: RelayOptions): Relay {
 
   const runOnce = async (): Promise<RelayCycle> => {
     const result = await db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ got: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got`, [leaseKey]);
+      const { rows } = await tx.query<{ got: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got`,
+        [leaseKey],
+      );
       const got = rows[0]?.got === true;
       if (got && active) {
         // Session advisory locks stack: keep the count at one.
         await tx.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [leaseKey]);
       }
       if (!got) {
-        if (active) logger.warn({ domain, relay: name }, 'relay lost its lease; another relay is active');
+        if (active)
+          logger.warn({ domain, relay: name }, 'relay lost its lease; another relay is active');
         active = false;
         return { active: false, published: 0 };
       }
@@ -115,9 +119,12 @@ export function createRelay(options: RelayOptions): Relay {
         `SELECT transaction_id::text AS tx, seq FROM ${s}.relay_progress WHERE relay = $1`,
         [name],
       );
-      const from: LogPosition = progress.rows[0] ? { transactionId: BigInt(progress.rows[0].tx), seq: BigInt(progress.rows[0].seq) } : LOG_START;
+      const from: LogPosition = progress.rows[0]
+        ? { transactionId: BigInt(progress.rows[0].tx), seq: BigInt(progress.rows[0].seq) }
+        : LOG_START;
       const batch = await readOutbox(tx, schema, domain, from, batchSize);
-      if (batch.length < batchSize) trackStall(await countHeldBack(tx, schema, batch.at(-1)?.position ?? from));
+      if (batch.length < batchSize)
+        trackStall(await countHeldBack(tx, schema, batch.at(-1)?.position ?? from));
       if (batch.length === 0) {
         position = from;
         return { active: true, published: 0 };
@@ -173,7 +180,10 @@ export function createRelay(options: RelayOptions): Relay {
           } catch (error) {
             failures++;
             lastError = error instanceof Error ? error.message : String(error);
-            logger.error({ domain, relay: name, err: lastError, failures }, 'relay cycle failed; retrying');
+            logger.error(
+              { domain, relay: name, err: lastError, failures },
+              'relay cycle failed; retrying',
+            );
             await sleep(Math.min(5_000, pollMs * 2 ** Math.min(failures, 7)));
           }
         }
@@ -184,7 +194,9 @@ export function createRelay(options: RelayOptions): Relay {
       await loop;
       loop = undefined;
       if (active) {
-        await db.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [leaseKey]).catch(() => undefined);
+        await db
+          .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [leaseKey])
+          .catch(() => undefined);
         active = false;
       }
     },

@@ -1,4 +1,9 @@
-import { DEFAULT_APP_ROLE, quoteIdentifier, TENANT_SETTING, type Migration } from '@ameide/persistence';
+import {
+  DEFAULT_APP_ROLE,
+  quoteIdentifier,
+  TENANT_SETTING,
+  type Migration,
+} from '@ameide/persistence';
 import { RELAY_ROLE } from './relay-role.js';
 
 /** Roles the event tables grant to. */
@@ -23,7 +28,11 @@ export interface EventTablesOptions {
  *
  * Add it to the domain's migration set: `[...fileMigrations, eventTablesMigration('sales', 2)]`.
  */
-export function eventTablesMigration(schema: string, version: number, options: EventTablesOptions = {}): Migration {
+export function eventTablesMigration(
+  schema: string,
+  version: number,
+  options: EventTablesOptions = {},
+): Migration {
   const s = quoteIdentifier(schema, 'schema');
   const app = quoteIdentifier(options.appRole ?? DEFAULT_APP_ROLE, 'appRole');
   const relay = quoteIdentifier(options.relayRole ?? RELAY_ROLE, 'relayRole');

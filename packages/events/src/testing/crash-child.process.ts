@@ -2,7 +2,12 @@
 // points and restarted by crash.int.test.ts. Configured by environment:
 // ROLE=relay|consumer, DB_URL, NATS_URL, STREAM, SUBJECT_PREFIX, TRANSPORT=nats|postgres, NAME.
 import { createPgDatabase } from '@ameide/persistence';
-import { createConsumer, createNatsTransport, createPostgresTransport, createRelay } from '@ameide/events';
+import {
+  createConsumer,
+  createNatsTransport,
+  createPostgresTransport,
+  createRelay,
+} from '@ameide/events';
 import { recordEffect } from './ledger.js';
 
 const env = (name: string): string => {
@@ -13,7 +18,13 @@ const env = (name: string): string => {
 
 const role = env('ROLE');
 const nats = () =>
-  createNatsTransport({ servers: env('NATS_URL'), stream: env('STREAM'), subjectPrefix: env('SUBJECT_PREFIX'), ackWaitMs: 1_000, name: `${role}-${process.pid}` });
+  createNatsTransport({
+    servers: env('NATS_URL'),
+    stream: env('STREAM'),
+    subjectPrefix: env('SUBJECT_PREFIX'),
+    ackWaitMs: 1_000,
+    name: `${role}-${process.pid}`,
+  });
 
 if (role === 'relay') {
   const transport = await nats();
@@ -28,7 +39,8 @@ if (role === 'relay') {
 } else {
   const db = createPgDatabase({ url: env('DB_URL'), pool: { max: 12 } });
   const name = env('NAME');
-  const transport = env('TRANSPORT') === 'nats' ? await nats() : createPostgresTransport({ db, pollMs: 20 });
+  const transport =
+    env('TRANSPORT') === 'nats' ? await nats() : createPostgresTransport({ db, pollMs: 20 });
   const consumer = createConsumer({
     name,
     domain: 'ledger',

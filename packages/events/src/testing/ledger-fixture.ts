@@ -27,7 +27,13 @@ export async function openLedgerDatabase(engine: Engine, label: string): Promise
   if (engine === 'pglite') {
     const db = await createPgliteDatabase();
     await migrateLedger(db);
-    return { engine, db, url: undefined, connect: () => ({ ...db, close: async () => {} }), close: () => db.close() };
+    return {
+      engine,
+      db,
+      url: undefined,
+      connect: () => ({ ...db, close: async () => {} }),
+      close: () => db.close(),
+    };
   }
   const testDb = await createTestDatabase(label);
   const db = createPgDatabase({ url: testDb.url, pool: { max: 20 } });
@@ -73,8 +79,14 @@ export interface TransportSetup {
 
 export type TransportKind = 'postgres-on-postgres' | 'postgres-on-pglite' | 'nats';
 
-export async function openTransportSetup(kind: TransportKind, label: string): Promise<TransportSetup> {
-  const ledger = await openLedgerDatabase(kind === 'postgres-on-pglite' ? 'pglite' : 'postgres', label);
+export async function openTransportSetup(
+  kind: TransportKind,
+  label: string,
+): Promise<TransportSetup> {
+  const ledger = await openLedgerDatabase(
+    kind === 'postgres-on-pglite' ? 'pglite' : 'postgres',
+    label,
+  );
   if (kind !== 'nats') {
     const transport = createPostgresTransport({ db: ledger.db, pollMs: 20 });
     return {
@@ -82,13 +94,20 @@ export async function openTransportSetup(kind: TransportKind, label: string): Pr
       ledger,
       transport,
       rewind: async (consumer) => {
-        await ledger.db.query(`DELETE FROM ledger.consumer_progress WHERE consumer = $1`, [consumer]);
+        await ledger.db.query(`DELETE FROM ledger.consumer_progress WHERE consumer = $1`, [
+          consumer,
+        ]);
       },
       close: () => ledger.close(),
     };
   }
   const transport = await natsTransportFor(label);
-  const relay = createRelay({ db: ledger.connect(1), domain: 'ledger', publisher: transport.publisher!, pollMs: 20 });
+  const relay = createRelay({
+    db: ledger.connect(1),
+    domain: 'ledger',
+    publisher: transport.publisher!,
+    pollMs: 20,
+  });
   relay.start();
   const jsm = await jetstreamManager(transport.connection);
   const stream = `EV_${label.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;

@@ -2,7 +2,13 @@
 // plumbing, used by this package's integration tests, the crash-suite child
 // processes and the benchmarks. No vitest imports: child processes load it.
 import { AmeideError } from '@ameide/errors';
-import { ensureAppRole, migrate, migratePlatform, type Database, type Transaction } from '@ameide/persistence';
+import {
+  ensureAppRole,
+  migrate,
+  migratePlatform,
+  type Database,
+  type Transaction,
+} from '@ameide/persistence';
 import type { EventEnvelope } from '../envelope/event-envelope.js';
 import { eventTablesMigration } from '../schema/event-tables.js';
 import { ensureRelayRole } from '../schema/relay-role.js';
@@ -48,8 +54,13 @@ export interface Account {
 export const accountStore: AggregateStore<Account> = {
   aggregateType: 'account',
   async load(tx, id) {
-    const { rows } = await tx.query<{ balance: bigint; version: bigint }>(`SELECT balance, version FROM ledger.accounts WHERE account_id = $1`, [id]);
-    return rows[0] ? { state: { balance: Number(rows[0].balance) }, version: BigInt(rows[0].version) } : undefined;
+    const { rows } = await tx.query<{ balance: bigint; version: bigint }>(
+      `SELECT balance, version FROM ledger.accounts WHERE account_id = $1`,
+      [id],
+    );
+    return rows[0]
+      ? { state: { balance: Number(rows[0].balance) }, version: BigInt(rows[0].version) }
+      : undefined;
   },
   async save(tx, id, state, expected, next) {
     if (expected === 0n) {
@@ -60,30 +71,50 @@ export const accountStore: AggregateStore<Account> = {
       );
       return r.rowCount === 1;
     }
-    const r = await tx.query(`UPDATE ledger.accounts SET balance = $2, version = $3 WHERE account_id = $1 AND version = $4`, [id, state.balance, next, expected]);
+    const r = await tx.query(
+      `UPDATE ledger.accounts SET balance = $2, version = $3 WHERE account_id = $1 AND version = $4`,
+      [id, state.balance, next, expected],
+    );
     return r.rowCount === 1;
   },
 };
 
 /** Deposits `amount` (events `ledger.account.deposited.v1`; a new account is opened first). */
-export function deposit(uow: UnitOfWork, tenantId: string, accountId: string, amount: number, options: { fail?: boolean } = {}) {
-  return uow.execute({ tenantId, correlationId: `deposit-${accountId}` }, accountStore, accountId, (current) => {
-    if (amount <= 0) throw AmeideError.invalidArgument('amount must be positive', [{ field: 'amount', description: 'must be > 0' }]);
-    if (options.fail) throw new AmeideError('failed_precondition', 'refused on purpose');
-    const events = [
-      ...(current ? [] : [{ type: 'ledger.account.opened.v1', payload: { accountId } }]),
-      { type: 'ledger.account.deposited.v1', payload: { amount } },
-    ];
-    return { state: { balance: (current?.state.balance ?? 0) + amount }, events };
-  });
+export function deposit(
+  uow: UnitOfWork,
+  tenantId: string,
+  accountId: string,
+  amount: number,
+  options: { fail?: boolean } = {},
+) {
+  return uow.execute(
+    { tenantId, correlationId: `deposit-${accountId}` },
+    accountStore,
+    accountId,
+    (current) => {
+      if (amount <= 0)
+        throw AmeideError.invalidArgument('amount must be positive', [
+          { field: 'amount', description: 'must be > 0' },
+        ]);
+      if (options.fail) throw new AmeideError('failed_precondition', 'refused on purpose');
+      const events = [
+        ...(current ? [] : [{ type: 'ledger.account.opened.v1', payload: { accountId } }]),
+        { type: 'ledger.account.deposited.v1', payload: { amount } },
+      ];
+      return { state: { balance: (current?.state.balance ?? 0) + amount }, events };
+    },
+  );
 }
 
 /** A consumer effect: one row in ledger.effects, with the tenant the transaction runs as. */
-export async function recordEffect(consumer: string, event: EventEnvelope, tx: Transaction): Promise<void> {
+export async function recordEffect(
+  consumer: string,
+  event: EventEnvelope,
+  tx: Transaction,
+): Promise<void> {
   await tx.query(
     `INSERT INTO ledger.effects (tenant_id, consumer, event_id, account_id, version, seen_tenant)
      VALUES ($1, $2, $3, $4, $5, current_setting('app.tenant_id'))`,
     [event.tenantId, consumer, event.eventId, event.aggregateId, event.aggregateVersion],
   );
 }
-

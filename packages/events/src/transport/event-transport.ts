@@ -38,12 +38,20 @@ export type Settlement = 'done' | 'retry';
  */
 export interface EventCursor {
   /** Up to `max` deliveries after the durable position; waits up to `waitMs` for the first. */
-  next(options: { readonly max: number; readonly waitMs: number; readonly signal?: AbortSignal | undefined }): Promise<readonly Delivery[]>;
+  next(options: {
+    readonly max: number;
+    readonly waitMs: number;
+    readonly signal?: AbortSignal | undefined;
+  }): Promise<readonly Delivery[]>;
   /**
    * Reports how every delivery of the last batch ended: `done` may be
    * forgotten, `retry` must come again later (after `retryDelayMs`).
    */
-  settle(batch: readonly Delivery[], outcome: (delivery: Delivery) => Settlement, retryDelayMs: number): Promise<void>;
+  settle(
+    batch: readonly Delivery[],
+    outcome: (delivery: Delivery) => Settlement,
+    retryDelayMs: number,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 

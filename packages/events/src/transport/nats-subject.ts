@@ -3,7 +3,12 @@ import type { EventEnvelope } from '../envelope/event-envelope.js';
 // Subject tokens may not contain '.', '*', '>' or whitespace; tenant ids may
 // contain '.', so it is escaped (and '%' with it, to stay reversible).
 function escapeToken(value: string): string {
-  return value.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/\*/g, '%2A').replace(/>/g, '%3E').replace(/\s/g, '_');
+  return value
+    .replace(/%/g, '%25')
+    .replace(/\./g, '%2E')
+    .replace(/\*/g, '%2A')
+    .replace(/>/g, '%3E')
+    .replace(/\s/g, '_');
 }
 
 /** Reverses the escaping of a subject token. */
@@ -15,8 +20,13 @@ export function unescapeToken(token: string): string {
  * `<prefix>.<tenant>.<domain>.<type without the domain>`, e.g.
  * `events.acme.sales.order.confirmed.v1` for `sales.order.confirmed.v1`.
  */
-export function eventSubject(prefix: string, envelope: Pick<EventEnvelope, 'tenantId' | 'domain' | 'type'>): string {
-  const type = envelope.type.startsWith(`${envelope.domain}.`) ? envelope.type.slice(envelope.domain.length + 1) : envelope.type;
+export function eventSubject(
+  prefix: string,
+  envelope: Pick<EventEnvelope, 'tenantId' | 'domain' | 'type'>,
+): string {
+  const type = envelope.type.startsWith(`${envelope.domain}.`)
+    ? envelope.type.slice(envelope.domain.length + 1)
+    : envelope.type;
   return `${prefix}.${escapeToken(envelope.tenantId || '_')}.${escapeToken(envelope.domain)}.${type}`;
 }
 

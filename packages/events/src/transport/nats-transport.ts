@@ -16,7 +16,13 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AmeideError } from '@ameide/errors';
 import { decodeEnvelope, encodeEnvelope } from '../envelope/envelope-codec.js';
 import type { EventEnvelope } from '../envelope/event-envelope.js';
-import type { CursorOptions, Delivery, EventCursor, EventTransport, PublishResult } from './event-transport.js';
+import type {
+  CursorOptions,
+  Delivery,
+  EventCursor,
+  EventTransport,
+  PublishResult,
+} from './event-transport.js';
 import { eventSubject, tenantOfSubject } from './nats-subject.js';
 
 /** Options of {@link createNatsTransport}. */
@@ -49,7 +55,9 @@ const CONSUMER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
  * the batch resolves only when every ack is in. Consumers are durable pull
  * consumers with explicit acks, filtered to one domain.
  */
-export async function createNatsTransport(options: NatsTransportOptions): Promise<EventTransport & { readonly connection: NatsConnection }> {
+export async function createNatsTransport(
+  options: NatsTransportOptions,
+): Promise<EventTransport & { readonly connection: NatsConnection }> {
   const stream = options.stream ?? 'EVENTS';
   const prefix = options.subjectPrefix ?? 'events';
   const inFlight = options.maxPublishInFlight ?? 256;
@@ -63,7 +71,10 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
   await ensureStream(jsm, stream, prefix, options);
 
   const publishOne = async (e: EventEnvelope): Promise<boolean> => {
-    const ack = await js.publish(eventSubject(prefix, e), encodeEnvelope(e), { msgID: e.eventId, expect: { streamName: stream } });
+    const ack = await js.publish(eventSubject(prefix, e), encodeEnvelope(e), {
+      msgID: e.eventId,
+      expect: { streamName: stream },
+    });
     return ack.duplicate;
   };
 
@@ -81,14 +92,20 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
         return { published: events.length - duplicates, duplicates };
       },
     },
-    openCursor: (cursor) => openCursor(js, jsm, stream, prefix, cursor, options.ackWaitMs ?? 30_000),
+    openCursor: (cursor) =>
+      openCursor(js, jsm, stream, prefix, cursor, options.ackWaitMs ?? 30_000),
     async close() {
       await nc.drain().catch(() => nc.close());
     },
   };
 }
 
-async function ensureStream(jsm: JetStreamManager, stream: string, prefix: string, options: NatsTransportOptions): Promise<void> {
+async function ensureStream(
+  jsm: JetStreamManager,
+  stream: string,
+  prefix: string,
+  options: NatsTransportOptions,
+): Promise<void> {
   const config = {
     name: stream,
     subjects: [`${prefix}.>`],
@@ -124,7 +141,9 @@ async function openCursor(
   ackWaitMs: number,
 ): Promise<EventCursor> {
   if (!CONSUMER_NAME.test(cursor.consumer)) {
-    throw AmeideError.invalidArgument('consumer name must match [A-Za-z0-9_-]{1,100}', [{ field: 'consumer', description: cursor.consumer }]);
+    throw AmeideError.invalidArgument('consumer name must match [A-Za-z0-9_-]{1,100}', [
+      { field: 'consumer', description: cursor.consumer },
+    ]);
   }
   // Idempotent: re-adding a durable consumer with the same config is a no-op.
   await jsm.consumers.add(stream, {
@@ -160,9 +179,21 @@ async function openCursor(
   const toDelivery = (message: JsMsg): NatsDelivery => {
     const routedTenant = tenantOfSubject(prefix, message.subject);
     try {
-      return { message, envelope: decodeEnvelope(message.data), problem: undefined, raw: message.data, routedTenant };
+      return {
+        message,
+        envelope: decodeEnvelope(message.data),
+        problem: undefined,
+        raw: message.data,
+        routedTenant,
+      };
     } catch (error) {
-      return { message, envelope: undefined, problem: error instanceof Error ? error.message : String(error), raw: message.data, routedTenant };
+      return {
+        message,
+        envelope: undefined,
+        problem: error instanceof Error ? error.message : String(error),
+        raw: message.data,
+        routedTenant,
+      };
     }
   };
 

@@ -36,7 +36,9 @@ export function createPostgresTransport(options: PostgresTransportOptions): Even
     publisher: undefined,
     async openCursor(cursor: CursorOptions): Promise<EventCursor> {
       if (!CONSUMER_NAME.test(cursor.consumer)) {
-        throw AmeideError.invalidArgument('consumer name must match [A-Za-z0-9_-]{1,100}', [{ field: 'consumer', description: cursor.consumer }]);
+        throw AmeideError.invalidArgument('consumer name must match [A-Za-z0-9_-]{1,100}', [
+          { field: 'consumer', description: cursor.consumer },
+        ]);
       }
       const schema = schemaOf(cursor.domain);
       const s = quoteIdentifier(schema, 'schema');
@@ -45,7 +47,9 @@ export function createPostgresTransport(options: PostgresTransportOptions): Even
           `SELECT transaction_id::text AS tx, seq FROM ${s}.consumer_progress WHERE consumer = $1`,
           [cursor.consumer],
         );
-        return rows[0] ? { transactionId: BigInt(rows[0].tx), seq: BigInt(rows[0].seq) } : LOG_START;
+        return rows[0]
+          ? { transactionId: BigInt(rows[0].tx), seq: BigInt(rows[0].seq) }
+          : LOG_START;
       }, role);
       const positions = new WeakMap<Delivery, LogPosition>();
       let closed = false;
@@ -54,15 +58,25 @@ export function createPostgresTransport(options: PostgresTransportOptions): Even
           const deadline = Date.now() + waitMs;
           for (;;) {
             const from = position;
-            const events: LoggedEvent[] = await db.transaction((tx) => readOutbox(tx, schema, cursor.domain, from, max), role);
+            const events: LoggedEvent[] = await db.transaction(
+              (tx) => readOutbox(tx, schema, cursor.domain, from, max),
+              role,
+            );
             if (events.length > 0 || closed || signal?.aborted || Date.now() >= deadline) {
               return events.map((e) => {
-                const delivery: Delivery = { envelope: e.envelope, problem: undefined, raw: undefined, routedTenant: undefined };
+                const delivery: Delivery = {
+                  envelope: e.envelope,
+                  problem: undefined,
+                  raw: undefined,
+                  routedTenant: undefined,
+                };
                 positions.set(delivery, e.position);
                 return delivery;
               });
             }
-            await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())), undefined, { signal }).catch(() => undefined);
+            await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())), undefined, {
+              signal,
+            }).catch(() => undefined);
           }
         },
         async settle(batch, outcome) {

@@ -1,7 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AmeideError, isAmeideError } from '@ameide/errors';
-import { withTenant, type Database, type Transaction, type WithTenantOptions } from '@ameide/persistence';
-import { newEventId, parseEventType, type EventEnvelope, type JsonValue } from '../envelope/event-envelope.js';
+import {
+  withTenant,
+  type Database,
+  type Transaction,
+  type WithTenantOptions,
+} from '@ameide/persistence';
+import {
+  newEventId,
+  parseEventType,
+  type EventEnvelope,
+  type JsonValue,
+} from '../envelope/event-envelope.js';
 import { appendToOutbox } from '../outbox/outbox-rows.js';
 
 /** An aggregate as stored: its state and how many events it has had. */
@@ -24,7 +34,13 @@ export interface AggregateStore<S> {
    * version is still `expectedVersion`. Returns false when it is not (another
    * command got there first), which the unit of work turns into a conflict.
    */
-  save(tx: Transaction, aggregateId: string, state: S, expectedVersion: bigint, newVersion: bigint): Promise<boolean>;
+  save(
+    tx: Transaction,
+    aggregateId: string,
+    state: S,
+    expectedVersion: bigint,
+    newVersion: bigint,
+  ): Promise<boolean>;
 }
 
 /** An event a command produces: its type (`sales.order.confirmed.v1`) and JSON payload. */
@@ -74,7 +90,10 @@ export interface Committed<S> {
  * transaction), returns the next state and events, or throws an AmeideError
  * (nothing is written then).
  */
-export type DecideFn<S> = (current: LoadedAggregate<S> | undefined, tx: Transaction) => Decision<S> | Promise<Decision<S>>;
+export type DecideFn<S> = (
+  current: LoadedAggregate<S> | undefined,
+  tx: Transaction,
+) => Decision<S> | Promise<Decision<S>>;
 
 /**
  * Runs commands of one domain: each in one tenant transaction that loads the
@@ -84,9 +103,18 @@ export type DecideFn<S> = (current: LoadedAggregate<S> | undefined, tx: Transact
  */
 export interface UnitOfWork {
   readonly domain: string;
-  execute<S>(context: CommandContext, store: AggregateStore<S>, aggregateId: string, decide: DecideFn<S>, options?: ExecuteOptions): Promise<Committed<S>>;
+  execute<S>(
+    context: CommandContext,
+    store: AggregateStore<S>,
+    aggregateId: string,
+    decide: DecideFn<S>,
+    options?: ExecuteOptions,
+  ): Promise<Committed<S>>;
   /** Runs a query in a tenant transaction (RLS shows only that tenant's rows). */
-  read<R>(context: Pick<CommandContext, 'tenantId'>, fn: (tx: Transaction) => Promise<R>): Promise<R>;
+  read<R>(
+    context: Pick<CommandContext, 'tenantId'>,
+    fn: (tx: Transaction) => Promise<R>,
+  ): Promise<R>;
 }
 
 /** Options of {@link createUnitOfWork}. */
@@ -129,7 +157,10 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
         const envelopes = decision.events.map((e, i): EventEnvelope => {
           const { version: schemaVersion } = parseEventType(e.type);
           if (!e.type.startsWith(`${domain}.${store.aggregateType}.`)) {
-            throw new AmeideError('internal', `event type ${e.type} does not start with ${domain}.${store.aggregateType}.`);
+            throw new AmeideError(
+              'internal',
+              `event type ${e.type} does not start with ${domain}.${store.aggregateType}.`,
+            );
           }
           return {
             eventId: newEventId(),
@@ -160,7 +191,8 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   return {
     domain,
     async execute(context, store, aggregateId, decide, executeOptions = {}) {
-      const retries = executeOptions.expectedVersion === undefined ? (executeOptions.maxConflictRetries ?? 8) : 0;
+      const retries =
+        executeOptions.expectedVersion === undefined ? (executeOptions.maxConflictRetries ?? 8) : 0;
       for (let attempt = 0; ; attempt++) {
         try {
           return await once(context, store, aggregateId, decide, executeOptions.expectedVersion);
@@ -180,6 +212,16 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   };
 }
 
-function conflict(aggregateType: string, aggregateId: string, expected: bigint, actual: bigint): AmeideError {
-  return AmeideError.versionConflict({ subject: aggregateType, subjectId: aggregateId, expectedVersion: expected, actualVersion: actual });
+function conflict(
+  aggregateType: string,
+  aggregateId: string,
+  expected: bigint,
+  actual: bigint,
+): AmeideError {
+  return AmeideError.versionConflict({
+    subject: aggregateType,
+    subjectId: aggregateId,
+    expectedVersion: expected,
+    actualVersion: actual,
+  });
 }

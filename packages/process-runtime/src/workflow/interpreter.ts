@@ -821,9 +821,16 @@ export class Interpreter {
     }));
     for (const run of this.scopeRuns.values()) {
       for (const [gateway, arrivals] of run.joins) {
+        // The token waiting at an inclusive join is listed above already.
+        let skip = run.waiters.has(gateway) ? 1 : 0;
         for (const [edge, count] of arrivals)
-          for (let i = 0; i < count; i++)
+          for (let i = 0; i < count; i++) {
+            if (skip > 0) {
+              skip--;
+              continue;
+            }
             out.push({ id: `join:${gateway}:${edge}:${i}`, nodeId: gateway, scope: run.id, waitingFor: 'join' });
+          }
       }
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));

@@ -2,17 +2,21 @@
 // @generated from file ameide/events/v1/envelope.proto (package ameide.events.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Timestamp, TimestampJson } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Message } from "@bufbuild/protobuf";
+import type { GenFile, GenMessage } from '@bufbuild/protobuf/codegenv2';
+import { fileDesc, messageDesc } from '@bufbuild/protobuf/codegenv2';
+import type { Timestamp, TimestampJson } from '@bufbuild/protobuf/wkt';
+import { file_google_protobuf_timestamp } from '@bufbuild/protobuf/wkt';
+import type { Message } from '@bufbuild/protobuf';
 
 /**
  * Describes the file ameide/events/v1/envelope.proto.
  */
-export const file_ameide_events_v1_envelope: GenFile = /*@__PURE__*/
-  fileDesc("Ch9hbWVpZGUvZXZlbnRzL3YxL2VudmVsb3BlLnByb3RvEhBhbWVpZGUuZXZlbnRzLnYxIsECCg1FdmVudEVudmVsb3BlEhAKCGV2ZW50X2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIOCgZkb21haW4YAyABKAkSFgoOYWdncmVnYXRlX3R5cGUYBCABKAkSFAoMYWdncmVnYXRlX2lkGAUgASgJEhkKEWFnZ3JlZ2F0ZV92ZXJzaW9uGAYgASgDEgwKBHR5cGUYByABKAkSFgoOc2NoZW1hX3ZlcnNpb24YCCABKAUSLwoLb2NjdXJyZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmNvcnJlbGF0aW9uX2lkGAogASgJEhQKDGNhdXNhdGlvbl9pZBgLIAEoCRIPCgdwYXlsb2FkGAwgASgMEhwKFHBheWxvYWRfY29udGVudF90eXBlGA0gASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
+export const file_ameide_events_v1_envelope: GenFile =
+  /*@__PURE__*/
+  fileDesc(
+    'Ch9hbWVpZGUvZXZlbnRzL3YxL2VudmVsb3BlLnByb3RvEhBhbWVpZGUuZXZlbnRzLnYxIsECCg1FdmVudEVudmVsb3BlEhAKCGV2ZW50X2lkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRIOCgZkb21haW4YAyABKAkSFgoOYWdncmVnYXRlX3R5cGUYBCABKAkSFAoMYWdncmVnYXRlX2lkGAUgASgJEhkKEWFnZ3JlZ2F0ZV92ZXJzaW9uGAYgASgDEgwKBHR5cGUYByABKAkSFgoOc2NoZW1hX3ZlcnNpb24YCCABKAUSLwoLb2NjdXJyZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDmNvcnJlbGF0aW9uX2lkGAogASgJEhQKDGNhdXNhdGlvbl9pZBgLIAEoCRIPCgdwYXlsb2FkGAwgASgMEhwKFHBheWxvYWRfY29udGVudF90eXBlGA0gASgJYgZwcm90bzM',
+    [file_google_protobuf_timestamp],
+  );
 
 /**
  * EventEnvelope: one domain event as it travels from a domain's outbox to its
@@ -21,7 +25,7 @@ export const file_ameide_events_v1_envelope: GenFile = /*@__PURE__*/
  *
  * @generated from message ameide.events.v1.EventEnvelope
  */
-export type EventEnvelope = Message<"ameide.events.v1.EventEnvelope"> & {
+export type EventEnvelope = Message<'ameide.events.v1.EventEnvelope'> & {
   /**
    * uuidv7, unique per event; also the JetStream msgID and the inbox key.
    *
@@ -208,6 +212,6 @@ export type EventEnvelopeJson = {
  * Describes the message ameide.events.v1.EventEnvelope.
  * Use `create(EventEnvelopeSchema)` to create a new message.
  */
-export const EventEnvelopeSchema: GenMessage<EventEnvelope, {jsonType: EventEnvelopeJson}> = /*@__PURE__*/
+export const EventEnvelopeSchema: GenMessage<EventEnvelope, { jsonType: EventEnvelopeJson }> =
+  /*@__PURE__*/
   messageDesc(file_ameide_events_v1_envelope, 0);
-
