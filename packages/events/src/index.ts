@@ -57,8 +57,8 @@ export type { DeadLetter, DeadLetterScope, ReplayOptions } from './consumers/dea
 export { eventTablesMigration } from './schema/event-tables.js';
 export type { EventTablesOptions } from './schema/event-tables.js';
 export { asRelayRole, ensureRelayRole, RELAY_ROLE } from './schema/relay-role.js';
-export { appendToOutbox, countHeldBack, readOutbox } from './outbox/outbox-rows.js';
-export type { LoggedEvent } from './outbox/outbox-rows.js';
+export { appendToOutbox, countHeldBack, outboxInsert, readOutbox } from './outbox/outbox-rows.js';
+export type { LoggedEvent, SqlStatement } from './outbox/outbox-rows.js';
 export { comparePositions, formatPosition, LOG_START, parsePosition } from './outbox/position.js';
 export type { LogPosition } from './outbox/position.js';
 export { silentLogger } from './logger.js';

@@ -12,6 +12,8 @@ export type {
 } from './client/process-client.js';
 export { createProcessWorker } from './worker/create-process-worker.js';
 export type { ProcessWorker, ProcessWorkerOptions } from './worker/create-process-worker.js';
+export { runProcessWorker } from './worker/run-process-worker.js';
+export type { RunProcessWorkerOptions } from './worker/run-process-worker.js';
 export { getWorkflowBundle, WORKFLOWS_PATH } from './worker/workflow-bundle.js';
 export { createProcessActivities, domainFailure } from './activities/create-process-activities.js';
 export type { ProcessActivitiesOptions } from './activities/create-process-activities.js';

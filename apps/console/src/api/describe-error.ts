@@ -1,4 +1,4 @@
-import { isAmeideError } from '@ameide/sdk';
+import { isAmeideError } from '@ameide/errors';
 
 /** One line for the user: what went wrong, without stack traces. */
 export function describeError(err: unknown): string {

@@ -161,8 +161,3 @@ function attachBoundaryEvents(nodes: ProcessNode[]): ProcessNode[] {
     return { ...n, position: { x: Math.round(abs.x - origin.x), y: Math.round(abs.y - origin.y) } };
   });
 }
-
-/** Whether a definition has no usable layout (every node at the origin, e.g. generated or imported without DI). */
-export function needsLayout(definition: ProcessDefinition): boolean {
-  return definition.nodes.length > 1 && definition.nodes.every((n) => n.position.x === 0 && n.position.y === 0);
-}

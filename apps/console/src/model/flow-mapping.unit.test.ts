@@ -4,7 +4,8 @@ import { importBpmn, lintProcessDefinition, parseProcessDefinition } from '@amei
 import { readFileSync } from 'node:fs';
 import { createFlowMapper, diagnosticsByElement, emptySelection, movesFromFlow, type ProcessNodeData } from './flow-mapping.js';
 import { moveNodes, updateNodeData } from './edit-definition.js';
-import { autoLayout, needsLayout } from './auto-layout.js';
+import { autoLayout } from './auto-layout.js';
+import { needsLayout } from './needs-layout.js';
 import { absoluteRect, nodeIndex } from './geometry.js';
 
 const repoFile = (p: string) => readFileSync(new URL(`../../../../${p}`, import.meta.url), 'utf8');

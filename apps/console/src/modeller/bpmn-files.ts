@@ -1,7 +1,7 @@
 import { parseProcessDefinition, type Diagnostic, type ProcessDefinition } from '@ameide/process-definition';
 import type { AmeideClient } from '../api/platform-client.js';
 import { describeError } from '../api/describe-error.js';
-import { autoLayout, needsLayout } from '../model/auto-layout.js';
+import { needsLayout } from '../model/needs-layout.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -27,7 +27,10 @@ export async function importBpmnFile(client: AmeideClient, file: File): Promise<
     }
     const parsed = parseProcessDefinition(decoder.decode(r.definition));
     if (!parsed.ok) return { diagnostics, message: `${file.name}: ${parsed.errors[0]?.path} ${parsed.errors[0]?.message}` };
-    const definition = needsLayout(parsed.definition) ? await autoLayout(parsed.definition) : parsed.definition;
+    // elk is ~1.5 MB: loaded only when a graph needs laying out.
+    const definition = needsLayout(parsed.definition)
+      ? await (await import('../model/auto-layout.js')).autoLayout(parsed.definition)
+      : parsed.definition;
     const summary = diagnostics.length ? `, ${diagnostics.length} import finding(s)` : '';
     return { definition, diagnostics, message: `Imported ${file.name}${summary}` };
   } catch (err) {

@@ -12,7 +12,7 @@ interface State {
   readonly history: EditHistory;
   readonly selection: Selection;
   /** Why the last gesture was refused (shown in the status bar). */
-  readonly notice?: string;
+  readonly notice?: string | undefined;
 }
 
 type Action =
@@ -66,7 +66,7 @@ function prune(selection: Selection, nodes: ReadonlySet<string>, edges: Readonly
  * on a deferred copy of the definition so typing and dragging never wait for it.
  */
 export function useProcessEditor(initial: ProcessDefinition) {
-  const [state, dispatch] = useReducer(reducer, initial, (d) => ({ history: createEditHistory(d), selection: emptySelection }));
+  const [state, dispatch] = useReducer(reducer, initial, (d): State => ({ history: createEditHistory(d), selection: emptySelection }));
   const definition = state.history.present;
   const deferred = useDeferredValue(definition);
   const lint = useMemo(() => {

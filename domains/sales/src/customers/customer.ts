@@ -1,4 +1,4 @@
-import type { AggregateStore, Decision } from '@ameide/events';
+import type { AggregateStore, Decision, SqlStatement } from '@ameide/events';
 import type { Money } from '../money.js';
 
 /** The Customer aggregate. */
@@ -51,6 +51,42 @@ export function customerFromRow(r: CustomerRow): Customer {
   };
 }
 
+function saveCustomer(
+  customerId: string,
+  c: Customer,
+  expected: bigint,
+  next: bigint,
+): SqlStatement {
+  if (expected === 0n) {
+    return {
+      sql: `INSERT INTO sales.customers (tenant_id, customer_id, name, email, credit_limit_currency, credit_limit_minor, version, created_at)
+            VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, customer_id) DO NOTHING RETURNING 1`,
+      params: [
+        customerId,
+        c.name,
+        c.email,
+        c.creditLimit.currency,
+        c.creditLimit.amountMinor,
+        next,
+        c.createdAt,
+      ],
+    };
+  }
+  return {
+    sql: `UPDATE sales.customers SET name = $2, email = $3, credit_limit_currency = $4, credit_limit_minor = $5, version = $6
+          WHERE customer_id = $1 AND version = $7 RETURNING 1`,
+    params: [
+      customerId,
+      c.name,
+      c.email,
+      c.creditLimit.currency,
+      c.creditLimit.amountMinor,
+      next,
+      expected,
+    ],
+  };
+}
+
 /** Customers in `sales.customers`. */
 export const customerStore: AggregateStore<Customer> = {
   aggregateType: 'customer',
@@ -64,35 +100,8 @@ export const customerStore: AggregateStore<Customer> = {
       : undefined;
   },
   async save(tx, customerId, c, expected, next) {
-    if (expected === 0n) {
-      const r = await tx.query(
-        `INSERT INTO sales.customers (tenant_id, customer_id, name, email, credit_limit_currency, credit_limit_minor, version, created_at)
-         VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, customer_id) DO NOTHING`,
-        [
-          customerId,
-          c.name,
-          c.email,
-          c.creditLimit.currency,
-          c.creditLimit.amountMinor,
-          next,
-          c.createdAt,
-        ],
-      );
-      return r.rowCount === 1;
-    }
-    const r = await tx.query(
-      `UPDATE sales.customers SET name = $2, email = $3, credit_limit_currency = $4, credit_limit_minor = $5, version = $6
-        WHERE customer_id = $1 AND version = $7`,
-      [
-        customerId,
-        c.name,
-        c.email,
-        c.creditLimit.currency,
-        c.creditLimit.amountMinor,
-        next,
-        expected,
-      ],
-    );
-    return r.rowCount === 1;
+    const { sql, params } = saveCustomer(customerId, c, expected, next);
+    return (await tx.query(sql, params)).rowCount === 1;
   },
+  saveStatement: saveCustomer,
 };

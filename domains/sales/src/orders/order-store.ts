@@ -1,4 +1,4 @@
-import type { AggregateStore } from '@ameide/events';
+import type { AggregateStore, SqlStatement } from '@ameide/events';
 import type { Order, OrderLine, OrderStatus } from './order.js';
 import { orderTotal } from './order.js';
 
@@ -48,6 +48,37 @@ const linesJson = (order: Order) =>
     })),
   );
 
+function saveOrder(orderId: string, order: Order, expected: bigint, next: bigint): SqlStatement {
+  const values = [
+    orderId,
+    order.customerId,
+    order.currency,
+    order.status,
+    linesJson(order),
+    orderTotal(order),
+    order.paidMinor,
+    JSON.stringify(order.paymentReferences),
+    order.cancelReason ?? null,
+    next,
+    order.createdAt,
+    order.updatedAt,
+  ];
+  if (expected === 0n) {
+    return {
+      sql: `INSERT INTO sales.orders (tenant_id, order_id, customer_id, currency, status, lines, total_minor, paid_minor, payment_references, cancel_reason, version, created_at, updated_at)
+            VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5::jsonb, $6, $7, $8::jsonb, $9, $10, $11, $12)
+            ON CONFLICT (tenant_id, order_id) DO NOTHING RETURNING 1`,
+      params: values,
+    };
+  }
+  return {
+    sql: `UPDATE sales.orders SET customer_id = $2, currency = $3, status = $4, lines = $5::jsonb, total_minor = $6, paid_minor = $7,
+            payment_references = $8::jsonb, cancel_reason = $9, version = $10, created_at = $11, updated_at = $12
+          WHERE order_id = $1 AND version = $13 RETURNING 1`,
+    params: [...values, expected],
+  };
+}
+
 /** Orders in `sales.orders`, one row per aggregate. */
 export const orderStore: AggregateStore<Order> = {
   aggregateType: 'order',
@@ -59,34 +90,8 @@ export const orderStore: AggregateStore<Order> = {
     return rows[0] ? { state: orderFromRow(rows[0]), version: BigInt(rows[0].version) } : undefined;
   },
   async save(tx, orderId, order, expected, next) {
-    const values = [
-      orderId,
-      order.customerId,
-      order.currency,
-      order.status,
-      linesJson(order),
-      orderTotal(order),
-      order.paidMinor,
-      JSON.stringify(order.paymentReferences),
-      order.cancelReason ?? null,
-      next,
-      order.createdAt,
-      order.updatedAt,
-    ];
-    if (expected === 0n) {
-      const r = await tx.query(
-        `INSERT INTO sales.orders (tenant_id, order_id, customer_id, currency, status, lines, total_minor, paid_minor, payment_references, cancel_reason, version, created_at, updated_at)
-         VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5::jsonb, $6, $7, $8::jsonb, $9, $10, $11, $12) ON CONFLICT (tenant_id, order_id) DO NOTHING`,
-        values,
-      );
-      return r.rowCount === 1;
-    }
-    const r = await tx.query(
-      `UPDATE sales.orders SET customer_id = $2, currency = $3, status = $4, lines = $5::jsonb, total_minor = $6, paid_minor = $7,
-         payment_references = $8::jsonb, cancel_reason = $9, version = $10, created_at = $11, updated_at = $12
-       WHERE order_id = $1 AND version = $13`,
-      [...values, expected],
-    );
-    return r.rowCount === 1;
+    const { sql, params } = saveOrder(orderId, order, expected, next);
+    return (await tx.query(sql, params)).rowCount === 1;
   },
+  saveStatement: saveOrder,
 };

@@ -36,11 +36,31 @@ export async function appendToOutbox(
   events: readonly EventEnvelope[],
 ): Promise<void> {
   if (events.length === 0) return;
+  const insert = outboxInsert(schema, events, 0);
+  await tx.query(insert.sql, insert.params);
+}
+
+/** A statement with its parameters. */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * The INSERT of `events` into `<schema>.outbox`, numbering its parameters
+ * from `$offset+1`, so it can share one statement (and one round trip) with
+ * the aggregate's save.
+ */
+export function outboxInsert(
+  schema: string,
+  events: readonly EventEnvelope[],
+  offset: number,
+): SqlStatement {
   const s = quoteIdentifier(schema, 'schema');
   const cols = 11;
-  const values: unknown[] = [];
+  const params: unknown[] = [];
   const tuples = events.map((e, i) => {
-    values.push(
+    params.push(
       e.eventId,
       e.tenantId,
       e.aggregateType,
@@ -53,18 +73,15 @@ export async function appendToOutbox(
       e.causationId ?? null,
       e.occurredAt,
     );
-    const p = (k: number): string => `$${i * cols + k}`;
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${p(8)}::jsonb, ${p(9)}, ${p(10)}, ${p(11)})`;
+    return `(${Array.from({ length: cols }, (_, k) => `$${offset + i * cols + k + 1}`).join(', ')})`;
   });
-  await tx.query(
-    `INSERT INTO ${s}.outbox (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type,
+  // A plain multi-row VALUES: parameter types come from the target columns.
+  return {
+    sql: `INSERT INTO ${s}.outbox (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type,
        schema_version, payload, correlation_id, causation_id, occurred_at)
-     SELECT v.event_id::uuid, v.tenant_id, v.aggregate_type, v.aggregate_id, v.aggregate_version::bigint, v.type,
-       v.schema_version::int, v.payload, v.correlation_id, v.causation_id, v.occurred_at::timestamptz
-     FROM (VALUES ${tuples.join(', ')}) AS v(event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type,
-       schema_version, payload, correlation_id, causation_id, occurred_at)`,
-    values,
-  );
+     VALUES ${tuples.join(', ')}`,
+    params,
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import type { EventEnvelope } from '../envelope/event-envelope.js';
 import { eventTablesMigration } from '../schema/event-tables.js';
 import { ensureRelayRole } from '../schema/relay-role.js';
+import type { SqlStatement } from '../outbox/outbox-rows.js';
 import type { AggregateStore, UnitOfWork } from '../unit-of-work/unit-of-work.js';
 
 /** The ledger domain's schema (outbox + consumer tables live there too). */
@@ -50,7 +51,20 @@ export interface Account {
   readonly balance: number;
 }
 
-/** Where accounts live. */
+function saveAccount(id: string, state: Account, expected: bigint, next: bigint): SqlStatement {
+  return expected === 0n
+    ? {
+        sql: `INSERT INTO ledger.accounts (tenant_id, account_id, balance, version)
+              VALUES (current_setting('app.tenant_id'), $1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
+        params: [id, state.balance, next],
+      }
+    : {
+        sql: `UPDATE ledger.accounts SET balance = $2, version = $3 WHERE account_id = $1 AND version = $4 RETURNING 1`,
+        params: [id, state.balance, next, expected],
+      };
+}
+
+/** Where accounts live (one statement for save + outbox). */
 export const accountStore: AggregateStore<Account> = {
   aggregateType: 'account',
   async load(tx, id) {
@@ -63,20 +77,17 @@ export const accountStore: AggregateStore<Account> = {
       : undefined;
   },
   async save(tx, id, state, expected, next) {
-    if (expected === 0n) {
-      const r = await tx.query(
-        `INSERT INTO ledger.accounts (tenant_id, account_id, balance, version)
-         VALUES (current_setting('app.tenant_id'), $1, $2, $3) ON CONFLICT DO NOTHING`,
-        [id, state.balance, next],
-      );
-      return r.rowCount === 1;
-    }
-    const r = await tx.query(
-      `UPDATE ledger.accounts SET balance = $2, version = $3 WHERE account_id = $1 AND version = $4`,
-      [id, state.balance, next, expected],
-    );
-    return r.rowCount === 1;
+    const { sql, params } = saveAccount(id, state, expected, next);
+    return (await tx.query(sql, params)).rowCount === 1;
   },
+  saveStatement: saveAccount,
+};
+
+/** The same store without `saveStatement`: the unit of work saves and appends in two statements. */
+export const accountStoreTwoStatements: AggregateStore<Account> = {
+  aggregateType: accountStore.aggregateType,
+  load: (tx, id) => accountStore.load(tx, id),
+  save: (tx, id, state, expected, next) => accountStore.save(tx, id, state, expected, next),
 };
 
 /** Deposits `amount` (events `ledger.account.deposited.v1`; a new account is opened first). */
@@ -85,11 +96,11 @@ export function deposit(
   tenantId: string,
   accountId: string,
   amount: number,
-  options: { fail?: boolean } = {},
+  options: { fail?: boolean; store?: AggregateStore<Account> } = {},
 ) {
   return uow.execute(
     { tenantId, correlationId: `deposit-${accountId}` },
-    accountStore,
+    options.store ?? accountStore,
     accountId,
     (current) => {
       if (amount <= 0)

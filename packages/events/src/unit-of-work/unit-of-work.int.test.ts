@@ -8,7 +8,7 @@ import {
   readOutbox,
   type UnitOfWork,
 } from '@ameide/events';
-import { accountStore, deposit, LEDGER } from '../testing/ledger.js';
+import { accountStore, accountStoreTwoStatements, deposit, LEDGER } from '../testing/ledger.js';
 import { openLedgerDatabase, type Engine, type LedgerDatabase } from '../testing/ledger-fixture.js';
 
 async function refusal(p: Promise<unknown>): Promise<AmeideError> {
@@ -123,18 +123,24 @@ describe.each<Engine>(['postgres', 'pglite'])('unit of work (%s)', (engine) => {
   });
 });
 
-describe('unit of work under concurrency (postgres)', () => {
+describe.each([
+  ['one statement (saveStatement)', accountStore],
+  ['two statements', accountStoreTwoStatements],
+] as const)('unit of work under concurrency (postgres, %s)', (_label, store) => {
   let ledger: LedgerDatabase;
   beforeAll(async () => {
-    ledger = await openLedgerDatabase('postgres', 'uow_concurrency');
+    ledger = await openLedgerDatabase(
+      'postgres',
+      `uow_concurrency_${store === accountStore ? 1 : 2}`,
+    );
   });
   afterAll(() => ledger.close());
 
   it('never loses an update under concurrent commands on one aggregate: each lands once or is refused as a conflict', async () => {
     const uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
-    await deposit(uow, 'acme', 'hot', 1);
+    await deposit(uow, 'acme', 'hot', 1, { store });
     const results = await Promise.allSettled(
-      Array.from({ length: 12 }, () => deposit(uow, 'acme', 'hot', 1)),
+      Array.from({ length: 12 }, () => deposit(uow, 'acme', 'hot', 1, { store })),
     );
     const landed = results.filter((r) => r.status === 'fulfilled').length;
     for (const r of results) {

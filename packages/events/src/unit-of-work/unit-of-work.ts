@@ -12,7 +12,7 @@ import {
   type EventEnvelope,
   type JsonValue,
 } from '../envelope/event-envelope.js';
-import { appendToOutbox } from '../outbox/outbox-rows.js';
+import { appendToOutbox, outboxInsert, type SqlStatement } from '../outbox/outbox-rows.js';
 
 /** An aggregate as stored: its state and how many events it has had. */
 export interface LoadedAggregate<S> {
@@ -41,6 +41,18 @@ export interface AggregateStore<S> {
     expectedVersion: bigint,
     newVersion: bigint,
   ): Promise<boolean>;
+  /**
+   * Optional: the same save as one `INSERT ... RETURNING 1` / `UPDATE ...
+   * RETURNING 1` statement (parameters `$1..$n`, returning a row only when it
+   * wrote). The unit of work then sends it together with the outbox insert in
+   * one statement, saving a round trip per command.
+   */
+  saveStatement?(
+    aggregateId: string,
+    state: S,
+    expectedVersion: bigint,
+    newVersion: bigint,
+  ): SqlStatement;
 }
 
 /** An event a command produces: its type (`sales.order.confirmed.v1`) and JSON payload. */
@@ -178,11 +190,36 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
           };
         });
         const next = version + BigInt(envelopes.length);
-        if (!(await store.save(tx, aggregateId, decision.state, version, next))) {
+        let saved: boolean;
+        if (store.saveStatement) {
+          // One statement: a data-modifying CTE runs to completion whether or
+          // not the main query reads it; a failed version check rolls the
+          // whole transaction back below.
+          const save = store.saveStatement(aggregateId, decision.state, version, next);
+          const insert = outboxInsert(schema, envelopes, save.params.length);
+          // ON CONFLICT: when a concurrent command took these versions, the
+          // save matches no row and the conflict is reported below instead
+          // of a unique violation that would abort the transaction.
+          const { rows } = await tx.query<{ saved: bigint; written: bigint }>(
+            `WITH saved AS (${save.sql}), written AS (${insert.sql} ON CONFLICT DO NOTHING RETURNING 1)
+             SELECT (SELECT count(*) FROM saved) AS saved, (SELECT count(*) FROM written) AS written`,
+            [...save.params, ...insert.params],
+          );
+          saved = BigInt(rows[0]?.saved ?? 0n) === 1n;
+          if (saved && BigInt(rows[0]?.written ?? 0n) !== BigInt(envelopes.length)) {
+            throw new AmeideError(
+              'internal',
+              `outbox of ${store.aggregateType} ${aggregateId} already holds versions ${version + 1n}..${next}`,
+            );
+          }
+        } else {
+          saved = await store.save(tx, aggregateId, decision.state, version, next);
+          if (saved) await appendToOutbox(tx, schema, envelopes);
+        }
+        if (!saved) {
           const reloaded = await store.load(tx, aggregateId);
           throw conflict(store.aggregateType, aggregateId, version, reloaded?.version ?? 0n);
         }
-        await appendToOutbox(tx, schema, envelopes);
         return { state: decision.state, version: next, events: envelopes };
       },
       options.tenant,

@@ -207,7 +207,9 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
           try {
             await handle.result();
           } catch (err) {
-            failure = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err);
+            let cause: unknown = err instanceof WorkflowFailedError ? err.cause : err;
+            while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+            failure = cause instanceof Error ? cause.message : String(cause);
           }
         }
         return {

