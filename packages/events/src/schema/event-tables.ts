@@ -44,7 +44,7 @@ export function eventTablesMigration(
 CREATE TABLE ${s}.outbox (
   seq               bigint GENERATED ALWAYS AS IDENTITY,
   transaction_id    xid8   NOT NULL DEFAULT pg_current_xact_id(),
-  event_id          uuid   NOT NULL,
+  event_id          uuid   NOT NULL PRIMARY KEY,
   tenant_id         text   NOT NULL,
   aggregate_type    text   NOT NULL,
   aggregate_id      text   NOT NULL,
@@ -55,7 +55,7 @@ CREATE TABLE ${s}.outbox (
   correlation_id    text   NOT NULL,
   causation_id      text,
   occurred_at       timestamptz NOT NULL,
-  PRIMARY KEY (tenant_id, event_id)
+  UNIQUE (tenant_id, aggregate_type, aggregate_id, aggregate_version)
 );
 CREATE INDEX outbox_position ON ${s}.outbox (transaction_id, seq);
 SELECT ameide.enable_tenant_rls('${schema}.outbox', '${options.appRole ?? DEFAULT_APP_ROLE}');
