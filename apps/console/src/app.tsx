@@ -24,7 +24,7 @@ export function App() {
   const [session, setSession] = useState<Session | undefined>(() => loadSession());
   const [route, go] = useHashRoute();
   // A definition imported from BPMN on the list page, opened unsaved in the modeller.
-  const [pendingImport, setPendingImport] = useState<ProcessDefinition>();
+  const [pendingImport, setPendingImport] = useState<{ definition: ProcessDefinition; message: string }>();
   const client = useMemo(() => (session ? createPlatformClient(session.token) : undefined), [session]);
 
   const signIn = useCallback((s: Session) => {
@@ -44,15 +44,15 @@ export function App() {
   let page;
   if (match) page = <ModellerPage key={`${session.tenantId}/${match[1]}`} client={client} artifactId={decodeURIComponent(match[1]!)} go={go} />;
   else if (route === '/new')
-    page = <ModellerPage key={`${session.tenantId}/new`} client={client} initial={pendingImport} go={go} />;
+    page = <ModellerPage key={`${session.tenantId}/new`} client={client} initial={pendingImport?.definition} initialMessage={pendingImport?.message} go={go} />;
   else
     page = (
       <DefinitionListPage
         key={session.tenantId}
         client={client}
         go={go}
-        onImported={(d) => {
-          setPendingImport(d);
+        onImported={(definition, message) => {
+          setPendingImport({ definition, message });
           go('/new');
         }}
       />

@@ -3,3 +3,9 @@ export type { TestDatabase } from './test-database.js';
 export { startPostgresServer, findPostgresBinDir } from './postgres-server.js';
 export type { PostgresServer, PostgresServerOptions } from './postgres-server.js';
 export { findFreePort } from './free-port.js';
+export {
+  startTemporalServer,
+  findTemporalBinary,
+  AMEIDE_SEARCH_ATTRIBUTES,
+} from './temporal-server.js';
+export type { TemporalServer, TemporalServerOptions } from './temporal-server.js';

@@ -21,7 +21,7 @@ export function DefinitionListPage({
 }: {
   client: AmeideClient;
   go: (to: string) => void;
-  onImported: (d: ProcessDefinition) => void;
+  onImported: (d: ProcessDefinition, message: string) => void;
 }) {
   const [artifacts, setArtifacts] = useState<Artifact[]>();
   const [error, setError] = useState<string>();
@@ -41,7 +41,7 @@ export function DefinitionListPage({
   async function importFile(file: File) {
     setError(undefined);
     const outcome = await importBpmnFile(client, file);
-    if (outcome.definition) onImported(outcome.definition);
+    if (outcome.definition) onImported(outcome.definition, outcome.message);
     else setError(outcome.message);
   }
 

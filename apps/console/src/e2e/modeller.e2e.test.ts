@@ -45,7 +45,7 @@ async function connectNodes(source: string, target: string) {
   await page.mouse.up();
 }
 
-const problemCount = () => page.getByTestId('problem-count').first();
+const problemCount = () => page.getByRole('region', { name: 'Problems' }).getByTestId('problem-count');
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
@@ -209,11 +209,12 @@ describe('console and modeller in Chromium', () => {
       content: new TextEncoder().encode(JSON.stringify(big)),
     });
     await page.goto(`${platform.host.url}/#/`);
+    await page.evaluate(() => performance.clearMeasures());
     await page.goto(`${platform.host.url}/#/definitions/${artifact!.id}`);
-    await expect.poll(() => page.evaluate(() => performance.getEntriesByName('ameide:open').length), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.evaluate(() => performance.getEntriesByName('ameide:open').length), { timeout: 30_000 }).toBeGreaterThan(0);
     figures['nodes'] = big.nodes.length;
     figures['edges'] = big.edges.length;
-    figures['openMs'] = Math.round(await page.evaluate(() => performance.getEntriesByName('ameide:open')[0]!.duration));
+    figures['openMs'] = Math.round(await page.evaluate(() => performance.getEntriesByName('ameide:open').at(-1)!.duration));
     figures['lintMs'] = Number((await page.getByTestId('message').textContent())!.match(/lint (\d+) ms/)![1]);
     // Zoom in on the start so nodes are big enough to grab.
     await page.locator('.diagnostics').first().waitFor();

@@ -31,7 +31,19 @@ function parseContent(artifact: Artifact): ProcessDefinition {
 }
 
 /** Opens a stored definition (or a new / imported one) in the modeller. */
-export function ModellerPage({ client, artifactId, initial, go }: { client: AmeideClient; artifactId?: string; initial?: ProcessDefinition | undefined; go: Go }) {
+export function ModellerPage({
+  client,
+  artifactId,
+  initial,
+  initialMessage,
+  go,
+}: {
+  client: AmeideClient;
+  artifactId?: string;
+  initial?: ProcessDefinition | undefined;
+  initialMessage?: string | undefined;
+  go: Go;
+}) {
   const [loaded, setLoaded] = useState<{ artifact?: Artifact; definition: ProcessDefinition; seq: number }>();
   const [error, setError] = useState<string>();
   const load = useCallback(async () => {
@@ -66,19 +78,31 @@ export function ModellerPage({ client, artifactId, initial, go }: { client: Amei
   if (!loaded) return <main aria-busy="true" className="list-page">Loading…</main>;
   return (
     <ReactFlowProvider key={loaded.seq}>
-      <ModellerView client={client} artifact={loaded.artifact} definition={loaded.definition} reload={() => void load()} />
+      <ModellerView client={client} artifact={loaded.artifact} definition={loaded.definition} initialMessage={loaded.artifact ? undefined : initialMessage} reload={() => void load()} />
     </ReactFlowProvider>
   );
 }
 
-function ModellerView({ client, artifact: initialArtifact, definition: initialDefinition, reload }: { client: AmeideClient; artifact: Artifact | undefined; definition: ProcessDefinition; reload: () => void }) {
+function ModellerView({
+  client,
+  artifact: initialArtifact,
+  definition: initialDefinition,
+  initialMessage,
+  reload,
+}: {
+  client: AmeideClient;
+  artifact: Artifact | undefined;
+  definition: ProcessDefinition;
+  initialMessage: string | undefined;
+  reload: () => void;
+}) {
   const editor = useProcessEditor(initialDefinition);
   const { definition } = editor;
   const [artifact, setArtifact] = useState(initialArtifact);
   const saved = useRef<ProcessDefinition | undefined>(initialArtifact ? initialDefinition : undefined);
   const dirty = saved.current !== definition;
   const [busy, setBusy] = useState<string>();
-  const [message, setMessage] = useState<string>();
+  const [message, setMessage] = useState<string | undefined>(initialMessage);
   const [conflict, setConflict] = useState<string>();
   const [publishErrors, setPublishErrors] = useState<Diagnostic[]>();
   const [importFindings, setImportFindings] = useState<Diagnostic[]>();
@@ -94,6 +118,12 @@ function ModellerView({ client, artifact: initialArtifact, definition: initialDe
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);
   }, [dirty]);
+
+  // A refused publish lists the errors of what was published; once the diagram changes they are stale.
+  const publishedFrom = useRef<ProcessDefinition | undefined>(undefined);
+  useEffect(() => {
+    if (publishedFrom.current && publishedFrom.current !== definition) setPublishErrors(undefined);
+  }, [definition]);
 
   const selectElement = useCallback(
     (id: string) => {
@@ -153,6 +183,7 @@ function ModellerView({ client, artifact: initialArtifact, definition: initialDe
       setMessage(`Published version ${r.artifact?.latestPublishedVersion ?? '?'}`);
     } catch (err) {
       if (isAmeideError(err) && err.fieldViolations.length > 0) {
+        publishedFrom.current = definition;
         setPublishErrors(
           err.fieldViolations.map((f) => {
             const m = /^([^:]+): (.*)$/s.exec(f.description);
@@ -165,7 +196,7 @@ function ModellerView({ client, artifact: initialArtifact, definition: initialDe
     } finally {
       setBusy(undefined);
     }
-  }, [artifact, client, dirty, save]);
+  }, [artifact, client, definition, dirty, save]);
 
   const view = useCallback(
     async (streamVersion: bigint) => {

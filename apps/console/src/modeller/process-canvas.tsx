@@ -16,7 +16,7 @@ import {
 import type { ProcessDefinition } from '@ameide/process-definition';
 import { addLane, addNode, connect, deleteElements, moveNodes, updateLane } from '../model/edit-definition.js';
 import type { EditResult } from '../model/edit-types.js';
-import { createFlowMapper, diagnosticsByElement, movesFromFlow, type FlowNode, type Selection } from '../model/flow-mapping.js';
+import { createFlowMapper, diagnosticsByElement, movesFromFlow, type FlowNode } from '../model/flow-mapping.js';
 import { defaultSize, paletteItem } from '../model/node-kinds.js';
 import { nodeIndex } from '../model/geometry.js';
 import { nodeTypes } from './bpmn-nodes.js';
@@ -82,10 +82,12 @@ export function ProcessCanvas({
     if (nodes === mapped.nodes && nodes.length > 0) markRendered();
   }, [nodes, mapped.nodes]);
   const flow = useReactFlow();
+  // Fit once when opening a diagram; an empty one keeps zoom 1 so the first drop does not zoom in.
+  const [fitOnInit] = useState(() => definition.nodes.length > 0);
 
   useEffect(() => {
     if (fitSeq === 0) return;
-    const handle = requestAnimationFrame(() => void flow.fitView({ padding: 0.1 }));
+    const handle = requestAnimationFrame(() => void flow.fitView({ padding: 0.1, maxZoom: 1 }));
     return () => cancelAnimationFrame(handle);
   }, [fitSeq, flow]);
 
@@ -103,14 +105,19 @@ export function ProcessCanvas({
     if (s) void flow.setCenter(s.internals.positionAbsolute.x, s.internals.positionAbsolute.y, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
   }, [focus, flow, definition.edges]);
 
+  const { select } = editor;
+  // React Flow reports node and edge selection changes in separate callbacks: apply each to the
+  // latest selection (a functional update), or one would overwrite the other.
   const updateSelection = useCallback(
-    (nodeChanges: readonly { id: string; selected: boolean }[], edgeChanges: readonly { id: string; selected: boolean }[]) => {
-      const next: Selection = { nodes: new Set(selection.nodes), edges: new Set(selection.edges) };
-      for (const c of nodeChanges) (c.selected ? (next.nodes as Set<string>).add(c.id) : (next.nodes as Set<string>).delete(c.id));
-      for (const c of edgeChanges) (c.selected ? (next.edges as Set<string>).add(c.id) : (next.edges as Set<string>).delete(c.id));
-      editor.select(next);
-    },
-    [selection, editor],
+    (nodeChanges: readonly { id: string; selected: boolean }[], edgeChanges: readonly { id: string; selected: boolean }[]) =>
+      select((previous) => {
+        const nodes = new Set(previous.nodes);
+        const edges = new Set(previous.edges);
+        for (const c of nodeChanges) (c.selected ? nodes.add(c.id) : nodes.delete(c.id));
+        for (const c of edgeChanges) (c.selected ? edges.add(c.id) : edges.delete(c.id));
+        return { nodes, edges };
+      }),
+    [select],
   );
 
   const onNodesChange = useCallback(
@@ -203,8 +210,8 @@ export function ProcessCanvas({
           selectionKeyCode="Shift"
           snapToGrid
           snapGrid={[GRID, GRID]}
-          fitView
-          fitViewOptions={{ padding: 0.1 }}
+          fitView={fitOnInit}
+          fitViewOptions={{ padding: 0.1, maxZoom: 1 }}
           minZoom={0.05}
           maxZoom={3}
           onlyRenderVisibleElements={definition.nodes.length > 200}

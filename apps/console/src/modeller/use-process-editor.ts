@@ -20,7 +20,7 @@ type Action =
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'load'; definition: ProcessDefinition }
-  | { type: 'select'; selection: Selection }
+  | { type: 'select'; selection: Selection | ((previous: Selection) => Selection) }
   | { type: 'notice'; notice?: string };
 
 function reducer(state: State, action: Action): State {
@@ -48,7 +48,7 @@ function reducer(state: State, action: Action): State {
     case 'load':
       return { history: createEditHistory(action.definition), selection: emptySelection };
     case 'select':
-      return { ...state, selection: action.selection };
+      return { ...state, selection: typeof action.selection === 'function' ? action.selection(state.selection) : action.selection };
     case 'notice':
       return { ...state, notice: action.notice };
   }
@@ -79,7 +79,7 @@ export function useProcessEditor(initial: ProcessDefinition) {
   const undo = useCallback(() => dispatch({ type: 'undo' }), []);
   const redo = useCallback(() => dispatch({ type: 'redo' }), []);
   const load = useCallback((d: ProcessDefinition) => dispatch({ type: 'load', definition: d }), []);
-  const select = useCallback((selection: Selection) => dispatch({ type: 'select', selection }), []);
+  const select = useCallback((selection: Selection | ((previous: Selection) => Selection)) => dispatch({ type: 'select', selection }), []);
   const notify = useCallback((notice?: string) => dispatch({ type: 'notice', ...(notice !== undefined ? { notice } : {}) }), []);
 
   return {

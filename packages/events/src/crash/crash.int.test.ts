@@ -217,6 +217,9 @@ describe('crash suite (postgres + NATS, SIGKILLed relays and consumers)', () => 
       await transport.close();
       expect(info.state.messages).toBe(committed);
       expect(children.reduce((n, c) => n + c.kills, 0)).toBeGreaterThan(4);
+      console.info(
+        `crash suite: ${committed} committed events, ${rolledBack.length} rolled back, kills: ${children.map((c) => `${c.label}=${c.kills}`).join(' ')}`,
+      );
     },
   );
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '@ameide/persistence';
 import {
   createConsumer,
+  createUpcasterChain,
   createUnitOfWork,
   listDeadLetters,
   requestReplay,
@@ -276,6 +277,34 @@ describe.each<TransportKind>(['postgres-on-postgres', 'postgres-on-pglite', 'nat
         ),
       ).toEqual([]);
       await c.stop();
+    });
+
+    it('hands the handler the newest schema of an event, upcast from what was stored', async () => {
+      const name = 'c_upcast';
+      const seen: unknown[] = [];
+      const c = consumer(name, {
+        types: ['ledger.account.deposited.v2'],
+        upcasters: createUpcasterChain([
+          {
+            from: 'ledger.account.deposited.v1',
+            upcast: (p) => ({ amountMinor: String((p as { amount: number }).amount * 100) }),
+          },
+        ]),
+        handle: (event) => {
+          if (event.aggregateId === 'upcast-me')
+            seen.push([event.type, event.schemaVersion, event.payload]);
+          return Promise.resolve();
+        },
+      });
+      await deposit(uow, 'acme', 'upcast-me', 7);
+      await c.start();
+      await eventually(
+        'the upcast deposit',
+        () => Promise.resolve(seen.length),
+        (n) => n >= 1,
+      );
+      await c.stop();
+      expect(seen).toEqual([['ledger.account.deposited.v2', 2, { amountMinor: '700' }]]);
     });
 
     it("runs the handler under the event's tenant: it sees that tenant's rows only", async () => {

@@ -9,7 +9,7 @@ import { compileExample } from '../testing/example-plans.js';
 import { eventually, startRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.js';
 import { workflowIdOf } from '../client/instance-id.js';
 import { processServiceRoutes } from './process-service.js';
-import { InstanceStatus, ProcessService } from './process-proto.js';
+import { InstanceStatus, ProcessService } from '@ameide/proto';
 
 let rt: RuntimeFixture;
 let host: ServiceHost;

@@ -15,7 +15,7 @@ import {
   UserTaskSchema,
   type ProcessInstance,
   type UserTask,
-} from './process-proto.js';
+} from '@ameide/proto';
 
 const statusToProto: Record<Status, InstanceStatus> = {
   RUNNING: InstanceStatus.RUNNING,

@@ -471,6 +471,7 @@ export class Interpreter {
     const targets = node.outgoing.map((t) => this.plan.nodes[t.target]!);
     const race = new CancellationScope();
     const deadlines = (token.memo.boundary ??= {});
+    token.waitingFor = 'message';
     const winner = await race.run(() =>
       Promise.race(
         targets.map(async (target): Promise<PlanNode> => {
@@ -490,6 +491,7 @@ export class Interpreter {
       ),
     );
     race.cancel();
+    token.waitingFor = undefined;
     if (this.subscriptions.delete(token.id)) this.syncMessageAttributes();
     this.log('completed', node.id);
     this.log('entered', winner.id);

@@ -3,6 +3,7 @@ import {
   CustomerService,
   OrderService,
   PlatformService,
+  ProcessService,
   TransformationService,
 } from '@ameide/proto';
 import { authInterceptor, type TokenSource } from '../interceptors/auth.js';
@@ -20,6 +21,7 @@ export const ameideServiceMap = {
   transformation: TransformationService,
   orders: OrderService,
   customers: CustomerService,
+  process: ProcessService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;
