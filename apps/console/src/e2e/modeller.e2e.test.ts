@@ -45,6 +45,11 @@ async function connectNodes(source: string, target: string) {
   await page.mouse.up();
 }
 
+async function clickEmptyCanvas() {
+  const p = await canvasPoint(450, 520);
+  await page.mouse.click(p.x, p.y);
+}
+
 const problemCount = () => page.getByRole('region', { name: 'Problems' }).getByTestId('problem-count');
 
 beforeAll(async () => {
@@ -96,7 +101,9 @@ describe('console and modeller in Chromium', () => {
     expect(await page.locator('button.diagnostic[data-code="AM013"]').count()).toBe(2);
     await expect.poll(() => page.locator('.sequence-flow.has-error').count()).toBe(2);
 
-    // Name the process and the task in the properties panel.
+    // Name the process (nothing selected) and the task in the properties panel.
+    await clickEmptyCanvas();
+    await page.getByRole('heading', { name: 'Process Process_1' }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Order approval');
     await page.getByLabel('Name', { exact: true }).press('Enter');
     await page.locator('.react-flow__node[data-id="Task_1"]').click();
@@ -106,10 +113,10 @@ describe('console and modeller in Chromium', () => {
     await page.getByLabel('Form (JSON Schema)').press('Tab');
 
     // Save, then publish: refused with the lint errors listed.
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/Saved \(version 1\)/);
     expectedFailures++;
-    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/Publish refused: 2 lint error/);
     await page.getByRole('region', { name: 'Publish refused' }).locator('button[data-code="AM013"]').first().waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/modeller-lint-errors.png` });
@@ -128,13 +135,13 @@ describe('console and modeller in Chromium', () => {
     await expect.poll(() => page.locator('.sequence-flow.has-error').count()).toBe(0);
 
     // Undo brings the error back, redo removes it again.
-    await page.locator('.react-flow__pane').click({ position: { x: 700, y: 600 } });
+    await clickEmptyCanvas();
     await page.keyboard.press('Control+z');
     await expect.poll(() => problemCount().textContent()).toBe('1 error, 0 warnings');
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => problemCount().textContent()).toBe('0 errors, 0 warnings');
 
-    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/Published version 1/);
     await page.screenshot({ path: `${ARTIFACTS}/modeller.png` });
 
@@ -172,11 +179,11 @@ describe('console and modeller in Chromium', () => {
     theirs.name = 'Order approval (bob)';
     await client.transformation.reviseArtifact({ artifactId: artifact!.id, expectedVersion: artifact!.streamVersion, content: new TextEncoder().encode(JSON.stringify(theirs)) });
 
-    await page.locator('.react-flow__pane').click({ position: { x: 700, y: 600 } });
+    await clickEmptyCanvas();
     await page.getByLabel('Name', { exact: true }).fill('Order approval (alice)');
     await page.getByLabel('Name', { exact: true }).press('Enter');
     expectedFailures++;
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Someone else saved this definition' }).waitFor();
     await page.getByRole('button', { name: 'Reload' }).click();
     await expect.poll(() => page.locator('.toolbar h1').textContent()).toBe('Order approval (bob)');

@@ -1,6 +1,17 @@
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import {
+  createArtifactStorePlanSource,
+  createDevTokenProvider,
+  createProcessClient,
+  createProcessWorker,
+  processServiceRoutes,
+  SEARCH_ATTRIBUTE_TYPES,
+} from '@ameide/process-runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   assertRoleCannotBypassRls,
@@ -26,13 +37,20 @@ import {
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
 import { DEMO_TENANT, seedDemoProcesses } from '../dev/seed-demo.js';
+import { findTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server.js';
 
 interface DevOptions {
   port: number;
   host: string;
   postgresUrl?: string;
+  temporalAddress?: string;
+  temporalNamespace: string;
+  temporalUi?: number;
   logStdout?: boolean;
 }
+
+/** Task queue of the embedded process primitive. */
+const TASK_QUEUE = 'ameide-processes';
 
 /** `ameide dev`: the whole platform on one machine, on its embedded defaults. */
 export function devCommand(): Command {
@@ -49,6 +67,21 @@ export function devCommand(): Command {
       '--postgres-url <url>',
       'use this Postgres server instead of embedded PGlite (env AMEIDE_POSTGRES_URL)',
       process.env['AMEIDE_POSTGRES_URL'],
+    )
+    .option(
+      '--temporal-address <host:port>',
+      'use this Temporal server instead of spawning a dev server (env AMEIDE_TEMPORAL_ADDRESS)',
+      process.env['AMEIDE_TEMPORAL_ADDRESS'],
+    )
+    .option(
+      '--temporal-namespace <ns>',
+      'Temporal namespace',
+      process.env['AMEIDE_TEMPORAL_NAMESPACE'] ?? 'default',
+    )
+    .option(
+      '--temporal-ui <port>',
+      'also serve the Temporal Web UI of the spawned dev server on this port',
+      port,
     )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
@@ -103,6 +136,32 @@ export function devCommand(): Command {
           (r) =>
             r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
         );
+        const temporalAddress = opts.temporalAddress
+          ? opts.temporalAddress
+          : await step(
+              'temporal dev server',
+              async () => {
+                const server = await startTemporalDevServer({
+                  binary: findTemporalCli(),
+                  dbFile: join(home, 'temporal.db'),
+                  port: await freePort(),
+                  namespace: opts.temporalNamespace,
+                  searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+                  ...(opts.temporalUi ? { uiPort: opts.temporalUi } : {}),
+                });
+                cleanup.push(() => server.stop());
+                return server.address;
+              },
+              (address) =>
+                `${address}, data in ${join(home, 'temporal.db')}${opts.temporalUi ? `, UI on http://127.0.0.1:${opts.temporalUi}` : ''}`,
+            );
+        const temporal = await step(
+          'temporal client',
+          () => connectTemporal(temporalAddress, opts.temporalNamespace),
+          () => temporalAddress,
+        );
+        cleanup.push(() => temporal.connection.close());
+        const plans = createArtifactStorePlanSource(store);
         const host: ServiceHost = await step(
           'service host',
           () =>
@@ -117,12 +176,36 @@ export function devCommand(): Command {
               }),
               services: [
                 transformationServiceRoutes({ store, processes: createProcessDefinitionTools() }),
+                processServiceRoutes(
+                  createProcessClient({ temporal, taskQueue: TASK_QUEUE, plans }),
+                ),
               ],
               readiness: { database: async () => void (await db.query('SELECT 1')) },
             }),
           (h) => h.services.map((s) => s.split('.').at(-1)).join(', '),
         );
         cleanup.push(() => host.close());
+        await step(
+          'process worker',
+          async () => {
+            // The worker's own chatter stays out of the terminal; warnings still show.
+            Runtime.install({ logger: new DefaultLogger('WARN') });
+            const connection = await NativeConnection.connect({ address: temporalAddress });
+            const worker = await createProcessWorker({
+              connection,
+              namespace: opts.temporalNamespace,
+              taskQueue: TASK_QUEUE,
+              activities: { plans, tokens: createDevTokenProvider(identity), serviceUrl: host.url },
+            });
+            const running = worker.run();
+            cleanup.push(async () => {
+              await worker.shutdown();
+              await running.catch(() => undefined);
+              await connection.close();
+            });
+          },
+          () => `task queue ${TASK_QUEUE}`,
+        );
         const total = Math.round(performance.now() - started);
         process.stderr.write(
           `\nAmeide is ready at ${host.url} (started in ${total} ms)\n` +
@@ -137,6 +220,28 @@ export function devCommand(): Command {
         for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
       }
     });
+}
+
+async function connectTemporal(address: string, namespace: string): Promise<Client> {
+  const connection = await Connection.connect({ address, connectTimeout: '10s' }).catch(
+    (err: unknown) => {
+      throw new Error(`cannot connect to Temporal at ${address}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    },
+  );
+  return new Client({ connection, namespace });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port: p } = server.address() as AddressInfo;
+      server.close(() => resolve(p));
+    });
+  });
 }
 
 async function openLog(file: string): Promise<NodeJS.WritableStream> {

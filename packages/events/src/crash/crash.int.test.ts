@@ -106,16 +106,21 @@ describe('crash suite (postgres + NATS, SIGKILLed relays and consumers)', () => 
       );
       await Promise.all(children.map(start));
 
-      let writing = true;
-      const chaos = (async () => {
-        while (writing) {
-          await sleep(200 + Math.random() * 800);
-          const victim = children[Math.floor(Math.random() * children.length)]!;
-          await kill(victim);
-          await sleep(Math.random() * 300);
-          await start(victim);
-        }
-      })();
+      // Every process has its own chaos loop: killed at a random point of its
+      // work, restarted, killed again ... while events are written and while
+      // the consumers catch up afterwards.
+      let chaosOn = true;
+      const chaos = Promise.all(
+        children.map(async (child) => {
+          while (chaosOn) {
+            await sleep(300 + Math.random() * 2_000);
+            if (!chaosOn) break;
+            await kill(child);
+            await sleep(Math.random() * 300);
+            await start(child);
+          }
+        }),
+      );
 
       const uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
       const rolledBack: string[] = [];
@@ -152,14 +157,10 @@ describe('crash suite (postgres + NATS, SIGKILLed relays and consumers)', () => 
         }
       });
       await Promise.all(writers);
-      writing = false;
-      await chaos;
-
       const committed = Number(
         (await ledger.db.query<{ n: bigint }>(`SELECT count(*) AS n FROM ledger.outbox`)).rows[0]!
           .n,
       );
-      expect(committed).toBeGreaterThanOrEqual(10_000);
       const count = async (consumer: string) =>
         Number(
           (
@@ -169,6 +170,16 @@ describe('crash suite (postgres + NATS, SIGKILLed relays and consumers)', () => 
             )
           ).rows[0]!.n,
         );
+      // Keep killing while the consumers catch up, until they are half-way.
+      const chaosDeadline = Date.now() + 60_000;
+      while (
+        Date.now() < chaosDeadline &&
+        Math.min(await count('c_nats'), await count('c_pg')) < committed / 2
+      )
+        await sleep(250);
+      chaosOn = false;
+      await chaos;
+      expect(committed).toBeGreaterThanOrEqual(10_000);
       const deadline = Date.now() + 300_000;
       while (
         Date.now() < deadline &&

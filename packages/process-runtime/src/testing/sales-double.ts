@@ -36,7 +36,10 @@ export interface RecordedCall {
  * `ameide.sales.v1.OrderService` and `CustomerService` in memory, per tenant, behind the
  * chassis' authentication. Payments whose reference starts with `DECLINE` are refused with
  * reason `PAYMENT_DECLINED`; credit is approved up to 100,000 minor units; `failNext` makes
- * an RPC fail with `unavailable` a number of times.
+ * an RPC fail with `unavailable` a number of times. Like the real domain (domains/sales), lines
+ * change and orders confirm only while draft (`ORDER_NOT_DRAFT`), and only draft or confirmed
+ * orders can be cancelled (`ORDER_NOT_CANCELLABLE`), so compensation bindings that the domain
+ * would refuse fail here too.
  */
 export interface SalesDouble {
   readonly host: ServiceHost;
@@ -80,6 +83,11 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     if (!o) throw new AmeideError(ErrorCode.NotFound, `order ${orderId} not found`, { reason: 'ORDER_NOT_FOUND', domain: 'ameide.sales' });
     return o;
   };
+  const precondition = (o: Order, ok: readonly OrderStatus[], reason: string): void => {
+    if (!ok.includes(o.status))
+      throw new AmeideError(ErrorCode.FailedPrecondition, `order ${o.orderId} is ${OrderStatus[o.status]}`, { reason, domain: 'ameide.sales' });
+  };
+  const draft = (o: Order): void => precondition(o, [OrderStatus.DRAFT], 'ORDER_NOT_DRAFT');
   const total = (o: Order): bigint => o.lines.reduce((s, l) => s + BigInt(l.quantity) * (l.unitPrice?.amountMinor ?? 0n), 0n);
   const save = (tenantId: string, o: Order): Order => {
     o.total = create(MoneySchema, { currency: o.total?.currency ?? 'EUR', amountMinor: total(o) });
@@ -103,24 +111,28 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       addOrderLine(req, ctx) {
         const t = track('AddOrderLine', ctx, req);
         const o = getOrder(t, req.orderId);
+        draft(o);
         o.lines.push({ $typeName: 'ameide.sales.v1.OrderLine', lineId: `l-${++seq}`, sku: req.sku, quantity: req.quantity, ...(req.unitPrice ? { unitPrice: req.unitPrice } : {}) });
         return { order: save(t, o) };
       },
       removeOrderLine(req, ctx) {
         const t = track('RemoveOrderLine', ctx, req);
         const o = getOrder(t, req.orderId);
+        draft(o);
         o.lines = o.lines.filter((l) => l.lineId !== req.lineId);
         return { order: save(t, o) };
       },
       confirmOrder(req, ctx) {
         const t = track('ConfirmOrder', ctx, req);
         const o = getOrder(t, req.orderId);
+        draft(o);
         o.status = OrderStatus.CONFIRMED;
         return { order: save(t, o) };
       },
       cancelOrder(req, ctx) {
         const t = track('CancelOrder', ctx, req);
         const o = getOrder(t, req.orderId);
+        precondition(o, [OrderStatus.DRAFT, OrderStatus.CONFIRMED], 'ORDER_NOT_CANCELLABLE');
         o.status = OrderStatus.CANCELLED;
         return { order: save(t, o) };
       },

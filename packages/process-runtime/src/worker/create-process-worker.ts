@@ -1,7 +1,18 @@
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  makeWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
+import { NativeConnection, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import { createProcessActivities, type ProcessActivitiesOptions } from '../activities/create-process-activities.js';
 import type { ProcessActivities } from '../workflow/activity-types.js';
 import { getWorkflowBundle } from './workflow-bundle.js';
+
+/** Receives the spans the interpreter workflow records (an OpenTelemetry `SpanProcessor`). */
+export type WorkflowSpanProcessor = Parameters<typeof makeWorkflowExporter>[0];
+/** The OpenTelemetry `Resource` attached to workflow spans. */
+export type WorkflowSpanResource = Parameters<typeof makeWorkflowExporter>[1];
 
 export interface ProcessWorkerOptions {
   /** A connection to the Temporal frontend (`NativeConnection.connect({ address })`). */
@@ -21,6 +32,12 @@ export interface ProcessWorkerOptions {
   readonly shutdownGraceTimeMs?: number;
   /** Extra workflows (same bundle rules), e.g. a benchmark baseline. */
   readonly workflowsPath?: string;
+  /**
+   * Where workflow spans go (they are recorded in the sandbox and handed out through a sink; never
+   * during replay). Default: dropped. Activity spans always use the global tracer provider, with
+   * the workflow's span as parent (propagated in activity headers).
+   */
+  readonly tracing?: { readonly spanProcessor: WorkflowSpanProcessor; readonly resource: WorkflowSpanResource };
 }
 
 /** A running (or ready) worker of the interpreter. */
@@ -44,6 +61,16 @@ export async function createProcessWorker(options: ProcessWorkerOptions): Promis
       ? { workflowsPath: options.workflowsPath }
       : { workflowBundle: options.workflowBundle ?? (await getWorkflowBundle()) }),
     activities: { ...activities },
+    // The workflow side of tracing is bundled (WORKFLOW_INTERCEPTOR_MODULES); this is the activity side.
+    interceptors: {
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: workflowSpanSinks(options.tracing),
     ...(options.maxConcurrentActivityTaskExecutions !== undefined
       ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions }
       : {}),
@@ -65,4 +92,10 @@ export async function createProcessWorker(options: ProcessWorkerOptions): Promis
       await running;
     },
   };
+}
+
+/** The sink the bundled workflow interceptors export spans to; a no-op one unless tracing is configured. */
+function workflowSpanSinks(tracing: ProcessWorkerOptions['tracing']): InjectedSinks<OpenTelemetrySinks> {
+  if (tracing) return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
+  return { exporter: { export: { fn: () => undefined } } };
 }

@@ -1,18 +1,30 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 /** The interpreter's workflow entry (`src/workflow/index.ts`). */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflow/index.ts', import.meta.url));
 
+/**
+ * Workflow interceptor modules bundled with the interpreter: OpenTelemetry spans for workflow
+ * execution, signals, updates, queries, and scheduled activities/children. They add headers to
+ * commands, never commands, so histories recorded without them still replay (and vice versa).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
+  createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow'),
+];
+
 let cached: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /**
- * Bundles the interpreter workflow (with feelin, ≈3 MB) once per process. Sources are
+ * Bundles the interpreter workflow (with feelin, ≈3 MB) and the OpenTelemetry workflow
+ * interceptors once per process; workers and the replay test use the same bundle. Sources are
  * TypeScript with NodeNext `.js` specifiers, so webpack resolves `.js` to `.ts` too.
  */
 export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   cached ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} } as never,
     webpackConfigHook: (config) => {
       config.resolve = {

@@ -1,0 +1,41 @@
+// Regenerates `histories/*.json`: runs every example path of `src/examples/examples.int.test.ts`
+// against a throw-away Temporal dev server and saves each finished instance's history, which
+// `src/replay/replay.int.test.ts` replays against the current interpreter.
+//
+//   npx tsx packages/process-runtime/scripts/record-histories.ts
+//
+// Re-record only for new behaviour (a new example or path), never to make a replay failure pass:
+// see "Patching rule" in the README.
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { startTemporalServer } from '@ameide/testing';
+import { createScriptedAgentInvoker } from '../src/activities/agent-invoker.js';
+import { EXAMPLE_SCENARIOS, historyFileName, publishExamples } from '../src/testing/example-scenarios.js';
+import { startRuntimeFixture } from '../src/testing/runtime-fixture.js';
+
+const dir = fileURLToPath(new URL('../histories/', import.meta.url));
+const server = await startTemporalServer();
+try {
+  const rt = await startRuntimeFixture(server.address, 'record', {
+    agents: createScriptedAgentInvoker((req) => `${req.agent} did ${req.nodeId}`),
+  });
+  try {
+    await publishExamples(rt);
+    await mkdir(dir, { recursive: true });
+    for (const f of await readdir(dir)) if (f.endsWith('.json')) await rm(`${dir}${f}`);
+    for (const scenario of EXAMPLE_SCENARIOS) {
+      for (const { suffix, workflowId } of await scenario.run(rt)) {
+        const history = await rt.temporal.workflow.getHandle(workflowId).fetchHistory();
+        const file = historyFileName(scenario, suffix);
+        const json = JSON.parse(historyToJSON(history)) as unknown;
+        await writeFile(`${dir}${file}`, `${JSON.stringify(json, null, 1)}\n`);
+        console.log(`${file}: ${history.events?.length ?? 0} events`);
+      }
+    }
+  } finally {
+    await rt.close();
+  }
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,263 @@
+import type { Caller, InstanceDetails } from '../client/process-client.js';
+import { workflowIdOf } from '../client/instance-id.js';
+import { compileExample, retime } from './example-plans.js';
+import { eventually, type RuntimeFixture } from './runtime-fixture.js';
+
+/**
+ * The example paths `examples.int.test.ts` drives, without its assertions: the recording script
+ * (`scripts/record-histories.ts`) runs them and saves each instance's history for the replay test.
+ */
+export interface ExampleScenario {
+  /** `examples/processes/<example>.bpmn`. */
+  readonly example: string;
+  /** Distinguishes paths of one example (`''` for an example with one path). */
+  readonly path: string;
+  /** Drives the instances to their end; answers the workflow ids to record, by label suffix. */
+  run(rt: RuntimeFixture): Promise<ReadonlyArray<{ readonly suffix: string; readonly workflowId: string }>>;
+}
+
+/** Publishes the example plans the way the example test does (same versions, same timers). */
+export async function publishExamples(rt: RuntimeFixture): Promise<void> {
+  for (const name of [
+    'order-to-cash',
+    'credit-check',
+    'daily-order-review',
+    'lead-to-order',
+    'order-lines-subprocess',
+    'order-notifications',
+    'order-with-credit-check',
+    'parallel-fulfilment',
+    'payment-saga',
+  ])
+    rt.publish(name, 1, await compileExample(name));
+  const escalation = await compileExample('order-approval-escalation');
+  rt.publish('order-approval-escalation', 1, retime(escalation, { PT4H: 300, P2D: 2500 }));
+  rt.publish('order-approval-escalation', 2, retime(escalation, { PT4H: 600_000, P2D: 900_000 }));
+  const wait = await compileExample('payment-wait');
+  rt.publish('payment-wait', 1, wait);
+  rt.publish('payment-wait', 2, retime(wait, { P7D: 1000 }));
+}
+
+async function start(
+  rt: RuntimeFixture,
+  caller: Caller,
+  name: string,
+  variables: Record<string, unknown>,
+  version: number | 'latest' = 'latest',
+): Promise<string> {
+  return (await rt.processes.start(caller, { definition: { name }, version, variables })).instanceId;
+}
+
+function finished(rt: RuntimeFixture, caller: Caller, id: string): Promise<InstanceDetails> {
+  return eventually(
+    () => rt.processes.get(caller, id),
+    (d) => d.status !== 'RUNNING' && d.state !== undefined && d.state.status !== 'RUNNING',
+  );
+}
+
+async function complete(rt: RuntimeFixture, caller: Caller, id: string, nodeId: string, data: Record<string, unknown>): Promise<void> {
+  const tasks = await eventually(
+    () => rt.processes.listUserTasks(caller, { instanceId: id }),
+    (ts) => ts.some((t) => t.nodeId === nodeId),
+  );
+  await rt.processes.completeUserTask(caller, id, tasks.find((t) => t.nodeId === nodeId)!.taskId, data);
+}
+
+/** Runs `ids` to their end and names their workflow ids. */
+async function done(
+  rt: RuntimeFixture,
+  caller: Caller,
+  ids: ReadonlyArray<readonly [suffix: string, instanceId: string]>,
+): Promise<Array<{ suffix: string; workflowId: string }>> {
+  const out: Array<{ suffix: string; workflowId: string }> = [];
+  for (const [suffix, id] of ids) {
+    await finished(rt, caller, id);
+    out.push({ suffix, workflowId: workflowIdOf(caller.tenantId, id) });
+  }
+  return out;
+}
+
+const o2cVars = { customerId: 'c-1', currency: 'EUR', paymentReference: 'PAY-1', quantity: 2, sku: 'S', unitPriceMinor: 1250 };
+const sagaVars = { currency: 'EUR', customerId: 'c', paymentReference: 'DECLINE-1', quantity: 1, sku: 'S', unitPriceMinor: 400 };
+
+export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
+  {
+    example: 'order-to-cash',
+    path: '',
+    async run(rt) {
+      const c = rt.caller('r-o2c', 'alice', ['sales']);
+      const id = await start(rt, c, 'order-to-cash', o2cVars);
+      await complete(rt, c, id, 'Task_ApproveOrder', { approved: true });
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'credit-check',
+    path: 'approved',
+    async run(rt) {
+      const c = rt.caller('r-credit', 'fin', ['finance']);
+      return done(rt, c, [['', await start(rt, c, 'credit-check', { customerId: 'c-9', currency: 'EUR', amountMinor: 500 })]]);
+    },
+  },
+  {
+    example: 'credit-check',
+    path: 'reviewed',
+    async run(rt) {
+      const c = rt.caller('r-credit', 'fin', ['finance']);
+      const id = await start(rt, c, 'credit-check', { customerId: 'c-9', currency: 'EUR', amountMinor: 500_000 });
+      await complete(rt, c, id, 'Task_ReviewCredit', { approved: true });
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'daily-order-review',
+    path: '',
+    async run(rt) {
+      const c = rt.caller('r-daily', 'sam', ['sales']);
+      rt.sales.seedOrder('r-daily', 700);
+      const id = await start(rt, c, 'daily-order-review', {});
+      await complete(rt, c, id, 'Task_Review', {});
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'lead-to-order',
+    path: 'rejected',
+    async run(rt) {
+      const c = rt.caller('r-lead', 'sam', ['sales']);
+      const id = await start(rt, c, 'lead-to-order', { currency: 'EUR', leadEmail: 'a@b.c', leadName: 'Ann' });
+      await complete(rt, c, id, 'Task_QualifyLead', { qualified: false });
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'order-approval-escalation',
+    path: 'expired',
+    async run(rt) {
+      const c = rt.caller('r-esc', 'sam', ['sales']);
+      const orderId = rt.sales.seedOrder('r-esc', 900, 1);
+      return done(rt, c, [['', await start(rt, c, 'order-approval-escalation', { orderId }, 1)]]);
+    },
+  },
+  {
+    example: 'order-approval-escalation',
+    path: 'approved',
+    async run(rt) {
+      const c = rt.caller('r-esc2', 'sam', ['sales']);
+      const orderId = rt.sales.seedOrder('r-esc2', 900, 1);
+      const id = await start(rt, c, 'order-approval-escalation', { orderId }, 2);
+      await complete(rt, c, id, 'Task_Approve', { approved: true, comment: 'ok' });
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'order-lines-subprocess',
+    path: '',
+    async run(rt) {
+      const c = rt.caller('r-sub');
+      const lines = [1, 2, 3].map((i) => ({ sku: `S${i}`, quantity: i, unitPriceMinor: 100 }));
+      return done(rt, c, [['', await start(rt, c, 'order-lines-subprocess', { customerId: 'c', currency: 'EUR', remainingLines: lines })]]);
+    },
+  },
+  {
+    example: 'order-notifications',
+    path: 'email-and-call',
+    async run(rt) {
+      const c = rt.caller('r-notify', 'sam', ['sales']);
+      const orderId = rt.sales.seedOrder('r-notify', 150_000);
+      const id = await start(rt, c, 'order-notifications', { orderId, notifyByEmail: true });
+      await complete(rt, c, id, 'Task_Call', {});
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'order-notifications',
+    path: 'no-channel',
+    async run(rt) {
+      const c = rt.caller('r-notify', 'sam', ['sales']);
+      const orderId = rt.sales.seedOrder('r-notify', 10);
+      return done(rt, c, [['', await start(rt, c, 'order-notifications', { orderId, notifyByEmail: false })]]);
+    },
+  },
+  {
+    example: 'order-with-credit-check',
+    path: '',
+    async run(rt) {
+      const c = rt.caller('r-call');
+      const id = await start(rt, c, 'order-with-credit-check', { customerId: 'c', currency: 'EUR', quantity: 1, sku: 'S', unitPriceMinor: 100 });
+      const parent = await done(rt, c, [['', id]]);
+      const children = await rt.processes.list(c, { definition: 'credit-check' });
+      return [...parent, ...(await done(rt, c, children.instances.map((i) => ['child-credit-check', i.instanceId] as const)))];
+    },
+  },
+  {
+    example: 'parallel-fulfilment',
+    path: '',
+    async run(rt) {
+      const c = rt.caller('r-par', 'wendy', ['warehouse']);
+      const orderId = rt.sales.seedOrder('r-par', 300);
+      const id = await start(rt, c, 'parallel-fulfilment', { orderId });
+      await complete(rt, c, id, 'Task_Pick', {});
+      await complete(rt, c, id, 'Task_Pack', {});
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'payment-saga',
+    path: 'declined',
+    async run(rt) {
+      const c = rt.caller('r-saga');
+      return done(rt, c, [['', await start(rt, c, 'payment-saga', sagaVars)]]);
+    },
+  },
+  {
+    example: 'payment-saga',
+    path: 'paid',
+    async run(rt) {
+      const c = rt.caller('r-saga');
+      return done(rt, c, [['', await start(rt, c, 'payment-saga', { ...sagaVars, paymentReference: 'PAY-2' })]]);
+    },
+  },
+  {
+    example: 'payment-saga',
+    path: 'cancelled',
+    async run(rt) {
+      const c = rt.caller('r-cancel');
+      rt.sales.failNext('RecordPayment', 1000);
+      const id = await start(rt, c, 'payment-saga', { ...sagaVars, paymentReference: 'PAY-3' });
+      await eventually(async () => rt.sales.callsOf('r-cancel', 'RecordPayment').length, (n) => n > 0);
+      await rt.processes.cancel(c, id);
+      const out = await done(rt, c, [['', id]]);
+      rt.sales.failNext('RecordPayment', 0);
+      return out;
+    },
+  },
+  {
+    example: 'payment-wait',
+    path: 'message',
+    async run(rt) {
+      const c = rt.caller('r-msg');
+      const orderId = rt.sales.seedOrder('r-msg', 800, 1);
+      const id = await start(rt, c, 'payment-wait', { orderId, currency: 'EUR' }, 1);
+      await eventually(
+        () => rt.processes.correlateMessage(c, { name: 'PaymentReceived', correlationKey: orderId, payload: { paymentReference: 'P-9' } }),
+        () => true,
+      );
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'payment-wait',
+    path: 'timeout',
+    async run(rt) {
+      const c = rt.caller('r-msg2');
+      const orderId = rt.sales.seedOrder('r-msg2', 800, 1);
+      return done(rt, c, [['', await start(rt, c, 'payment-wait', { orderId, currency: 'EUR' }, 2)]]);
+    },
+  },
+];
+
+/** `histories/` file name of a recorded history: `<example>[.<path>][.<suffix>].json`. */
+export function historyFileName(scenario: ExampleScenario, suffix: string): string {
+  return `${[scenario.example, scenario.path, suffix].filter((p) => p !== '').join('.')}.json`;
+}
