@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each figure printed with its ratio to a
 // baseline measured in the same run. Pass names to run a subset:
 // `npm run bench -- service-host`.
+import { benchEvents } from './events.bench.js';
 import { benchPersistence } from './persistence.bench.js';
 import { benchProcessDefinition } from './process-definition.bench.js';
 import { benchServiceHost } from './service-host.bench.js';
@@ -9,6 +10,7 @@ import { benchTransformation } from './transformation.bench.js';
 const benches: Record<string, () => Promise<void>> = {
   'service-host': benchServiceHost,
   persistence: benchPersistence,
+  events: benchEvents,
   transformation: benchTransformation,
   'process-definition': benchProcessDefinition,
 };

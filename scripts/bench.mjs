@@ -3,12 +3,21 @@
 // Postgres binaries), then runs bench/run.ts. Arguments select benchmarks.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { checkNode, ensureNodeModules, ensurePostgres, root } from './ensure.mjs';
+import {
+  checkNode,
+  ensureNats,
+  ensureNodeModules,
+  ensurePostgres,
+  ensureTemporal,
+  root,
+} from './ensure.mjs';
 
 try {
   checkNode();
   ensureNodeModules();
   ensurePostgres();
+  ensureNats();
+  ensureTemporal();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);

@@ -2,9 +2,14 @@ import { Command } from 'commander';
 import { isAmeideError } from '@ameide/sdk';
 import { artifactCommand } from './commands/artifact.js';
 import { devCommand } from './commands/dev.js';
+import { eventsCommand } from './commands/events.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
 import { processCommand } from './commands/process-definition.js';
+import { addProcessRunCommands, taskCommand } from './commands/process-run.js';
 import { tokenCommand } from './commands/token.js';
+
+const proc = processCommand();
+addProcessRunCommands(proc);
 
 const program = new Command('ameide')
   .description(
@@ -23,7 +28,9 @@ const program = new Command('ameide')
   .addCommand(loginCommand())
   .addCommand(whoamiCommand())
   .addCommand(artifactCommand())
-  .addCommand(processCommand());
+  .addCommand(eventsCommand())
+  .addCommand(proc)
+  .addCommand(taskCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -8,10 +8,10 @@
 // see "Patching rule" in the README.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { startTemporalServer } from '@ameide/testing';
 import { createScriptedAgentInvoker } from '../src/activities/agent-invoker.js';
-import { EXAMPLE_SCENARIOS, historyFileName, publishExamples } from '../src/testing/example-scenarios.js';
+import { historyToJson } from '../src/testing/history-json.js';
+import { EXAMPLE_SCENARIOS, MANIFEST, historyFileName, publishExamples } from '../src/testing/example-scenarios.js';
 import { startRuntimeFixture } from '../src/testing/runtime-fixture.js';
 
 const dir = fileURLToPath(new URL('../histories/', import.meta.url));
@@ -24,15 +24,19 @@ try {
     await publishExamples(rt);
     await mkdir(dir, { recursive: true });
     for (const f of await readdir(dir)) if (f.endsWith('.json')) await rm(`${dir}${f}`);
+    // Standard history JSON has no workflow id, and the interpreter derives ids from it (child
+    // workflows, idempotency keys): the manifest keeps each file's workflow id for the replay.
+    const manifest: Record<string, string> = {};
     for (const scenario of EXAMPLE_SCENARIOS) {
       for (const { suffix, workflowId } of await scenario.run(rt)) {
         const history = await rt.temporal.workflow.getHandle(workflowId).fetchHistory();
         const file = historyFileName(scenario, suffix);
-        const json = JSON.parse(historyToJSON(history)) as unknown;
-        await writeFile(`${dir}${file}`, `${JSON.stringify(json, null, 1)}\n`);
+        await writeFile(`${dir}${file}`, `${JSON.stringify(historyToJson(history), null, 1)}\n`);
+        manifest[file] = workflowId;
         console.log(`${file}: ${history.events?.length ?? 0} events`);
       }
     }
+    await writeFile(`${dir}${MANIFEST}`, `${JSON.stringify(manifest, null, 2)}\n`);
   } finally {
     await rt.close();
   }

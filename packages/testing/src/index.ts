@@ -9,3 +9,5 @@ export {
   AMEIDE_SEARCH_ATTRIBUTES,
 } from './temporal-server.js';
 export type { TemporalServer, TemporalServerOptions } from './temporal-server.js';
+export { startNatsServer, findNatsServerBinary } from './nats-server.js';
+export type { NatsServer, NatsServerOptions } from './nats-server.js';

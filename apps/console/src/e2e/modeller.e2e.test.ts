@@ -199,7 +199,7 @@ describe('console and modeller in Chromium', () => {
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(original.definition.nodes.length + original.definition.lanes.length + (original.definition.participant ? 1 : 0));
     await page.screenshot({ path: `${ARTIFACTS}/modeller-imported.png` });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export BPMN' }).click()]);
-    const exported = await readFile((await download.path())!, 'utf8');
+    const exported = await readFile((await download.path()), 'utf8');
     await writeFile(`${ARTIFACTS}/lead-to-order.exported.bpmn`, exported);
     const again = await importBpmn(exported);
     if (!again.ok) throw new Error('export does not import');

@@ -80,7 +80,7 @@ export async function autoLayout(definition: ProcessDefinition): Promise<Process
     const p = placed.get(n.id);
     if (!p) return n;
     const moved = { ...n, position: { x: p.x, y: p.y } };
-    return (p.width !== undefined ? { ...moved, width: p.width, height: p.height } : moved) as ProcessNode;
+    return (p.width !== undefined ? { ...moved, width: p.width, height: p.height } : moved);
   });
   let result: ProcessDefinition = {
     ...definition,

@@ -55,7 +55,7 @@ export function pasteElements(
     const data =
       n.type === 'boundaryEvent' ? { ...n.data, attachedTo: rename.get(n.data.attachedTo) ?? n.data.attachedTo } : n.data;
     const base = { ...n, id: rename.get(n.id)!, position: shifted, data } as ProcessNode;
-    if (parentKept) return { ...base, parentId: rename.get(n.parentId!)! } as ProcessNode;
+    if (parentKept) return { ...base, parentId: rename.get(n.parentId!)! };
     return base;
   });
   const edges = content.edges.map((e): ProcessEdge => {

@@ -95,7 +95,7 @@ export function addNode(definition: ProcessDefinition, input: AddNodeInput): Edi
         ...draft,
         parentId: container.id,
         position: { x: input.position.x - origin.x, y: input.position.y - origin.y },
-      } as ProcessNode;
+      };
     } else {
       node = draft;
     }

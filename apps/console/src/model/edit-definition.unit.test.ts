@@ -67,10 +67,9 @@ describe('graph editing model', () => {
   it('refuses a duplicate flow and a boundary event dropped on empty canvas', () => {
     const d = approval();
     expect(connect(d, 'StartEvent_1', 'Task_1')).toMatchObject({ ok: false });
-    expect(addNode(d, { type: 'boundaryEvent', data: paletteItem('boundaryEvent:timer')!.data(), position: { x: 900, y: 900 } })).toMatchObject({
-      ok: false,
-      message: expect.stringMatching(/task or sub-process/),
-    });
+    const refused = addNode(d, { type: 'boundaryEvent', data: paletteItem('boundaryEvent:timer')!.data(), position: { x: 900, y: 900 } });
+    expect(refused.ok).toBe(false);
+    expect(!refused.ok && refused.message).toMatch(/task or sub-process/);
   });
 
   it('snaps a boundary event onto the border of the activity it is dropped on and moves it with the activity', () => {

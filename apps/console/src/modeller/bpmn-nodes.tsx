@@ -38,7 +38,8 @@ function Badge({ diagnostics }: { diagnostics: readonly Diagnostic[] }) {
 /** Events, gateways, tasks, sub-processes, annotations and unsupported elements, drawn as BPMN shapes. */
 function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
   const { node, diagnostics } = data as ProcessNodeData;
-  const { resizeNode, readOnly } = useEditorActions();
+  const actions = useEditorActions();
+  const readOnly = actions.readOnly;
   const severity = severityOf(diagnostics);
   const cls = `bpmn-node bpmn-${shapeOf(node.type)} type-${node.type}${severity ? ` has-${severity}` : ''}${selected ? ' is-selected' : ''}`;
   const w = width ?? 100;
@@ -93,7 +94,7 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
               isVisible={selected ?? false}
               minWidth={160}
               minHeight={100}
-              onResizeEnd={(_e, p) => resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
+              onResizeEnd={(_e, p) => actions.resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
             />
           )}
           <div className="container-label">{name}</div>
@@ -131,7 +132,8 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
 
 function LaneView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
   const { lane, diagnostics } = data as LaneNodeData;
-  const { resizeNode, readOnly } = useEditorActions();
+  const actions = useEditorActions();
+  const readOnly = actions.readOnly;
   return (
     <div className={`lane${selected ? ' is-selected' : ''}`} style={{ width: width ?? lane.width, height: height ?? lane.height }}>
       {!readOnly && (
@@ -139,7 +141,7 @@ function LaneView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
           isVisible={selected ?? false}
           minWidth={200}
           minHeight={80}
-          onResizeEnd={(_e, p) => resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
+          onResizeEnd={(_e, p) => actions.resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
         />
       )}
       <div className="lane-header">

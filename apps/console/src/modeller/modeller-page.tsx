@@ -46,14 +46,17 @@ export function ModellerPage({
 }) {
   const [loaded, setLoaded] = useState<{ artifact?: Artifact; definition: ProcessDefinition; seq: number }>();
   const [error, setError] = useState<string>();
+  // A new definition gets its id on first save; reloading (after a conflict) must open that.
+  const createdId = useRef<string | undefined>(undefined);
   const load = useCallback(async () => {
     markStart('open');
-    if (!artifactId) {
+    const id = artifactId ?? createdId.current;
+    if (!id) {
       setLoaded({ definition: initial ?? createEmptyDefinition('Process_1', 'New process'), seq: Date.now() });
       return;
     }
     try {
-      const { artifact } = await client.transformation.getArtifact({ artifactId });
+      const { artifact } = await client.transformation.getArtifact({ artifactId: id });
       if (!artifact) throw new Error('not found');
       setLoaded({ artifact, definition: parseContent(artifact), seq: Date.now() });
       setError(undefined);
@@ -78,7 +81,10 @@ export function ModellerPage({
   if (!loaded) return <main aria-busy="true" className="list-page">Loading…</main>;
   return (
     <ReactFlowProvider key={loaded.seq}>
-      <ModellerView client={client} artifact={loaded.artifact} definition={loaded.definition} initialMessage={loaded.artifact ? undefined : initialMessage} reload={() => void load()} />
+      <ModellerView client={client} artifact={loaded.artifact} definition={loaded.definition} initialMessage={loaded.artifact ? undefined : initialMessage}
+        onCreated={(id) => (createdId.current = id)}
+        reload={() => void load()}
+      />
     </ReactFlowProvider>
   );
 }
@@ -88,12 +94,14 @@ function ModellerView({
   artifact: initialArtifact,
   definition: initialDefinition,
   initialMessage,
+  onCreated,
   reload,
 }: {
   client: AmeideClient;
   artifact: Artifact | undefined;
   definition: ProcessDefinition;
   initialMessage: string | undefined;
+  onCreated: (id: string) => void;
   reload: () => void;
 }) {
   const editor = useProcessEditor(initialDefinition);
@@ -148,7 +156,10 @@ function ModellerView({
           content,
         });
         next = r.artifact;
-        if (next) window.history.replaceState(null, '', `#/definitions/${encodeURIComponent(next.id)}`);
+        if (next) {
+          onCreated(next.id);
+          window.history.replaceState(null, '', `#/definitions/${encodeURIComponent(next.id)}`);
+        }
       } else {
         const r = await client.transformation.reviseArtifact({ artifactId: artifact.id, expectedVersion: artifact.streamVersion, content });
         next = r.artifact;
@@ -170,7 +181,7 @@ function ModellerView({
     } finally {
       setBusy(undefined);
     }
-  }, [artifact, client, definition]);
+  }, [artifact, client, definition, onCreated]);
 
   const publish = useCallback(async () => {
     const current = !artifact || dirty ? await save() : artifact;
@@ -228,7 +239,7 @@ function ModellerView({
 
   const importFile = async (file: File) => {
     const outcome = await importBpmnFile(client, file);
-    setImportFindings(outcome.diagnostics.length ? outcome.diagnostics.map((d) => ({ ...d, severity: 'warning', elementKind: 'node' }) as Diagnostic) : undefined);
+    setImportFindings(outcome.diagnostics.length ? outcome.diagnostics.map((d) => ({ ...d, severity: 'warning', elementKind: 'node' })) : undefined);
     setMessage(outcome.message);
     if (outcome.definition) {
       editor.apply({ ok: true, definition: outcome.definition, ids: [] });
@@ -337,8 +348,10 @@ function ModellerView({
       <div className="workspace">
         <Palette onAdd={addFromPalette} disabled={!!viewing} />
         {viewing ? (
-          <ReactFlowProvider>
-            <ReadOnlyView definition={viewing.definition} />
+          <ReactFlowProvider key={String(viewing.streamVersion)}>
+            <ReadOnlyView definition={viewing.definition}>
+              {artifact && <HistoryPanel client={client} artifactId={artifact.id} refreshKey={artifact.streamVersion} viewing={viewing.streamVersion} onView={(v) => void view(v)} />}
+            </ReadOnlyView>
           </ReactFlowProvider>
         ) : (
           <>
@@ -365,7 +378,7 @@ function ModellerView({
 }
 
 /** A past version: the same diagram and panels, nothing editable. */
-function ReadOnlyView({ definition }: { definition: ProcessDefinition }) {
+function ReadOnlyView({ definition, children }: { definition: ProcessDefinition; children?: React.ReactNode }) {
   const editor = useProcessEditor(definition);
   return (
     <>
@@ -373,6 +386,7 @@ function ReadOnlyView({ definition }: { definition: ProcessDefinition }) {
       <div className="side">
         <PropertiesPanel definition={editor.definition} selectedNodes={editor.selection.nodes} selectedEdges={editor.selection.edges} apply={() => undefined} readOnly />
         <DiagnosticsPanel diagnostics={editor.diagnostics} onSelect={(id) => editor.select({ nodes: new Set([id]), edges: new Set() })} pending={false} />
+        {children}
       </div>
     </>
   );

@@ -113,8 +113,14 @@ export function ProcessCanvas({
       select((previous) => {
         const nodes = new Set(previous.nodes);
         const edges = new Set(previous.edges);
-        for (const c of nodeChanges) (c.selected ? nodes.add(c.id) : nodes.delete(c.id));
-        for (const c of edgeChanges) (c.selected ? edges.add(c.id) : edges.delete(c.id));
+        for (const c of nodeChanges) {
+          if (c.selected) nodes.add(c.id);
+          else nodes.delete(c.id);
+        }
+        for (const c of edgeChanges) {
+          if (c.selected) edges.add(c.id);
+          else edges.delete(c.id);
+        }
         return { nodes, edges };
       }),
     [select],
@@ -172,7 +178,7 @@ export function ProcessCanvas({
   const actions = useMemo<EditorActions>(
     () => ({
       readOnly,
-      resizeNode(id, size) {
+      resizeNode: (id, size) => {
         if (definition.lanes.some((l) => l.id === id)) {
           apply(updateLane(definition, id, { width: size.width, height: size.height, position: { x: size.x, y: size.y } }));
           return;

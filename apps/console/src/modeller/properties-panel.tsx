@@ -60,13 +60,17 @@ export function PropertiesPanel({
 
 function ProcessProperties({ definition, apply }: { definition: ProcessDefinition; apply: Apply }) {
   const set = (patch: Partial<ProcessDefinition>) => apply({ ok: true, definition: { ...definition, ...patch }, ids: [] });
+  const setText = (key: 'name' | 'documentation', value: string) => {
+    const { [key]: _old, ...rest } = definition;
+    apply({ ok: true, definition: value ? { ...rest, [key]: value } : rest, ids: [] });
+  };
   const setVariables = (variables: ProcessVariable[]) => set({ variables });
   return (
     <>
       <h3>Process {definition.id}</h3>
       <TextField label="Process id" value={definition.id} onCommit={(v) => set({ id: v })} hint="Other processes call it by this id." />
-      <TextField label="Name" value={definition.name ?? ''} onCommit={(v) => set(v ? { name: v } : { name: undefined as unknown as string })} />
-      <TextField label="Documentation" multiline value={definition.documentation ?? ''} onCommit={(v) => set({ documentation: v || (undefined as unknown as string) })} />
+      <TextField label="Name" value={definition.name ?? ''} onCommit={(v) => setText('name', v)} />
+      <TextField label="Documentation" multiline value={definition.documentation ?? ''} onCommit={(v) => setText('documentation', v)} />
       <h4>Variables</h4>
       <table className="variables">
         <thead>
@@ -121,12 +125,12 @@ function EdgeProperties({ definition, edge, apply }: { definition: ProcessDefini
       <p className="hint">
         {edge.source} → {edge.target}
       </p>
-      <TextField label="Name" value={edge.data.name ?? ''} onCommit={(v) => set(setIn(edge.data, ['name'], v) as ProcessEdge['data'])} />
+      <TextField label="Name" value={edge.data.name ?? ''} onCommit={(v) => set(setIn(edge.data, ['name'], v))} />
       {fromGateway ? (
         <>
           <CheckboxField label="Default flow (taken when no condition holds)" checked={edge.data.isDefault ?? false} onChange={(v) => set({ ...edge.data, isDefault: v })} />
           {!edge.data.isDefault && (
-            <TextField label="Condition (FEEL)" mono value={edge.data.condition ?? ''} check={feelCheck} placeholder="amount > 1000" onCommit={(v) => set(setIn(edge.data, ['condition'], v) as ProcessEdge['data'])} />
+            <TextField label="Condition (FEEL)" mono value={edge.data.condition ?? ''} check={feelCheck} placeholder="amount > 1000" onCommit={(v) => set(setIn(edge.data, ['condition'], v))} />
           )}
         </>
       ) : (
@@ -140,7 +144,7 @@ function NodeProperties({ definition, node, apply }: { definition: ProcessDefini
   const data = node.data as Record<string, unknown>;
   const str = (path: string[]) => {
     const v = getIn(data, path);
-    return typeof v === 'string' ? v : v === undefined ? '' : String(v);
+    return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
   };
   const set = (path: string[], value: unknown) => apply(updateNodeData(definition, node.id, setIn(data, path, value)));
   const feel = (label: string, path: string[], placeholder?: string) => (

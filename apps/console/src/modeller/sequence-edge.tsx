@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, Position, useInternalNode, type EdgeProps, type EdgeTypes, type InternalNode } from '@xyflow/react';
-import type { FlowEdge, SequenceEdgeData } from '../model/flow-mapping.js';
+import type { FlowEdge } from '../model/flow-mapping.js';
 
 interface Box {
   x: number;
@@ -41,7 +41,7 @@ function SequenceEdgeView({ id, source, target, data, selected }: EdgeProps<Flow
   const s = useInternalNode(source);
   const t = useInternalNode(target);
   if (!s || !t || !data) return null;
-  const { edge, diagnostics, fromGateway } = data as SequenceEdgeData;
+  const { edge, diagnostics, fromGateway } = data;
   const sb = boxOf(s);
   const tb = boxOf(t);
   const waypoints = edge.data.waypoints;

@@ -1,6 +1,6 @@
 import { useCallback, useDeferredValue, useMemo, useReducer } from 'react';
 import { hasRpc } from '@ameide/proto';
-import { lintProcessDefinition, type Diagnostic, type ProcessDefinition, type ServiceRegistry } from '@ameide/process-definition';
+import { lintProcessDefinition, type ProcessDefinition, type ServiceRegistry } from '@ameide/process-definition';
 import type { EditResult } from '../model/edit-types.js';
 import { canRedo, canUndo, commitEdit, createEditHistory, redoEdit, undoEdit, type EditHistory } from '../model/edit-history.js';
 import { emptySelection, type Selection } from '../model/flow-mapping.js';
@@ -72,7 +72,7 @@ export function useProcessEditor(initial: ProcessDefinition) {
   const lint = useMemo(() => {
     const started = performance.now();
     const result = lintProcessDefinition(deferred, { services: protoServiceRegistry });
-    return { diagnostics: result.diagnostics as readonly Diagnostic[], ms: performance.now() - started, of: deferred };
+    return { diagnostics: result.diagnostics, ms: performance.now() - started, of: deferred };
   }, [deferred]);
 
   const apply = useCallback((result: EditResult, select = false) => dispatch({ type: 'edit', result, select }), []);

@@ -3,6 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { createNatsTransport, createRelay } from '@ameide/events';
+import { createSalesDomain, migrateSales, salesServiceRoutes } from '@ameide/sales';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import {
   createArtifactStorePlanSource,
@@ -36,7 +38,7 @@ import {
 } from '@ameide/transformation';
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
-import { DEMO_TENANT, seedDemoProcesses } from '../dev/seed-demo.js';
+import { DEMO_TENANT, seedDemoCustomers, seedDemoProcesses } from '../dev/seed-demo.js';
 import { findTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server.js';
 
 interface DevOptions {
@@ -44,6 +46,7 @@ interface DevOptions {
   host: string;
   postgresUrl?: string;
   temporalAddress?: string;
+  natsUrl?: string;
   temporalNamespace: string;
   temporalUi?: number;
   logStdout?: boolean;
@@ -83,6 +86,11 @@ export function devCommand(): Command {
       'also serve the Temporal Web UI of the spawned dev server on this port',
       port,
     )
+    .option(
+      '--nats-url <url>',
+      'also relay domain events to this NATS JetStream server (env AMEIDE_NATS_URL); embedded consumers read the Postgres log',
+      process.env['AMEIDE_NATS_URL'],
+    )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
       'after',
@@ -120,11 +128,14 @@ export function devCommand(): Command {
         await step(
           'migrations',
           async () => {
-            const r = await migrateTransformation(db);
+            const applied = [
+              ...(await migrateTransformation(db)).applied,
+              ...(await migrateSales(db)).applied,
+            ];
             await assertRoleCannotBypassRls(db, DEFAULT_APP_ROLE);
-            return r;
+            return applied;
           },
-          (r) => (r.applied.length ? `applied ${r.applied.length}` : 'up to date'),
+          (applied) => (applied.length ? `applied ${applied.length}` : 'up to date'),
         );
         const store = createArtifactStore({
           db,
@@ -135,6 +146,13 @@ export function devCommand(): Command {
           () => seedDemoProcesses(store),
           (r) =>
             r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
+        );
+        const sales = createSalesDomain({ db });
+        const demo = await step(
+          'demo customers',
+          () => seedDemoCustomers(sales),
+          (r) =>
+            r.created ? `created ${r.created}` : `${r.customers.length} in tenant ${DEMO_TENANT}`,
         );
         const temporalAddress = opts.temporalAddress
           ? opts.temporalAddress
@@ -179,6 +197,7 @@ export function devCommand(): Command {
                 processServiceRoutes(
                   createProcessClient({ temporal, taskQueue: TASK_QUEUE, plans }),
                 ),
+                salesServiceRoutes({ domain: sales }),
               ],
               readiness: { database: async () => void (await db.query('SELECT 1')) },
             }),
@@ -206,10 +225,41 @@ export function devCommand(): Command {
           },
           () => `task queue ${TASK_QUEUE}`,
         );
+        if (opts.natsUrl) {
+          const natsUrl = opts.natsUrl;
+          await step(
+            'event relay',
+            async () => {
+              const nats = await createNatsTransport({
+                servers: natsUrl,
+                name: 'ameide-dev-relay',
+              });
+              // The relay's lease is a session advisory lock: it needs a connection of its own.
+              const relayDb = opts.postgresUrl
+                ? createPgDatabase({ url: opts.postgresUrl, pool: { max: 1 } })
+                : db;
+              const relay = createRelay({
+                db: relayDb,
+                domain: 'sales',
+                publisher: nats.publisher!,
+              });
+              relay.start();
+              cleanup.push(async () => {
+                await relay.stop();
+                await nats.close();
+                if (relayDb !== db) await relayDb.close();
+              });
+            },
+            () => `sales outbox → ${natsUrl}`,
+          );
+        }
         const total = Math.round(performance.now() - started);
         process.stderr.write(
           `\nAmeide is ready at ${host.url} (started in ${total} ms)\n` +
             `  sign in:  npx ameide login --dev --tenant ${DEMO_TENANT} --user alice --groups sales\n` +
+            (demo.customers[0]
+              ? `  demo customer: ${demo.customers[0].id} (${demo.customers[0].name})\n`
+              : '') +
             `  or token: npx ameide token --tenant ${DEMO_TENANT}\n` +
             (opts.logStdout ? '' : `  logs:     ${logFile}\n`) +
             `Stop with Ctrl-C.\n`,

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importBpmn } from '@ameide/process-definition';
 import { isAmeideError } from '@ameide/errors';
+import type { SalesDomain } from '@ameide/sales';
 import type { ArtifactStore } from '@ameide/transformation';
 
 /** Where the example processes live in the repository. */
@@ -67,4 +68,52 @@ export async function seedDemoProcesses(
     }
   }
   return { published, skipped: false };
+}
+
+/** Customers the demo tenant starts with (credit limits in EUR cents). */
+const DEMO_CUSTOMERS = [
+  {
+    name: 'Acme Retail',
+    email: 'buyer@acme.example',
+    creditLimit: { currency: 'EUR', amountMinor: 5_000_000n },
+  },
+  {
+    name: 'Globex Wholesale',
+    email: 'orders@globex.example',
+    creditLimit: { currency: 'EUR', amountMinor: 2_000_000n },
+  },
+  {
+    name: 'Initech Services',
+    email: 'ap@initech.example',
+    creditLimit: { currency: 'EUR', amountMinor: 500_000n },
+  },
+] as const;
+
+/** A seeded customer, for the ready message. */
+export interface DemoCustomer {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * First start only: a few customers in the demo tenant's sales domain.
+ * Returns the demo tenant's customers either way.
+ */
+export async function seedDemoCustomers(
+  sales: SalesDomain,
+): Promise<{ customers: DemoCustomer[]; created: number }> {
+  const ctx = { tenantId: DEMO_TENANT, correlationId: 'ameide-dev-seed' };
+  const existing = await sales.listCustomers(ctx, { pageSize: 50, pageToken: '' });
+  if (existing.items.length > 0) {
+    return {
+      customers: existing.items.map((c) => ({ id: c.value.customerId, name: c.value.name })),
+      created: 0,
+    };
+  }
+  const customers: DemoCustomer[] = [];
+  for (const c of DEMO_CUSTOMERS) {
+    const created = await sales.createCustomer(ctx, c);
+    customers.push({ id: created.value.customerId, name: created.value.name });
+  }
+  return { customers, created: customers.length };
 }

@@ -4,7 +4,7 @@ import { AmeideError } from '@ameide/errors';
 import {
   EventEnvelopeSchema,
   type EventEnvelope as EventEnvelopeProto,
-} from '../gen/ameide/events/v1/envelope_pb.js';
+} from '@ameide/proto';
 import type { EventEnvelope, JsonValue } from './event-envelope.js';
 
 const JSON_CONTENT_TYPE = 'application/json';

@@ -261,3 +261,6 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
 export function historyFileName(scenario: ExampleScenario, suffix: string): string {
   return `${[scenario.example, scenario.path, suffix].filter((p) => p !== '').join('.')}.json`;
 }
+
+/** `histories/` file mapping each history file to the workflow id it was recorded under. */
+export const MANIFEST = 'manifest.json';

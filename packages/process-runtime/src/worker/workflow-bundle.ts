@@ -8,7 +8,7 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflow/index.ts', impo
 /**
  * Workflow interceptor modules bundled with the interpreter: OpenTelemetry spans for workflow
  * execution, signals, updates, queries, and scheduled activities/children. They add headers to
- * commands, never commands, so histories recorded without them still replay (and vice versa).
+ * commands, never commands of their own; the replay test runs them over the recorded histories.
  */
 export const WORKFLOW_INTERCEPTOR_MODULES: readonly string[] = [
   createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow'),
