@@ -24,8 +24,14 @@ export function App() {
   const [session, setSession] = useState<Session | undefined>(() => loadSession());
   const [route, go] = useHashRoute();
   // A definition imported from BPMN on the list page, opened unsaved in the modeller.
-  const [pendingImport, setPendingImport] = useState<{ definition: ProcessDefinition; message: string }>();
-  const client = useMemo(() => (session ? createPlatformClient(session.token) : undefined), [session]);
+  const [pendingImport, setPendingImport] = useState<{
+    definition: ProcessDefinition;
+    message: string;
+  }>();
+  const client = useMemo(
+    () => (session ? createPlatformClient(session.token) : undefined),
+    [session],
+  );
 
   const signIn = useCallback((s: Session) => {
     saveSession(s);
@@ -42,9 +48,25 @@ export function App() {
 
   const match = /^\/definitions\/([^/]+)$/.exec(route);
   let page;
-  if (match) page = <ModellerPage key={`${session.tenantId}/${match[1]}`} client={client} artifactId={decodeURIComponent(match[1]!)} go={go} />;
+  if (match)
+    page = (
+      <ModellerPage
+        key={`${session.tenantId}/${match[1]}`}
+        client={client}
+        artifactId={decodeURIComponent(match[1]!)}
+        go={go}
+      />
+    );
   else if (route === '/new')
-    page = <ModellerPage key={`${session.tenantId}/new`} client={client} initial={pendingImport?.definition} initialMessage={pendingImport?.message} go={go} />;
+    page = (
+      <ModellerPage
+        key={`${session.tenantId}/new`}
+        client={client}
+        initial={pendingImport?.definition}
+        initialMessage={pendingImport?.message}
+        go={go}
+      />
+    );
   else
     page = (
       <DefinitionListPage
@@ -73,7 +95,9 @@ export function App() {
           </span>
           <span>
             {session.userId}
-            {session.groups.length > 0 && <span className="hint"> ({session.groups.join(', ')})</span>}
+            {session.groups.length > 0 && (
+              <span className="hint"> ({session.groups.join(', ')})</span>
+            )}
           </span>
           <button type="button" onClick={signOut}>
             Sign out

@@ -18,7 +18,10 @@ export interface AmeideClient {
   readonly transformation: Client<typeof TransformationService>;
 }
 
-export function createPlatformClient(token: string, baseUrl: string = window.location.origin): AmeideClient {
+export function createPlatformClient(
+  token: string,
+  baseUrl: string = window.location.origin,
+): AmeideClient {
   const auth: Interceptor = (next) => (req) => {
     req.header.set('authorization', `Bearer ${token}`);
     return next(req);
@@ -26,7 +29,10 @@ export function createPlatformClient(token: string, baseUrl: string = window.loc
   const transport = createConnectTransport({ baseUrl, interceptors: [auth] });
   return {
     platform: mapClientErrors(PlatformService, createClient(PlatformService, transport)),
-    transformation: mapClientErrors(TransformationService, createClient(TransformationService, transport)),
+    transformation: mapClientErrors(
+      TransformationService,
+      createClient(TransformationService, transport),
+    ),
   };
 }
 

@@ -74,7 +74,9 @@ export function DefinitionListPage({
         </p>
       )}
       {!artifacts && !error && <p aria-busy="true">Loading…</p>}
-      {artifacts && artifacts.length === 0 && <p>No process definitions yet. Draw one, or import a BPMN file.</p>}
+      {artifacts && artifacts.length === 0 && (
+        <p>No process definitions yet. Draw one, or import a BPMN file.</p>
+      )}
       {artifacts && artifacts.length > 0 && (
         <table className="artifacts">
           <thead>

@@ -14,9 +14,19 @@ export function loadSession(): Session | undefined {
     const raw = sessionStorage.getItem(STORAGE_KEY);
     if (!raw) return undefined;
     const s = JSON.parse(raw) as Partial<Session>;
-    if (typeof s.token !== 'string' || typeof s.tenantId !== 'string' || typeof s.userId !== 'string') return undefined;
+    if (
+      typeof s.token !== 'string' ||
+      typeof s.tenantId !== 'string' ||
+      typeof s.userId !== 'string'
+    )
+      return undefined;
     if (tokenExpired(s.token)) return undefined;
-    return { token: s.token, tenantId: s.tenantId, userId: s.userId, groups: Array.isArray(s.groups) ? s.groups : [] };
+    return {
+      token: s.token,
+      tenantId: s.tenantId,
+      userId: s.userId,
+      groups: Array.isArray(s.groups) ? s.groups : [],
+    };
   } catch {
     return undefined;
   }
@@ -32,7 +42,9 @@ export function tokenExpired(token: string, now: number = Date.now()): boolean {
   const payload = token.split('.')[1];
   if (!payload) return true;
   try {
-    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: number };
+    const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: number;
+    };
     return typeof json.exp === 'number' && json.exp * 1000 <= now;
   } catch {
     return true;
@@ -44,7 +56,11 @@ export type DevTokenOutcome =
   | { readonly ok: false; readonly unavailable: boolean; readonly message: string };
 
 /** Asks the embedded platform (`ameide dev`) for a dev token; `unavailable` when it has no dev sign-in. */
-export async function requestDevToken(tenantId: string, userId: string, groups: readonly string[]): Promise<DevTokenOutcome> {
+export async function requestDevToken(
+  tenantId: string,
+  userId: string,
+  groups: readonly string[],
+): Promise<DevTokenOutcome> {
   let res: Response;
   try {
     res = await fetch('/dev/token', {

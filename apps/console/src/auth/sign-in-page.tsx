@@ -21,7 +21,12 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
     const client = createPlatformClient(token);
     const { context } = await client.platform.whoAmI({});
     if (!context) throw new Error('the platform did not say who you are');
-    onSignedIn({ token, tenantId: context.tenantId, userId: context.userId, groups: context.groups });
+    onSignedIn({
+      token,
+      tenantId: context.tenantId,
+      userId: context.userId,
+      groups: context.groups,
+    });
   }
 
   async function submit(e: FormEvent) {
@@ -33,12 +38,19 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
         await finish(pasted.trim());
         return;
       }
-      const list = groups.split(',').map((g) => g.trim()).filter(Boolean);
+      const list = groups
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean);
       const outcome = await requestDevToken(tenantId.trim(), userId.trim(), list);
       if (outcome.ok) await finish(outcome.token);
       else {
         setNoDevSignIn(outcome.unavailable);
-        setError(outcome.unavailable ? 'This platform has no dev sign-in: paste a token from `ameide token`.' : outcome.message);
+        setError(
+          outcome.unavailable
+            ? 'This platform has no dev sign-in: paste a token from `ameide token`.'
+            : outcome.message,
+        );
       }
     } catch (err) {
       setError(describeError(err));
@@ -51,25 +63,49 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
     <main className="sign-in">
       <form onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to Ameide</h1>
-        <p className="hint">Embedded mode: choose who you act as. Everything you see belongs to this tenant.</p>
+        <p className="hint">
+          Embedded mode: choose who you act as. Everything you see belongs to this tenant.
+        </p>
         {noDevSignIn ? (
           <label>
             Token
-            <textarea value={pasted} onChange={(e) => setPasted(e.target.value)} rows={4} required />
+            <textarea
+              value={pasted}
+              onChange={(e) => setPasted(e.target.value)}
+              rows={4}
+              required
+            />
           </label>
         ) : (
           <>
             <label>
               Tenant
-              <input name="tenant" value={tenantId} onChange={(e) => setTenantId(e.target.value)} required autoComplete="off" />
+              <input
+                name="tenant"
+                value={tenantId}
+                onChange={(e) => setTenantId(e.target.value)}
+                required
+                autoComplete="off"
+              />
             </label>
             <label>
               User
-              <input name="user" value={userId} onChange={(e) => setUserId(e.target.value)} required autoComplete="username" />
+              <input
+                name="user"
+                value={userId}
+                onChange={(e) => setUserId(e.target.value)}
+                required
+                autoComplete="username"
+              />
             </label>
             <label>
               Groups <span className="hint">(comma-separated)</span>
-              <input name="groups" value={groups} onChange={(e) => setGroups(e.target.value)} autoComplete="off" />
+              <input
+                name="groups"
+                value={groups}
+                onChange={(e) => setGroups(e.target.value)}
+                autoComplete="off"
+              />
             </label>
           </>
         )}

@@ -1,6 +1,12 @@
 import { Writable } from 'node:stream';
 import { createPgliteDatabase, type Database } from '@ameide/persistence';
-import { createEphemeralDevIdentity, createLogger, createTokenVerifier, startServiceHost, type ServiceHost } from '@ameide/server';
+import {
+  createEphemeralDevIdentity,
+  createLogger,
+  createTokenVerifier,
+  startServiceHost,
+  type ServiceHost,
+} from '@ameide/server';
 import {
   createArtifactStore,
   createProcessDefinitionTools,
@@ -14,7 +20,11 @@ import { buildConsole, createConsoleHandler, createDevTokenHandler } from '../se
  * The platform as `ameide dev` will serve it once the console is wired in: TransformationService
  * on PGlite, the dev sign-in endpoint and the console's build on one port.
  */
-export async function startConsolePlatform(): Promise<{ host: ServiceHost; db: Database; close(): Promise<void> }> {
+export async function startConsolePlatform(): Promise<{
+  host: ServiceHost;
+  db: Database;
+  close(): Promise<void>;
+}> {
   const { distDir } = await buildConsole();
   const db = await createPgliteDatabase();
   await migrateTransformation(db);
@@ -24,7 +34,11 @@ export async function startConsolePlatform(): Promise<{ host: ServiceHost; db: D
   const host = await startServiceHost({
     port: 0,
     hostname: '127.0.0.1',
-    verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
+    verifier: createTokenVerifier({
+      issuer: identity.issuer,
+      audience: identity.audience,
+      jwks: identity.jwks,
+    }),
     logger: createLogger({
       primitive: { type: 'domain', name: 'transformation' },
       destination: new Writable({ write: (_c, _e, cb) => cb() }),

@@ -10,7 +10,15 @@ import { startConsolePlatform } from './console-platform.js';
 
 const repo = (p: string) => fileURLToPath(new URL(`../../../../${p}`, import.meta.url));
 const ARTIFACTS = repo('test-artifacts/console');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let platform: Awaited<ReturnType<typeof startConsolePlatform>>;
 let browser: Browser;
@@ -21,7 +29,11 @@ let expectedFailures = 0;
 const figures: Record<string, number | string> = {};
 
 async function nodeClient(tenantId: string, userId: string): Promise<AmeideClient> {
-  const res = await fetch(`${platform.host.url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenantId, userId }) });
+  const res = await fetch(`${platform.host.url}/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenantId, userId }),
+  });
   const { token } = (await res.json()) as { token: string };
   return createAmeideClient({ baseUrl: platform.host.url, token });
 }
@@ -37,8 +49,12 @@ async function dropFromPalette(key: string, x: number, y: number) {
 }
 
 async function connectNodes(source: string, target: string) {
-  const from = (await page.locator(`.react-flow__node[data-id="${source}"] .react-flow__handle-right`).boundingBox())!;
-  const to = (await page.locator(`.react-flow__node[data-id="${target}"] .react-flow__handle-left`).boundingBox())!;
+  const from = (await page
+    .locator(`.react-flow__node[data-id="${source}"] .react-flow__handle-right`)
+    .boundingBox())!;
+  const to = (await page
+    .locator(`.react-flow__node[data-id="${target}"] .react-flow__handle-left`)
+    .boundingBox())!;
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();
   await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
@@ -50,13 +66,17 @@ async function clickEmptyCanvas() {
   await page.mouse.click(p.x, p.y);
 }
 
-const problemCount = () => page.getByRole('region', { name: 'Problems' }).getByTestId('problem-count');
+const problemCount = () =>
+  page.getByRole('region', { name: 'Problems' }).getByTestId('problem-count');
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   platform = await startConsolePlatform();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
   page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
@@ -109,16 +129,26 @@ describe('console and modeller in Chromium', () => {
     await page.locator('.react-flow__node[data-id="Task_1"]').click();
     await page.getByLabel('Name', { exact: true }).fill('Review order');
     await page.getByLabel('Name', { exact: true }).press('Tab');
-    await page.getByLabel('Form (JSON Schema)').fill('{"type":"object","properties":{"approved":{"type":"boolean"}}}');
+    await page
+      .getByLabel('Form (JSON Schema)')
+      .fill('{"type":"object","properties":{"approved":{"type":"boolean"}}}');
     await page.getByLabel('Form (JSON Schema)').press('Tab');
 
     // Save, then publish: refused with the lint errors listed.
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/Saved \(version 1\)/);
+    await expect
+      .poll(() => page.getByTestId('message').textContent())
+      .toMatch(/Saved \(version 1\)/);
     expectedFailures++;
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
-    await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/Publish refused: 2 lint error/);
-    await page.getByRole('region', { name: 'Publish refused' }).locator('button[data-code="AM013"]').first().waitFor();
+    await expect
+      .poll(() => page.getByTestId('message').textContent())
+      .toMatch(/Publish refused: 2 lint error/);
+    await page
+      .getByRole('region', { name: 'Publish refused' })
+      .locator('button[data-code="AM013"]')
+      .first()
+      .waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/modeller-lint-errors.png` });
 
     // Fix: clicking a problem selects its flow; give one a condition, mark the other default.
@@ -142,12 +172,18 @@ describe('console and modeller in Chromium', () => {
     await expect.poll(() => problemCount().textContent()).toBe('0 errors, 0 warnings');
 
     await page.getByRole('button', { name: 'Publish', exact: true }).click();
-    await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/Published version 1/);
+    await expect
+      .poll(() => page.getByTestId('message').textContent())
+      .toMatch(/Published version 1/);
     await page.screenshot({ path: `${ARTIFACTS}/modeller.png` });
 
     const client = await nodeClient('acme', 'checker');
-    const { artifacts } = await client.transformation.listArtifacts({ kind: ArtifactKind.PROCESS_DEFINITION });
-    expect(artifacts.map((a) => [a.name, a.latestPublishedVersion])).toEqual([['Order approval', 1]]);
+    const { artifacts } = await client.transformation.listArtifacts({
+      kind: ArtifactKind.PROCESS_DEFINITION,
+    });
+    expect(artifacts.map((a) => [a.name, a.latestPublishedVersion])).toEqual([
+      ['Order approval', 1],
+    ]);
   });
 
   it('copies, pastes and deletes with the keyboard', async () => {
@@ -173,18 +209,27 @@ describe('console and modeller in Chromium', () => {
 
   it('refuses to save over a newer version with a clear message and reloads it', async () => {
     const client = await nodeClient('acme', 'bob');
-    const { artifacts } = await client.transformation.listArtifacts({ kind: ArtifactKind.PROCESS_DEFINITION });
+    const { artifacts } = await client.transformation.listArtifacts({
+      kind: ArtifactKind.PROCESS_DEFINITION,
+    });
     const { artifact } = await client.transformation.getArtifact({ artifactId: artifacts[0]!.id });
     const theirs = JSON.parse(new TextDecoder().decode(artifact!.content)) as { name: string };
     theirs.name = 'Order approval (bob)';
-    await client.transformation.reviseArtifact({ artifactId: artifact!.id, expectedVersion: artifact!.streamVersion, content: new TextEncoder().encode(JSON.stringify(theirs)) });
+    await client.transformation.reviseArtifact({
+      artifactId: artifact!.id,
+      expectedVersion: artifact!.streamVersion,
+      content: new TextEncoder().encode(JSON.stringify(theirs)),
+    });
 
     await clickEmptyCanvas();
     await page.getByLabel('Name', { exact: true }).fill('Order approval (alice)');
     await page.getByLabel('Name', { exact: true }).press('Enter');
     expectedFailures++;
     await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: 'Someone else saved this definition' }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Someone else saved this definition' })
+      .waitFor();
     await page.getByRole('button', { name: 'Reload' }).click();
     await expect.poll(() => page.locator('.toolbar h1').textContent()).toBe('Order approval (bob)');
   });
@@ -196,14 +241,25 @@ describe('console and modeller in Chromium', () => {
     await page.getByText('Imported lead-to-order.bpmn').waitFor();
     const original = await importBpmn(await readFile(file, 'utf8'));
     if (!original.ok) throw new Error('example does not import');
-    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(original.definition.nodes.length + original.definition.lanes.length + (original.definition.participant ? 1 : 0));
+    await expect
+      .poll(() => page.locator('.react-flow__node').count())
+      .toBe(
+        original.definition.nodes.length +
+          original.definition.lanes.length +
+          (original.definition.participant ? 1 : 0),
+      );
     await page.screenshot({ path: `${ARTIFACTS}/modeller-imported.png` });
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export BPMN' }).click()]);
-    const exported = await readFile((await download.path()), 'utf8');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export BPMN' }).click(),
+    ]);
+    const exported = await readFile(await download.path(), 'utf8');
     await writeFile(`${ARTIFACTS}/lead-to-order.exported.bpmn`, exported);
     const again = await importBpmn(exported);
     if (!again.ok) throw new Error('export does not import');
-    expect(orderProcessDefinition(again.definition)).toEqual(orderProcessDefinition(original.definition));
+    expect(orderProcessDefinition(again.definition)).toEqual(
+      orderProcessDefinition(original.definition),
+    );
   });
 
   it('opens a 500-node definition and drags a node (figures in test-artifacts/console/figures.json)', async () => {
@@ -218,14 +274,25 @@ describe('console and modeller in Chromium', () => {
     await page.goto(`${platform.host.url}/#/`);
     await page.evaluate(() => performance.clearMeasures());
     await page.goto(`${platform.host.url}/#/definitions/${artifact!.id}`);
-    await expect.poll(() => page.evaluate(() => performance.getEntriesByName('ameide:open').length), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.evaluate(() => performance.getEntriesByName('ameide:open').length), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
     figures['nodes'] = big.nodes.length;
     figures['edges'] = big.edges.length;
-    figures['openMs'] = Math.round(await page.evaluate(() => performance.getEntriesByName('ameide:open').at(-1)!.duration));
-    figures['lintMs'] = Number((await page.getByTestId('message').textContent())!.match(/lint (\d+) ms/)![1]);
+    figures['openMs'] = Math.round(
+      await page.evaluate(() => performance.getEntriesByName('ameide:open').at(-1)!.duration),
+    );
+    figures['lintMs'] = Number(
+      (await page.getByTestId('message').textContent())!.match(/lint (\d+) ms/)![1],
+    );
     // Zoom in on the start so nodes are big enough to grab.
     await page.locator('.diagnostics').first().waitFor();
-    const first = page.locator('.react-flow__node').filter({ hasNot: page.locator('.lane') }).nth(3);
+    const first = page
+      .locator('.react-flow__node')
+      .filter({ hasNot: page.locator('.lane') })
+      .nth(3);
     const id = await first.getAttribute('data-id');
     const box = (await first.boundingBox())!;
     const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
@@ -235,14 +302,23 @@ describe('console and modeller in Chromium', () => {
     await page.mouse.move(start.x + 60, start.y + 40, { steps: 20 });
     await page.mouse.up();
     figures['drag20StepsMs'] = Date.now() - t0;
-    await expect.poll(() => page.evaluate(() => performance.getEntriesByName('ameide:drag-commit').length)).toBeGreaterThan(0);
-    figures['dragCommitMs'] = Math.round(await page.evaluate(() => performance.getEntriesByName('ameide:drag-commit').at(-1)!.duration));
+    await expect
+      .poll(() => page.evaluate(() => performance.getEntriesByName('ameide:drag-commit').length))
+      .toBeGreaterThan(0);
+    figures['dragCommitMs'] = Math.round(
+      await page.evaluate(
+        () => performance.getEntriesByName('ameide:drag-commit').at(-1)!.duration,
+      ),
+    );
     expect(await page.locator(`.react-flow__node[data-id="${id}"]`).count()).toBe(1);
     await page.screenshot({ path: `${ARTIFACTS}/modeller-500.png` });
   });
 
   it('logged no console errors other than the refusals the tests provoked', () => {
-    const unexpected = consoleErrors.filter((e) => !/Failed to load resource: the server responded with a status of (409|412|400)/.test(e));
+    const unexpected = consoleErrors.filter(
+      (e) =>
+        !/Failed to load resource: the server responded with a status of (409|412|400)/.test(e),
+    );
     expect(unexpected).toEqual([]);
     expect(consoleErrors.length - unexpected.length).toBeLessThanOrEqual(expectedFailures);
   });

@@ -6,7 +6,8 @@ import { assignLanes } from './edit-definition.js';
 
 // elk.bundled.js is CommonJS (`module.exports = ELK`); its typings claim a default export.
 type ElkCtor = new () => { layout(graph: ElkNode): Promise<ElkNode> };
-const ELK = ((ElkImport as unknown as { default?: ElkCtor }).default ?? ElkImport) as unknown as ElkCtor;
+const ELK = ((ElkImport as unknown as { default?: ElkCtor }).default ??
+  ElkImport) as unknown as ElkCtor;
 
 const LAYOUT_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
@@ -44,7 +45,11 @@ export async function autoLayout(definition: ProcessDefinition): Promise<Process
   const toElk = (n: ProcessNode): ElkNode => {
     const kids = childrenOf.get(n.id);
     if (n.type === 'subProcess' && kids && kids.length > 0) {
-      return { id: n.id, children: kids.map(toElk), layoutOptions: { 'elk.padding': CONTAINER_PADDING } };
+      return {
+        id: n.id,
+        children: kids.map(toElk),
+        layoutOptions: { 'elk.padding': CONTAINER_PADDING },
+      };
     }
     return { id: n.id, ...sizeOf(n) };
   };
@@ -69,7 +74,9 @@ export async function autoLayout(definition: ProcessDefinition): Promise<Process
       placed.set(c.id, {
         x: Math.round(c.x ?? 0),
         y: Math.round(c.y ?? 0),
-        ...(c.children && c.children.length > 0 ? { width: Math.round(c.width ?? 0), height: Math.round(c.height ?? 0) } : {}),
+        ...(c.children && c.children.length > 0
+          ? { width: Math.round(c.width ?? 0), height: Math.round(c.height ?? 0) }
+          : {}),
       });
       visit(c);
     }
@@ -80,7 +87,7 @@ export async function autoLayout(definition: ProcessDefinition): Promise<Process
     const p = placed.get(n.id);
     if (!p) return n;
     const moved = { ...n, position: { x: p.x, y: p.y } };
-    return (p.width !== undefined ? { ...moved, width: p.width, height: p.height } : moved);
+    return p.width !== undefined ? { ...moved, width: p.width, height: p.height } : moved;
   });
   let result: ProcessDefinition = {
     ...definition,
@@ -98,7 +105,9 @@ export async function autoLayout(definition: ProcessDefinition): Promise<Process
 /** Puts each lane's top-level nodes in a horizontal band of their own, in the lanes' original order. */
 function stackLanes(definition: ProcessDefinition): ProcessDefinition {
   const index = nodeIndex(definition);
-  const topLevel = definition.nodes.filter((n) => n.parentId === undefined && n.type !== 'boundaryEvent');
+  const topLevel = definition.nodes.filter(
+    (n) => n.parentId === undefined && n.type !== 'boundaryEvent',
+  );
   const rects = topLevel.map((n) => absoluteRect(index, n));
   const minX = Math.min(...rects.map((r) => r.x));
   const maxX = Math.max(...rects.map((r) => r.x + r.width));
@@ -135,7 +144,12 @@ function stackLanes(definition: ProcessDefinition): ProcessDefinition {
     return { ...l, position: { x: laneX, y: r.y }, width, height: r.height };
   });
   const participant = definition.participant
-    ? { ...definition.participant, position: { x: laneX - LANE_HEADER, y: 0 }, width: width + LANE_HEADER, height: cursor }
+    ? {
+        ...definition.participant,
+        position: { x: laneX - LANE_HEADER, y: 0 },
+        width: width + LANE_HEADER,
+        height: cursor,
+      }
     : undefined;
   return { ...definition, nodes, lanes: newLanes, ...(participant ? { participant } : {}) };
 }
@@ -145,7 +159,9 @@ function attachBoundaryEvents(nodes: ProcessNode[]): ProcessNode[] {
   const index = new Map(nodes.map((n) => [n.id, n]));
   const count = new Map<string, number>();
   const total = new Map<string, number>();
-  for (const n of nodes) if (n.type === 'boundaryEvent') total.set(n.data.attachedTo, (total.get(n.data.attachedTo) ?? 0) + 1);
+  for (const n of nodes)
+    if (n.type === 'boundaryEvent')
+      total.set(n.data.attachedTo, (total.get(n.data.attachedTo) ?? 0) + 1);
   return nodes.map((n) => {
     if (n.type !== 'boundaryEvent') return n;
     const host = index.get(n.data.attachedTo);
@@ -154,7 +170,10 @@ function attachBoundaryEvents(nodes: ProcessNode[]): ProcessNode[] {
     const i = count.get(host.id) ?? 0;
     count.set(host.id, i + 1);
     const slots = (total.get(host.id) ?? 1) + 1;
-    const point = { x: hostRect.x + (hostRect.width * (i + 1)) / slots, y: hostRect.y + hostRect.height };
+    const point = {
+      x: hostRect.x + (hostRect.width * (i + 1)) / slots,
+      y: hostRect.y + hostRect.height,
+    };
     const abs = snapToBorder(hostRect, point, sizeOf(n));
     const parent = n.parentId !== undefined ? index.get(n.parentId) : undefined;
     const origin = parent ? absoluteRect(index, parent) : { x: 0, y: 0 };

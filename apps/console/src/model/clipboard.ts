@@ -10,7 +10,10 @@ export interface ClipboardContent {
 }
 
 /** Copies the selected nodes plus their sub-process children, boundary events and inner flows. */
-export function copyElements(definition: ProcessDefinition, nodeIds: readonly string[]): ClipboardContent {
+export function copyElements(
+  definition: ProcessDefinition,
+  nodeIds: readonly string[],
+): ClipboardContent {
   const picked = new Set(nodeIds);
   let grew = true;
   while (grew) {
@@ -18,7 +21,10 @@ export function copyElements(definition: ProcessDefinition, nodeIds: readonly st
     for (const n of definition.nodes) {
       if (picked.has(n.id)) continue;
       const attached = n.type === 'boundaryEvent' ? n.data.attachedTo : undefined;
-      if ((n.parentId !== undefined && picked.has(n.parentId)) || (attached !== undefined && picked.has(attached))) {
+      if (
+        (n.parentId !== undefined && picked.has(n.parentId)) ||
+        (attached !== undefined && picked.has(attached))
+      ) {
         picked.add(n.id);
         grew = true;
       }
@@ -51,9 +57,13 @@ export function pasteElements(
   }
   const nodes = content.nodes.map((n): ProcessNode => {
     const parentKept = n.parentId !== undefined && rename.has(n.parentId);
-    const shifted = parentKept ? n.position : { x: n.position.x + offset.x, y: n.position.y + offset.y };
+    const shifted = parentKept
+      ? n.position
+      : { x: n.position.x + offset.x, y: n.position.y + offset.y };
     const data =
-      n.type === 'boundaryEvent' ? { ...n.data, attachedTo: rename.get(n.data.attachedTo) ?? n.data.attachedTo } : n.data;
+      n.type === 'boundaryEvent'
+        ? { ...n.data, attachedTo: rename.get(n.data.attachedTo) ?? n.data.attachedTo }
+        : n.data;
     const base = { ...n, id: rename.get(n.id)!, position: shifted, data } as ProcessNode;
     if (parentKept) return { ...base, parentId: rename.get(n.parentId!)! };
     return base;
@@ -66,7 +76,11 @@ export function pasteElements(
   });
   return {
     ok: true,
-    definition: assignLanes({ ...definition, nodes: [...definition.nodes, ...nodes], edges: [...definition.edges, ...edges] }),
+    definition: assignLanes({
+      ...definition,
+      nodes: [...definition.nodes, ...nodes],
+      edges: [...definition.edges, ...edges],
+    }),
     ids: [...nodes.map((n) => n.id), ...edges.map((e) => e.id)],
   };
 }

@@ -1,7 +1,4 @@
-import {
-  ACTIVITY_TYPES_FOR_EDITOR,
-  type EditResult,
-} from './edit-types.js';
+import { ACTIVITY_TYPES_FOR_EDITOR, type EditResult } from './edit-types.js';
 import type {
   Lane,
   Position,
@@ -41,7 +38,11 @@ export function createEmptyDefinition(id: string, name?: string): ProcessDefinit
 }
 
 /** The first `Prefix_n` not used by any node, edge or lane. */
-export function nextId(definition: ProcessDefinition, prefix: string, taken: ReadonlySet<string> = new Set()): string {
+export function nextId(
+  definition: ProcessDefinition,
+  prefix: string,
+  taken: ReadonlySet<string> = new Set(),
+): string {
   const used = new Set<string>([
     ...definition.nodes.map((n) => n.id),
     ...definition.edges.map((e) => e.id),
@@ -68,19 +69,28 @@ export interface AddNodeInput {
  */
 export function addNode(definition: ProcessDefinition, input: AddNodeInput): EditResult {
   const id = input.id ?? nextId(definition, idPrefix(input.type));
-  if (definition.nodes.some((n) => n.id === id)) return { ok: false, message: `id ${id} is already used` };
+  if (definition.nodes.some((n) => n.id === id))
+    return { ok: false, message: `id ${id} is already used` };
   const index = nodeIndex(definition);
   const draft = { id, type: input.type, position: input.position, data: input.data } as ProcessNode;
   const size = sizeOf(draft);
-  const dropCenter = { x: input.position.x + size.width / 2, y: input.position.y + size.height / 2 };
+  const dropCenter = {
+    x: input.position.x + size.width / 2,
+    y: input.position.y + size.height / 2,
+  };
 
   let node: ProcessNode;
   if (input.type === 'boundaryEvent') {
-    const host = topmostAt(definition, index, dropCenter, (n) => ACTIVITY_TYPES_FOR_EDITOR.has(n.type));
-    if (!host) return { ok: false, message: 'drop a boundary event on a task or sub-process border' };
+    const host = topmostAt(definition, index, dropCenter, (n) =>
+      ACTIVITY_TYPES_FOR_EDITOR.has(n.type),
+    );
+    if (!host)
+      return { ok: false, message: 'drop a boundary event on a task or sub-process border' };
     const hostRect = absoluteRect(index, host);
     const abs = snapToBorder(hostRect, dropCenter, size);
-    const parentOffset = host.parentId ? absolutePosition(index, index.get(host.parentId)!) : { x: 0, y: 0 };
+    const parentOffset = host.parentId
+      ? absolutePosition(index, index.get(host.parentId)!)
+      : { x: 0, y: 0 };
     node = {
       ...draft,
       position: { x: abs.x - parentOffset.x, y: abs.y - parentOffset.y },
@@ -135,7 +145,12 @@ function depthOf(index: ReadonlyMap<string, ProcessNode>, node: ProcessNode): nu
 }
 
 /** Connects two nodes with a sequence flow. Refuses duplicates, unknown nodes and annotations. */
-export function connect(definition: ProcessDefinition, source: string, target: string, id?: string): EditResult {
+export function connect(
+  definition: ProcessDefinition,
+  source: string,
+  target: string,
+  id?: string,
+): EditResult {
   const index = nodeIndex(definition);
   const s = index.get(source);
   const t = index.get(target);
@@ -146,7 +161,11 @@ export function connect(definition: ProcessDefinition, source: string, target: s
     return { ok: false, message: `${source} is already connected to ${target}` };
   const edgeId = id ?? nextId(definition, 'Flow');
   const edge: ProcessEdge = { id: edgeId, source, target, data: {} };
-  return { ok: true, definition: { ...definition, edges: [...definition.edges, edge] }, ids: [edgeId] };
+  return {
+    ok: true,
+    definition: { ...definition, edges: [...definition.edges, edge] },
+    ids: [edgeId],
+  };
 }
 
 /**
@@ -165,7 +184,10 @@ export function deleteElements(
     for (const n of definition.nodes) {
       if (doomed.has(n.id)) continue;
       const attached = n.type === 'boundaryEvent' ? n.data.attachedTo : undefined;
-      if ((n.parentId !== undefined && doomed.has(n.parentId)) || (attached !== undefined && doomed.has(attached))) {
+      if (
+        (n.parentId !== undefined && doomed.has(n.parentId)) ||
+        (attached !== undefined && doomed.has(attached))
+      ) {
         doomed.add(n.id);
         grew = true;
       }
@@ -180,7 +202,13 @@ export function deleteElements(
   const lanes = definition.lanes
     .filter((l) => !removedLanes.has(l.id))
     .map((l) => ({ ...l, nodeIds: l.nodeIds.filter((id) => !doomed.has(id)) }));
-  const removed = definition.nodes.length - nodes.length + definition.edges.length - edges.length + definition.lanes.length - lanes.length;
+  const removed =
+    definition.nodes.length -
+    nodes.length +
+    definition.edges.length -
+    edges.length +
+    definition.lanes.length -
+    lanes.length;
   if (removed === 0) return { ok: false, message: 'nothing to delete' };
   return { ok: true, definition: { ...definition, nodes, edges, lanes }, ids: [...doomed] };
 }
@@ -220,11 +248,19 @@ export function moveNodes(definition: ProcessDefinition, moves: readonly NodeMov
     if (!host) return n;
     const size = sizeOf(n);
     const abs = absolutePosition(index, n);
-    const snapped = snapToBorder(absoluteRect(index, host), { x: abs.x + size.width / 2, y: abs.y + size.height / 2 }, size);
-    return { ...n, position: { x: n.position.x + snapped.x - abs.x, y: n.position.y + snapped.y - abs.y } };
+    const snapped = snapToBorder(
+      absoluteRect(index, host),
+      { x: abs.x + size.width / 2, y: abs.y + size.height / 2 },
+      size,
+    );
+    return {
+      ...n,
+      position: { x: n.position.x + snapped.x - abs.x, y: n.position.y + snapped.y - abs.y },
+    };
   });
   const moved = new Set([...target.keys()].filter((id) => delta.has(id)));
-  for (const n of nodes) if (n.type === 'boundaryEvent' && moved.has(n.data.attachedTo)) moved.add(n.id);
+  for (const n of nodes)
+    if (n.type === 'boundaryEvent' && moved.has(n.data.attachedTo)) moved.add(n.id);
   const edges = definition.edges.map((e) =>
     e.data.waypoints && (moved.has(e.source) || moved.has(e.target))
       ? { ...e, data: withoutKey(e.data, 'waypoints') }
@@ -234,8 +270,13 @@ export function moveNodes(definition: ProcessDefinition, moves: readonly NodeMov
 }
 
 /** Replaces a node's `data` (the properties panel). */
-export function updateNodeData(definition: ProcessDefinition, id: string, data: Record<string, unknown>): EditResult {
-  if (!definition.nodes.some((n) => n.id === id)) return { ok: false, message: `unknown node ${id}` };
+export function updateNodeData(
+  definition: ProcessDefinition,
+  id: string,
+  data: Record<string, unknown>,
+): EditResult {
+  if (!definition.nodes.some((n) => n.id === id))
+    return { ok: false, message: `unknown node ${id}` };
   const nodes = definition.nodes.map((n) => (n.id === id ? ({ ...n, data } as ProcessNode) : n));
   return { ok: true, definition: { ...definition, nodes }, ids: [id] };
 }
@@ -244,7 +285,11 @@ export function updateNodeData(definition: ProcessDefinition, id: string, data: 
  * Replaces a flow's `data`. Marking a flow as the default clears its condition and the default
  * mark of the other flows leaving the same gateway (a gateway has one default flow).
  */
-export function updateEdgeData(definition: ProcessDefinition, id: string, data: ProcessEdge['data']): EditResult {
+export function updateEdgeData(
+  definition: ProcessDefinition,
+  id: string,
+  data: ProcessEdge['data'],
+): EditResult {
   const edge = definition.edges.find((e) => e.id === id);
   if (!edge) return { ok: false, message: `unknown flow ${id}` };
   let next: ProcessEdge['data'] = data;
@@ -260,7 +305,11 @@ export function updateEdgeData(definition: ProcessDefinition, id: string, data: 
 }
 
 /** Adds a swimlane (horizontal band) and puts the top-level nodes inside it into it. */
-export function addLane(definition: ProcessDefinition, rect: { x: number; y: number; width?: number; height?: number }, name?: string): EditResult {
+export function addLane(
+  definition: ProcessDefinition,
+  rect: { x: number; y: number; width?: number; height?: number },
+  name?: string,
+): EditResult {
   const id = nextId(definition, 'Lane');
   const lane: Lane = {
     id,
@@ -270,12 +319,21 @@ export function addLane(definition: ProcessDefinition, rect: { x: number; y: num
     width: rect.width ?? 900,
     height: rect.height ?? 220,
   };
-  return { ok: true, definition: assignLanes({ ...definition, lanes: [...definition.lanes, lane] }), ids: [id] };
+  return {
+    ok: true,
+    definition: assignLanes({ ...definition, lanes: [...definition.lanes, lane] }),
+    ids: [id],
+  };
 }
 
 /** Moves or resizes a lane (lanes use absolute coordinates). */
-export function updateLane(definition: ProcessDefinition, id: string, patch: Partial<Pick<Lane, 'name' | 'position' | 'width' | 'height'>>): EditResult {
-  if (!definition.lanes.some((l) => l.id === id)) return { ok: false, message: `unknown lane ${id}` };
+export function updateLane(
+  definition: ProcessDefinition,
+  id: string,
+  patch: Partial<Pick<Lane, 'name' | 'position' | 'width' | 'height'>>,
+): EditResult {
+  if (!definition.lanes.some((l) => l.id === id))
+    return { ok: false, message: `unknown lane ${id}` };
   const lanes = definition.lanes.map((l) => (l.id === id ? { ...l, ...patch } : l));
   return { ok: true, definition: assignLanes({ ...definition, lanes }), ids: [id] };
 }
@@ -292,12 +350,18 @@ export function assignLanes(definition: ProcessDefinition): ProcessDefinition {
     if (n.parentId !== undefined) continue;
     const anchor = n.type === 'boundaryEvent' ? (index.get(n.data.attachedTo) ?? n) : n;
     const c = center(absoluteRect(index, anchor));
-    const lane = definition.lanes.find((l) => contains({ ...l.position, width: l.width, height: l.height }, c));
+    const lane = definition.lanes.find((l) =>
+      contains({ ...l.position, width: l.width, height: l.height }, c),
+    );
     if (lane) laneOf.set(n.id, lane.id);
   }
   const lanes = definition.lanes.map((l) => {
     const nodeIds = definition.nodes
-      .filter((n) => n.parentId === undefined && (laneOf.get(n.id) === l.id || (!laneOf.has(n.id) && l.nodeIds.includes(n.id))))
+      .filter(
+        (n) =>
+          n.parentId === undefined &&
+          (laneOf.get(n.id) === l.id || (!laneOf.has(n.id) && l.nodeIds.includes(n.id))),
+      )
       .map((n) => n.id);
     return sameList(nodeIds, l.nodeIds) ? l : { ...l, nodeIds };
   });

@@ -40,12 +40,19 @@ function approval(): ProcessDefinition {
   return d;
 }
 
-const codes = (d: ProcessDefinition) => lintProcessDefinition(d).diagnostics.map((x) => `${x.elementId}:${x.code}`);
+const codes = (d: ProcessDefinition) =>
+  lintProcessDefinition(d).diagnostics.map((x) => `${x.elementId}:${x.code}`);
 
 describe('graph editing model', () => {
   it('builds an approval process whose only lint errors are the missing gateway conditions, then fixes them', () => {
     let d = approval();
-    expect(d.nodes.map((n) => n.id)).toEqual(['StartEvent_1', 'Task_1', 'Gateway_1', 'EndEvent_1', 'EndEvent_2']);
+    expect(d.nodes.map((n) => n.id)).toEqual([
+      'StartEvent_1',
+      'Task_1',
+      'Gateway_1',
+      'EndEvent_1',
+      'EndEvent_2',
+    ]);
     expect(codes(d)).toEqual(['Flow_3:AM013', 'Flow_4:AM013']);
     d = ok(updateEdgeData(d, 'Flow_3', { condition: 'approved = true' })).definition;
     d = ok(updateEdgeData(d, 'Flow_4', { isDefault: true })).definition;
@@ -67,7 +74,11 @@ describe('graph editing model', () => {
   it('refuses a duplicate flow and a boundary event dropped on empty canvas', () => {
     const d = approval();
     expect(connect(d, 'StartEvent_1', 'Task_1')).toMatchObject({ ok: false });
-    const refused = addNode(d, { type: 'boundaryEvent', data: paletteItem('boundaryEvent:timer')!.data(), position: { x: 900, y: 900 } });
+    const refused = addNode(d, {
+      type: 'boundaryEvent',
+      data: paletteItem('boundaryEvent:timer')!.data(),
+      position: { x: 900, y: 900 },
+    });
     expect(refused.ok).toBe(false);
     expect(!refused.ok && refused.message).toMatch(/task or sub-process/);
   });
@@ -97,7 +108,12 @@ describe('graph editing model', () => {
     let d = approval();
     d = add(d, 'boundaryEvent:error', 150, 140).definition;
     const r = ok(deleteElements(d, ['Task_1']));
-    expect(r.definition.nodes.map((n) => n.id)).toEqual(['StartEvent_1', 'Gateway_1', 'EndEvent_1', 'EndEvent_2']);
+    expect(r.definition.nodes.map((n) => n.id)).toEqual([
+      'StartEvent_1',
+      'Gateway_1',
+      'EndEvent_1',
+      'EndEvent_2',
+    ]);
     expect(r.definition.edges.map((e) => e.id)).toEqual(['Flow_3', 'Flow_4']);
   });
 
@@ -113,7 +129,15 @@ describe('graph editing model', () => {
     let d = approval();
     d = {
       ...d,
-      edges: d.edges.map((e) => ({ ...e, data: { waypoints: [{ x: 0, y: 0 }, { x: 1, y: 1 }] } })),
+      edges: d.edges.map((e) => ({
+        ...e,
+        data: {
+          waypoints: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+      })),
     };
     d = ok(moveNodes(d, [{ id: 'EndEvent_2', position: { x: 500, y: 300 } }])).definition;
     expect(d.edges.map((e) => e.data.waypoints !== undefined)).toEqual([true, true, true, false]);
@@ -123,7 +147,10 @@ describe('graph editing model', () => {
     let d = approval();
     d = ok(addLane(d, { x: -40, y: 0, width: 700, height: 160 }, 'Clerk')).definition;
     d = ok(addLane(d, { x: -40, y: 160, width: 700, height: 160 }, 'Manager')).definition;
-    expect(d.lanes.map((l) => l.nodeIds)).toEqual([['StartEvent_1', 'Task_1', 'Gateway_1', 'EndEvent_1'], ['EndEvent_2']]);
+    expect(d.lanes.map((l) => l.nodeIds)).toEqual([
+      ['StartEvent_1', 'Task_1', 'Gateway_1', 'EndEvent_1'],
+      ['EndEvent_2'],
+    ]);
     d = ok(moveNodes(d, [{ id: 'Task_1', position: { x: 100, y: 200 } }])).definition;
     expect(d.lanes[1]!.nodeIds).toEqual(['Task_1', 'EndEvent_2']);
   });

@@ -25,13 +25,21 @@ export function commitEdit(history: EditHistory, next: ProcessDefinition): EditH
 export function undoEdit(history: EditHistory): EditHistory {
   const previous = history.past.at(-1);
   if (!previous) return history;
-  return { present: previous, past: history.past.slice(0, -1), future: [history.present, ...history.future] };
+  return {
+    present: previous,
+    past: history.past.slice(0, -1),
+    future: [history.present, ...history.future],
+  };
 }
 
 export function redoEdit(history: EditHistory): EditHistory {
   const next = history.future[0];
   if (!next) return history;
-  return { present: next, past: [...history.past, history.present], future: history.future.slice(1) };
+  return {
+    present: next,
+    past: [...history.past, history.present],
+    future: history.future.slice(1),
+  };
 }
 
 export const canUndo = (h: EditHistory): boolean => h.past.length > 0;

@@ -1,5 +1,12 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { Diagnostic, Lane, Participant, ProcessDefinition, ProcessEdge, ProcessNode } from '@ameide/process-definition';
+import type {
+  Diagnostic,
+  Lane,
+  Participant,
+  ProcessDefinition,
+  ProcessEdge,
+  ProcessNode,
+} from '@ameide/process-definition';
 import { nodeIndex, sizeOf } from './geometry.js';
 import type { NodeMove } from './edit-definition.js';
 
@@ -38,7 +45,9 @@ export const emptySelection: Selection = { nodes: new Set(), edges: new Set() };
 const noDiagnostics: readonly Diagnostic[] = [];
 
 /** Groups diagnostics by the element they name. */
-export function diagnosticsByElement(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+export function diagnosticsByElement(
+  diagnostics: readonly Diagnostic[],
+): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
   for (const d of diagnostics) {
     const list = out.get(d.elementId);
@@ -57,7 +66,12 @@ export function createFlowMapper() {
   let nodeCache = new WeakMap<object, { key: string; value: FlowNode }>();
   let edgeCache = new WeakMap<object, { key: string; value: FlowEdge }>();
 
-  function cached<T>(cache: WeakMap<object, { key: string; value: T }>, owner: object, key: string, make: () => T): T {
+  function cached<T>(
+    cache: WeakMap<object, { key: string; value: T }>,
+    owner: object,
+    key: string,
+    make: () => T,
+  ): T {
     const hit = cache.get(owner);
     if (hit && hit.key === key) return hit.value;
     const value = make();
@@ -132,7 +146,8 @@ export function createFlowMapper() {
               zIndex: node.type === 'boundaryEvent' ? 1000 : node.type === 'subProcess' ? -1 : 0,
               ariaLabel: `${node.type} ${node.type === 'textAnnotation' ? node.data.text : (node.data.name ?? node.id)}`,
             };
-            if (node.parentId !== undefined && index.has(node.parentId)) flowNode.parentId = node.parentId;
+            if (node.parentId !== undefined && index.has(node.parentId))
+              flowNode.parentId = node.parentId;
             return flowNode;
           }),
         );
@@ -142,16 +157,21 @@ export function createFlowMapper() {
         const selected = selection.edges.has(edge.id);
         const sourceType = index.get(edge.source)?.type;
         const fromGateway = sourceType === 'exclusiveGateway' || sourceType === 'inclusiveGateway';
-        return cached(edgeCache, edge, `${selected}|${diagKey(diags)}|${fromGateway}|${readOnly}`, () => ({
-          id: edge.id,
-          source: edge.source,
-          target: edge.target,
-          type: 'sequence',
-          data: { edge, diagnostics: diags, fromGateway },
-          selected,
-          deletable: !readOnly,
-          ariaLabel: `sequence flow ${edge.id} from ${edge.source} to ${edge.target}`,
-        }));
+        return cached(
+          edgeCache,
+          edge,
+          `${selected}|${diagKey(diags)}|${fromGateway}|${readOnly}`,
+          () => ({
+            id: edge.id,
+            source: edge.source,
+            target: edge.target,
+            type: 'sequence',
+            data: { edge, diagnostics: diags, fromGateway },
+            selected,
+            deletable: !readOnly,
+            ariaLabel: `sequence flow ${edge.id} from ${edge.source} to ${edge.target}`,
+          }),
+        );
       });
       return { nodes, edges };
     },
@@ -159,11 +179,16 @@ export function createFlowMapper() {
 }
 
 function diagKey(diags: readonly Diagnostic[]): string {
-  return diags.length === 0 ? '' : diags.map((d) => `${d.code}:${d.severity}:${d.message}`).join('\n');
+  return diags.length === 0
+    ? ''
+    : diags.map((d) => `${d.code}:${d.severity}:${d.message}`).join('\n');
 }
 
 /** React Flow needs a parent before its children; keeps the model's order otherwise. */
-export function parentsFirst(nodes: readonly ProcessNode[], index: ReadonlyMap<string, ProcessNode>): ProcessNode[] {
+export function parentsFirst(
+  nodes: readonly ProcessNode[],
+  index: ReadonlyMap<string, ProcessNode>,
+): ProcessNode[] {
   const depth = (n: ProcessNode) => {
     let d = 0;
     let p = n.parentId;
@@ -180,11 +205,17 @@ export function parentsFirst(nodes: readonly ProcessNode[], index: ReadonlyMap<s
 }
 
 /** The model moves for React Flow nodes the user dragged (React Flow positions are parent-relative too). */
-export function movesFromFlow(dragged: readonly Pick<Node, 'id' | 'type' | 'position'>[]): { nodes: NodeMove[]; lanes: NodeMove[] } {
+export function movesFromFlow(dragged: readonly Pick<Node, 'id' | 'type' | 'position'>[]): {
+  nodes: NodeMove[];
+  lanes: NodeMove[];
+} {
   const nodes: NodeMove[] = [];
   const lanes: NodeMove[] = [];
   for (const n of dragged) {
-    const move = { id: n.id, position: { x: Math.round(n.position.x), y: Math.round(n.position.y) } };
+    const move = {
+      id: n.id,
+      position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
+    };
     if (n.type === LANE_TYPE) lanes.push(move);
     else if (n.type !== POOL_TYPE) nodes.push(move);
   }

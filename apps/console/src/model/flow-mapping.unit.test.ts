@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { generateProcessDefinition } from '@ameide/process-definition/testing';
-import { importBpmn, lintProcessDefinition, parseProcessDefinition } from '@ameide/process-definition';
+import {
+  importBpmn,
+  lintProcessDefinition,
+  parseProcessDefinition,
+} from '@ameide/process-definition';
 import { readFileSync } from 'node:fs';
-import { createFlowMapper, diagnosticsByElement, emptySelection, movesFromFlow, type ProcessNodeData } from './flow-mapping.js';
+import {
+  createFlowMapper,
+  diagnosticsByElement,
+  emptySelection,
+  movesFromFlow,
+  type ProcessNodeData,
+} from './flow-mapping.js';
 import { moveNodes, updateNodeData } from './edit-definition.js';
 import { autoLayout } from './auto-layout.js';
 import { needsLayout } from './needs-layout.js';
@@ -20,7 +30,10 @@ describe('model ↔ React Flow mapping', () => {
   it('maps nodes with parents first, sizes, diagnostics and selection; flows carry gateway context', async () => {
     const d = await imported('order-lines-subprocess.bpmn');
     const diags = diagnosticsByElement(lintProcessDefinition(d).diagnostics);
-    const { nodes, edges } = createFlowMapper().toFlow(d, diags, { nodes: new Set([d.nodes[0]!.id]), edges: new Set() });
+    const { nodes, edges } = createFlowMapper().toFlow(d, diags, {
+      nodes: new Set([d.nodes[0]!.id]),
+      edges: new Set(),
+    });
     const seen = new Set<string>();
     for (const n of nodes) {
       if (n.parentId) expect(seen.has(n.parentId)).toBe(true);
@@ -43,7 +56,9 @@ describe('model ↔ React Flow mapping', () => {
     const changed = second.nodes.filter((n, i) => n !== first.nodes[i]).map((n) => n.id);
     expect(changed).toEqual([target.id]);
     expect(second.edges.every((e, i) => e === first.edges[i])).toBe(true);
-    expect((second.nodes.find((n) => n.id === target.id)!.data as ProcessNodeData).node.data).toMatchObject({ name: 'Renamed' });
+    expect(
+      (second.nodes.find((n) => n.id === target.id)!.data as ProcessNodeData).node.data,
+    ).toMatchObject({ name: 'Renamed' });
   });
 
   it('turns dragged React Flow nodes back into model moves (lanes apart)', () => {
@@ -51,9 +66,15 @@ describe('model ↔ React Flow mapping', () => {
       { id: 'Task_1', type: 'userTask', position: { x: 10.4, y: 20.6 } },
       { id: 'Lane_1', type: 'lane', position: { x: 0, y: 0 } },
     ]);
-    expect(moves).toEqual({ nodes: [{ id: 'Task_1', position: { x: 10, y: 21 } }], lanes: [{ id: 'Lane_1', position: { x: 0, y: 0 } }] });
+    expect(moves).toEqual({
+      nodes: [{ id: 'Task_1', position: { x: 10, y: 21 } }],
+      lanes: [{ id: 'Lane_1', position: { x: 0, y: 0 } }],
+    });
     const d = generateProcessDefinition(5, 1);
-    const r = moveNodes(d, moves.nodes.map((m) => ({ ...m, id: d.nodes[1]!.id })));
+    const r = moveNodes(
+      d,
+      moves.nodes.map((m) => ({ ...m, id: d.nodes[1]!.id })),
+    );
     expect(r.ok).toBe(true);
   });
 });
@@ -66,12 +87,18 @@ describe('elk auto-layout', () => {
     const d = await autoLayout(flat);
     expect(needsLayout(d)).toBe(false);
     const index = nodeIndex(d);
-    const rects = d.nodes.filter((n) => n.parentId === undefined && n.type !== 'boundaryEvent').map((n) => absoluteRect(index, n));
+    const rects = d.nodes
+      .filter((n) => n.parentId === undefined && n.type !== 'boundaryEvent')
+      .map((n) => absoluteRect(index, n));
     for (let i = 0; i < rects.length; i++)
       for (let j = i + 1; j < rects.length; j++) {
         const a = rects[i]!;
         const b = rects[j]!;
-        const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+        const overlap =
+          a.x < b.x + b.width &&
+          b.x < a.x + a.width &&
+          a.y < b.y + b.height &&
+          b.y < a.y + a.height;
         expect(overlap).toBe(false);
       }
     const start = d.nodes.find((n) => n.type === 'startEvent' && n.parentId === undefined)!;
@@ -91,7 +118,9 @@ describe('elk auto-layout', () => {
       }
     }
     expect(lintProcessDefinition(d).diagnostics.filter((x) => x.severity === 'error')).toEqual(
-      lintProcessDefinition(await imported('lead-to-order.bpmn')).diagnostics.filter((x) => x.severity === 'error'),
+      lintProcessDefinition(await imported('lead-to-order.bpmn')).diagnostics.filter(
+        (x) => x.severity === 'error',
+      ),
     );
   });
 });

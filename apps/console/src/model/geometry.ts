@@ -20,7 +20,10 @@ export function nodeIndex(definition: ProcessDefinition): Map<string, ProcessNod
 }
 
 /** Absolute position of a node: positions of sub-process children are relative to their parent. */
-export function absolutePosition(index: ReadonlyMap<string, ProcessNode>, node: ProcessNode): Position {
+export function absolutePosition(
+  index: ReadonlyMap<string, ProcessNode>,
+  node: ProcessNode,
+): Position {
   let x = node.position.x;
   let y = node.position.y;
   let parentId = node.parentId;
@@ -41,7 +44,9 @@ export function absoluteRect(index: ReadonlyMap<string, ProcessNode>, node: Proc
 }
 
 export function contains(rect: Rect, p: Position): boolean {
-  return p.x >= rect.x && p.x <= rect.x + rect.width && p.y >= rect.y && p.y <= rect.y + rect.height;
+  return (
+    p.x >= rect.x && p.x <= rect.x + rect.width && p.y >= rect.y && p.y <= rect.y + rect.height
+  );
 }
 
 export function center(rect: Rect): Position {
@@ -52,7 +57,11 @@ export function center(rect: Rect): Position {
  * Where a boundary event of size `size` sits on `host`'s border, closest to `point`: its centre
  * is on the border (BPMN draws boundary events half inside, half outside the activity).
  */
-export function snapToBorder(host: Rect, point: Position, size: { width: number; height: number }): Position {
+export function snapToBorder(
+  host: Rect,
+  point: Position,
+  size: { width: number; height: number },
+): Position {
   const cx = Math.min(Math.max(point.x, host.x), host.x + host.width);
   const cy = Math.min(Math.max(point.y, host.y), host.y + host.height);
   const distances = [

@@ -56,7 +56,13 @@ const timer = () => ({ type: 'duration', value: 'PT1H' });
 
 /** Every drawable node kind (and event variant). `unsupported` nodes come only from imports. */
 export const PALETTE: readonly PaletteItem[] = [
-  { key: 'startEvent', type: 'startEvent', label: 'Start event', group: 'Events', data: () => ({}) },
+  {
+    key: 'startEvent',
+    type: 'startEvent',
+    label: 'Start event',
+    group: 'Events',
+    data: () => ({}),
+  },
   {
     key: 'startEvent:timer',
     type: 'startEvent',
@@ -69,7 +75,9 @@ export const PALETTE: readonly PaletteItem[] = [
     type: 'startEvent',
     label: 'Message start event',
     group: 'Events',
-    data: () => ({ event: { type: 'message', message: { name: 'Message', correlationKey: 'id' } } }),
+    data: () => ({
+      event: { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
+    }),
   },
   { key: 'endEvent', type: 'endEvent', label: 'End event', group: 'Events', data: () => ({}) },
   {
@@ -107,9 +115,27 @@ export const PALETTE: readonly PaletteItem[] = [
     group: 'Events',
     data: () => ({ message: { name: 'Message', correlationKey: 'id' } }),
   },
-  { key: 'serviceTask', type: 'serviceTask', label: 'Service task', group: 'Activities', data: () => ({ name: 'Service task' }) },
-  { key: 'userTask', type: 'userTask', label: 'User task', group: 'Activities', data: () => ({ name: 'User task' }) },
-  { key: 'agentTask', type: 'agentTask', label: 'Agent task', group: 'Activities', data: () => ({ name: 'Agent task' }) },
+  {
+    key: 'serviceTask',
+    type: 'serviceTask',
+    label: 'Service task',
+    group: 'Activities',
+    data: () => ({ name: 'Service task' }),
+  },
+  {
+    key: 'userTask',
+    type: 'userTask',
+    label: 'User task',
+    group: 'Activities',
+    data: () => ({ name: 'User task' }),
+  },
+  {
+    key: 'agentTask',
+    type: 'agentTask',
+    label: 'Agent task',
+    group: 'Activities',
+    data: () => ({ name: 'Agent task' }),
+  },
   {
     key: 'scriptTask',
     type: 'scriptTask',
@@ -117,12 +143,48 @@ export const PALETTE: readonly PaletteItem[] = [
     group: 'Activities',
     data: () => ({ name: 'Script task', script: '{}' }),
   },
-  { key: 'callActivity', type: 'callActivity', label: 'Call activity', group: 'Activities', data: () => ({ name: 'Call activity' }) },
-  { key: 'subProcess', type: 'subProcess', label: 'Sub-process', group: 'Activities', data: () => ({ name: 'Sub-process' }) },
-  { key: 'exclusiveGateway', type: 'exclusiveGateway', label: 'Exclusive gateway', group: 'Gateways', data: () => ({}) },
-  { key: 'parallelGateway', type: 'parallelGateway', label: 'Parallel gateway', group: 'Gateways', data: () => ({}) },
-  { key: 'inclusiveGateway', type: 'inclusiveGateway', label: 'Inclusive gateway', group: 'Gateways', data: () => ({}) },
-  { key: 'eventBasedGateway', type: 'eventBasedGateway', label: 'Event-based gateway', group: 'Gateways', data: () => ({}) },
+  {
+    key: 'callActivity',
+    type: 'callActivity',
+    label: 'Call activity',
+    group: 'Activities',
+    data: () => ({ name: 'Call activity' }),
+  },
+  {
+    key: 'subProcess',
+    type: 'subProcess',
+    label: 'Sub-process',
+    group: 'Activities',
+    data: () => ({ name: 'Sub-process' }),
+  },
+  {
+    key: 'exclusiveGateway',
+    type: 'exclusiveGateway',
+    label: 'Exclusive gateway',
+    group: 'Gateways',
+    data: () => ({}),
+  },
+  {
+    key: 'parallelGateway',
+    type: 'parallelGateway',
+    label: 'Parallel gateway',
+    group: 'Gateways',
+    data: () => ({}),
+  },
+  {
+    key: 'inclusiveGateway',
+    type: 'inclusiveGateway',
+    label: 'Inclusive gateway',
+    group: 'Gateways',
+    data: () => ({}),
+  },
+  {
+    key: 'eventBasedGateway',
+    type: 'eventBasedGateway',
+    label: 'Event-based gateway',
+    group: 'Gateways',
+    data: () => ({}),
+  },
   {
     key: 'boundaryEvent:timer',
     type: 'boundaryEvent',
@@ -137,7 +199,13 @@ export const PALETTE: readonly PaletteItem[] = [
     group: 'Boundary events',
     data: () => ({ attachedTo: '', interrupting: true, event: { type: 'error' } }),
   },
-  { key: 'textAnnotation', type: 'textAnnotation', label: 'Text annotation', group: 'Other', data: () => ({ text: 'Note' }) },
+  {
+    key: 'textAnnotation',
+    type: 'textAnnotation',
+    label: 'Text annotation',
+    group: 'Other',
+    data: () => ({ text: 'Note' }),
+  },
 ];
 
 export function paletteItem(key: string): PaletteItem | undefined {

@@ -1,4 +1,8 @@
-import { parseProcessDefinition, type Diagnostic, type ProcessDefinition } from '@ameide/process-definition';
+import {
+  parseProcessDefinition,
+  type Diagnostic,
+  type ProcessDefinition,
+} from '@ameide/process-definition';
 import type { AmeideClient } from '../api/platform-client.js';
 import { describeError } from '../api/describe-error.js';
 import { needsLayout } from '../model/needs-layout.js';
@@ -21,12 +25,23 @@ export async function importBpmnFile(client: AmeideClient, file: File): Promise<
   try {
     const xml = await file.text();
     const r = await client.transformation.importBpmn({ xml: encoder.encode(xml) });
-    const diagnostics = r.diagnostics.map((d) => ({ code: d.code, message: d.message, elementId: d.elementId }));
+    const diagnostics = r.diagnostics.map((d) => ({
+      code: d.code,
+      message: d.message,
+      elementId: d.elementId,
+    }));
     if (r.definition.length === 0) {
-      return { diagnostics, message: `${file.name} could not be imported: ${diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}` };
+      return {
+        diagnostics,
+        message: `${file.name} could not be imported: ${diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`,
+      };
     }
     const parsed = parseProcessDefinition(decoder.decode(r.definition));
-    if (!parsed.ok) return { diagnostics, message: `${file.name}: ${parsed.errors[0]?.path} ${parsed.errors[0]?.message}` };
+    if (!parsed.ok)
+      return {
+        diagnostics,
+        message: `${file.name}: ${parsed.errors[0]?.path} ${parsed.errors[0]?.message}`,
+      };
     // elk is ~1.5 MB: loaded only when a graph needs laying out.
     const definition = needsLayout(parsed.definition)
       ? await (await import('../model/auto-layout.js')).autoLayout(parsed.definition)
@@ -34,13 +49,21 @@ export async function importBpmnFile(client: AmeideClient, file: File): Promise<
     const summary = diagnostics.length ? `, ${diagnostics.length} import finding(s)` : '';
     return { definition, diagnostics, message: `Imported ${file.name}${summary}` };
   } catch (err) {
-    return { diagnostics: [], message: `${file.name} could not be imported: ${describeError(err)}` };
+    return {
+      diagnostics: [],
+      message: `${file.name} could not be imported: ${describeError(err)}`,
+    };
   }
 }
 
 /** Exports through TransformationService.ExportBpmn and hands the browser a `.bpmn` download. */
-export async function downloadBpmn(client: AmeideClient, definition: ProcessDefinition): Promise<void> {
-  const r = await client.transformation.exportBpmn({ definition: encoder.encode(JSON.stringify(definition)) });
+export async function downloadBpmn(
+  client: AmeideClient,
+  definition: ProcessDefinition,
+): Promise<void> {
+  const r = await client.transformation.exportBpmn({
+    definition: encoder.encode(JSON.stringify(definition)),
+  });
   const blob = new Blob([r.xml as Uint8Array<ArrayBuffer>], { type: 'application/xml' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

@@ -1,7 +1,12 @@
 import { memo } from 'react';
 import { Handle, NodeResizer, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
 import type { Diagnostic } from '@ameide/process-definition';
-import type { FlowNode, LaneNodeData, PoolNodeData, ProcessNodeData } from '../model/flow-mapping.js';
+import type {
+  FlowNode,
+  LaneNodeData,
+  PoolNodeData,
+  ProcessNodeData,
+} from '../model/flow-mapping.js';
 import { shapeOf } from '../model/node-kinds.js';
 import { eventMarker, Glyph, GATEWAY_MARKER, TASK_MARKER } from './bpmn-shapes.js';
 import { useEditorActions } from './editor-actions.js';
@@ -29,7 +34,12 @@ function Badge({ diagnostics }: { diagnostics: readonly Diagnostic[] }) {
   if (!severity) return null;
   const title = diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n');
   return (
-    <span className={`badge badge-${severity}`} title={title} role="img" aria-label={`${diagnostics.length} problem(s): ${title}`}>
+    <span
+      className={`badge badge-${severity}`}
+      title={title}
+      role="img"
+      aria-label={`${diagnostics.length} problem(s): ${title}`}
+    >
       {diagnostics.length}
     </span>
   );
@@ -58,10 +68,28 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
       return (
         <div className={cls} data-node-id={id}>
           <svg width={w} height={h} viewBox="0 0 36 36" aria-hidden="true">
-            <circle cx="18" cy="18" r={isEnd ? 16 : 17} className="shape" strokeWidth={isEnd ? 3.5 : 1.5} strokeDasharray={dashed ? '4 3' : undefined} />
-            {isIntermediate && <circle cx="18" cy="18" r="14" className="shape-inner" strokeDasharray={dashed ? '4 3' : undefined} />}
+            <circle
+              cx="18"
+              cy="18"
+              r={isEnd ? 16 : 17}
+              className="shape"
+              strokeWidth={isEnd ? 3.5 : 1.5}
+              strokeDasharray={dashed ? '4 3' : undefined}
+            />
+            {isIntermediate && (
+              <circle
+                cx="18"
+                cy="18"
+                r="14"
+                className="shape-inner"
+                strokeDasharray={dashed ? '4 3' : undefined}
+              />
+            )}
             {marker && (
-              <g transform="translate(8 8) scale(0.84)" className={isEnd ? 'marker filled' : 'marker'}>
+              <g
+                transform="translate(8 8) scale(0.84)"
+                className={isEnd ? 'marker filled' : 'marker'}
+              >
                 <Glyph kind={marker} />
               </g>
             )}
@@ -94,7 +122,14 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
               isVisible={selected ?? false}
               minWidth={160}
               minHeight={100}
-              onResizeEnd={(_e, p) => actions.resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
+              onResizeEnd={(_e, p) =>
+                actions.resizeNode(id, {
+                  width: Math.round(p.width),
+                  height: Math.round(p.height),
+                  x: Math.round(p.x),
+                  y: Math.round(p.y),
+                })
+              }
             />
           )}
           <div className="container-label">{name}</div>
@@ -113,15 +148,29 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
       const marker = TASK_MARKER[node.type];
       const unsupported = node.type === 'unsupported' ? node.data.bpmnType : undefined;
       return (
-        <div className={`${cls}${unsupported ? ' is-unsupported' : ''}`} data-node-id={id} style={{ width: w, height: h }}>
+        <div
+          className={`${cls}${unsupported ? ' is-unsupported' : ''}`}
+          data-node-id={id}
+          style={{ width: w, height: h }}
+        >
           {marker && (
-            <svg className="task-marker" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true">
+            <svg
+              className="task-marker"
+              width="18"
+              height="18"
+              viewBox="0 0 24 24"
+              aria-hidden="true"
+            >
               <Glyph kind={marker} />
             </svg>
           )}
           <div className="task-label">{name ?? unsupported ?? ''}</div>
           {unsupported && <div className="hint">{unsupported}</div>}
-          {node.type === 'callActivity' && <div className="call-marker" aria-hidden="true">＋</div>}
+          {node.type === 'callActivity' && (
+            <div className="call-marker" aria-hidden="true">
+              ＋
+            </div>
+          )}
           <Badge diagnostics={diagnostics} />
           <Handles connectable={connectable} />
         </div>
@@ -135,13 +184,23 @@ function LaneView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
   const actions = useEditorActions();
   const readOnly = actions.readOnly;
   return (
-    <div className={`lane${selected ? ' is-selected' : ''}`} style={{ width: width ?? lane.width, height: height ?? lane.height }}>
+    <div
+      className={`lane${selected ? ' is-selected' : ''}`}
+      style={{ width: width ?? lane.width, height: height ?? lane.height }}
+    >
       {!readOnly && (
         <NodeResizer
           isVisible={selected ?? false}
           minWidth={200}
           minHeight={80}
-          onResizeEnd={(_e, p) => actions.resizeNode(id, { width: Math.round(p.width), height: Math.round(p.height), x: Math.round(p.x), y: Math.round(p.y) })}
+          onResizeEnd={(_e, p) =>
+            actions.resizeNode(id, {
+              width: Math.round(p.width),
+              height: Math.round(p.height),
+              x: Math.round(p.x),
+              y: Math.round(p.y),
+            })
+          }
         />
       )}
       <div className="lane-header">
@@ -155,7 +214,10 @@ function LaneView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
 function PoolView({ data, width, height }: NodeProps<FlowNode>) {
   const { participant } = data as PoolNodeData;
   return (
-    <div className="pool" style={{ width: width ?? participant.width, height: height ?? participant.height }}>
+    <div
+      className="pool"
+      style={{ width: width ?? participant.width, height: height ?? participant.height }}
+    >
       <div className="pool-header">
         <span>{participant.name ?? participant.id}</span>
       </div>

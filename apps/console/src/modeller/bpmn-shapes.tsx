@@ -18,11 +18,25 @@ export function Glyph({ kind }: { kind: string }) {
         </g>
       );
     case 'error':
-      return <path d="M6 18l4-10 3 5 5-7-3 12-3-5z" fill="none" stroke="currentColor" strokeWidth="1.5" />;
+      return (
+        <path
+          d="M6 18l4-10 3 5 5-7-3 12-3-5z"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+        />
+      );
     case 'terminate':
       return <circle cx="12" cy="12" r="7" fill="currentColor" />;
     case 'compensate':
-      return <path d="M11 7l-6 5 6 5zM19 7l-6 5 6 5z" fill="none" stroke="currentColor" strokeWidth="1.5" />;
+      return (
+        <path
+          d="M11 7l-6 5 6 5zM19 7l-6 5 6 5z"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+        />
+      );
     case 'service':
       return (
         <g fill="none" stroke="currentColor" strokeWidth="1.4">

@@ -18,7 +18,12 @@ export function DiagnosticsPanel({
     <section className="diagnostics" aria-label={title}>
       <h2>
         {title}{' '}
-        <span role="status" aria-live="polite" data-testid="problem-count" className={errors ? 'error' : 'ok'}>
+        <span
+          role="status"
+          aria-live="polite"
+          data-testid="problem-count"
+          className={errors ? 'error' : 'ok'}
+        >
           {errors} error{errors === 1 ? '' : 's'}, {warnings} warning{warnings === 1 ? '' : 's'}
           {pending ? ' (checking…)' : ''}
         </span>
@@ -29,8 +34,15 @@ export function DiagnosticsPanel({
         <ul>
           {diagnostics.map((d, i) => (
             <li key={`${d.elementId}-${d.code}-${i}`}>
-              <button type="button" className={`diagnostic sev-${d.severity}`} onClick={() => onSelect(d.elementId)} data-code={d.code} data-element={d.elementId}>
-                <span className="sev">{d.severity}</span> <code>{d.code}</code> <strong>{d.elementId}</strong> {d.message}
+              <button
+                type="button"
+                className={`diagnostic sev-${d.severity}`}
+                onClick={() => onSelect(d.elementId)}
+                data-code={d.code}
+                data-element={d.elementId}
+              >
+                <span className="sev">{d.severity}</span> <code>{d.code}</code>{' '}
+                <strong>{d.elementId}</strong> {d.message}
               </button>
             </li>
           ))}

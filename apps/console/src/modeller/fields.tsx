@@ -21,7 +21,9 @@ export const jsonObjectCheck: Check = (v) => {
   if (v.trim() === '') return undefined;
   try {
     const parsed = JSON.parse(v) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? undefined : 'must be a JSON object';
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? undefined
+      : 'must be a JSON object';
   } catch (err) {
     return `JSON: ${(err as Error).message}`;
   }
@@ -82,7 +84,11 @@ export function TextField({
         />
       )}
       {(problem || hint) && (
-        <div id={`${id}-msg`} className={problem ? 'field-error' : 'hint'} role={problem ? 'alert' : undefined}>
+        <div
+          id={`${id}-msg`}
+          className={problem ? 'field-error' : 'hint'}
+          role={problem ? 'alert' : undefined}
+        >
           {problem ?? hint}
         </div>
       )}
@@ -119,10 +125,19 @@ export function SelectField({
   );
 }
 
-export function CheckboxField({ label, checked, onChange }: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+export function CheckboxField({
+  label,
+  checked,
+  onChange,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+}) {
   return (
     <label className="field checkbox">
-      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} /> {label}
+      <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />{' '}
+      {label}
     </label>
   );
 }

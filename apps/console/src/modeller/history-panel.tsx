@@ -40,13 +40,23 @@ export function HistoryPanel({
   return (
     <section className="history" aria-label="History">
       <h2>History</h2>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <ol>
         {events?.map((e) => (
           <li key={e.eventId}>
-            <button type="button" aria-pressed={viewing === e.streamVersion} onClick={() => onView(e.streamVersion)} data-stream-version={String(e.streamVersion)}>
+            <button
+              type="button"
+              aria-pressed={viewing === e.streamVersion}
+              onClick={() => onView(e.streamVersion)}
+              data-stream-version={String(e.streamVersion)}
+            >
               <strong>v{String(e.streamVersion)}</strong> {LABEL[e.type] ?? e.type}
-              {e.publishedVersion > 0 ? ` (published v${e.publishedVersion})` : ''} · {e.actor} · {e.occurredAt ? timestampDate(e.occurredAt).toLocaleTimeString() : ''}
+              {e.publishedVersion > 0 ? ` (published v${e.publishedVersion})` : ''} · {e.actor} ·{' '}
+              {e.occurredAt ? timestampDate(e.occurredAt).toLocaleTimeString() : ''}
             </button>
           </li>
         ))}

@@ -2,7 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { ArtifactKind, ArtifactStatus, type Artifact } from '@ameide/proto';
 import { isAmeideError } from '@ameide/errors';
-import { parseProcessDefinition, type Diagnostic, type ProcessDefinition } from '@ameide/process-definition';
+import {
+  parseProcessDefinition,
+  type Diagnostic,
+  type ProcessDefinition,
+} from '@ameide/process-definition';
 import type { AmeideClient } from '../api/platform-client.js';
 import { describeError, isVersionConflict } from '../api/describe-error.js';
 import { addLane, addNode, createEmptyDefinition } from '../model/edit-definition.js';
@@ -26,7 +30,10 @@ let clipboard: ClipboardContent | undefined;
 
 function parseContent(artifact: Artifact): ProcessDefinition {
   const parsed = parseProcessDefinition(decoder.decode(artifact.content));
-  if (!parsed.ok) throw new Error(`stored definition does not parse: ${parsed.errors[0]?.path} ${parsed.errors[0]?.message}`);
+  if (!parsed.ok)
+    throw new Error(
+      `stored definition does not parse: ${parsed.errors[0]?.path} ${parsed.errors[0]?.message}`,
+    );
   return parsed.definition;
 }
 
@@ -44,7 +51,11 @@ export function ModellerPage({
   initialMessage?: string | undefined;
   go: Go;
 }) {
-  const [loaded, setLoaded] = useState<{ artifact?: Artifact; definition: ProcessDefinition; seq: number }>();
+  const [loaded, setLoaded] = useState<{
+    artifact?: Artifact;
+    definition: ProcessDefinition;
+    seq: number;
+  }>();
   const [error, setError] = useState<string>();
   // A new definition gets its id on first save; reloading (after a conflict) must open that.
   const createdId = useRef<string | undefined>(undefined);
@@ -52,7 +63,10 @@ export function ModellerPage({
     markStart('open');
     const id = artifactId ?? createdId.current;
     if (!id) {
-      setLoaded({ definition: initial ?? createEmptyDefinition('Process_1', 'New process'), seq: Date.now() });
+      setLoaded({
+        definition: initial ?? createEmptyDefinition('Process_1', 'New process'),
+        seq: Date.now(),
+      });
       return;
     }
     try {
@@ -78,10 +92,19 @@ export function ModellerPage({
         </button>
       </main>
     );
-  if (!loaded) return <main aria-busy="true" className="list-page">Loading…</main>;
+  if (!loaded)
+    return (
+      <main aria-busy="true" className="list-page">
+        Loading…
+      </main>
+    );
   return (
     <ReactFlowProvider key={loaded.seq}>
-      <ModellerView client={client} artifact={loaded.artifact} definition={loaded.definition} initialMessage={loaded.artifact ? undefined : initialMessage}
+      <ModellerView
+        client={client}
+        artifact={loaded.artifact}
+        definition={loaded.definition}
+        initialMessage={loaded.artifact ? undefined : initialMessage}
         onCreated={(id) => (createdId.current = id)}
         reload={() => void load()}
       />
@@ -107,7 +130,9 @@ function ModellerView({
   const editor = useProcessEditor(initialDefinition);
   const { definition } = editor;
   const [artifact, setArtifact] = useState(initialArtifact);
-  const saved = useRef<ProcessDefinition | undefined>(initialArtifact ? initialDefinition : undefined);
+  const saved = useRef<ProcessDefinition | undefined>(
+    initialArtifact ? initialDefinition : undefined,
+  );
   const dirty = saved.current !== definition;
   const [busy, setBusy] = useState<string>();
   const [message, setMessage] = useState<string | undefined>(initialMessage);
@@ -116,7 +141,10 @@ function ModellerView({
   const [importFindings, setImportFindings] = useState<Diagnostic[]>();
   const [focus, setFocus] = useState<FocusRequest>();
   const [fitSeq, setFitSeq] = useState(0);
-  const [viewing, setViewing] = useState<{ streamVersion: bigint; definition: ProcessDefinition }>();
+  const [viewing, setViewing] = useState<{
+    streamVersion: bigint;
+    definition: ProcessDefinition;
+  }>();
   const fileInput = useRef<HTMLInputElement>(null);
   const flow = useReactFlow();
 
@@ -136,7 +164,8 @@ function ModellerView({
   const selectElement = useCallback(
     (id: string) => {
       const isEdge = definition.edges.some((e) => e.id === id);
-      const isNode = definition.nodes.some((n) => n.id === id) || definition.lanes.some((l) => l.id === id);
+      const isNode =
+        definition.nodes.some((n) => n.id === id) || definition.lanes.some((l) => l.id === id);
       editor.select({ nodes: new Set(isNode ? [id] : []), edges: new Set(isEdge ? [id] : []) });
       setFocus({ id, seq: Date.now() });
     },
@@ -161,7 +190,11 @@ function ModellerView({
           window.history.replaceState(null, '', `#/definitions/${encodeURIComponent(next.id)}`);
         }
       } else {
-        const r = await client.transformation.reviseArtifact({ artifactId: artifact.id, expectedVersion: artifact.streamVersion, content });
+        const r = await client.transformation.reviseArtifact({
+          artifactId: artifact.id,
+          expectedVersion: artifact.streamVersion,
+          content,
+        });
         next = r.artifact;
       }
       if (!next) throw new Error('the platform answered without the artifact');
@@ -188,7 +221,10 @@ function ModellerView({
     if (!current) return;
     setBusy('Publishing…');
     try {
-      const r = await client.transformation.publishArtifact({ artifactId: current.id, expectedVersion: current.streamVersion });
+      const r = await client.transformation.publishArtifact({
+        artifactId: current.id,
+        expectedVersion: current.streamVersion,
+      });
       if (r.artifact) setArtifact(r.artifact);
       setPublishErrors(undefined);
       setMessage(`Published version ${r.artifact?.latestPublishedVersion ?? '?'}`);
@@ -198,11 +234,22 @@ function ModellerView({
         setPublishErrors(
           err.fieldViolations.map((f) => {
             const m = /^([^:]+): (.*)$/s.exec(f.description);
-            return { code: m?.[1] ?? 'publish', severity: 'error', message: m?.[2] ?? f.description, elementId: elementOfField(f.field), elementKind: 'node' } satisfies Diagnostic;
+            return {
+              code: m?.[1] ?? 'publish',
+              severity: 'error',
+              message: m?.[2] ?? f.description,
+              elementId: elementOfField(f.field),
+              elementKind: 'node',
+            } satisfies Diagnostic;
           }),
         );
-        setMessage(`Publish refused: ${err.fieldViolations.length} lint error(s) — fix them and publish again`);
-      } else if (isVersionConflict(err)) setConflict('Someone else changed this definition before you published. Reload to get the current version.');
+        setMessage(
+          `Publish refused: ${err.fieldViolations.length} lint error(s) — fix them and publish again`,
+        );
+      } else if (isVersionConflict(err))
+        setConflict(
+          'Someone else changed this definition before you published. Reload to get the current version.',
+        );
       else setMessage(`Publish failed: ${describeError(err)}`);
     } finally {
       setBusy(undefined);
@@ -213,7 +260,10 @@ function ModellerView({
     async (streamVersion: bigint) => {
       if (!artifact) return;
       try {
-        const { artifact: a } = await client.transformation.getArtifact({ artifactId: artifact.id, at: { case: 'streamVersion', value: streamVersion } });
+        const { artifact: a } = await client.transformation.getArtifact({
+          artifactId: artifact.id,
+          at: { case: 'streamVersion', value: streamVersion },
+        });
         if (a) setViewing({ streamVersion, definition: parseContent(a) });
       } catch (err) {
         setMessage(`Cannot open version ${String(streamVersion)}: ${describeError(err)}`);
@@ -224,22 +274,47 @@ function ModellerView({
 
   const centre = () => {
     const el = document.querySelector('.canvas')?.getBoundingClientRect();
-    return flow.screenToFlowPosition({ x: (el?.left ?? 0) + (el?.width ?? 800) / 2, y: (el?.top ?? 0) + (el?.height ?? 600) / 2 });
+    return flow.screenToFlowPosition({
+      x: (el?.left ?? 0) + (el?.width ?? 800) / 2,
+      y: (el?.top ?? 0) + (el?.height ?? 600) / 2,
+    });
   };
   const addFromPalette = (key: string) => {
     const p = centre();
-    if (key === 'lane') return editor.apply(addLane(definition, { x: Math.round(p.x / GRID) * GRID - 450, y: Math.round(p.y / GRID) * GRID - 110 }, 'Lane'), true);
+    if (key === 'lane')
+      return editor.apply(
+        addLane(
+          definition,
+          { x: Math.round(p.x / GRID) * GRID - 450, y: Math.round(p.y / GRID) * GRID - 110 },
+          'Lane',
+        ),
+        true,
+      );
     const item = paletteItem(key);
     if (!item) return;
     const size = defaultSize(item.type);
     // Stagger so repeated clicks do not stack nodes on each other.
     const n = definition.nodes.length % 8;
-    editor.apply(addNode(definition, { type: item.type, data: item.data(), position: { x: Math.round((p.x - size.width / 2 + n * 20) / GRID) * GRID, y: Math.round((p.y - size.height / 2 + n * 20) / GRID) * GRID } }), true);
+    editor.apply(
+      addNode(definition, {
+        type: item.type,
+        data: item.data(),
+        position: {
+          x: Math.round((p.x - size.width / 2 + n * 20) / GRID) * GRID,
+          y: Math.round((p.y - size.height / 2 + n * 20) / GRID) * GRID,
+        },
+      }),
+      true,
+    );
   };
 
   const importFile = async (file: File) => {
     const outcome = await importBpmnFile(client, file);
-    setImportFindings(outcome.diagnostics.length ? outcome.diagnostics.map((d) => ({ ...d, severity: 'warning', elementKind: 'node' })) : undefined);
+    setImportFindings(
+      outcome.diagnostics.length
+        ? outcome.diagnostics.map((d) => ({ ...d, severity: 'warning', elementKind: 'node' }))
+        : undefined,
+    );
     setMessage(outcome.message);
     if (outcome.definition) {
       editor.apply({ ok: true, definition: outcome.definition, ids: [] });
@@ -257,18 +332,26 @@ function ModellerView({
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      if (viewing || (t && (t.closest('input, textarea, select, [contenteditable="true"]') !== null))) return;
+      if (viewing || (t && t.closest('input, textarea, select, [contenteditable="true"]') !== null))
+        return;
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       if (mod && key === 'z' && !e.shiftKey) editor.undo();
       else if (mod && (key === 'y' || (key === 'z' && e.shiftKey))) editor.redo();
-      else if (mod && key === 'c') clipboard = copyElements(definition, [...editor.selection.nodes]);
+      else if (mod && key === 'c')
+        clipboard = copyElements(definition, [...editor.selection.nodes]);
       else if (mod && key === 'x') {
         clipboard = copyElements(definition, [...editor.selection.nodes]);
-        flow.deleteElements({ nodes: [...editor.selection.nodes].map((id) => ({ id })) }).catch(() => undefined);
+        flow
+          .deleteElements({ nodes: [...editor.selection.nodes].map((id) => ({ id })) })
+          .catch(() => undefined);
       } else if (mod && key === 'v') {
         if (clipboard) editor.apply(pasteElements(definition, clipboard), true);
-      } else if (mod && key === 'a') editor.select({ nodes: new Set(definition.nodes.map((n) => n.id)), edges: new Set(definition.edges.map((x) => x.id)) });
+      } else if (mod && key === 'a')
+        editor.select({
+          nodes: new Set(definition.nodes.map((n) => n.id)),
+          edges: new Set(definition.edges.map((x) => x.id)),
+        });
       else if (mod && key === 's') void save();
       else if (!mod && key === 'f') void flow.fitView({ padding: 0.1, duration: 200 });
       else if (key === 'escape') editor.select({ nodes: new Set(), edges: new Set() });
@@ -292,13 +375,28 @@ function ModellerView({
           {dirty && <span className="dirty"> · unsaved changes</span>}
         </span>
         <span className="spacer" />
-        <button type="button" onClick={editor.undo} disabled={!editor.canUndo || !!viewing} title="Undo (Ctrl+Z)">
+        <button
+          type="button"
+          onClick={editor.undo}
+          disabled={!editor.canUndo || !!viewing}
+          title="Undo (Ctrl+Z)"
+        >
           Undo
         </button>
-        <button type="button" onClick={editor.redo} disabled={!editor.canRedo || !!viewing} title="Redo (Ctrl+Shift+Z)">
+        <button
+          type="button"
+          onClick={editor.redo}
+          disabled={!editor.canRedo || !!viewing}
+          title="Redo (Ctrl+Shift+Z)"
+        >
           Redo
         </button>
-        <button type="button" onClick={() => void layout()} disabled={!!viewing} title="Lay the diagram out automatically (elk)">
+        <button
+          type="button"
+          onClick={() => void layout()}
+          disabled={!!viewing}
+          title="Lay the diagram out automatically (elk)"
+        >
           Auto-layout
         </button>
         <button type="button" onClick={() => fileInput.current?.click()} disabled={!!viewing}>
@@ -316,13 +414,30 @@ function ModellerView({
             if (f) void importFile(f);
           }}
         />
-        <button type="button" onClick={() => void downloadBpmn(client, viewing?.definition ?? definition).catch((err: unknown) => setMessage(`Export failed: ${describeError(err)}`))}>
+        <button
+          type="button"
+          onClick={() =>
+            void downloadBpmn(client, viewing?.definition ?? definition).catch((err: unknown) =>
+              setMessage(`Export failed: ${describeError(err)}`),
+            )
+          }
+        >
           Export BPMN
         </button>
-        <button type="button" onClick={() => void save()} disabled={!!busy || !!viewing || (!dirty && !!artifact)} title="Save the draft (Ctrl+S)">
+        <button
+          type="button"
+          onClick={() => void save()}
+          disabled={!!busy || !!viewing || (!dirty && !!artifact)}
+          title="Save the draft (Ctrl+S)"
+        >
           Save
         </button>
-        <button type="button" className="primary" onClick={() => void publish()} disabled={!!busy || !!viewing}>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => void publish()}
+          disabled={!!busy || !!viewing}
+        >
           Publish
         </button>
       </div>
@@ -350,18 +465,58 @@ function ModellerView({
         {viewing ? (
           <ReactFlowProvider key={String(viewing.streamVersion)}>
             <ReadOnlyView definition={viewing.definition}>
-              {artifact && <HistoryPanel client={client} artifactId={artifact.id} refreshKey={artifact.streamVersion} viewing={viewing.streamVersion} onView={(v) => void view(v)} />}
+              {artifact && (
+                <HistoryPanel
+                  client={client}
+                  artifactId={artifact.id}
+                  refreshKey={artifact.streamVersion}
+                  viewing={viewing.streamVersion}
+                  onView={(v) => void view(v)}
+                />
+              )}
             </ReadOnlyView>
           </ReactFlowProvider>
         ) : (
           <>
             <ProcessCanvas editor={editor} readOnly={false} focus={focus} fitSeq={fitSeq} />
             <div className="side">
-              <PropertiesPanel definition={definition} selectedNodes={editor.selection.nodes} selectedEdges={editor.selection.edges} apply={editor.apply} readOnly={false} />
-              {publishErrors && <DiagnosticsPanel title="Publish refused" diagnostics={publishErrors} onSelect={selectElement} pending={false} />}
-              <DiagnosticsPanel diagnostics={editor.diagnostics} onSelect={selectElement} pending={editor.lintPending} />
-              {importFindings && <DiagnosticsPanel title="Import findings" diagnostics={importFindings} onSelect={selectElement} pending={false} />}
-              {artifact && <HistoryPanel client={client} artifactId={artifact.id} refreshKey={artifact.streamVersion} viewing={undefined} onView={(v) => void view(v)} />}
+              <PropertiesPanel
+                definition={definition}
+                selectedNodes={editor.selection.nodes}
+                selectedEdges={editor.selection.edges}
+                apply={editor.apply}
+                readOnly={false}
+              />
+              {publishErrors && (
+                <DiagnosticsPanel
+                  title="Publish refused"
+                  diagnostics={publishErrors}
+                  onSelect={selectElement}
+                  pending={false}
+                />
+              )}
+              <DiagnosticsPanel
+                diagnostics={editor.diagnostics}
+                onSelect={selectElement}
+                pending={editor.lintPending}
+              />
+              {importFindings && (
+                <DiagnosticsPanel
+                  title="Import findings"
+                  diagnostics={importFindings}
+                  onSelect={selectElement}
+                  pending={false}
+                />
+              )}
+              {artifact && (
+                <HistoryPanel
+                  client={client}
+                  artifactId={artifact.id}
+                  refreshKey={artifact.streamVersion}
+                  viewing={undefined}
+                  onView={(v) => void view(v)}
+                />
+              )}
             </div>
           </>
         )}
@@ -378,14 +533,30 @@ function ModellerView({
 }
 
 /** A past version: the same diagram and panels, nothing editable. */
-function ReadOnlyView({ definition, children }: { definition: ProcessDefinition; children?: React.ReactNode }) {
+function ReadOnlyView({
+  definition,
+  children,
+}: {
+  definition: ProcessDefinition;
+  children?: React.ReactNode;
+}) {
   const editor = useProcessEditor(definition);
   return (
     <>
       <ProcessCanvas editor={editor} readOnly focus={undefined} fitSeq={0} />
       <div className="side">
-        <PropertiesPanel definition={editor.definition} selectedNodes={editor.selection.nodes} selectedEdges={editor.selection.edges} apply={() => undefined} readOnly />
-        <DiagnosticsPanel diagnostics={editor.diagnostics} onSelect={(id) => editor.select({ nodes: new Set([id]), edges: new Set() })} pending={false} />
+        <PropertiesPanel
+          definition={editor.definition}
+          selectedNodes={editor.selection.nodes}
+          selectedEdges={editor.selection.edges}
+          apply={() => undefined}
+          readOnly
+        />
+        <DiagnosticsPanel
+          diagnostics={editor.diagnostics}
+          onSelect={(id) => editor.select({ nodes: new Set([id]), edges: new Set() })}
+          pending={false}
+        />
         {children}
       </div>
     </>

@@ -6,7 +6,12 @@ import type { ProcessNode } from '@ameide/process-definition';
 
 function Icon({ item }: { item: PaletteItem }) {
   const node = { type: item.type, data: item.data() } as ProcessNode;
-  if (item.type === 'exclusiveGateway' || item.type === 'parallelGateway' || item.type === 'inclusiveGateway' || item.type === 'eventBasedGateway') {
+  if (
+    item.type === 'exclusiveGateway' ||
+    item.type === 'parallelGateway' ||
+    item.type === 'inclusiveGateway' ||
+    item.type === 'eventBasedGateway'
+  ) {
     return (
       <svg width="24" height="24" viewBox="0 0 50 50" aria-hidden="true">
         <polygon points="25,2 48,25 25,48 2,25" className="shape" strokeWidth="2" />
@@ -16,12 +21,28 @@ function Icon({ item }: { item: PaletteItem }) {
       </svg>
     );
   }
-  if (['startEvent', 'endEvent', 'intermediateTimerEvent', 'intermediateMessageEvent', 'boundaryEvent'].includes(item.type)) {
+  if (
+    [
+      'startEvent',
+      'endEvent',
+      'intermediateTimerEvent',
+      'intermediateMessageEvent',
+      'boundaryEvent',
+    ].includes(item.type)
+  ) {
     const marker = eventMarker(node);
     return (
       <svg width="24" height="24" viewBox="0 0 36 36" aria-hidden="true">
-        <circle cx="18" cy="18" r="16" className="shape" strokeWidth={item.type === 'endEvent' ? 4 : 2} />
-        {item.type !== 'startEvent' && item.type !== 'endEvent' && <circle cx="18" cy="18" r="12.5" className="shape-inner" />}
+        <circle
+          cx="18"
+          cy="18"
+          r="16"
+          className="shape"
+          strokeWidth={item.type === 'endEvent' ? 4 : 2}
+        />
+        {item.type !== 'startEvent' && item.type !== 'endEvent' && (
+          <circle cx="18" cy="18" r="12.5" className="shape-inner" />
+        )}
         {marker && (
           <g transform="translate(8 8) scale(0.84)">
             <Glyph kind={marker} />
@@ -39,7 +60,15 @@ function Icon({ item }: { item: PaletteItem }) {
   }
   return (
     <svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true">
-      <rect x="1.5" y="4" width="21" height="16" rx="3" className="shape" strokeWidth={item.type === 'callActivity' ? 3 : 1.5} />
+      <rect
+        x="1.5"
+        y="4"
+        width="21"
+        height="16"
+        rx="3"
+        className="shape"
+        strokeWidth={item.type === 'callActivity' ? 3 : 1.5}
+      />
       {TASK_MARKER[item.type] && (
         <g transform="translate(4 6) scale(0.5)">
           <Glyph kind={TASK_MARKER[item.type]!} />

@@ -14,9 +14,21 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import type { ProcessDefinition } from '@ameide/process-definition';
-import { addLane, addNode, connect, deleteElements, moveNodes, updateLane } from '../model/edit-definition.js';
+import {
+  addLane,
+  addNode,
+  connect,
+  deleteElements,
+  moveNodes,
+  updateLane,
+} from '../model/edit-definition.js';
 import type { EditResult } from '../model/edit-types.js';
-import { createFlowMapper, diagnosticsByElement, movesFromFlow, type FlowNode } from '../model/flow-mapping.js';
+import {
+  createFlowMapper,
+  diagnosticsByElement,
+  movesFromFlow,
+  type FlowNode,
+} from '../model/flow-mapping.js';
 import { defaultSize, paletteItem } from '../model/node-kinds.js';
 import { nodeIndex } from '../model/geometry.js';
 import { nodeTypes } from './bpmn-nodes.js';
@@ -73,7 +85,10 @@ export function ProcessCanvas({
   const { definition, selection, apply } = editor;
   const mapper = useMemo(() => createFlowMapper(), []);
   const diagnostics = useMemo(() => diagnosticsByElement(editor.diagnostics), [editor.diagnostics]);
-  const mapped = useMemo(() => mapper.toFlow(definition, diagnostics, selection, readOnly), [mapper, definition, diagnostics, selection, readOnly]);
+  const mapped = useMemo(
+    () => mapper.toFlow(definition, diagnostics, selection, readOnly),
+    [mapper, definition, diagnostics, selection, readOnly],
+  );
   const [nodes, setNodes] = useState<FlowNode[]>(mapped.nodes);
   useEffect(() => {
     setNodes(mapped.nodes);
@@ -97,19 +112,30 @@ export function ProcessCanvas({
     if (n) {
       const w = n.measured.width ?? n.width ?? 0;
       const h = n.measured.height ?? n.height ?? 0;
-      void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
+      void flow.setCenter(
+        n.internals.positionAbsolute.x + w / 2,
+        n.internals.positionAbsolute.y + h / 2,
+        { zoom: Math.max(flow.getZoom(), 1), duration: 200 },
+      );
       return;
     }
     const e = definition.edges.find((x) => x.id === focus.id);
     const s = e && flow.getInternalNode(e.source);
-    if (s) void flow.setCenter(s.internals.positionAbsolute.x, s.internals.positionAbsolute.y, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
+    if (s)
+      void flow.setCenter(s.internals.positionAbsolute.x, s.internals.positionAbsolute.y, {
+        zoom: Math.max(flow.getZoom(), 1),
+        duration: 200,
+      });
   }, [focus, flow, definition.edges]);
 
   const { select } = editor;
   // React Flow reports node and edge selection changes in separate callbacks: apply each to the
   // latest selection (a functional update), or one would overwrite the other.
   const updateSelection = useCallback(
-    (nodeChanges: readonly { id: string; selected: boolean }[], edgeChanges: readonly { id: string; selected: boolean }[]) =>
+    (
+      nodeChanges: readonly { id: string; selected: boolean }[],
+      edgeChanges: readonly { id: string; selected: boolean }[],
+    ) =>
       select((previous) => {
         const nodes = new Set(previous.nodes);
         const edges = new Set(previous.edges);
@@ -128,7 +154,9 @@ export function ProcessCanvas({
 
   const onNodesChange = useCallback(
     (changes: NodeChange<FlowNode>[]) => {
-      const selects = changes.flatMap((c) => (c.type === 'select' ? [{ id: c.id, selected: c.selected }] : []));
+      const selects = changes.flatMap((c) =>
+        c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [],
+      );
       if (selects.length > 0) updateSelection(selects, []);
       const local = changes.filter((c) => c.type === 'position' || c.type === 'dimensions');
       if (local.length > 0) setNodes((ns) => applyNodeChanges(local, ns));
@@ -137,16 +165,27 @@ export function ProcessCanvas({
   );
   const onEdgesChange = useCallback(
     (changes: EdgeChange[]) => {
-      const selects = changes.flatMap((c) => (c.type === 'select' ? [{ id: c.id, selected: c.selected }] : []));
+      const selects = changes.flatMap((c) =>
+        c.type === 'select' ? [{ id: c.id, selected: c.selected }] : [],
+      );
       if (selects.length > 0) updateSelection([], selects);
     },
     [updateSelection],
   );
 
-  const onConnect = useCallback((c: Connection) => apply(connect(definition, c.source, c.target), true), [apply, definition]);
+  const onConnect = useCallback(
+    (c: Connection) => apply(connect(definition, c.source, c.target), true),
+    [apply, definition],
+  );
   const onDelete = useCallback(
     ({ nodes: ns, edges: es }: { nodes: Node[]; edges: { id: string }[] }) =>
-      apply(deleteElements(definition, ns.map((n) => n.id), es.map((e) => e.id))),
+      apply(
+        deleteElements(
+          definition,
+          ns.map((n) => n.id),
+          es.map((e) => e.id),
+        ),
+      ),
     [apply, definition],
   );
   const onNodeDragStop = useCallback(
@@ -170,7 +209,14 @@ export function ProcessCanvas({
       const item = paletteItem(key);
       if (!item) return;
       const size = defaultSize(item.type);
-      apply(addNode(definition, { type: item.type, data: item.data(), position: { x: snap(p.x - size.width / 2), y: snap(p.y - size.height / 2) } }), true);
+      apply(
+        addNode(definition, {
+          type: item.type,
+          data: item.data(),
+          position: { x: snap(p.x - size.width / 2), y: snap(p.y - size.height / 2) },
+        }),
+        true,
+      );
     },
     [apply, definition, flow, readOnly],
   );
@@ -180,12 +226,22 @@ export function ProcessCanvas({
       readOnly,
       resizeNode: (id, size) => {
         if (definition.lanes.some((l) => l.id === id)) {
-          apply(updateLane(definition, id, { width: size.width, height: size.height, position: { x: size.x, y: size.y } }));
+          apply(
+            updateLane(definition, id, {
+              width: size.width,
+              height: size.height,
+              position: { x: size.x, y: size.y },
+            }),
+          );
           return;
         }
         const node = nodeIndex(definition).get(id);
         if (!node) return;
-        const nodes = definition.nodes.map((n) => (n.id === id ? { ...n, width: size.width, height: size.height, position: { x: size.x, y: size.y } } : n));
+        const nodes = definition.nodes.map((n) =>
+          n.id === id
+            ? { ...n, width: size.width, height: size.height, position: { x: size.x, y: size.y } }
+            : n,
+        );
         apply({ ok: true, definition: { ...definition, nodes }, ids: [id] });
       },
     }),
@@ -194,7 +250,12 @@ export function ProcessCanvas({
 
   return (
     <EditorActionsContext.Provider value={actions}>
-      <div className="canvas" onDragOver={(e) => e.preventDefault()} onDrop={onDrop} data-testid="canvas">
+      <div
+        className="canvas"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={onDrop}
+        data-testid="canvas"
+      >
         <ArrowDefs />
         <ReactFlow
           nodes={nodes}
@@ -225,7 +286,13 @@ export function ProcessCanvas({
           aria-label="Process diagram"
         >
           <Background variant={BackgroundVariant.Dots} gap={GRID * 2} />
-          <MiniMap pannable zoomable ariaLabel="Mini map" nodeStrokeWidth={2} nodeClassName={(n) => `minimap-${n.type ?? ''}`} />
+          <MiniMap
+            pannable
+            zoomable
+            ariaLabel="Mini map"
+            nodeStrokeWidth={2}
+            nodeClassName={(n) => `minimap-${n.type ?? ''}`}
+          />
           <Controls aria-label="Zoom controls" showInteractive={false} />
         </ReactFlow>
       </div>

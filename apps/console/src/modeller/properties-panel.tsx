@@ -1,16 +1,32 @@
 import { useMemo } from 'react';
 import { ameideServices } from '@ameide/proto';
-import type { ProcessDefinition, ProcessEdge, ProcessNode, ProcessVariable } from '@ameide/process-definition';
+import type {
+  ProcessDefinition,
+  ProcessEdge,
+  ProcessNode,
+  ProcessVariable,
+} from '@ameide/process-definition';
 import { updateEdgeData, updateLane, updateNodeData } from '../model/edit-definition.js';
 import type { EditResult } from '../model/edit-types.js';
-import { CheckboxField, feelCheck, isoCheck, jsonObjectCheck, SelectField, TextField } from './fields.js';
+import {
+  CheckboxField,
+  feelCheck,
+  isoCheck,
+  jsonObjectCheck,
+  SelectField,
+  TextField,
+} from './fields.js';
 import { getIn, setIn } from './set-in.js';
 
 type Apply = (r: EditResult) => void;
 
 /** Services and their methods from the proto registry the platform ships. */
 function useServiceCatalogue(): { service: string; methods: string[] }[] {
-  return useMemo(() => ameideServices().map((s) => ({ service: s.typeName, methods: s.methods.map((m) => m.name) })), []);
+  return useMemo(
+    () =>
+      ameideServices().map((s) => ({ service: s.typeName, methods: s.methods.map((m) => m.name) })),
+    [],
+  );
 }
 
 /**
@@ -37,18 +53,24 @@ export function PropertiesPanel({
     const id = [...selectedNodes][0]!;
     const node = definition.nodes.find((n) => n.id === id);
     const lane = definition.lanes.find((l) => l.id === id);
-    if (node) body = <NodeProperties key={node.id} definition={definition} node={node} apply={apply} />;
+    if (node)
+      body = <NodeProperties key={node.id} definition={definition} node={node} apply={apply} />;
     else if (lane)
       body = (
         <>
           <h3>Lane {lane.id}</h3>
-          <TextField label="Name" value={lane.name ?? ''} onCommit={(v) => apply(updateLane(definition, lane.id, { name: v }))} />
+          <TextField
+            label="Name"
+            value={lane.name ?? ''}
+            onCommit={(v) => apply(updateLane(definition, lane.id, { name: v }))}
+          />
           <p className="hint">{lane.nodeIds.length} node(s) in this lane.</p>
         </>
       );
   } else if (selectedEdges.size === 1) {
     const edge = definition.edges.find((e) => e.id === [...selectedEdges][0]);
-    if (edge) body = <EdgeProperties key={edge.id} definition={definition} edge={edge} apply={apply} />;
+    if (edge)
+      body = <EdgeProperties key={edge.id} definition={definition} edge={edge} apply={apply} />;
   } else body = <ProcessProperties definition={definition} apply={apply} />;
   return (
     <section className="properties" aria-label="Properties">
@@ -59,7 +81,8 @@ export function PropertiesPanel({
 }
 
 function ProcessProperties({ definition, apply }: { definition: ProcessDefinition; apply: Apply }) {
-  const set = (patch: Partial<ProcessDefinition>) => apply({ ok: true, definition: { ...definition, ...patch }, ids: [] });
+  const set = (patch: Partial<ProcessDefinition>) =>
+    apply({ ok: true, definition: { ...definition, ...patch }, ids: [] });
   const setText = (key: 'name' | 'documentation', value: string) => {
     const { [key]: _old, ...rest } = definition;
     apply({ ok: true, definition: value ? { ...rest, [key]: value } : rest, ids: [] });
@@ -68,9 +91,19 @@ function ProcessProperties({ definition, apply }: { definition: ProcessDefinitio
   return (
     <>
       <h3>Process {definition.id}</h3>
-      <TextField label="Process id" value={definition.id} onCommit={(v) => set({ id: v })} hint="Other processes call it by this id." />
+      <TextField
+        label="Process id"
+        value={definition.id}
+        onCommit={(v) => set({ id: v })}
+        hint="Other processes call it by this id."
+      />
       <TextField label="Name" value={definition.name ?? ''} onCommit={(v) => setText('name', v)} />
-      <TextField label="Documentation" multiline value={definition.documentation ?? ''} onCommit={(v) => setText('documentation', v)} />
+      <TextField
+        label="Documentation"
+        multiline
+        value={definition.documentation ?? ''}
+        onCommit={(v) => setText('documentation', v)}
+      />
       <h4>Variables</h4>
       <table className="variables">
         <thead>
@@ -87,20 +120,66 @@ function ProcessProperties({ definition, apply }: { definition: ProcessDefinitio
           {definition.variables.map((v, i) => (
             <tr key={i}>
               <td>
-                <input aria-label={`Variable ${i + 1} name`} defaultValue={v.name} onBlur={(e) => e.target.value !== v.name && setVariables(definition.variables.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))} />
+                <input
+                  aria-label={`Variable ${i + 1} name`}
+                  defaultValue={v.name}
+                  onBlur={(e) =>
+                    e.target.value !== v.name &&
+                    setVariables(
+                      definition.variables.map((x, j) =>
+                        j === i ? { ...x, name: e.target.value } : x,
+                      ),
+                    )
+                  }
+                />
               </td>
               <td>
-                <select aria-label={`Variable ${v.name} type`} value={v.type} onChange={(e) => setVariables(definition.variables.map((x, j) => (j === i ? { ...x, type: e.target.value as ProcessVariable['type'] } : x)))}>
-                  {['string', 'number', 'boolean', 'date', 'dateTime', 'duration', 'object', 'array', 'any'].map((t) => (
+                <select
+                  aria-label={`Variable ${v.name} type`}
+                  value={v.type}
+                  onChange={(e) =>
+                    setVariables(
+                      definition.variables.map((x, j) =>
+                        j === i ? { ...x, type: e.target.value as ProcessVariable['type'] } : x,
+                      ),
+                    )
+                  }
+                >
+                  {[
+                    'string',
+                    'number',
+                    'boolean',
+                    'date',
+                    'dateTime',
+                    'duration',
+                    'object',
+                    'array',
+                    'any',
+                  ].map((t) => (
                     <option key={t}>{t}</option>
                   ))}
                 </select>
               </td>
               <td>
-                <input type="checkbox" aria-label={`Variable ${v.name} required`} checked={v.required ?? false} onChange={(e) => setVariables(definition.variables.map((x, j) => (j === i ? { ...x, required: e.target.checked } : x)))} />
+                <input
+                  type="checkbox"
+                  aria-label={`Variable ${v.name} required`}
+                  checked={v.required ?? false}
+                  onChange={(e) =>
+                    setVariables(
+                      definition.variables.map((x, j) =>
+                        j === i ? { ...x, required: e.target.checked } : x,
+                      ),
+                    )
+                  }
+                />
               </td>
               <td>
-                <button type="button" aria-label={`Remove variable ${v.name}`} onClick={() => setVariables(definition.variables.filter((_, j) => j !== i))}>
+                <button
+                  type="button"
+                  aria-label={`Remove variable ${v.name}`}
+                  onClick={() => setVariables(definition.variables.filter((_, j) => j !== i))}
+                >
                   ×
                 </button>
               </td>
@@ -108,14 +187,30 @@ function ProcessProperties({ definition, apply }: { definition: ProcessDefinitio
           ))}
         </tbody>
       </table>
-      <button type="button" onClick={() => setVariables([...definition.variables, { name: `var${definition.variables.length + 1}`, type: 'string' }])}>
+      <button
+        type="button"
+        onClick={() =>
+          setVariables([
+            ...definition.variables,
+            { name: `var${definition.variables.length + 1}`, type: 'string' },
+          ])
+        }
+      >
         Add variable
       </button>
     </>
   );
 }
 
-function EdgeProperties({ definition, edge, apply }: { definition: ProcessDefinition; edge: ProcessEdge; apply: Apply }) {
+function EdgeProperties({
+  definition,
+  edge,
+  apply,
+}: {
+  definition: ProcessDefinition;
+  edge: ProcessEdge;
+  apply: Apply;
+}) {
   const source = definition.nodes.find((n) => n.id === edge.source);
   const fromGateway = source?.type === 'exclusiveGateway' || source?.type === 'inclusiveGateway';
   const set = (data: ProcessEdge['data']) => apply(updateEdgeData(definition, edge.id, data));
@@ -125,37 +220,90 @@ function EdgeProperties({ definition, edge, apply }: { definition: ProcessDefini
       <p className="hint">
         {edge.source} → {edge.target}
       </p>
-      <TextField label="Name" value={edge.data.name ?? ''} onCommit={(v) => set(setIn(edge.data, ['name'], v))} />
+      <TextField
+        label="Name"
+        value={edge.data.name ?? ''}
+        onCommit={(v) => set(setIn(edge.data, ['name'], v))}
+      />
       {fromGateway ? (
         <>
-          <CheckboxField label="Default flow (taken when no condition holds)" checked={edge.data.isDefault ?? false} onChange={(v) => set({ ...edge.data, isDefault: v })} />
+          <CheckboxField
+            label="Default flow (taken when no condition holds)"
+            checked={edge.data.isDefault ?? false}
+            onChange={(v) => set({ ...edge.data, isDefault: v })}
+          />
           {!edge.data.isDefault && (
-            <TextField label="Condition (FEEL)" mono value={edge.data.condition ?? ''} check={feelCheck} placeholder="amount > 1000" onCommit={(v) => set(setIn(edge.data, ['condition'], v))} />
+            <TextField
+              label="Condition (FEEL)"
+              mono
+              value={edge.data.condition ?? ''}
+              check={feelCheck}
+              placeholder="amount > 1000"
+              onCommit={(v) => set(setIn(edge.data, ['condition'], v))}
+            />
           )}
         </>
       ) : (
-        <p className="hint">Conditions and default flows belong on flows leaving exclusive or inclusive gateways.</p>
+        <p className="hint">
+          Conditions and default flows belong on flows leaving exclusive or inclusive gateways.
+        </p>
       )}
     </>
   );
 }
 
-function NodeProperties({ definition, node, apply }: { definition: ProcessDefinition; node: ProcessNode; apply: Apply }) {
+function NodeProperties({
+  definition,
+  node,
+  apply,
+}: {
+  definition: ProcessDefinition;
+  node: ProcessNode;
+  apply: Apply;
+}) {
   const data = node.data as Record<string, unknown>;
   const str = (path: string[]) => {
     const v = getIn(data, path);
-    return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+    return typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : '';
   };
-  const set = (path: string[], value: unknown) => apply(updateNodeData(definition, node.id, setIn(data, path, value)));
+  const set = (path: string[], value: unknown) =>
+    apply(updateNodeData(definition, node.id, setIn(data, path, value)));
   const feel = (label: string, path: string[], placeholder?: string) => (
-    <TextField key={path.join('.')} label={`${label} (FEEL)`} mono value={str(path)} check={feelCheck} {...(placeholder ? { placeholder } : {})} onCommit={(v) => set(path, v)} />
+    <TextField
+      key={path.join('.')}
+      label={`${label} (FEEL)`}
+      mono
+      value={str(path)}
+      check={feelCheck}
+      {...(placeholder ? { placeholder } : {})}
+      onCommit={(v) => set(path, v)}
+    />
   );
   const timer = (path: string[]) => {
-    const type = (getIn(data, [...path, 'type']) as 'duration' | 'date' | 'cycle' | undefined) ?? 'duration';
+    const type =
+      (getIn(data, [...path, 'type']) as 'duration' | 'date' | 'cycle' | undefined) ?? 'duration';
     return (
       <>
-        <SelectField label="Timer type" value={type} options={['duration', 'date', 'cycle']} onChange={(v) => set([...path, 'type'], v)} />
-        <TextField label="Timer (ISO 8601)" mono value={str([...path, 'value'])} check={isoCheck(type)} placeholder={type === 'duration' ? 'PT15M' : type === 'date' ? '2026-01-01T09:00:00Z' : 'R3/PT1H'} onCommit={(v) => set([...path, 'value'], v || ' ')} />
+        <SelectField
+          label="Timer type"
+          value={type}
+          options={['duration', 'date', 'cycle']}
+          onChange={(v) => set([...path, 'type'], v)}
+        />
+        <TextField
+          label="Timer (ISO 8601)"
+          mono
+          value={str([...path, 'value'])}
+          check={isoCheck(type)}
+          placeholder={
+            type === 'duration' ? 'PT15M' : type === 'date' ? '2026-01-01T09:00:00Z' : 'R3/PT1H'
+          }
+          onCommit={(v) => set([...path, 'value'], v || ' ')}
+        />
       </>
     );
   };
@@ -165,18 +313,59 @@ function NodeProperties({ definition, node, apply }: { definition: ProcessDefini
     case 'startEvent': {
       const trigger = node.data.event?.type ?? 'none';
       sections.push(
-        <SelectField key="trigger" label="Trigger" value={trigger} options={['none', 'timer', 'message']} onChange={(v) => set(['event'], v === 'none' ? undefined : v === 'timer' ? { type: 'timer', timer: { type: 'duration', value: 'PT1H' } } : { type: 'message', message: { name: 'Message', correlationKey: 'id' } })} />,
+        <SelectField
+          key="trigger"
+          label="Trigger"
+          value={trigger}
+          options={['none', 'timer', 'message']}
+          onChange={(v) =>
+            set(
+              ['event'],
+              v === 'none'
+                ? undefined
+                : v === 'timer'
+                  ? { type: 'timer', timer: { type: 'duration', value: 'PT1H' } }
+                  : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
+            )
+          }
+        />,
       );
       if (trigger === 'timer') sections.push(<div key="t">{timer(['event', 'timer'])}</div>);
-      if (trigger === 'message') sections.push(<MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />);
+      if (trigger === 'message')
+        sections.push(
+          <MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />,
+        );
       break;
     }
     case 'endEvent': {
       const kind = node.data.event?.type ?? 'none';
       sections.push(
-        <SelectField key="kind" label="Result" value={kind} options={['none', 'error', 'terminate', 'compensate']} onChange={(v) => set(['event'], v === 'none' ? undefined : v === 'error' ? { type: 'error', errorCode: 'ERROR' } : { type: v })} />,
+        <SelectField
+          key="kind"
+          label="Result"
+          value={kind}
+          options={['none', 'error', 'terminate', 'compensate']}
+          onChange={(v) =>
+            set(
+              ['event'],
+              v === 'none'
+                ? undefined
+                : v === 'error'
+                  ? { type: 'error', errorCode: 'ERROR' }
+                  : { type: v },
+            )
+          }
+        />,
       );
-      if (kind === 'error') sections.push(<TextField key="code" label="Error code" value={str(['event', 'errorCode'])} onCommit={(v) => set(['event', 'errorCode'], v)} />);
+      if (kind === 'error')
+        sections.push(
+          <TextField
+            key="code"
+            label="Error code"
+            value={str(['event', 'errorCode'])}
+            onCommit={(v) => set(['event', 'errorCode'], v)}
+          />,
+        );
       break;
     }
     case 'intermediateTimerEvent':
@@ -190,20 +379,47 @@ function NodeProperties({ definition, node, apply }: { definition: ProcessDefini
         <p key="a" className="hint">
           Attached to {node.data.attachedTo}
         </p>,
-        <CheckboxField key="i" label="Interrupting (cancels the activity)" checked={node.data.interrupting} onChange={(v) => set(['interrupting'], v)} />,
+        <CheckboxField
+          key="i"
+          label="Interrupting (cancels the activity)"
+          checked={node.data.interrupting}
+          onChange={(v) => set(['interrupting'], v)}
+        />,
       );
-      if (node.data.event.type === 'timer') sections.push(<div key="t">{timer(['event', 'timer'])}</div>);
-      else sections.push(<TextField key="c" label="Error code (empty catches every error)" value={str(['event', 'errorCode'])} onCommit={(v) => set(['event', 'errorCode'], v)} />);
+      if (node.data.event.type === 'timer')
+        sections.push(<div key="t">{timer(['event', 'timer'])}</div>);
+      else
+        sections.push(
+          <TextField
+            key="c"
+            label="Error code (empty catches every error)"
+            value={str(['event', 'errorCode'])}
+            onCommit={(v) => set(['event', 'errorCode'], v)}
+          />,
+        );
       break;
     case 'serviceTask':
       sections.push(<ServiceBindingFields key="b" str={str} set={set} feel={feel} />);
       break;
     case 'userTask':
       sections.push(
-        <TextField key="title" label="Task title" value={str(['binding', 'title'])} onCommit={(v) => set(['binding', 'title'], v)} />,
+        <TextField
+          key="title"
+          label="Task title"
+          value={str(['binding', 'title'])}
+          onCommit={(v) => set(['binding', 'title'], v)}
+        />,
         feel('Assignee', ['binding', 'assignee'], '"alice"'),
         feel('Candidate groups', ['binding', 'candidateGroups'], '["sales"]'),
-        <TextField key="due" label="Due (ISO 8601 duration)" mono value={str(['binding', 'due'])} check={isoCheck('duration')} placeholder="P2D" onCommit={(v) => set(['binding', 'due'], v)} />,
+        <TextField
+          key="due"
+          label="Due (ISO 8601 duration)"
+          mono
+          value={str(['binding', 'due'])}
+          check={isoCheck('duration')}
+          placeholder="P2D"
+          onCommit={(v) => set(['binding', 'due'], v)}
+        />,
         <TextField
           key="form"
           label="Form (JSON Schema)"
@@ -222,24 +438,69 @@ function NodeProperties({ definition, node, apply }: { definition: ProcessDefini
       break;
     case 'agentTask':
       sections.push(
-        <TextField key="agent" label="Agent (AgentDefinition name)" value={str(['binding', 'agent'])} onCommit={(v) => set(['binding', 'agent'], v)} />,
-        <TextField key="version" label="Version (latest or a number)" value={str(['binding', 'version']) || 'latest'} onCommit={(v) => set(['binding', 'version'], /^\d+$/.test(v) ? Number(v) : 'latest')} />,
-        <SelectField key="risk" label="Risk tier" value={str(['binding', 'riskTier']) || 'low'} options={['low', 'medium', 'high']} onChange={(v) => set(['binding', 'riskTier'], v)} />,
-        <TextField key="instr" label="Instructions" multiline value={str(['binding', 'instructions'])} onCommit={(v) => set(['binding', 'instructions'], v)} />,
+        <TextField
+          key="agent"
+          label="Agent (AgentDefinition name)"
+          value={str(['binding', 'agent'])}
+          onCommit={(v) => set(['binding', 'agent'], v)}
+        />,
+        <TextField
+          key="version"
+          label="Version (latest or a number)"
+          value={str(['binding', 'version']) || 'latest'}
+          onCommit={(v) => set(['binding', 'version'], /^\d+$/.test(v) ? Number(v) : 'latest')}
+        />,
+        <SelectField
+          key="risk"
+          label="Risk tier"
+          value={str(['binding', 'riskTier']) || 'low'}
+          options={['low', 'medium', 'high']}
+          onChange={(v) => set(['binding', 'riskTier'], v)}
+        />,
+        <TextField
+          key="instr"
+          label="Instructions"
+          multiline
+          value={str(['binding', 'instructions'])}
+          onCommit={(v) => set(['binding', 'instructions'], v)}
+        />,
         feel('Input', ['binding', 'input']),
         feel('Output', ['binding', 'output'], '{ decision: result.decision }'),
       );
       break;
     case 'scriptTask':
       sections.push(
-        <TextField key="script" label="Script (FEEL)" mono multiline value={node.data.script} check={feelCheck} onCommit={(v) => set(['script'], v || ' ')} />,
-        <TextField key="rv" label="Result variable" value={str(['resultVariable'])} onCommit={(v) => set(['resultVariable'], v)} />,
+        <TextField
+          key="script"
+          label="Script (FEEL)"
+          mono
+          multiline
+          value={node.data.script}
+          check={feelCheck}
+          onCommit={(v) => set(['script'], v || ' ')}
+        />,
+        <TextField
+          key="rv"
+          label="Result variable"
+          value={str(['resultVariable'])}
+          onCommit={(v) => set(['resultVariable'], v)}
+        />,
       );
       break;
     case 'callActivity':
       sections.push(
-        <TextField key="def" label="Called process (definition id)" value={str(['binding', 'definition'])} onCommit={(v) => set(['binding', 'definition'], v)} />,
-        <TextField key="version" label="Version (latest or a number)" value={str(['binding', 'version']) || 'latest'} onCommit={(v) => set(['binding', 'version'], /^\d+$/.test(v) ? Number(v) : 'latest')} />,
+        <TextField
+          key="def"
+          label="Called process (definition id)"
+          value={str(['binding', 'definition'])}
+          onCommit={(v) => set(['binding', 'definition'], v)}
+        />,
+        <TextField
+          key="version"
+          label="Version (latest or a number)"
+          value={str(['binding', 'version']) || 'latest'}
+          onCommit={(v) => set(['binding', 'version'], /^\d+$/.test(v) ? Number(v) : 'latest')}
+        />,
         feel('Input', ['binding', 'input']),
         feel('Output', ['binding', 'output']),
       );
@@ -260,12 +521,24 @@ function NodeProperties({ definition, node, apply }: { definition: ProcessDefini
         {node.type} {node.id}
       </h3>
       {node.type === 'textAnnotation' ? (
-        <TextField label="Text" multiline value={node.data.text} onCommit={(v) => set(['text'], v || ' ')} />
+        <TextField
+          label="Text"
+          multiline
+          value={node.data.text}
+          onCommit={(v) => set(['text'], v || ' ')}
+        />
       ) : (
         <TextField label="Name" value={str(['name'])} onCommit={(v) => set(['name'], v)} />
       )}
       {sections}
-      {node.type !== 'textAnnotation' && <TextField label="Documentation" multiline value={str(['documentation'])} onCommit={(v) => set(['documentation'], v)} />}
+      {node.type !== 'textAnnotation' && (
+        <TextField
+          label="Documentation"
+          multiline
+          value={str(['documentation'])}
+          onCommit={(v) => set(['documentation'], v)}
+        />
+      )}
     </>
   );
 }
@@ -274,10 +547,24 @@ type Str = (path: string[]) => string;
 type Set = (path: string[], value: unknown) => void;
 type Feel = (label: string, path: string[], placeholder?: string) => React.ReactNode;
 
-function MessageFields({ str, set, feel, base }: { str: Str; set: Set; feel: Feel; base: string[] }) {
+function MessageFields({
+  str,
+  set,
+  feel,
+  base,
+}: {
+  str: Str;
+  set: Set;
+  feel: Feel;
+  base: string[];
+}) {
   return (
     <>
-      <TextField label="Message name" value={str([...base, 'name'])} onCommit={(v) => set([...base, 'name'], v)} />
+      <TextField
+        label="Message name"
+        value={str([...base, 'name'])}
+        onCommit={(v) => set([...base, 'name'], v)}
+      />
       {feel('Correlation key', [...base, 'correlationKey'], 'orderId')}
       {feel('Output', [...base, 'output'], '{ payment: message }')}
     </>
@@ -293,7 +580,13 @@ function ServiceBindingFields({ str, set, feel }: { str: Str; set: Set; feel: Fe
       <SelectField
         label="Service"
         value={service}
-        options={[{ value: '', label: '— choose a service —' }, ...catalogue.map((s) => s.service), ...(service && !catalogue.some((s) => s.service === service) ? [{ value: service, label: `${service} (unknown)` }] : [])]}
+        options={[
+          { value: '', label: '— choose a service —' },
+          ...catalogue.map((s) => s.service),
+          ...(service && !catalogue.some((s) => s.service === service)
+            ? [{ value: service, label: `${service} (unknown)` }]
+            : []),
+        ]}
         onChange={(v) => set(['binding'], v ? { service: v, method: '' } : undefined)}
       />
       {service && (
@@ -306,9 +599,36 @@ function ServiceBindingFields({ str, set, feel }: { str: Str; set: Set; feel: Fe
       )}
       {feel('Input (request message)', ['binding', 'input'], '{ orderId: orderId }')}
       {feel('Output', ['binding', 'output'], '{ status: response.status }')}
-      <TextField label="Timeout per attempt (ISO 8601)" mono value={str(['binding', 'timeout'])} check={isoCheck('duration')} placeholder="PT30S" onCommit={(v) => set(['binding', 'timeout'], v)} />
-      <TextField label="Retry: max attempts" value={str(['binding', 'retry', 'maxAttempts'])} placeholder="3" onCommit={(v) => set(['binding', 'retry'], v ? { maxAttempts: Number(v), initialInterval: str(['binding', 'retry', 'initialInterval']) || 'PT1S', backoff: Number(str(['binding', 'retry', 'backoff']) || 2) } : undefined)} />
-      <TextField label="Compensation method" value={str(['binding', 'compensation', 'method'])} onCommit={(v) => set(['binding', 'compensation', 'method'], v)} />
+      <TextField
+        label="Timeout per attempt (ISO 8601)"
+        mono
+        value={str(['binding', 'timeout'])}
+        check={isoCheck('duration')}
+        placeholder="PT30S"
+        onCommit={(v) => set(['binding', 'timeout'], v)}
+      />
+      <TextField
+        label="Retry: max attempts"
+        value={str(['binding', 'retry', 'maxAttempts'])}
+        placeholder="3"
+        onCommit={(v) =>
+          set(
+            ['binding', 'retry'],
+            v
+              ? {
+                  maxAttempts: Number(v),
+                  initialInterval: str(['binding', 'retry', 'initialInterval']) || 'PT1S',
+                  backoff: Number(str(['binding', 'retry', 'backoff']) || 2),
+                }
+              : undefined,
+          )
+        }
+      />
+      <TextField
+        label="Compensation method"
+        value={str(['binding', 'compensation', 'method'])}
+        onCommit={(v) => set(['binding', 'compensation', 'method'], v)}
+      />
     </>
   );
 }

@@ -1,5 +1,14 @@
 import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getSmoothStepPath, Position, useInternalNode, type EdgeProps, type EdgeTypes, type InternalNode } from '@xyflow/react';
+import {
+  BaseEdge,
+  EdgeLabelRenderer,
+  getSmoothStepPath,
+  Position,
+  useInternalNode,
+  type EdgeProps,
+  type EdgeTypes,
+  type InternalNode,
+} from '@xyflow/react';
 import type { FlowEdge } from '../model/flow-mapping.js';
 
 interface Box {
@@ -19,15 +28,22 @@ function boxOf(n: InternalNode): Box {
 }
 
 /** The side of `from` facing `to`, and the middle of that side. */
-function side(from: Box, to: { x: number; y: number }): { x: number; y: number; position: Position } {
+function side(
+  from: Box,
+  to: { x: number; y: number },
+): { x: number; y: number; position: Position } {
   const cx = from.x + from.w / 2;
   const cy = from.y + from.h / 2;
   const dx = to.x - cx;
   const dy = to.y - cy;
   if (Math.abs(dx) * from.h >= Math.abs(dy) * from.w) {
-    return dx >= 0 ? { x: from.x + from.w, y: cy, position: Position.Right } : { x: from.x, y: cy, position: Position.Left };
+    return dx >= 0
+      ? { x: from.x + from.w, y: cy, position: Position.Right }
+      : { x: from.x, y: cy, position: Position.Left };
   }
-  return dy >= 0 ? { x: cx, y: from.y + from.h, position: Position.Bottom } : { x: cx, y: from.y, position: Position.Top };
+  return dy >= 0
+    ? { x: cx, y: from.y + from.h, position: Position.Bottom }
+    : { x: cx, y: from.y, position: Position.Top };
 }
 
 const centre = (b: Box) => ({ x: b.x + b.w / 2, y: b.y + b.h / 2 });
@@ -74,10 +90,25 @@ function SequenceEdgeView({ id, source, target, data, selected }: EdgeProps<Flow
     start = a;
     const step = 12;
     second =
-      a.position === Position.Right ? { x: a.x + step, y: a.y } : a.position === Position.Left ? { x: a.x - step, y: a.y } : a.position === Position.Bottom ? { x: a.x, y: a.y + step } : { x: a.x, y: a.y - step };
+      a.position === Position.Right
+        ? { x: a.x + step, y: a.y }
+        : a.position === Position.Left
+          ? { x: a.x - step, y: a.y }
+          : a.position === Position.Bottom
+            ? { x: a.x, y: a.y + step }
+            : { x: a.x, y: a.y - step };
   }
-  const severity = diagnostics.some((d) => d.severity === 'error') ? 'error' : diagnostics.length ? 'warning' : undefined;
-  const label = [edge.data.name, fromGateway && edge.data.condition ? `[${edge.data.condition}]` : undefined].filter(Boolean).join(' ');
+  const severity = diagnostics.some((d) => d.severity === 'error')
+    ? 'error'
+    : diagnostics.length
+      ? 'warning'
+      : undefined;
+  const label = [
+    edge.data.name,
+    fromGateway && edge.data.condition ? `[${edge.data.condition}]` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
   // Default flow: a short slash across the flow near its source.
   const ux = second.x - start.x;
   const uy = second.y - start.y;
@@ -118,7 +149,16 @@ export function ArrowDefs() {
   return (
     <svg width="0" height="0" style={{ position: 'absolute' }} aria-hidden="true">
       <defs>
-        <marker id="ameide-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+        <marker
+          id="ameide-arrow"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="10"
+          markerHeight="10"
+          markerUnits="userSpaceOnUse"
+          orient="auto-start-reverse"
+        >
           <path d="M 0 0 L 10 5 L 0 10 z" fill="context-stroke" className="arrow-head" />
         </marker>
       </defs>

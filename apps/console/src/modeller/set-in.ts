@@ -2,7 +2,11 @@
  * Sets `path` inside a plain JSON object immutably. `undefined` or `''` removes the key, and
  * objects left empty by a removal are removed too (an empty binding is no binding).
  */
-export function setIn(obj: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+export function setIn(
+  obj: Record<string, unknown>,
+  path: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
   const [key, ...rest] = path;
   if (key === undefined) return obj;
   const out: Record<string, unknown> = { ...obj };
@@ -12,7 +16,13 @@ export function setIn(obj: Record<string, unknown>, path: readonly string[], val
     return out;
   }
   const child = out[key];
-  const next = setIn(typeof child === 'object' && child !== null && !Array.isArray(child) ? (child as Record<string, unknown>) : {}, rest, value);
+  const next = setIn(
+    typeof child === 'object' && child !== null && !Array.isArray(child)
+      ? (child as Record<string, unknown>)
+      : {},
+    rest,
+    value,
+  );
   if (Object.keys(next).length === 0) delete out[key];
   else out[key] = next;
   return out;

@@ -1,8 +1,20 @@
 import { useCallback, useDeferredValue, useMemo, useReducer } from 'react';
 import { hasRpc } from '@ameide/proto';
-import { lintProcessDefinition, type ProcessDefinition, type ServiceRegistry } from '@ameide/process-definition';
+import {
+  lintProcessDefinition,
+  type ProcessDefinition,
+  type ServiceRegistry,
+} from '@ameide/process-definition';
 import type { EditResult } from '../model/edit-types.js';
-import { canRedo, canUndo, commitEdit, createEditHistory, redoEdit, undoEdit, type EditHistory } from '../model/edit-history.js';
+import {
+  canRedo,
+  canUndo,
+  commitEdit,
+  createEditHistory,
+  redoEdit,
+  undoEdit,
+  type EditHistory,
+} from '../model/edit-history.js';
 import { emptySelection, type Selection } from '../model/flow-mapping.js';
 
 /** Bindings are checked against the proto registry the console was built with (the platform's). */
@@ -28,10 +40,16 @@ function reducer(state: State, action: Action): State {
     case 'edit': {
       if (!action.result.ok) return { ...state, notice: action.result.message };
       const history = commitEdit(state.history, action.result.definition);
-      const known = new Set([...action.result.definition.nodes.map((n) => n.id), ...action.result.definition.lanes.map((l) => l.id)]);
+      const known = new Set([
+        ...action.result.definition.nodes.map((n) => n.id),
+        ...action.result.definition.lanes.map((l) => l.id),
+      ]);
       const edges = new Set(action.result.definition.edges.map((e) => e.id));
       const selection = action.select
-        ? { nodes: new Set(action.result.ids.filter((id) => known.has(id))), edges: new Set(action.result.ids.filter((id) => edges.has(id))) }
+        ? {
+            nodes: new Set(action.result.ids.filter((id) => known.has(id))),
+            edges: new Set(action.result.ids.filter((id) => edges.has(id))),
+          }
         : prune(state.selection, known, edges);
       return { history, selection, notice: undefined };
     }
@@ -41,20 +59,34 @@ function reducer(state: State, action: Action): State {
       const d = history.present;
       return {
         history,
-        selection: prune(state.selection, new Set([...d.nodes.map((n) => n.id), ...d.lanes.map((l) => l.id)]), new Set(d.edges.map((e) => e.id))),
+        selection: prune(
+          state.selection,
+          new Set([...d.nodes.map((n) => n.id), ...d.lanes.map((l) => l.id)]),
+          new Set(d.edges.map((e) => e.id)),
+        ),
         notice: undefined,
       };
     }
     case 'load':
       return { history: createEditHistory(action.definition), selection: emptySelection };
     case 'select':
-      return { ...state, selection: typeof action.selection === 'function' ? action.selection(state.selection) : action.selection };
+      return {
+        ...state,
+        selection:
+          typeof action.selection === 'function'
+            ? action.selection(state.selection)
+            : action.selection,
+      };
     case 'notice':
       return { ...state, notice: action.notice };
   }
 }
 
-function prune(selection: Selection, nodes: ReadonlySet<string>, edges: ReadonlySet<string>): Selection {
+function prune(
+  selection: Selection,
+  nodes: ReadonlySet<string>,
+  edges: ReadonlySet<string>,
+): Selection {
   const n = [...selection.nodes].filter((id) => nodes.has(id));
   const e = [...selection.edges].filter((id) => edges.has(id));
   if (n.length === selection.nodes.size && e.length === selection.edges.size) return selection;
@@ -66,7 +98,10 @@ function prune(selection: Selection, nodes: ReadonlySet<string>, edges: Readonly
  * on a deferred copy of the definition so typing and dragging never wait for it.
  */
 export function useProcessEditor(initial: ProcessDefinition) {
-  const [state, dispatch] = useReducer(reducer, initial, (d): State => ({ history: createEditHistory(d), selection: emptySelection }));
+  const [state, dispatch] = useReducer(reducer, initial, (d): State => ({
+    history: createEditHistory(d),
+    selection: emptySelection,
+  }));
   const definition = state.history.present;
   const deferred = useDeferredValue(definition);
   const lint = useMemo(() => {
@@ -75,12 +110,22 @@ export function useProcessEditor(initial: ProcessDefinition) {
     return { diagnostics: result.diagnostics, ms: performance.now() - started, of: deferred };
   }, [deferred]);
 
-  const apply = useCallback((result: EditResult, select = false) => dispatch({ type: 'edit', result, select }), []);
+  const apply = useCallback(
+    (result: EditResult, select = false) => dispatch({ type: 'edit', result, select }),
+    [],
+  );
   const undo = useCallback(() => dispatch({ type: 'undo' }), []);
   const redo = useCallback(() => dispatch({ type: 'redo' }), []);
   const load = useCallback((d: ProcessDefinition) => dispatch({ type: 'load', definition: d }), []);
-  const select = useCallback((selection: Selection | ((previous: Selection) => Selection)) => dispatch({ type: 'select', selection }), []);
-  const notify = useCallback((notice?: string) => dispatch({ type: 'notice', ...(notice !== undefined ? { notice } : {}) }), []);
+  const select = useCallback(
+    (selection: Selection | ((previous: Selection) => Selection)) =>
+      dispatch({ type: 'select', selection }),
+    [],
+  );
+  const notify = useCallback(
+    (notice?: string) => dispatch({ type: 'notice', ...(notice !== undefined ? { notice } : {}) }),
+    [],
+  );
 
   return {
     definition,

@@ -30,7 +30,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * `httpFallback`, so RPC paths never reach it. Returns `false` (answering nothing) for methods
  * other than GET/HEAD so a caller can chain handlers.
  */
-export function createConsoleHandler(options: ConsoleHandlerOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createConsoleHandler(
+  options: ConsoleHandlerOptions,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const root = normalize(options.distDir);
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -51,13 +53,17 @@ async function serve(root: string, req: IncomingMessage, res: ServerResponse): P
   const found = await fileAt(file);
   if (found) return stream(req, res, found, pathname.startsWith('/assets/'));
   // A missing asset is a 404 (a stale tab asking for an old hash must not get HTML as JS).
-  if (pathname.startsWith('/assets/') || extname(pathname) !== '') return send(res, 404, 'not found');
+  if (pathname.startsWith('/assets/') || extname(pathname) !== '')
+    return send(res, 404, 'not found');
   const index = await fileAt(join(root, 'index.html'));
-  if (!index) return send(res, 503, 'the console is not built (run `npm run build -w @ameide/console`)');
+  if (!index)
+    return send(res, 503, 'the console is not built (run `npm run build -w @ameide/console`)');
   return stream(req, res, index, false);
 }
 
-async function fileAt(path: string): Promise<{ path: string; size: number; mtime: Date } | undefined> {
+async function fileAt(
+  path: string,
+): Promise<{ path: string; size: number; mtime: Date } | undefined> {
   try {
     const s = await stat(path);
     return s.isFile() ? { path, size: s.size, mtime: s.mtime } : undefined;
@@ -73,13 +79,19 @@ function stream(
   immutable: boolean,
 ): void {
   const etag = `W/"${file.size.toString(16)}-${file.mtime.getTime().toString(16)}"`;
-  res.setHeader('Content-Type', CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream');
+  res.setHeader(
+    'Content-Type',
+    CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+  );
   res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   res.setHeader('ETag', etag);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (extname(file.path) === '.html') {
     // 'unsafe-eval': ajv (form JSON Schema lint, AM027) compiles validators with new Function.
-    res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:");
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:",
+    );
     res.setHeader('Referrer-Policy', 'no-referrer');
   }
   if (req.headers['if-none-match'] === etag) {

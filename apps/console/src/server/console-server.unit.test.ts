@@ -49,7 +49,9 @@ describe('createConsoleHandler', () => {
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(res.headers.get('cache-control')).toBe('no-cache');
     expect(await res.text()).toContain('id="root"');
-    const again = await fetch(`${url}/`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    const again = await fetch(`${url}/`, {
+      headers: { 'if-none-match': res.headers.get('etag')! },
+    });
     expect(again.status).toBe(304);
   });
 
@@ -63,13 +65,20 @@ describe('createConsoleHandler', () => {
 
 describe('createDevTokenHandler', () => {
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${url}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('signs a token for the chosen tenant, user and groups that the platform key verifies', async () => {
     const res = await post({ tenantId: 'acme', userId: 'bob', groups: ['sales', 'finance'] });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { token: string; tenantId: string };
-    const { payload } = await jwtVerify(body.token, createLocalJWKSet(identity.jwks), { issuer: identity.issuer, audience: identity.audience });
+    const { payload } = await jwtVerify(body.token, createLocalJWKSet(identity.jwks), {
+      issuer: identity.issuer,
+      audience: identity.audience,
+    });
     expect(payload).toMatchObject({ tenantId: 'acme', sub: 'bob', groups: ['sales', 'finance'] });
   });
 
@@ -78,8 +87,18 @@ describe('createDevTokenHandler', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^tenantId/);
     expect((await fetch(`${url}/dev/token`)).status).toBe(405);
-    expect((await fetch(`${url}/dev/token`, { method: 'POST', body: '{}', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
-    expect((await post({ tenantId: 'acme', userId: 'bob' }, { origin: 'http://evil.example' })).status).toBe(403);
+    expect(
+      (
+        await fetch(`${url}/dev/token`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'text/plain' },
+        })
+      ).status,
+    ).toBe(415);
+    expect(
+      (await post({ tenantId: 'acme', userId: 'bob' }, { origin: 'http://evil.example' })).status,
+    ).toBe(403);
     expect((await post({ tenantId: 'acme', userId: 'bob' }, { origin: url })).status).toBe(200);
   });
 });

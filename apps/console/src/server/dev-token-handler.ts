@@ -26,7 +26,9 @@ export interface DevTokenRequest {
  * Returns `true` when it handled the request (so the host's fallback can chain it before the
  * console's static files).
  */
-export function createDevTokenHandler(identity: DevIdentity): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function createDevTokenHandler(
+  identity: DevIdentity,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== DEV_TOKEN_PATH) return false;
@@ -60,7 +62,9 @@ export function createDevTokenHandler(identity: DevIdentity): (req: IncomingMess
           expiresAt: new Date(Date.now() + TTL_SEC * 1000).toISOString(),
         });
       })
-      .catch((err: unknown) => reply(res, 400, { error: err instanceof Error ? err.message : String(err) }));
+      .catch((err: unknown) =>
+        reply(res, 400, { error: err instanceof Error ? err.message : String(err) }),
+      );
     return true;
   };
 }
@@ -77,8 +81,14 @@ export function parseRequest(body: string): DevTokenRequest | string {
   const { tenantId, userId, groups } = value as Record<string, unknown>;
   if (typeof tenantId !== 'string' || !TENANT_ID_PATTERN.test(tenantId))
     return `tenantId: must match ${String(TENANT_ID_PATTERN)}`;
-  if (typeof userId !== 'string' || !USER_PATTERN.test(userId)) return `userId: must match ${String(USER_PATTERN)}`;
-  if (groups !== undefined && (!Array.isArray(groups) || groups.length > 20 || !groups.every((g) => typeof g === 'string' && GROUP_PATTERN.test(g))))
+  if (typeof userId !== 'string' || !USER_PATTERN.test(userId))
+    return `userId: must match ${String(USER_PATTERN)}`;
+  if (
+    groups !== undefined &&
+    (!Array.isArray(groups) ||
+      groups.length > 20 ||
+      !groups.every((g) => typeof g === 'string' && GROUP_PATTERN.test(g)))
+  )
     return `groups: must be at most 20 names matching ${String(GROUP_PATTERN)}`;
   return { tenantId, userId, ...(groups ? { groups: groups as string[] } : {}) };
 }
@@ -112,8 +122,17 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }

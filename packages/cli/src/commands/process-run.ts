@@ -101,7 +101,7 @@ export function addProcessRunCommands(process_: Command): void {
       .description('start an instance of a published process definition')
       .argument('<definition>', 'definition name (e.g. order-to-cash), or its artifact id with --by-id')
       .option('--by-id', 'treat <definition> as the artifact id, not the name')
-      .option('--version <n|latest>', 'published version to run', versionArg, 0)
+      .addOption(new Option('--version <n|latest>', 'published version to run').argParser(versionArg).default(0, 'latest'))
       .addOption(new Option('--input <json>', 'input variables as a JSON object').conflicts('inputFile'))
       .option('--input-file <path>', 'read the input variables from a JSON file')
       .option('--business-key <key>', 'your reference for the instance (e.g. an order number)')
