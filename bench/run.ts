@@ -4,6 +4,7 @@
 import { benchEvents } from './events.bench.js';
 import { benchPersistence } from './persistence.bench.js';
 import { benchProcessDefinition } from './process-definition.bench.js';
+import { benchProcessRuntime } from './process-runtime.bench.js';
 import { benchServiceHost } from './service-host.bench.js';
 import { benchTransformation } from './transformation.bench.js';
 
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   events: benchEvents,
   transformation: benchTransformation,
   'process-definition': benchProcessDefinition,
+  'process-runtime': benchProcessRuntime,
 };
 
 const only = process.argv.slice(2);

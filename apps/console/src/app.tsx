@@ -4,6 +4,9 @@ import { SignInPage } from './auth/sign-in-page.js';
 import { loadSession, saveSession, type Session } from './auth/session.js';
 import { DefinitionListPage } from './artifacts/definition-list-page.js';
 import { ModellerPage } from './modeller/modeller-page.js';
+import { InstancesPage } from './runs/instances-page.js';
+import { InstancePage } from './runs/instance-page.js';
+import { TasksPage } from './runs/tasks-page.js';
 import type { ProcessDefinition } from '@ameide/process-definition';
 
 /** Routes: `#/` (definitions), `#/definitions/<artifact id>`, `#/new`. */
@@ -47,8 +50,20 @@ export function App() {
   if (!session || !client) return <SignInPage onSignedIn={signIn} />;
 
   const match = /^\/definitions\/([^/]+)$/.exec(route);
+  const instance = /^\/instances\/([^/]+)$/.exec(route);
   let page;
-  if (match)
+  if (instance)
+    page = (
+      <InstancePage
+        key={`${session.tenantId}/${instance[1]}`}
+        client={client}
+        instanceId={decodeURIComponent(instance[1]!)}
+      />
+    );
+  else if (route === '/instances')
+    page = <InstancesPage key={session.tenantId} client={client} go={go} />;
+  else if (route === '/tasks') page = <TasksPage key={session.tenantId} client={client} />;
+  else if (match)
     page = (
       <ModellerPage
         key={`${session.tenantId}/${match[1]}`}
@@ -88,6 +103,8 @@ export function App() {
         </a>
         <nav aria-label="Main">
           <a href="#/">Process definitions</a>
+          <a href="#/instances">Instances</a>
+          <a href="#/tasks">Tasks</a>
         </nav>
         <div className="who" aria-label="Signed in as">
           <span className="tenant" title="Tenant" data-testid="tenant">

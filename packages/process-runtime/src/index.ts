@@ -11,10 +11,15 @@ export type {
   StartProcessInput,
 } from './client/process-client.js';
 export { createProcessWorker } from './worker/create-process-worker.js';
-export type { ProcessWorker, ProcessWorkerOptions } from './worker/create-process-worker.js';
+export type {
+  ProcessWorker,
+  ProcessWorkerOptions,
+  WorkflowSpanProcessor,
+  WorkflowSpanResource,
+} from './worker/create-process-worker.js';
 export { runProcessWorker } from './worker/run-process-worker.js';
 export type { RunProcessWorkerOptions } from './worker/run-process-worker.js';
-export { getWorkflowBundle, WORKFLOWS_PATH } from './worker/workflow-bundle.js';
+export { bundleProcessWorkflows, getWorkflowBundle, WORKFLOWS_PATH } from './worker/workflow-bundle.js';
 export { createProcessActivities, domainFailure } from './activities/create-process-activities.js';
 export type { ProcessActivitiesOptions } from './activities/create-process-activities.js';
 export { createArtifactStorePlanSource, createStaticPlanSource } from './activities/plan-source.js';

@@ -2,7 +2,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { createClient, type Client, type Interceptor } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-web';
 import { fromConnectError } from '@ameide/errors';
-import { PlatformService, TransformationService } from '@ameide/proto';
+import { PlatformService, ProcessService, TransformationService } from '@ameide/proto';
 
 /**
  * The services the console calls, over Connect-Web (same origin), with the signed-in user's
@@ -16,6 +16,7 @@ import { PlatformService, TransformationService } from '@ameide/proto';
 export interface AmeideClient {
   readonly platform: Client<typeof PlatformService>;
   readonly transformation: Client<typeof TransformationService>;
+  readonly processes: Client<typeof ProcessService>;
 }
 
 export function createPlatformClient(
@@ -33,6 +34,7 @@ export function createPlatformClient(
       TransformationService,
       createClient(TransformationService, transport),
     ),
+    processes: mapClientErrors(ProcessService, createClient(ProcessService, transport)),
   };
 }
 

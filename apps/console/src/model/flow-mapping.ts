@@ -29,6 +29,9 @@ export interface SequenceEdgeData extends Record<string, unknown> {
   readonly fromGateway: boolean;
 }
 
+/** How far a process instance got at a node (the instance view's overlay). */
+export type RunStatus = 'active' | 'completed' | 'failed';
+
 export type FlowNode = Node<ProcessNodeData | LaneNodeData | PoolNodeData>;
 export type FlowEdge = Edge<SequenceEdgeData>;
 
@@ -89,6 +92,7 @@ export function createFlowMapper() {
       diagnostics: ReadonlyMap<string, readonly Diagnostic[]>,
       selection: Selection,
       readOnly = false,
+      runStatus?: ReadonlyMap<string, RunStatus>,
     ): { nodes: FlowNode[]; edges: FlowEdge[] } {
       const nodes: FlowNode[] = [];
       if (definition.participant) {
@@ -130,8 +134,9 @@ export function createFlowMapper() {
       for (const node of parentsFirst(definition.nodes, index)) {
         const diags = diagnostics.get(node.id) ?? noDiagnostics;
         const selected = selection.nodes.has(node.id);
+        const run = runStatus?.get(node.id);
         nodes.push(
-          cached(nodeCache, node, `${selected}|${diagKey(diags)}|${readOnly}`, () => {
+          cached(nodeCache, node, `${selected}|${diagKey(diags)}|${readOnly}|${run ?? ''}`, () => {
             const size = sizeOf(node);
             const flowNode: FlowNode = {
               id: node.id,

@@ -28,6 +28,7 @@ import {
   diagnosticsByElement,
   movesFromFlow,
   type FlowNode,
+  type RunStatus,
 } from '../model/flow-mapping.js';
 import { defaultSize, paletteItem } from '../model/node-kinds.js';
 import { nodeIndex } from '../model/geometry.js';
@@ -76,18 +77,21 @@ export function ProcessCanvas({
   readOnly,
   focus,
   fitSeq,
+  runStatus,
 }: {
   editor: ProcessEditor;
   readOnly: boolean;
   focus?: FocusRequest | undefined;
   fitSeq: number;
+  /** Instance view: completed/active/failed nodes. */
+  runStatus?: ReadonlyMap<string, RunStatus> | undefined;
 }) {
   const { definition, selection, apply } = editor;
   const mapper = useMemo(() => createFlowMapper(), []);
   const diagnostics = useMemo(() => diagnosticsByElement(editor.diagnostics), [editor.diagnostics]);
   const mapped = useMemo(
-    () => mapper.toFlow(definition, diagnostics, selection, readOnly),
-    [mapper, definition, diagnostics, selection, readOnly],
+    () => mapper.toFlow(definition, diagnostics, selection, readOnly, runStatus),
+    [mapper, definition, diagnostics, selection, readOnly, runStatus],
   );
   const [nodes, setNodes] = useState<FlowNode[]>(mapped.nodes);
   useEffect(() => {

@@ -7,7 +7,7 @@ import { NativeConnection, Worker, type InjectedSinks, type WorkflowBundleWithSo
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
 import { createProcessActivities, type ProcessActivitiesOptions } from '../activities/create-process-activities.js';
 import type { ProcessActivities } from '../workflow/activity-types.js';
-import { getWorkflowBundle } from './workflow-bundle.js';
+import { WORKFLOW_INTERCEPTOR_MODULES, getWorkflowBundle } from './workflow-bundle.js';
 
 /** Receives the spans the interpreter workflow records (an OpenTelemetry `SpanProcessor`). */
 export type WorkflowSpanProcessor = Parameters<typeof makeWorkflowExporter>[0];
@@ -63,6 +63,7 @@ export async function createProcessWorker(options: ProcessWorkerOptions): Promis
     activities: { ...activities },
     // The workflow side of tracing is bundled (WORKFLOW_INTERCEPTOR_MODULES); this is the activity side.
     interceptors: {
+      ...(options.workflowsPath ? { workflowModules: [...WORKFLOW_INTERCEPTOR_MODULES] } : {}),
       activity: [
         (ctx) => ({
           inbound: new OpenTelemetryActivityInboundInterceptor(ctx),

@@ -18,12 +18,24 @@ let cached: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /**
  * Bundles the interpreter workflow (with feelin, ≈3 MB) and the OpenTelemetry workflow
- * interceptors once per process; workers and the replay test use the same bundle. Sources are
- * TypeScript with NodeNext `.js` specifiers, so webpack resolves `.js` to `.ts` too.
+ * interceptors once per process; workers and the replay test use the same bundle.
  */
 export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  cached ??= bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+  cached ??= bundleProcessWorkflows().catch((err: unknown) => {
+    cached = undefined;
+    throw err;
+  });
+  return cached;
+}
+
+/**
+ * Bundles a workflow entry the way the interpreter is bundled (interceptors, TypeScript sources
+ * with NodeNext `.js` specifiers resolved to `.ts`), e.g. an entry that re-exports
+ * `processInstance` next to a benchmark baseline. Uncached.
+ */
+export function bundleProcessWorkflows(workflowsPath: string = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath,
     workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} } as never,
     webpackConfigHook: (config) => {
@@ -34,9 +46,5 @@ export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
       };
       return config;
     },
-  }).catch((err: unknown) => {
-    cached = undefined;
-    throw err;
   });
-  return cached;
 }
