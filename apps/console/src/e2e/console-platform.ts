@@ -6,6 +6,7 @@ import {
   createTokenVerifier,
   startServiceHost,
   type ServiceHost,
+  type ServiceRegistration,
 } from '@ameide/server';
 import {
   createArtifactStore,
@@ -30,7 +31,7 @@ import { buildConsole, createConsoleHandler, createDevTokenHandler } from '../se
  * The platform as `ameide dev` will serve it once the console is wired in: TransformationService
  * on PGlite, the dev sign-in endpoint and the console's build on one port.
  */
-export async function startConsolePlatform(): Promise<{
+export async function startConsolePlatform(options: { temporalAddress?: string } = {}): Promise<{
   host: ServiceHost;
   db: Database;
   close(): Promise<void>;
@@ -41,9 +42,14 @@ export async function startConsolePlatform(): Promise<{
   const identity = await createEphemeralDevIdentity();
   const devToken = createDevTokenHandler(identity);
   const consoleFiles = createConsoleHandler({ distDir });
-  const store = createArtifactStore({ db, rules: { process_definition: processDefinitionRules() } });
+  const store = createArtifactStore({
+    db,
+    rules: { process_definition: processDefinitionRules() },
+  });
   const closers: (() => Promise<void>)[] = [];
-  const routes = [transformationServiceRoutes({ store, processes: createProcessDefinitionTools() })];
+  const routes: ServiceRegistration[] = [
+    transformationServiceRoutes({ store, processes: createProcessDefinitionTools() }),
+  ];
   let startWorker: ((serviceUrl: string) => Promise<void>) | undefined;
   if (options.temporalAddress) {
     // ProcessService + a worker on its own task queue, running what is published in this store.
@@ -51,7 +57,11 @@ export async function startConsolePlatform(): Promise<{
     const clientConnection = await Connection.connect({ address: options.temporalAddress });
     const connection = await NativeConnection.connect({ address: options.temporalAddress });
     const plans = createArtifactStorePlanSource(store);
-    const processes = createProcessClient({ temporal: new Client({ connection: clientConnection }), taskQueue, plans });
+    const processes = createProcessClient({
+      temporal: new Client({ connection: clientConnection }),
+      taskQueue,
+      plans,
+    });
     routes.push(processServiceRoutes(processes));
     startWorker = async (serviceUrl) => {
       const worker = await createProcessWorker({
@@ -62,7 +72,10 @@ export async function startConsolePlatform(): Promise<{
       void worker.run();
       closers.push(() => worker.shutdown());
     };
-    closers.push(() => connection.close(), () => clientConnection.close());
+    closers.push(
+      () => connection.close(),
+      () => clientConnection.close(),
+    );
   }
   const host = await startServiceHost({
     port: 0,
@@ -88,7 +101,7 @@ export async function startConsolePlatform(): Promise<{
     host,
     db,
     async close() {
-      for (const close of closers) await close();
+      for (const close of closers.reverse()) await close();
       await host.close();
       await db.close();
     },

@@ -48,8 +48,8 @@ export async function startDev(home: string, extraArgs: string[] = []): Promise<
     { stdio: 'pipe' },
   );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
@@ -63,8 +63,8 @@ export async function startDev(home: string, extraArgs: string[] = []): Promise<
         resolve(m[1]);
       }
     };
-    child.stderr!.on('data', check);
-    child.stdout!.on('data', check);
+    child.stderr.on('data', check);
+    child.stdout.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`ameide dev exited with ${code} before ready:\n${out}`));

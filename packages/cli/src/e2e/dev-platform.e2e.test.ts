@@ -175,7 +175,7 @@ describe('ameide dev: order-to-cash end to end, two tenants', () => {
           (a) => a.nodeId === 'Task_ApproveOrder' && a.by !== '',
         );
         expect(approval?.by).toBe(tenant === 'demo' ? 'alice' : 'bob');
-        orderIds.push(String(instance.variables?.['orderId']));
+        orderIds.push(instance.variables?.['orderId'] as string);
         const cross = await other.process
           .getProcessInstance({ instanceId: id })
           .catch((e: unknown) => e);

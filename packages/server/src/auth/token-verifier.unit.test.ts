@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEphemeralDevIdentity, createTokenVerifier } from '@ameide/server';
 
@@ -52,7 +53,7 @@ describe('token verifier with a JWKS URL (production mode)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const { port } = server.address() as import('node:net').AddressInfo;
+      const { port } = server.address() as AddressInfo;
       const verifier = createTokenVerifier({
         issuer: identity.issuer,
         audience: identity.audience,

@@ -318,9 +318,8 @@ describe.each(engines)('artifact store on %s', (engine) => {
   it('watch: catches up, then delivers live changes of its own tenant only', async () => {
     const ctrl = new AbortController();
     const seen: string[] = [];
-    const iterator = store
-      .watch(alice, { signal: ctrl.signal, kind: 'process_definition' })
-      [Symbol.asyncIterator]();
+    const changes = store.watch(alice, { signal: ctrl.signal, kind: 'process_definition' });
+    const iterator = changes[Symbol.asyncIterator]();
     const first = await store.create(alice, {
       kind: 'process_definition',
       name: 'Watched',
