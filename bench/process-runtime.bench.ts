@@ -47,7 +47,9 @@ async function chainPlan(n: number): Promise<{ json: string; hash: string }> {
 </bpmn:definitions>`;
   const imported = await importBpmn(xml);
   if (!imported.ok) throw new Error(JSON.stringify(imported.diagnostics));
-  const compiled = compileProcessDefinition(imported.definition, { services: salesServiceRegistry });
+  const compiled = compileProcessDefinition(imported.definition, {
+    services: salesServiceRegistry,
+  });
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
   return { json: compiled.json, hash: compiled.hash };
 }
@@ -150,7 +152,11 @@ export async function benchProcessRuntime(): Promise<void> {
       });
     };
     const handWritten = (n: number) => (i: number) =>
-      client.workflow.start('handWritten', { taskQueue, workflowId: `bench:hand-${n}-${randomUUID()}-${i}`, args: [n, actor] });
+      client.workflow.start('handWritten', {
+        taskQueue,
+        workflowId: `bench:hand-${n}-${randomUUID()}-${i}`,
+        args: [n, actor],
+      });
 
     // (a) 10 no-op activities, 100 instances per batch, alternating, median of 3 rounds.
     await timeBatch(20, handWritten(10));
@@ -163,16 +169,46 @@ export async function benchProcessRuntime(): Promise<void> {
     }
     const b = median(base);
     const c = median(interp);
-    report('process-runtime 10 activities x 100 instances, interpreter', c / 1000, 's', c / b, 'hand-written workflow');
-    report('process-runtime 10 activities x 100 instances, hand-written', b / 1000, 's', 1, 'hand-written workflow');
+    report(
+      'process-runtime 10 activities x 100 instances, interpreter',
+      c / 1000,
+      's',
+      c / b,
+      'hand-written workflow',
+    );
+    report(
+      'process-runtime 10 activities x 100 instances, hand-written',
+      b / 1000,
+      's',
+      1,
+      'hand-written workflow',
+    );
 
     // (b) 1,000 instances of a 1-task process vs 1,000 one-activity hand-written workflows.
     const hb = await timeBatch(1000, handWritten(1));
     const ib = await timeBatch(1000, interpreter(one, 'chain-1'));
     const rate = (ms: number) => (1000 / ms) * 1000;
-    report('process-runtime 1-task process starts', rate(ib.startsMs), 'starts/s', rate(ib.startsMs) / rate(hb.startsMs), 'hand-written one-activity workflow');
-    report('process-runtime 1-task process completions', rate(ib.totalMs), 'instances/s', rate(ib.totalMs) / rate(hb.totalMs), 'hand-written one-activity workflow');
-    report('process-runtime hand-written one-activity completions', rate(hb.totalMs), 'workflows/s', 1, 'hand-written one-activity workflow');
+    report(
+      'process-runtime 1-task process starts',
+      rate(ib.startsMs),
+      'starts/s',
+      rate(ib.startsMs) / rate(hb.startsMs),
+      'hand-written one-activity workflow',
+    );
+    report(
+      'process-runtime 1-task process completions',
+      rate(ib.totalMs),
+      'instances/s',
+      rate(ib.totalMs) / rate(hb.totalMs),
+      'hand-written one-activity workflow',
+    );
+    report(
+      'process-runtime hand-written one-activity completions',
+      rate(hb.totalMs),
+      'workflows/s',
+      1,
+      'hand-written one-activity workflow',
+    );
   } finally {
     await worker.shutdown();
     await running;

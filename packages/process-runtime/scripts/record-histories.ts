@@ -3,15 +3,22 @@
 // `src/replay/replay.int.test.ts` replays against the current interpreter.
 //
 //   npx tsx packages/process-runtime/scripts/record-histories.ts
+//   npx prettier --write packages/process-runtime/histories
 //
 // Re-record only for new behaviour (a new example or path), never to make a replay failure pass:
 // see "Patching rule" in the README.
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startTemporalServer } from '@ameide/testing';
 import { createScriptedAgentInvoker } from '../src/activities/agent-invoker.js';
 import { historyToJson } from '../src/testing/history-json.js';
-import { EXAMPLE_SCENARIOS, MANIFEST, historyFileName, publishExamples } from '../src/testing/example-scenarios.js';
+import {
+  EXAMPLE_SCENARIOS,
+  MANIFEST,
+  historyFileName,
+  publishExamples,
+} from '../src/testing/example-scenarios.js';
 import { startRuntimeFixture } from '../src/testing/runtime-fixture.js';
 
 const dir = fileURLToPath(new URL('../histories/', import.meta.url));
@@ -23,10 +30,13 @@ try {
   try {
     await publishExamples(rt);
     await mkdir(dir, { recursive: true });
-    for (const f of await readdir(dir)) if (f.endsWith('.json')) await rm(`${dir}${f}`);
     // Standard history JSON has no workflow id, and the interpreter derives ids from it (child
     // workflows, idempotency keys): the manifest keeps each file's workflow id for the replay.
-    const manifest: Record<string, string> = {};
+    // Recordings of older behaviour stay (see the README's patching rule): only this run's files
+    // are overwritten.
+    const manifest = (
+      existsSync(`${dir}${MANIFEST}`) ? JSON.parse(await readFile(`${dir}${MANIFEST}`, 'utf8')) : {}
+    ) as Record<string, string>;
     for (const scenario of EXAMPLE_SCENARIOS) {
       for (const { suffix, workflowId } of await scenario.run(rt)) {
         const history = await rt.temporal.workflow.getHandle(workflowId).fetchHistory();

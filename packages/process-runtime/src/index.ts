@@ -19,7 +19,11 @@ export type {
 } from './worker/create-process-worker.js';
 export { runProcessWorker } from './worker/run-process-worker.js';
 export type { RunProcessWorkerOptions } from './worker/run-process-worker.js';
-export { bundleProcessWorkflows, getWorkflowBundle, WORKFLOWS_PATH } from './worker/workflow-bundle.js';
+export {
+  bundleProcessWorkflows,
+  getWorkflowBundle,
+  WORKFLOWS_PATH,
+} from './worker/workflow-bundle.js';
 export { createProcessActivities, domainFailure } from './activities/create-process-activities.js';
 export type { ProcessActivitiesOptions } from './activities/create-process-activities.js';
 export { createArtifactStorePlanSource, createStaticPlanSource } from './activities/plan-source.js';
@@ -45,7 +49,11 @@ export {
 } from './workflow/definitions.js';
 export { processSearchAttributes, SEARCH_ATTRIBUTE_TYPES } from './workflow/search-attributes.js';
 export { BPMN_ERROR_TYPE, INCIDENT_TYPE } from './workflow/activity-types.js';
-export type { AgentCallRequest, ProcessActivities, ServiceCallRequest } from './workflow/activity-types.js';
+export type {
+  AgentCallRequest,
+  ProcessActivities,
+  ServiceCallRequest,
+} from './workflow/activity-types.js';
 export { TASK_REJECTIONS } from './workflow/validate-completion.js';
 export { validateForm } from './workflow/form-validation.js';
 export type { FormViolation } from './workflow/form-validation.js';

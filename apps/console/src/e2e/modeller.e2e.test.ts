@@ -200,7 +200,8 @@ describe('console and modeller in Chromium', () => {
     await page.locator('.history button[data-stream-version="1"]').click();
     await page.getByText('Viewing version 1 (read-only)').waitFor();
     expect(await page.getByRole('button', { name: 'Add Start event' }).isDisabled()).toBe(true);
-    // Version 1 was saved before the fix: its flows still have the errors.
+    // Version 1 was saved before the fix: its flows are drawn and still have the errors.
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(4);
     await expect.poll(() => problemCount().textContent()).toBe('2 errors, 0 warnings');
     await page.screenshot({ path: `${ARTIFACTS}/modeller-history.png` });
     await page.getByRole('button', { name: 'Back to the draft' }).click();

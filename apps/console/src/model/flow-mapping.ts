@@ -153,6 +153,7 @@ export function createFlowMapper() {
             };
             if (node.parentId !== undefined && index.has(node.parentId))
               flowNode.parentId = node.parentId;
+            if (run) flowNode.className = `run-${run}`;
             return flowNode;
           }),
         );

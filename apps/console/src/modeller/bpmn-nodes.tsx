@@ -17,14 +17,39 @@ function severityOf(diagnostics: readonly Diagnostic[]): 'error' | 'warning' | u
   return undefined;
 }
 
+/** React Flow draws an edge only between nodes with handles, so read-only nodes keep them (inert). */
 function Handles({ connectable }: { connectable: boolean }) {
-  if (!connectable) return null;
+  const cls = connectable ? undefined : 'inert-handle';
   return (
     <>
-      <Handle type="source" position={Position.Top} id="t" />
-      <Handle type="source" position={Position.Right} id="r" />
-      <Handle type="source" position={Position.Bottom} id="b" />
-      <Handle type="source" position={Position.Left} id="l" />
+      <Handle
+        type="source"
+        position={Position.Top}
+        id="t"
+        isConnectable={connectable}
+        className={cls}
+      />
+      <Handle
+        type="source"
+        position={Position.Right}
+        id="r"
+        isConnectable={connectable}
+        className={cls}
+      />
+      <Handle
+        type="source"
+        position={Position.Bottom}
+        id="b"
+        isConnectable={connectable}
+        className={cls}
+      />
+      <Handle
+        type="source"
+        position={Position.Left}
+        id="l"
+        isConnectable={connectable}
+        className={cls}
+      />
     </>
   );
 }

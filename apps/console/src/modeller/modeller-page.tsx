@@ -282,30 +282,30 @@ function ModellerView({
   const addFromPalette = (key: string) => {
     const p = centre();
     if (key === 'lane')
-      return editor.apply(
-        addLane(
-          definition,
-          { x: Math.round(p.x / GRID) * GRID - 450, y: Math.round(p.y / GRID) * GRID - 110 },
-          'Lane',
-        ),
+      return editor.edit(
+        (d) =>
+          addLane(
+            d,
+            { x: Math.round(p.x / GRID) * GRID - 450, y: Math.round(p.y / GRID) * GRID - 110 },
+            'Lane',
+          ),
         true,
       );
     const item = paletteItem(key);
     if (!item) return;
     const size = defaultSize(item.type);
     // Stagger so repeated clicks do not stack nodes on each other.
-    const n = definition.nodes.length % 8;
-    editor.apply(
-      addNode(definition, {
+    editor.edit((d) => {
+      const n = d.nodes.length % 8;
+      return addNode(d, {
         type: item.type,
         data: item.data(),
         position: {
           x: Math.round((p.x - size.width / 2 + n * 20) / GRID) * GRID,
           y: Math.round((p.y - size.height / 2 + n * 20) / GRID) * GRID,
         },
-      }),
-      true,
-    );
+      });
+    }, true);
   };
 
   const importFile = async (file: File) => {
@@ -346,7 +346,10 @@ function ModellerView({
           .deleteElements({ nodes: [...editor.selection.nodes].map((id) => ({ id })) })
           .catch(() => undefined);
       } else if (mod && key === 'v') {
-        if (clipboard) editor.apply(pasteElements(definition, clipboard), true);
+        if (clipboard) {
+          const content = clipboard;
+          editor.edit((d) => pasteElements(d, content), true);
+        }
       } else if (mod && key === 'a')
         editor.select({
           nodes: new Set(definition.nodes.map((n) => n.id)),

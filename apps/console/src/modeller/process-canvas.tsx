@@ -86,7 +86,7 @@ export function ProcessCanvas({
   /** Instance view: completed/active/failed nodes. */
   runStatus?: ReadonlyMap<string, RunStatus> | undefined;
 }) {
-  const { definition, selection, apply } = editor;
+  const { definition, selection, edit } = editor;
   const mapper = useMemo(() => createFlowMapper(), []);
   const diagnostics = useMemo(() => diagnosticsByElement(editor.diagnostics), [editor.diagnostics]);
   const mapped = useMemo(
@@ -178,26 +178,26 @@ export function ProcessCanvas({
   );
 
   const onConnect = useCallback(
-    (c: Connection) => apply(connect(definition, c.source, c.target), true),
-    [apply, definition],
+    (c: Connection) => edit((d) => connect(d, c.source, c.target), true),
+    [edit],
   );
   const onDelete = useCallback(
     ({ nodes: ns, edges: es }: { nodes: Node[]; edges: { id: string }[] }) =>
-      apply(
+      edit((d) =>
         deleteElements(
-          definition,
+          d,
           ns.map((n) => n.id),
           es.map((e) => e.id),
         ),
       ),
-    [apply, definition],
+    [edit],
   );
   const onNodeDragStop = useCallback(
     (_e: unknown, _n: Node, dragged: Node[]) => {
       markStart('drag-commit');
-      apply(dragEdit(definition, dragged));
+      edit((d) => dragEdit(d, dragged));
     },
-    [apply, definition],
+    [edit],
   );
 
   const onDrop = useCallback(
@@ -207,49 +207,34 @@ export function ProcessCanvas({
       const key = e.dataTransfer.getData(PALETTE_MIME);
       const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
       if (key === 'lane') {
-        apply(addLane(definition, { x: snap(p.x - 30), y: snap(p.y - 20) }, 'Lane'), true);
+        edit((d) => addLane(d, { x: snap(p.x - 30), y: snap(p.y - 20) }, 'Lane'), true);
         return;
       }
       const item = paletteItem(key);
       if (!item) return;
       const size = defaultSize(item.type);
-      apply(
-        addNode(definition, {
-          type: item.type,
-          data: item.data(),
-          position: { x: snap(p.x - size.width / 2), y: snap(p.y - size.height / 2) },
-        }),
-        true,
-      );
+      const position = { x: snap(p.x - size.width / 2), y: snap(p.y - size.height / 2) };
+      edit((d) => addNode(d, { type: item.type, data: item.data(), position }), true);
     },
-    [apply, definition, flow, readOnly],
+    [edit, flow, readOnly],
   );
 
   const actions = useMemo<EditorActions>(
     () => ({
       readOnly,
-      resizeNode: (id, size) => {
-        if (definition.lanes.some((l) => l.id === id)) {
-          apply(
-            updateLane(definition, id, {
-              width: size.width,
-              height: size.height,
-              position: { x: size.x, y: size.y },
-            }),
+      resizeNode: (id, size) =>
+        edit((d): EditResult => {
+          const position = { x: size.x, y: size.y };
+          if (d.lanes.some((l) => l.id === id))
+            return updateLane(d, id, { width: size.width, height: size.height, position });
+          if (!nodeIndex(d).has(id)) return { ok: false, message: `unknown node ${id}` };
+          const nodes = d.nodes.map((n) =>
+            n.id === id ? { ...n, width: size.width, height: size.height, position } : n,
           );
-          return;
-        }
-        const node = nodeIndex(definition).get(id);
-        if (!node) return;
-        const nodes = definition.nodes.map((n) =>
-          n.id === id
-            ? { ...n, width: size.width, height: size.height, position: { x: size.x, y: size.y } }
-            : n,
-        );
-        apply({ ok: true, definition: { ...definition, nodes }, ids: [id] });
-      },
+          return { ok: true, definition: { ...d, nodes }, ids: [id] };
+        }),
     }),
-    [apply, definition, readOnly],
+    [edit, readOnly],
   );
 
   return (

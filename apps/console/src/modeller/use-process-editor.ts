@@ -29,6 +29,7 @@ interface State {
 
 type Action =
   | { type: 'edit'; result: EditResult; select?: boolean }
+  | { type: 'editWith'; edit: (definition: ProcessDefinition) => EditResult; select?: boolean }
   | { type: 'undo' }
   | { type: 'redo' }
   | { type: 'load'; definition: ProcessDefinition }
@@ -37,6 +38,12 @@ type Action =
 
 function reducer(state: State, action: Action): State {
   switch (action.type) {
+    case 'editWith':
+      return reducer(state, {
+        type: 'edit',
+        result: action.edit(state.history.present),
+        ...(action.select !== undefined ? { select: action.select } : {}),
+      });
     case 'edit': {
       if (!action.result.ok) return { ...state, notice: action.result.message };
       const history = commitEdit(state.history, action.result.definition);
@@ -114,6 +121,15 @@ export function useProcessEditor(initial: ProcessDefinition) {
     (result: EditResult, select = false) => dispatch({ type: 'edit', result, select }),
     [],
   );
+  /**
+   * Applies an edit to the definition as it is when the edit runs (not as a callback saw it at
+   * its last render): gestures can arrive before React Flow has the latest callbacks.
+   */
+  const edit = useCallback(
+    (fn: (definition: ProcessDefinition) => EditResult, select = false) =>
+      dispatch({ type: 'editWith', edit: fn, select }),
+    [],
+  );
   const undo = useCallback(() => dispatch({ type: 'undo' }), []);
   const redo = useCallback(() => dispatch({ type: 'redo' }), []);
   const load = useCallback((d: ProcessDefinition) => dispatch({ type: 'load', definition: d }), []);
@@ -137,6 +153,7 @@ export function useProcessEditor(initial: ProcessDefinition) {
     canUndo: canUndo(state.history),
     canRedo: canRedo(state.history),
     apply,
+    edit,
     undo,
     redo,
     load,

@@ -132,6 +132,7 @@ function InstanceDiagram({
       runStatusOf({
         failed: instance.status === InstanceStatus.FAILED,
         tokens: instance.tokens,
+        openTasks: instance.userTasks,
         audit: instance.audit,
       }),
     [instance],

@@ -4,24 +4,29 @@ import type { RunStatus } from '../model/flow-mapping.js';
 export interface InstanceTrace {
   readonly failed: boolean;
   readonly tokens: readonly { readonly nodeId: string }[];
+  /** Open user tasks (their nodes hold the instance). */
+  readonly openTasks: readonly { readonly nodeId: string }[];
   readonly audit: readonly { readonly event: string; readonly nodeId: string }[];
 }
 
-const DONE_EVENTS = new Set(['completed', 'taskCompleted', 'boundaryFired', 'compensated']);
-
 /**
- * The diagram overlay of an instance: nodes holding a token are active, nodes the audit trail
- * completed are completed, and in a failed instance the nodes it entered but never finished failed.
+ * The diagram overlay of an instance: nodes holding a token or an open task are active; every
+ * other node the audit trail entered was passed (completed) — except, in a failed instance, the
+ * last node entered, where it failed.
  */
 export function runStatusOf(trace: InstanceTrace): Map<string, RunStatus> {
   const out = new Map<string, RunStatus>();
-  const entered = new Set<string>();
+  const active = new Set(
+    [...trace.tokens, ...trace.openTasks].map((t) => t.nodeId).filter(Boolean),
+  );
+  let lastEntered: string | undefined;
   for (const a of trace.audit) {
     if (!a.nodeId) continue;
-    if (DONE_EVENTS.has(a.event)) out.set(a.nodeId, 'completed');
-    else entered.add(a.nodeId);
+    out.set(a.nodeId, 'completed');
+    if (a.event === 'entered') lastEntered = a.nodeId;
   }
-  for (const t of trace.tokens) if (t.nodeId) out.set(t.nodeId, 'active');
-  if (trace.failed) for (const id of entered) if (!out.has(id)) out.set(id, 'failed');
+  for (const id of active) out.set(id, 'active');
+  if (trace.failed && lastEntered !== undefined && !active.has(lastEntered))
+    out.set(lastEntered, 'failed');
   return out;
 }

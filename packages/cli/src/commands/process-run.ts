@@ -33,7 +33,8 @@ function statusName(s: InstanceStatus): string {
 function versionArg(value: string): number {
   if (value === 'latest') return 0;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('a published version number or "latest"');
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError('a published version number or "latest"');
   return n;
 }
 
@@ -58,8 +59,12 @@ function printInstance(p: ProcessInstance): void {
   const def = p.definition;
   const out = process.stdout;
   out.write(`instance     ${p.instanceId}\n`);
-  out.write(`status       ${statusName(p.status)}${p.errorCode ? ` (${p.errorCode}${p.errorMessage ? `: ${p.errorMessage}` : ''})` : ''}\n`);
-  out.write(`definition   ${def?.name ?? '?'} v${def?.version ?? '?'}${def?.planHash ? ` (plan ${def.planHash.slice(0, 12)}…)` : ''}\n`);
+  out.write(
+    `status       ${statusName(p.status)}${p.errorCode ? ` (${p.errorCode}${p.errorMessage ? `: ${p.errorMessage}` : ''})` : ''}\n`,
+  );
+  out.write(
+    `definition   ${def?.name ?? '?'} v${def?.version ?? '?'}${def?.planHash ? ` (plan ${def.planHash.slice(0, 12)}…)` : ''}\n`,
+  );
   if (p.businessKey) out.write(`business key ${p.businessKey}\n`);
   out.write(`started      ${formatTime(p.startedAt)}${p.startedBy ? ` by ${p.startedBy}` : ''}\n`);
   if (p.closedAt) out.write(`closed       ${formatTime(p.closedAt)}\n`);
@@ -75,18 +80,37 @@ function printInstance(p: ProcessInstance): void {
   if (p.userTasks.length > 0)
     printTable(
       ['TASK', 'NODE', 'TITLE', 'ASSIGNEE', 'GROUPS', 'DUE'],
-      p.userTasks.map((t) => [t.taskId, t.nodeId, t.title, t.assignee || '-', groups(t), formatTime(t.dueAt) || '-']),
+      p.userTasks.map((t) => [
+        t.taskId,
+        t.nodeId,
+        t.title,
+        t.assignee || '-',
+        groups(t),
+        formatTime(t.dueAt) || '-',
+      ]),
     );
 
   out.write('\nVariables\n');
   const vars = JSON.stringify(p.variables ?? {}, null, 2);
-  out.write(`${vars.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+  out.write(
+    `${vars
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}\n`,
+  );
 
   out.write(`\nAudit trail (${p.audit.length})\n`);
   if (p.audit.length > 0)
     printTable(
       ['SEQ', 'AT', 'EVENT', 'NODE', 'BY', 'DETAIL'],
-      p.audit.map((a) => [String(a.seq), formatTime(a.at), a.event, a.nodeId || '-', a.by || '-', a.detail]),
+      p.audit.map((a) => [
+        String(a.seq),
+        formatTime(a.at),
+        a.event,
+        a.nodeId || '-',
+        a.by || '-',
+        a.detail,
+      ]),
     );
 }
 
@@ -99,10 +123,19 @@ export function addProcessRunCommands(process_: Command): void {
     process_
       .command('start')
       .description('start an instance of a published process definition')
-      .argument('<definition>', 'definition name (e.g. order-to-cash), or its artifact id with --by-id')
+      .argument(
+        '<definition>',
+        'definition name (e.g. order-to-cash), or its artifact id with --by-id',
+      )
       .option('--by-id', 'treat <definition> as the artifact id, not the name')
-      .addOption(new Option('--version <n|latest>', 'published version to run').argParser(versionArg).default(0, 'latest'))
-      .addOption(new Option('--input <json>', 'input variables as a JSON object').conflicts('inputFile'))
+      .addOption(
+        new Option('--version <n|latest>', 'published version to run')
+          .argParser(versionArg)
+          .default(0, 'latest'),
+      )
+      .addOption(
+        new Option('--input <json>', 'input variables as a JSON object').conflicts('inputFile'),
+      )
       .option('--input-file <path>', 'read the input variables from a JSON file')
       .option('--business-key <key>', 'your reference for the instance (e.g. an order number)')
       .addOption(jsonOption())
@@ -113,7 +146,14 @@ export function addProcessRunCommands(process_: Command): void {
   ).action(
     async (
       definition: string,
-      opts: { byId?: boolean; version: number; input?: string; inputFile?: string; businessKey?: string; json?: boolean },
+      opts: {
+        byId?: boolean;
+        version: number;
+        input?: string;
+        inputFile?: string;
+        businessKey?: string;
+        json?: boolean;
+      },
       cmd: Command,
     ) => {
       const variables = opts.inputFile
@@ -123,7 +163,9 @@ export function addProcessRunCommands(process_: Command): void {
           : {};
       const client = await platformClient(cmd);
       const res = await client.process.startProcess({
-        definition: opts.byId ? { case: 'definitionId', value: definition } : { case: 'definitionName', value: definition },
+        definition: opts.byId
+          ? { case: 'definitionId', value: definition }
+          : { case: 'definitionName', value: definition },
         version: opts.version,
         variables,
         businessKey: opts.businessKey ?? '',
@@ -131,7 +173,9 @@ export function addProcessRunCommands(process_: Command): void {
       if (opts.json) return printJson(StartProcessResponseSchema, res);
       const d = res.definition;
       process.stdout.write(`${res.instanceId}\n`);
-      process.stderr.write(`started ${d?.name ?? definition} v${d?.version ?? '?'} (plan ${d?.planHash.slice(0, 12) ?? '?'}…)\n`);
+      process.stderr.write(
+        `started ${d?.name ?? definition} v${d?.version ?? '?'} (plan ${d?.planHash.slice(0, 12) ?? '?'}…)\n`,
+      );
     },
   );
 
@@ -140,12 +184,22 @@ export function addProcessRunCommands(process_: Command): void {
       .command('list')
       .description("list the tenant's process instances, newest first")
       .option('--definition <name>', 'only instances of this definition')
-      .option('--status <status>', `only instances in this status: ${Object.keys(statuses).join(', ')}`, statusArg)
+      .option(
+        '--status <status>',
+        `only instances in this status: ${Object.keys(statuses).join(', ')}`,
+        statusArg,
+      )
       .option('--business-key <key>', 'only instances with this business key')
       .addOption(jsonOption())
-      .addHelpText('after', '\nExample:\n  $ ameide process list --definition order-to-cash --status running'),
+      .addHelpText(
+        'after',
+        '\nExample:\n  $ ameide process list --definition order-to-cash --status running',
+      ),
   ).action(
-    async (opts: { definition?: string; status?: InstanceStatus; businessKey?: string; json?: boolean }, cmd: Command) => {
+    async (
+      opts: { definition?: string; status?: InstanceStatus; businessKey?: string; json?: boolean },
+      cmd: Command,
+    ) => {
       const client = await platformClient(cmd);
       const instances: ProcessInstance[] = [];
       let pageToken = '';
@@ -160,7 +214,11 @@ export function addProcessRunCommands(process_: Command): void {
         instances.push(...page.instances);
         pageToken = page.nextPageToken;
       } while (pageToken !== '' && instances.length < 10_000);
-      if (opts.json) return printJson(ListProcessInstancesResponseSchema, create(ListProcessInstancesResponseSchema, { instances, nextPageToken: pageToken }));
+      if (opts.json)
+        return printJson(
+          ListProcessInstancesResponseSchema,
+          create(ListProcessInstancesResponseSchema, { instances, nextPageToken: pageToken }),
+        );
       if (instances.length === 0) {
         process.stderr.write('no process instances\n');
         return;
@@ -183,10 +241,15 @@ export function addProcessRunCommands(process_: Command): void {
   withPlatformOptions(
     process_
       .command('show')
-      .description('show an instance: status, active tokens, open user tasks, variables and audit trail')
+      .description(
+        'show an instance: status, active tokens, open user tasks, variables and audit trail',
+      )
       .argument('<instance-id>', 'the id `ameide process start` printed')
       .addOption(jsonOption())
-      .addHelpText('after', '\nExample:\n  $ ameide process show 3f0c9a2e-6d0b-4c55-9a51-0d2b8e1f7a10'),
+      .addHelpText(
+        'after',
+        '\nExample:\n  $ ameide process show 3f0c9a2e-6d0b-4c55-9a51-0d2b8e1f7a10',
+      ),
   ).action(async (instanceId: string, opts: { json?: boolean }, cmd: Command) => {
     const client = await platformClient(cmd);
     const { instance } = await client.process.getProcessInstance({ instanceId });
@@ -201,7 +264,10 @@ export function addProcessRunCommands(process_: Command): void {
       .description('cancel an instance; its completed compensable steps are compensated first')
       .argument('<instance-id>', 'the id `ameide process start` printed')
       .option('--reason <text>', 'why (recorded with the cancellation)', '')
-      .addHelpText('after', '\nExample:\n  $ ameide process cancel 3f0c9a2e-6d0b-4c55-9a51-0d2b8e1f7a10 --reason "customer withdrew"'),
+      .addHelpText(
+        'after',
+        '\nExample:\n  $ ameide process cancel 3f0c9a2e-6d0b-4c55-9a51-0d2b8e1f7a10 --reason "customer withdrew"',
+      ),
   ).action(async (instanceId: string, opts: { reason: string }, cmd: Command) => {
     const client = await platformClient(cmd);
     await client.process.cancelProcess({ instanceId, reason: opts.reason });
@@ -217,15 +283,22 @@ function parseTaskRef(ref: string): { instanceId?: string; taskId: string } {
 
 /** `ameide task ...`: the caller's open user tasks. */
 export function taskCommand(): Command {
-  const task = new Command('task').description('list and complete the user tasks of running process instances');
+  const task = new Command('task').description(
+    'list and complete the user tasks of running process instances',
+  );
 
   withPlatformOptions(
     task
       .command('list')
-      .description('open user tasks you may complete (you are the assignee or in a candidate group)')
+      .description(
+        'open user tasks you may complete (you are the assignee or in a candidate group)',
+      )
       .option('--instance <instance-id>', "only this instance's tasks")
       .addOption(jsonOption())
-      .addHelpText('after', '\nExample:\n  $ ameide task list\n  $ ameide task complete Task_ApproveOrder#5 --data \'{"approved": true}\''),
+      .addHelpText(
+        'after',
+        '\nExample:\n  $ ameide task list\n  $ ameide task complete Task_ApproveOrder#5 --data \'{"approved": true}\'',
+      ),
   ).action(async (opts: { instance?: string; json?: boolean }, cmd: Command) => {
     const client = await platformClient(cmd);
     const res = await client.process.listUserTasks({ instanceId: opts.instance ?? '' });
@@ -236,7 +309,16 @@ export function taskCommand(): Command {
     }
     printTable(
       ['TASK', 'INSTANCE', 'DEFINITION', 'TITLE', 'ASSIGNEE', 'GROUPS', 'CREATED', 'DUE'],
-      res.tasks.map((t) => [t.taskId, t.instanceId, t.definitionName, t.title, t.assignee || '-', groups(t), formatTime(t.createdAt), formatTime(t.dueAt) || '-']),
+      res.tasks.map((t) => [
+        t.taskId,
+        t.instanceId,
+        t.definitionName,
+        t.title,
+        t.assignee || '-',
+        groups(t),
+        formatTime(t.createdAt),
+        formatTime(t.dueAt) || '-',
+      ]),
     );
   });
 
@@ -244,7 +326,10 @@ export function taskCommand(): Command {
     task
       .command('complete')
       .description('complete a user task with form data (checked against the task form)')
-      .argument('<task>', 'task id from `ameide task list`, or <instance-id>:<task-id> when a task id is ambiguous')
+      .argument(
+        '<task>',
+        'task id from `ameide task list`, or <instance-id>:<task-id> when a task id is ambiguous',
+      )
       .option('--data <json>', 'form data as a JSON object', '{}')
       .addHelpText(
         'after',
@@ -258,7 +343,10 @@ export function taskCommand(): Command {
     if (instanceId === undefined) {
       const { tasks } = await client.process.listUserTasks({});
       const matches = tasks.filter((t) => t.taskId === parsed.taskId);
-      if (matches.length === 0) throw new Error(`no open task ${parsed.taskId} that you may complete (see \`ameide task list\`)`);
+      if (matches.length === 0)
+        throw new Error(
+          `no open task ${parsed.taskId} that you may complete (see \`ameide task list\`)`,
+        );
       if (matches.length > 1) {
         throw new Error(
           `task id ${parsed.taskId} is open in ${matches.length} instances; name one: ${matches.map((t) => `${t.instanceId}:${t.taskId}`).join(', ')}`,

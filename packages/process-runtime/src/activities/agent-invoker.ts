@@ -27,7 +27,8 @@ export function createHttpAgentInvoker(options: HttpAgentInvokerOptions): AgentI
         body: JSON.stringify(request),
         ...(signal ? { signal } : {}),
       });
-      if (!res.ok) throw new Error(`agent endpoint ${options.url} answered ${res.status} ${res.statusText}`);
+      if (!res.ok)
+        throw new Error(`agent endpoint ${options.url} answered ${res.status} ${res.statusText}`);
       const body = (await res.json()) as { result?: unknown };
       return body.result ?? null;
     },
@@ -35,6 +36,8 @@ export function createHttpAgentInvoker(options: HttpAgentInvokerOptions): AgentI
 }
 
 /** An AgentInvoker answering from a function (tests, the offline embedded mode). */
-export function createScriptedAgentInvoker(script: (request: AgentCallRequest) => unknown): AgentInvoker {
+export function createScriptedAgentInvoker(
+  script: (request: AgentCallRequest) => unknown,
+): AgentInvoker {
   return { invoke: (request) => Promise.resolve(script(request)) };
 }

@@ -1,4 +1,11 @@
-import { fromJson, toJson, ScalarType, type DescMessage, type DescMethod, type JsonValue } from '@bufbuild/protobuf';
+import {
+  fromJson,
+  toJson,
+  ScalarType,
+  type DescMessage,
+  type DescMethod,
+  type JsonValue,
+} from '@bufbuild/protobuf';
 import type { Transport } from '@connectrpc/connect';
 import { ameideRegistry } from '@ameide/proto';
 import { AmeideError, ErrorCode } from '@ameide/errors';
@@ -15,10 +22,14 @@ export function findRpc(rpc: string): DescMethod & { methodKind: 'unary' } {
     });
   }
   if (m.methodKind !== 'unary') {
-    throw new AmeideError(ErrorCode.Unimplemented, `RPC ${rpc} is ${m.methodKind}; service tasks call unary RPCs`, {
-      reason: 'RPC_NOT_UNARY',
-      domain: 'ameide.process',
-    });
+    throw new AmeideError(
+      ErrorCode.Unimplemented,
+      `RPC ${rpc} is ${m.methodKind}; service tasks call unary RPCs`,
+      {
+        reason: 'RPC_NOT_UNARY',
+        domain: 'ameide.process',
+      },
+    );
   }
   return m as DescMethod & { methodKind: 'unary' };
 }
@@ -38,19 +49,35 @@ export async function callRpc(
   const method = findRpc(rpc);
   let input;
   try {
-    input = fromJson(method.input, request as JsonValue, { registry: ameideRegistry, ignoreUnknownFields: false });
-  } catch (err) {
-    throw AmeideError.invalidArgument(`request of ${rpc} does not match ${method.input.typeName}: ${(err as Error).message}`, [], {
-      reason: 'INVALID_REQUEST',
-      domain: 'ameide.process',
+    input = fromJson(method.input, request as JsonValue, {
+      registry: ameideRegistry,
+      ignoreUnknownFields: false,
     });
+  } catch (err) {
+    throw AmeideError.invalidArgument(
+      `request of ${rpc} does not match ${method.input.typeName}: ${(err as Error).message}`,
+      [],
+      {
+        reason: 'INVALID_REQUEST',
+        domain: 'ameide.process',
+      },
+    );
   }
   const res = await transport.unary(method, signal, undefined, headers, input);
-  const json = toJson(method.output, res.message, { registry: ameideRegistry, alwaysEmitImplicit: true });
+  const json = toJson(method.output, res.message, {
+    registry: ameideRegistry,
+    alwaysEmitImplicit: true,
+  });
   return numbersFor(method.output, json) as Record<string, unknown>;
 }
 
-const INT64 = new Set([ScalarType.INT64, ScalarType.UINT64, ScalarType.FIXED64, ScalarType.SFIXED64, ScalarType.SINT64]);
+const INT64 = new Set([
+  ScalarType.INT64,
+  ScalarType.UINT64,
+  ScalarType.FIXED64,
+  ScalarType.SFIXED64,
+  ScalarType.SINT64,
+]);
 
 function toNumber(v: unknown): unknown {
   if (typeof v !== 'string') return v;
@@ -65,13 +92,25 @@ function numbersFor(desc: DescMessage, json: unknown): unknown {
     const v = obj[f.jsonName];
     if (v === undefined) continue;
     if (f.fieldKind === 'scalar' && INT64.has(f.scalar)) obj[f.jsonName] = toNumber(v);
-    else if (f.fieldKind === 'list' && f.listKind === 'scalar' && INT64.has(f.scalar) && Array.isArray(v))
+    else if (
+      f.fieldKind === 'list' &&
+      f.listKind === 'scalar' &&
+      INT64.has(f.scalar) &&
+      Array.isArray(v)
+    )
       obj[f.jsonName] = v.map(toNumber);
     else if (f.fieldKind === 'list' && f.listKind === 'message' && Array.isArray(v))
       obj[f.jsonName] = v.map((x) => numbersFor(f.message, x));
     else if (f.fieldKind === 'message') obj[f.jsonName] = numbersFor(f.message, v);
-    else if (f.fieldKind === 'map' && f.mapKind === 'message' && typeof v === 'object' && v !== null)
-      obj[f.jsonName] = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, numbersFor(f.message, x)]));
+    else if (
+      f.fieldKind === 'map' &&
+      f.mapKind === 'message' &&
+      typeof v === 'object' &&
+      v !== null
+    )
+      obj[f.jsonName] = Object.fromEntries(
+        Object.entries(v).map(([k, x]) => [k, numbersFor(f.message, x)]),
+      );
   }
   return obj;
 }

@@ -49,7 +49,8 @@ export function domainFailure(err: AmeideError): ApplicationFailure {
 export function createProcessActivities(options: ProcessActivitiesOptions): ProcessActivities {
   const transports = new Map<string, Transport>();
   const transportFor = (service: string): Transport => {
-    const url = typeof options.serviceUrl === 'string' ? options.serviceUrl : options.serviceUrl(service);
+    const url =
+      typeof options.serviceUrl === 'string' ? options.serviceUrl : options.serviceUrl(service);
     let t = transports.get(url);
     if (!t) {
       t = createConnectTransport({ baseUrl: url, httpVersion: '1.1' });
@@ -103,7 +104,13 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
       };
       if (call.traceparent) headers['traceparent'] = call.traceparent;
       try {
-        return await callRpc(transportFor(service), call.rpc, call.request, headers, Context.current().cancellationSignal);
+        return await callRpc(
+          transportFor(service),
+          call.rpc,
+          call.request,
+          headers,
+          Context.current().cancellationSignal,
+        );
       } catch (err) {
         throw domainFailure(fromConnectError(err));
       }
@@ -115,7 +122,9 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
           type: 'AgentRuntimeMissing',
           message: `no agent invoker is configured; agent task ${call.nodeId} cannot run`,
           nonRetryable: true,
-          details: [{ code: 'unimplemented', reason: 'AGENT_RUNTIME_MISSING', domain: 'ameide.process' }],
+          details: [
+            { code: 'unimplemented', reason: 'AGENT_RUNTIME_MISSING', domain: 'ameide.process' },
+          ],
         });
       }
       return options.agents.invoke(call, Context.current().cancellationSignal);

@@ -19,11 +19,14 @@ export interface PlanSource {
 const RUNTIME_ACTOR = 'process-runtime';
 
 /** A PlanSource reading the Transformation Domain's artifact store directly (same process). */
-export function createArtifactStorePlanSource(store: Pick<ArtifactStore, 'get' | 'getPublishedPlan'>): PlanSource {
+export function createArtifactStorePlanSource(
+  store: Pick<ArtifactStore, 'get' | 'getPublishedPlan'>,
+): PlanSource {
   return {
     async resolve(tenantId, ref, version) {
       const actor = { tenantId, userId: RUNTIME_ACTOR };
-      const artifactRef = 'id' in ref ? { id: ref.id } : { kind: 'process_definition' as const, name: ref.name };
+      const artifactRef =
+        'id' in ref ? { id: ref.id } : { kind: 'process_definition' as const, name: ref.name };
       const view = await store.get(
         actor,
         artifactRef,
@@ -37,10 +40,19 @@ export function createArtifactStorePlanSource(store: Pick<ArtifactStore, 'get' |
           { reason: 'DEFINITION_NOT_PUBLISHED', domain: 'ameide.process' },
         );
       }
-      return { definitionId: view.state.id, name: view.state.name, version: pv.version, planHash: pv.planHash };
+      return {
+        definitionId: view.state.id,
+        name: view.state.name,
+        version: pv.version,
+        planHash: pv.planHash,
+      };
     },
     async load(tenantId, ref) {
-      const { plan } = await store.getPublishedPlan({ tenantId, userId: RUNTIME_ACTOR }, { id: ref.definitionId }, ref.version);
+      const { plan } = await store.getPublishedPlan(
+        { tenantId, userId: RUNTIME_ACTOR },
+        { id: ref.definitionId },
+        ref.version,
+      );
       return plan;
     },
   };
@@ -48,10 +60,15 @@ export function createArtifactStorePlanSource(store: Pick<ArtifactStore, 'get' |
 
 /** A PlanSource over fixed plans (tests, benchmarks, embedded samples). */
 export function createStaticPlanSource(
-  entries: ReadonlyArray<{ readonly ref: ProcessRef; readonly planJson: string; readonly tenantId?: string }>,
+  entries: ReadonlyArray<{
+    readonly ref: ProcessRef;
+    readonly planJson: string;
+    readonly tenantId?: string;
+  }>,
 ): PlanSource {
   const encoder = new TextEncoder();
-  const visible = (tenantId: string) => entries.filter((e) => e.tenantId === undefined || e.tenantId === tenantId);
+  const visible = (tenantId: string) =>
+    entries.filter((e) => e.tenantId === undefined || e.tenantId === tenantId);
   return {
     resolve(tenantId, ref, version) {
       const matches = visible(tenantId)
@@ -61,17 +78,26 @@ export function createStaticPlanSource(
       const found = matches[0];
       if (!found) {
         return Promise.reject(
-          new AmeideError(ErrorCode.NotFound, `process definition ${'id' in ref ? ref.id : ref.name} version ${version} is not published`, {
-            reason: 'DEFINITION_NOT_PUBLISHED',
-            domain: 'ameide.process',
-          }),
+          new AmeideError(
+            ErrorCode.NotFound,
+            `process definition ${'id' in ref ? ref.id : ref.name} version ${version} is not published`,
+            {
+              reason: 'DEFINITION_NOT_PUBLISHED',
+              domain: 'ameide.process',
+            },
+          ),
         );
       }
       return Promise.resolve(found.ref);
     },
     load(tenantId, ref) {
-      const found = visible(tenantId).find((e) => e.ref.definitionId === ref.definitionId && e.ref.version === ref.version);
-      if (!found) return Promise.reject(new AmeideError(ErrorCode.NotFound, `no plan for ${ref.name} v${ref.version}`));
+      const found = visible(tenantId).find(
+        (e) => e.ref.definitionId === ref.definitionId && e.ref.version === ref.version,
+      );
+      if (!found)
+        return Promise.reject(
+          new AmeideError(ErrorCode.NotFound, `no plan for ${ref.name} v${ref.version}`),
+        );
       return Promise.resolve(encoder.encode(found.planJson));
     },
   };

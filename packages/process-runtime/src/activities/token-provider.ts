@@ -19,7 +19,10 @@ export interface DevTokenProviderOptions {
 }
 
 /** A TokenProvider signing with the embedded mode's dev key (`@ameide/server` DevIdentity). */
-export function createDevTokenProvider(identity: Pick<DevIdentity, 'signToken'>, options: DevTokenProviderOptions = {}): TokenProvider {
+export function createDevTokenProvider(
+  identity: Pick<DevIdentity, 'signToken'>,
+  options: DevTokenProviderOptions = {},
+): TokenProvider {
   const ttlSec = options.ttlSec ?? 900;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { token: string; expiresAt: number }>();

@@ -17,7 +17,10 @@ export function workflowIdOf(tenantId: string, instanceId: string): string {
 export function instanceIdOf(tenantId: string, workflowId: string): string {
   const prefix = `${tenantId}:`;
   if (!workflowId.startsWith(prefix)) {
-    throw new AmeideError(ErrorCode.NotFound, 'process instance not found', { reason: 'INSTANCE_NOT_FOUND', domain: 'ameide.process' });
+    throw new AmeideError(ErrorCode.NotFound, 'process instance not found', {
+      reason: 'INSTANCE_NOT_FOUND',
+      domain: 'ameide.process',
+    });
   }
   return workflowId.slice(prefix.length);
 }

@@ -10,7 +10,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 import type { ExecutionPlan } from '@ameide/process-definition/plan';
 import type { DefinitionRef, PlanSource } from '../activities/plan-source.js';
-import { completeUserTaskUpdate, messageSignal, PROCESS_WORKFLOW_TYPE, stateQuery } from '../workflow/definitions.js';
+import {
+  completeUserTaskUpdate,
+  messageSignal,
+  PROCESS_WORKFLOW_TYPE,
+  stateQuery,
+} from '../workflow/definitions.js';
 import { processSearchAttributes as SA } from '../workflow/search-attributes.js';
 import type {
   InstanceOptions,
@@ -84,25 +89,45 @@ export interface OpenUserTask extends UserTaskView {
 
 /** ProcessService operations over Temporal, scoped to the caller's tenant. */
 export interface ProcessClient {
-  start(caller: Caller, input: StartProcessInput): Promise<{ instanceId: string; definition: ProcessRef }>;
+  start(
+    caller: Caller,
+    input: StartProcessInput,
+  ): Promise<{ instanceId: string; definition: ProcessRef }>;
   get(caller: Caller, instanceId: string): Promise<InstanceDetails>;
-  list(caller: Caller, filter?: ListFilter): Promise<{ instances: InstanceSummary[]; nextPageToken: string }>;
+  list(
+    caller: Caller,
+    filter?: ListFilter,
+  ): Promise<{ instances: InstanceSummary[]; nextPageToken: string }>;
   listUserTasks(caller: Caller, filter?: { readonly instanceId?: string }): Promise<OpenUserTask[]>;
-  completeUserTask(caller: Caller, instanceId: string, taskId: string, data: Readonly<Record<string, unknown>>): Promise<void>;
+  completeUserTask(
+    caller: Caller,
+    instanceId: string,
+    taskId: string,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<void>;
   correlateMessage(
     caller: Caller,
-    message: { name: string; correlationKey: string; payload?: Readonly<Record<string, unknown>>; instanceId?: string },
+    message: {
+      name: string;
+      correlationKey: string;
+      payload?: Readonly<Record<string, unknown>>;
+      instanceId?: string;
+    },
   ): Promise<{ instanceIds: string[] }>;
   cancel(caller: Caller, instanceId: string, reason?: string): Promise<void>;
 }
 
 const notFound = (): AmeideError =>
-  new AmeideError(ErrorCode.NotFound, 'process instance not found', { reason: 'INSTANCE_NOT_FOUND', domain: 'ameide.process' });
+  new AmeideError(ErrorCode.NotFound, 'process instance not found', {
+    reason: 'INSTANCE_NOT_FOUND',
+    domain: 'ameide.process',
+  });
 
 function translate(err: unknown): unknown {
   if (isAmeideError(err)) return err;
   if (err instanceof WorkflowNotFoundError) return notFound();
-  if (err instanceof Error && /not found/i.test(err.message) && /workflow/i.test(err.message)) return notFound();
+  if (err instanceof Error && /not found/i.test(err.message) && /workflow/i.test(err.message))
+    return notFound();
   return err;
 }
 
@@ -118,14 +143,20 @@ const executionStatus: Record<string, InstanceStatus> = {
 
 function summaryOf(
   tenantId: string,
-  info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes' | 'status' | 'workflowId' | 'startTime' | 'closeTime'>,
+  info: Pick<
+    WorkflowExecutionInfo,
+    'typedSearchAttributes' | 'status' | 'workflowId' | 'startTime' | 'closeTime'
+  >,
 ): InstanceSummary {
   const sa = info.typedSearchAttributes;
   const recorded = sa.get(SA.status) as InstanceStatus | undefined;
   const fromExecution = executionStatus[info.status.name] ?? 'RUNNING';
   return {
     instanceId: instanceIdOf(tenantId, info.workflowId),
-    status: info.status.name === 'RUNNING' || recorded === undefined || recorded === 'RUNNING' ? fromExecution : recorded,
+    status:
+      info.status.name === 'RUNNING' || recorded === undefined || recorded === 'RUNNING'
+        ? fromExecution
+        : recorded,
     definition: sa.get(SA.definition) ?? '',
     version: sa.get(SA.version) ?? 0,
     businessKey: sa.get(SA.businessKey) ?? '',
@@ -152,7 +183,9 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
   const planOf = async (tenantId: string, ref: ProcessRef): Promise<ExecutionPlan> => {
     const hit = plansByHash.get(ref.planHash);
     if (hit) return hit;
-    const plan = JSON.parse(new TextDecoder().decode(await options.plans.load(tenantId, ref))) as ExecutionPlan;
+    const plan = JSON.parse(
+      new TextDecoder().decode(await options.plans.load(tenantId, ref)),
+    ) as ExecutionPlan;
     if (plansByHash.size > 256) plansByHash.clear();
     plansByHash.set(ref.planHash, plan);
     return plan;
@@ -214,7 +247,9 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         }
         return {
           ...summary,
-          ...(state ? { status: state.status === 'RUNNING' ? summary.status : state.status, state } : {}),
+          ...(state
+            ? { status: state.status === 'RUNNING' ? summary.status : state.status, state }
+            : {}),
           ...(failure !== undefined ? { failure } : {}),
         };
       } catch (err) {
@@ -223,19 +258,29 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     },
 
     async list(caller, filter = {}) {
-      const clauses = [`${SA.tenant.name} = ${quote(caller.tenantId)}`, 'ExecutionStatus != "ContinuedAsNew"'];
+      const clauses = [
+        `${SA.tenant.name} = ${quote(caller.tenantId)}`,
+        'ExecutionStatus != "ContinuedAsNew"',
+      ];
       if (filter.definition) clauses.push(`${SA.definition.name} = ${quote(filter.definition)}`);
       if (filter.status) clauses.push(`${SA.status.name} = ${quote(filter.status)}`);
       if (filter.businessKey) clauses.push(`${SA.businessKey.name} = ${quote(filter.businessKey)}`);
       const pageSize = Math.min(Math.max(filter.pageSize ?? 50, 1), 500);
-      const offset = filter.pageToken ? Number.parseInt(Buffer.from(filter.pageToken, 'base64url').toString('utf8'), 10) : 0;
+      const offset = filter.pageToken
+        ? Number.parseInt(Buffer.from(filter.pageToken, 'base64url').toString('utf8'), 10)
+        : 0;
       if (!Number.isSafeInteger(offset) || offset < 0) {
-        throw AmeideError.invalidArgument('page_token is not valid', [{ field: 'page_token', description: 'use the token ListProcessInstances answered' }]);
+        throw AmeideError.invalidArgument('page_token is not valid', [
+          { field: 'page_token', description: 'use the token ListProcessInstances answered' },
+        ]);
       }
       const instances: InstanceSummary[] = [];
       let seen = 0;
       let more = false;
-      for await (const info of temporalFor(caller.tenantId).workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(pageSize + offset + 1, 1000) })) {
+      for await (const info of temporalFor(caller.tenantId).workflow.list({
+        query: clauses.join(' AND '),
+        pageSize: Math.min(pageSize + offset + 1, 1000),
+      })) {
         if (!info.workflowId.startsWith(`${caller.tenantId}:`)) continue;
         if (seen++ < offset) continue;
         if (instances.length === pageSize) {
@@ -244,20 +289,31 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         }
         instances.push(summaryOf(caller.tenantId, info));
       }
-      return { instances, nextPageToken: more ? Buffer.from(String(offset + pageSize)).toString('base64url') : '' };
+      return {
+        instances,
+        nextPageToken: more ? Buffer.from(String(offset + pageSize)).toString('base64url') : '',
+      };
     },
 
     async listUserTasks(caller, filter = {}) {
-      const candidates = ['any', `user:${caller.userId}`, ...caller.groups.map((g) => `group:${g}`)];
+      const candidates = [
+        'any',
+        `user:${caller.userId}`,
+        ...caller.groups.map((g) => `group:${g}`),
+      ];
       const workflowIds: string[] = [];
-      if (filter.instanceId !== undefined) workflowIds.push(workflowIdOf(caller.tenantId, filter.instanceId));
+      if (filter.instanceId !== undefined)
+        workflowIds.push(workflowIdOf(caller.tenantId, filter.instanceId));
       else {
         const query = [
           `${SA.tenant.name} = ${quote(caller.tenantId)}`,
           'ExecutionStatus = "Running"',
           `${SA.taskCandidates.name} IN (${candidates.map(quote).join(', ')})`,
         ].join(' AND ');
-        for await (const info of temporalFor(caller.tenantId).workflow.list({ query, pageSize: 200 })) {
+        for await (const info of temporalFor(caller.tenantId).workflow.list({
+          query,
+          pageSize: 200,
+        })) {
           if (info.workflowId.startsWith(`${caller.tenantId}:`)) workflowIds.push(info.workflowId);
           if (workflowIds.length >= 200) break;
         }
@@ -266,7 +322,9 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       for (const workflowId of workflowIds) {
         let state: InstanceState;
         try {
-          state = await temporalFor(caller.tenantId).workflow.getHandle(workflowId).query(stateQuery);
+          state = await temporalFor(caller.tenantId)
+            .workflow.getHandle(workflowId)
+            .query(stateQuery);
         } catch (err) {
           if (filter.instanceId !== undefined) throw translate(err);
           continue;
@@ -276,7 +334,12 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
             (t.assignee === undefined && t.candidateGroups.length === 0) ||
             t.assignee === caller.userId ||
             t.candidateGroups.some((g) => caller.groups.includes(g));
-          if (mine) out.push({ ...t, instanceId: instanceIdOf(caller.tenantId, workflowId), definition: state.definition.name });
+          if (mine)
+            out.push({
+              ...t,
+              instanceId: instanceIdOf(caller.tenantId, workflowId),
+              definition: state.definition.name,
+            });
         }
       }
       return out;
@@ -292,11 +355,20 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
           const cause = err.cause;
           if (cause.type === TASK_REJECTIONS.notOpen)
-            throw new AmeideError(ErrorCode.FailedPrecondition, cause.message, { reason: 'TASK_NOT_OPEN', domain: 'ameide.process' });
+            throw new AmeideError(ErrorCode.FailedPrecondition, cause.message, {
+              reason: 'TASK_NOT_OPEN',
+              domain: 'ameide.process',
+            });
           if (cause.type === TASK_REJECTIONS.notAllowed)
-            throw new AmeideError(ErrorCode.PermissionDenied, cause.message, { reason: 'TASK_NOT_ALLOWED', domain: 'ameide.process' });
+            throw new AmeideError(ErrorCode.PermissionDenied, cause.message, {
+              reason: 'TASK_NOT_ALLOWED',
+              domain: 'ameide.process',
+            });
           if (cause.type === TASK_REJECTIONS.invalidData) {
-            const violations = (cause.details?.[0] ?? []) as Array<{ field: string; description: string }>;
+            const violations = (cause.details?.[0] ?? []) as Array<{
+              field: string;
+              description: string;
+            }>;
             throw AmeideError.invalidArgument(
               cause.message,
               violations.map((v) => ({ field: `data.${v.field}`, description: v.description })),
@@ -309,10 +381,15 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     },
 
     async correlateMessage(caller, message) {
-      const delivery = { name: message.name, correlationKey: message.correlationKey, payload: { ...(message.payload ?? {}) } };
+      const delivery = {
+        name: message.name,
+        correlationKey: message.correlationKey,
+        payload: { ...(message.payload ?? {}) },
+      };
       const temporal = temporalFor(caller.tenantId);
       let workflowId: string | undefined;
-      if (message.instanceId !== undefined) workflowId = workflowIdOf(caller.tenantId, message.instanceId);
+      if (message.instanceId !== undefined)
+        workflowId = workflowIdOf(caller.tenantId, message.instanceId);
       else {
         const query = [
           `${SA.tenant.name} = ${quote(caller.tenantId)}`,
@@ -327,10 +404,14 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         }
       }
       if (workflowId === undefined) {
-        throw new AmeideError(ErrorCode.NotFound, `no process instance waits for message ${message.name} with key ${message.correlationKey}`, {
-          reason: 'NO_SUBSCRIBER',
-          domain: 'ameide.process',
-        });
+        throw new AmeideError(
+          ErrorCode.NotFound,
+          `no process instance waits for message ${message.name} with key ${message.correlationKey}`,
+          {
+            reason: 'NO_SUBSCRIBER',
+            domain: 'ameide.process',
+          },
+        );
       }
       try {
         await temporal.workflow.getHandle(workflowId).signal(messageSignal, delivery);
@@ -345,10 +426,14 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       try {
         const info = await handle.describe();
         if (info.status.name !== 'RUNNING') {
-          throw new AmeideError(ErrorCode.FailedPrecondition, `process instance ${instanceId} is not running`, {
-            reason: 'INSTANCE_CLOSED',
-            domain: 'ameide.process',
-          });
+          throw new AmeideError(
+            ErrorCode.FailedPrecondition,
+            `process instance ${instanceId} is not running`,
+            {
+              reason: 'INSTANCE_CLOSED',
+              domain: 'ameide.process',
+            },
+          );
         }
         await handle.cancel();
       } catch (err) {

@@ -23,12 +23,16 @@ function typeOk(type: string, v: unknown): boolean {
 }
 
 /** Refuses start variables that miss a required declared variable or have the wrong type. */
-export function checkStartVariables(plan: ExecutionPlan, variables: Readonly<Record<string, unknown>>): void {
+export function checkStartVariables(
+  plan: ExecutionPlan,
+  variables: Readonly<Record<string, unknown>>,
+): void {
   const violations: FieldViolation[] = [];
   for (const v of plan.variables) {
     const value = variables[v.name];
     if (value === undefined || value === null) {
-      if (v.required) violations.push({ field: `variables.${v.name}`, description: `is required (${v.type})` });
+      if (v.required)
+        violations.push({ field: `variables.${v.name}`, description: `is required (${v.type})` });
     } else if (!typeOk(v.type, value)) {
       violations.push({ field: `variables.${v.name}`, description: `must be a ${v.type}` });
     }

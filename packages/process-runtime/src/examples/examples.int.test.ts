@@ -3,7 +3,11 @@ import { inject } from 'vitest';
 import { createScriptedAgentInvoker } from '../activities/agent-invoker.js';
 import type { Caller, InstanceDetails } from '../client/process-client.js';
 import { compileExample, retime } from '../testing/example-plans.js';
-import { eventually, startRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.js';
+import {
+  eventually,
+  startRuntimeFixture,
+  type RuntimeFixture,
+} from '../testing/runtime-fixture.js';
 
 // Every example process of examples/processes/ to its expected end state, with its audit trail.
 let rt: RuntimeFixture;
@@ -15,51 +19,119 @@ beforeAll(async () => {
       return `${req.agent} did ${req.nodeId}`;
     }),
   });
-  for (const name of ['order-to-cash', 'credit-check', 'daily-order-review', 'lead-to-order', 'order-lines-subprocess', 'order-notifications', 'order-with-credit-check', 'parallel-fulfilment', 'payment-saga'])
+  for (const name of [
+    'order-to-cash',
+    'credit-check',
+    'daily-order-review',
+    'lead-to-order',
+    'order-lines-subprocess',
+    'order-notifications',
+    'order-with-credit-check',
+    'parallel-fulfilment',
+    'payment-saga',
+  ])
     rt.publish(name, 1, await compileExample(name));
-  rt.publish('order-approval-escalation', 1, retime(await compileExample('order-approval-escalation'), { PT4H: 300, P2D: 2500 }));
-  rt.publish('order-approval-escalation', 2, retime(await compileExample('order-approval-escalation'), { PT4H: 600_000, P2D: 900_000 }));
+  rt.publish(
+    'order-approval-escalation',
+    1,
+    retime(await compileExample('order-approval-escalation'), { PT4H: 300, P2D: 2500 }),
+  );
+  rt.publish(
+    'order-approval-escalation',
+    2,
+    retime(await compileExample('order-approval-escalation'), { PT4H: 600_000, P2D: 900_000 }),
+  );
   rt.publish('payment-wait', 1, await compileExample('payment-wait'));
   rt.publish('payment-wait', 2, retime(await compileExample('payment-wait'), { P7D: 1000 }));
 });
 afterAll(() => rt?.close());
 
-async function start(caller: Caller, name: string, variables: Record<string, unknown>, version: number | 'latest' = 'latest') {
-  const { instanceId } = await rt.processes.start(caller, { definition: { name }, version, variables });
+async function start(
+  caller: Caller,
+  name: string,
+  variables: Record<string, unknown>,
+  version: number | 'latest' = 'latest',
+) {
+  const { instanceId } = await rt.processes.start(caller, {
+    definition: { name },
+    version,
+    variables,
+  });
   return instanceId;
 }
 const finished = (caller: Caller, id: string) =>
-  eventually(() => rt.processes.get(caller, id), (d) => d.status !== 'RUNNING' && d.state !== undefined && d.state.status !== 'RUNNING');
+  eventually(
+    () => rt.processes.get(caller, id),
+    (d) => d.status !== 'RUNNING' && d.state !== undefined && d.state.status !== 'RUNNING',
+  );
 const taskAt = async (caller: Caller, id: string, nodeId: string) =>
-  (await eventually(() => rt.processes.listUserTasks(caller, { instanceId: id }), (ts) => ts.some((t) => t.nodeId === nodeId))).find(
-    (t) => t.nodeId === nodeId,
-  )!;
-const completed = (d: InstanceDetails) => (d.state?.audit ?? []).filter((a) => a.event === 'completed').map((a) => a.nodeId);
+  (
+    await eventually(
+      () => rt.processes.listUserTasks(caller, { instanceId: id }),
+      (ts) => ts.some((t) => t.nodeId === nodeId),
+    )
+  ).find((t) => t.nodeId === nodeId)!;
+const completed = (d: InstanceDetails) =>
+  (d.state?.audit ?? []).filter((a) => a.event === 'completed').map((a) => a.nodeId);
 const rpcs = (tenant: string) => rt.sales.callsOf(tenant).map((c) => c.rpc);
 
 describe('examples/processes', () => {
   it('order-to-cash: service tasks as the starting user, approval, fulfilled', async () => {
     const c = rt.caller('t-o2c', 'alice', ['sales']);
-    const id = await start(c, 'order-to-cash', { customerId: 'c-1', currency: 'EUR', paymentReference: 'PAY-1', quantity: 2, sku: 'S', unitPriceMinor: 1250 });
+    const id = await start(c, 'order-to-cash', {
+      customerId: 'c-1',
+      currency: 'EUR',
+      paymentReference: 'PAY-1',
+      quantity: 2,
+      sku: 'S',
+      unitPriceMinor: 1250,
+    });
     const task = await taskAt(c, id, 'Task_ApproveOrder');
     expect(task.candidateGroups).toEqual(['sales']);
     await rt.processes.completeUserTask(c, id, task.taskId, { approved: true });
     const d = await finished(c, id);
     expect(d.status).toBe('COMPLETED');
     expect(d.state?.variables).toMatchObject({ amountMinor: 2500, approved: true });
-    expect(rpcs('t-o2c')).toEqual(['CreateOrder', 'AddOrderLine', 'ConfirmOrder', 'RecordPayment', 'MarkOrderFulfilled']);
-    expect(rt.sales.callsOf('t-o2c').every((x) => x.userId === 'alice' && x.idempotencyKey !== null)).toBe(true);
-    expect(completed(d)).toEqual(['Task_CreateOrder', 'Task_AddOrderLine', 'Task_ConfirmOrder', 'Task_ApproveOrder', 'Task_RecordPayment', 'Task_MarkFulfilled', 'EndEvent_OrderFulfilled']);
+    expect(rpcs('t-o2c')).toEqual([
+      'CreateOrder',
+      'AddOrderLine',
+      'ConfirmOrder',
+      'RecordPayment',
+      'MarkOrderFulfilled',
+    ]);
+    expect(
+      rt.sales.callsOf('t-o2c').every((x) => x.userId === 'alice' && x.idempotencyKey !== null),
+    ).toBe(true);
+    expect(completed(d)).toEqual([
+      'Task_CreateOrder',
+      'Task_AddOrderLine',
+      'Task_ConfirmOrder',
+      'Task_ApproveOrder',
+      'Task_RecordPayment',
+      'Task_MarkFulfilled',
+      'EndEvent_OrderFulfilled',
+    ]);
     expect(d.state?.audit.find((a) => a.event === 'taskCompleted')?.by).toBe('alice');
   });
 
   it('credit-check: approved credit skips the review; refused credit waits for finance', async () => {
     const c = rt.caller('t-credit', 'fin', ['finance']);
-    const ok = await start(c, 'credit-check', { customerId: 'c-9', currency: 'EUR', amountMinor: 500 });
+    const ok = await start(c, 'credit-check', {
+      customerId: 'c-9',
+      currency: 'EUR',
+      amountMinor: 500,
+    });
     const d1 = await finished(c, ok);
-    expect(d1.state?.variables).toMatchObject({ creditApproved: true, customerName: 'Customer c-9' });
+    expect(d1.state?.variables).toMatchObject({
+      creditApproved: true,
+      customerName: 'Customer c-9',
+    });
     expect(completed(d1)).not.toContain('Task_ReviewCredit');
-    const refused = await start(c, 'credit-check', { customerId: 'c-9', currency: 'EUR', amountMinor: 500_000 });
+    const refused = await start(c, 'credit-check', {
+      customerId: 'c-9',
+      currency: 'EUR',
+      amountMinor: 500_000,
+    });
     const task = await taskAt(c, refused, 'Task_ReviewCredit');
     await rt.processes.completeUserTask(c, refused, task.taskId, { approved: true });
     const d2 = await finished(c, refused);
@@ -80,11 +152,18 @@ describe('examples/processes', () => {
 
   it('lead-to-order: an unqualified lead ends rejected without an order', async () => {
     const c = rt.caller('t-lead', 'sam', ['sales']);
-    const id = await start(c, 'lead-to-order', { currency: 'EUR', leadEmail: 'a@b.c', leadName: 'Ann' });
+    const id = await start(c, 'lead-to-order', {
+      currency: 'EUR',
+      leadEmail: 'a@b.c',
+      leadName: 'Ann',
+    });
     const task = await taskAt(c, id, 'Task_QualifyLead');
     await rt.processes.completeUserTask(c, id, task.taskId, { qualified: false });
     const d = await finished(c, id);
-    expect(d.state?.audit.at(-1)).toMatchObject({ event: 'finished', nodeId: 'EndEvent_LeadRejected' });
+    expect(d.state?.audit.at(-1)).toMatchObject({
+      event: 'finished',
+      nodeId: 'EndEvent_LeadRejected',
+    });
     expect(rpcs('t-lead')).toEqual(['CreateCustomer']);
   });
 
@@ -97,9 +176,20 @@ describe('examples/processes', () => {
     const audit = d.state?.audit ?? [];
     const fired = audit.filter((a) => a.event === 'boundaryFired').map((a) => a.nodeId);
     expect(fired).toEqual(['Boundary_Remind', 'Boundary_Expired']);
-    expect(audit).toContainEqual(expect.objectContaining({ event: 'interrupted', nodeId: 'Task_Approve' }));
-    expect(audit).toContainEqual(expect.objectContaining({ event: 'taskCancelled', nodeId: 'Task_Approve' }));
-    expect(completed(d)).toEqual(expect.arrayContaining(['Task_RemindManager', 'EndEvent_Reminded', 'Task_CancelExpired', 'EndEvent_Expired']));
+    expect(audit).toContainEqual(
+      expect.objectContaining({ event: 'interrupted', nodeId: 'Task_Approve' }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({ event: 'taskCancelled', nodeId: 'Task_Approve' }),
+    );
+    expect(completed(d)).toEqual(
+      expect.arrayContaining([
+        'Task_RemindManager',
+        'EndEvent_Reminded',
+        'Task_CancelExpired',
+        'EndEvent_Expired',
+      ]),
+    );
     expect(completed(d)).not.toContain('Task_Approve');
     expect(rt.sales.order('t-esc', orderId)?.status).toBe(5); // CANCELLED
     expect(agentCalls).toContain('sales-assistant:Task_RemindManager');
@@ -120,12 +210,24 @@ describe('examples/processes', () => {
   it('order-lines-subprocess: the embedded subprocess loops over the lines, then confirms', async () => {
     const c = rt.caller('t-sub');
     const lines = [1, 2, 3].map((i) => ({ sku: `S${i}`, quantity: i, unitPriceMinor: 100 }));
-    const id = await start(c, 'order-lines-subprocess', { customerId: 'c', currency: 'EUR', remainingLines: lines });
+    const id = await start(c, 'order-lines-subprocess', {
+      customerId: 'c',
+      currency: 'EUR',
+      remainingLines: lines,
+    });
     const d = await finished(c, id);
     expect(d.status).toBe('COMPLETED');
-    expect(rpcs('t-sub')).toEqual(['CreateOrder', 'AddOrderLine', 'AddOrderLine', 'AddOrderLine', 'ConfirmOrder']);
+    expect(rpcs('t-sub')).toEqual([
+      'CreateOrder',
+      'AddOrderLine',
+      'AddOrderLine',
+      'AddOrderLine',
+      'ConfirmOrder',
+    ]);
     expect(d.state?.variables['remainingLines']).toEqual([]);
-    expect(completed(d)).toEqual(expect.arrayContaining(['EndEvent_Lines', 'SubProcess_AddLines', 'EndEvent_Confirmed']));
+    expect(completed(d)).toEqual(
+      expect.arrayContaining(['EndEvent_Lines', 'SubProcess_AddLines', 'EndEvent_Confirmed']),
+    );
   });
 
   it('order-notifications: the inclusive join waits for every taken branch', async () => {
@@ -134,29 +236,57 @@ describe('examples/processes', () => {
     const id = await start(c, 'order-notifications', { orderId, notifyByEmail: true });
     const task = await taskAt(c, id, 'Task_Call');
     // The e-mail branch is done; the join still waits for the call.
-    const waiting = await eventually(() => rt.processes.get(c, id), (d) => (d.state?.audit ?? []).some((a) => a.event === 'completed' && a.nodeId === 'Task_Email'));
+    const waiting = await eventually(
+      () => rt.processes.get(c, id),
+      (d) =>
+        (d.state?.audit ?? []).some((a) => a.event === 'completed' && a.nodeId === 'Task_Email'),
+    );
     expect(waiting.status).toBe('RUNNING');
-    expect(waiting.state?.tokens.map((t) => t.nodeId).sort()).toEqual(['Gateway_Joined', 'Task_Call']);
+    expect(waiting.state?.tokens.map((t) => t.nodeId).sort()).toEqual([
+      'Gateway_Joined',
+      'Task_Call',
+    ]);
     await rt.processes.completeUserTask(c, id, task.taskId, {});
     const d = await finished(c, id);
     expect(completed(d).filter((n) => n === 'Gateway_Joined')).toHaveLength(1);
     expect(completed(d)).not.toContain('Task_Note');
     const small = rt.sales.seedOrder('t-notify', 10);
-    const d2 = await finished(c, await start(c, 'order-notifications', { orderId: small, notifyByEmail: false }));
+    const d2 = await finished(
+      c,
+      await start(c, 'order-notifications', { orderId: small, notifyByEmail: false }),
+    );
     expect(d2.state?.variables['note']).toBe(`order ${small} shipped, no channel selected`);
   });
 
   it('order-with-credit-check: the call activity runs credit-check v1 as a child pinned to its hash', async () => {
     const c = rt.caller('t-call');
-    const id = await start(c, 'order-with-credit-check', { customerId: 'c', currency: 'EUR', quantity: 1, sku: 'S', unitPriceMinor: 100 });
+    const id = await start(c, 'order-with-credit-check', {
+      customerId: 'c',
+      currency: 'EUR',
+      quantity: 1,
+      sku: 'S',
+      unitPriceMinor: 100,
+    });
     const d = await finished(c, id);
     expect(d.state?.variables['creditApproved']).toBe(true);
-    expect(completed(d)).toEqual(expect.arrayContaining(['Call_CreditCheck', 'Task_Confirm', 'EndEvent_Confirmed']));
+    expect(completed(d)).toEqual(
+      expect.arrayContaining(['Call_CreditCheck', 'Task_Confirm', 'EndEvent_Confirmed']),
+    );
     const children = await rt.processes.list(c, { definition: 'credit-check' });
     expect(children.instances).toHaveLength(1);
     const child = await rt.processes.get(c, children.instances[0]!.instanceId);
-    expect(child.state?.definition).toMatchObject({ name: 'credit-check', version: 1, planHash: (await compileExample('credit-check')).hash });
-    expect(rpcs('t-call')).toEqual(['CreateOrder', 'AddOrderLine', 'GetCustomer', 'CheckCredit', 'ConfirmOrder']);
+    expect(child.state?.definition).toMatchObject({
+      name: 'credit-check',
+      version: 1,
+      planHash: (await compileExample('credit-check')).hash,
+    });
+    expect(rpcs('t-call')).toEqual([
+      'CreateOrder',
+      'AddOrderLine',
+      'GetCustomer',
+      'CheckCredit',
+      'ConfirmOrder',
+    ]);
   });
 
   it('parallel-fulfilment: split into an agent and two user tasks, join, fulfil', async () => {
@@ -179,35 +309,74 @@ describe('examples/processes', () => {
   // second cancel): the saga's only compensation is CancelOrder for the created order.
   it('payment-saga: a declined payment is caught by the error boundary and the order is cancelled', async () => {
     const c = rt.caller('t-saga');
-    const vars = { currency: 'EUR', customerId: 'c', paymentReference: 'DECLINE-1', quantity: 1, sku: 'S', unitPriceMinor: 400 };
+    const vars = {
+      currency: 'EUR',
+      customerId: 'c',
+      paymentReference: 'DECLINE-1',
+      quantity: 1,
+      sku: 'S',
+      unitPriceMinor: 400,
+    };
     const d = await finished(c, await start(c, 'payment-saga', vars));
     expect(d.status).toBe('COMPLETED');
-    expect(rpcs('t-saga')).toEqual(['CreateOrder', 'AddOrderLine', 'ConfirmOrder', 'RecordPayment', 'CancelOrder']);
+    expect(rpcs('t-saga')).toEqual([
+      'CreateOrder',
+      'AddOrderLine',
+      'ConfirmOrder',
+      'RecordPayment',
+      'CancelOrder',
+    ]);
     const audit = d.state?.audit ?? [];
-    expect(audit).toContainEqual(expect.objectContaining({ event: 'errorCaught', nodeId: 'Boundary_PaymentDeclined' }));
-    expect(audit.filter((a) => a.event === 'compensated').map((a) => a.nodeId)).toEqual(['Task_CreateOrder']);
+    expect(audit).toContainEqual(
+      expect.objectContaining({ event: 'errorCaught', nodeId: 'Boundary_PaymentDeclined' }),
+    );
+    expect(audit.filter((a) => a.event === 'compensated').map((a) => a.nodeId)).toEqual([
+      'Task_CreateOrder',
+    ]);
     expect(completed(d)).toContain('EndEvent_Compensate');
     const order = rt.sales.order('t-saga', d.state?.variables['orderId'] as string);
     expect(order?.status).toBe(5); // CANCELLED
     expect(order?.lines).toHaveLength(1);
-    const ok = await finished(c, await start(c, 'payment-saga', { ...vars, paymentReference: 'PAY-2' }));
+    const ok = await finished(
+      c,
+      await start(c, 'payment-saga', { ...vars, paymentReference: 'PAY-2' }),
+    );
     expect(completed(ok)).toContain('EndEvent_Paid');
   });
 
   it('payment-saga: cancelling an instance compensates what it completed', async () => {
     const c = rt.caller('t-cancel');
     rt.sales.failNext('RecordPayment', 1000);
-    const vars = { currency: 'EUR', customerId: 'c', paymentReference: 'PAY-3', quantity: 1, sku: 'S', unitPriceMinor: 400 };
+    const vars = {
+      currency: 'EUR',
+      customerId: 'c',
+      paymentReference: 'PAY-3',
+      quantity: 1,
+      sku: 'S',
+      unitPriceMinor: 400,
+    };
     const id = await start(c, 'payment-saga', vars);
-    await eventually(async () => rpcs('t-cancel'), (r) => r.includes('RecordPayment'));
+    await eventually(
+      () => Promise.resolve(rpcs('t-cancel')),
+      (r) => r.includes('RecordPayment'),
+    );
     await rt.processes.cancel(c, id);
     const d = await finished(c, id);
     rt.sales.failNext('RecordPayment', 0);
     expect(d.status).toBe('CANCELLED');
-    expect(rpcs('t-cancel').filter((r) => r !== 'RecordPayment')).toEqual(['CreateOrder', 'AddOrderLine', 'ConfirmOrder', 'CancelOrder']);
-    const cancelled = rt.sales.callsOf('t-cancel', 'CancelOrder')[0]!.request as { orderId: string };
+    expect(rpcs('t-cancel').filter((r) => r !== 'RecordPayment')).toEqual([
+      'CreateOrder',
+      'AddOrderLine',
+      'ConfirmOrder',
+      'CancelOrder',
+    ]);
+    const cancelled = rt.sales.callsOf('t-cancel', 'CancelOrder')[0]!.request as {
+      orderId: string;
+    };
     expect(rt.sales.order('t-cancel', cancelled.orderId)?.status).toBe(5);
-    expect(d.state?.audit.filter((a) => a.event === 'compensated').map((a) => a.nodeId)).toEqual(['Task_CreateOrder']);
+    expect(d.state?.audit.filter((a) => a.event === 'compensated').map((a) => a.nodeId)).toEqual([
+      'Task_CreateOrder',
+    ]);
   });
 
   it('payment-wait: the message correlated by order id wins the event-based gateway', async () => {
@@ -215,13 +384,20 @@ describe('examples/processes', () => {
     const orderId = rt.sales.seedOrder('t-msg', 800, 1);
     const id = await start(c, 'payment-wait', { orderId, currency: 'EUR' }, 1);
     const delivered = await eventually(
-      () => rt.processes.correlateMessage(c, { name: 'PaymentReceived', correlationKey: orderId, payload: { paymentReference: 'P-9' } }),
+      () =>
+        rt.processes.correlateMessage(c, {
+          name: 'PaymentReceived',
+          correlationKey: orderId,
+          payload: { paymentReference: 'P-9' },
+        }),
       () => true,
     );
     expect(delivered.instanceIds).toEqual([id]);
     const d = await finished(c, id);
     expect(d.state?.variables['paymentReference']).toBe('P-9');
-    expect(completed(d)).toEqual(expect.arrayContaining(['Event_PaymentReceived', 'Task_RecordPayment', 'EndEvent_Fulfilled']));
+    expect(completed(d)).toEqual(
+      expect.arrayContaining(['Event_PaymentReceived', 'Task_RecordPayment', 'EndEvent_Fulfilled']),
+    );
     expect(completed(d)).not.toContain('Event_PaymentTimeout');
   });
 
@@ -229,10 +405,16 @@ describe('examples/processes', () => {
     const c = rt.caller('t-msg2');
     const orderId = rt.sales.seedOrder('t-msg2', 800, 1);
     const d = await finished(c, await start(c, 'payment-wait', { orderId, currency: 'EUR' }, 2));
-    expect(completed(d)).toEqual(expect.arrayContaining(['Event_PaymentTimeout', 'Task_CancelOrder', 'EndEvent_Cancelled']));
+    expect(completed(d)).toEqual(
+      expect.arrayContaining(['Event_PaymentTimeout', 'Task_CancelOrder', 'EndEvent_Cancelled']),
+    );
     expect(rt.sales.order('t-msg2', orderId)?.status).toBe(5);
     await expect(
-      rt.processes.correlateMessage(c, { name: 'PaymentReceived', correlationKey: orderId, payload: {} }),
+      rt.processes.correlateMessage(c, {
+        name: 'PaymentReceived',
+        correlationKey: orderId,
+        payload: {},
+      }),
     ).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -4,9 +4,18 @@ import { createConnectTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fromConnectError } from '@ameide/errors';
 import { authInterceptor } from '@ameide/sdk';
-import { createLogger, createTokenVerifier, startServiceHost, type ServiceHost } from '@ameide/server';
+import {
+  createLogger,
+  createTokenVerifier,
+  startServiceHost,
+  type ServiceHost,
+} from '@ameide/server';
 import { compileExample } from '../testing/example-plans.js';
-import { eventually, startRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.js';
+import {
+  eventually,
+  startRuntimeFixture,
+  type RuntimeFixture,
+} from '../testing/runtime-fixture.js';
 import { workflowIdOf } from '../client/instance-id.js';
 import { processServiceRoutes } from './process-service.js';
 import { InstanceStatus, ProcessService } from '@ameide/proto';
@@ -18,8 +27,15 @@ beforeAll(async () => {
   rt.publish('order-to-cash', 1, await compileExample('order-to-cash'));
   host = await startServiceHost({
     port: 0,
-    verifier: createTokenVerifier({ issuer: rt.identity.issuer, audience: rt.identity.audience, jwks: rt.identity.jwks }),
-    logger: createLogger({ primitive: { type: 'process', name: 'test' }, destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    verifier: createTokenVerifier({
+      issuer: rt.identity.issuer,
+      audience: rt.identity.audience,
+      jwks: rt.identity.jwks,
+    }),
+    logger: createLogger({
+      primitive: { type: 'process', name: 'test' },
+      destination: new Writable({ write: (_c, _e, cb) => cb() }),
+    }),
     services: [processServiceRoutes(rt.processes)],
   });
 });
@@ -28,9 +44,20 @@ afterAll(async () => {
   await rt?.close();
 });
 
-async function clientFor(tenantId: string, userId: string, groups: string[]): Promise<Client<typeof ProcessService>> {
+async function clientFor(
+  tenantId: string,
+  userId: string,
+  groups: string[],
+): Promise<Client<typeof ProcessService>> {
   const token = await rt.identity.signToken({ tenantId, userId, groups });
-  return createClient(ProcessService, createConnectTransport({ baseUrl: host.url, httpVersion: '1.1', interceptors: [authInterceptor(token)] }));
+  return createClient(
+    ProcessService,
+    createConnectTransport({
+      baseUrl: host.url,
+      httpVersion: '1.1',
+      interceptors: [authInterceptor(token)],
+    }),
+  );
 }
 const codeOf = async (p: Promise<unknown>): Promise<string> => {
   try {
@@ -40,23 +67,60 @@ const codeOf = async (p: Promise<unknown>): Promise<string> => {
     return fromConnectError(err).code;
   }
 };
-const variables = { customerId: 'c-1', currency: 'EUR', paymentReference: 'PAY-1', quantity: 1, sku: 'S', unitPriceMinor: 10 };
+const variables = {
+  customerId: 'c-1',
+  currency: 'EUR',
+  paymentReference: 'PAY-1',
+  quantity: 1,
+  sku: 'S',
+  unitPriceMinor: 10,
+};
 
 describe('ProcessService', () => {
   it('starts, lists, drives and finishes an instance over Connect', async () => {
     const alice = await clientFor('svc-a', 'alice', ['sales']);
-    const started = await alice.startProcess({ definition: { case: 'definitionName', value: 'order-to-cash' }, variables, businessKey: 'PO-7' });
+    const started = await alice.startProcess({
+      definition: { case: 'definitionName', value: 'order-to-cash' },
+      variables,
+      businessKey: 'PO-7',
+    });
     expect(started.definition).toMatchObject({ name: 'order-to-cash', version: 1 });
-    const { tasks } = await eventually(() => alice.listUserTasks({}), (r) => r.tasks.length === 1);
-    expect(tasks[0]).toMatchObject({ instanceId: started.instanceId, nodeId: 'Task_ApproveOrder', definitionName: 'order-to-cash' });
-    const listed = await eventually(() => alice.listProcessInstances({ businessKey: 'PO-7' }), (r) => r.instances.length === 1);
-    expect(listed.instances[0]).toMatchObject({ instanceId: started.instanceId, status: InstanceStatus.RUNNING });
-    await alice.completeUserTask({ instanceId: started.instanceId, taskId: tasks[0]!.taskId, data: { approved: true } });
-    const done = await eventually(() => alice.getProcessInstance({ instanceId: started.instanceId }), (r) => r.instance?.status === InstanceStatus.COMPLETED);
+    const { tasks } = await eventually(
+      () => alice.listUserTasks({}),
+      (r) => r.tasks.length === 1,
+    );
+    expect(tasks[0]).toMatchObject({
+      instanceId: started.instanceId,
+      nodeId: 'Task_ApproveOrder',
+      definitionName: 'order-to-cash',
+    });
+    const listed = await eventually(
+      () => alice.listProcessInstances({ businessKey: 'PO-7' }),
+      (r) => r.instances.length === 1,
+    );
+    expect(listed.instances[0]).toMatchObject({
+      instanceId: started.instanceId,
+      status: InstanceStatus.RUNNING,
+    });
+    await alice.completeUserTask({
+      instanceId: started.instanceId,
+      taskId: tasks[0]!.taskId,
+      data: { approved: true },
+    });
+    const done = await eventually(
+      () => alice.getProcessInstance({ instanceId: started.instanceId }),
+      (r) => r.instance?.status === InstanceStatus.COMPLETED,
+    );
     expect(done.instance?.variables).toMatchObject({ approved: true, amountMinor: 10 });
-    expect(done.instance?.audit.some((a) => a.event === 'taskCompleted' && a.by === 'alice')).toBe(true);
+    expect(done.instance?.audit.some((a) => a.event === 'taskCompleted' && a.by === 'alice')).toBe(
+      true,
+    );
     const completedList = await eventually(
-      () => alice.listProcessInstances({ status: InstanceStatus.COMPLETED, definitionName: 'order-to-cash' }),
+      () =>
+        alice.listProcessInstances({
+          status: InstanceStatus.COMPLETED,
+          definitionName: 'order-to-cash',
+        }),
       (r) => r.instances.some((i) => i.instanceId === started.instanceId),
     );
     expect(completedList.instances.every((i) => i.status === InstanceStatus.COMPLETED)).toBe(true);
@@ -64,58 +128,121 @@ describe('ProcessService', () => {
 
   it('refuses start variables that miss a required variable, naming it', async () => {
     const alice = await clientFor('svc-a', 'alice', ['sales']);
-    const err = await alice.startProcess({ definition: { case: 'definitionName', value: 'order-to-cash' }, variables: { currency: 'EUR' } }).catch((e: unknown) => fromConnectError(e));
+    const err = await alice
+      .startProcess({
+        definition: { case: 'definitionName', value: 'order-to-cash' },
+        variables: { currency: 'EUR' },
+      })
+      .catch((e: unknown) => fromConnectError(e));
     expect(err).toMatchObject({ code: 'invalid_argument' });
-    expect((err as unknown as { fieldViolations: Array<{ field: string }> }).fieldViolations.map((v) => v.field)).toContain('variables.customerId');
-    expect(await codeOf(alice.startProcess({ definition: { case: 'definitionName', value: 'no-such-process' }, variables }))).toBe('not_found');
+    expect(
+      (err as unknown as { fieldViolations: Array<{ field: string }> }).fieldViolations.map(
+        (v) => v.field,
+      ),
+    ).toContain('variables.customerId');
+    expect(
+      await codeOf(
+        alice.startProcess({
+          definition: { case: 'definitionName', value: 'no-such-process' },
+          variables,
+        }),
+      ),
+    ).toBe('not_found');
   });
 
   it('isolates tenants: another tenant cannot see, list, complete, signal or cancel an instance', async () => {
     const alice = await clientFor('iso-a', 'alice', ['sales']);
     const mallory = await clientFor('iso-b', 'mallory', ['sales']);
-    const { instanceId } = await alice.startProcess({ definition: { case: 'definitionName', value: 'order-to-cash' }, variables });
-    const { tasks } = await eventually(() => alice.listUserTasks({ instanceId }), (r) => r.tasks.length === 1);
+    const { instanceId } = await alice.startProcess({
+      definition: { case: 'definitionName', value: 'order-to-cash' },
+      variables,
+    });
+    const { tasks } = await eventually(
+      () => alice.listUserTasks({ instanceId }),
+      (r) => r.tasks.length === 1,
+    );
     const taskId = tasks[0]!.taskId;
-    await eventually(() => alice.listProcessInstances({}), (r) => r.instances.length === 1);
+    await eventually(
+      () => alice.listProcessInstances({}),
+      (r) => r.instances.length === 1,
+    );
 
     expect(await codeOf(mallory.getProcessInstance({ instanceId }))).toBe('not_found');
     expect((await mallory.listProcessInstances({})).instances).toEqual([]);
     expect((await mallory.listUserTasks({})).tasks).toEqual([]);
     expect(await codeOf(mallory.listUserTasks({ instanceId }))).toBe('not_found');
-    expect(await codeOf(mallory.completeUserTask({ instanceId, taskId, data: { approved: false } }))).toBe('not_found');
-    expect(await codeOf(mallory.correlateMessage({ instanceId, messageName: 'X', correlationKey: 'k' }))).toBe('not_found');
+    expect(
+      await codeOf(mallory.completeUserTask({ instanceId, taskId, data: { approved: false } })),
+    ).toBe('not_found');
+    expect(
+      await codeOf(mallory.correlateMessage({ instanceId, messageName: 'X', correlationKey: 'k' })),
+    ).toBe('not_found');
     expect(await codeOf(mallory.cancelProcess({ instanceId }))).toBe('not_found');
     // The workflow id of another tenant's instance, passed as an instance id, is still scoped.
-    expect(await codeOf(mallory.getProcessInstance({ instanceId: workflowIdOf('iso-a', instanceId) }))).toBe('not_found');
+    expect(
+      await codeOf(mallory.getProcessInstance({ instanceId: workflowIdOf('iso-a', instanceId) })),
+    ).toBe('not_found');
 
     const still = await alice.getProcessInstance({ instanceId });
     expect(still.instance?.status).toBe(InstanceStatus.RUNNING);
     expect(still.instance?.userTasks.map((t) => t.taskId)).toEqual([taskId]);
     await alice.cancelProcess({ instanceId });
-    await eventually(() => alice.getProcessInstance({ instanceId }), (r) => r.instance?.status === InstanceStatus.CANCELLED);
+    await eventually(
+      () => alice.getProcessInstance({ instanceId }),
+      (r) => r.instance?.status === InstanceStatus.CANCELLED,
+    );
   });
 
   it('rejects wrong user, invalid form data and closed tasks without touching history', async () => {
     const alice = await clientFor('val', 'alice', ['sales']);
     const bob = await clientFor('val', 'bob', ['warehouse']);
-    const { instanceId } = await alice.startProcess({ definition: { case: 'definitionName', value: 'order-to-cash' }, variables });
-    const { tasks } = await eventually(() => alice.listUserTasks({ instanceId }), (r) => r.tasks.length === 1);
+    const { instanceId } = await alice.startProcess({
+      definition: { case: 'definitionName', value: 'order-to-cash' },
+      variables,
+    });
+    const { tasks } = await eventually(
+      () => alice.listUserTasks({ instanceId }),
+      (r) => r.tasks.length === 1,
+    );
     const taskId = tasks[0]!.taskId;
     const handle = rt.temporal.workflow.getHandle(workflowIdOf('val', instanceId));
     const before = (await handle.fetchHistory()).events?.length ?? 0;
 
     expect((await bob.listUserTasks({ instanceId })).tasks).toEqual([]);
-    expect(await codeOf(bob.completeUserTask({ instanceId, taskId, data: { approved: true } }))).toBe('permission_denied');
-    const invalid = await alice.completeUserTask({ instanceId, taskId, data: { approved: 'yes', comment: 'x'.repeat(501) } }).catch((e: unknown) => fromConnectError(e));
+    expect(
+      await codeOf(bob.completeUserTask({ instanceId, taskId, data: { approved: true } })),
+    ).toBe('permission_denied');
+    const invalid = await alice
+      .completeUserTask({ instanceId, taskId, data: { approved: 'yes', comment: 'x'.repeat(501) } })
+      .catch((e: unknown) => fromConnectError(e));
     expect(invalid).toMatchObject({ code: 'invalid_argument' });
-    expect((invalid as unknown as { fieldViolations: Array<{ field: string }> }).fieldViolations.map((v) => v.field).sort()).toEqual(['data.approved', 'data.comment']);
-    expect(await codeOf(alice.completeUserTask({ instanceId, taskId, data: {} }))).toBe('invalid_argument');
-    expect(await codeOf(alice.completeUserTask({ instanceId, taskId: 'Task_ApproveOrder#999', data: { approved: true } }))).toBe('failed_precondition');
+    expect(
+      (invalid as unknown as { fieldViolations: Array<{ field: string }> }).fieldViolations
+        .map((v) => v.field)
+        .sort(),
+    ).toEqual(['data.approved', 'data.comment']);
+    expect(await codeOf(alice.completeUserTask({ instanceId, taskId, data: {} }))).toBe(
+      'invalid_argument',
+    );
+    expect(
+      await codeOf(
+        alice.completeUserTask({
+          instanceId,
+          taskId: 'Task_ApproveOrder#999',
+          data: { approved: true },
+        }),
+      ),
+    ).toBe('failed_precondition');
     expect((await handle.fetchHistory()).events?.length ?? 0).toBe(before);
 
     await alice.completeUserTask({ instanceId, taskId, data: { approved: false } });
-    expect(await codeOf(alice.completeUserTask({ instanceId, taskId, data: { approved: true } }))).toBe('failed_precondition');
-    const done = await eventually(() => alice.getProcessInstance({ instanceId }), (r) => r.instance?.status === InstanceStatus.COMPLETED);
+    expect(
+      await codeOf(alice.completeUserTask({ instanceId, taskId, data: { approved: true } })),
+    ).toBe('failed_precondition');
+    const done = await eventually(
+      () => alice.getProcessInstance({ instanceId }),
+      (r) => r.instance?.status === InstanceStatus.COMPLETED,
+    );
     expect(done.instance?.variables?.['approved']).toBe(false);
   });
 });

@@ -3,7 +3,13 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import { AmeideError } from '@ameide/errors';
 import { getRequestContext } from '@ameide/server';
-import type { Caller, InstanceDetails, InstanceSummary, OpenUserTask, ProcessClient } from '../client/process-client.js';
+import type {
+  Caller,
+  InstanceDetails,
+  InstanceSummary,
+  OpenUserTask,
+  ProcessClient,
+} from '../client/process-client.js';
 import type { InstanceStatus as Status } from '../workflow/types.js';
 import {
   AuditEntrySchema,
@@ -40,7 +46,10 @@ function callerOf(ctx: HandlerContext): Caller {
 }
 
 function required(value: string, field: string): string {
-  if (value.trim() === '') throw AmeideError.invalidArgument(`${field} is required`, [{ field, description: 'must not be empty' }]);
+  if (value.trim() === '')
+    throw AmeideError.invalidArgument(`${field} is required`, [
+      { field, description: 'must not be empty' },
+    ]);
   return value;
 }
 
@@ -81,9 +90,18 @@ function detailsToProto(d: InstanceDetails): ProcessInstance {
     planHash: st.definition.planHash,
   });
   p.startedBy = st.startedBy;
-  p.tokens = st.tokens.map((t) => create(TokenSchema, { id: t.id, nodeId: t.nodeId, scope: t.scope, waitingFor: t.waitingFor ?? '' }));
+  p.tokens = st.tokens.map((t) =>
+    create(TokenSchema, {
+      id: t.id,
+      nodeId: t.nodeId,
+      scope: t.scope,
+      waitingFor: t.waitingFor ?? '',
+    }),
+  );
   p.variables = JSON.parse(JSON.stringify(st.variables)) as JsonObject;
-  p.userTasks = st.userTasks.map((t) => taskToProto({ ...t, instanceId: d.instanceId, definition: st.definition.name }));
+  p.userTasks = st.userTasks.map((t) =>
+    taskToProto({ ...t, instanceId: d.instanceId, definition: st.definition.name }),
+  );
   p.audit = st.audit.map((a) =>
     create(AuditEntrySchema, {
       seq: BigInt(a.seq),
@@ -114,9 +132,15 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
             { field: 'definition', description: 'set definition_name or definition_id' },
           ]);
         }
-        if (req.version < 0) throw AmeideError.invalidArgument('version must be >= 0', [{ field: 'version', description: '0 = latest' }]);
+        if (req.version < 0)
+          throw AmeideError.invalidArgument('version must be >= 0', [
+            { field: 'version', description: '0 = latest' },
+          ]);
         const started = await processes.start(callerOf(ctx), {
-          definition: def.case === 'definitionName' ? { name: required(def.value, 'definition_name') } : { id: required(def.value, 'definition_id') },
+          definition:
+            def.case === 'definitionName'
+              ? { name: required(def.value, 'definition_name') }
+              : { id: required(def.value, 'definition_id') },
           version: req.version === 0 ? 'latest' : req.version,
           variables: req.variables ?? {},
           businessKey: req.businessKey,
@@ -128,7 +152,8 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
         return { instance: detailsToProto(d) };
       },
       async listProcessInstances(req, ctx) {
-        const status = req.status === InstanceStatus.UNSPECIFIED ? undefined : statusFromProto.get(req.status);
+        const status =
+          req.status === InstanceStatus.UNSPECIFIED ? undefined : statusFromProto.get(req.status);
         const page = await processes.list(callerOf(ctx), {
           ...(req.definitionName ? { definition: req.definitionName } : {}),
           ...(status ? { status } : {}),
@@ -139,7 +164,10 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
         return { instances: page.instances.map(summaryToProto), nextPageToken: page.nextPageToken };
       },
       async listUserTasks(req, ctx) {
-        const tasks = await processes.listUserTasks(callerOf(ctx), req.instanceId ? { instanceId: req.instanceId } : {});
+        const tasks = await processes.listUserTasks(
+          callerOf(ctx),
+          req.instanceId ? { instanceId: req.instanceId } : {},
+        );
         return { tasks: tasks.map(taskToProto) };
       },
       async completeUserTask(req, ctx) {

@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileProcessDefinition, createDefinitionResolver, importBpmn } from '@ameide/process-definition';
+import {
+  compileProcessDefinition,
+  createDefinitionResolver,
+  importBpmn,
+} from '@ameide/process-definition';
 import { canonicalJson, sha256Hex, type ExecutionPlan } from '@ameide/process-definition/plan';
 import { salesServiceRegistry } from '@ameide/process-definition/testing';
 
 /** `examples/processes/` of the repository. */
-export const EXAMPLES_DIR = fileURLToPath(new URL('../../../../examples/processes/', import.meta.url));
+export const EXAMPLES_DIR = fileURLToPath(
+  new URL('../../../../examples/processes/', import.meta.url),
+);
 
 export interface CompiledPlan {
   readonly plan: ExecutionPlan;
@@ -39,11 +45,17 @@ export function compileExample(name: string): Promise<CompiledPlan> {
  * after 2 s): the dev server has no time skipping, so tests shorten timers instead. Returns a
  * new canonical plan with its own hash.
  */
-export function retime(compiled: CompiledPlan, bySource: Readonly<Record<string, number>>): CompiledPlan {
+export function retime(
+  compiled: CompiledPlan,
+  bySource: Readonly<Record<string, number>>,
+): CompiledPlan {
   const walk = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(walk);
     if (v === null || typeof v !== 'object') return v;
-    const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) as Record<string, unknown>;
+    const o = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) as Record<
+      string,
+      unknown
+    >;
     const ms = typeof o['source'] === 'string' ? bySource[o['source']] : undefined;
     if (ms !== undefined && o['type'] === 'duration') o['ms'] = ms;
     if (ms !== undefined && o['type'] === 'cycle') {

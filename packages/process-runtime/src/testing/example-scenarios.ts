@@ -13,7 +13,9 @@ export interface ExampleScenario {
   /** Distinguishes paths of one example (`''` for an example with one path). */
   readonly path: string;
   /** Drives the instances to their end; answers the workflow ids to record, by label suffix. */
-  run(rt: RuntimeFixture): Promise<ReadonlyArray<{ readonly suffix: string; readonly workflowId: string }>>;
+  run(
+    rt: RuntimeFixture,
+  ): Promise<ReadonlyArray<{ readonly suffix: string; readonly workflowId: string }>>;
 }
 
 /** Publishes the example plans the way the example test does (same versions, same timers). */
@@ -45,7 +47,8 @@ async function start(
   variables: Record<string, unknown>,
   version: number | 'latest' = 'latest',
 ): Promise<string> {
-  return (await rt.processes.start(caller, { definition: { name }, version, variables })).instanceId;
+  return (await rt.processes.start(caller, { definition: { name }, version, variables }))
+    .instanceId;
 }
 
 function finished(rt: RuntimeFixture, caller: Caller, id: string): Promise<InstanceDetails> {
@@ -55,12 +58,23 @@ function finished(rt: RuntimeFixture, caller: Caller, id: string): Promise<Insta
   );
 }
 
-async function complete(rt: RuntimeFixture, caller: Caller, id: string, nodeId: string, data: Record<string, unknown>): Promise<void> {
+async function complete(
+  rt: RuntimeFixture,
+  caller: Caller,
+  id: string,
+  nodeId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
   const tasks = await eventually(
     () => rt.processes.listUserTasks(caller, { instanceId: id }),
     (ts) => ts.some((t) => t.nodeId === nodeId),
   );
-  await rt.processes.completeUserTask(caller, id, tasks.find((t) => t.nodeId === nodeId)!.taskId, data);
+  await rt.processes.completeUserTask(
+    caller,
+    id,
+    tasks.find((t) => t.nodeId === nodeId)!.taskId,
+    data,
+  );
 }
 
 /** Runs `ids` to their end and names their workflow ids. */
@@ -77,8 +91,22 @@ async function done(
   return out;
 }
 
-const o2cVars = { customerId: 'c-1', currency: 'EUR', paymentReference: 'PAY-1', quantity: 2, sku: 'S', unitPriceMinor: 1250 };
-const sagaVars = { currency: 'EUR', customerId: 'c', paymentReference: 'DECLINE-1', quantity: 1, sku: 'S', unitPriceMinor: 400 };
+const o2cVars = {
+  customerId: 'c-1',
+  currency: 'EUR',
+  paymentReference: 'PAY-1',
+  quantity: 2,
+  sku: 'S',
+  unitPriceMinor: 1250,
+};
+const sagaVars = {
+  currency: 'EUR',
+  customerId: 'c',
+  paymentReference: 'DECLINE-1',
+  quantity: 1,
+  sku: 'S',
+  unitPriceMinor: 400,
+};
 
 export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
   {
@@ -96,7 +124,16 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     path: 'approved',
     async run(rt) {
       const c = rt.caller('r-credit', 'fin', ['finance']);
-      return done(rt, c, [['', await start(rt, c, 'credit-check', { customerId: 'c-9', currency: 'EUR', amountMinor: 500 })]]);
+      return done(rt, c, [
+        [
+          '',
+          await start(rt, c, 'credit-check', {
+            customerId: 'c-9',
+            currency: 'EUR',
+            amountMinor: 500,
+          }),
+        ],
+      ]);
     },
   },
   {
@@ -104,7 +141,11 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     path: 'reviewed',
     async run(rt) {
       const c = rt.caller('r-credit', 'fin', ['finance']);
-      const id = await start(rt, c, 'credit-check', { customerId: 'c-9', currency: 'EUR', amountMinor: 500_000 });
+      const id = await start(rt, c, 'credit-check', {
+        customerId: 'c-9',
+        currency: 'EUR',
+        amountMinor: 500_000,
+      });
       await complete(rt, c, id, 'Task_ReviewCredit', { approved: true });
       return done(rt, c, [['', id]]);
     },
@@ -125,7 +166,11 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     path: 'rejected',
     async run(rt) {
       const c = rt.caller('r-lead', 'sam', ['sales']);
-      const id = await start(rt, c, 'lead-to-order', { currency: 'EUR', leadEmail: 'a@b.c', leadName: 'Ann' });
+      const id = await start(rt, c, 'lead-to-order', {
+        currency: 'EUR',
+        leadEmail: 'a@b.c',
+        leadName: 'Ann',
+      });
       await complete(rt, c, id, 'Task_QualifyLead', { qualified: false });
       return done(rt, c, [['', id]]);
     },
@@ -156,7 +201,16 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     async run(rt) {
       const c = rt.caller('r-sub');
       const lines = [1, 2, 3].map((i) => ({ sku: `S${i}`, quantity: i, unitPriceMinor: 100 }));
-      return done(rt, c, [['', await start(rt, c, 'order-lines-subprocess', { customerId: 'c', currency: 'EUR', remainingLines: lines })]]);
+      return done(rt, c, [
+        [
+          '',
+          await start(rt, c, 'order-lines-subprocess', {
+            customerId: 'c',
+            currency: 'EUR',
+            remainingLines: lines,
+          }),
+        ],
+      ]);
     },
   },
   {
@@ -176,7 +230,9 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     async run(rt) {
       const c = rt.caller('r-notify', 'sam', ['sales']);
       const orderId = rt.sales.seedOrder('r-notify', 10);
-      return done(rt, c, [['', await start(rt, c, 'order-notifications', { orderId, notifyByEmail: false })]]);
+      return done(rt, c, [
+        ['', await start(rt, c, 'order-notifications', { orderId, notifyByEmail: false })],
+      ]);
     },
   },
   {
@@ -184,10 +240,23 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     path: '',
     async run(rt) {
       const c = rt.caller('r-call');
-      const id = await start(rt, c, 'order-with-credit-check', { customerId: 'c', currency: 'EUR', quantity: 1, sku: 'S', unitPriceMinor: 100 });
+      const id = await start(rt, c, 'order-with-credit-check', {
+        customerId: 'c',
+        currency: 'EUR',
+        quantity: 1,
+        sku: 'S',
+        unitPriceMinor: 100,
+      });
       const parent = await done(rt, c, [['', id]]);
       const children = await rt.processes.list(c, { definition: 'credit-check' });
-      return [...parent, ...(await done(rt, c, children.instances.map((i) => ['child-credit-check', i.instanceId] as const)))];
+      return [
+        ...parent,
+        ...(await done(
+          rt,
+          c,
+          children.instances.map((i) => ['child-credit-check', i.instanceId] as const),
+        )),
+      ];
     },
   },
   {
@@ -215,7 +284,9 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     path: 'paid',
     async run(rt) {
       const c = rt.caller('r-saga');
-      return done(rt, c, [['', await start(rt, c, 'payment-saga', { ...sagaVars, paymentReference: 'PAY-2' })]]);
+      return done(rt, c, [
+        ['', await start(rt, c, 'payment-saga', { ...sagaVars, paymentReference: 'PAY-2' })],
+      ]);
     },
   },
   {
@@ -225,7 +296,10 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       const c = rt.caller('r-cancel');
       rt.sales.failNext('RecordPayment', 1000);
       const id = await start(rt, c, 'payment-saga', { ...sagaVars, paymentReference: 'PAY-3' });
-      await eventually(async () => rt.sales.callsOf('r-cancel', 'RecordPayment').length, (n) => n > 0);
+      await eventually(
+        () => Promise.resolve(rt.sales.callsOf('r-cancel', 'RecordPayment').length),
+        (n) => n > 0,
+      );
       await rt.processes.cancel(c, id);
       const out = await done(rt, c, [['', id]]);
       rt.sales.failNext('RecordPayment', 0);
@@ -240,7 +314,12 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       const orderId = rt.sales.seedOrder('r-msg', 800, 1);
       const id = await start(rt, c, 'payment-wait', { orderId, currency: 'EUR' }, 1);
       await eventually(
-        () => rt.processes.correlateMessage(c, { name: 'PaymentReceived', correlationKey: orderId, payload: { paymentReference: 'P-9' } }),
+        () =>
+          rt.processes.correlateMessage(c, {
+            name: 'PaymentReceived',
+            correlationKey: orderId,
+            payload: { paymentReference: 'P-9' },
+          }),
         () => true,
       );
       return done(rt, c, [['', id]]);
@@ -252,7 +331,9 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     async run(rt) {
       const c = rt.caller('r-msg2');
       const orderId = rt.sales.seedOrder('r-msg2', 800, 1);
-      return done(rt, c, [['', await start(rt, c, 'payment-wait', { orderId, currency: 'EUR' }, 2)]]);
+      return done(rt, c, [
+        ['', await start(rt, c, 'payment-wait', { orderId, currency: 'EUR' }, 2)],
+      ]);
     },
   },
 ];

@@ -19,9 +19,11 @@ const protoMain = fromCommon.resolve('@temporalio/proto');
 const fromProto = createRequire(protoMain);
 const protojson = fromProto('protobufjs/ext/protojson') as ProtoJson;
 const { patchProtobufRoot } = fromProto('@temporalio/proto/lib/patch-protobuf-root') as {
-  patchProtobufRoot(root: unknown): ProtoRoot;
+  patchProtobufRoot: (root: unknown) => ProtoRoot;
 };
-const historyType = patchProtobufRoot(fromProto('@temporalio/proto')).lookupType('temporal.api.history.v1.History');
+const historyType = patchProtobufRoot(fromProto('@temporalio/proto')).lookupType(
+  'temporal.api.history.v1.History',
+);
 
 /** A workflow history in the proto3 JSON form `temporal workflow show --output json` prints. */
 export function historyToJson(history: History): unknown {

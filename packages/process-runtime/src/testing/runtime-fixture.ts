@@ -42,7 +42,11 @@ export interface RuntimeFixtureOptions {
 
 let runtimeInstalled = false;
 
-export async function startRuntimeFixture(address: string, label: string, options: RuntimeFixtureOptions = {}): Promise<RuntimeFixture> {
+export async function startRuntimeFixture(
+  address: string,
+  label: string,
+  options: RuntimeFixtureOptions = {},
+): Promise<RuntimeFixture> {
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     try {
@@ -77,7 +81,12 @@ export async function startRuntimeFixture(address: string, label: string, option
     worker: undefined,
     published: entries,
     publish(name, version, compiled, tenantId) {
-      const ref: ProcessRef = { definitionId: `def-${name}`, name, version, planHash: compiled.hash };
+      const ref: ProcessRef = {
+        definitionId: `def-${name}`,
+        name,
+        version,
+        planHash: compiled.hash,
+      };
       entries.push({ ref, planJson: compiled.json, ...(tenantId ? { tenantId } : {}) });
       return ref;
     },
@@ -111,7 +120,11 @@ export async function startRuntimeFixture(address: string, label: string, option
 }
 
 /** Polls `fn` until it returns a value that `ok` accepts (visibility and workers are asynchronous). */
-export async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -123,7 +136,9 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => bool
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}${lastError ? `; last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -60,7 +60,11 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
   const failures = new Map<string, number>();
   let seq = 0;
 
-  const track = (method: string, ctx: Parameters<typeof getRequestContext>[0] & { requestHeader: Headers }, request: unknown) => {
+  const track = (
+    method: string,
+    ctx: Parameters<typeof getRequestContext>[0] & { requestHeader: Headers },
+    request: unknown,
+  ) => {
     const rc = getRequestContext(ctx);
     calls.push({
       rpc: method,
@@ -73,22 +77,33 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     const left = failures.get(method) ?? 0;
     if (left > 0) {
       failures.set(method, left - 1);
-      throw new AmeideError(ErrorCode.Unavailable, `${method} is unavailable (injected)`, { reason: 'INJECTED' });
+      throw new AmeideError(ErrorCode.Unavailable, `${method} is unavailable (injected)`, {
+        reason: 'INJECTED',
+      });
     }
     return rc.tenantId;
   };
   const key = (tenantId: string, id: string) => `${tenantId}/${id}`;
   const getOrder = (tenantId: string, orderId: string): Order => {
     const o = orders.get(key(tenantId, orderId));
-    if (!o) throw new AmeideError(ErrorCode.NotFound, `order ${orderId} not found`, { reason: 'ORDER_NOT_FOUND', domain: 'ameide.sales' });
+    if (!o)
+      throw new AmeideError(ErrorCode.NotFound, `order ${orderId} not found`, {
+        reason: 'ORDER_NOT_FOUND',
+        domain: 'ameide.sales',
+      });
     return o;
   };
   const precondition = (o: Order, ok: readonly OrderStatus[], reason: string): void => {
     if (!ok.includes(o.status))
-      throw new AmeideError(ErrorCode.FailedPrecondition, `order ${o.orderId} is ${OrderStatus[o.status]}`, { reason, domain: 'ameide.sales' });
+      throw new AmeideError(
+        ErrorCode.FailedPrecondition,
+        `order ${o.orderId} is ${OrderStatus[o.status]}`,
+        { reason, domain: 'ameide.sales' },
+      );
   };
   const draft = (o: Order): void => precondition(o, [OrderStatus.DRAFT], 'ORDER_NOT_DRAFT');
-  const total = (o: Order): bigint => o.lines.reduce((s, l) => s + BigInt(l.quantity) * (l.unitPrice?.amountMinor ?? 0n), 0n);
+  const total = (o: Order): bigint =>
+    o.lines.reduce((s, l) => s + BigInt(l.quantity) * (l.unitPrice?.amountMinor ?? 0n), 0n);
   const save = (tenantId: string, o: Order): Order => {
     o.total = create(MoneySchema, { currency: o.total?.currency ?? 'EUR', amountMinor: total(o) });
     o.version += 1n;
@@ -112,7 +127,13 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
         const t = track('AddOrderLine', ctx, req);
         const o = getOrder(t, req.orderId);
         draft(o);
-        o.lines.push({ $typeName: 'ameide.sales.v1.OrderLine', lineId: `l-${++seq}`, sku: req.sku, quantity: req.quantity, ...(req.unitPrice ? { unitPrice: req.unitPrice } : {}) });
+        o.lines.push({
+          $typeName: 'ameide.sales.v1.OrderLine',
+          lineId: `l-${++seq}`,
+          sku: req.sku,
+          quantity: req.quantity,
+          ...(req.unitPrice ? { unitPrice: req.unitPrice } : {}),
+        });
         return { order: save(t, o) };
       },
       removeOrderLine(req, ctx) {
@@ -146,10 +167,14 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
         const t = track('RecordPayment', ctx, req);
         const o = getOrder(t, req.orderId);
         if (req.paymentReference.startsWith('DECLINE')) {
-          throw new AmeideError(ErrorCode.FailedPrecondition, `payment ${req.paymentReference} declined`, {
-            reason: 'PAYMENT_DECLINED',
-            domain: 'ameide.sales',
-          });
+          throw new AmeideError(
+            ErrorCode.FailedPrecondition,
+            `payment ${req.paymentReference} declined`,
+            {
+              reason: 'PAYMENT_DECLINED',
+              domain: 'ameide.sales',
+            },
+          );
         }
         o.status = OrderStatus.PAID;
         if (req.amount) o.paid = req.amount;
@@ -162,7 +187,11 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       listOrders(req, ctx) {
         const t = track('ListOrders', ctx, req);
         const mine = [...orders.entries()]
-          .filter(([k, o]) => k.startsWith(`${t}/`) && (req.status === OrderStatus.UNSPECIFIED || o.status === req.status))
+          .filter(
+            ([k, o]) =>
+              k.startsWith(`${t}/`) &&
+              (req.status === OrderStatus.UNSPECIFIED || o.status === req.status),
+          )
           .map(([, o]) => o);
         return { orders: mine, nextPageToken: '' };
       },
@@ -170,13 +199,23 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     router.service(CustomerService, {
       createCustomer(req, ctx) {
         const t = track('CreateCustomer', ctx, req);
-        const c = create(CustomerSchema, { customerId: `c-${++seq}`, name: req.name, email: req.email, version: 1n });
+        const c = create(CustomerSchema, {
+          customerId: `c-${++seq}`,
+          name: req.name,
+          email: req.email,
+          version: 1n,
+        });
         customers.set(key(t, c.customerId), c);
         return { customer: c };
       },
       getCustomer(req, ctx) {
         const t = track('GetCustomer', ctx, req);
-        const c = customers.get(key(t, req.customerId)) ?? create(CustomerSchema, { customerId: req.customerId, name: `Customer ${req.customerId}` });
+        const c =
+          customers.get(key(t, req.customerId)) ??
+          create(CustomerSchema, {
+            customerId: req.customerId,
+            name: `Customer ${req.customerId}`,
+          });
         return { customer: c };
       },
       listCustomers(req, ctx) {
@@ -186,22 +225,33 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       checkCredit(req, ctx) {
         track('CheckCredit', ctx, req);
         const amount = req.amount?.amountMinor ?? 0n;
-        return { approved: amount <= 100_000n, available: { currency: req.amount?.currency ?? 'EUR', amountMinor: 100_000n } };
+        return {
+          approved: amount <= 100_000n,
+          available: { currency: req.amount?.currency ?? 'EUR', amountMinor: 100_000n },
+        };
       },
     });
   };
 
   const host = await startServiceHost({
     port: 0,
-    verifier: createTokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwks }),
-    logger: createLogger({ primitive: { type: 'domain', name: 'sales-double' }, destination: new Writable({ write: (_c, _e, cb) => cb() }) }),
+    verifier: createTokenVerifier({
+      issuer: identity.issuer,
+      audience: identity.audience,
+      jwks: identity.jwks,
+    }),
+    logger: createLogger({
+      primitive: { type: 'domain', name: 'sales-double' },
+      destination: new Writable({ write: (_c, _e, cb) => cb() }),
+    }),
     services: [routes],
   });
   return {
     host,
     url: host.url,
     calls,
-    callsOf: (tenantId, rpc) => calls.filter((c) => c.tenantId === tenantId && (rpc === undefined || c.rpc === rpc)),
+    callsOf: (tenantId, rpc) =>
+      calls.filter((c) => c.tenantId === tenantId && (rpc === undefined || c.rpc === rpc)),
     failNext: (method, times) => failures.set(method, times),
     order: (tenantId, orderId) => orders.get(key(tenantId, orderId)),
     seedOrder(tenantId, amountMinor, status = OrderStatus.CONFIRMED) {
@@ -209,7 +259,14 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
         orderId: `o-${++seq}`,
         customerId: 'c-seed',
         status,
-        lines: [{ lineId: `l-${++seq}`, sku: 'SKU-SEED', quantity: 1, unitPrice: { currency: 'EUR', amountMinor: BigInt(amountMinor) } }],
+        lines: [
+          {
+            lineId: `l-${++seq}`,
+            sku: 'SKU-SEED',
+            quantity: 1,
+            unitPrice: { currency: 'EUR', amountMinor: BigInt(amountMinor) },
+          },
+        ],
         total: { currency: 'EUR', amountMinor: 0n },
       });
       return save(tenantId, o).orderId;

@@ -12,7 +12,9 @@ const env = (name: string): string => {
   return v;
 };
 const identity = await loadOrCreateDevIdentity(env('AMEIDE_DEV_DIR'));
-const plans = createStaticPlanSource(JSON.parse(readFileSync(env('AMEIDE_PLANS_FILE'), 'utf8')) as never);
+const plans = createStaticPlanSource(
+  JSON.parse(readFileSync(env('AMEIDE_PLANS_FILE'), 'utf8')) as never,
+);
 await runProcessWorker({
   temporalAddress: env('AMEIDE_TEMPORAL_ADDRESS'),
   taskQueue: env('AMEIDE_TASK_QUEUE'),

@@ -3,9 +3,17 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
   makeWorkflowExporter,
 } from '@temporalio/interceptors-opentelemetry';
-import { NativeConnection, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  Worker,
+  type NativeConnection,
+  type InjectedSinks,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
-import { createProcessActivities, type ProcessActivitiesOptions } from '../activities/create-process-activities.js';
+import {
+  createProcessActivities,
+  type ProcessActivitiesOptions,
+} from '../activities/create-process-activities.js';
 import type { ProcessActivities } from '../workflow/activity-types.js';
 import { WORKFLOW_INTERCEPTOR_MODULES, getWorkflowBundle } from './workflow-bundle.js';
 
@@ -37,7 +45,10 @@ export interface ProcessWorkerOptions {
    * during replay). Default: dropped. Activity spans always use the global tracer provider, with
    * the workflow's span as parent (propagated in activity headers).
    */
-  readonly tracing?: { readonly spanProcessor: WorkflowSpanProcessor; readonly resource: WorkflowSpanResource };
+  readonly tracing?: {
+    readonly spanProcessor: WorkflowSpanProcessor;
+    readonly resource: WorkflowSpanResource;
+  };
 }
 
 /** A running (or ready) worker of the interpreter. */
@@ -52,7 +63,9 @@ export interface ProcessWorker {
 /** Creates a worker running the interpreter workflow and its activities on `taskQueue`. */
 export async function createProcessWorker(options: ProcessWorkerOptions): Promise<ProcessWorker> {
   const activities =
-    'implementation' in options.activities ? options.activities.implementation : createProcessActivities(options.activities);
+    'implementation' in options.activities
+      ? options.activities.implementation
+      : createProcessActivities(options.activities);
   const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? 'default',
@@ -78,7 +91,9 @@ export async function createProcessWorker(options: ProcessWorkerOptions): Promis
     ...(options.maxConcurrentWorkflowTaskExecutions !== undefined
       ? { maxConcurrentWorkflowTaskExecutions: options.maxConcurrentWorkflowTaskExecutions }
       : {}),
-    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.maxCachedWorkflows !== undefined
+      ? { maxCachedWorkflows: options.maxCachedWorkflows }
+      : {}),
     shutdownGraceTime: options.shutdownGraceTimeMs ?? 10_000,
   });
   let running: Promise<void> | undefined;
@@ -96,7 +111,9 @@ export async function createProcessWorker(options: ProcessWorkerOptions): Promis
 }
 
 /** The sink the bundled workflow interceptors export spans to; a no-op one unless tracing is configured. */
-function workflowSpanSinks(tracing: ProcessWorkerOptions['tracing']): InjectedSinks<OpenTelemetrySinks> {
+function workflowSpanSinks(
+  tracing: ProcessWorkerOptions['tracing'],
+): InjectedSinks<OpenTelemetrySinks> {
   if (tracing) return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) };
   return { exporter: { export: { fn: () => undefined } } };
 }

@@ -33,11 +33,20 @@ export function getWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
  * with NodeNext `.js` specifiers resolved to `.ts`), e.g. an entry that re-exports
  * `processInstance` next to a benchmark baseline. Uncached.
  */
-export function bundleProcessWorkflows(workflowsPath: string = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
+export function bundleProcessWorkflows(
+  workflowsPath: string = WORKFLOWS_PATH,
+): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath,
     workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m), log() {} } as never,
+    logger: {
+      trace() {},
+      debug() {},
+      info() {},
+      warn() {},
+      error: (m: string) => console.error(m),
+      log() {},
+    },
     webpackConfigHook: (config) => {
       config.resolve = {
         ...config.resolve,

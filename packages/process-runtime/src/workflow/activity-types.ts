@@ -28,7 +28,11 @@ export interface ProcessActivities {
   /** The plan's canonical JSON, verified against `ref.planHash`. */
   loadPlan(ref: ProcessRef, tenantId: string): Promise<string>;
   /** Resolves a call activity's callee to the published version a child instance is pinned to. */
-  resolveDefinition(tenantId: string, name: string, version: number | 'latest'): Promise<ProcessRef>;
+  resolveDefinition(
+    tenantId: string,
+    name: string,
+    version: number | 'latest',
+  ): Promise<ProcessRef>;
   /** Calls `rpc`; answers the response as JSON (64-bit integers as numbers when safe). */
   callService(call: ServiceCallRequest): Promise<Record<string, unknown>>;
   invokeAgent(call: AgentCallRequest): Promise<unknown>;

@@ -1,4 +1,9 @@
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  TimeoutFailure,
+} from '@temporalio/workflow';
 import { BPMN_ERROR_TYPE, type DomainFailureDetails } from './activity-types.js';
 
 /** A BPMN error thrown inside the instance: caught by a matching error boundary, else fails it. */
@@ -51,7 +56,11 @@ export function bpmnErrorFrom(err: unknown): BpmnError | undefined {
       const details = cause.details?.[0] as Partial<DomainFailureDetails> | string | undefined;
       if (cause.type === BPMN_ERROR_TYPE && typeof details === 'string')
         return new BpmnError(details, cause.message);
-      if (details !== undefined && typeof details === 'object' && typeof details.reason === 'string')
+      if (
+        details !== undefined &&
+        typeof details === 'object' &&
+        typeof details.reason === 'string'
+      )
         return new BpmnError(details.reason, cause.message);
       return new BpmnError(normalizeErrorCode(cause.type ?? 'UNKNOWN'), cause.message);
     }

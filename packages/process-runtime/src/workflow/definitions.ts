@@ -14,9 +14,10 @@ import type {
 export const PROCESS_WORKFLOW_TYPE = 'processInstance';
 
 /** Completes an open user task; rejected by a synchronous validator without touching history. */
-export const completeUserTaskUpdate = defineUpdate<CompleteUserTaskResult, [CompleteUserTaskRequest]>(
-  'completeUserTask',
-);
+export const completeUserTaskUpdate = defineUpdate<
+  CompleteUserTaskResult,
+  [CompleteUserTaskRequest]
+>('completeUserTask');
 /** Delivers a message (name + correlation key); kept until a matching catch event consumes it. */
 export const messageSignal = defineSignal<[MessageDelivery]>('message');
 

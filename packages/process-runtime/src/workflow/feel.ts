@@ -65,6 +65,7 @@ function toJsonValue(value: unknown): unknown {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) {
       // FEEL dates, times, durations and ranges: their ISO text.
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- feelin's temporal values define toString()
       return String(value);
     }
     const out: Record<string, unknown> = {};

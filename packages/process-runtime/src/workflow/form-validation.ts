@@ -72,7 +72,7 @@ function check(schema: Schema, v: unknown, path: string, out: FormViolation[]): 
   }
   if (typeof v === 'number') {
     const num = (k: string): number | undefined =>
-      typeof schema[k] === 'number' ? (schema[k] as number) : undefined;
+      typeof schema[k] === 'number' ? schema[k] : undefined;
     const min = num('minimum');
     const max = num('maximum');
     const xmin = num('exclusiveMinimum');
@@ -90,23 +90,30 @@ function check(schema: Schema, v: unknown, path: string, out: FormViolation[]): 
       out.push({ field, description: `must have at least ${schema['minItems']} items` });
     if (typeof schema['maxItems'] === 'number' && v.length > schema['maxItems'])
       out.push({ field, description: `must have at most ${schema['maxItems']} items` });
-    if (schema['uniqueItems'] === true && new Set(v.map((x) => JSON.stringify(x))).size !== v.length)
+    if (
+      schema['uniqueItems'] === true &&
+      new Set(v.map((x) => JSON.stringify(x))).size !== v.length
+    )
       out.push({ field, description: 'must not repeat items' });
     if (isPlainObject(schema['items']))
       v.forEach((item, i) => check(schema['items'] as Schema, item, join(path, i), out));
   }
   if (isPlainObject(v)) {
-    const props = isPlainObject(schema['properties']) ? (schema['properties'] as Record<string, Schema>) : {};
+    const props = isPlainObject(schema['properties'])
+      ? (schema['properties'] as Record<string, Schema>)
+      : {};
     if (Array.isArray(schema['required'])) {
       for (const key of schema['required'] as string[])
-        if (!(key in v) || v[key] === undefined) out.push({ field: join(path, key), description: 'is required' });
+        if (!(key in v) || v[key] === undefined)
+          out.push({ field: join(path, key), description: 'is required' });
     }
     for (const [key, value] of Object.entries(v)) {
       const sub = props[key];
       if (sub !== undefined && isPlainObject(sub)) check(sub, value, join(path, key), out);
       else if (sub === undefined) {
         const extra = schema['additionalProperties'];
-        if (extra === false) out.push({ field: join(path, key), description: 'is not a field of the form' });
+        if (extra === false)
+          out.push({ field: join(path, key), description: 'is not a field of the form' });
         else if (isPlainObject(extra)) check(extra, value, join(path, key), out);
       }
     }

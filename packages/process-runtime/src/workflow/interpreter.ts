@@ -141,7 +141,11 @@ export class Interpreter {
     return ++this.seq;
   }
 
-  log(event: AuditEntry['event'], nodeId?: string, extra: { by?: string; detail?: string } = {}): void {
+  log(
+    event: AuditEntry['event'],
+    nodeId?: string,
+    extra: { by?: string; detail?: string } = {},
+  ): void {
     this.audit.push({
       seq: this.audit.length + this.auditDropped + 1,
       at: new Date().toISOString(),
@@ -192,14 +196,22 @@ export class Interpreter {
     } finally {
       this.scopeRuns.delete(id);
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a token threw, as it was
     if (run.failure !== undefined) throw run.failure;
     if (run.error) throw run.error;
-    if (run.terminated) return { kind: 'terminated', ...(run.lastEnd ? { endEvent: run.lastEnd } : {}) };
+    if (run.terminated)
+      return { kind: 'terminated', ...(run.lastEnd ? { endEvent: run.lastEnd } : {}) };
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the cancellation a token saw
     if (run.cancelled !== undefined) throw run.cancelled;
     return { kind: 'completed', ...(run.lastEnd ? { endEvent: run.lastEnd } : {}) };
   }
 
-  private spawn(run: ScopeRun, nodeId: string, via: string | undefined, resume?: ResumeToken): void {
+  private spawn(
+    run: ScopeRun,
+    nodeId: string,
+    via: string | undefined,
+    resume?: ResumeToken,
+  ): void {
     const token: LiveToken = {
       id: resume?.id ?? `t${this.nextSeq()}`,
       run,
@@ -257,7 +269,10 @@ export class Interpreter {
   }
 
   /** Runs one node; answers the flows the token follows (`undefined`: the token is consumed). */
-  private async execute(node: PlanNode, token: LiveToken): Promise<readonly PlanTransition[] | undefined> {
+  private async execute(
+    node: PlanNode,
+    token: LiveToken,
+  ): Promise<readonly PlanTransition[] | undefined> {
     switch (node.type) {
       case 'startEvent':
       case 'boundaryEvent':
@@ -323,7 +338,10 @@ export class Interpreter {
   private correlationKey(node: Node<'intermediateMessageEvent'>): string {
     const key = evaluateFeel(node.message.correlationKey, this.variables);
     if (key === null || key === undefined)
-      throw new ProcessIncident(node.id, `correlation key '${node.message.correlationKey.feel}' is null`);
+      throw new ProcessIncident(
+        node.id,
+        `correlation key '${node.message.correlationKey.feel}' is null`,
+      );
     return typeof key === 'string' ? key : JSON.stringify(key);
   }
 
@@ -338,7 +356,10 @@ export class Interpreter {
     return this.inbox.findIndex((m) => m.name === name && m.correlationKey === key);
   }
 
-  private async waitMessage(node: Node<'intermediateMessageEvent'>, token: LiveToken): Promise<void> {
+  private async waitMessage(
+    node: Node<'intermediateMessageEvent'>,
+    token: LiveToken,
+  ): Promise<void> {
     const key = this.correlationKey(node);
     this.subscribe(token, node.message.name, key);
     token.waitingFor = 'message';
@@ -362,7 +383,9 @@ export class Interpreter {
   }
 
   private syncMessageAttributes(): void {
-    const values = [...new Set([...this.subscriptions.values()].flat().map((s) => `${s.name}:${s.key}`))].sort();
+    const values = [
+      ...new Set([...this.subscriptions.values()].flat().map((s) => `${s.name}:${s.key}`)),
+    ].sort();
     const joined = values.join('\n');
     if (joined === this.lastMessages) return;
     this.lastMessages = joined;
@@ -379,7 +402,10 @@ export class Interpreter {
     }
     const fallback = node.outgoing.find((t) => t.isDefault);
     if (fallback) return [fallback];
-    throw new ProcessIncident(node.id, `no outgoing flow of gateway ${node.id} has a true condition and there is no default flow`);
+    throw new ProcessIncident(
+      node.id,
+      `no outgoing flow of gateway ${node.id} has a true condition and there is no default flow`,
+    );
   }
 
   private condition(nodeId: string, t: PlanTransition): boolean {
@@ -398,7 +424,10 @@ export class Interpreter {
     return arrivals;
   }
 
-  private parallel(node: Node<'parallelGateway'>, token: LiveToken): readonly PlanTransition[] | undefined {
+  private parallel(
+    node: Node<'parallelGateway'>,
+    token: LiveToken,
+  ): readonly PlanTransition[] | undefined {
     if (node.incoming.length > 1) {
       const arrivals = this.arrive(token.run, node.id, token.via);
       if (!node.incoming.every((e) => (arrivals.get(e) ?? 0) > 0)) return undefined;
@@ -413,7 +442,10 @@ export class Interpreter {
     return node.outgoing;
   }
 
-  private async inclusive(node: Node<'inclusiveGateway'>, token: LiveToken): Promise<readonly PlanTransition[] | undefined> {
+  private async inclusive(
+    node: Node<'inclusiveGateway'>,
+    token: LiveToken,
+  ): Promise<readonly PlanTransition[] | undefined> {
     if (node.incoming.length > 1) {
       const run = token.run;
       this.arrive(run, node.id, token.via);
@@ -434,7 +466,10 @@ export class Interpreter {
     if (taken.length > 0) return taken;
     const fallback = node.outgoing.find((t) => t.isDefault);
     if (fallback) return [fallback];
-    throw new ProcessIncident(node.id, `no outgoing flow of gateway ${node.id} has a true condition and there is no default flow`);
+    throw new ProcessIncident(
+      node.id,
+      `no outgoing flow of gateway ${node.id} has a true condition and there is no default flow`,
+    );
   }
 
   /** Whether a token of `run` other than `self` can still reach `gateway`. */
@@ -467,7 +502,10 @@ export class Interpreter {
     return seen;
   }
 
-  private async eventBased(node: Node<'eventBasedGateway'>, token: LiveToken): Promise<readonly PlanTransition[]> {
+  private async eventBased(
+    node: Node<'eventBasedGateway'>,
+    token: LiveToken,
+  ): Promise<readonly PlanTransition[]> {
     const targets = node.outgoing.map((t) => this.plan.nodes[t.target]!);
     const race = new CancellationScope();
     const deadlines = (token.memo.boundary ??= {});
@@ -486,7 +524,10 @@ export class Interpreter {
             await condition(() => this.findMessage(target.message.name, key) >= 0);
             return target;
           }
-          throw new ProcessIncident(node.id, `event-based gateway ${node.id} leads to ${target.type} ${target.id}`);
+          throw new ProcessIncident(
+            node.id,
+            `event-based gateway ${node.id} leads to ${target.type} ${target.id}`,
+          );
         }),
       ),
     );
@@ -581,7 +622,8 @@ export class Interpreter {
         return this.callActivity(node, token);
       case 'subProcess': {
         const scope = this.plan.scopes[node.childScope];
-        if (!scope?.start) throw new ProcessIncident(node.id, `subProcess ${node.id} has no start event`);
+        if (!scope?.start)
+          throw new ProcessIncident(node.id, `subProcess ${node.id} has no start event`);
         token.waitingFor = 'child';
         const outcome = await this.runScope(
           `${token.run.id}/${node.id}#${this.nextSeq()}`,
@@ -613,7 +655,8 @@ export class Interpreter {
     } finally {
       token.waitingFor = undefined;
     }
-    if (call.output) this.merge(this.mapping(node.id, call.output, { ...this.variables, response }));
+    if (call.output)
+      this.merge(this.mapping(node.id, call.output, { ...this.variables, response }));
     if (call.compensation) {
       this.compensations.push({
         nodeId: node.id,
@@ -639,7 +682,9 @@ export class Interpreter {
     if (taskId === undefined || (!this.tasks.has(taskId) && !this.completions.has(taskId))) {
       taskId = `${node.id}#${this.nextSeq()}`;
       const t = node.task;
-      const assignee = t.assignee ? this.feel(node.id, () => evaluateFeel(t.assignee!, this.variables)) : null;
+      const assignee = t.assignee
+        ? this.feel(node.id, () => evaluateFeel(t.assignee!, this.variables))
+        : null;
       const groups = t.candidateGroups
         ? this.feel(node.id, () => evaluateFeel(t.candidateGroups!, this.variables))
         : null;
@@ -736,7 +781,11 @@ export class Interpreter {
     const variables = this.mapping(node.id, c.input, this.variables);
     token.waitingFor = 'child';
     try {
-      const ref = await resolveActivities.resolveDefinition(this.input.actor.tenantId, c.definition, c.version);
+      const ref = await resolveActivities.resolveDefinition(
+        this.input.actor.tenantId,
+        c.definition,
+        c.version,
+      );
       const child: ProcessInput = {
         actor: this.input.actor,
         definition: ref,
@@ -745,19 +794,24 @@ export class Interpreter {
         ...(this.input.traceparent ? { traceparent: this.input.traceparent } : {}),
         ...(this.input.options ? { options: this.input.options } : {}),
       };
-      const result = await executeChild<(input: ProcessInput) => Promise<ProcessResult>>(PROCESS_WORKFLOW_TYPE, {
-        workflowId: `${workflowInfo().workflowId}:${node.id}:${this.nextSeq()}`,
-        args: [child],
-        typedSearchAttributes: [
-          { key: SA.tenant, value: this.input.actor.tenantId },
-          { key: SA.definition, value: ref.name },
-          { key: SA.version, value: ref.version },
-          { key: SA.status, value: 'RUNNING' },
-          { key: SA.businessKey, value: this.input.businessKey },
-        ],
-      });
+      const result = await executeChild<(input: ProcessInput) => Promise<ProcessResult>>(
+        PROCESS_WORKFLOW_TYPE,
+        {
+          workflowId: `${workflowInfo().workflowId}:${node.id}:${this.nextSeq()}`,
+          args: [child],
+          typedSearchAttributes: [
+            { key: SA.tenant, value: this.input.actor.tenantId },
+            { key: SA.definition, value: ref.name },
+            { key: SA.version, value: ref.version },
+            { key: SA.status, value: 'RUNNING' },
+            { key: SA.businessKey, value: this.input.businessKey },
+          ],
+        },
+      );
       if (c.output)
-        this.merge(this.mapping(node.id, c.output, { ...result.variables, result: result.variables }));
+        this.merge(
+          this.mapping(node.id, c.output, { ...result.variables, result: result.variables }),
+        );
     } catch (err) {
       throw this.activityError(node.id, err);
     } finally {
@@ -769,7 +823,9 @@ export class Interpreter {
 
   /** Compensates completed compensable tasks of scope `scope` (and nested ones), newest first. */
   async compensate(scope: string): Promise<void> {
-    const mine = this.compensations.filter((e) => e.scope === scope || e.scope.startsWith(`${scope}/`));
+    const mine = this.compensations.filter(
+      (e) => e.scope === scope || e.scope.startsWith(`${scope}/`),
+    );
     for (const entry of [...mine].reverse()) {
       const node = this.plan.nodes[entry.nodeId];
       if (node?.type !== 'serviceTask') continue;
@@ -832,7 +888,12 @@ export class Interpreter {
               skip--;
               continue;
             }
-            out.push({ id: `join:${gateway}:${edge}:${i}`, nodeId: gateway, scope: run.id, waitingFor: 'join' });
+            out.push({
+              id: `join:${gateway}:${edge}:${i}`,
+              nodeId: gateway,
+              scope: run.id,
+              waitingFor: 'join',
+            });
           }
       }
     }
@@ -846,10 +907,18 @@ export class Interpreter {
   quiescent(): boolean {
     if (this.completions.size > 0 || this.scopeRuns.size !== 1) return false;
     const root = this.scopeRuns.get('root');
-    if (!root || root.waiters.size > 0 || root.error || root.terminated || root.failure !== undefined) return false;
+    if (
+      !root ||
+      root.waiters.size > 0 ||
+      root.error ||
+      root.terminated ||
+      root.failure !== undefined
+    )
+      return false;
     if (this.tokens.size === 0) return false;
     for (const t of this.tokens.values()) {
-      if (t.waitingFor !== 'userTask' && t.waitingFor !== 'timer' && t.waitingFor !== 'message') return false;
+      if (t.waitingFor !== 'userTask' && t.waitingFor !== 'timer' && t.waitingFor !== 'message')
+        return false;
     }
     return true;
   }

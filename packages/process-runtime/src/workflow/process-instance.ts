@@ -23,7 +23,12 @@ import {
 } from './definitions.js';
 import { Interpreter } from './interpreter.js';
 import { validateCompletion } from './validate-completion.js';
-import type { InstanceState, ProcessInput, ProcessResult } from './types.js';
+import type {
+  CompleteUserTaskRequest,
+  InstanceState,
+  ProcessInput,
+  ProcessResult,
+} from './types.js';
 
 const { loadPlan } = proxyActivities<ProcessActivities>({
   startToCloseTimeout: '30 seconds',
@@ -46,9 +51,14 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
   const interp = new Interpreter(input);
   installHandlers(interp);
 
-  const planJson = input.resume?.planJson ?? (await loadPlan(input.definition, input.actor.tenantId));
+  const planJson =
+    input.resume?.planJson ?? (await loadPlan(input.definition, input.actor.tenantId));
   interp.setPlan(planJson);
-  if (!input.resume) interp.log('started', undefined, { by: input.actor.userId, detail: `${input.definition.name} v${input.definition.version}` });
+  if (!input.resume)
+    interp.log('started', undefined, {
+      by: input.actor.userId,
+      detail: `${input.definition.name} v${input.definition.version}`,
+    });
   else interp.log('continuedAsNew', undefined, { detail: `run ${interp.runs}` });
   interp.syncTaskAttributes();
 
@@ -59,7 +69,8 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
   };
 
   const main = interp.runProcess().then((outcome) => ({ outcome }));
-  const rollover = () => condition(() => wantsContinueAsNew() && interp.quiescent()).then(() => 'continue' as const);
+  const rollover = () =>
+    condition(() => wantsContinueAsNew() && interp.quiescent()).then(() => 'continue' as const);
   let finished: Awaited<typeof main>;
   try {
     let first = await Promise.race([main, rollover()]);
@@ -111,12 +122,21 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
         details: [err.code],
       });
     }
-    if (err instanceof ProcessIncident || (err instanceof Error && err.name === 'FeelEvaluationError')) {
+    if (
+      err instanceof ProcessIncident ||
+      (err instanceof Error && err.name === 'FeelEvaluationError')
+    ) {
       interp.errorCode = INCIDENT_TYPE;
       interp.errorMessage = err.message;
       interp.setStatus('FAILED');
-      interp.log('failed', err instanceof ProcessIncident ? err.nodeId : undefined, { detail: err.message });
-      throw ApplicationFailure.create({ type: INCIDENT_TYPE, message: err.message, nonRetryable: true });
+      interp.log('failed', err instanceof ProcessIncident ? err.nodeId : undefined, {
+        detail: err.message,
+      });
+      throw ApplicationFailure.create({
+        type: INCIDENT_TYPE,
+        message: err.message,
+        nonRetryable: true,
+      });
     }
     throw err;
   }
@@ -138,7 +158,10 @@ function installHandlers(interp: Interpreter): void {
       const task = interp.completeTask(req.taskId, req.userId, { ...req.data });
       return { taskId: task.taskId, nodeId: task.nodeId };
     },
-    { validator: (req) => validateCompletion(interp.tasks.get(req.taskId), req) },
+    {
+      validator: (req: CompleteUserTaskRequest) =>
+        validateCompletion(interp.tasks.get(req.taskId), req),
+    },
   );
   setHandler(messageSignal, (message) => {
     interp.inbox.push(message);

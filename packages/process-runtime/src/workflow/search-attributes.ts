@@ -11,7 +11,10 @@ export const processSearchAttributes = {
   status: defineSearchAttributeKey('AmeideStatus', SearchAttributeType.KEYWORD),
   businessKey: defineSearchAttributeKey('AmeideBusinessKey', SearchAttributeType.KEYWORD),
   /** `user:<id>` and `group:<name>` of every open user task. */
-  taskCandidates: defineSearchAttributeKey('AmeideTaskCandidates', SearchAttributeType.KEYWORD_LIST),
+  taskCandidates: defineSearchAttributeKey(
+    'AmeideTaskCandidates',
+    SearchAttributeType.KEYWORD_LIST,
+  ),
   /** `<message name>:<correlation key>` of every message the instance waits for. */
   messages: defineSearchAttributeKey('AmeideMessages', SearchAttributeType.KEYWORD_LIST),
 } as const;

@@ -7,11 +7,12 @@ export function addDuration(at: number, d: IsoDuration): number {
     const day = date.getUTCDate();
     date.setUTCDate(1);
     date.setUTCMonth(date.getUTCMonth() + d.years * 12 + d.months);
-    const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+    const lastDay = new Date(
+      Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0),
+    ).getUTCDate();
     date.setUTCDate(Math.min(day, lastDay));
   }
-  const ms =
-    ((((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60 + d.seconds) * 1000;
+  const ms = ((((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60 + d.seconds) * 1000;
   return date.getTime() + ms;
 }
 
@@ -29,5 +30,7 @@ export function firstFiring(timer: PlanTimer, now: number): number {
 
 /** The cycle's next firing after one at `previous`. */
 export function nextFiring(timer: Extract<PlanTimer, { type: 'cycle' }>, previous: number): number {
-  return timer.intervalMs !== undefined ? previous + timer.intervalMs : addDuration(previous, timer.interval);
+  return timer.intervalMs !== undefined
+    ? previous + timer.intervalMs
+    : addDuration(previous, timer.interval);
 }

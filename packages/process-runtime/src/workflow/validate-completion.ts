@@ -13,7 +13,10 @@ export const TASK_REJECTIONS = {
  * The `completeUserTask` validator: synchronous, reads state only. Throwing rejects the
  * update before it reaches history.
  */
-export function validateCompletion(task: UserTaskView | undefined, req: CompleteUserTaskRequest): void {
+export function validateCompletion(
+  task: UserTaskView | undefined,
+  req: CompleteUserTaskRequest,
+): void {
   if (task === undefined) {
     throw ApplicationFailure.create({
       type: TASK_REJECTIONS.notOpen,
@@ -23,7 +26,9 @@ export function validateCompletion(task: UserTaskView | undefined, req: Complete
   }
   const open = task.assignee === undefined && task.candidateGroups.length === 0;
   const allowed =
-    open || task.assignee === req.userId || task.candidateGroups.some((g) => req.groups.includes(g));
+    open ||
+    task.assignee === req.userId ||
+    task.candidateGroups.some((g) => req.groups.includes(g));
   if (!allowed) {
     throw ApplicationFailure.create({
       type: TASK_REJECTIONS.notAllowed,
