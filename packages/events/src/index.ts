@@ -61,5 +61,7 @@ export { appendToOutbox, countHeldBack, outboxInsert, readOutbox } from './outbo
 export type { LoggedEvent, SqlStatement } from './outbox/outbox-rows.js';
 export { comparePositions, formatPosition, LOG_START, parsePosition } from './outbox/position.js';
 export type { LogPosition } from './outbox/position.js';
+export { eventServiceRoutes } from './service/event-service.js';
+export type { EventServiceOptions } from './service/event-service.js';
 export { silentLogger } from './logger.js';
 export type { EventsLogger } from './logger.js';

@@ -11,4 +11,5 @@ export * from './gen/ameide/sales/v1/order_service_pb.js';
 export * from './gen/ameide/sales/v1/customer_service_pb.js';
 export * from './gen/ameide/process/v1/process_service_pb.js';
 export * from './gen/ameide/events/v1/envelope_pb.js';
+export * from './gen/ameide/events/v1/event_service_pb.js';
 export { ameideRegistry, ameideServices, hasRpc } from './registry.js';

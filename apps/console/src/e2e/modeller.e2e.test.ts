@@ -297,12 +297,22 @@ describe('console and modeller in Chromium', () => {
     const id = await first.getAttribute('data-id');
     const box = (await first.boundingBox())!;
     const start = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    // Frame intervals while dragging (requestAnimationFrame), to report smoothness.
+    await page.evaluate(
+      'window.__frames = []; { let last = performance.now(); const loop = (t) => { window.__frames.push(t - last); last = t; if (window.__frames.length < 300) requestAnimationFrame(loop); }; requestAnimationFrame(loop); }',
+    );
     const t0 = Date.now();
     await page.mouse.move(start.x, start.y);
     await page.mouse.down();
     await page.mouse.move(start.x + 60, start.y + 40, { steps: 20 });
     await page.mouse.up();
     figures['drag20StepsMs'] = Date.now() - t0;
+    const frames = ((await page.evaluate('window.__frames')) as number[])
+      .slice(1)
+      .sort((a, b) => a - b);
+    figures['dragFrameP50Ms'] = Math.round(frames[Math.floor(frames.length / 2)]!);
+    figures['dragFrameP95Ms'] = Math.round(frames[Math.floor(frames.length * 0.95)]!);
+    figures['dragFrameMaxMs'] = Math.round(frames.at(-1)!);
     await expect
       .poll(() => page.evaluate(() => performance.getEntriesByName('ameide:drag-commit').length))
       .toBeGreaterThan(0);

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createNatsTransport, createRelay } from '@ameide/events';
+import { createNatsTransport, createRelay, eventServiceRoutes } from '@ameide/events';
 import { createSalesDomain, migrateSales, salesServiceRoutes } from '@ameide/sales';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import {
@@ -198,6 +198,7 @@ export function devCommand(): Command {
                   createProcessClient({ temporal, taskQueue: TASK_QUEUE, plans }),
                 ),
                 salesServiceRoutes({ domain: sales }),
+                eventServiceRoutes({ db, domains: ['sales'] }),
               ],
               readiness: { database: async () => void (await db.query('SELECT 1')) },
             }),

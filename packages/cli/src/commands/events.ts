@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   asRelayRole,
+  envelopeFromProto,
   formatPosition,
   listDeadLetters,
   LOG_START,
@@ -20,6 +21,7 @@ import {
   quoteIdentifier,
   type Database,
 } from '@ameide/persistence';
+import { platformClient } from '../config/client.js';
 import { resolveHome } from '../config/home.js';
 import { printTable } from '../config/output.js';
 import { positiveInt } from './token.js';
@@ -154,6 +156,47 @@ function printDeadLetters(letters: readonly DeadLetter[], json: boolean): void {
   );
 }
 
+/**
+ * `events tail` through the platform API: the caller's tenant only (RLS), and
+ * it works while `ameide dev` holds the embedded data.
+ */
+async function tailThroughApi(
+  opts: {
+    domain: string;
+    type?: string;
+    from: 'start' | 'end' | LogPosition;
+    follow: boolean;
+    limit?: number;
+    json?: boolean;
+  },
+  cmd: Command,
+): Promise<void> {
+  const client = await platformClient(cmd);
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  let after = opts.from === 'start' || opts.from === 'end' ? '' : formatPosition(opts.from);
+  if (opts.from === 'end') {
+    for await (const r of client.events.tailEvents(
+      { domain: opts.domain, follow: false },
+      { signal: stop.signal },
+    ))
+      after = r.position;
+  }
+  let printed = 0;
+  try {
+    for await (const r of client.events.tailEvents(
+      { domain: opts.domain, type: opts.type ?? '', afterPosition: after, follow: opts.follow },
+      { signal: stop.signal },
+    )) {
+      const envelope = envelopeFromProto(r.event!);
+      printEvent({ envelope, position: parsePosition(r.position) }, opts.json ?? false);
+      if (opts.limit !== undefined && ++printed >= opts.limit) return;
+    }
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+  }
+}
+
 /** `ameide events ...`: watch a domain's event log, inspect and replay dead letters. */
 export function eventsCommand(): Command {
   const events = new Command('events').description(
@@ -178,6 +221,19 @@ export function eventsCommand(): Command {
       )
       .option('--no-follow', 'exit at the end of the log instead of waiting for new events')
       .option('-n, --limit <n>', 'stop after this many events', positiveInt)
+      .option(
+        '--direct',
+        'read the database as the relay role (every tenant; needs --postgres-url or a stopped embedded platform) instead of the platform API (your tenant)',
+      )
+      .option(
+        '--url <url>',
+        'platform URL for the API mode (env AMEIDE_URL)',
+        process.env['AMEIDE_URL'] ?? 'http://127.0.0.1:8080',
+      )
+      .option(
+        '--token <jwt>',
+        'bearer token for the API mode (env AMEIDE_TOKEN; default: the token saved by `ameide login`)',
+      )
       .addOption(new Option('--json', 'one JSON object per line')),
   ).action(
     async (
@@ -189,9 +245,12 @@ export function eventsCommand(): Command {
         follow: boolean;
         limit?: number;
         json?: boolean;
+        direct?: boolean;
+        postgresUrl?: string;
       },
       cmd: Command,
     ) => {
+      if (!opts.direct && !opts.postgresUrl) return tailThroughApi(opts, cmd);
       const prefix = opts.type?.endsWith('*')
         ? opts.type.slice(0, -1)
         : opts.type?.endsWith('.')

@@ -193,6 +193,29 @@ describe('ameide dev: order-to-cash end to end, two tenants', () => {
       }
     }
 
+    // While running, each tenant tails its own events through the API.
+    const mine = await runCli([
+      'events',
+      'tail',
+      '--from',
+      'start',
+      '--no-follow',
+      '--json',
+      '--url',
+      dev.url,
+      '--token',
+      tokens['acme']!,
+    ]);
+    expect(mine.code, mine.stderr).toBe(0);
+    const acmeEvents = mine.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { tenantId: string; type: string });
+    expect(acmeEvents.filter((e) => e.type === 'sales.order.fulfilled.v1')).toHaveLength(
+      PER_TENANT,
+    );
+    expect(new Set(acmeEvents.map((e) => e.tenantId))).toEqual(new Set(['acme']));
+
     // Stop: clean exit, nothing left running that uses this state directory.
     expect(await dev.stop('SIGINT')).toBe(0);
     expect(processesMentioning(home)).toEqual([]);
@@ -203,6 +226,7 @@ describe('ameide dev: order-to-cash end to end, two tenants', () => {
       home,
       'events',
       'tail',
+      '--direct',
       '--from',
       'start',
       '--no-follow',

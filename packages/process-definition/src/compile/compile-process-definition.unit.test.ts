@@ -132,11 +132,12 @@ describe('compileProcessDefinition', () => {
 
   it('compiles compensation, messages, call activities and timer cycles', async () => {
     const saga = await plan('payment-saga');
-    expect(node(saga, 'Task_AddOrderLine', 'serviceTask').call.compensation).toEqual({
-      method: 'RemoveOrderLine',
-      rpc: 'ameide.sales.v1.OrderService/RemoveOrderLine',
-      input: { feel: '{ orderId: orderId, lineId: lineId }' },
+    expect(node(saga, 'Task_CreateOrder', 'serviceTask').call.compensation).toEqual({
+      method: 'CancelOrder',
+      rpc: 'ameide.sales.v1.OrderService/CancelOrder',
+      input: { feel: '{ orderId: orderId, reason: "payment failed" }' },
     });
+    expect(node(saga, 'Task_AddOrderLine', 'serviceTask').call.compensation).toBeUndefined();
     expect(node(saga, 'EndEvent_Compensate', 'endEvent').result).toEqual({ type: 'compensate' });
     const wait = await plan('payment-wait');
     expect(wait.messages).toEqual(['PaymentReceived']);

@@ -1,6 +1,7 @@
 import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
 import {
   CustomerService,
+  EventService,
   OrderService,
   PlatformService,
   ProcessService,
@@ -22,6 +23,7 @@ export const ameideServiceMap = {
   orders: OrderService,
   customers: CustomerService,
   process: ProcessService,
+  events: EventService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;
