@@ -65,10 +65,14 @@ export function findTemporalBinary(options: { binary?: string; path?: string } =
   }
   for (const python of ['python3', 'python']) {
     try {
-      const scripts = execFileSync(python, ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim();
+      const scripts = execFileSync(
+        python,
+        ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      ).trim();
       searched.push(`${scripts} (${python} scripts)`);
       const candidate = join(scripts, 'temporal');
       if (existsSync(candidate)) return candidate;
@@ -80,7 +84,9 @@ export function findTemporalBinary(options: { binary?: string; path?: string } =
 }
 
 /** Starts `temporal server start-dev` for tests: headless, SQLite in a fresh temporary directory. */
-export async function startTemporalServer(options: TemporalServerOptions = {}): Promise<TemporalServer> {
+export async function startTemporalServer(
+  options: TemporalServerOptions = {},
+): Promise<TemporalServer> {
   const binary = findTemporalBinary(options.binary === undefined ? {} : { binary: options.binary });
   const dir = await mkdtemp(join(tmpdir(), 'ameide-temporal-'));
   try {
@@ -109,7 +115,8 @@ export async function startTemporalServer(options: TemporalServerOptions = {}): 
           },
         };
       } catch (error) {
-        const portTaken = error instanceof Error && /address already in use|bind/i.test(error.message);
+        const portTaken =
+          error instanceof Error && /address already in use|bind/i.test(error.message);
         if (!portTaken || options.port !== undefined || attempt >= 3) throw error;
       }
     }
@@ -119,7 +126,12 @@ export async function startTemporalServer(options: TemporalServerOptions = {}): 
   }
 }
 
-async function launch(binary: string, dir: string, port: number, options: TemporalServerOptions): Promise<ChildProcess> {
+async function launch(
+  binary: string,
+  dir: string,
+  port: number,
+  options: TemporalServerOptions,
+): Promise<ChildProcess> {
   const attributes = options.searchAttributes ?? AMEIDE_SEARCH_ATTRIBUTES;
   const args = [
     'server',
@@ -139,7 +151,10 @@ async function launch(binary: string, dir: string, port: number, options: Tempor
     'default',
     '--log-level',
     'error',
-    ...Object.entries(attributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...Object.entries(attributes).flatMap(([name, type]) => [
+      '--search-attribute',
+      `${name}=${type}`,
+    ]),
   ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
@@ -153,7 +168,8 @@ async function launch(binary: string, dir: string, port: number, options: Tempor
   child.once('exit', () => (running = false));
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {
-    if (!running) throw new Error(`temporal exited during start (port ${port}):\n${log.join('\n')}`);
+    if (!running)
+      throw new Error(`temporal exited during start (port ${port}):\n${log.join('\n')}`);
     if (await acceptsConnections(port)) return child;
     if (Date.now() > deadline) {
       await terminate(child);

@@ -307,7 +307,7 @@ describe('console and modeller in Chromium', () => {
     await page.mouse.move(start.x + 60, start.y + 40, { steps: 20 });
     await page.mouse.up();
     figures['drag20StepsMs'] = Date.now() - t0;
-    const frames = ((await page.evaluate('window.__frames')) as number[])
+    const frames = (await page.evaluate<number[]>('window.__frames'))
       .slice(1)
       .sort((a, b) => a - b);
     figures['dragFrameP50Ms'] = Math.round(frames[Math.floor(frames.length / 2)]!);

@@ -127,7 +127,7 @@ export function processCommand(): Command {
         printDiagnostics(file, lint ? lint.diagnostics : diagnostics, 'text', process.stderr);
         throw new Error(`${file} is not a valid ProcessDefinition`);
       }
-      await writeOut(opts.output, await exportBpmn(lint.definition as ProcessDefinition));
+      await writeOut(opts.output, await exportBpmn(lint.definition));
     });
 
   process_

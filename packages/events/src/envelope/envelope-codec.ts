@@ -1,10 +1,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { AmeideError } from '@ameide/errors';
-import {
-  EventEnvelopeSchema,
-  type EventEnvelope as EventEnvelopeProto,
-} from '@ameide/proto';
+import { EventEnvelopeSchema, type EventEnvelope as EventEnvelopeProto } from '@ameide/proto';
 import type { EventEnvelope, JsonValue } from './event-envelope.js';
 
 const JSON_CONTENT_TYPE = 'application/json';
