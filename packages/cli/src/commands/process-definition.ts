@@ -10,7 +10,6 @@ import {
   importBpmn,
   lintProcessDefinition,
   type Diagnostic,
-  type ProcessDefinition,
 } from '@ameide/process-definition';
 
 const services = { hasMethod: hasRpc };
