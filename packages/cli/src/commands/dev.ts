@@ -180,6 +180,15 @@ export function devCommand(): Command {
         );
         cleanup.push(() => temporal.connection.close());
         const plans = createArtifactStorePlanSource(store);
+        // The console (a UISurface) is built once, when its sources changed; Vite loads only here.
+        const consoleApp = await import('@ameide/console');
+        const built = await step(
+          'console',
+          () => consoleApp.buildConsole(),
+          (r) => (r.built ? `built in ${r.ms} ms` : 'up to date'),
+        );
+        const devToken = consoleApp.createDevTokenHandler(identity);
+        const consoleFiles = consoleApp.createConsoleHandler({ distDir: built.distDir });
         const host: ServiceHost = await step(
           'service host',
           () =>
@@ -201,6 +210,12 @@ export function devCommand(): Command {
                 eventServiceRoutes({ db, domains: ['sales'] }),
               ],
               readiness: { database: async () => void (await db.query('SELECT 1')) },
+              // Embedded mode only: the dev sign-in endpoint and the console's files.
+              httpFallback: (req, res) => {
+                if (devToken(req, res) || consoleFiles(req, res)) return;
+                res.statusCode = 404;
+                res.end();
+              },
             }),
           (h) => h.services.map((s) => s.split('.').at(-1)).join(', '),
         );
@@ -256,7 +271,7 @@ export function devCommand(): Command {
         }
         const total = Math.round(performance.now() - started);
         process.stderr.write(
-          `\nAmeide is ready at ${host.url} (started in ${total} ms)\n` +
+          `\nAmeide is ready at ${host.url} (started in ${total} ms) — open it in a browser for the console\n` +
             `  sign in:  npx ameide login --dev --tenant ${DEMO_TENANT} --user alice --groups sales\n` +
             (demo.customers[0]
               ? `  demo customer: ${demo.customers[0].id} (${demo.customers[0].name})\n`
