@@ -25,6 +25,12 @@ try {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);
 }
+// Build the console once up front: end-to-end tests start `ameide dev`, which serves it.
+const build = spawnSync('npm', ['run', 'build', '--silent', '-w', '@ameide/console'], {
+  stdio: 'inherit',
+  cwd: root,
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const r = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], {
   stdio: 'inherit',

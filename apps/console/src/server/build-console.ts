@@ -1,4 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -38,7 +39,24 @@ export async function buildConsole(options: BuildConsoleOptions = {}): Promise<B
   if (!options.force && !(await isConsoleBuildStale(distDir))) {
     return { distDir, built: false, ms: Math.round(performance.now() - started) };
   }
-  await build({ ...consoleViteConfig({ outDir: distDir }), mode: 'production' });
+  // Build beside the target and swap it in, so a server never serves half a build and
+  // two concurrent builds (several `ameide dev` starting at once) cannot mix their files.
+  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${distDir}.tmp-${unique}`;
+  const old = `${distDir}.old-${unique}`;
+  try {
+    await build({ ...consoleViteConfig({ outDir: tmp }), mode: 'production', logLevel: 'warn' });
+    await rename(distDir, old).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await rename(tmp, distDir).catch((err: NodeJS.ErrnoException) => {
+      // Another build swapped its output in first: theirs is as good as ours.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
+  }
   return { distDir, built: true, ms: Math.round(performance.now() - started) };
 }
 
