@@ -22,7 +22,7 @@ export function InstancePage({ client, instanceId }: { client: AmeideClient; ins
 
   useEffect(() => {
     let live = true;
-    client.processes
+    client.process
       .getProcessInstance({ instanceId })
       .then((r) => live && setInstance(r.instance))
       .catch((err: unknown) => live && setError(describeError(err)));

@@ -37,7 +37,7 @@ export function InstancesPage({ client, go }: { client: AmeideClient; go: (to: s
   }, [client]);
 
   const refresh = useCallback(() => {
-    client.processes
+    client.process
       .listProcessInstances({ ...filter, pageSize: 200 })
       .then((r) => setInstances(r.instances))
       .catch((err: unknown) => setError(describeError(err)));
@@ -56,7 +56,7 @@ export function InstancesPage({ client, go }: { client: AmeideClient; go: (to: s
     if (typeof variables !== 'object' || variables === null || Array.isArray(variables))
       return setError('Variables must be a JSON object');
     try {
-      const r = await client.processes.startProcess({
+      const r = await client.process.startProcess({
         definition: { case: 'definitionName', value: start.name },
         version: start.version ? Number(start.version) : 0,
         businessKey: start.businessKey,

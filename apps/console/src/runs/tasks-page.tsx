@@ -10,7 +10,7 @@ export function TasksPage({ client }: { client: AmeideClient }) {
   const [open, setOpen] = useState<string>();
   const [error, setError] = useState<string>();
   const refresh = useCallback(() => {
-    client.processes
+    client.process
       .listUserTasks({})
       .then((r) => setTasks(r.tasks))
       .catch((err: unknown) => setError(describeError(err)));

@@ -27,7 +27,7 @@ export function UserTaskForm({
     if (!r.ok) return setError(r.message);
     setBusy(true);
     try {
-      await client.processes.completeUserTask({
+      await client.process.completeUserTask({
         instanceId: task.instanceId,
         taskId: task.taskId,
         data: r.data as JsonObject,
