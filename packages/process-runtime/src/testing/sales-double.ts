@@ -84,6 +84,19 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     return rc.tenantId;
   };
   const key = (tenantId: string, id: string) => `${tenantId}/${id}`;
+  // Commands are idempotent by the `idempotency-key` header, as a domain must be for
+  // at-least-once activities: a retry after a worker crash (the domain applied the command,
+  // the activity never reported back) gets the first answer instead of a refusal.
+  const replies = new Map<string, unknown>();
+  const once = <R>(tenantId: string, ctx: { requestHeader: Headers }, apply: () => R): R => {
+    const idempotencyKey = ctx.requestHeader.get('idempotency-key');
+    if (!idempotencyKey) return apply();
+    const k = key(tenantId, idempotencyKey);
+    if (replies.has(k)) return replies.get(k) as R;
+    const reply = apply();
+    replies.set(k, reply);
+    return reply;
+  };
   const getOrder = (tenantId: string, orderId: string): Order => {
     const o = orders.get(key(tenantId, orderId));
     if (!o)
@@ -115,70 +128,84 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     router.service(OrderService, {
       createOrder(req, ctx) {
         const t = track('CreateOrder', ctx, req);
-        const o = create(OrderSchema, {
-          orderId: `o-${++seq}`,
-          customerId: req.customerId,
-          status: OrderStatus.DRAFT,
-          total: { currency: req.currency, amountMinor: 0n },
+        return once(t, ctx, () => {
+          const o = create(OrderSchema, {
+            orderId: `o-${++seq}`,
+            customerId: req.customerId,
+            status: OrderStatus.DRAFT,
+            total: { currency: req.currency, amountMinor: 0n },
+          });
+          return { order: save(t, o) };
         });
-        return { order: save(t, o) };
       },
       addOrderLine(req, ctx) {
         const t = track('AddOrderLine', ctx, req);
-        const o = getOrder(t, req.orderId);
-        draft(o);
-        o.lines.push({
-          $typeName: 'ameide.sales.v1.OrderLine',
-          lineId: `l-${++seq}`,
-          sku: req.sku,
-          quantity: req.quantity,
-          ...(req.unitPrice ? { unitPrice: req.unitPrice } : {}),
+        return once(t, ctx, () => {
+          const o = getOrder(t, req.orderId);
+          draft(o);
+          o.lines.push({
+            $typeName: 'ameide.sales.v1.OrderLine',
+            lineId: `l-${++seq}`,
+            sku: req.sku,
+            quantity: req.quantity,
+            ...(req.unitPrice ? { unitPrice: req.unitPrice } : {}),
+          });
+          return { order: save(t, o) };
         });
-        return { order: save(t, o) };
       },
       removeOrderLine(req, ctx) {
         const t = track('RemoveOrderLine', ctx, req);
-        const o = getOrder(t, req.orderId);
-        draft(o);
-        o.lines = o.lines.filter((l) => l.lineId !== req.lineId);
-        return { order: save(t, o) };
+        return once(t, ctx, () => {
+          const o = getOrder(t, req.orderId);
+          draft(o);
+          o.lines = o.lines.filter((l) => l.lineId !== req.lineId);
+          return { order: save(t, o) };
+        });
       },
       confirmOrder(req, ctx) {
         const t = track('ConfirmOrder', ctx, req);
-        const o = getOrder(t, req.orderId);
-        draft(o);
-        o.status = OrderStatus.CONFIRMED;
-        return { order: save(t, o) };
+        return once(t, ctx, () => {
+          const o = getOrder(t, req.orderId);
+          draft(o);
+          o.status = OrderStatus.CONFIRMED;
+          return { order: save(t, o) };
+        });
       },
       cancelOrder(req, ctx) {
         const t = track('CancelOrder', ctx, req);
-        const o = getOrder(t, req.orderId);
-        precondition(o, [OrderStatus.DRAFT, OrderStatus.CONFIRMED], 'ORDER_NOT_CANCELLABLE');
-        o.status = OrderStatus.CANCELLED;
-        return { order: save(t, o) };
+        return once(t, ctx, () => {
+          const o = getOrder(t, req.orderId);
+          precondition(o, [OrderStatus.DRAFT, OrderStatus.CONFIRMED], 'ORDER_NOT_CANCELLABLE');
+          o.status = OrderStatus.CANCELLED;
+          return { order: save(t, o) };
+        });
       },
       markOrderFulfilled(req, ctx) {
         const t = track('MarkOrderFulfilled', ctx, req);
-        const o = getOrder(t, req.orderId);
-        o.status = OrderStatus.FULFILLED;
-        return { order: save(t, o) };
+        return once(t, ctx, () => {
+          const o = getOrder(t, req.orderId);
+          o.status = OrderStatus.FULFILLED;
+          return { order: save(t, o) };
+        });
       },
       recordPayment(req, ctx) {
         const t = track('RecordPayment', ctx, req);
-        const o = getOrder(t, req.orderId);
-        if (req.paymentReference.startsWith('DECLINE')) {
-          throw new AmeideError(
-            ErrorCode.FailedPrecondition,
-            `payment ${req.paymentReference} declined`,
-            {
-              reason: 'PAYMENT_DECLINED',
-              domain: 'ameide.sales',
-            },
-          );
-        }
-        o.status = OrderStatus.PAID;
-        if (req.amount) o.paid = req.amount;
-        return { order: save(t, o) };
+        return once(t, ctx, () => {
+          const o = getOrder(t, req.orderId);
+          if (req.paymentReference.startsWith('DECLINE')) {
+            throw new AmeideError(
+              ErrorCode.FailedPrecondition,
+              `payment ${req.paymentReference} declined`,
+              {
+                reason: 'PAYMENT_DECLINED',
+                domain: 'ameide.sales',
+              },
+            );
+          }
+          o.status = OrderStatus.PAID;
+          if (req.amount) o.paid = req.amount;
+          return { order: save(t, o) };
+        });
       },
       getOrder(req, ctx) {
         const t = track('GetOrder', ctx, req);
