@@ -7,7 +7,7 @@ import {
   type Database,
   type MigrateResult,
 } from '@ameide/persistence';
-import { ensureRelayRole, eventTablesMigration } from '@ameide/events';
+import { ensureRelayRole, eventTablesMigration, idempotencyTablesMigration } from '@ameide/events';
 
 /** Schema the sales domain owns. */
 export const SALES_SCHEMA = 'sales';
@@ -17,7 +17,8 @@ const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 /**
  * Applies the sales domain's migrations (run with the owner/admin connection):
  * app and relay roles, the platform schema, then `V1__sales_tables.sql` and
- * the event tables (V2, from `@ameide/events`). The next file is `V3__...`.
+ * the event tables (V2) and the idempotency keys (V3), both from `@ameide/events`.
+ * The next file is `V4__...`.
  */
 export async function migrateSales(db: Database): Promise<MigrateResult> {
   await ensureAppRole(db);
@@ -26,6 +27,10 @@ export async function migrateSales(db: Database): Promise<MigrateResult> {
   const files = await loadMigrations(migrationsDir, SALES_SCHEMA);
   return migrate(db, {
     schema: SALES_SCHEMA,
-    migrations: [...files, eventTablesMigration(SALES_SCHEMA, 2)],
+    migrations: [
+      ...files,
+      eventTablesMigration(SALES_SCHEMA, 2),
+      idempotencyTablesMigration(SALES_SCHEMA, 3),
+    ],
   });
 }

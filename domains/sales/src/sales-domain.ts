@@ -4,6 +4,7 @@ import {
   newEventId,
   type Committed,
   type Decision,
+  type Idempotency,
   type UnitOfWork,
 } from '@ameide/events';
 import { sqlStateOf, type Database, type Transaction } from '@ameide/persistence';
@@ -25,6 +26,11 @@ import type { Order, OrderStatus } from './orders/order.js';
 export interface SalesContext {
   readonly tenantId: string;
   readonly correlationId: string;
+  /**
+   * The caller's idempotency key and request fingerprint: a command repeated
+   * with the same key and request answers its first reply and applies nothing.
+   */
+  readonly idempotency?: Idempotency | undefined;
 }
 
 /** An aggregate with its version (for optimistic concurrency). */

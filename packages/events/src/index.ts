@@ -55,6 +55,20 @@ export type { DeadLetter, DeadLetterScope, ReplayOptions } from './consumers/dea
 
 // For domains' migrations and operator tools.
 export { eventTablesMigration } from './schema/event-tables.js';
+export {
+  claimIdempotencyKey,
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
+  IDEMPOTENCY_KEY_HEADER,
+  idempotencyOf,
+  idempotencyOfCall,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  pruneIdempotencyKeys,
+  recordReply,
+} from './idempotency/idempotency-key.js';
+export type { Claim, Idempotency } from './idempotency/idempotency-key.js';
+export { idempotencyTablesMigration } from './idempotency/idempotency-tables.js';
+export type { IdempotencyTablesOptions } from './idempotency/idempotency-tables.js';
+export { decodeReply, encodeReply } from './idempotency/reply-codec.js';
 export type { EventTablesOptions } from './schema/event-tables.js';
 export { asRelayRole, ensureRelayRole, RELAY_ROLE } from './schema/relay-role.js';
 export { appendToOutbox, countHeldBack, outboxInsert, readOutbox } from './outbox/outbox-rows.js';

@@ -1,6 +1,8 @@
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import { CustomerService, OrderService, OrderStatus as ProtoStatus } from '@ameide/proto';
+import type { Message } from '@bufbuild/protobuf';
 import { AmeideError, type FieldViolation } from '@ameide/errors';
+import { idempotencyOfCall } from '@ameide/events';
 import { getRequestContext } from '@ameide/server';
 import {
   moneyViolations,
@@ -19,6 +21,15 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 function contextOf(ctx: HandlerContext): SalesContext {
   const rc = getRequestContext(ctx);
   return { tenantId: rc.tenantId, correlationId: rc.traceId || 'untraced' };
+}
+
+/**
+ * The context of a command: as {@link contextOf}, plus the idempotency of the
+ * call (`idempotency-key` header and request fingerprint), so a retried
+ * command answers its first reply instead of applying twice.
+ */
+function commandContextOf<I extends Message>(ctx: HandlerContext, request: I): SalesContext {
+  return { ...contextOf(ctx), idempotency: idempotencyOfCall(ctx, request) };
 }
 
 function pageSizeOf(pageSize: number): number {
@@ -48,7 +59,7 @@ export function salesServiceRoutes(options: { domain: SalesDomain }) {
         if (req.email.trim() !== '' && !EMAIL.test(req.email))
           violations.push({ field: 'email', description: 'must be an email address' });
         refuseInvalid('invalid customer', violations);
-        const customer = await domain.createCustomer(contextOf(ctx), {
+        const customer = await domain.createCustomer(commandContextOf(ctx, req), {
           name: req.name.trim(),
           email: req.email.trim(),
           creditLimit: {
@@ -97,7 +108,7 @@ export function salesServiceRoutes(options: { domain: SalesDomain }) {
         ]);
         return {
           order: orderToProto(
-            await domain.createOrder(contextOf(ctx), {
+            await domain.createOrder(commandContextOf(ctx, req), {
               customerId: req.customerId,
               currency: req.currency,
             }),
@@ -118,7 +129,7 @@ export function salesServiceRoutes(options: { domain: SalesDomain }) {
         else if (req.quantity > 1_000_000)
           violations.push({ field: 'quantity', description: 'must be at most 1000000' });
         refuseInvalid('invalid order line', violations);
-        const updated = await domain.addLine(contextOf(ctx), req.orderId, {
+        const updated = await domain.addLine(commandContextOf(ctx, req), req.orderId, {
           sku: req.sku.trim(),
           quantity: req.quantity,
           unitPrice: { currency: req.unitPrice!.currency, amountMinor: req.unitPrice!.amountMinor },
@@ -131,12 +142,16 @@ export function salesServiceRoutes(options: { domain: SalesDomain }) {
           ...textViolations(req.lineId, 'line_id', 64),
         ]);
         return {
-          order: orderToProto(await domain.removeLine(contextOf(ctx), req.orderId, req.lineId)),
+          order: orderToProto(
+            await domain.removeLine(commandContextOf(ctx, req), req.orderId, req.lineId),
+          ),
         };
       },
       async confirmOrder(req, ctx) {
         refuseInvalid('invalid request', uuidViolations(req.orderId, 'order_id'));
-        return { order: orderToProto(await domain.confirm(contextOf(ctx), req.orderId)) };
+        return {
+          order: orderToProto(await domain.confirm(commandContextOf(ctx, req), req.orderId)),
+        };
       },
       async cancelOrder(req, ctx) {
         refuseInvalid('invalid request', [
@@ -146,12 +161,16 @@ export function salesServiceRoutes(options: { domain: SalesDomain }) {
             : []),
         ]);
         return {
-          order: orderToProto(await domain.cancel(contextOf(ctx), req.orderId, req.reason)),
+          order: orderToProto(
+            await domain.cancel(commandContextOf(ctx, req), req.orderId, req.reason),
+          ),
         };
       },
       async markOrderFulfilled(req, ctx) {
         refuseInvalid('invalid request', uuidViolations(req.orderId, 'order_id'));
-        return { order: orderToProto(await domain.markFulfilled(contextOf(ctx), req.orderId)) };
+        return {
+          order: orderToProto(await domain.markFulfilled(commandContextOf(ctx, req), req.orderId)),
+        };
       },
       async recordPayment(req, ctx) {
         refuseInvalid('invalid payment', [
@@ -162,7 +181,12 @@ export function salesServiceRoutes(options: { domain: SalesDomain }) {
         const amount = { currency: req.amount!.currency, amountMinor: req.amount!.amountMinor };
         return {
           order: orderToProto(
-            await domain.recordPayment(contextOf(ctx), req.orderId, amount, req.paymentReference),
+            await domain.recordPayment(
+              commandContextOf(ctx, req),
+              req.orderId,
+              amount,
+              req.paymentReference,
+            ),
           ),
         };
       },

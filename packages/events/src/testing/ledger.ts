@@ -11,6 +11,7 @@ import {
 } from '@ameide/persistence';
 import type { EventEnvelope } from '../envelope/event-envelope.js';
 import { eventTablesMigration } from '../schema/event-tables.js';
+import { idempotencyTablesMigration } from '../idempotency/idempotency-tables.js';
 import { ensureRelayRole } from '../schema/relay-role.js';
 import type { SqlStatement } from '../outbox/outbox-rows.js';
 import type { AggregateStore, UnitOfWork } from '../unit-of-work/unit-of-work.js';
@@ -42,6 +43,7 @@ CREATE TABLE ledger.effects (
 SELECT ameide.enable_tenant_rls('ledger.effects');`,
       },
       eventTablesMigration(LEDGER, 2),
+      idempotencyTablesMigration(LEDGER, 3),
     ],
   });
 }

@@ -12,6 +12,12 @@ import {
   type EventEnvelope,
   type JsonValue,
 } from '../envelope/event-envelope.js';
+import {
+  claimIdempotencyKey,
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
+  recordReply,
+  type Idempotency,
+} from '../idempotency/idempotency-key.js';
 import { appendToOutbox, outboxInsert, type SqlStatement } from '../outbox/outbox-rows.js';
 
 /** An aggregate as stored: its state and how many events it has had. */
@@ -75,6 +81,14 @@ export interface CommandContext {
   readonly correlationId: string;
   /** Id of the command or event that caused it directly. */
   readonly causationId?: string | undefined;
+  /**
+   * The caller's idempotency key and request fingerprint (see `idempotencyOf`).
+   * Given: the first reply is stored with the change; the same key and request
+   * again answer that reply and apply nothing; the same key with another
+   * request is `failed_precondition`. Needs the schema's idempotency table
+   * (`idempotencyTablesMigration`).
+   */
+  readonly idempotency?: Idempotency | undefined;
 }
 
 /** Options of {@link UnitOfWork.execute}. */
@@ -93,8 +107,10 @@ export interface ExecuteOptions {
 export interface Committed<S> {
   readonly state: S;
   readonly version: bigint;
-  /** The events as written to the outbox (empty when the command changed nothing). */
+  /** The events as written to the outbox (empty when the command changed nothing or was replayed). */
   readonly events: readonly EventEnvelope[];
+  /** True when this is the stored reply of an earlier call with the same idempotency key. */
+  readonly replayed: boolean;
 }
 
 /**
@@ -137,8 +153,10 @@ export interface UnitOfWorkOptions {
   /** Schema holding the outbox. Default: the domain name. */
   readonly schema?: string;
   readonly tenant?: WithTenantOptions;
-  /** Clock for `occurred_at`; default `new Date()`. */
+  /** Clock for `occurred_at` and idempotency keys; default `new Date()`. */
   readonly now?: () => Date;
+  /** How long an idempotency key is remembered (default 7 days); older keys are reusable. */
+  readonly idempotencyRetentionMs?: number;
 }
 
 /** Creates the {@link UnitOfWork} of one domain. */
@@ -146,6 +164,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const { db, domain } = options;
   const schema = options.schema ?? domain;
   const now = options.now ?? (() => new Date());
+  const retentionMs = options.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS;
 
   const once = async <S>(
     context: CommandContext,
@@ -158,72 +177,106 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
       db,
       context,
       async (tx) => {
-        const current = await store.load(tx, aggregateId);
-        const version = current?.version ?? 0n;
-        if (expectedVersion !== undefined && expectedVersion !== version) {
-          throw conflict(store.aggregateType, aggregateId, expectedVersion, version);
-        }
-        const decision = await decide(current, tx);
-        if (decision.events.length === 0) return { state: decision.state, version, events: [] };
-        const occurredAt = now();
-        const envelopes = decision.events.map((e, i): EventEnvelope => {
-          const { version: schemaVersion } = parseEventType(e.type);
-          if (!e.type.startsWith(`${domain}.${store.aggregateType}.`)) {
-            throw new AmeideError(
-              'internal',
-              `event type ${e.type} does not start with ${domain}.${store.aggregateType}.`,
-            );
-          }
-          return {
-            eventId: newEventId(),
-            tenantId: context.tenantId,
-            domain,
-            aggregateType: store.aggregateType,
-            aggregateId,
-            aggregateVersion: version + BigInt(i + 1),
-            type: e.type,
-            schemaVersion,
-            occurredAt,
-            correlationId: context.correlationId,
-            causationId: context.causationId,
-            payload: e.payload,
-          };
-        });
-        const next = version + BigInt(envelopes.length);
-        let saved: boolean;
-        if (store.saveStatement) {
-          // One statement: a data-modifying CTE runs to completion whether or
-          // not the main query reads it; a failed version check rolls the
-          // whole transaction back below.
-          const save = store.saveStatement(aggregateId, decision.state, version, next);
-          const insert = outboxInsert(schema, envelopes, save.params.length);
-          // ON CONFLICT: when a concurrent command took these versions, the
-          // save matches no row and the conflict is reported below instead
-          // of a unique violation that would abort the transaction.
-          const { rows } = await tx.query<{ saved: bigint; written: bigint }>(
-            `WITH saved AS (${save.sql}), written AS (${insert.sql} ON CONFLICT DO NOTHING RETURNING 1)
-             SELECT (SELECT count(*) FROM saved) AS saved, (SELECT count(*) FROM written) AS written`,
-            [...save.params, ...insert.params],
+        const idempotency = context.idempotency;
+        if (idempotency) {
+          const claim = await claimIdempotencyKey(
+            tx,
+            schema,
+            context.tenantId,
+            idempotency,
+            now(),
+            retentionMs,
           );
-          saved = BigInt(rows[0]?.saved ?? 0n) === 1n;
-          if (saved && BigInt(rows[0]?.written ?? 0n) !== BigInt(envelopes.length)) {
-            throw new AmeideError(
-              'internal',
-              `outbox of ${store.aggregateType} ${aggregateId} already holds versions ${version + 1n}..${next}`,
-            );
+          if (claim.kind === 'replay') {
+            const reply = claim.reply as { state: S; version: bigint };
+            return { state: reply.state, version: reply.version, events: [], replayed: true };
           }
-        } else {
-          saved = await store.save(tx, aggregateId, decision.state, version, next);
-          if (saved) await appendToOutbox(tx, schema, envelopes);
         }
-        if (!saved) {
-          const reloaded = await store.load(tx, aggregateId);
-          throw conflict(store.aggregateType, aggregateId, version, reloaded?.version ?? 0n);
+        const committed = await apply(tx, context, store, aggregateId, decide, expectedVersion);
+        if (idempotency) {
+          await recordReply(tx, schema, context.tenantId, idempotency.key, {
+            state: committed.state,
+            version: committed.version,
+          });
         }
-        return { state: decision.state, version: next, events: envelopes };
+        return committed;
       },
       options.tenant,
     );
+
+  const apply = async <S>(
+    tx: Transaction,
+    context: CommandContext,
+    store: AggregateStore<S>,
+    aggregateId: string,
+    decide: DecideFn<S>,
+    expectedVersion: bigint | undefined,
+  ): Promise<Committed<S>> => {
+    const current = await store.load(tx, aggregateId);
+    const version = current?.version ?? 0n;
+    if (expectedVersion !== undefined && expectedVersion !== version) {
+      throw conflict(store.aggregateType, aggregateId, expectedVersion, version);
+    }
+    const decision = await decide(current, tx);
+    if (decision.events.length === 0)
+      return { state: decision.state, version, events: [], replayed: false };
+    const occurredAt = now();
+    const envelopes = decision.events.map((e, i): EventEnvelope => {
+      const { version: schemaVersion } = parseEventType(e.type);
+      if (!e.type.startsWith(`${domain}.${store.aggregateType}.`)) {
+        throw new AmeideError(
+          'internal',
+          `event type ${e.type} does not start with ${domain}.${store.aggregateType}.`,
+        );
+      }
+      return {
+        eventId: newEventId(),
+        tenantId: context.tenantId,
+        domain,
+        aggregateType: store.aggregateType,
+        aggregateId,
+        aggregateVersion: version + BigInt(i + 1),
+        type: e.type,
+        schemaVersion,
+        occurredAt,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        payload: e.payload,
+      };
+    });
+    const next = version + BigInt(envelopes.length);
+    let saved: boolean;
+    if (store.saveStatement) {
+      // One statement: a data-modifying CTE runs to completion whether or
+      // not the main query reads it; a failed version check rolls the
+      // whole transaction back below.
+      const save = store.saveStatement(aggregateId, decision.state, version, next);
+      const insert = outboxInsert(schema, envelopes, save.params.length);
+      // ON CONFLICT: when a concurrent command took these versions, the
+      // save matches no row and the conflict is reported below instead
+      // of a unique violation that would abort the transaction.
+      const { rows } = await tx.query<{ saved: bigint; written: bigint }>(
+        `WITH saved AS (${save.sql}), written AS (${insert.sql} ON CONFLICT DO NOTHING RETURNING 1)
+             SELECT (SELECT count(*) FROM saved) AS saved, (SELECT count(*) FROM written) AS written`,
+        [...save.params, ...insert.params],
+      );
+      saved = BigInt(rows[0]?.saved ?? 0n) === 1n;
+      if (saved && BigInt(rows[0]?.written ?? 0n) !== BigInt(envelopes.length)) {
+        throw new AmeideError(
+          'internal',
+          `outbox of ${store.aggregateType} ${aggregateId} already holds versions ${version + 1n}..${next}`,
+        );
+      }
+    } else {
+      saved = await store.save(tx, aggregateId, decision.state, version, next);
+      if (saved) await appendToOutbox(tx, schema, envelopes);
+    }
+    if (!saved) {
+      const reloaded = await store.load(tx, aggregateId);
+      throw conflict(store.aggregateType, aggregateId, version, reloaded?.version ?? 0n);
+    }
+    return { state: decision.state, version: next, events: envelopes, replayed: false };
+  };
 
   return {
     domain,

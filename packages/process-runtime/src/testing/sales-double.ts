@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
-import { create } from '@bufbuild/protobuf';
-import type { ConnectRouter } from '@connectrpc/connect';
+import { create, toBinary, type Message } from '@bufbuild/protobuf';
+import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import {
   CustomerSchema,
   CustomerService,
@@ -87,14 +87,31 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
   // Commands are idempotent by the `idempotency-key` header, as a domain must be for
   // at-least-once activities: a retry after a worker crash (the domain applied the command,
   // the activity never reported back) gets the first answer instead of a refusal.
-  const replies = new Map<string, unknown>();
-  const once = <R>(tenantId: string, ctx: { requestHeader: Headers }, apply: () => R): R => {
+  // Like the real domain, the key is bound to the request: the same key with another
+  // request is refused instead of answered with an unrelated reply.
+  const replies = new Map<string, { fingerprint: string; reply: unknown }>();
+  const once = <R>(
+    tenantId: string,
+    ctx: Pick<HandlerContext, 'requestHeader' | 'method'>,
+    request: Message,
+    apply: () => R,
+  ): R => {
     const idempotencyKey = ctx.requestHeader.get('idempotency-key');
     if (!idempotencyKey) return apply();
     const k = key(tenantId, idempotencyKey);
-    if (replies.has(k)) return replies.get(k) as R;
+    const fingerprint = `${ctx.method.name}:${Buffer.from(toBinary(ctx.method.input, request as never)).toString('hex')}`;
+    const seen = replies.get(k);
+    if (seen) {
+      if (seen.fingerprint !== fingerprint)
+        throw new AmeideError(
+          ErrorCode.FailedPrecondition,
+          `idempotency key ${idempotencyKey} was already used for a different request`,
+          { reason: 'IDEMPOTENCY_KEY_REUSED', domain: 'ameide.events' },
+        );
+      return structuredClone(seen.reply) as R;
+    }
     const reply = apply();
-    replies.set(k, reply);
+    replies.set(k, { fingerprint, reply: structuredClone(reply) });
     return reply;
   };
   const getOrder = (tenantId: string, orderId: string): Order => {
@@ -128,7 +145,7 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     router.service(OrderService, {
       createOrder(req, ctx) {
         const t = track('CreateOrder', ctx, req);
-        return once(t, ctx, () => {
+        return once(t, ctx, req, () => {
           const o = create(OrderSchema, {
             orderId: `o-${++seq}`,
             customerId: req.customerId,
@@ -140,7 +157,7 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       },
       addOrderLine(req, ctx) {
         const t = track('AddOrderLine', ctx, req);
-        return once(t, ctx, () => {
+        return once(t, ctx, req, () => {
           const o = getOrder(t, req.orderId);
           draft(o);
           o.lines.push({
@@ -155,7 +172,7 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       },
       removeOrderLine(req, ctx) {
         const t = track('RemoveOrderLine', ctx, req);
-        return once(t, ctx, () => {
+        return once(t, ctx, req, () => {
           const o = getOrder(t, req.orderId);
           draft(o);
           o.lines = o.lines.filter((l) => l.lineId !== req.lineId);
@@ -164,7 +181,7 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       },
       confirmOrder(req, ctx) {
         const t = track('ConfirmOrder', ctx, req);
-        return once(t, ctx, () => {
+        return once(t, ctx, req, () => {
           const o = getOrder(t, req.orderId);
           draft(o);
           o.status = OrderStatus.CONFIRMED;
@@ -173,7 +190,7 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       },
       cancelOrder(req, ctx) {
         const t = track('CancelOrder', ctx, req);
-        return once(t, ctx, () => {
+        return once(t, ctx, req, () => {
           const o = getOrder(t, req.orderId);
           precondition(o, [OrderStatus.DRAFT, OrderStatus.CONFIRMED], 'ORDER_NOT_CANCELLABLE');
           o.status = OrderStatus.CANCELLED;
@@ -182,7 +199,7 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       },
       markOrderFulfilled(req, ctx) {
         const t = track('MarkOrderFulfilled', ctx, req);
-        return once(t, ctx, () => {
+        return once(t, ctx, req, () => {
           const o = getOrder(t, req.orderId);
           o.status = OrderStatus.FULFILLED;
           return { order: save(t, o) };
@@ -190,7 +207,7 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
       },
       recordPayment(req, ctx) {
         const t = track('RecordPayment', ctx, req);
-        return once(t, ctx, () => {
+        return once(t, ctx, req, () => {
           const o = getOrder(t, req.orderId);
           if (req.paymentReference.startsWith('DECLINE')) {
             throw new AmeideError(
