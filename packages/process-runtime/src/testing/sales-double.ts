@@ -243,14 +243,16 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     router.service(CustomerService, {
       createCustomer(req, ctx) {
         const t = track('CreateCustomer', ctx, req);
-        const c = create(CustomerSchema, {
-          customerId: `c-${++seq}`,
-          name: req.name,
-          email: req.email,
-          version: 1n,
+        return once(t, ctx, req, () => {
+          const c = create(CustomerSchema, {
+            customerId: `c-${++seq}`,
+            name: req.name,
+            email: req.email,
+            version: 1n,
+          });
+          customers.set(key(t, c.customerId), c);
+          return { customer: c };
         });
-        customers.set(key(t, c.customerId), c);
-        return { customer: c };
       },
       getCustomer(req, ctx) {
         const t = track('GetCustomer', ctx, req);
