@@ -26,4 +26,6 @@ export { createAuthenticationInterceptor, claimsKey } from './interceptors/authe
 export { createRequestContextInterceptor } from './interceptors/request-context.js';
 export { createErrorMappingInterceptor } from './interceptors/error-mapping.js';
 export { createLoggingInterceptor } from './interceptors/logging.js';
+export { createInputValidationInterceptor } from './interceptors/input-validation.js';
+export type { InputValidationOptions } from './interceptors/input-validation.js';
 export { callScope } from './context/call-scope.js';

@@ -10,6 +10,10 @@ export interface LogPosition {
   readonly seq: bigint;
 }
 
+/** Largest transaction id (`xid8`, unsigned 64 bits) and sequence number (`bigint`). */
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 /** Before the first event. */
 export const LOG_START: LogPosition = { transactionId: 0n, seq: 0n };
 
@@ -36,5 +40,11 @@ export function parsePosition(text: string, field = 'position'): LogPosition {
     throw AmeideError.invalidArgument(`${field} must be <transaction id>:<seq>`, [
       { field, description: 'e.g. 7421:118' },
     ]);
-  return { transactionId: BigInt(m[1]!), seq: BigInt(m[2]!) };
+  const position = { transactionId: BigInt(m[1]!), seq: BigInt(m[2]!) };
+  // Postgres would refuse the values itself, as an error the caller cannot tell from an outage.
+  if (position.transactionId > MAX_XID8 || position.seq > MAX_BIGINT)
+    throw AmeideError.invalidArgument(`${field} is out of range`, [
+      { field, description: `transaction id at most ${MAX_XID8}, seq at most ${MAX_BIGINT}` },
+    ]);
+  return position;
 }

@@ -24,8 +24,3 @@ export function instanceIdOf(tenantId: string, workflowId: string): string {
   }
   return workflowId.slice(prefix.length);
 }
-
-/** Quotes a value for a Temporal visibility query. */
-export function quote(value: string): string {
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}

@@ -26,8 +26,16 @@ import type {
   UserTaskView,
 } from '../workflow/types.js';
 import { TASK_REJECTIONS } from '../workflow/validate-completion.js';
-import { instanceIdOf, quote, workflowIdOf } from './instance-id.js';
+import { instanceIdOf, workflowIdOf } from './instance-id.js';
+import {
+  instancesQuery,
+  messageSubscriptionOf,
+  subscribersQuery,
+  taskCandidatesOf,
+  userTasksQuery,
+} from './process-queries.js';
 import { checkStartVariables } from './start-variables.js';
+import { assertSearchable } from './visibility-query.js';
 
 /** Who calls: always from the verified RequestContext, never from a request body. */
 export interface Caller {
@@ -131,6 +139,17 @@ function translate(err: unknown): unknown {
   return err;
 }
 
+/** Whether a listed execution is the tenant's: the query says so, this re-checks the answer. */
+function ownedBy(
+  tenantId: string,
+  info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes' | 'workflowId'>,
+): boolean {
+  return (
+    info.workflowId.startsWith(`${tenantId}:`) &&
+    info.typedSearchAttributes.get(SA.tenant) === tenantId
+  );
+}
+
 const executionStatus: Record<string, InstanceStatus> = {
   RUNNING: 'RUNNING',
   COMPLETED: 'COMPLETED',
@@ -195,6 +214,8 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
 
   return {
     async start(caller, input) {
+      // A business key ListProcessInstances could never find is refused up front.
+      if (input.businessKey) assertSearchable(input.businessKey, 'business_key');
       const ref = await options.plans.resolve(caller.tenantId, input.definition, input.version);
       const plan = await planOf(caller.tenantId, ref);
       const variables = { ...(input.variables ?? {}) };
@@ -258,13 +279,7 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     },
 
     async list(caller, filter = {}) {
-      const clauses = [
-        `${SA.tenant.name} = ${quote(caller.tenantId)}`,
-        'ExecutionStatus != "ContinuedAsNew"',
-      ];
-      if (filter.definition) clauses.push(`${SA.definition.name} = ${quote(filter.definition)}`);
-      if (filter.status) clauses.push(`${SA.status.name} = ${quote(filter.status)}`);
-      if (filter.businessKey) clauses.push(`${SA.businessKey.name} = ${quote(filter.businessKey)}`);
+      const query = instancesQuery(caller.tenantId, filter);
       const pageSize = Math.min(Math.max(filter.pageSize ?? 50, 1), 500);
       const offset = filter.pageToken
         ? Number.parseInt(Buffer.from(filter.pageToken, 'base64url').toString('utf8'), 10)
@@ -278,10 +293,10 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       let seen = 0;
       let more = false;
       for await (const info of temporalFor(caller.tenantId).workflow.list({
-        query: clauses.join(' AND '),
+        query,
         pageSize: Math.min(pageSize + offset + 1, 1000),
       })) {
-        if (!info.workflowId.startsWith(`${caller.tenantId}:`)) continue;
+        if (!ownedBy(caller.tenantId, info)) continue;
         if (seen++ < offset) continue;
         if (instances.length === pageSize) {
           more = true;
@@ -296,25 +311,18 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     },
 
     async listUserTasks(caller, filter = {}) {
-      const candidates = [
-        'any',
-        `user:${caller.userId}`,
-        ...caller.groups.map((g) => `group:${g}`),
-      ];
       const workflowIds: string[] = [];
       if (filter.instanceId !== undefined)
         workflowIds.push(workflowIdOf(caller.tenantId, filter.instanceId));
       else {
-        const query = [
-          `${SA.tenant.name} = ${quote(caller.tenantId)}`,
-          'ExecutionStatus = "Running"',
-          `${SA.taskCandidates.name} IN (${candidates.map(quote).join(', ')})`,
-        ].join(' AND ');
+        const candidates = taskCandidatesOf(caller.userId, caller.groups);
+        const query = userTasksQuery(caller.tenantId, candidates);
         for await (const info of temporalFor(caller.tenantId).workflow.list({
           query,
           pageSize: 200,
         })) {
-          if (info.workflowId.startsWith(`${caller.tenantId}:`)) workflowIds.push(info.workflowId);
+          // A KeywordList match may be loose (see correlateMessage); the state decides below.
+          if (ownedBy(caller.tenantId, info)) workflowIds.push(info.workflowId);
           if (workflowIds.length >= 200) break;
         }
       }
@@ -391,13 +399,18 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       if (message.instanceId !== undefined)
         workflowId = workflowIdOf(caller.tenantId, message.instanceId);
       else {
-        const query = [
-          `${SA.tenant.name} = ${quote(caller.tenantId)}`,
-          'ExecutionStatus = "Running"',
-          `${SA.messages.name} = ${quote(`${message.name}:${message.correlationKey}`)}`,
-        ].join(' AND ');
+        const subscription = messageSubscriptionOf(message.name, message.correlationKey);
+        const query = subscribersQuery(caller.tenantId, subscription);
         for await (const info of temporal.workflow.list({ query, pageSize: 10 })) {
-          if (info.workflowId.startsWith(`${caller.tenantId}:`)) {
+          if (!ownedBy(caller.tenantId, info)) continue;
+          // A KeywordList match is looser than equality on SQLite visibility (FTS5 folds case,
+          // and values are stored joined by U+2661 and listed split at it): the execution's own
+          // search attributes decide whether it waits for exactly this message.
+          const current = await temporal.workflow
+            .getHandle(info.workflowId)
+            .describe()
+            .catch(() => undefined);
+          if (current?.typedSearchAttributes.get(SA.messages)?.includes(subscription)) {
             workflowId = info.workflowId;
             break;
           }

@@ -22,6 +22,7 @@ import {
   type ProcessInstance,
   type UserTask,
 } from '@ameide/proto';
+import { checkPayloadSize } from './payload-limit.js';
 
 const statusToProto: Record<Status, InstanceStatus> = {
   RUNNING: InstanceStatus.RUNNING,
@@ -136,6 +137,7 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
           throw AmeideError.invalidArgument('version must be >= 0', [
             { field: 'version', description: '0 = latest' },
           ]);
+        checkPayloadSize(req.variables, 'variables');
         const started = await processes.start(callerOf(ctx), {
           definition:
             def.case === 'definitionName'
@@ -171,6 +173,7 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
         return { tasks: tasks.map(taskToProto) };
       },
       async completeUserTask(req, ctx) {
+        checkPayloadSize(req.data, 'data');
         await processes.completeUserTask(
           callerOf(ctx),
           required(req.instanceId, 'instance_id'),
@@ -180,6 +183,7 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
         return {};
       },
       async correlateMessage(req, ctx) {
+        checkPayloadSize(req.payload, 'payload');
         const delivered = await processes.correlateMessage(callerOf(ctx), {
           name: required(req.messageName, 'message_name'),
           correlationKey: required(req.correlationKey, 'correlation_key'),

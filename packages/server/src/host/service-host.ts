@@ -8,8 +8,11 @@ import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trac
 import type { ConnectRouter } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import { refuseMalformedBinary } from '../input/malformed-binary.js';
+import { strictJsonOptions } from '../input/strict-utf8.js';
 import { createAuthenticationInterceptor } from '../interceptors/authentication.js';
 import { createErrorMappingInterceptor } from '../interceptors/error-mapping.js';
+import { createInputValidationInterceptor } from '../interceptors/input-validation.js';
 import { createLoggingInterceptor } from '../interceptors/logging.js';
 import { createRequestContextInterceptor } from '../interceptors/request-context.js';
 import { createTracingInterceptor } from '../interceptors/tracing.js';
@@ -64,7 +67,7 @@ let contextManagerInstalled = false;
 /**
  * Starts the service host: Connect, gRPC and gRPC-Web on one port, HTTP/1.1 and
  * h2c, behind the interceptor chain tracing → authentication → request context
- * → error mapping → logging. Serves `/healthz` (process alive) and `/readyz`
+ * → error mapping → logging → input validation. Serves `/healthz` (process alive) and `/readyz`
  * (every readiness check passes and the host is not draining).
  */
 export async function startServiceHost(options: ServiceHostOptions): Promise<ServiceHost> {
@@ -92,17 +95,21 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     // Above the 4 MiB artifact limit, so oversized content gets the store's
     // clear error instead of a transport-level refusal.
     readMaxBytes: 16 * 1024 * 1024,
+    jsonOptions: strictJsonOptions({}),
     interceptors: [
       createTracingInterceptor({ tracer, logger }),
       createAuthenticationInterceptor({ verifier: options.verifier }),
       createRequestContextInterceptor(),
       createErrorMappingInterceptor({ logger }),
       createLoggingInterceptor({ logger }),
+      createInputValidationInterceptor(),
     ],
     routes(router) {
       if (options.platformService !== false)
         registerPlatformService(router, { version, services: () => served });
       for (const register of options.services ?? []) register(router);
+      // connect-es parses unary requests before any interceptor runs.
+      router.handlers.forEach((h, i) => (router.handlers[i] = refuseMalformedBinary(h)));
       for (const h of router.handlers) {
         if (!served.includes(h.service.typeName)) served.push(h.service.typeName);
       }

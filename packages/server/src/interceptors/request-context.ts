@@ -39,7 +39,8 @@ export function createRequestContextInterceptor(): Interceptor {
     const rc: RequestContext = {
       tenantId,
       orgId: typeof claims.orgId === 'string' ? claims.orgId : '',
-      userId: claims.sub ?? '',
+      // The verifier types `sub` as a string, but a token may carry anything there.
+      userId: typeof claims.sub === 'string' ? claims.sub : '',
       groups,
       traceId: scope?.traceId ?? '',
     };

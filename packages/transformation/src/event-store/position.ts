@@ -10,6 +10,10 @@ export interface Position {
   readonly seq: bigint;
 }
 
+/** Largest transaction id (`xid8`, unsigned 64 bits) and sequence number (`bigint`). */
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 /** Before the first event. */
 export const START: Position = { transactionId: 0n, seq: 0n };
 
@@ -27,7 +31,14 @@ export function decodePosition(value: string, field = 'after_position'): Positio
       { field, description: 'expected "<transaction>:<sequence>" as returned by the API' },
     ]);
   }
-  return { transactionId: BigInt(m[1]!), seq: BigInt(m[2]!) };
+  const position = { transactionId: BigInt(m[1]!), seq: BigInt(m[2]!) };
+  // Postgres would refuse the values itself, as an error the caller cannot tell from an outage.
+  if (position.transactionId > MAX_XID8 || position.seq > MAX_BIGINT) {
+    throw AmeideError.invalidArgument(`${field} is out of range`, [
+      { field, description: `transaction id at most ${MAX_XID8}, sequence at most ${MAX_BIGINT}` },
+    ]);
+  }
+  return position;
 }
 
 export function comparePositions(a: Position, b: Position): number {
