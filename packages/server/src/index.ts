@@ -7,11 +7,13 @@ export type {
 } from './host/service-host.js';
 export { getRequestContext, requestContextKey } from './context/request-context.js';
 export type { RequestContext } from './context/request-context.js';
-export { createTokenVerifier } from './auth/token-verifier.js';
+export { createTokenVerifier, DEFAULT_MAX_TOKEN_LIFETIME_SEC } from './auth/token-verifier.js';
 export type { TokenVerifier, TokenVerifierOptions, VerifiedClaims } from './auth/token-verifier.js';
 export {
   AMEIDE_AUDIENCE,
   DEV_ISSUER,
+  DEV_TOKEN_TTL_SEC,
+  MAX_DEV_TOKEN_TTL_SEC,
   createEphemeralDevIdentity,
   devIdentityFromJwk,
   loadOrCreateDevIdentity,

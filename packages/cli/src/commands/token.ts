@@ -1,5 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { TENANT_ID_PATTERN, loadOrCreateDevIdentity } from '@ameide/server';
+import {
+  DEV_TOKEN_TTL_SEC,
+  MAX_DEV_TOKEN_TTL_SEC,
+  TENANT_ID_PATTERN,
+  loadOrCreateDevIdentity,
+} from '@ameide/server';
 import { resolveHome } from '../config/home.js';
 
 /** `ameide token`: prints a dev JWT signed by the embedded mode's local key. */
@@ -17,7 +22,12 @@ export function tokenCommand(): Command {
         .map((g) => g.trim())
         .filter(Boolean),
     )
-    .option('--ttl <seconds>', 'lifetime in seconds', positiveInt, 12 * 3600)
+    .option(
+      '--ttl <seconds>',
+      `lifetime in seconds, at most ${MAX_DEV_TOKEN_TTL_SEC} (hosts refuse longer-lived tokens)`,
+      tokenTtl,
+      DEV_TOKEN_TTL_SEC,
+    )
     .addHelpText(
       'after',
       '\nExample:\n  TOKEN=$(npx ameide token --tenant acme --user alice --groups sales)\n  curl -H "Authorization: Bearer $TOKEN" -H "content-type: application/json" -d "{}" \\\n    http://127.0.0.1:8080/ameide.platform.v1.PlatformService/WhoAmI',
@@ -48,6 +58,16 @@ export function tenantId(value: string): string {
     );
   }
   return value;
+}
+
+/** A token lifetime: a positive integer no host refuses. */
+export function tokenTtl(value: string): number {
+  const n = positiveInt(value);
+  if (n > MAX_DEV_TOKEN_TTL_SEC)
+    throw new InvalidArgumentError(
+      `at most ${MAX_DEV_TOKEN_TTL_SEC} seconds: hosts refuse tokens that live longer`,
+    );
+  return n;
 }
 
 export function positiveInt(value: string): number {

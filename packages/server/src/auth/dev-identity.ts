@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWK } from 'jose';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SEC } from './token-verifier.js';
 
 /** Issuer of tokens signed by the embedded mode's local key. */
 export const DEV_ISSUER = 'urn:ameide:dev';
@@ -9,13 +10,22 @@ export const AMEIDE_AUDIENCE = 'ameide';
 
 const ALG = 'ES256';
 
+/** Lifetime of a dev token unless asked otherwise: 12 hours (a working day). */
+export const DEV_TOKEN_TTL_SEC = 12 * 3600;
+/**
+ * Longest lifetime a dev token may ask for: what a host accepts by default
+ * ({@link DEFAULT_MAX_TOKEN_LIFETIME_SEC}), so no dev token is signed that the
+ * embedded mode's host would refuse.
+ */
+export const MAX_DEV_TOKEN_TTL_SEC = DEFAULT_MAX_TOKEN_LIFETIME_SEC;
+
 export interface DevTokenClaims {
   readonly tenantId: string;
   readonly orgId?: string;
-  /** The acting user (`sub`); `dev-user` when omitted. */
+  /** The acting user (`sub`, never empty); `dev-user` when omitted. */
   readonly userId?: string;
   readonly groups?: readonly string[];
-  /** Lifetime in seconds (default 12 hours). */
+  /** Lifetime in seconds: default {@link DEV_TOKEN_TTL_SEC}, at most {@link MAX_DEV_TOKEN_TTL_SEC}. */
   readonly ttlSec?: number;
 }
 
@@ -67,6 +77,14 @@ export async function devIdentityFromJwk(privateJwk: JWK): Promise<DevIdentity> 
     audience: AMEIDE_AUDIENCE,
     jwks: { keys: [{ ...publicJwk, use: 'sig' }] },
     async signToken(claims) {
+      const ttlSec = claims.ttlSec ?? DEV_TOKEN_TTL_SEC;
+      if (!Number.isInteger(ttlSec) || ttlSec <= 0 || ttlSec > MAX_DEV_TOKEN_TTL_SEC)
+        throw new RangeError(
+          `signToken: ttlSec must be an integer from 1 to ${MAX_DEV_TOKEN_TTL_SEC} (hosts refuse longer-lived tokens), got ${ttlSec}`,
+        );
+      const sub = claims.userId ?? 'dev-user';
+      if (sub === '')
+        throw new RangeError('signToken: userId (the token subject) must not be empty');
       const body: Record<string, unknown> = { tenantId: claims.tenantId };
       if (claims.orgId) body['orgId'] = claims.orgId;
       if (claims.groups && claims.groups.length > 0) body['groups'] = [...claims.groups];
@@ -74,9 +92,9 @@ export async function devIdentityFromJwk(privateJwk: JWK): Promise<DevIdentity> 
         .setProtectedHeader({ alg: ALG, kid: privateJwk.kid ?? 'dev', typ: 'JWT' })
         .setIssuer(DEV_ISSUER)
         .setAudience(AMEIDE_AUDIENCE)
-        .setSubject(claims.userId ?? 'dev-user')
+        .setSubject(sub)
         .setIssuedAt()
-        .setExpirationTime(`${claims.ttlSec ?? 12 * 3600}s`)
+        .setExpirationTime(`${ttlSec}s`)
         .sign(key);
     },
   };

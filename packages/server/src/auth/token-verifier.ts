@@ -8,6 +8,9 @@ import {
 } from 'jose';
 import { AmeideError, ErrorCode } from '@ameide/errors';
 
+/** Longest token lifetime a host accepts unless configured otherwise: 24 hours. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SEC = 24 * 3600;
+
 /** Claims of a verified Ameide token. */
 export interface VerifiedClaims extends JWTPayload {
   readonly tenantId?: unknown;
@@ -24,8 +27,16 @@ export interface TokenVerifierOptions {
   readonly jwksUrl?: string;
   /** ... or against a local key set (embedded mode). */
   readonly jwks?: JSONWebKeySet;
-  /** Allowed clock skew in seconds for exp/nbf (default 5). */
+  /** Allowed clock skew in seconds for exp/nbf/iat (default 5). */
   readonly clockToleranceSec?: number;
+  /**
+   * Longest lifetime a token may claim, in seconds (default
+   * {@link DEFAULT_MAX_TOKEN_LIFETIME_SEC}): `exp - iat`, or `exp - now` for a
+   * token without `iat`. A longer-lived token is refused
+   * (`TOKEN_LIFETIME_TOO_LONG`): a leaked token must not stay usable for long.
+   * `Infinity` turns the check off.
+   */
+  readonly maxLifetimeSec?: number;
   /**
    * How many verified tokens to remember (default 10,000; 0 disables). A
    * cached token is re-checked against exp/nbf on every use and forgotten after
@@ -42,8 +53,12 @@ export interface TokenVerifier {
 
 /**
  * Creates a JWT verifier (jose) that checks signature, `iss`, `aud`, `exp` and
- * `nbf`. Every refusal is an `unauthenticated` AmeideError whose reason names
- * the failed check (`TOKEN_EXPIRED`, `TOKEN_WRONG_ISSUER`, ...).
+ * `nbf`, and requires what Ameide relies on: an `exp` (`TOKEN_EXP_MISSING`), a
+ * lifetime of at most `maxLifetimeSec` (`TOKEN_LIFETIME_TOO_LONG`), an `iat` not
+ * in the future (`TOKEN_ISSUED_IN_FUTURE`) and a non-empty string `sub`
+ * (`TOKEN_SUB_MISSING`, `TOKEN_SUB_INVALID`). Every refusal is an
+ * `unauthenticated` AmeideError whose reason names the failed check
+ * (`TOKEN_EXPIRED`, `TOKEN_WRONG_ISSUER`, ...).
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keySet = options.jwksUrl
@@ -54,6 +69,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   if (!keySet) throw new Error('createTokenVerifier: give jwksUrl or jwks');
   const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
   const tolerance = options.clockToleranceSec ?? 5;
+  const maxLifetime = options.maxLifetimeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
+  if (!(maxLifetime > 0)) throw new Error('createTokenVerifier: maxLifetimeSec must be > 0');
   const cacheSize = options.cacheSize ?? 10_000;
   // Insertion-ordered Map as a small LRU: signature checks (ES256/RS256) cost
   // far more than the rest of a call, and clients reuse one token many times.
@@ -70,26 +87,53 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           return hit.claims;
         }
       }
+      let payload: VerifiedClaims;
       try {
-        const { payload } = await jwtVerify(token, keySet, {
+        ({ payload } = await jwtVerify(token, keySet, {
           issuer: options.issuer,
           audience,
           clockTolerance: tolerance,
-        });
-        if (cacheSize > 0) {
-          const until = Math.min(
-            now + 60_000,
-            typeof payload.exp === 'number' ? payload.exp * 1000 : now + 60_000,
-          );
-          cache.set(token, { claims: payload, until });
-          if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
-        }
-        return payload;
+        }));
       } catch (err) {
         throw refusal(err);
       }
+      checkRequired(payload, now / 1000, tolerance, maxLifetime);
+      if (cacheSize > 0) {
+        const until = Math.min(now + 60_000, (payload.exp as number) * 1000);
+        cache.set(token, { claims: payload, until });
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      }
+      return payload;
     },
   };
+}
+
+const refuse = (reason: string, message: string): AmeideError =>
+  new AmeideError(ErrorCode.Unauthenticated, message, { reason, domain: 'ameide.auth' });
+
+/** Checks of a verified token jose does not make (it has checked the types of exp/iat/nbf). */
+function checkRequired(
+  claims: VerifiedClaims,
+  nowSec: number,
+  tolerance: number,
+  maxLifetime: number,
+): void {
+  if (claims.exp === undefined) throw refuse('TOKEN_EXP_MISSING', 'token has no expiry (exp)');
+  if (claims.iat !== undefined && claims.iat > nowSec + tolerance)
+    throw refuse('TOKEN_ISSUED_IN_FUTURE', 'token issued in the future (iat)');
+  // Without iat, what is left of the lifetime is all we can see; allow the clock skew on it.
+  const lifetime = claims.iat !== undefined ? claims.exp - claims.iat : claims.exp - nowSec;
+  const allowed = claims.iat !== undefined ? maxLifetime : maxLifetime + tolerance;
+  if (lifetime > allowed)
+    throw refuse(
+      'TOKEN_LIFETIME_TOO_LONG',
+      `token lifetime ${Math.round(lifetime)} s exceeds the maximum of ${maxLifetime} s`,
+    );
+  const sub: unknown = claims.sub;
+  if (sub === undefined || sub === '')
+    throw refuse('TOKEN_SUB_MISSING', 'token has no subject (sub)');
+  if (typeof sub !== 'string')
+    throw refuse('TOKEN_SUB_INVALID', 'token subject (sub) is not a string');
 }
 
 function checkTimes(claims: VerifiedClaims, nowSec: number, tolerance: number): void {

@@ -177,6 +177,24 @@ describe('authentication and request context', () => {
       const t = await signWith({ tenantId: "acme'; drop table x" }, { key: ownKey });
       expect(await refusal(t)).toEqual({ code: 'permission_denied', reason: 'TENANT_INVALID' });
     });
+    it('WhoAmI with a missing or non-string sub is refused as unauthenticated, not answered or failed', async () => {
+      const forged = (claims: Record<string, unknown>) =>
+        new SignJWT({ tenantId: 'acme', ...claims })
+          .setProtectedHeader({ alg: 'ES256', kid: 'ephemeral' })
+          .setIssuer(DEV_ISSUER)
+          .setAudience(AMEIDE_AUDIENCE)
+          .setIssuedAt(now())
+          .setExpirationTime(now() + 600)
+          .sign(ownKey);
+      expect(await refusal(await forged({ sub: 123 }))).toEqual({
+        code: 'unauthenticated',
+        reason: 'TOKEN_SUB_INVALID',
+      });
+      expect(await refusal(await forged({}))).toEqual({
+        code: 'unauthenticated',
+        reason: 'TOKEN_SUB_MISSING',
+      });
+    });
   });
 });
 
