@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: installs what the tests need when it is missing, then runs every
-// test (unit, integration against real servers, e2e) with Vitest. Extra
+// test (unit, integration against real servers, e2e) with Vitest. A first
+// argument `unit`, `int` or `e2e` runs one tier alone (`npm test -- unit`: the
+// `*.unit.test.ts` files, no servers started, nothing installed). Other
 // arguments go to Vitest, e.g. `npm test -- packages/server`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -14,26 +16,38 @@ import {
   root,
 } from './ensure.mjs';
 
+const TIERS = ['unit', 'int', 'e2e'];
+const args = process.argv.slice(2);
+const tier = TIERS.includes(args[0]) ? args.shift() : undefined;
+const needs = (t) => tier === undefined || tier === t;
 try {
   checkNode();
   ensureNodeModules();
-  ensurePostgres();
-  ensureTemporal();
-  ensureNats();
-  ensureChromium();
+  if (tier !== 'unit') {
+    ensurePostgres();
+    ensureTemporal();
+    ensureNats();
+  }
+  if (needs('e2e')) ensureChromium();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);
 }
-// Build the console once up front: end-to-end tests start `ameide dev`, which serves it.
-const build = spawnSync('npm', ['run', 'build', '--silent', '-w', '@ameide/console'], {
-  stdio: 'inherit',
-  cwd: root,
-});
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (needs('e2e')) {
+  // Build the console once up front: end-to-end tests start `ameide dev`, which serves it.
+  const build = spawnSync('npm', ['run', 'build', '--silent', '-w', '@ameide/console'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
-const r = spawnSync(process.execPath, [vitest, 'run', ...process.argv.slice(2)], {
+// A tier is a file-name filter (`.unit.test.ts`); the global setup reads
+// AMEIDE_TEST_TIER and starts no servers for unit tests.
+const filter = tier ? [`.${tier}.test.ts`] : [];
+const r = spawnSync(process.execPath, [vitest, 'run', ...filter, ...args], {
   stdio: 'inherit',
   cwd: root,
+  env: tier ? { ...process.env, AMEIDE_TEST_TIER: tier } : process.env,
 });
 process.exit(r.status ?? 1);

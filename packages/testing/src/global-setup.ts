@@ -14,6 +14,8 @@ type Teardown = () => Promise<void>;
  * temporal) to `servers` below.
  */
 export default async function setup(project: TestProject): Promise<Teardown> {
+  // `npm test -- unit`: unit tests need no servers, so none are started.
+  if (process.env['AMEIDE_TEST_TIER'] === 'unit') return async () => {};
   const servers: ReadonlyArray<(project: TestProject) => Promise<Teardown>> = [
     setupPostgres,
     setupNats,
