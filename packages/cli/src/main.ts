@@ -8,6 +8,16 @@ import { processCommand } from './commands/process-definition.js';
 import { addProcessRunCommands, taskCommand } from './commands/process-run.js';
 import { tokenCommand } from './commands/token.js';
 
+// A reader that goes away early (`ameide process show <id> | head -3`) is not an error: stop
+// quietly, as other CLIs do (git dies of SIGPIPE without a word), instead of crashing with an
+// unhandled EPIPE stack trace. The exit status is what the command had set (0 if nothing).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit();
+  });
+}
+
 const proc = processCommand();
 addProcessRunCommands(proc);
 
