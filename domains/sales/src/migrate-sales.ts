@@ -7,7 +7,12 @@ import {
   type Database,
   type MigrateResult,
 } from '@ameide/persistence';
-import { ensureRelayRole, eventTablesMigration, idempotencyTablesMigration } from '@ameide/events';
+import {
+  ensureRelayRole,
+  eventRetentionMigration,
+  eventTablesMigration,
+  idempotencyTablesMigration,
+} from '@ameide/events';
 
 /** Schema the sales domain owns. */
 export const SALES_SCHEMA = 'sales';
@@ -17,8 +22,8 @@ const migrationsDir = fileURLToPath(new URL('../migrations', import.meta.url));
 /**
  * Applies the sales domain's migrations (run with the owner/admin connection):
  * app and relay roles, the platform schema, then `V1__sales_tables.sql` and
- * the event tables (V2) and the idempotency keys (V3), both from `@ameide/events`.
- * The next file is `V4__...`.
+ * the event tables (V2), the idempotency keys (V3) and the event retention
+ * grants (V4), all from `@ameide/events`. The next file is `V5__...`.
  */
 export async function migrateSales(db: Database): Promise<MigrateResult> {
   await ensureAppRole(db);
@@ -31,6 +36,7 @@ export async function migrateSales(db: Database): Promise<MigrateResult> {
       ...files,
       eventTablesMigration(SALES_SCHEMA, 2),
       idempotencyTablesMigration(SALES_SCHEMA, 3),
+      eventRetentionMigration(SALES_SCHEMA, 4),
     ],
   });
 }

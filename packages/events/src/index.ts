@@ -75,6 +75,20 @@ export { appendToOutbox, countHeldBack, outboxInsert, readOutbox } from './outbo
 export type { LoggedEvent, SqlStatement } from './outbox/outbox-rows.js';
 export { comparePositions, formatPosition, LOG_START, parsePosition } from './outbox/position.js';
 export type { LogPosition } from './outbox/position.js';
+export { eventRetentionMigration } from './schema/event-retention.js';
+export {
+  DEFAULT_INBOX_RETENTION_MS,
+  DEFAULT_OUTBOX_RETENTION_MS,
+  pruneEventTables,
+} from './retention/prune-event-tables.js';
+export type {
+  Checkpoint,
+  PruneOptions,
+  PruneResult,
+  RequiredCheckpoints,
+} from './retention/prune-event-tables.js';
+export { DEFAULT_RETENTION_INTERVAL_MS, startRetention } from './retention/start-retention.js';
+export type { Retention, RetentionOptions } from './retention/start-retention.js';
 export { eventServiceRoutes } from './service/event-service.js';
 export type { EventServiceOptions } from './service/event-service.js';
 export { silentLogger } from './logger.js';

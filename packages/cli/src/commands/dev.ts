@@ -3,8 +3,16 @@ import { createWriteStream } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createNatsTransport, createRelay, eventServiceRoutes } from '@ameide/events';
-import { createSalesDomain, migrateSales, salesServiceRoutes } from '@ameide/sales';
+import {
+  createNatsTransport,
+  createRelay,
+  DEFAULT_INBOX_RETENTION_MS,
+  DEFAULT_OUTBOX_RETENTION_MS,
+  DEFAULT_RETENTION_INTERVAL_MS,
+  eventServiceRoutes,
+  startRetention,
+} from '@ameide/events';
+import { createSalesDomain, migrateSales, SALES_SCHEMA, salesServiceRoutes } from '@ameide/sales';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import {
   createArtifactStorePlanSource,
@@ -14,7 +22,7 @@ import {
   processServiceRoutes,
   SEARCH_ATTRIBUTE_TYPES,
 } from '@ameide/process-runtime';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   assertRoleCannotBypassRls,
   createPgDatabase,
@@ -36,6 +44,7 @@ import {
   processDefinitionRules,
   transformationServiceRoutes,
 } from '@ameide/transformation';
+import { durationArg, formatDuration } from '../config/duration.js';
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
 import { DEMO_TENANT, seedDemoCustomers, seedDemoProcesses } from '../dev/seed-demo.js';
@@ -47,6 +56,9 @@ interface DevOptions {
   postgresUrl?: string;
   temporalAddress?: string;
   natsUrl?: string;
+  outboxRetention: number;
+  inboxRetention: number;
+  retentionInterval: number;
   temporalNamespace: string;
   temporalUi?: number;
   logStdout?: boolean;
@@ -90,6 +102,30 @@ export function devCommand(): Command {
       '--nats-url <url>',
       'also relay domain events to this NATS JetStream server (env AMEIDE_NATS_URL); embedded consumers read the Postgres log',
       process.env['AMEIDE_NATS_URL'],
+    )
+    .addOption(
+      new Option(
+        '--outbox-retention <duration>',
+        'delete outbox events older than this once every relay and cursor has passed them (e.g. 7d, 12h)',
+      )
+        .env('AMEIDE_OUTBOX_RETENTION')
+        .argParser(durationArg)
+        .default(DEFAULT_OUTBOX_RETENTION_MS, '7d'),
+    )
+    .addOption(
+      new Option(
+        '--inbox-retention <duration>',
+        "forget consumers' handled event ids after this; keep it longer than any redelivery",
+      )
+        .env('AMEIDE_INBOX_RETENTION')
+        .argParser(durationArg)
+        .default(DEFAULT_INBOX_RETENTION_MS, '7d'),
+    )
+    .addOption(
+      new Option('--retention-interval <duration>', 'how often event retention runs')
+        .env('AMEIDE_RETENTION_INTERVAL')
+        .argParser(durationArg)
+        .default(DEFAULT_RETENTION_INTERVAL_MS, '1h'),
     )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
@@ -269,6 +305,28 @@ export function devCommand(): Command {
             () => `sales outbox → ${natsUrl}`,
           );
         }
+        await step(
+          'event retention',
+          () => {
+            const retention = startRetention({
+              db,
+              schemas: [SALES_SCHEMA],
+              intervalMs: opts.retentionInterval,
+              outboxRetentionMs: opts.outboxRetention,
+              inboxRetentionMs: opts.inboxRetention,
+              logger,
+              // With a relay, nothing goes before it has published it, even
+              // before its first checkpoint (e.g. while NATS is unreachable).
+              ...(opts.natsUrl && {
+                requiredCheckpoints: { [SALES_SCHEMA]: { relays: ['sales'] } },
+              }),
+            });
+            cleanup.push(() => retention.stop());
+            return Promise.resolve();
+          },
+          () =>
+            `outbox after ${formatDuration(opts.outboxRetention)}, inbox after ${formatDuration(opts.inboxRetention)}, every ${formatDuration(opts.retentionInterval)}`,
+        );
         const total = Math.round(performance.now() - started);
         process.stderr.write(
           `\nAmeide is ready at ${host.url} (started in ${total} ms) — open it in a browser for the console\n` +

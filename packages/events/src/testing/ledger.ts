@@ -12,6 +12,7 @@ import {
 import type { EventEnvelope } from '../envelope/event-envelope.js';
 import { eventTablesMigration } from '../schema/event-tables.js';
 import { idempotencyTablesMigration } from '../idempotency/idempotency-tables.js';
+import { eventRetentionMigration } from '../schema/event-retention.js';
 import { ensureRelayRole } from '../schema/relay-role.js';
 import type { SqlStatement } from '../outbox/outbox-rows.js';
 import type { AggregateStore, UnitOfWork } from '../unit-of-work/unit-of-work.js';
@@ -44,6 +45,7 @@ SELECT ameide.enable_tenant_rls('ledger.effects');`,
       },
       eventTablesMigration(LEDGER, 2),
       idempotencyTablesMigration(LEDGER, 3),
+      eventRetentionMigration(LEDGER, 4),
     ],
   });
 }
