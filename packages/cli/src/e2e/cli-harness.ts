@@ -40,7 +40,12 @@ export interface DevPlatform {
 }
 
 /** Starts `ameide dev` and waits for its ready line. */
-export async function startDev(home: string, extraArgs: string[] = []): Promise<DevPlatform> {
+export async function startDev(
+  home: string,
+  extraArgs: string[] = [],
+  options: { readyTimeoutMs?: number } = {},
+): Promise<DevPlatform> {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const port = await findFreePort();
   const child = spawn(
     process.execPath,
@@ -53,8 +58,8 @@ export async function startDev(home: string, extraArgs: string[] = []): Promise<
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`ameide dev not ready after 60 s:\n${out}`)),
-      60_000,
+      () => reject(new Error(`ameide dev not ready after ${readyTimeoutMs / 1000} s:\n${out}`)),
+      readyTimeoutMs,
     );
     const check = () => {
       const m = /Ameide is ready at (\S+)/.exec(out);
