@@ -97,6 +97,8 @@ export interface SalesDomain {
 export interface SalesDomainOptions {
   readonly db: Database;
   readonly now?: () => Date;
+  /** How long a command's idempotency key is remembered (default 7 days). */
+  readonly idempotencyRetentionMs?: number;
 }
 
 const notFound = (what: string, id: string, field: string): AmeideError =>
@@ -109,7 +111,15 @@ const notFound = (what: string, id: string, field: string): AmeideError =>
 /** Creates the sales domain on a migrated database (see `migrateSales`). */
 export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
   const now = options.now ?? (() => new Date());
-  const uow = createUnitOfWork({ db: options.db, domain: 'sales', schema: SALES_SCHEMA, now });
+  const uow = createUnitOfWork({
+    db: options.db,
+    domain: 'sales',
+    schema: SALES_SCHEMA,
+    now,
+    ...(options.idempotencyRetentionMs !== undefined && {
+      idempotencyRetentionMs: options.idempotencyRetentionMs,
+    }),
+  });
   const versioned = <T>(c: Committed<T>): Versioned<T> => ({ value: c.state, version: c.version });
 
   const orderCommand = async (

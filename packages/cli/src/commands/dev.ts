@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import {
   createNatsTransport,
   createRelay,
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
   DEFAULT_INBOX_RETENTION_MS,
   DEFAULT_OUTBOX_RETENTION_MS,
   DEFAULT_RETENTION_INTERVAL_MS,
@@ -58,6 +59,7 @@ interface DevOptions {
   natsUrl?: string;
   outboxRetention: number;
   inboxRetention: number;
+  idempotencyRetention: number;
   retentionInterval: number;
   temporalNamespace: string;
   temporalUi?: number;
@@ -122,6 +124,15 @@ export function devCommand(): Command {
         .default(DEFAULT_INBOX_RETENTION_MS, '7d'),
     )
     .addOption(
+      new Option(
+        '--idempotency-retention <duration>',
+        'how long a command retried with the same idempotency-key answers its first reply',
+      )
+        .env('AMEIDE_IDEMPOTENCY_RETENTION')
+        .argParser(durationArg)
+        .default(DEFAULT_IDEMPOTENCY_RETENTION_MS, '7d'),
+    )
+    .addOption(
       new Option('--retention-interval <duration>', 'how often event retention runs')
         .env('AMEIDE_RETENTION_INTERVAL')
         .argParser(durationArg)
@@ -183,7 +194,7 @@ export function devCommand(): Command {
           (r) =>
             r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
         );
-        const sales = createSalesDomain({ db });
+        const sales = createSalesDomain({ db, idempotencyRetentionMs: opts.idempotencyRetention });
         const demo = await step(
           'demo customers',
           () => seedDemoCustomers(sales),
@@ -314,6 +325,7 @@ export function devCommand(): Command {
               intervalMs: opts.retentionInterval,
               outboxRetentionMs: opts.outboxRetention,
               inboxRetentionMs: opts.inboxRetention,
+              idempotencyRetentionMs: opts.idempotencyRetention,
               logger,
               // With a relay, nothing goes before it has published it, even
               // before its first checkpoint (e.g. while NATS is unreachable).
@@ -325,7 +337,7 @@ export function devCommand(): Command {
             return Promise.resolve();
           },
           () =>
-            `outbox after ${formatDuration(opts.outboxRetention)}, inbox after ${formatDuration(opts.inboxRetention)}, every ${formatDuration(opts.retentionInterval)}`,
+            `outbox after ${formatDuration(opts.outboxRetention)}, inbox after ${formatDuration(opts.inboxRetention)}, idempotency keys after ${formatDuration(opts.idempotencyRetention)}, every ${formatDuration(opts.retentionInterval)}`,
         );
         const total = Math.round(performance.now() - started);
         process.stderr.write(

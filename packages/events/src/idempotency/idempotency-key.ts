@@ -3,8 +3,8 @@ import { toBinary, type Message } from '@bufbuild/protobuf';
 import type { GenMessage } from '@bufbuild/protobuf/codegenv2';
 import type { HandlerContext } from '@connectrpc/connect';
 import { AmeideError } from '@ameide/errors';
-import type { Transaction } from '@ameide/persistence';
-import { quoteIdentifier } from '@ameide/persistence';
+import { quoteIdentifier, type Database, type Transaction } from '@ameide/persistence';
+import { asRelayRole, RELAY_ROLE } from '../schema/relay-role.js';
 import { decodeReply, encodeReply } from './reply-codec.js';
 
 /**
@@ -143,13 +143,21 @@ export async function recordReply(
 }
 
 /**
- * Deletes keys older than `retentionMs` across tenants, in batches. Run as the
- * relay role (see `asRelayRole`) or the schema owner; returns how many it deleted.
+ * Deletes keys older than `retentionMs` (default 7 days) across tenants, one
+ * short relay-role transaction per batch; returns how many it deleted. A schema
+ * without the idempotency table is left alone (0). Keep `retentionMs` at least
+ * the unit of work's `idempotencyRetentionMs`, or keys go before they expire.
  */
 export async function pruneIdempotencyKeys(
-  tx: Pick<Transaction, 'query'>,
+  db: Database,
   schema: string,
-  options: { readonly now?: Date; readonly retentionMs?: number; readonly batchSize?: number } = {},
+  options: {
+    readonly now?: Date;
+    readonly retentionMs?: number;
+    readonly batchSize?: number;
+    readonly maxBatches?: number;
+    readonly relayRole?: string;
+  } = {},
 ): Promise<number> {
   const now = options.now ?? new Date();
   const before = new Date(
@@ -157,15 +165,24 @@ export async function pruneIdempotencyKeys(
   );
   const batch = options.batchSize ?? 1000;
   const table = `${quoteIdentifier(schema, 'schema')}.idempotency_keys`;
+  const role = asRelayRole(options.relayRole ?? RELAY_ROLE);
   let total = 0;
-  for (;;) {
-    const r = await tx.query(
-      `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE created_at < $1 LIMIT $2)`,
-      [before, batch],
-    );
-    total += r.rowCount;
-    if (r.rowCount < batch) return total;
+  for (let i = 0; i < (options.maxBatches ?? 1000); i++) {
+    const deleted = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [
+        table,
+      ]);
+      if (rows[0]?.ok !== true) return 0;
+      const r = await tx.query(
+        `DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE created_at < $1 LIMIT $2)`,
+        [before, batch],
+      );
+      return r.rowCount;
+    }, role);
+    total += deleted;
+    if (deleted < batch) break;
   }
+  return total;
 }
 
 /** Name of the header idempotent callers (e.g. process activities) send. */

@@ -6,6 +6,7 @@ import {
   createUnitOfWork,
   idempotencyOf,
   LOG_START,
+  pruneEventTables,
   pruneIdempotencyKeys,
   readOutbox,
   type CommandContext,
@@ -140,12 +141,29 @@ describe.each<Engine>(['postgres', 'pglite'])('idempotent commands (%s)', (engin
         return Number(rows[0]!.n);
       }, asRelayRole());
     expect(await keys()).toBeGreaterThan(0);
-    const pruned = await ledger.db.transaction(
-      (tx) => pruneIdempotencyKeys(tx, LEDGER, { now: clock, retentionMs: 7 * DAY, batchSize: 2 }),
-      asRelayRole(),
-    );
+    const pruned = await pruneIdempotencyKeys(ledger.db, LEDGER, {
+      now: clock,
+      retentionMs: 7 * DAY,
+      batchSize: 2,
+    });
     expect(pruned).toBeGreaterThan(2);
     expect(await keys()).toBe(0);
+  });
+
+  it('is pruned by the scheduled event retention with the other event tables', async () => {
+    await deposit(ctx('acme', 'k-9', 'a-9:1'), 'a-9', 1);
+    const early = await pruneEventTables(ledger.db, {
+      schema: LEDGER,
+      now: () => clock,
+      idempotencyRetentionMs: 7 * DAY,
+    });
+    expect(early.idempotencyKeysDeleted).toBe(0);
+    const later = await pruneEventTables(ledger.db, {
+      schema: LEDGER,
+      now: () => new Date(clock.getTime() + 8 * DAY),
+      idempotencyRetentionMs: 7 * DAY,
+    });
+    expect(later.idempotencyKeysDeleted).toBe(1);
   });
 
   it('lets the app role read its own keys only and never delete them', async () => {

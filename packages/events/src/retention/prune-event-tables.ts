@@ -1,5 +1,9 @@
 import { AmeideError } from '@ameide/errors';
 import { quoteIdentifier, type Database, type Queryable } from '@ameide/persistence';
+import {
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
+  pruneIdempotencyKeys,
+} from '../idempotency/idempotency-key.js';
 import { comparePositions, LOG_START, type LogPosition } from '../outbox/position.js';
 import { asRelayRole, RELAY_ROLE } from '../schema/relay-role.js';
 
@@ -34,6 +38,12 @@ export interface PruneOptions {
   readonly outboxRetentionMs?: number;
   /** Inbox rows handled longer ago than this go. Default 7 days. */
   readonly inboxRetentionMs?: number;
+  /**
+   * Idempotency keys (when the schema has `idempotencyTablesMigration`) older
+   * than this go. Default 7 days; keep it at least the unit of work's
+   * `idempotencyRetentionMs`.
+   */
+  readonly idempotencyRetentionMs?: number;
   /** Rows per DELETE (one short transaction each). Default 1000. */
   readonly batchSize?: number;
   /** Batches per table and run; the next run goes on where this one stopped. Default 1000. */
@@ -56,6 +66,7 @@ export interface PruneResult {
   readonly schema: string;
   readonly outboxDeleted: number;
   readonly inboxDeleted: number;
+  readonly idempotencyKeysDeleted: number;
   /** The last outbox position this run deleted (everything up to it is gone); undefined when none. */
   readonly prunedThrough: LogPosition | undefined;
   /** The checkpoint furthest behind; undefined when the schema has none (the outbox is pruned by age only). */
@@ -115,7 +126,7 @@ const toPosition = (r: PositionRow): LogPosition => ({
 export async function pruneEventTables(db: Database, options: PruneOptions): Promise<PruneResult> {
   const { schema } = options;
   const s = quoteIdentifier(schema, 'schema');
-  const { outboxMs, inboxMs, batchSize, maxBatches } = checkPruneOptions(options);
+  const { outboxMs, inboxMs, idempotencyMs, batchSize, maxBatches } = checkPruneOptions(options);
   const role = asRelayRole(options.relayRole ?? RELAY_ROLE);
 
   const plan = await db.transaction(async (tx) => {
@@ -130,8 +141,9 @@ export async function pruneEventTables(db: Database, options: PruneOptions): Pro
         { reason: 'RETENTION_NOT_MIGRATED', metadata: { schema } },
       );
     }
-    const { rows: clock } = await tx.query<{ outbox: Date; inbox: Date; xmin: string }>(
-      `SELECT coalesce($1::timestamptz, now()) - $2::double precision * interval '1 millisecond' AS outbox,
+    const { rows: clock } = await tx.query<{ now: Date; outbox: Date; inbox: Date; xmin: string }>(
+      `SELECT coalesce($1::timestamptz, now()) AS now,
+              coalesce($1::timestamptz, now()) - $2::double precision * interval '1 millisecond' AS outbox,
               coalesce($1::timestamptz, now()) - $3::double precision * interval '1 millisecond' AS inbox,
               pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`,
       [options.now?.() ?? null, outboxMs, inboxMs],
@@ -179,10 +191,19 @@ export async function pruneEventTables(db: Database, options: PruneOptions): Pro
     if (rowCount < batchSize) break;
   }
 
+  const idempotencyKeysDeleted = await pruneIdempotencyKeys(db, schema, {
+    now: plan.cutoffs.now,
+    retentionMs: idempotencyMs,
+    batchSize,
+    maxBatches,
+    ...(options.relayRole !== undefined && { relayRole: options.relayRole }),
+  });
+
   return {
     schema,
     outboxDeleted,
     inboxDeleted,
+    idempotencyKeysDeleted,
     prunedThrough,
     slowest: plan.slowest,
     heldBackSince: plan.heldBackSince,
@@ -351,12 +372,18 @@ async function deleteOutboxBatch(
 export function checkPruneOptions(options: Omit<PruneOptions, 'schema'>): {
   outboxMs: number;
   inboxMs: number;
+  idempotencyMs: number;
   batchSize: number;
   maxBatches: number;
 } {
   return {
     outboxMs: duration(options.outboxRetentionMs, DEFAULT_OUTBOX_RETENTION_MS, 'outboxRetentionMs'),
     inboxMs: duration(options.inboxRetentionMs, DEFAULT_INBOX_RETENTION_MS, 'inboxRetentionMs'),
+    idempotencyMs: duration(
+      options.idempotencyRetentionMs,
+      DEFAULT_IDEMPOTENCY_RETENTION_MS,
+      'idempotencyRetentionMs',
+    ),
     batchSize: count(options.batchSize, 1000, 'batchSize'),
     maxBatches: count(options.maxBatches, 1000, 'maxBatches'),
   };

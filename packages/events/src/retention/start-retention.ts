@@ -26,6 +26,8 @@ export interface RetentionOptions {
   readonly outboxRetentionMs?: number;
   /** See {@link PruneOptions.inboxRetentionMs}. Default 7 days. */
   readonly inboxRetentionMs?: number;
+  /** See {@link PruneOptions.idempotencyRetentionMs}. Default 7 days. */
+  readonly idempotencyRetentionMs?: number;
   readonly batchSize?: number;
   readonly maxBatches?: number;
   /** Per schema: readers the outbox must not be pruned without (e.g. `{ sales: { relays: ['sales'] } }`). */
@@ -75,6 +77,9 @@ export function startRetention(options: RetentionOptions): Retention {
         outboxRetentionMs: options.outboxRetentionMs,
       }),
       ...(options.inboxRetentionMs !== undefined && { inboxRetentionMs: options.inboxRetentionMs }),
+      ...(options.idempotencyRetentionMs !== undefined && {
+        idempotencyRetentionMs: options.idempotencyRetentionMs,
+      }),
       ...(options.batchSize !== undefined && { batchSize: options.batchSize }),
       ...(options.maxBatches !== undefined && { maxBatches: options.maxBatches }),
       ...(required !== undefined && { requiredCheckpoints: required }),
@@ -84,12 +89,13 @@ export function startRetention(options: RetentionOptions): Retention {
   };
 
   const report = (r: PruneResult): void => {
-    if (r.outboxDeleted > 0 || r.inboxDeleted > 0) {
+    if (r.outboxDeleted > 0 || r.inboxDeleted > 0 || r.idempotencyKeysDeleted > 0) {
       logger.info(
         {
           schema: r.schema,
           outboxDeleted: r.outboxDeleted,
           inboxDeleted: r.inboxDeleted,
+          idempotencyKeysDeleted: r.idempotencyKeysDeleted,
           ...(r.prunedThrough && { prunedThrough: formatPosition(r.prunedThrough) }),
         },
         'event retention pruned',
