@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Architecture guards that eslint does not express:
 // - domain packages (domains/*) import no broker client: they publish through
-//   the outbox only (DESIGN.md invariant 3);
+//   the outbox only (ARCHITECTURE.md, invariant 3);
 // - workspace packages depend only on packages of a lower layer (ARCHITECTURE.md).
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -133,7 +133,7 @@ export async function readOutbox(
 
 /**
  * Committed rows after `after` that {@link readOutbox} does not return yet
- * because an older transaction is still open (the "stall" of DESIGN.md §8).
+ * because an older transaction is still open (the "stall" described under "Outbox ordering" in ARCHITECTURE.md).
  */
 export async function countHeldBack(
   q: Queryable,

@@ -16,7 +16,7 @@ export interface EventTablesOptions {
  * The migration that gives a domain schema its event tables:
  *
  * - `outbox`: the domain's event log. Position = (`transaction_id` xid8, `seq`)
- *   (DESIGN.md §8). A tenant table for the app role (insert only: no update,
+ *   (ARCHITECTURE.md, "Outbox ordering"). A tenant table for the app role (insert only: no update,
  *   no delete); the relay role may SELECT every tenant's rows (policy `TO` it).
  * - `relay_progress`, `consumer_progress`: positions of relays and of Postgres
  *   transport cursors. Platform metadata without tenant data; relay role only.
