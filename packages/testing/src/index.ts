@@ -2,7 +2,7 @@ export { createTestDatabase } from './test-database.js';
 export type { TestDatabase } from './test-database.js';
 export { startPostgresServer, findPostgresBinDir } from './postgres-server.js';
 export type { PostgresServer, PostgresServerOptions } from './postgres-server.js';
-export { findFreePort } from './free-port.js';
+export { findFreePort } from '@ameide/launch';
 export {
   startTemporalServer,
   findTemporalBinary,

@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findBinary } from './find-binary.js';
-import { findFreePort } from './free-port.js';
+import {
+  acceptsConnections,
+  findBinary,
+  findFreePort,
+  tailOutput,
+  terminate,
+  waitUntilReady,
+} from '@ameide/launch';
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
@@ -97,47 +102,16 @@ async function launch(
   const child = spawn(binary, ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    if (log.length > 40) log.splice(0, log.length - 40);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let running = true;
-  child.once('exit', () => (running = false));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!running)
-      throw new Error(`nats-server exited during start (port ${port}):\n${log.join('\n')}`);
+  const output = tailOutput(child);
+  await waitUntilReady(child, {
+    name: 'nats-server',
+    where: `port ${port}`,
     // JetStream is ready once the server logs it; the port alone may open earlier.
-    if (log.some((l) => /Server is ready/.test(l)) && (await acceptsConnections(port)))
-      return child;
-    if (Date.now() > deadline) {
-      await terminate(child);
-      throw new Error(
-        `nats-server did not become ready on port ${port} in time:\n${log.join('\n')}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
+    ready: async () =>
+      output.lines.some((l) => /Server is ready/.test(l)) && (await acceptsConnections(port)),
+    output,
+    timeoutMs,
+    pollMs: 50,
   });
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
+  return child;
 }

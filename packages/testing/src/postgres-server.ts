@@ -1,10 +1,10 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
-import { findFreePort } from './free-port.js';
+import { findFreePort, hasExited, tailOutput, terminate, waitUntilReady } from '@ameide/launch';
 
 /** Options of {@link startPostgresServer}. */
 export interface PostgresServerOptions {
@@ -207,44 +207,33 @@ async function launch(options: LaunchOptions): Promise<Launched> {
     ...['-c', 'full_page_writes=off', '-c', 'max_connections=300'],
   ]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    if (log.length > 40) log.splice(0, log.length - 40);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let running = true;
-  void exited.then(() => (running = false));
-
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
-  for (;;) {
-    if (!running) {
-      throw new Error(`postgres exited during start (port ${port}):\n${log.join('\n')}`);
-    }
-    if (await acceptsConnections(url)) break;
-    if (Date.now() > deadline) {
-      await terminate(child, undefined, exited);
-      throw new Error(
-        `postgres did not accept connections on port ${port} in time:\n${log.join('\n')}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-
+  await waitUntilReady(child, {
+    name: 'postgres',
+    where: `port ${port}`,
+    ready: () => acceptsConnections(url),
+    output: tailOutput(child),
+    ...(options.startTimeoutMs !== undefined ? { timeoutMs: options.startTimeoutMs } : {}),
+    terminate: FAST_THEN_IMMEDIATE,
+  });
   // With runuser in between, the child is not the postmaster: signal the pid
   // the postmaster wrote itself.
   const postmasterPid = readPostmasterPid(dataDir) ?? child.pid;
   return {
     url,
-    stop: () => terminate(child, postmasterPid, exited),
+    stop: () =>
+      terminate(child, {
+        ...FAST_THEN_IMMEDIATE,
+        ...(postmasterPid !== undefined ? { pid: postmasterPid } : {}),
+      }),
     kill: () => {
-      if (running && postmasterPid !== undefined) signal(postmasterPid, 'SIGQUIT');
+      if (!hasExited(child) && postmasterPid !== undefined) signal(postmasterPid, 'SIGQUIT');
     },
   };
 }
+
+/** Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL. */
+const FAST_THEN_IMMEDIATE = { signals: ['SIGINT', 'SIGQUIT'], graceMs: 10_000 } as const;
 
 async function acceptsConnections(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
@@ -274,26 +263,5 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     process.kill(pid, sig);
   } catch {
     // already gone
-  }
-}
-
-/** Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL. */
-async function terminate(
-  child: ChildProcess,
-  postmasterPid: number | undefined,
-  exited: Promise<void>,
-): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const pid = postmasterPid ?? child.pid;
-  for (const sig of ['SIGINT', 'SIGQUIT', 'SIGKILL'] as const) {
-    if (pid !== undefined) signal(pid, sig);
-    if (sig === 'SIGKILL') child.kill('SIGKILL');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      exited.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 10_000))),
-    ]);
-    clearTimeout(timer);
-    if (!timedOut) return;
   }
 }

@@ -1,8 +1,8 @@
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { startTemporalDevServer } from '@ameide/launch';
 import {
   createNatsTransport,
   createRelay,
@@ -49,7 +49,7 @@ import { durationArg, formatDuration } from '../config/duration.js';
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
 import { DEMO_TENANT, seedDemoCustomers, seedDemoProcesses } from '../dev/seed-demo.js';
-import { findTemporalCli, startTemporalDevServer } from '../dev/temporal-dev-server.js';
+import { findTemporalCli } from '../dev/temporal-dev-server.js';
 
 interface DevOptions {
   port: number;
@@ -209,9 +209,9 @@ export function devCommand(): Command {
                 const server = await startTemporalDevServer({
                   binary: findTemporalCli(),
                   dbFile: join(home, 'temporal.db'),
-                  port: await freePort(),
                   namespace: opts.temporalNamespace,
                   searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+                  startTimeoutMs: 60_000,
                   ...(opts.temporalUi ? { uiPort: opts.temporalUi } : {}),
                 });
                 cleanup.push(() => server.stop());
@@ -367,17 +367,6 @@ async function connectTemporal(address: string, namespace: string): Promise<Clie
     },
   );
   return new Client({ connection, namespace });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as AddressInfo;
-      server.close(() => resolve(p));
-    });
-  });
 }
 
 async function openLog(file: string): Promise<NodeJS.WritableStream> {

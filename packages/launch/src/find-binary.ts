@@ -6,6 +6,8 @@ import { delimiter, join } from 'node:path';
 export interface FindBinaryOptions {
   /** An explicit path: used when it exists, an error otherwise. */
   readonly binary?: string;
+  /** Where `binary` came from, for the error (e.g. `AMEIDE_TEMPORAL_BIN`). */
+  readonly binaryFrom?: string;
   /** Search path instead of `PATH`. */
   readonly path?: string;
   /** How to install it, appended to the error. */
@@ -22,7 +24,8 @@ export interface FindBinaryOptions {
 export function findBinary(name: string, options: FindBinaryOptions): string {
   if (options.binary !== undefined) {
     if (existsSync(options.binary)) return options.binary;
-    throw new Error(`${name} not found at ${options.binary}. ${options.installHint}`);
+    const from = options.binaryFrom ? ` (${options.binaryFrom})` : '';
+    throw new Error(`${name} not found at ${options.binary}${from}. ${options.installHint}`);
   }
   const searched: string[] = ['PATH'];
   for (const dir of (options.path ?? process.env['PATH'] ?? '').split(delimiter).filter(Boolean)) {

@@ -1,0 +1,13 @@
+// Local server launchers: what the CLI's embedded mode and the test setup share.
+export { startTemporalDevServer } from './temporal-dev-server.js';
+export type { TemporalDevServer, TemporalDevServerOptions } from './temporal-dev-server.js';
+export { findBinary } from './find-binary.js';
+export type { FindBinaryOptions } from './find-binary.js';
+export { findFreePort } from './find-free-port.js';
+export { acceptsConnections } from './accepts-connections.js';
+export { tailOutput } from './tail-output.js';
+export type { OutputTail } from './tail-output.js';
+export { waitUntilReady } from './wait-until-ready.js';
+export type { WaitUntilReadyOptions } from './wait-until-ready.js';
+export { hasExited, terminate } from './terminate.js';
+export type { TerminateOptions } from './terminate.js';
