@@ -1,15 +1,9 @@
 // Test support: a migrated database per test file (Postgres or PGlite) and a
 // service host serving the sales routes, with SDK clients per tenant.
-import { Writable } from 'node:stream';
 import { createPgDatabase, createPgliteDatabase, type Database } from '@ameide/persistence';
 import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
-import {
-  createEphemeralDevIdentity,
-  createLogger,
-  createTokenVerifier,
-  startServiceHost,
-  type ServiceHost,
-} from '@ameide/server';
+import type { ServiceHost } from '@ameide/server';
+import { startTestHost } from '@ameide/server/testing';
 import { createTestDatabase } from '@ameide/testing';
 import { migrateSales } from '../migrate-sales.js';
 import { createSalesDomain } from '../sales-domain.js';
@@ -43,27 +37,10 @@ export async function openSalesDatabase(
 export async function startSalesHost(
   db: Database,
 ): Promise<{ host: ServiceHost; clientFor(tenantId: string): Promise<AmeideClient> }> {
-  const identity = await createEphemeralDevIdentity();
-  const host = await startServiceHost({
-    port: 0,
-    verifier: createTokenVerifier({
-      issuer: identity.issuer,
-      audience: identity.audience,
-      jwks: identity.jwks,
-    }),
-    logger: createLogger({
-      primitive: { type: 'domain', name: 'sales' },
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    }),
+  const test = await startTestHost({
+    primitive: { type: 'domain', name: 'sales' },
     services: [salesServiceRoutes({ domain: createSalesDomain({ db }) })],
+    client: createAmeideClient,
   });
-  return {
-    host,
-    async clientFor(tenantId) {
-      return createAmeideClient({
-        baseUrl: host.url,
-        token: await identity.signToken({ tenantId, userId: `${tenantId}-user` }),
-      });
-    },
-  };
+  return { host: test.host, clientFor: (tenantId) => test.clientFor(tenantId) };
 }

@@ -1,14 +1,8 @@
-import { Writable } from 'node:stream';
 import { createPgliteDatabase } from '@ameide/persistence';
 import { describeOrderServiceContract } from '@ameide/process-runtime/testing';
 import { createSalesDomain, migrateSales, salesServiceRoutes } from '@ameide/sales';
 import { createAmeideClient } from '@ameide/sdk';
-import {
-  createEphemeralDevIdentity,
-  createLogger,
-  createTokenVerifier,
-  startServiceHost,
-} from '@ameide/server';
+import { startTestHost } from '@ameide/server/testing';
 
 // The contract the process activities rely on, against the real sales domain as
 // `ameide dev` runs it (PGlite, RLS under the app role). The process runtime's own
@@ -16,29 +10,15 @@ import {
 describeOrderServiceContract('sales domain on PGlite', async () => {
   const db = await createPgliteDatabase();
   await migrateSales(db);
-  const identity = await createEphemeralDevIdentity();
-  const host = await startServiceHost({
-    port: 0,
-    verifier: createTokenVerifier({
-      issuer: identity.issuer,
-      audience: identity.audience,
-      jwks: identity.jwks,
-    }),
-    logger: createLogger({
-      primitive: { type: 'domain', name: 'sales' },
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    }),
+  const test = await startTestHost({
+    primitive: { type: 'domain', name: 'sales' },
     services: [salesServiceRoutes({ domain: createSalesDomain({ db }) })],
+    client: createAmeideClient,
   });
   return {
-    async clientFor(tenantId) {
-      return createAmeideClient({
-        baseUrl: host.url,
-        token: await identity.signToken({ tenantId, userId: `${tenantId}-user` }),
-      });
-    },
+    clientFor: (tenantId) => test.clientFor(tenantId),
     async close() {
-      await host.close();
+      await test.close();
       await db.close();
     },
   };

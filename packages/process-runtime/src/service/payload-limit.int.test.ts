@@ -1,16 +1,10 @@
-import { Writable } from 'node:stream';
 import { createClient, type Client } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fromConnectError } from '@ameide/errors';
 import { ProcessService } from '@ameide/proto';
 import { authInterceptor } from '@ameide/sdk';
-import {
-  createLogger,
-  createTokenVerifier,
-  startServiceHost,
-  type ServiceHost,
-} from '@ameide/server';
+import { startTestHost, type TestHost } from '@ameide/server/testing';
 import { compileExample } from '../testing/example-plans.js';
 import { startRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.js';
 import { MAX_PAYLOAD_BYTES } from './payload-limit.js';
@@ -21,34 +15,27 @@ import { processServiceRoutes } from './process-service.js';
 // measures the JSON first and answers at once, with the limit in the message.
 
 let rt: RuntimeFixture;
-let host: ServiceHost;
+let host: TestHost<Client<typeof ProcessService>>;
 let processes: Client<typeof ProcessService>;
 
 beforeAll(async () => {
   rt = await startRuntimeFixture(inject('temporalAddress'), 'payload-limit', { worker: false });
   rt.publish('order-to-cash', 1, await compileExample('order-to-cash'));
-  host = await startServiceHost({
-    port: 0,
-    verifier: createTokenVerifier({
-      issuer: rt.identity.issuer,
-      audience: rt.identity.audience,
-      jwks: rt.identity.jwks,
-    }),
-    logger: createLogger({
-      primitive: { type: 'process', name: 'test' },
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    }),
+  host = await startTestHost({
+    identity: rt.identity,
+    primitive: { type: 'process', name: 'test' },
     services: [processServiceRoutes(rt.processes)],
+    client: ({ baseUrl, token }) =>
+      createClient(
+        ProcessService,
+        createConnectTransport({
+          baseUrl,
+          httpVersion: '1.1',
+          interceptors: [authInterceptor(token)],
+        }),
+      ),
   });
-  const token = await rt.identity.signToken({ tenantId: 'payload', userId: 'alice' });
-  processes = createClient(
-    ProcessService,
-    createConnectTransport({
-      baseUrl: host.url,
-      httpVersion: '1.1',
-      interceptors: [authInterceptor(token)],
-    }),
-  );
+  processes = await host.clientFor('payload', 'alice');
 });
 afterAll(async () => {
   await host?.close();

@@ -1,15 +1,9 @@
-import { Writable } from 'node:stream';
 import { createClient, type Client } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fromConnectError } from '@ameide/errors';
 import { authInterceptor } from '@ameide/sdk';
-import {
-  createLogger,
-  createTokenVerifier,
-  startServiceHost,
-  type ServiceHost,
-} from '@ameide/server';
+import { startTestHost, type TestHost } from '@ameide/server/testing';
 import { compileExample } from '../testing/example-plans.js';
 import {
   eventually,
@@ -21,22 +15,23 @@ import { processServiceRoutes } from './process-service.js';
 import { InstanceStatus, ProcessService } from '@ameide/proto';
 
 let rt: RuntimeFixture;
-let host: ServiceHost;
+let host: TestHost<Client<typeof ProcessService>>;
 beforeAll(async () => {
   rt = await startRuntimeFixture(inject('temporalAddress'), 'process-service');
   rt.publish('order-to-cash', 1, await compileExample('order-to-cash'));
-  host = await startServiceHost({
-    port: 0,
-    verifier: createTokenVerifier({
-      issuer: rt.identity.issuer,
-      audience: rt.identity.audience,
-      jwks: rt.identity.jwks,
-    }),
-    logger: createLogger({
-      primitive: { type: 'process', name: 'test' },
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    }),
+  host = await startTestHost({
+    identity: rt.identity,
+    primitive: { type: 'process', name: 'test' },
     services: [processServiceRoutes(rt.processes)],
+    client: ({ baseUrl, token }) =>
+      createClient(
+        ProcessService,
+        createConnectTransport({
+          baseUrl,
+          httpVersion: '1.1',
+          interceptors: [authInterceptor(token)],
+        }),
+      ),
   });
 });
 afterAll(async () => {
@@ -44,20 +39,12 @@ afterAll(async () => {
   await rt?.close();
 });
 
-async function clientFor(
+function clientFor(
   tenantId: string,
   userId: string,
   groups: string[],
 ): Promise<Client<typeof ProcessService>> {
-  const token = await rt.identity.signToken({ tenantId, userId, groups });
-  return createClient(
-    ProcessService,
-    createConnectTransport({
-      baseUrl: host.url,
-      httpVersion: '1.1',
-      interceptors: [authInterceptor(token)],
-    }),
-  );
+  return host.clientFor(tenantId, userId, groups);
 }
 const codeOf = async (p: Promise<unknown>): Promise<string> => {
   try {

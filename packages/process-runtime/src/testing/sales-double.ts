@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { create, toBinary, type Message } from '@bufbuild/protobuf';
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import {
@@ -12,14 +11,8 @@ import {
   type Order,
 } from '@ameide/proto';
 import { AmeideError, ErrorCode } from '@ameide/errors';
-import {
-  createLogger,
-  createTokenVerifier,
-  getRequestContext,
-  startServiceHost,
-  type DevIdentity,
-  type ServiceHost,
-} from '@ameide/server';
+import { getRequestContext, type DevIdentity, type ServiceHost } from '@ameide/server';
+import { startTestHost } from '@ameide/server/testing';
 
 /** One call the double served, with the context it was called in. */
 export interface RecordedCall {
@@ -279,17 +272,9 @@ export async function startSalesDouble(identity: DevIdentity): Promise<SalesDoub
     });
   };
 
-  const host = await startServiceHost({
-    port: 0,
-    verifier: createTokenVerifier({
-      issuer: identity.issuer,
-      audience: identity.audience,
-      jwks: identity.jwks,
-    }),
-    logger: createLogger({
-      primitive: { type: 'domain', name: 'sales-double' },
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    }),
+  const { host } = await startTestHost({
+    identity,
+    primitive: { type: 'domain', name: 'sales-double' },
     services: [routes],
   });
   return {

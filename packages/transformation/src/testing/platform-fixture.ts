@@ -1,13 +1,7 @@
-import { Writable } from 'node:stream';
 import type { Database } from '@ameide/persistence';
 import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
-import {
-  createEphemeralDevIdentity,
-  createLogger,
-  createTokenVerifier,
-  startServiceHost,
-  type ServiceHost,
-} from '@ameide/server';
+import type { ServiceHost } from '@ameide/server';
+import { startTestHost } from '@ameide/server/testing';
 import { createArtifactStore } from '../artifacts/artifact-store.js';
 import {
   createProcessDefinitionTools,
@@ -20,32 +14,18 @@ export async function startTransformationHost(db: Database): Promise<{
   host: ServiceHost;
   clientFor(tenantId: string, userId?: string): Promise<AmeideClient>;
 }> {
-  const identity = await createEphemeralDevIdentity();
   const store = createArtifactStore({
     db,
     rules: { process_definition: processDefinitionRules() },
     watchPollMs: 100,
   });
-  const host = await startServiceHost({
-    port: 0,
-    verifier: createTokenVerifier({
-      issuer: identity.issuer,
-      audience: identity.audience,
-      jwks: identity.jwks,
-    }),
-    logger: createLogger({
-      primitive: { type: 'domain', name: 'transformation' },
-      destination: new Writable({ write: (_c, _e, cb) => cb() }),
-    }),
+  const test = await startTestHost({
+    primitive: { type: 'domain', name: 'transformation' },
     services: [transformationServiceRoutes({ store, processes: createProcessDefinitionTools() })],
+    client: createAmeideClient,
   });
   return {
-    host,
-    async clientFor(tenantId, userId = `${tenantId}-user`) {
-      return createAmeideClient({
-        baseUrl: host.url,
-        token: await identity.signToken({ tenantId, userId }),
-      });
-    },
+    host: test.host,
+    clientFor: (tenantId, userId) => test.clientFor(tenantId, userId),
   };
 }
