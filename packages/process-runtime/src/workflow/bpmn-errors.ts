@@ -1,11 +1,3 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  ChildWorkflowFailure,
-  TimeoutFailure,
-} from '@temporalio/workflow';
-import { BPMN_ERROR_TYPE, type DomainFailureDetails } from './activity-types.js';
-
 /** A BPMN error thrown inside the instance: caught by a matching error boundary, else fails it. */
 export class BpmnError extends Error {
   override readonly name = 'BpmnError';
@@ -43,29 +35,4 @@ export function normalizeErrorCode(code: string): string {
 export function errorCodeMatches(boundaryCode: string | undefined, thrown: string): boolean {
   if (boundaryCode === undefined) return true;
   return boundaryCode === thrown || normalizeErrorCode(boundaryCode) === normalizeErrorCode(thrown);
-}
-
-/**
- * Turns a failed activity or child workflow into a BpmnError: a domain error's ErrorInfo reason
- * becomes the error code; a timeout becomes `DEADLINE_EXCEEDED`.
- */
-export function bpmnErrorFrom(err: unknown): BpmnError | undefined {
-  if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) {
-    const cause = err.cause;
-    if (cause instanceof ApplicationFailure) {
-      const details = cause.details?.[0] as Partial<DomainFailureDetails> | string | undefined;
-      if (cause.type === BPMN_ERROR_TYPE && typeof details === 'string')
-        return new BpmnError(details, cause.message);
-      if (
-        details !== undefined &&
-        typeof details === 'object' &&
-        typeof details.reason === 'string'
-      )
-        return new BpmnError(details.reason, cause.message);
-      return new BpmnError(normalizeErrorCode(cause.type ?? 'UNKNOWN'), cause.message);
-    }
-    if (cause instanceof TimeoutFailure) return new BpmnError('DEADLINE_EXCEEDED', cause.message);
-    return new BpmnError('UNKNOWN', cause?.message ?? err.message);
-  }
-  return undefined;
 }

@@ -1,5 +1,6 @@
 import { evaluate } from 'feelin';
-import type { FeelExpression } from '@ameide/process-definition/plan';
+import type { FeelExpression, PlanTransition } from '@ameide/process-definition/plan';
+import { ProcessIncident } from './bpmn-errors.js';
 
 /**
  * FEEL evaluation inside the workflow sandbox.
@@ -52,6 +53,38 @@ export function evaluateContext(
 /** A condition: true only for FEEL `true` (null/false/anything else is false). */
 export function evaluateCondition(expr: FeelExpression, context: Record<string, unknown>): boolean {
   return evaluateFeel(expr, context) === true;
+}
+
+/** Runs a FEEL evaluation for node `nodeId`: a failure becomes that node's ProcessIncident. */
+export function feelAt<T>(nodeId: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ProcessIncident) throw err;
+    throw new ProcessIncident(nodeId, (err as Error).message);
+  }
+}
+
+/** A FEEL context mapping of node `nodeId` (input/output/compensation mappings). */
+export function mappingAt(
+  nodeId: string,
+  expr: FeelExpression | undefined,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
+  return feelAt(nodeId, () => evaluateContext(expr, context));
+}
+
+/** Whether a gateway's flow is taken (a flow without a condition is). */
+export function conditionAt(
+  nodeId: string,
+  t: PlanTransition,
+  variables: Record<string, unknown>,
+): boolean {
+  try {
+    return t.condition ? evaluateCondition(t.condition, variables) : true;
+  } catch (err) {
+    throw new ProcessIncident(nodeId, (err as Error).message);
+  }
 }
 
 function toJsonValue(value: unknown): unknown {

@@ -1,0 +1,289 @@
+import type { ExecutionPlan } from '@ameide/process-definition/plan';
+import type {
+  AuditEntry,
+  CompensationEntry,
+  InstanceState as InstanceStateView,
+  InstanceStatus,
+  MessageDelivery,
+  ProcessInput,
+  ResumeState,
+  ResumeToken,
+  TokenView,
+  UserTaskView,
+} from '../types.js';
+import type { WorkflowPort } from './workflow-port.js';
+
+type Completion = { by: string; data: Record<string, unknown> };
+
+/**
+ * The data of one process instance: variables, open user tasks and accepted completions, the
+ * message inbox and subscriptions, compensations, the audit trail, status and the id sequence.
+ * Everything here is plain data that continue-as-new carries over ({@link snapshot}); the
+ * running tokens live in the token engine. Changes that visibility filters on (task candidates,
+ * message subscriptions, status) are published through the port as they happen.
+ */
+export class InstanceState {
+  #plan: ExecutionPlan | undefined;
+  #planJson = '';
+  #status: InstanceStatus = 'RUNNING';
+  #errorCode: string | undefined;
+  #errorMessage: string | undefined;
+  #variables: Record<string, unknown>;
+  readonly #tasks = new Map<string, UserTaskView>();
+  readonly #completions = new Map<string, Completion>();
+  #inbox: MessageDelivery[] = [];
+  readonly #subscriptions = new Map<string, Array<{ name: string; key: string }>>();
+  #compensations: CompensationEntry[] = [];
+  #audit: AuditEntry[] = [];
+  #auditDropped = 0;
+  #seq = 0;
+  #runs = 1;
+  #lastCandidates = '';
+  #lastMessages = '';
+
+  constructor(
+    readonly input: ProcessInput,
+    private readonly port: WorkflowPort,
+  ) {
+    this.#variables = { ...input.variables };
+    const r = input.resume;
+    if (r) {
+      this.#variables = { ...r.variables };
+      for (const t of r.tasks) this.#tasks.set(t.taskId, t);
+      for (const [id, c] of Object.entries(r.completions ?? {})) this.#completions.set(id, c);
+      this.#inbox = [...r.inbox];
+      this.#compensations = [...r.compensations];
+      this.#audit = [...r.audit];
+      this.#auditDropped = r.auditDropped;
+      this.#seq = r.seq;
+      this.#runs = r.runs;
+    }
+  }
+
+  /** The plan the instance runs (set once, from the loaded or carried-over canonical JSON). */
+  get plan(): ExecutionPlan {
+    if (!this.#plan) throw new Error('the plan is not loaded yet');
+    return this.#plan;
+  }
+
+  usePlan(planJson: string): void {
+    this.#planJson = planJson;
+    this.#plan = JSON.parse(planJson) as ExecutionPlan;
+  }
+
+  get status(): InstanceStatus {
+    return this.#status;
+  }
+
+  get variables(): Record<string, unknown> {
+    return this.#variables;
+  }
+
+  get audit(): readonly AuditEntry[] {
+    return this.#audit;
+  }
+
+  get runs(): number {
+    return this.#runs;
+  }
+
+  /** The next number of the instance's id sequence (token, task, scope and call ids). */
+  nextSeq(): number {
+    return ++this.#seq;
+  }
+
+  log(
+    event: AuditEntry['event'],
+    nodeId?: string,
+    extra: { by?: string; detail?: string } = {},
+  ): void {
+    this.#audit.push({
+      seq: this.#audit.length + this.#auditDropped + 1,
+      at: new Date(this.port.now()).toISOString(),
+      event,
+      ...(nodeId === undefined ? {} : { nodeId }),
+      ...extra,
+    });
+  }
+
+  setStatus(status: InstanceStatus): void {
+    this.#status = status;
+    this.port.publish({ status });
+  }
+
+  /** Records why the instance failed (reported by the `state` query). */
+  setError(code: string, message: string): void {
+    this.#errorCode = code;
+    this.#errorMessage = message;
+  }
+
+  merge(patch: Record<string, unknown>): void {
+    this.#variables = { ...this.#variables, ...patch };
+  }
+
+  // ---------------------------------------------------------------- user tasks
+
+  openTasks(): UserTaskView[] {
+    return [...this.#tasks.values()];
+  }
+
+  openTask(taskId: string): UserTaskView | undefined {
+    return this.#tasks.get(taskId);
+  }
+
+  /** Whether the task is open or completed but not yet taken by its token. */
+  knowsTask(taskId: string): boolean {
+    return this.#tasks.has(taskId) || this.#completions.has(taskId);
+  }
+
+  createTask(task: UserTaskView): void {
+    this.#tasks.set(task.taskId, task);
+    this.log('taskCreated', task.nodeId, { detail: task.taskId });
+    this.publishTaskCandidates();
+  }
+
+  /** Marks an open task completed; the update handler calls it after its validator accepted. */
+  completeTask(taskId: string, by: string, data: Record<string, unknown>): UserTaskView {
+    const task = this.#tasks.get(taskId)!;
+    this.#tasks.delete(taskId);
+    this.#completions.set(taskId, { by, data });
+    this.log('taskCompleted', task.nodeId, { by, detail: taskId });
+    this.publishTaskCandidates();
+    return task;
+  }
+
+  isCompleted(taskId: string): boolean {
+    return this.#completions.has(taskId);
+  }
+
+  /** Withdraws a task still open (its token left without a completion); false if it was not open. */
+  cancelTask(taskId: string, nodeId: string): boolean {
+    if (!this.#tasks.delete(taskId)) return false;
+    this.log('taskCancelled', nodeId, { detail: taskId });
+    this.publishTaskCandidates();
+    return true;
+  }
+
+  takeCompletion(taskId: string): Completion {
+    const done = this.#completions.get(taskId)!;
+    this.#completions.delete(taskId);
+    return done;
+  }
+
+  hasPendingCompletions(): boolean {
+    return this.#completions.size > 0;
+  }
+
+  publishTaskCandidates(): void {
+    const values = new Set<string>();
+    for (const t of this.#tasks.values()) {
+      if (t.assignee !== undefined) values.add(`user:${t.assignee}`);
+      for (const g of t.candidateGroups) values.add(`group:${g}`);
+      if (t.assignee === undefined && t.candidateGroups.length === 0) values.add('any');
+    }
+    const sorted = [...values].sort();
+    const joined = sorted.join('\n');
+    if (joined === this.#lastCandidates) return;
+    this.#lastCandidates = joined;
+    this.port.publish({ taskCandidates: sorted });
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /** Keeps a delivered message until a matching catch event takes it. */
+  deliver(message: MessageDelivery): void {
+    this.#inbox.push(message);
+  }
+
+  hasMessage(name: string, key: string): boolean {
+    return this.#findMessage(name, key) >= 0;
+  }
+
+  takeMessage(name: string, key: string): MessageDelivery | undefined {
+    const [message] = this.#inbox.splice(this.#findMessage(name, key), 1);
+    return message;
+  }
+
+  #findMessage(name: string, key: string): number {
+    return this.#inbox.findIndex((m) => m.name === name && m.correlationKey === key);
+  }
+
+  subscribe(tokenId: string, name: string, key: string): void {
+    const subs = this.#subscriptions.get(tokenId) ?? [];
+    subs.push({ name, key });
+    this.#subscriptions.set(tokenId, subs);
+    this.#publishMessages();
+  }
+
+  /** Drops every subscription of a token (it took its message, or it is gone). */
+  unsubscribe(tokenId: string): void {
+    if (this.#subscriptions.delete(tokenId)) this.#publishMessages();
+  }
+
+  #publishMessages(): void {
+    const values = [
+      ...new Set([...this.#subscriptions.values()].flat().map((s) => `${s.name}:${s.key}`)),
+    ].sort();
+    const joined = values.join('\n');
+    if (joined === this.#lastMessages) return;
+    this.#lastMessages = joined;
+    this.port.publish({ messages: values });
+  }
+
+  // ---------------------------------------------------------------- compensation
+
+  addCompensation(entry: CompensationEntry): void {
+    this.#compensations.push(entry);
+  }
+
+  /** Compensable completions of scope `scope` and the scopes nested in it, oldest first. */
+  compensationsOf(scope: string): CompensationEntry[] {
+    return this.#compensations.filter((e) => e.scope === scope || e.scope.startsWith(`${scope}/`));
+  }
+
+  removeCompensation(entry: CompensationEntry): void {
+    this.#compensations = this.#compensations.filter((e) => e !== entry);
+  }
+
+  // ---------------------------------------------------------------- views and continue-as-new
+
+  /** What the `state` query answers. */
+  view(tokens: readonly TokenView[]): InstanceStateView {
+    return {
+      status: this.#status,
+      definition: this.input.definition,
+      businessKey: this.input.businessKey,
+      startedBy: this.input.actor.userId,
+      tokens,
+      variables: this.#variables,
+      userTasks: this.openTasks(),
+      audit: this.#audit,
+      auditDropped: this.#auditDropped,
+      ...(this.#errorCode !== undefined ? { errorCode: this.#errorCode } : {}),
+      ...(this.#errorMessage !== undefined ? { errorMessage: this.#errorMessage } : {}),
+    };
+  }
+
+  /** The state continue-as-new carries over; keeps the newest `auditKeep` audit entries. */
+  snapshot(
+    tokens: readonly ResumeToken[],
+    joins: Record<string, Record<string, number>>,
+    auditKeep: number,
+  ): ResumeState {
+    const dropped = Math.max(0, this.#audit.length - auditKeep);
+    return {
+      planJson: this.#planJson,
+      variables: this.#variables,
+      tokens,
+      joins,
+      tasks: this.openTasks(),
+      completions: Object.fromEntries(this.#completions),
+      inbox: this.#inbox,
+      compensations: this.#compensations,
+      audit: this.#audit.slice(dropped),
+      auditDropped: this.#auditDropped + dropped,
+      seq: this.#seq,
+      runs: this.#runs + 1,
+    };
+  }
+}

@@ -1,0 +1,142 @@
+import type { PlanNode, PlanTimer, PlanTransition } from '@ameide/process-definition/plan';
+import { BpmnError, ProcessIncident } from '../bpmn-errors.js';
+import type { LiveToken, NodeContext } from '../engine/token-engine.js';
+import { evaluateFeel, mappingAt } from '../feel.js';
+import { firstFiring } from '../timers.js';
+import { compensate } from './compensation.js';
+
+type Node<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
+
+/**
+ * End event: `none` ends the token, `terminate` cancels every token of its scope run,
+ * `compensate` undoes the scope run's compensable tasks first, `error` throws a BpmnError to
+ * the enclosing activity's error boundary (or fails the instance).
+ */
+export async function endEvent(
+  ctx: NodeContext,
+  node: Node<'endEvent'>,
+  token: LiveToken,
+): Promise<undefined> {
+  const run = token.run;
+  switch (node.result.type) {
+    case 'none':
+      break;
+    case 'terminate':
+      run.terminated = true;
+      run.cs.cancel();
+      break;
+    case 'compensate':
+      await compensate(ctx, run.id);
+      break;
+    case 'error': {
+      const code = node.result.errorCode ?? 'ERROR';
+      ctx.state.log('failed', node.id, { detail: `error end ${code}` });
+      throw new BpmnError(code, `error end event ${node.id} threw ${code}`);
+    }
+  }
+  run.lastEnd = node.id;
+  ctx.state.log('completed', node.id);
+  return undefined;
+}
+
+/** Waits for a timer; the deadline is kept in the token's memo (continue-as-new keeps it). */
+export async function waitTimer(
+  ctx: NodeContext,
+  timer: PlanTimer,
+  token: LiveToken,
+): Promise<void> {
+  const { port } = ctx;
+  token.memo.deadline ??= firstFiring(timer, port.now());
+  token.waitingFor = 'timer';
+  await port.sleep(Math.max(1, token.memo.deadline - port.now()));
+  token.waitingFor = undefined;
+}
+
+function correlationKey(ctx: NodeContext, node: Node<'intermediateMessageEvent'>): string {
+  const key = evaluateFeel(node.message.correlationKey, ctx.state.variables);
+  if (key === null || key === undefined)
+    throw new ProcessIncident(
+      node.id,
+      `correlation key '${node.message.correlationKey.feel}' is null`,
+    );
+  return typeof key === 'string' ? key : JSON.stringify(key);
+}
+
+/** Subscribes the token to the event's message and waits until one is in the inbox. */
+export async function waitMessage(
+  ctx: NodeContext,
+  node: Node<'intermediateMessageEvent'>,
+  token: LiveToken,
+): Promise<void> {
+  const { state } = ctx;
+  const key = correlationKey(ctx, node);
+  state.subscribe(token.id, node.message.name, key);
+  token.waitingFor = 'message';
+  await ctx.port.condition(() => state.hasMessage(node.message.name, key));
+  token.waitingFor = undefined;
+}
+
+/** Takes the matching message from the inbox and maps its payload into the variables. */
+export function consumeMessage(
+  ctx: NodeContext,
+  node: Node<'intermediateMessageEvent'>,
+  token: LiveToken,
+): void {
+  const { state } = ctx;
+  const key = correlationKey(ctx, node);
+  const message = state.takeMessage(node.message.name, key);
+  state.unsubscribe(token.id);
+  const payload = message?.payload ?? {};
+  state.merge(
+    node.message.output
+      ? mappingAt(node.id, node.message.output, { ...state.variables, message: payload })
+      : payload,
+  );
+  state.log('messageReceived', node.id, { detail: `${node.message.name}:${key}` });
+  state.log('completed', node.id);
+}
+
+/**
+ * Event-based gateway: races the timer and message events it leads to; the first to fire wins,
+ * the others are cancelled, and the token continues after the winner.
+ */
+export async function eventBasedGateway(
+  ctx: NodeContext,
+  node: Node<'eventBasedGateway'>,
+  token: LiveToken,
+): Promise<readonly PlanTransition[]> {
+  const { state, port } = ctx;
+  const targets = node.outgoing.map((t) => state.plan.nodes[t.target]!);
+  const race = port.scope();
+  const deadlines = (token.memo.boundary ??= {});
+  token.waitingFor = 'message';
+  const winner = await race.run(() =>
+    Promise.race(
+      targets.map(async (target): Promise<PlanNode> => {
+        if (target.type === 'intermediateTimerEvent') {
+          deadlines[target.id] ??= firstFiring(target.timer, port.now());
+          await port.sleep(Math.max(1, deadlines[target.id]! - port.now()));
+          return target;
+        }
+        if (target.type === 'intermediateMessageEvent') {
+          const key = correlationKey(ctx, target);
+          state.subscribe(token.id, target.message.name, key);
+          await port.condition(() => state.hasMessage(target.message.name, key));
+          return target;
+        }
+        throw new ProcessIncident(
+          node.id,
+          `event-based gateway ${node.id} leads to ${target.type} ${target.id}`,
+        );
+      }),
+    ),
+  );
+  race.cancel();
+  token.waitingFor = undefined;
+  state.unsubscribe(token.id);
+  state.log('completed', node.id);
+  state.log('entered', winner.id);
+  if (winner.type === 'intermediateMessageEvent') consumeMessage(ctx, winner, token);
+  else state.log('completed', winner.id);
+  return winner.outgoing;
+}

@@ -1,0 +1,211 @@
+import type { PlanBoundary, PlanNode } from '@ameide/process-definition/plan';
+import { ProcessIncident } from '../bpmn-errors.js';
+import type { LiveToken, NodeContext } from '../engine/token-engine.js';
+import { evaluateFeel, feelAt, mappingAt } from '../feel.js';
+import { firstFiring } from '../timers.js';
+import type { ProcessInput, UserTaskView } from '../types.js';
+
+type Node<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
+/** A node that does work and may carry boundary events. */
+export type ActivityNode = Extract<PlanNode, { boundaryEvents: readonly PlanBoundary[] }>;
+
+/**
+ * Does an activity's work: a service call, a user task, an agent, a script, a child instance or
+ * an embedded subProcess. Boundary events around it are `runActivity`'s business.
+ */
+export async function taskBody(
+  ctx: NodeContext,
+  node: ActivityNode,
+  token: LiveToken,
+): Promise<void> {
+  const { state } = ctx;
+  switch (node.type) {
+    case 'serviceTask':
+      return serviceTask(ctx, node, token);
+    case 'userTask':
+      return userTask(ctx, node, token);
+    case 'agentTask':
+      return agentTask(ctx, node, token);
+    case 'scriptTask': {
+      const value = feelAt(node.id, () => evaluateFeel(node.script, state.variables));
+      if (node.resultVariable !== undefined) state.merge({ [node.resultVariable]: value });
+      else if (value !== null && typeof value === 'object' && !Array.isArray(value))
+        state.merge(value as Record<string, unknown>);
+      return;
+    }
+    case 'callActivity':
+      return callActivity(ctx, node, token);
+    case 'subProcess': {
+      const scope = state.plan.scopes[node.childScope];
+      if (!scope?.start)
+        throw new ProcessIncident(node.id, `subProcess ${node.id} has no start event`);
+      token.waitingFor = 'child';
+      const outcome = await ctx.tokens.runScope(
+        `${token.run.id}/${node.id}#${state.nextSeq()}`,
+        [{ id: `t${state.nextSeq()}`, nodeId: scope.start, memo: {} }],
+        {},
+      );
+      token.waitingFor = undefined;
+      if (outcome.kind === 'terminated') state.log('completed', node.id, { detail: 'terminated' });
+      return;
+    }
+  }
+}
+
+/**
+ * What a failed activity or child becomes: a cancellation stays one, a failure that carries a
+ * BPMN error code becomes that BpmnError (logged on the node), anything else is rethrown as is.
+ */
+export function activityError(ctx: NodeContext, nodeId: string, err: unknown): unknown {
+  if (ctx.port.isCancellation(err)) return err;
+  const bpmn = ctx.port.bpmnError(err);
+  if (bpmn) {
+    ctx.state.log('failed', nodeId, { detail: `${bpmn.code}: ${bpmn.message}` });
+    return bpmn;
+  }
+  return err;
+}
+
+async function serviceTask(
+  ctx: NodeContext,
+  node: Node<'serviceTask'>,
+  token: LiveToken,
+): Promise<void> {
+  const { state, input } = ctx;
+  const call = node.call;
+  const request = mappingAt(node.id, call.input, state.variables);
+  token.waitingFor = 'service';
+  let response: Record<string, unknown>;
+  try {
+    response = await ctx.port.callService(
+      {
+        rpc: call.rpc,
+        request,
+        actor: input.actor,
+        ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+        idempotencyKey: `${ctx.port.workflowId()}/${node.id}/${state.nextSeq()}`,
+      },
+      call,
+    );
+  } catch (err) {
+    throw activityError(ctx, node.id, err);
+  } finally {
+    token.waitingFor = undefined;
+  }
+  if (call.output) state.merge(mappingAt(node.id, call.output, { ...state.variables, response }));
+  if (call.compensation) {
+    state.addCompensation({
+      nodeId: node.id,
+      scope: token.run.id,
+      rpc: call.compensation.rpc,
+      request: mappingAt(node.id, call.compensation.input, state.variables),
+    });
+  }
+}
+
+async function userTask(ctx: NodeContext, node: Node<'userTask'>, token: LiveToken): Promise<void> {
+  const { state } = ctx;
+  let taskId = token.memo.taskId;
+  if (taskId === undefined || !state.knowsTask(taskId)) {
+    taskId = `${node.id}#${state.nextSeq()}`;
+    const t = node.task;
+    const assignee = t.assignee
+      ? feelAt(node.id, () => evaluateFeel(t.assignee!, state.variables))
+      : null;
+    const groups = t.candidateGroups
+      ? feelAt(node.id, () => evaluateFeel(t.candidateGroups!, state.variables))
+      : null;
+    const now = ctx.port.now();
+    const task: UserTaskView = {
+      taskId,
+      nodeId: node.id,
+      title: t.title,
+      ...(typeof assignee === 'string' && assignee !== '' ? { assignee } : {}),
+      candidateGroups: Array.isArray(groups)
+        ? groups.filter((g): g is string => typeof g === 'string')
+        : typeof groups === 'string'
+          ? [groups]
+          : [],
+      ...(t.form ? { form: t.form } : {}),
+      createdAt: new Date(now).toISOString(),
+      ...(t.due ? { dueAt: new Date(firstFiring(t.due, now)).toISOString() } : {}),
+    };
+    token.memo.taskId = taskId;
+    state.createTask(task);
+  }
+  const id = taskId;
+  token.waitingFor = 'userTask';
+  try {
+    await ctx.port.condition(() => state.isCompleted(id));
+  } finally {
+    token.waitingFor = undefined;
+    state.cancelTask(id, node.id);
+  }
+  const done = state.takeCompletion(id);
+  state.merge(
+    node.task.output
+      ? mappingAt(node.id, node.task.output, { ...state.variables, submission: done.data })
+      : done.data,
+  );
+}
+
+async function agentTask(
+  ctx: NodeContext,
+  node: Node<'agentTask'>,
+  token: LiveToken,
+): Promise<void> {
+  const { state, input } = ctx;
+  const a = node.agent;
+  const request = mappingAt(node.id, a.input, state.variables);
+  token.waitingFor = 'agent';
+  let result: unknown;
+  try {
+    result = await ctx.port.invokeAgent({
+      agent: a.agent,
+      version: a.version,
+      ...(a.instructions !== undefined ? { instructions: a.instructions } : {}),
+      riskTier: a.riskTier,
+      input: request,
+      actor: input.actor,
+      instanceId: ctx.port.workflowId(),
+      nodeId: node.id,
+    });
+  } catch (err) {
+    throw activityError(ctx, node.id, err);
+  } finally {
+    token.waitingFor = undefined;
+  }
+  if (a.output) state.merge(mappingAt(node.id, a.output, { ...state.variables, result }));
+}
+
+async function callActivity(
+  ctx: NodeContext,
+  node: Node<'callActivity'>,
+  token: LiveToken,
+): Promise<void> {
+  const { state, input, port } = ctx;
+  const c = node.call;
+  const variables = mappingAt(node.id, c.input, state.variables);
+  token.waitingFor = 'child';
+  try {
+    const ref = await port.resolveDefinition(input.actor.tenantId, c.definition, c.version);
+    const child: ProcessInput = {
+      actor: input.actor,
+      definition: ref,
+      variables,
+      businessKey: input.businessKey,
+      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+      ...(input.options ? { options: input.options } : {}),
+    };
+    const result = await port.executeChild(
+      `${port.workflowId()}:${node.id}:${state.nextSeq()}`,
+      child,
+    );
+    if (c.output)
+      state.merge(mappingAt(node.id, c.output, { ...result.variables, result: result.variables }));
+  } catch (err) {
+    throw activityError(ctx, node.id, err);
+  } finally {
+    token.waitingFor = undefined;
+  }
+}
