@@ -5,8 +5,8 @@ export type {
   ServiceRegistration,
   ReadinessCheck,
 } from './host/service-host.js';
-export { getRequestContext, requestContextKey } from './context/request-context.js';
-export type { RequestContext } from './context/request-context.js';
+export { getActor, getRequestContext, requestContextKey } from './context/request-context.js';
+export type { Actor, RequestContext } from './context/request-context.js';
 export { createTokenVerifier, DEFAULT_MAX_TOKEN_LIFETIME_SEC } from './auth/token-verifier.js';
 export type { TokenVerifier, TokenVerifierOptions, VerifiedClaims } from './auth/token-verifier.js';
 export {

@@ -3,7 +3,7 @@ import { CustomerService, OrderService, OrderStatus as ProtoStatus } from '@amei
 import type { Message } from '@bufbuild/protobuf';
 import { AmeideError, type FieldViolation } from '@ameide/errors';
 import { idempotencyOfCall } from '@ameide/events';
-import { getRequestContext } from '@ameide/server';
+import { getRequestContext } from '@ameide/context';
 import {
   moneyViolations,
   refuseInvalid,

@@ -2,7 +2,7 @@ import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import { EventService } from '@ameide/proto';
 import { AmeideError } from '@ameide/errors';
 import { withTenant, type Database } from '@ameide/persistence';
-import { getRequestContext } from '@ameide/server';
+import { getRequestContext } from '@ameide/context';
 import { envelopeToProto } from '../envelope/envelope-codec.js';
 import { readOutbox, type LoggedEvent } from '../outbox/outbox-rows.js';
 import { comparePositions, formatPosition, LOG_START, parsePosition } from '../outbox/position.js';

@@ -2,7 +2,7 @@ import { create, type JsonObject } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import { AmeideError } from '@ameide/errors';
-import { getRequestContext } from '@ameide/server';
+import { getRequestContext } from '@ameide/context';
 import type {
   Caller,
   InstanceDetails,

@@ -1,3 +1,4 @@
+import type { Actor as ContextActor } from '@ameide/context';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AmeideError, ErrorCode } from '@ameide/errors';
@@ -33,11 +34,11 @@ import {
   type KindRules,
 } from './content-rules.js';
 
-/** Who is acting, for which tenant (from the RequestContext). */
-export interface Actor {
-  readonly tenantId: string;
-  readonly userId: string;
-}
+/**
+ * Who is acting, for which tenant: the part of the platform's one Actor type
+ * (`@ameide/context`) the store records on every event.
+ */
+export type Actor = Pick<ContextActor, 'tenantId' | 'userId'>;
 
 export interface ArtifactStoreOptions {
   readonly db: Database;

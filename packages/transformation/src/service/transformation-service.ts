@@ -1,7 +1,7 @@
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import { TransformationService } from '@ameide/proto';
 import { AmeideError } from '@ameide/errors';
-import { getRequestContext } from '@ameide/server';
+import { getRequestContext } from '@ameide/context';
 import type { Actor, ArtifactAt, ArtifactRef, ArtifactStore } from '../artifacts/artifact-store.js';
 import { decodePosition } from '../event-store/position.js';
 import {
