@@ -13,6 +13,7 @@ import {
   startRuntimeFixture,
   type RuntimeFixture,
 } from '../testing/runtime-fixture.js';
+import { draftSaga, draftSagaCreate, draftSagaLine } from '../testing/test-plans.js';
 
 const fixtures: RuntimeFixture[] = [];
 afterAll(async () => {
@@ -120,54 +121,20 @@ describe('version pinning', () => {
   });
 });
 
-// While an order is a draft every step can be undone on its own: lines removed, then the order
-// cancelled. An error end after two compensable steps undoes them newest first.
-const draftSaga = (name: string, steps: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:ameide="https://ameide.io/schema/bpmn/1.0" id="D" targetNamespace="https://ameide.io/bpmn/tests">
-  <bpmn:error id="Error_OutOfStock" name="OutOfStock" errorCode="OutOfStock" />
-  <bpmn:process id="${name}" name="${name}" isExecutable="true">
-    <bpmn:extensionElements><ameide:variables>
-      <ameide:variable name="orderId" type="string" /><ameide:variable name="lineId" type="string" />
-    </ameide:variables></bpmn:extensionElements>
-    <bpmn:startEvent id="Start"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
-    ${steps}
-    <bpmn:endEvent id="End_OutOfStock"><bpmn:incoming>F4</bpmn:incoming><bpmn:errorEventDefinition id="E" errorRef="Error_OutOfStock" /></bpmn:endEvent>
-    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Task_Create" />
-    <bpmn:sequenceFlow id="F2" sourceRef="Task_Create" targetRef="Task_Line1" />
-    <bpmn:sequenceFlow id="F3" sourceRef="Task_Line1" targetRef="Task_Line2" />
-    <bpmn:sequenceFlow id="F4" sourceRef="Task_Line2" targetRef="End_OutOfStock" />
-  </bpmn:process>
-</bpmn:definitions>`;
-const line = (id: string, incoming: string, outgoing: string, variable: string) => `
-    <bpmn:serviceTask id="${id}"><bpmn:extensionElements>
-      <ameide:serviceBinding service="ameide.sales.v1.OrderService" method="AddOrderLine">
-        <ameide:input>{ orderId: orderId, sku: "${id}", quantity: 1, unitPrice: { currency: "EUR", amountMinor: 100 } }</ameide:input>
-        <ameide:output>{ ${variable}: response.order.lines[count(response.order.lines)].lineId }</ameide:output>
-        <ameide:compensation method="RemoveOrderLine"><ameide:input>{ orderId: orderId, lineId: ${variable} }</ameide:input></ameide:compensation>
-      </ameide:serviceBinding></bpmn:extensionElements>
-      <bpmn:incoming>${incoming}</bpmn:incoming><bpmn:outgoing>${outgoing}</bpmn:outgoing></bpmn:serviceTask>`;
-
+// An error end after two compensable steps undoes them newest first.
 describe('compensation', () => {
   it('an uncaught error end undoes the completed steps newest first, then fails the instance', async () => {
     const rt = await startRuntimeFixture(inject('temporalAddress'), 'compensation');
     fixtures.push(rt);
-    const create = `
-    <bpmn:serviceTask id="Task_Create"><bpmn:extensionElements>
-      <ameide:serviceBinding service="ameide.sales.v1.OrderService" method="CreateOrder">
-        <ameide:input>{ customerId: "c", currency: "EUR" }</ameide:input>
-        <ameide:output>{ orderId: response.order.orderId }</ameide:output>
-        <ameide:compensation method="CancelOrder"><ameide:input>{ orderId: orderId, reason: "out of stock" }</ameide:input></ameide:compensation>
-      </ameide:serviceBinding></bpmn:extensionElements>
-      <bpmn:outgoing>F2</bpmn:outgoing><bpmn:incoming>F1</bpmn:incoming></bpmn:serviceTask>`;
     rt.publish(
       'draft-saga',
       1,
       await compilePlan(
         draftSaga(
           'draft-saga',
-          create +
-            line('Task_Line1', 'F2', 'F3', 'lineId') +
-            line('Task_Line2', 'F3', 'F4', 'line2'),
+          draftSagaCreate +
+            draftSagaLine('Task_Line1', 'F2', 'F3', 'lineId') +
+            draftSagaLine('Task_Line2', 'F3', 'F4', 'line2'),
         ),
       ),
     );
