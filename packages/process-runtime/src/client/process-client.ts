@@ -8,13 +8,11 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
-import type { ExecutionPlan } from '@ameide/process-definition/plan';
 import type { DefinitionRef, PlanSource } from '../activities/plan-source.js';
 import {
   completeUserTaskUpdate,
   messageSignal,
   PROCESS_WORKFLOW_TYPE,
-  stateQuery,
 } from '../workflow/definitions.js';
 import { processSearchAttributes as SA } from '../workflow/search-attributes.js';
 import type {
@@ -34,6 +32,7 @@ import {
   taskCandidatesOf,
   userTasksQuery,
 } from './process-queries.js';
+import { queryState, updateWithin } from './instance-deadlines.js';
 import { checkStartVariables } from './start-variables.js';
 import { assertSearchable } from './visibility-query.js';
 
@@ -198,17 +197,6 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     }
     return c;
   };
-  const plansByHash = new Map<string, ExecutionPlan>();
-  const planOf = async (tenantId: string, ref: ProcessRef): Promise<ExecutionPlan> => {
-    const hit = plansByHash.get(ref.planHash);
-    if (hit) return hit;
-    const plan = JSON.parse(
-      new TextDecoder().decode(await options.plans.load(tenantId, ref)),
-    ) as ExecutionPlan;
-    if (plansByHash.size > 256) plansByHash.clear();
-    plansByHash.set(ref.planHash, plan);
-    return plan;
-  };
   const handleOf = (caller: Caller, instanceId: string) =>
     temporalFor(caller.tenantId).workflow.getHandle(workflowIdOf(caller.tenantId, instanceId));
 
@@ -216,8 +204,12 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     async start(caller, input) {
       // A business key ListProcessInstances could never find is refused up front.
       if (input.businessKey) assertSearchable(input.businessKey, 'business_key');
-      const ref = await options.plans.resolve(caller.tenantId, input.definition, input.version);
-      const plan = await planOf(caller.tenantId, ref);
+      // One read: the version and its plan, checked against its hash (and cached for the worker).
+      const { ref, plan } = await options.plans.resolve(
+        caller.tenantId,
+        input.definition,
+        input.version,
+      );
       const variables = { ...(input.variables ?? {}) };
       checkStartVariables(plan, variables);
       const instanceId = randomUUID();
@@ -252,7 +244,7 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         const summary = summaryOf(caller.tenantId, info);
         let state: InstanceState | undefined;
         try {
-          state = await handle.query(stateQuery);
+          state = await queryState(temporalFor(caller.tenantId), handle, instanceId);
         } catch {
           // No worker to answer (or the run cannot replay): the visibility view still answers.
         }
@@ -326,17 +318,25 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
           if (workflowIds.length >= 200) break;
         }
       }
+      const temporal = temporalFor(caller.tenantId);
+      // In parallel: an instance no worker answers for costs the deadline once, not per instance.
+      const states = await Promise.allSettled(
+        workflowIds.map((workflowId) =>
+          queryState(
+            temporal,
+            temporal.workflow.getHandle(workflowId),
+            instanceIdOf(caller.tenantId, workflowId),
+          ),
+        ),
+      );
       const out: OpenUserTask[] = [];
-      for (const workflowId of workflowIds) {
-        let state: InstanceState;
-        try {
-          state = await temporalFor(caller.tenantId)
-            .workflow.getHandle(workflowId)
-            .query(stateQuery);
-        } catch (err) {
-          if (filter.instanceId !== undefined) throw translate(err);
+      for (const [i, settled] of states.entries()) {
+        const workflowId = workflowIds[i]!;
+        if (settled.status === 'rejected') {
+          if (filter.instanceId !== undefined) throw translate(settled.reason);
           continue;
         }
+        const state = settled.value;
         for (const t of state.userTasks) {
           const mine =
             (t.assignee === undefined && t.candidateGroups.length === 0) ||
@@ -356,9 +356,13 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     async completeUserTask(caller, instanceId, taskId, data) {
       const handle = handleOf(caller, instanceId);
       try {
-        await handle.executeUpdate(completeUserTaskUpdate, {
-          args: [{ taskId, userId: caller.userId, groups: [...caller.groups], data: { ...data } }],
-        });
+        await updateWithin(temporalFor(caller.tenantId), instanceId, () =>
+          handle.executeUpdate(completeUserTaskUpdate, {
+            args: [
+              { taskId, userId: caller.userId, groups: [...caller.groups], data: { ...data } },
+            ],
+          }),
+        );
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
           const cause = err.cause;

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isAmeideError } from '@ameide/errors';
+import { compileExample } from '../testing/example-plans.js';
+import { startRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.js';
+
+// With no worker on the task queue (worker down, or a workflow task that keeps
+// failing), Temporal holds a state query for 30 s and then fails it, and a task
+// completion (an update) waits as long as the caller does; the ProcessService
+// answered `internal` after 30 s, or not at all.
+
+let rt: RuntimeFixture;
+let instanceId: string;
+const caller = () => rt.caller('no-worker');
+
+beforeAll(async () => {
+  rt = await startRuntimeFixture(inject('temporalAddress'), 'query-state', { worker: false });
+  rt.publish('order-to-cash', 1, await compileExample('order-to-cash'));
+  ({ instanceId } = await rt.processes.start(caller(), {
+    definition: { name: 'order-to-cash' },
+    version: 'latest',
+    variables: {
+      customerId: 'c-1',
+      currency: 'EUR',
+      sku: 'S',
+      quantity: 1,
+      unitPriceMinor: 10,
+      paymentReference: 'P-1',
+    },
+  }));
+});
+afterAll(() => rt?.close());
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
+  const started = Date.now();
+  try {
+    return { value: await fn(), ms: Date.now() - started };
+  } catch (error) {
+    return { error, ms: Date.now() - started };
+  }
+}
+
+describe('calls no worker answers', () => {
+  it("an instance's user tasks: unavailable within seconds, saying no worker runs it", async () => {
+    const { error, ms } = await timed(() => rt.processes.listUserTasks(caller(), { instanceId }));
+    expect(isAmeideError(error) && error.code).toBe('unavailable');
+    expect((error as Error).message).toMatch(
+      /did not answer within 3 s: no process worker runs it/,
+    );
+    expect(ms).toBeLessThan(8_000);
+  });
+
+  it('an instance: the visibility view, within seconds', async () => {
+    const { value, ms } = await timed(() => rt.processes.get(caller(), instanceId));
+    expect(value).toMatchObject({ instanceId, status: 'RUNNING', definition: 'order-to-cash' });
+    expect(value?.state).toBeUndefined();
+    expect(ms).toBeLessThan(8_000);
+  });
+
+  it('a task completion: unavailable within seconds, saying it may still apply', async () => {
+    const { error, ms } = await timed(() =>
+      rt.processes.completeUserTask(caller(), instanceId, 'Task_ApproveOrder#1', {
+        approved: true,
+      }),
+    );
+    expect(isAmeideError(error) && error.code).toBe('unavailable');
+    expect((error as Error).message).toMatch(/within 10 s: .* may still apply once a worker runs/);
+    expect(ms).toBeLessThan(15_000);
+  });
+
+  it('a message and a cancellation do not wait for a worker', async () => {
+    const message = await timed(() =>
+      rt.processes.correlateMessage(caller(), {
+        name: 'PaymentReceived',
+        correlationKey: 'P-1',
+        instanceId,
+      }),
+    );
+    expect(message.ms).toBeLessThan(5_000);
+    const cancel = await timed(() => rt.processes.cancel(caller(), instanceId));
+    expect(cancel.error).toBeUndefined();
+    expect(cancel.ms).toBeLessThan(5_000);
+  });
+
+  it('answers once a worker runs the instance', async () => {
+    await rt.startWorker();
+    const tasks = await rt.processes.listUserTasks(caller(), { instanceId });
+    expect(Array.isArray(tasks)).toBe(true);
+  });
+});
