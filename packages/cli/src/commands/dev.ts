@@ -1,51 +1,18 @@
 import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { startTemporalDevServer } from '@ameide/launch';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  createNatsTransport,
-  createRelay,
   DEFAULT_IDEMPOTENCY_RETENTION_MS,
   DEFAULT_INBOX_RETENTION_MS,
   DEFAULT_OUTBOX_RETENTION_MS,
   DEFAULT_RETENTION_INTERVAL_MS,
-  eventServiceRoutes,
-  startRetention,
 } from '@ameide/events';
-import { createSalesDomain, migrateSales, SALES_SCHEMA, salesServiceRoutes } from '@ameide/sales';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import {
-  createArtifactStorePlanSource,
-  createDevTokenProvider,
-  createProcessClient,
-  createProcessWorker,
-  processServiceRoutes,
-  SEARCH_ATTRIBUTE_TYPES,
-} from '@ameide/process-runtime';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  assertRoleCannotBypassRls,
-  createPgDatabase,
-  createPgliteDatabase,
-  DEFAULT_APP_ROLE,
-  type Database,
-} from '@ameide/persistence';
-import {
-  createLogger,
-  createTokenVerifier,
-  loadOrCreateDevIdentity,
-  startServiceHost,
-  type ServiceHost,
-} from '@ameide/server';
-import {
-  createArtifactStore,
-  createProcessDefinitionTools,
-  migrateTransformation,
-  processDefinitionRules,
-  transformationServiceRoutes,
-} from '@ameide/transformation';
-import { durationArg, formatDuration } from '../config/duration.js';
+import { startTemporalDevServer } from '@ameide/launch';
+import { createPlatform, DEFAULT_TASK_QUEUE } from '@ameide/platform';
+import { SEARCH_ATTRIBUTE_TYPES } from '@ameide/process-runtime';
+import { createLogger, loadOrCreateDevIdentity } from '@ameide/server';
+import { durationArg } from '../config/duration.js';
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
 import { DEMO_TENANT, seedDemoCustomers, seedDemoProcesses } from '../dev/seed-demo.js';
@@ -65,9 +32,6 @@ interface DevOptions {
   temporalUi?: number;
   logStdout?: boolean;
 }
-
-/** Task queue of the embedded process primitive. */
-const TASK_QUEUE = 'ameide-processes';
 
 /** `ameide dev`: the whole platform on one machine, on its embedded defaults. */
 export function devCommand(): Command {
@@ -163,44 +127,6 @@ export function devCommand(): Command {
               destination: await openLog(logFile),
             });
         const identity = await step('dev signing key', () => loadOrCreateDevIdentity(home));
-        const db = await step(
-          'database',
-          () => openDatabase(home, opts.postgresUrl),
-          (d) =>
-            d.kind === 'pglite'
-              ? `PGlite in ${join(home, 'data')}`
-              : `Postgres ${redact(opts.postgresUrl!)}`,
-        );
-        cleanup.push(() => db.close());
-        await step(
-          'migrations',
-          async () => {
-            const applied = [
-              ...(await migrateTransformation(db)).applied,
-              ...(await migrateSales(db)).applied,
-            ];
-            await assertRoleCannotBypassRls(db, DEFAULT_APP_ROLE);
-            return applied;
-          },
-          (applied) => (applied.length ? `applied ${applied.length}` : 'up to date'),
-        );
-        const store = createArtifactStore({
-          db,
-          rules: { process_definition: processDefinitionRules() },
-        });
-        await step(
-          `demo tenant "${DEMO_TENANT}"`,
-          () => seedDemoProcesses(store),
-          (r) =>
-            r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
-        );
-        const sales = createSalesDomain({ db, idempotencyRetentionMs: opts.idempotencyRetention });
-        const demo = await step(
-          'demo customers',
-          () => seedDemoCustomers(sales),
-          (r) =>
-            r.created ? `created ${r.created}` : `${r.customers.length} in tenant ${DEMO_TENANT}`,
-        );
         const temporalAddress = opts.temporalAddress
           ? opts.temporalAddress
           : await step(
@@ -220,13 +146,6 @@ export function devCommand(): Command {
               (address) =>
                 `${address}, data in ${join(home, 'temporal.db')}${opts.temporalUi ? `, UI on http://127.0.0.1:${opts.temporalUi}` : ''}`,
             );
-        const temporal = await step(
-          'temporal client',
-          () => connectTemporal(temporalAddress, opts.temporalNamespace),
-          () => temporalAddress,
-        );
-        cleanup.push(() => temporal.connection.close());
-        const plans = createArtifactStorePlanSource(store);
         // The console (a UISurface) is built once, when its sources changed; Vite loads only here.
         const consoleApp = await import('@ameide/console');
         const built = await step(
@@ -236,109 +155,56 @@ export function devCommand(): Command {
         );
         const devToken = consoleApp.createDevTokenHandler(identity);
         const consoleFiles = consoleApp.createConsoleHandler({ distDir: built.distDir });
-        const host: ServiceHost = await step(
-          'service host',
-          () =>
-            startServiceHost({
-              port: opts.port,
-              hostname: opts.host,
-              logger,
-              verifier: createTokenVerifier({
-                issuer: identity.issuer,
-                audience: identity.audience,
-                jwks: identity.jwks,
-              }),
-              services: [
-                transformationServiceRoutes({ store, processes: createProcessDefinitionTools() }),
-                processServiceRoutes(
-                  createProcessClient({ temporal, taskQueue: TASK_QUEUE, plans }),
-                ),
-                salesServiceRoutes({ domain: sales }),
-                eventServiceRoutes({ db, domains: ['sales'] }),
-              ],
-              readiness: { database: async () => void (await db.query('SELECT 1')) },
-              // Embedded mode only: the dev sign-in endpoint and the console's files.
-              httpFallback: (req, res) => {
-                if (devToken(req, res) || consoleFiles(req, res)) return;
-                res.statusCode = 404;
-                res.end();
-              },
-            }),
-          (h) => h.services.map((s) => s.split('.').at(-1)).join(', '),
-        );
-        cleanup.push(() => host.close());
-        await step(
-          'process worker',
-          async () => {
-            // The worker's own chatter stays out of the terminal; warnings still show.
-            Runtime.install({ logger: new DefaultLogger('WARN') });
-            const connection = await NativeConnection.connect({ address: temporalAddress });
-            const worker = await createProcessWorker({
-              connection,
-              namespace: opts.temporalNamespace,
-              taskQueue: TASK_QUEUE,
-              activities: { plans, tokens: createDevTokenProvider(identity), serviceUrl: host.url },
-            });
-            const running = worker.run();
-            cleanup.push(async () => {
-              await worker.shutdown();
-              await running.catch(() => undefined);
-              await connection.close();
-            });
+        let demo: Awaited<ReturnType<typeof seedDemoCustomers>> = { customers: [], created: 0 };
+        const platform = await createPlatform({
+          database: opts.postgresUrl
+            ? { postgresUrl: opts.postgresUrl }
+            : { pglite: true, pgliteDir: join(home, 'data') },
+          identity,
+          temporal: {
+            address: temporalAddress,
+            namespace: opts.temporalNamespace,
+            taskQueue: DEFAULT_TASK_QUEUE,
           },
-          () => `task queue ${TASK_QUEUE}`,
-        );
-        if (opts.natsUrl) {
-          const natsUrl = opts.natsUrl;
-          await step(
-            'event relay',
-            async () => {
-              const nats = await createNatsTransport({
-                servers: natsUrl,
-                name: 'ameide-dev-relay',
-              });
-              // The relay's lease is a session advisory lock: it needs a connection of its own.
-              const relayDb = opts.postgresUrl
-                ? createPgDatabase({ url: opts.postgresUrl, pool: { max: 1 } })
-                : db;
-              const relay = createRelay({
-                db: relayDb,
-                domain: 'sales',
-                publisher: nats.publisher!,
-              });
-              relay.start();
-              cleanup.push(async () => {
-                await relay.stop();
-                await nats.close();
-                if (relayDb !== db) await relayDb.close();
-              });
+          host: {
+            port: opts.port,
+            hostname: opts.host,
+            // Embedded mode only: the dev sign-in endpoint and the console's files.
+            httpFallback: (req, res) => {
+              if (devToken(req, res) || consoleFiles(req, res)) return;
+              res.statusCode = 404;
+              res.end();
             },
-            () => `sales outbox → ${natsUrl}`,
-          );
-        }
-        await step(
-          'event retention',
-          () => {
-            const retention = startRetention({
-              db,
-              schemas: [SALES_SCHEMA],
-              intervalMs: opts.retentionInterval,
-              outboxRetentionMs: opts.outboxRetention,
-              inboxRetentionMs: opts.inboxRetention,
-              idempotencyRetentionMs: opts.idempotencyRetention,
-              logger,
-              // With a relay, nothing goes before it has published it, even
-              // before its first checkpoint (e.g. while NATS is unreachable).
-              ...(opts.natsUrl && {
-                requiredCheckpoints: { [SALES_SCHEMA]: { relays: ['sales'] } },
-              }),
-            });
-            cleanup.push(() => retention.stop());
-            return Promise.resolve();
           },
-          () =>
-            `outbox after ${formatDuration(opts.outboxRetention)}, inbox after ${formatDuration(opts.inboxRetention)}, idempotency keys after ${formatDuration(opts.idempotencyRetention)}, every ${formatDuration(opts.retentionInterval)}`,
-        );
+          logger,
+          ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}),
+          sales: { idempotencyRetentionMs: opts.idempotencyRetention },
+          retention: {
+            outboxRetentionMs: opts.outboxRetention,
+            inboxRetentionMs: opts.inboxRetention,
+            idempotencyRetentionMs: opts.idempotencyRetention,
+            intervalMs: opts.retentionInterval,
+          },
+          async seed({ store, sales }) {
+            await step(
+              `demo tenant "${DEMO_TENANT}"`,
+              () => seedDemoProcesses(store),
+              (r) =>
+                r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
+            );
+            demo = await step(
+              'demo customers',
+              () => seedDemoCustomers(sales!),
+              (r) =>
+                r.created
+                  ? `created ${r.created}`
+                  : `${r.customers.length} in tenant ${DEMO_TENANT}`,
+            );
+          },
+          step,
+        });
+        cleanup.push(() => platform.close());
+        const host = platform.host;
         const total = Math.round(performance.now() - started);
         process.stderr.write(
           `\nAmeide is ready at ${host.url} (started in ${total} ms) — open it in a browser for the console\n` +
@@ -358,39 +224,9 @@ export function devCommand(): Command {
     });
 }
 
-async function connectTemporal(address: string, namespace: string): Promise<Client> {
-  const connection = await Connection.connect({ address, connectTimeout: '10s' }).catch(
-    (err: unknown) => {
-      throw new Error(`cannot connect to Temporal at ${address}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    },
-  );
-  return new Client({ connection, namespace });
-}
-
 async function openLog(file: string): Promise<NodeJS.WritableStream> {
   await mkdir(join(file, '..'), { recursive: true });
   return createWriteStream(file, { flags: 'a' });
-}
-
-async function openDatabase(home: string, postgresUrl: string | undefined): Promise<Database> {
-  if (postgresUrl) {
-    const db = createPgDatabase({ url: postgresUrl });
-    try {
-      await db.query('SELECT 1');
-    } catch (err) {
-      await db.close();
-      throw new Error(
-        `cannot connect to Postgres at ${redact(postgresUrl)}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    return db;
-  }
-  const dataDir = join(home, 'data');
-  await mkdir(dataDir, { recursive: true });
-  return createPgliteDatabase({ dataDir });
 }
 
 /**
@@ -425,10 +261,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 function untilSignal(): Promise<NodeJS.Signals> {

@@ -23,10 +23,4 @@ export function durationArg(value: string): number {
 }
 
 /** The shortest exact form {@link durationArg} reads back (`604800000` → `7d`). */
-export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    const size = UNITS[unit]!;
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
+export { formatDuration } from '@ameide/platform';

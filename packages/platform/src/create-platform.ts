@@ -1,0 +1,275 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
+  DEFAULT_INBOX_RETENTION_MS,
+  DEFAULT_OUTBOX_RETENTION_MS,
+  DEFAULT_RETENTION_INTERVAL_MS,
+  eventServiceRoutes,
+} from '@ameide/events';
+import { createPgDatabase, type Database } from '@ameide/persistence';
+import {
+  createArtifactStorePlanSource,
+  createDevTokenProvider,
+  createProcessClient,
+  processServiceRoutes,
+} from '@ameide/process-runtime';
+import { SALES_SCHEMA, type SalesDomain } from '@ameide/sales';
+import {
+  createLogger,
+  createTokenVerifier,
+  startServiceHost,
+  type DevIdentity,
+  type Logger,
+  type ServiceHost,
+  type ServiceRegistration,
+} from '@ameide/server';
+import type { ArtifactStore } from '@ameide/transformation';
+import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
+import { openDatabase, type DatabaseConfig } from './database/open-database.js';
+import { startEventRelay } from './primitives/event-relay.js';
+import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
+import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
+import { createSalesPrimitive } from './primitives/sales.js';
+import {
+  connectTemporalClient,
+  DEFAULT_TASK_QUEUE,
+  type TemporalConfig,
+} from './primitives/temporal.js';
+import { createTransformationPrimitive } from './primitives/transformation.js';
+import { formatDuration } from './format-duration.js';
+import { silentSteps, type StepReporter } from './step.js';
+
+/** What one platform process serves: Transformation always, the others on request. */
+export type PlatformService = 'process' | 'sales' | 'events';
+
+/** Options of {@link createPlatform}. */
+export interface PlatformOptions {
+  readonly database: DatabaseConfig;
+  /**
+   * The signing key of this platform: the host trusts tokens it signed, and the
+   * process worker signs the tokens its service tasks call domains with.
+   */
+  readonly identity: DevIdentity;
+  /** Besides TransformationService (default: all). `events` needs `sales`. */
+  readonly services?: readonly PlatformService[];
+  /** Required with `process`: ProcessService and a worker polling `taskQueue`. */
+  readonly temporal?: TemporalConfig;
+  readonly host?: {
+    /** Default 8080; 0 picks a free port. */
+    readonly port?: number;
+    /** Default 127.0.0.1. */
+    readonly hostname?: string;
+    readonly drainTimeoutMs?: number;
+    /** Serves what is not an RPC or a probe (the console, the dev sign-in endpoint). */
+    readonly httpFallback?: (req: IncomingMessage, res: ServerResponse) => void;
+  };
+  /** Default: JSON lines on stdout. */
+  readonly logger?: Logger;
+  /** Also relay the sales outbox to this NATS JetStream server. */
+  readonly natsUrl?: string;
+  /** Scheduled event retention (with `sales`); `false` runs none. */
+  readonly retention?: RetentionSettings | false;
+  readonly sales?: { readonly idempotencyRetentionMs?: number };
+  readonly transformation?: { readonly watchPollMs?: number };
+  readonly events?: { readonly pollMs?: number };
+  readonly worker?: { readonly shutdownGraceTimeMs?: number };
+  /** Runs after the migrations, before anything is served (`ameide dev` seeds the demo tenant). */
+  readonly seed?: (parts: PlatformParts) => Promise<void>;
+  /** Reports each start-up step (default: silent). */
+  readonly step?: StepReporter;
+}
+
+/** The platform's domains, for seeding and tests. */
+export interface PlatformParts {
+  readonly db: Database;
+  readonly store: ArtifactStore;
+  /** With the `sales` service. */
+  readonly sales: SalesDomain | undefined;
+}
+
+/** A running platform. */
+export interface Platform extends PlatformParts {
+  readonly url: string;
+  readonly host: ServiceHost;
+  /** The task queue of its process worker, with the `process` service. */
+  readonly taskQueue: string | undefined;
+  /** Stops everything it started, in reverse order. Idempotent. */
+  close(): Promise<void>;
+}
+
+const ALL_SERVICES: readonly PlatformService[] = ['process', 'sales', 'events'];
+
+/**
+ * The composition root: assembles the platform in one process, behind one service host:
+ * TransformationService, and on request ProcessService with its worker (calling the domains
+ * back through this host), the sales domain, EventService, the sales outbox relay to NATS
+ * and event retention. `ameide dev` runs it on the embedded defaults; `ameide serve`
+ * runs each primitive alone from the same parts.
+ */
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const services = new Set(options.services ?? ALL_SERVICES);
+  if (services.has('events') && !services.has('sales'))
+    throw new Error('createPlatform: the events service reads the sales outbox; add sales');
+  if (services.has('process') && !options.temporal)
+    throw new Error('createPlatform: the process service needs temporal.address');
+  const step = options.step ?? silentSteps;
+  const logger =
+    options.logger ?? createLogger({ primitive: { type: 'platform', name: 'platform' } });
+  const cleanup: (() => Promise<void>)[] = [];
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    })();
+    return closing;
+  };
+  try {
+    const opened = await step(
+      'database',
+      () => openDatabase(options.database),
+      (d) => d.description,
+    );
+    const { db } = opened;
+    if (opened.owned) cleanup.push(() => db.close());
+    const owners: SchemaOwner[] = services.has('sales')
+      ? ['transformation', 'sales']
+      : ['transformation'];
+    await step(
+      'migrations',
+      () => migratePrimitives(db, owners),
+      (applied) => (applied.length ? `applied ${applied.length}` : 'up to date'),
+    );
+    const transformation = createTransformationPrimitive(db, options.transformation);
+    const sales = services.has('sales') ? createSalesPrimitive(db, options.sales) : undefined;
+    const parts: PlatformParts = { db, store: transformation.store, sales: sales?.domain };
+    await options.seed?.(parts);
+
+    const routes: ServiceRegistration[] = [transformation.routes];
+    const plans = createArtifactStorePlanSource(transformation.store);
+    const taskQueue = services.has('process')
+      ? (options.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE)
+      : undefined;
+    if (options.temporal && taskQueue) {
+      const temporalConfig = options.temporal;
+      const temporal = await step(
+        'temporal client',
+        () => connectTemporalClient(temporalConfig),
+        () => temporalConfig.address,
+      );
+      cleanup.push(() => temporal.connection.close());
+      routes.push(processServiceRoutes(createProcessClient({ temporal, taskQueue, plans })));
+    }
+    if (sales) routes.push(sales.routes);
+    if (services.has('events'))
+      routes.push(
+        eventServiceRoutes({
+          db,
+          domains: ['sales'],
+          ...(options.events?.pollMs !== undefined ? { pollMs: options.events.pollMs } : {}),
+        }),
+      );
+
+    const { identity } = options;
+    const host = await step(
+      'service host',
+      () =>
+        startServiceHost({
+          port: options.host?.port ?? 8080,
+          hostname: options.host?.hostname ?? '127.0.0.1',
+          logger,
+          verifier: createTokenVerifier({
+            issuer: identity.issuer,
+            audience: identity.audience,
+            jwks: identity.jwks,
+          }),
+          services: routes,
+          readiness: { database: async () => void (await db.query('SELECT 1')) },
+          ...(options.host?.drainTimeoutMs !== undefined
+            ? { drainTimeoutMs: options.host.drainTimeoutMs }
+            : {}),
+          ...(options.host?.httpFallback ? { httpFallback: options.host.httpFallback } : {}),
+        }),
+      (h) => h.services.map((s) => s.split('.').at(-1)).join(', '),
+    );
+    cleanup.push(() => host.close());
+
+    if (options.temporal && taskQueue) {
+      const temporalConfig = { ...options.temporal, taskQueue };
+      const worker = await step(
+        'process worker',
+        () =>
+          startProcessWorkerPrimitive({
+            temporal: temporalConfig,
+            plans,
+            tokens: createDevTokenProvider(identity),
+            serviceUrl: host.url,
+            ...(options.worker?.shutdownGraceTimeMs !== undefined
+              ? { shutdownGraceTimeMs: options.worker.shutdownGraceTimeMs }
+              : {}),
+          }),
+        (w) => `task queue ${w.taskQueue}`,
+      );
+      cleanup.push(() => worker.close());
+    }
+
+    const natsUrl = options.natsUrl;
+    if (natsUrl && sales) {
+      await step(
+        'event relay',
+        async () => {
+          // The relay's lease is a session advisory lock: it needs a connection of its own.
+          const relayDb =
+            'postgresUrl' in options.database
+              ? createPgDatabase({ url: options.database.postgresUrl, pool: { max: 1 } })
+              : db;
+          try {
+            const relay = await startEventRelay({
+              db: relayDb,
+              natsUrl,
+              domain: 'sales',
+              clientName: 'ameide-dev-relay',
+            });
+            cleanup.push(async () => {
+              await relay.close();
+              if (relayDb !== db) await relayDb.close();
+            });
+          } catch (err) {
+            if (relayDb !== db) await relayDb.close();
+            throw err;
+          }
+        },
+        () => `sales outbox → ${natsUrl}`,
+      );
+    }
+    if (sales && options.retention !== false) {
+      const r = {
+        outboxRetentionMs: DEFAULT_OUTBOX_RETENTION_MS,
+        inboxRetentionMs: DEFAULT_INBOX_RETENTION_MS,
+        idempotencyRetentionMs:
+          options.sales?.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS,
+        intervalMs: DEFAULT_RETENTION_INTERVAL_MS,
+        ...options.retention,
+      };
+      const retention = await step(
+        'event retention',
+        () =>
+          Promise.resolve(
+            startEventRetention({
+              db,
+              schemas: [SALES_SCHEMA],
+              ...r,
+              logger,
+              ...(natsUrl ? { relays: ['sales'] } : {}),
+            }),
+          ),
+        () =>
+          `outbox after ${formatDuration(r.outboxRetentionMs)}, inbox after ${formatDuration(r.inboxRetentionMs)}, idempotency keys after ${formatDuration(r.idempotencyRetentionMs)}, every ${formatDuration(r.intervalMs)}`,
+      );
+      cleanup.push(() => retention.stop());
+    }
+    return { ...parts, url: host.url, host, taskQueue, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

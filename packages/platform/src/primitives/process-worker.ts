@@ -1,0 +1,92 @@
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import {
+  createProcessWorker,
+  type PlanSource,
+  type ProcessWorker,
+  type TokenProvider,
+} from '@ameide/process-runtime';
+import type { Logger } from '@ameide/server';
+import { DEFAULT_TASK_QUEUE, type TemporalConfig } from './temporal.js';
+
+export interface ProcessWorkerPrimitiveOptions {
+  readonly temporal: TemporalConfig;
+  readonly plans: PlanSource;
+  /** Tokens the service tasks call domains with, per instance actor. */
+  readonly tokens: TokenProvider;
+  /** Base URL serving a service (`package.Service`), or one URL for all. */
+  readonly serviceUrl: string | ((service: string) => string);
+  /** How long shutdown lets running activities finish (default: the worker's, 10 s). */
+  readonly shutdownGraceTimeMs?: number;
+  /**
+   * Where the Temporal SDK's own logs go: this logger (JSON lines), or the console
+   * without it. Either way only warnings and errors (the SDK is chatty at info).
+   */
+  readonly logger?: Logger;
+}
+
+/** A polling process worker. */
+export interface RunningProcessWorker {
+  readonly taskQueue: string;
+  /** Whether it is polling. */
+  running(): boolean;
+  /** Drains running tasks, stops polling, closes the connection. */
+  close(): Promise<void>;
+}
+
+/** Connects to Temporal and runs the interpreter workflow and its activities on the task queue. */
+export async function startProcessWorkerPrimitive(
+  options: ProcessWorkerPrimitiveOptions,
+): Promise<RunningProcessWorker> {
+  installRuntimeLogger(options.logger);
+  const taskQueue = options.temporal.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const connection = await NativeConnection.connect({ address: options.temporal.address });
+  let worker: ProcessWorker;
+  try {
+    worker = await createProcessWorker({
+      connection,
+      ...(options.temporal.namespace ? { namespace: options.temporal.namespace } : {}),
+      taskQueue,
+      activities: { plans: options.plans, tokens: options.tokens, serviceUrl: options.serviceUrl },
+      ...(options.shutdownGraceTimeMs !== undefined
+        ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs }
+        : {}),
+    });
+  } catch (err) {
+    await connection.close();
+    throw err;
+  }
+  const run = worker.run();
+  let stopped = false;
+  void run.finally(() => (stopped = true)).catch(() => undefined);
+  return {
+    taskQueue,
+    running: () => !stopped && worker.worker.getState() === 'RUNNING',
+    async close() {
+      await worker.shutdown().catch(() => undefined);
+      await run.catch(() => undefined);
+      await connection.close();
+    },
+  };
+}
+
+let runtimeInstalled = false;
+
+/** The Temporal runtime is process-wide and configured once, before the first native connection. */
+function installRuntimeLogger(logger: Logger | undefined): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level: LogLevel = 'WARN';
+  try {
+    Runtime.install({
+      logger: logger
+        ? new DefaultLogger(level, (entry) => {
+            const details = { ...entry.meta, source: 'temporal' };
+            if (entry.level === 'ERROR') logger.error(details, entry.message);
+            else logger.warn(details, entry.message);
+          })
+        : new DefaultLogger(level),
+    });
+  } catch {
+    // Installed already, by another part of this process (a test fixture).
+  }
+}
