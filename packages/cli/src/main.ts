@@ -5,6 +5,7 @@ import { devCommand } from './commands/dev.js';
 import { eventsCommand } from './commands/events.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
 import { processCommand } from './commands/process-definition.js';
+import { serveCommand } from './commands/serve.js';
 import { addProcessRunCommands, taskCommand } from './commands/process-run.js';
 import { tokenCommand } from './commands/token.js';
 
@@ -34,6 +35,7 @@ const program = new Command('ameide')
   // Global options go before the command, so commands may have options such as --version.
   .enablePositionalOptions()
   .addCommand(devCommand())
+  .addCommand(serveCommand())
   .addCommand(tokenCommand())
   .addCommand(loginCommand())
   .addCommand(whoamiCommand())

@@ -1,0 +1,342 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPgDatabase } from '@ameide/persistence';
+import { ArtifactKind, InstanceStatus, OrderStatus } from '@ameide/proto';
+import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
+import {
+  createEphemeralDevIdentity,
+  DEV_ISSUER,
+  loadOrCreateDevIdentity,
+  type DevIdentity,
+} from '@ameide/server';
+import { createTestDatabase, findFreePort, type TestDatabase } from '@ameide/testing';
+import { bin, runCli } from './cli-harness.js';
+
+/** `ameide serve <primitive>` as a child process. */
+interface Served {
+  readonly primitive: string;
+  readonly url: string;
+  readonly child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** The environment without the caller's AMEIDE_* settings, plus `env`. */
+function cleanEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AMEIDE_')) out[k] = v;
+  return { ...out, ...env };
+}
+
+async function serve(
+  primitive: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Served> {
+  const port = await findFreePort();
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', primitive, '--host', '127.0.0.1', '--port', String(port), ...args],
+    { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`ameide serve ${primitive} exited with ${child.exitCode}:\n${err}\n${out}`);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`ameide serve ${primitive} not ready in time:\n${err}\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    primitive,
+    url,
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: unknown) => (isAmeideError(e) ? e.code : String(e)),
+  );
+
+let dir: string;
+let testDb: TestDatabase;
+let identity: DevIdentity;
+let jwksServer: Server;
+const running: Served[] = [];
+let sales: Served;
+let transformation: Served;
+
+const client = (served: Served, token: string): AmeideClient =>
+  createAmeideClient({ baseUrl: served.url, token });
+const tokenFor = (tenantId: string, userId = `${tenantId}-user`) =>
+  identity.signToken({ tenantId, userId, groups: ['sales'] });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ameide-serve-e2e-'));
+  testDb = await createTestDatabase('serve-e2e');
+  // A dev key on disk: the worker signs with it, the services trust its JWKS.
+  identity = await loadOrCreateDevIdentity(dir);
+  await writeFile(join(dir, 'jwks.json'), JSON.stringify(identity.jwks));
+  jwksServer = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(identity.jwks));
+  });
+  await new Promise<void>((r) => jwksServer.listen(0, '127.0.0.1', r));
+  const jwksUrl = `http://127.0.0.1:${(jwksServer.address() as { port: number }).port}/jwks.json`;
+  // Sales from flags, with the production verifier path (a JWKS URL); transformation from
+  // the environment, with a JWKS file.
+  [sales, transformation] = await Promise.all([
+    serve('sales', [
+      '--postgres-url',
+      testDb.url,
+      '--token-issuer',
+      DEV_ISSUER,
+      '--jwks-url',
+      jwksUrl,
+    ]),
+    serve('transformation', [], {
+      AMEIDE_POSTGRES_URL: testDb.url,
+      AMEIDE_TOKEN_ISSUER: DEV_ISSUER,
+      AMEIDE_JWKS_FILE: join(dir, 'jwks.json'),
+    }),
+  ]);
+  running.push(sales, transformation);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.stop('SIGKILL')));
+  await new Promise((r) => jwksServer?.close(r));
+  await testDb?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ameide serve: one primitive per process', () => {
+  it('serves sales and transformation from separate processes, each its own RPCs, with probes and JSON logs', async () => {
+    for (const s of [sales, transformation]) {
+      const health = await fetch(`${s.url}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`${s.url}/readyz`);
+      expect(await ready.json()).toEqual({ status: 'ready' });
+    }
+    const acme = await tokenFor('acme');
+    const created = await client(sales, acme).customers.createCustomer({
+      name: 'Acme Buyer',
+      email: 'buyer@acme.example',
+      creditLimit: { currency: 'EUR', amountMinor: 1_000_000n },
+    });
+    const listed = await client(sales, acme).customers.listCustomers({ pageSize: 10 });
+    expect(listed.customers.map((c) => c.customerId)).toEqual([created.customer!.customerId]);
+    const other = await client(sales, await tokenFor('globex')).customers.listCustomers({
+      pageSize: 10,
+    });
+    expect(other.customers).toEqual([]);
+
+    const { artifact } = await client(transformation, acme).transformation.createArtifact({
+      kind: ArtifactKind.DOCUMENT,
+      name: 'Refund policy',
+      contentType: 'text/markdown',
+      content: new TextEncoder().encode('# Refund policy'),
+    });
+    expect(artifact?.name).toBe('Refund policy');
+    // Each process serves its own primitive only.
+    expect(await code(client(sales, acme).transformation.listArtifacts({}))).toBe('unimplemented');
+    expect(await code(client(transformation, acme).orders.listOrders({}))).toBe('unimplemented');
+    // Tokens of another key are refused.
+    const stranger = await createEphemeralDevIdentity();
+    const forged = await stranger.signToken({ tenantId: 'acme', userId: 'mallory' });
+    expect(await code(client(sales, forged).customers.listCustomers({}))).toBe('unauthenticated');
+
+    for (const s of [sales, transformation]) {
+      const lines = s.stdout().trim().split('\n');
+      const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(logs.every((l) => l['primitive_name'] === s.primitive)).toBe(true);
+      expect(logs.map((l) => l['msg'])).toContain('primitive ready');
+    }
+  });
+
+  it('runs order-to-cash with ProcessService and the process worker as processes of their own', async () => {
+    const taskQueue = `serve-e2e-${randomUUID()}`;
+    const temporal = ['--temporal-address', inject('temporalAddress'), '--task-queue', taskQueue];
+    const [processService, worker] = await Promise.all([
+      serve('process', [
+        ...temporal,
+        '--postgres-url',
+        testDb.url,
+        '--token-issuer',
+        DEV_ISSUER,
+        '--jwks-file',
+        join(dir, 'jwks.json'),
+      ]),
+      serve('process-worker', [
+        ...temporal,
+        '--postgres-url',
+        testDb.url,
+        '--signing-key-file',
+        join(dir, 'dev-signing-key.json'),
+        '--service-url',
+        `ameide.sales.=${sales.url}`,
+      ]),
+    ]);
+    running.push(processService, worker);
+    expect(await (await fetch(`${worker.url}/readyz`)).json()).toEqual({ status: 'ready' });
+
+    const token = await tokenFor('o2c', 'alice');
+    const xml = await readFile(
+      new URL('../../../../examples/processes/order-to-cash.bpmn', import.meta.url),
+    );
+    const imported = await client(transformation, token).transformation.importBpmn({ xml });
+    const { artifact } = await client(transformation, token).transformation.createArtifact({
+      kind: ArtifactKind.PROCESS_DEFINITION,
+      name: 'order-to-cash',
+      contentType: 'application/json',
+      content: imported.definition,
+    });
+    await client(transformation, token).transformation.publishArtifact({
+      artifactId: artifact!.id,
+    });
+    const { customer } = await client(sales, token).customers.createCustomer({
+      name: 'O2C Buyer',
+      email: 'buyer@o2c.example',
+      creditLimit: { currency: 'EUR', amountMinor: 1_000_000n },
+    });
+
+    const processes = client(processService, token).process;
+    const { instanceId } = await processes.startProcess({
+      definition: { case: 'definitionName', value: 'order-to-cash' },
+      businessKey: 'PO-1',
+      variables: {
+        customerId: customer!.customerId,
+        currency: 'EUR',
+        sku: 'SKU-1',
+        quantity: 2,
+        unitPriceMinor: 1250,
+        paymentReference: 'PAY-1',
+      },
+    });
+    const task = await until('the approval task', async () => {
+      const { tasks } = await processes.listUserTasks({});
+      return tasks.find((t) => t.instanceId === instanceId);
+    });
+    await processes.completeUserTask({
+      instanceId,
+      taskId: task.taskId,
+      data: { approved: true },
+    });
+    const instance = await until('the instance to complete', async () => {
+      const { instance } = await processes.getProcessInstance({ instanceId });
+      return instance?.status === InstanceStatus.COMPLETED ? instance : undefined;
+    });
+    const { order } = await client(sales, token).orders.getOrder({
+      orderId: instance.variables?.['orderId'] as string,
+    });
+    expect(order?.status).toBe(OrderStatus.FULFILLED);
+    expect(order?.paid?.amountMinor).toBe(2500n);
+  }, 240_000);
+
+  it('serves EventService and relays the sales outbox to NATS from processes of their own', async () => {
+    const [events, relay] = await Promise.all([
+      serve('events', [
+        '--postgres-url',
+        testDb.url,
+        '--token-issuer',
+        DEV_ISSUER,
+        '--jwks-file',
+        join(dir, 'jwks.json'),
+      ]),
+      serve('relay', ['--postgres-url', testDb.url, '--nats-url', inject('natsUrl')]),
+    ]);
+    running.push(events, relay);
+    const token = await tokenFor('o2c', 'alice');
+    const types: string[] = [];
+    for await (const r of client(events, token).events.tailEvents({
+      domain: 'sales',
+      type: 'sales.order.*',
+    }))
+      types.push(r.event!.type);
+    expect(types).toContain('sales.order.fulfilled.v1');
+    // The relay checkpoints what JetStream acknowledged: everything in the outbox.
+    const db = createPgDatabase({ url: testDb.url, pool: { max: 1 } });
+    try {
+      await until('the relay to publish the whole outbox', async () => {
+        const { rows } = await db.query<{ behind: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM sales.outbox o WHERE NOT EXISTS (
+             SELECT 1 FROM sales.relay_progress p WHERE p.relay = 'sales'
+               AND (o.transaction_id, o.seq) <= (p.transaction_id, p.seq))) AS behind`,
+        );
+        return rows[0]?.behind === false ? true : undefined;
+      });
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+
+  it('names what a primitive needs when it is missing, and exits 1', async () => {
+    const noDb = await runCli(['serve', 'sales'], { env: cleanEnvForRunCli() });
+    expect(noDb.code).toBe(1);
+    expect(noDb.stderr).toContain('ameide serve sales needs --postgres-url or AMEIDE_POSTGRES_URL');
+    expect(noDb.stderr).toContain('--token-issuer or AMEIDE_TOKEN_ISSUER');
+    const worker = await runCli(['serve', 'process-worker', '--postgres-url', testDb.url], {
+      env: cleanEnvForRunCli(),
+    });
+    expect(worker.code).toBe(1);
+    expect(worker.stderr).toContain('--temporal-address or AMEIDE_TEMPORAL_ADDRESS');
+    expect(worker.stderr).toContain('--signing-key-file or AMEIDE_SIGNING_KEY_FILE');
+    expect(worker.stderr).toContain('--service-url or AMEIDE_SERVICE_URLS');
+    const help = await runCli(['serve', '--help']);
+    expect(help.stdout).toContain('process-worker');
+    expect(help.stdout).toContain('/readyz');
+  });
+
+  it('drains on SIGTERM and exits 0', async () => {
+    const codes = await Promise.all(running.map((s) => s.stop('SIGTERM')));
+    expect(codes).toEqual(running.map(() => 0));
+    for (const s of running) expect(s.stdout()).toContain('"msg":"stopped"');
+  }, 60_000);
+});
+
+/** runCli merges its env into process.env: blank out the AMEIDE_* settings. */
+function cleanEnvForRunCli(): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const k of Object.keys(process.env)) if (k.startsWith('AMEIDE_')) out[k] = '';
+  return out;
+}
