@@ -9,6 +9,7 @@ export type {
   ArtifactView,
   CreateArtifactInput,
   LifecycleInput,
+  PublishedArtifact,
   ReviseArtifactInput,
 } from './artifacts/artifact-store.js';
 export { ArtifactKind, ArtifactStatus, artifactKinds } from './artifacts/artifact-kind.js';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import type { Transport } from '@connectrpc/connect';
@@ -6,7 +5,7 @@ import { ErrorCode, fromConnectError, isAmeideError, type AmeideError } from '@a
 import type { DomainFailureDetails, ProcessActivities } from '../workflow/activity-types.js';
 import type { AgentInvoker } from './agent-invoker.js';
 import { callRpc } from './call-rpc.js';
-import type { PlanSource } from './plan-source.js';
+import { PLAN_HASH_MISMATCH, type PlanSource } from './plan-source.js';
 import type { TokenProvider } from './token-provider.js';
 
 export interface ProcessActivitiesOptions {
@@ -15,8 +14,6 @@ export interface ProcessActivitiesOptions {
   /** Base URL serving a service (`package.Service`), or one URL for all. */
   readonly serviceUrl: string | ((service: string) => string);
   readonly agents?: AgentInvoker;
-  /** Plans kept in memory, by hash (default 256). */
-  readonly planCacheSize?: number;
 }
 
 /**
@@ -45,6 +42,20 @@ export function domainFailure(err: AmeideError): ApplicationFailure {
   });
 }
 
+/** A plan that cannot be read: a hash mismatch never heals, other domain errors as they map. */
+function planFailure(err: unknown): unknown {
+  if (!isAmeideError(err)) return err;
+  if (err.reason === PLAN_HASH_MISMATCH) {
+    return ApplicationFailure.create({
+      type: 'PlanHashMismatch',
+      message: err.message,
+      nonRetryable: true,
+      details: [{ code: 'data_loss', reason: PLAN_HASH_MISMATCH, domain: 'ameide.process' }],
+    });
+  }
+  return domainFailure(err);
+}
+
 /** The activities of the interpreter workflow. */
 export function createProcessActivities(options: ProcessActivitiesOptions): ProcessActivities {
   const transports = new Map<string, Transport>();
@@ -58,41 +69,22 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
     }
     return t;
   };
-  const plans = new Map<string, string>();
-  const cacheSize = options.planCacheSize ?? 256;
-
   return {
+    // The source checked the plan against its hash and keeps it cached (a start in this process
+    // already put it there).
     async loadPlan(ref, tenantId) {
-      const cached = plans.get(`${tenantId}\u0000${ref.planHash}`);
-      if (cached !== undefined) return cached;
-      let bytes: Uint8Array;
       try {
-        bytes = await options.plans.load(tenantId, ref);
+        return (await options.plans.load(tenantId, ref)).planJson;
       } catch (err) {
-        if (isAmeideError(err)) throw domainFailure(err);
-        throw err;
+        throw planFailure(err);
       }
-      const hash = createHash('sha256').update(bytes).digest('hex');
-      if (hash !== ref.planHash) {
-        throw ApplicationFailure.create({
-          type: 'PlanHashMismatch',
-          message: `plan of ${ref.name} v${ref.version} has hash ${hash}, the instance is pinned to ${ref.planHash}`,
-          nonRetryable: true,
-          details: [{ code: 'data_loss', reason: 'PLAN_HASH_MISMATCH', domain: 'ameide.process' }],
-        });
-      }
-      const json = new TextDecoder().decode(bytes);
-      if (plans.size >= cacheSize) plans.delete(plans.keys().next().value!);
-      plans.set(`${tenantId}\u0000${ref.planHash}`, json);
-      return json;
     },
 
     async resolveDefinition(tenantId, name, version) {
       try {
-        return await options.plans.resolve(tenantId, { name }, version);
+        return (await options.plans.resolve(tenantId, { name }, version)).ref;
       } catch (err) {
-        if (isAmeideError(err)) throw domainFailure(err);
-        throw err;
+        throw planFailure(err);
       }
     },
 

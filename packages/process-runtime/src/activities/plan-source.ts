@@ -1,61 +1,149 @@
-import { AmeideError, ErrorCode } from '@ameide/errors';
+import { createHash } from 'node:crypto';
+import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
+import type { ExecutionPlan } from '@ameide/process-definition/plan';
 import type { ArtifactStore } from '@ameide/transformation';
 import type { ProcessRef } from '../workflow/types.js';
 
 /** Names a process definition: by artifact id, or by name. */
 export type DefinitionRef = { readonly id: string } | { readonly name: string };
 
+/** A published version with its plan, verified against the plan hash it is pinned to. */
+export interface ResolvedPlan {
+  readonly ref: ProcessRef;
+  /** The plan's canonical JSON, exactly as stored (its SHA-256 is `ref.planHash`). */
+  readonly planJson: string;
+  readonly plan: ExecutionPlan;
+}
+
 /**
  * Where published plans come from: the Transformation Domain. Plans travel by reference
- * (`ProcessRef`); the worker loads the bytes once per plan hash.
+ * (`ProcessRef`); every plan handed out has been checked against its hash where it was read, and
+ * is kept in one cache per source (tenant + hash), so a start reads the definition once and the
+ * worker of the same process finds the plan in that cache.
  */
 export interface PlanSource {
-  /** The published version `version` (or the latest) of a definition. `not_found` when none. */
-  resolve(tenantId: string, ref: DefinitionRef, version: number | 'latest'): Promise<ProcessRef>;
-  /** The stored canonical plan JSON of a published version. */
-  load(tenantId: string, ref: ProcessRef): Promise<Uint8Array>;
+  /**
+   * The published version `version` (or the latest) of a definition, with its plan: one read.
+   * `not_found` when there is none; `data_loss` when the stored plan does not match its hash.
+   */
+  resolve(tenantId: string, ref: DefinitionRef, version: number | 'latest'): Promise<ResolvedPlan>;
+  /** The plan of a pinned version (`data_loss` when the stored bytes do not match `ref.planHash`). */
+  load(tenantId: string, ref: ProcessRef): Promise<ResolvedPlan>;
 }
+
+/** Reads one published version and its stored plan bytes, in one go (one tenant transaction). */
+export interface PlanReader {
+  read(
+    tenantId: string,
+    ref: DefinitionRef,
+    version: number | 'latest',
+  ): Promise<{ readonly ref: ProcessRef; readonly bytes: Uint8Array }>;
+}
+
+export interface PlanSourceOptions {
+  /** Plans kept in memory (default 256; the oldest goes first). */
+  readonly cacheSize?: number;
+}
+
+/** `ErrorInfo` reason of a stored plan whose bytes do not match the hash it is pinned to. */
+export const PLAN_HASH_MISMATCH = 'PLAN_HASH_MISMATCH';
 
 const RUNTIME_ACTOR = 'process-runtime';
 
-/** A PlanSource reading the Transformation Domain's artifact store directly (same process). */
-export function createArtifactStorePlanSource(
-  store: Pick<ArtifactStore, 'get' | 'getPublishedPlan'>,
-): PlanSource {
+/** A PlanSource over a reader: hash check and the one cache. */
+export function createPlanSource(reader: PlanReader, options: PlanSourceOptions = {}): PlanSource {
+  const cacheSize = options.cacheSize ?? 256;
+  const cache = new Map<string, ResolvedPlan>();
+  const keyOf = (tenantId: string, planHash: string) => `${tenantId}\u0000${planHash}`;
+
+  const verified = (
+    tenantId: string,
+    pinned: ProcessRef,
+    read: { ref: ProcessRef; bytes: Uint8Array },
+  ): ResolvedPlan => {
+    const hash = createHash('sha256').update(read.bytes).digest('hex');
+    if (hash !== pinned.planHash) {
+      throw new AmeideError(
+        ErrorCode.DataLoss,
+        `plan of ${pinned.name} v${pinned.version} has hash ${hash}, the instance is pinned to ${pinned.planHash}`,
+        { reason: PLAN_HASH_MISMATCH, domain: 'ameide.process' },
+      );
+    }
+    const planJson = new TextDecoder().decode(read.bytes);
+    const resolved: ResolvedPlan = {
+      ref: read.ref,
+      planJson,
+      plan: JSON.parse(planJson) as ExecutionPlan,
+    };
+    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+    cache.set(keyOf(tenantId, hash), resolved);
+    return resolved;
+  };
+
   return {
     async resolve(tenantId, ref, version) {
-      const actor = { tenantId, userId: RUNTIME_ACTOR };
-      const artifactRef =
-        'id' in ref ? { id: ref.id } : { kind: 'process_definition' as const, name: ref.name };
-      const view = await store.get(
-        actor,
-        artifactRef,
-        version === 'latest' ? { latestPublished: true } : { publishedVersion: version },
-      );
-      const pv = view.publishedVersion;
-      if (view.state.kind !== 'process_definition' || !pv || !pv.planHash) {
-        throw new AmeideError(
-          ErrorCode.NotFound,
-          `process definition ${'id' in ref ? ref.id : ref.name} has no published version ${version}`,
-          { reason: 'DEFINITION_NOT_PUBLISHED', domain: 'ameide.process' },
-        );
-      }
-      return {
-        definitionId: view.state.id,
-        name: view.state.name,
-        version: pv.version,
-        planHash: pv.planHash,
-      };
+      const read = await reader.read(tenantId, ref, version);
+      const hit = cache.get(keyOf(tenantId, read.ref.planHash));
+      if (hit) return { ...hit, ref: read.ref };
+      return verified(tenantId, read.ref, read);
     },
     async load(tenantId, ref) {
-      const { plan } = await store.getPublishedPlan(
-        { tenantId, userId: RUNTIME_ACTOR },
-        { id: ref.definitionId },
-        ref.version,
-      );
-      return plan;
+      const hit = cache.get(keyOf(tenantId, ref.planHash));
+      if (hit) return { ...hit, ref };
+      const read = await reader.read(tenantId, { id: ref.definitionId }, ref.version);
+      return verified(tenantId, ref, read);
     },
   };
+}
+
+const notPublished = (ref: DefinitionRef, version: number | 'latest'): AmeideError =>
+  new AmeideError(
+    ErrorCode.NotFound,
+    `process definition ${'id' in ref ? ref.id : ref.name} has no published version ${version}`,
+    { reason: 'DEFINITION_NOT_PUBLISHED', domain: 'ameide.process' },
+  );
+
+/**
+ * A PlanSource reading the Transformation Domain's artifact store directly (same process): each
+ * read is one `getPublishedPlan` (one tenant transaction answering the version and its plan).
+ */
+export function createArtifactStorePlanSource(
+  store: Pick<ArtifactStore, 'getPublishedPlan'>,
+  options: PlanSourceOptions = {},
+): PlanSource {
+  return createPlanSource(
+    {
+      async read(tenantId, ref, version) {
+        const artifactRef =
+          'id' in ref ? { id: ref.id } : { kind: 'process_definition' as const, name: ref.name };
+        let found: Awaited<ReturnType<ArtifactStore['getPublishedPlan']>>;
+        try {
+          found = await store.getPublishedPlan(
+            { tenantId, userId: RUNTIME_ACTOR },
+            artifactRef,
+            version,
+          );
+        } catch (err) {
+          // A published artifact of another kind has no plan: it is no process definition.
+          if (isAmeideError(err) && err.reason === 'NO_PLAN') throw notPublished(ref, version);
+          throw err;
+        }
+        const { artifact, version: pv, plan } = found;
+        if (artifact.kind !== 'process_definition' || !pv.planHash)
+          throw notPublished(ref, version);
+        return {
+          ref: {
+            definitionId: artifact.id,
+            name: artifact.name,
+            version: pv.version,
+            planHash: pv.planHash,
+          },
+          bytes: plan,
+        };
+      },
+    },
+    options,
+  );
 }
 
 /** A PlanSource over fixed plans (tests, benchmarks, embedded samples). */
@@ -65,40 +153,21 @@ export function createStaticPlanSource(
     readonly planJson: string;
     readonly tenantId?: string;
   }>,
+  options: PlanSourceOptions = {},
 ): PlanSource {
   const encoder = new TextEncoder();
-  const visible = (tenantId: string) =>
-    entries.filter((e) => e.tenantId === undefined || e.tenantId === tenantId);
-  return {
-    resolve(tenantId, ref, version) {
-      const matches = visible(tenantId)
-        .filter((e) => ('id' in ref ? e.ref.definitionId === ref.id : e.ref.name === ref.name))
-        .filter((e) => version === 'latest' || e.ref.version === version)
-        .sort((a, b) => b.ref.version - a.ref.version);
-      const found = matches[0];
-      if (!found) {
-        return Promise.reject(
-          new AmeideError(
-            ErrorCode.NotFound,
-            `process definition ${'id' in ref ? ref.id : ref.name} version ${version} is not published`,
-            {
-              reason: 'DEFINITION_NOT_PUBLISHED',
-              domain: 'ameide.process',
-            },
-          ),
-        );
-      }
-      return Promise.resolve(found.ref);
+  return createPlanSource(
+    {
+      read(tenantId, ref, version) {
+        const found = entries
+          .filter((e) => e.tenantId === undefined || e.tenantId === tenantId)
+          .filter((e) => ('id' in ref ? e.ref.definitionId === ref.id : e.ref.name === ref.name))
+          .filter((e) => version === 'latest' || e.ref.version === version)
+          .sort((a, b) => b.ref.version - a.ref.version)[0];
+        if (!found) return Promise.reject(notPublished(ref, version));
+        return Promise.resolve({ ref: found.ref, bytes: encoder.encode(found.planJson) });
+      },
     },
-    load(tenantId, ref) {
-      const found = visible(tenantId).find(
-        (e) => e.ref.definitionId === ref.definitionId && e.ref.version === ref.version,
-      );
-      if (!found)
-        return Promise.reject(
-          new AmeideError(ErrorCode.NotFound, `no plan for ${ref.name} v${ref.version}`),
-        );
-      return Promise.resolve(encoder.encode(found.planJson));
-    },
-  };
+    options,
+  );
 }

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadOrCreateDevIdentity } from '@ameide/server';
 import { createScriptedAgentInvoker } from '../activities/agent-invoker.js';
+import { createStaticPlanSource } from '../activities/plan-source.js';
+import { createDevTokenProvider } from '../activities/token-provider.js';
 import { workflowIdOf } from '../client/instance-id.js';
 import { compileExample, compilePlan, EXAMPLES_DIR } from '../testing/example-plans.js';
 import {
@@ -14,6 +16,7 @@ import {
   type RuntimeFixture,
 } from '../testing/runtime-fixture.js';
 import { draftSaga, draftSagaCreate, draftSagaLine } from '../testing/test-plans.js';
+import { createProcessWorker } from '../worker/create-process-worker.js';
 
 const fixtures: RuntimeFixture[] = [];
 afterAll(async () => {
@@ -99,20 +102,40 @@ describe('version pinning', () => {
   });
 
   it('refuses to run a plan whose stored bytes do not match the pinned hash', async () => {
-    const rt = await startRuntimeFixture(inject('temporalAddress'), 'hash');
+    const rt = await startRuntimeFixture(inject('temporalAddress'), 'hash', { worker: false });
     fixtures.push(rt);
     const plan = await compileExample('order-to-cash');
-    const ref = rt.publish('tampered', 1, {
-      ...plan,
-      json: plan.json.replace('Approve order', 'Approve 0rder'),
-    });
-    expect(ref.planHash).toBe(plan.hash);
+    const tampered = plan.json.replace('Approve order', 'Approve 0rder');
     const c = rt.caller('tamper', 'alice', ['sales']);
+    // Tampered before the start: the start reads the plan, checks it there and starts nothing.
+    const early = rt.publish('tampered', 1, { ...plan, json: tampered });
+    expect(early.planHash).toBe(plan.hash);
+    await expect(
+      rt.processes.start(c, { definition: { name: 'tampered' }, version: 1, variables: o2c }),
+    ).rejects.toMatchObject({ code: 'data_loss', reason: 'PLAN_HASH_MISMATCH' });
+    // Tampered after the start: the worker (here with a plan source of its own, as a worker in
+    // another process has) checks the bytes it reads against the pinned hash.
+    const ref = rt.publish('late', 1, plan);
+    expect(ref.planHash).toBe(plan.hash);
     const { instanceId } = await rt.processes.start(c, {
-      definition: { name: 'tampered' },
+      definition: { name: 'late' },
       version: 1,
       variables: o2c,
     });
+    const entries = rt.published as Array<(typeof rt.published)[number]>;
+    const at = entries.findIndex((e) => e.ref === ref);
+    entries[at] = { ...entries[at]!, planJson: tampered };
+    const worker = await createProcessWorker({
+      connection: rt.connection,
+      taskQueue: rt.taskQueue,
+      activities: {
+        plans: createStaticPlanSource(entries),
+        tokens: createDevTokenProvider(rt.identity),
+        serviceUrl: rt.sales.url,
+      },
+    });
+    rt.worker = worker;
+    void worker.run();
     const d = await eventually(
       () => rt.processes.get(c, instanceId),
       (x) => x.status === 'FAILED',

@@ -87,6 +87,13 @@ export interface ArtifactView {
   readonly publishedVersion: PublishedVersionInfo | undefined;
 }
 
+/** Which artifact a published plan belongs to. */
+export interface PublishedArtifact {
+  readonly id: string;
+  readonly kind: ArtifactKind;
+  readonly name: string;
+}
+
 export interface ArtifactChange {
   readonly event: RecordedEvent;
   readonly artifact: ArtifactSummary;
@@ -99,12 +106,15 @@ export interface ArtifactStore {
   publish(actor: Actor, input: LifecycleInput): Promise<ArtifactState>;
   archive(actor: Actor, input: LifecycleInput): Promise<ArtifactState>;
   get(actor: Actor, ref: ArtifactRef, at?: ArtifactAt): Promise<ArtifactView>;
-  /** The ExecutionPlan stored with a published process definition version. */
+  /**
+   * The ExecutionPlan stored with a published process definition version, with the artifact it
+   * belongs to: one tenant transaction answers a start (which version, and its plan).
+   */
   getPublishedPlan(
     actor: Actor,
     ref: ArtifactRef,
     version: number | 'latest',
-  ): Promise<{ version: PublishedVersionInfo; plan: Uint8Array }>;
+  ): Promise<{ artifact: PublishedArtifact; version: PublishedVersionInfo; plan: Uint8Array }>;
   list(
     actor: Actor,
     filter: { kind?: ArtifactKind; status?: ArtifactStatus; pageSize?: number; pageToken?: string },
@@ -375,7 +385,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
               },
             );
           }
-          return { version: pv, plan: event.payload };
+          return {
+            artifact: { id: latest.id, kind: latest.kind, name: latest.name },
+            version: pv,
+            plan: event.payload,
+          };
         });
       } catch (err) {
         throw translate(err);

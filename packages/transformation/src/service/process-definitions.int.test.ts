@@ -154,11 +154,12 @@ describe('process definitions through TransformationService (pglite)', () => {
         content: new TextEncoder().encode(JSON.stringify(orderToCash)),
       });
       await store.publish(actor, { artifactId: a.id });
-      const { version, plan } = await store.getPublishedPlan(
+      const { artifact, version, plan } = await store.getPublishedPlan(
         actor,
         { kind: 'process_definition', name: 'o2c' },
         'latest',
       );
+      expect(artifact).toEqual({ id: a.id, kind: 'process_definition', name: 'o2c' });
       expect(version.version).toBe(1);
       expect(JSON.parse(decode(plan))).toMatchObject({ planVersion: 1 });
     } finally {
