@@ -31,8 +31,9 @@ export function instancesQuery(tenantId: string, filter: InstancesQueryFilter = 
 }
 
 /**
- * The `AmeideTaskCandidates` values that make a task the caller's: `any`, `user:<id>` and
- * `group:<name>` of each of the caller's groups (the workflow writes the same forms).
+ * The `processSearchAttributes.taskCandidates` values that make a task the caller's: `any`,
+ * `user:<id>` and `group:<name>` of each of the caller's groups (the workflow writes the same
+ * forms).
  */
 export function taskCandidatesOf(userId: string, groups: readonly string[]): string[] {
   assertSearchable(userId, 'user_id');
@@ -49,7 +50,10 @@ export function userTasksQuery(tenantId: string, candidates: readonly string[]):
   ].join(' AND ');
 }
 
-/** The `AmeideMessages` value of a subscription (`<message name>:<correlation key>`). */
+/**
+ * The `processSearchAttributes.messages` value of a subscription
+ * (`<message name>:<correlation key>`).
+ */
 export function messageSubscriptionOf(name: string, correlationKey: string): string {
   assertSearchable(name, 'message_name');
   assertSearchable(correlationKey, 'correlation_key');

@@ -1,8 +1,9 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /**
- * Custom search attributes of process instances (Temporal visibility). The dev server and
- * every namespace must register them: see {@link SEARCH_ATTRIBUTE_TYPES}.
+ * Custom search attributes of process instances (Temporal visibility): the one place their
+ * names and types are written down. The dev server and every namespace must register them:
+ * see {@link SEARCH_ATTRIBUTE_TYPES}.
  */
 export const processSearchAttributes = {
   tenant: defineSearchAttributeKey('AmeideTenant', SearchAttributeType.KEYWORD),
@@ -10,7 +11,7 @@ export const processSearchAttributes = {
   version: defineSearchAttributeKey('AmeideDefinitionVersion', SearchAttributeType.INT),
   status: defineSearchAttributeKey('AmeideStatus', SearchAttributeType.KEYWORD),
   businessKey: defineSearchAttributeKey('AmeideBusinessKey', SearchAttributeType.KEYWORD),
-  /** `user:<id>` and `group:<name>` of every open user task. */
+  /** `user:<id>` and `group:<name>` of every open user task (`any` for a task open to all). */
   taskCandidates: defineSearchAttributeKey(
     'AmeideTaskCandidates',
     SearchAttributeType.KEYWORD_LIST,
@@ -19,13 +20,21 @@ export const processSearchAttributes = {
   messages: defineSearchAttributeKey('AmeideMessages', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
-/** `name=Type` pairs as `temporal server start-dev --search-attribute` and `operator search-attribute create` take them. */
-export const SEARCH_ATTRIBUTE_TYPES: Readonly<Record<string, string>> = {
-  AmeideTenant: 'Keyword',
-  AmeideDefinition: 'Keyword',
-  AmeideDefinitionVersion: 'Int',
-  AmeideStatus: 'Keyword',
-  AmeideBusinessKey: 'Keyword',
-  AmeideTaskCandidates: 'KeywordList',
-  AmeideMessages: 'KeywordList',
+/** Type names as the `temporal` CLI spells them. */
+const CLI_TYPES: Readonly<Record<SearchAttributeType, string>> = {
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
 };
+
+/**
+ * `name=Type` pairs as `temporal server start-dev --search-attribute` and `operator
+ * search-attribute create` take them, derived from {@link processSearchAttributes}.
+ */
+export const SEARCH_ATTRIBUTE_TYPES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.values(processSearchAttributes).map((key) => [key.name, CLI_TYPES[key.type]]),
+);
