@@ -1,6 +1,7 @@
 import {
   isGrpcCancelledError,
   isGrpcDeadlineError,
+  isGrpcServiceError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
   type WorkflowHandle,
@@ -36,7 +37,14 @@ export async function queryState(
   }
 }
 
-/** Runs an update of an instance; `unavailable` when it is not accepted in time. */
+/** gRPC FAILED_PRECONDITION: Temporal's answer to an update of a workflow whose last task failed. */
+const GRPC_FAILED_PRECONDITION = 9;
+
+/**
+ * Runs an update of an instance; `unavailable` when it is not accepted in
+ * time, `failed_precondition` when the instance cannot take updates (its last
+ * workflow task failed: it is stuck until its worker or definition is fixed).
+ */
 export async function updateWithin<T>(
   client: Client,
   instanceId: string,
@@ -52,8 +60,22 @@ export async function updateWithin<T>(
         err,
         '; it may still apply once a worker runs the instance',
       );
+    const refused = grpcCause(err, GRPC_FAILED_PRECONDITION);
+    if (refused)
+      throw new AmeideError(
+        ErrorCode.FailedPrecondition,
+        `process instance ${instanceId} cannot take it now: ${refused.details}`,
+        { reason: 'INSTANCE_STUCK', domain: 'ameide.process', cause: err },
+      );
     throw err;
   }
+}
+
+function grpcCause(err: unknown, code: number): { details: string } | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (isGrpcServiceError(e) && Number(e.code) === code) return e;
+  }
+  return undefined;
 }
 
 // grpc-js reports the deadline as DEADLINE_EXCEEDED or, when it cuts a call
