@@ -39,7 +39,14 @@ export async function startProcessWorkerPrimitive(
 ): Promise<RunningProcessWorker> {
   installRuntimeLogger(options.logger);
   const taskQueue = options.temporal.taskQueue ?? DEFAULT_TASK_QUEUE;
-  const connection = await NativeConnection.connect({ address: options.temporal.address });
+  const connection = await NativeConnection.connect({ address: options.temporal.address }).catch(
+    (err: unknown) => {
+      throw new Error(
+        `cannot connect to Temporal at ${options.temporal.address}: ${(err as Error).message}`,
+        { cause: err },
+      );
+    },
+  );
   let worker: ProcessWorker;
   try {
     worker = await createProcessWorker({
