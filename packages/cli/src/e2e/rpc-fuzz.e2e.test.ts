@@ -12,11 +12,11 @@ import { examplesDir } from '../dev/seed-demo.js';
 import { callServerStream, callUnary, type CallOutcome } from './rpc-fuzz/connect-call.js';
 import { startFuzzPlatform, type FuzzPlatform } from './rpc-fuzz/fuzz-platform.js';
 import { brokenInvariants, writtenCounts } from './rpc-fuzz/invariants.js';
+import { IdPools } from './rpc-fuzz/id-pools.js';
+import type { Json } from './rpc-fuzz/json.js';
 import {
-  IdPools,
   requestJson,
   requestWithOneBadField,
-  type Json,
   type KnownValues,
 } from './rpc-fuzz/request-arbitrary.js';
 

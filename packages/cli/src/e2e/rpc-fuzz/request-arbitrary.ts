@@ -1,8 +1,9 @@
 import { ScalarType, type DescEnum, type DescField, type DescMessage } from '@bufbuild/protobuf';
 import fc from 'fast-check';
-
-/** A JSON value as the Connect protocol carries it. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import { hostileStrings } from './hostile-strings.js';
+import { POOL_REF } from './id-pools.js';
+import type { Json } from './json.js';
+import { mutated } from './mutate-document.js';
 
 /** Values the platform knows, so generated requests reach past "not found". */
 export interface KnownValues {
@@ -18,111 +19,7 @@ export interface KnownValues {
   readonly orderVariables: { readonly [key: string]: Json };
 }
 
-/**
- * Ids the platform hands out while the run goes on. Requests are generated up
- * front (from the seed) with references into the pools; the references are
- * resolved when a request is sent, so later calls use what earlier ones made.
- */
-export class IdPools {
-  private readonly pools = new Map<string, string[]>();
-
-  add(field: string, id: string): void {
-    const pool = this.pools.get(field) ?? [];
-    if (!pool.includes(id)) pool.push(id);
-    if (pool.length > 200) pool.shift();
-    this.pools.set(field, pool);
-  }
-
-  /** Adds every `...Id` string of a JSON response (camelCase keys) to the pool of its field. */
-  collect(json: unknown): void {
-    if (Array.isArray(json)) for (const v of json) this.collect(v);
-    else if (json !== null && typeof json === 'object') {
-      for (const [k, v] of Object.entries(json)) {
-        if (typeof v === 'string' && /[a-z]Id$/.test(k))
-          this.add(
-            k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-            v,
-          );
-        else this.collect(v);
-      }
-    }
-  }
-
-  /** `json` with every pool reference replaced by a live id (or a random-looking miss). */
-  resolve(json: Json): Json {
-    if (typeof json === 'string') {
-      if (!json.startsWith(POOL_REF)) return json;
-      const [field, n] = json.slice(POOL_REF.length).split('#') as [string, string];
-      const pool = this.pools.get(field) ?? [];
-      return pool.length > 0
-        ? pool[Number(n) % pool.length]!
-        : '00000000-0000-4000-8000-000000000000';
-    }
-    if (Array.isArray(json)) return json.map((v) => this.resolve(v));
-    if (json !== null && typeof json === 'object')
-      return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, this.resolve(v)]));
-    return json;
-  }
-}
-
-/** Marks a pool reference (a private-use character no generated string starts with). */
-const POOL_REF = '\ue000pool:';
-
 const MAX_DEPTH = 4;
-
-/** Strings that break naive code: quotes, escapes, NUL, controls, lone surrogates, injections. */
-export const hostileStrings: readonly string[] = [
-  '',
-  ' ',
-  '"',
-  "'",
-  '\\',
-  '\\"',
-  "' OR '1'='1",
-  '"; DROP TABLE sales.orders; --',
-  '\u0000',
-  'a\u0000b',
-  '\u0001\u0002\u001b[31m\u001f',
-  '\u007f',
-  '\ud800',
-  'x\udfff',
-  '\udc00\ud800',
-  '\ud83d\ude00',
-  '\u202eevil',
-  '\ufeff',
-  '\ufffd',
-  '%00',
-  '%',
-  '../../etc/passwd',
-  '${jndi:ldap://x}',
-  '{{7*7}}',
-  '\r\n',
-  'tab\there',
-  'null',
-  '0',
-  '-1',
-  '9'.repeat(40),
-  ':',
-  '1:1',
-  '18446744073709551615:9223372036854775807',
-  '18446744073709551616:1',
-  '99999999999999999999:99999999999999999999',
-  '*',
-  'sales.*',
-  'sales.order.',
-  'EUR',
-  'eur',
-  'ß'.repeat(1025),
-  'k'.repeat(2049),
-  '😀'.repeat(400),
-  '00000000-0000-0000-0000-000000000000',
-  'ZZZZZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZZZZZZZZZ',
-  'AAAAAAAAAAAA',
-  '%%%',
-  'application/json',
-  'text/markdown; charset=utf-8',
-  'PaymentReceived',
-];
 
 const loneSurrogates = fc.string({
   unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
@@ -358,58 +255,6 @@ function scalar(
     default:
       return int32(field, style);
   }
-}
-
-/**
- * `doc` with one to three changes at random places: a value replaced by
- * arbitrary JSON, a key or item removed, an item duplicated. Nearly valid
- * documents reach the linter and compiler rather than the JSON parser.
- */
-export function mutated(doc: Json): fc.Arbitrary<Json> {
-  const change = fc.record({
-    at: fc.nat(),
-    op: fc.constantFrom('replace', 'remove', 'duplicate'),
-    value: fc.oneof(
-      fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
-      fc.constantFrom(...hostileStrings),
-    ),
-  });
-  return fc.array(change, { minLength: 1, maxLength: 3 }).map((changes) => {
-    let out = structuredClone(doc);
-    for (const c of changes) out = applyChange(out, c);
-    return out;
-  });
-}
-
-function applyChange(doc: Json, c: { at: number; op: string; value: Json }): Json {
-  const slots: { parent: Json[] | { [k: string]: Json }; key: string | number }[] = [];
-  const visit = (v: Json) => {
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => {
-        slots.push({ parent: v, key: i });
-        visit(item);
-      });
-    } else if (v !== null && typeof v === 'object') {
-      for (const [k, item] of Object.entries(v)) {
-        slots.push({ parent: v, key: k });
-        visit(item);
-      }
-    }
-  };
-  visit(doc);
-  const slot = slots[c.at % Math.max(slots.length, 1)];
-  if (!slot) return c.value;
-  const { parent, key } = slot;
-  if (Array.isArray(parent)) {
-    const i = key as number;
-    if (c.op === 'remove') parent.splice(i, 1);
-    else if (c.op === 'duplicate') parent.splice(i, 0, structuredClone(parent[i]!));
-    else parent[i] = c.value;
-  } else if (c.op === 'remove') delete parent[key as string];
-  else
-    parent[key as string] =
-      c.op === 'duplicate' ? [parent[key as string]!, parent[key as string]!] : c.value;
-  return doc;
 }
 
 function enumValue(desc: DescEnum, style: Style): fc.Arbitrary<Json> {
