@@ -16,10 +16,13 @@ import {
   RecordPaymentRequestSchema,
   StartProcessRequestSchema,
   TransformationService,
+  ameideRegistry,
 } from '@ameide/proto';
+import { ValueSchema } from '@bufbuild/protobuf/wkt';
 import { fromConnectError, type AmeideError } from '@ameide/errors';
 import { diagnoseBinary } from '../input/diagnose-binary.js';
 import { findInputViolations } from '../input/find-input-violations.js';
+import { inputRules } from '../input/input-rules.js';
 import { createLogger } from '../logging/logger.js';
 import { createErrorMappingInterceptor } from './error-mapping.js';
 import { createInputValidationInterceptor } from './input-validation.js';
@@ -27,6 +30,22 @@ import { createInputValidationInterceptor } from './input-validation.js';
 function violations<D extends DescMessage>(schema: D, init: MessageInitShape<D>) {
   return findInputViolations(schema, create(schema, init));
 }
+
+describe('the input rules', () => {
+  it('name only fields that exist, so a renamed field cannot lose its rule silently', () => {
+    for (const name of Object.keys(inputRules)) {
+      const at = name.lastIndexOf('.');
+      const message =
+        name.slice(0, at) === ValueSchema.typeName
+          ? ValueSchema
+          : ameideRegistry.getMessage(name.slice(0, at));
+      expect(
+        message?.fields.some((f) => f.name === name.slice(at + 1)),
+        name,
+      ).toBe(true);
+    }
+  });
+});
 
 describe('findInputViolations on Ameide requests', () => {
   it.each([
