@@ -16,10 +16,15 @@ else
 fi
 echo "== generated code is fresh"
 npx buf generate
-if ! git diff --quiet --exit-code -- packages/proto/src/gen || [ -n "$(git ls-files --others --exclude-standard packages/proto/src/gen)" ]; then
-  echo "packages/proto/src/gen is stale: run 'npm run proto:gen' and commit the result" >&2
-  git --no-pager diff --stat -- packages/proto/src/gen >&2
-  exit 1
-fi
+# The Connect conformance protos (server conformance test) have their own template.
+conformance=packages/server/src/conformance
+npx buf generate "$conformance/proto" --template "$conformance/buf.gen.yaml"
+for gen in packages/proto/src/gen "$conformance/gen"; do
+  if ! git diff --quiet --exit-code -- "$gen" || [ -n "$(git ls-files --others --exclude-standard "$gen")" ]; then
+    echo "$gen is stale: run 'npm run proto:gen' (or the command in $conformance/buf.gen.yaml) and commit the result" >&2
+    git --no-pager diff --stat -- "$gen" >&2
+    exit 1
+  fi
+done
 echo "== guards"; node scripts/guards.mjs
 echo "checks passed"

@@ -1,7 +1,16 @@
 // Set-up a fresh clone needs, without any npm dependency (this file runs before
 // `npm ci`). Each function checks first and only installs what is missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -147,4 +156,53 @@ export function ensureChromium() {
       'Chromium is needed for the browser tests: install it (sudo apt-get install chromium) or set AMEIDE_CHROMIUM to its path',
     );
   }
+}
+
+/** Version of the Connect conformance runner the server's conformance test uses. */
+export const CONNECT_CONFORMANCE_VERSION = 'v1.0.7';
+
+/**
+ * The Connect conformance runner (`connectconformance`), built once with Go
+ * into a cache outside the repository (`$XDG_CACHE_HOME/ameide/bin`, keyed by
+ * version) and reused by every run. `AMEIDE_CONNECTCONFORMANCE` names a
+ * binary to use instead. Returns the binary's path.
+ */
+export function ensureConnectConformance() {
+  const override = process.env.AMEIDE_CONNECTCONFORMANCE;
+  if (override) {
+    if (!existsSync(override))
+      throw new Error(`AMEIDE_CONNECTCONFORMANCE=${override} does not exist`);
+    return override;
+  }
+  const version = CONNECT_CONFORMANCE_VERSION;
+  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const dir = join(cache, 'ameide', 'bin', `connectconformance-${version}`);
+  const binary = join(dir, 'connectconformance');
+  if (existsSync(binary)) return binary;
+  if (!which('go')) {
+    throw new Error(
+      `Go is needed to build the Connect conformance runner ${version} (the server conformance test); ` +
+        'install Go or set AMEIDE_CONNECTCONFORMANCE to a connectconformance binary',
+    );
+  }
+  say(`building connectconformance ${version} (first run only, ~1 min)...`);
+  mkdirSync(dir, { recursive: true });
+  // Built into a private folder and renamed into place, so runs that start
+  // together never see half a binary.
+  const tmp = mkdtempSync(join(dir, '.build-'));
+  try {
+    run('go', ['install', `connectrpc.com/conformance/cmd/connectconformance@${version}`], {
+      cwd: tmp,
+      env: {
+        ...process.env,
+        GOBIN: tmp,
+        GOFLAGS: [process.env.GOFLAGS, '-mod=mod'].filter(Boolean).join(' '),
+      },
+    });
+    renameSync(join(tmp, 'connectconformance'), binary);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  say(`connectconformance ${version} built: ${binary}`);
+  return binary;
 }

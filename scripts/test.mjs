@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   checkNode,
   ensureChromium,
+  ensureConnectConformance,
   ensureNats,
   ensureNodeModules,
   ensurePostgres,
@@ -27,6 +28,8 @@ try {
     ensurePostgres();
     ensureTemporal();
     ensureNats();
+    // The server's Connect conformance test runs the official runner.
+    ensureConnectConformance();
   }
   if (needs('e2e')) ensureChromium();
 } catch (err) {

@@ -52,8 +52,23 @@ function replayingStream(socket: net.Socket, first: Buffer): Duplex {
     read() {
       socket.resume();
     },
+    // Acknowledge a write as soon as the socket has taken it, not once it has
+    // reached the kernel: http2 sends its next frames only after the previous
+    // write is acknowledged, so waiting put a response's HEADERS and DATA an
+    // event-loop turn or more apart on the wire, and a client whose deadline
+    // fell in between saw headers without the error body. Backpressure still
+    // holds: a full socket acknowledges on 'drain'.
     write(chunk: Buffer, _enc, cb) {
-      socket.write(chunk, cb);
+      if (socket.write(chunk)) cb();
+      else socket.once('drain', () => cb());
+    },
+    writev(chunks, cb) {
+      socket.cork();
+      let ok = true;
+      for (const { chunk } of chunks) ok = socket.write(chunk as Buffer);
+      socket.uncork();
+      if (ok) cb();
+      else socket.once('drain', () => cb());
     },
     final(cb) {
       socket.end(cb);

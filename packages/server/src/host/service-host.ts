@@ -5,12 +5,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Registry } from '@bufbuild/protobuf';
 import type { ConnectRouter } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { refuseMalformedBinary } from '../input/malformed-binary.js';
 import { strictJsonOptions } from '../input/strict-utf8.js';
-import { createAuthenticationInterceptor } from '../interceptors/authentication.js';
+import {
+  createAuthenticationInterceptor,
+  type AuthenticationMode,
+} from '../interceptors/authentication.js';
 import { createErrorMappingInterceptor } from '../interceptors/error-mapping.js';
 import { createInputValidationInterceptor } from '../interceptors/input-validation.js';
 import { createLoggingInterceptor } from '../interceptors/logging.js';
@@ -18,6 +22,7 @@ import { createRequestContextInterceptor } from '../interceptors/request-context
 import { createTracingInterceptor } from '../interceptors/tracing.js';
 import { createLogger, type Logger, type PrimitiveIdentity } from '../logging/logger.js';
 import { registerPlatformService } from '../platform/platform-service.js';
+import { drainAfterResponse } from './drain-request.js';
 import { createDualProtocolServer } from './dual-protocol-server.js';
 
 /** Registers one or more services on the host's router. */
@@ -32,6 +37,15 @@ export interface ServiceHostOptions {
   /** Interface to bind (default 127.0.0.1). */
   readonly hostname?: string;
   readonly verifier: TokenVerifier;
+  /**
+   * `required` (default): every call carries a bearer token. `{ anonymousClaims }`
+   * is for test harnesses whose clients cannot send tokens (the conformance suite).
+   */
+  readonly authentication?: AuthenticationMode;
+  /** Largest accepted request message, uncompressed, in bytes (default 16 MiB). */
+  readonly readMaxBytes?: number;
+  /** Message types that `google.protobuf.Any` fields may hold, for the JSON codec. */
+  readonly jsonRegistry?: Registry;
   readonly primitive?: PrimitiveIdentity;
   readonly logger?: Logger;
   readonly services?: readonly ServiceRegistration[];
@@ -84,6 +98,9 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
   }).getTracer('@ameide/server');
   const version = options.version ?? '0.1.0';
   const served: string[] = [];
+  // Default above the 4 MiB artifact limit, so oversized content gets the
+  // store's clear error instead of a transport-level refusal.
+  const readMaxBytes = options.readMaxBytes ?? 16 * 1024 * 1024;
   const adapter = connectNodeAdapter({
     ...(options.httpFallback
       ? {
@@ -92,13 +109,14 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
           >,
         }
       : {}),
-    // Above the 4 MiB artifact limit, so oversized content gets the store's
-    // clear error instead of a transport-level refusal.
-    readMaxBytes: 16 * 1024 * 1024,
-    jsonOptions: strictJsonOptions({}),
+    readMaxBytes,
+    jsonOptions: strictJsonOptions(options.jsonRegistry ? { registry: options.jsonRegistry } : {}),
     interceptors: [
       createTracingInterceptor({ tracer, logger }),
-      createAuthenticationInterceptor({ verifier: options.verifier }),
+      createAuthenticationInterceptor({
+        verifier: options.verifier,
+        ...(options.authentication ? { mode: options.authentication } : {}),
+      }),
       createRequestContextInterceptor(),
       createErrorMappingInterceptor({ logger }),
       createLoggingInterceptor({ logger }),
@@ -131,6 +149,8 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
     if (path === '/healthz') return void respond(res, 200, { status: 'ok' });
     if (path === '/readyz') return void readiness(res);
     inFlight++;
+    // The rest of one message of the largest accepted size, plus slack.
+    drainAfterResponse(req, res, readMaxBytes + 1024 * 1024);
     res.on('close', () => {
       inFlight--;
       if (inFlight === 0) drained?.();

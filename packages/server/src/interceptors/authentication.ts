@@ -8,13 +8,32 @@ export const claimsKey = createContextKey<VerifiedClaims | undefined>(undefined,
 });
 
 /**
+ * Whether calls must carry a token. `required` (the default) refuses calls
+ * without one; `{ anonymousClaims }` gives such calls fixed claims instead and
+ * still verifies every token that is sent. Only test harnesses that cannot send
+ * tokens (the Connect conformance suite's reference client) use the latter.
+ */
+export type AuthenticationMode = 'required' | { readonly anonymousClaims: VerifiedClaims };
+
+/**
  * Requires `Authorization: Bearer <jwt>` on every call and verifies it. A
  * missing, malformed or unverifiable token is refused with `unauthenticated`
  * before any handler code runs.
  */
-export function createAuthenticationInterceptor(options: { verifier: TokenVerifier }): Interceptor {
+export function createAuthenticationInterceptor(options: {
+  verifier: TokenVerifier;
+  mode?: AuthenticationMode;
+}): Interceptor {
+  const anonymous =
+    options.mode === undefined || options.mode === 'required'
+      ? undefined
+      : options.mode.anonymousClaims;
   return (next) => async (req) => {
     const header = req.header.get('authorization');
+    if (!header && anonymous) {
+      req.contextValues.set(claimsKey, anonymous);
+      return next(req);
+    }
     if (!header)
       throw unauthenticated('TOKEN_MISSING', 'missing bearer token (Authorization header)');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
