@@ -33,7 +33,8 @@ async function timeRound(op: Operation, opsPerRound: number, concurrency: number
   return performance.now() - started;
 }
 
-function median(xs: number[]): number {
+/** The median of `xs` (mean of the middle two for an even count). */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;

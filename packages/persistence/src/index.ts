@@ -6,6 +6,7 @@ export type { PgliteDatabaseOptions } from './database/pglite-database.js';
 export type {
   Database,
   DatabaseKind,
+  NotificationListener,
   Queryable,
   QueryResult,
   Row,

@@ -1,5 +1,6 @@
-import { quoteIdentifier, type Queryable } from '@ameide/persistence';
+import { quoteIdentifier, type Queryable, type Transaction } from '@ameide/persistence';
 import type { EventEnvelope, JsonValue } from '../envelope/event-envelope.js';
+import { outboxChannel } from './outbox-channel.js';
 import type { LogPosition } from './position.js';
 
 /** An event read from an outbox, with its log position. */
@@ -8,7 +9,8 @@ export interface LoggedEvent {
   readonly position: LogPosition;
 }
 
-interface OutboxRow {
+/** A row as {@link outboxReadSql} returns it. */
+export interface OutboxRow {
   event_id: string;
   tenant_id: string;
   aggregate_type: string;
@@ -28,16 +30,18 @@ interface OutboxRow {
  * Appends events to `<schema>.outbox` inside the caller's transaction (the
  * unit of work's tenant transaction). They become visible to the relay and to
  * Postgres transport cursors when that transaction commits, and never if it
- * rolls back.
+ * rolls back. After the commit {@link outboxChannel} is notified, which wakes
+ * a waiting relay at once instead of at its next poll.
  */
 export async function appendToOutbox(
-  tx: Queryable,
+  tx: Transaction,
   schema: string,
   events: readonly EventEnvelope[],
 ): Promise<void> {
   if (events.length === 0) return;
   const insert = outboxInsert(schema, events, 0);
   await tx.query(insert.sql, insert.params);
+  tx.notifyAfterCommit(outboxChannel(schema));
 }
 
 /** A statement with its parameters. */
@@ -101,18 +105,33 @@ export async function readOutbox(
   after: LogPosition,
   limit: number,
 ): Promise<LoggedEvent[]> {
+  const { rows } = await q.query<OutboxRow>(outboxReadSql(schema, 1), [
+    after.transactionId.toString(),
+    after.seq,
+    limit,
+  ]);
+  return rows.map((r) => loggedEvent(r, domain));
+}
+
+/**
+ * The SELECT of {@link readOutbox} with its parameters (after's transaction
+ * id as text, after's seq, limit) numbered from `$first`, for a statement that
+ * reads the outbox along with something else (the relay's lease check).
+ */
+export function outboxReadSql(schema: string, first: number): string {
   const s = quoteIdentifier(schema, 'schema');
-  const { rows } = await q.query<OutboxRow>(
-    `SELECT event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, payload,
+  return `SELECT event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, payload,
             correlation_id, causation_id, occurred_at, transaction_id::text AS tx, seq
        FROM ${s}.outbox
-      WHERE (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+      WHERE (transaction_id, seq) > ($${first}::text::xid8, $${first + 1}::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
       ORDER BY transaction_id, seq
-      LIMIT $3`,
-    [after.transactionId.toString(), after.seq, limit],
-  );
-  return rows.map((r) => ({
+      LIMIT $${first + 2}`;
+}
+
+/** A row of {@link outboxReadSql} as an event with its position. */
+export function loggedEvent(r: OutboxRow, domain: string): LoggedEvent {
+  return {
     envelope: {
       eventId: r.event_id,
       tenantId: r.tenant_id,
@@ -128,7 +147,7 @@ export async function readOutbox(
       payload: r.payload,
     },
     position: { transactionId: BigInt(r.tx), seq: BigInt(r.seq) },
-  }));
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   newEventId,
   type EventEnvelope,
   type EventPublisher,
+  type RelayCycle,
   type EventsLogger,
   type UnitOfWork,
 } from '@ameide/events';
@@ -221,5 +222,93 @@ describe('two relays on one domain (postgres + NATS)', () => {
     await Promise.allSettled([a.stop(), b.stop()]);
     await jsm.streams.delete('EV_TWORELAYS');
     await transport.close();
+  });
+});
+
+describe.each(['postgres', 'pglite'] as const)('relay wake-up (%s)', (engine) => {
+  let ledger: LedgerDatabase;
+  let uow: UnitOfWork;
+  beforeAll(async () => {
+    ledger = await openLedgerDatabase(engine, `relay_wake_${engine}`);
+    uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
+  });
+  afterAll(() => ledger.close());
+
+  const until = async (condition: () => boolean): Promise<void> => {
+    for (let i = 0; i < 500 && !condition(); i++) await sleep(10);
+  };
+
+  it('publishes a commit at once instead of at its next poll, and still polls for what no one notified', async () => {
+    const publisher = recordingPublisher();
+    const relay = createRelay({
+      db: ledger.connect(1),
+      domain: 'ledger',
+      name: `wake_${engine}`,
+      publisher,
+      pollMs: 60_000,
+    });
+    relay.start();
+    await until(() => relay.status().active);
+    const deposited = await deposit(uow, 'acme', 'woken', 5);
+    const appended = envelope('globex', 'appended');
+    await withTenant(ledger.db, { tenantId: 'globex' }, (tx) =>
+      appendToOutbox(tx, LEDGER, [appended]),
+    );
+    const expected = [...deposited.events.map((e) => e.eventId), appended.eventId];
+    await until(() => publisher.seen.length >= expected.length);
+    // A minute-long poll has not come round: the commits' notifications woke it.
+    expect(publisher.seen.map((e) => e.eventId)).toEqual(expected);
+    await relay.stop();
+
+    // A row written without a notification waits for the poll.
+    const polling = createRelay({
+      db: ledger.connect(1),
+      domain: 'ledger',
+      name: `wake_${engine}`,
+      publisher,
+      pollMs: 20,
+      wakeOnCommit: false,
+    });
+    const silent = envelope('acme', 'silent');
+    await withTenant(ledger.db, { tenantId: 'acme' }, (tx) =>
+      tx.query(
+        `INSERT INTO ledger.outbox (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, payload, correlation_id, occurred_at)
+         VALUES ($1, 'acme', 'account', 'silent', 1, $2, 1, '{}', 'c', now())`,
+        [silent.eventId, silent.type],
+      ),
+    );
+    polling.start();
+    await until(() => publisher.seen.length > expected.length);
+    expect(publisher.seen.map((e) => e.eventId)).toEqual([...expected, silent.eventId]);
+    await polling.stop();
+  });
+});
+
+describe('relay lease across a lost connection (postgres)', () => {
+  let ledger: LedgerDatabase;
+  beforeAll(async () => {
+    ledger = await openLedgerDatabase('postgres', 'relay_lease');
+  });
+  afterAll(() => ledger.close());
+
+  it('takes the lease again on its new session, keeps it from others, and releases it on stop', async () => {
+    const publisher = recordingPublisher();
+    const a = createRelay({ db: ledger.connect(1), domain: 'ledger', publisher });
+    const b = createRelay({ db: ledger.connect(1), domain: 'ledger', publisher });
+    expect((await a.runOnce()).active).toBe(true);
+    await ledger.db.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()`,
+    );
+    // Cycles on the dead connection fail; then one runs on a new session.
+    let cycle: RelayCycle | undefined;
+    for (let i = 0; i < 50 && !cycle; i++) {
+      cycle = await a.runOnce().catch(() => undefined);
+      if (!cycle) await sleep(20);
+    }
+    expect(cycle?.active).toBe(true);
+    expect((await b.runOnce()).active).toBe(false);
+    await a.stop();
+    expect((await b.runOnce()).active).toBe(true);
+    await b.stop();
   });
 });

@@ -1,17 +1,36 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { quoteIdentifier, type Database } from '@ameide/persistence';
+import { quoteIdentifier, type Database, type Queryable } from '@ameide/persistence';
 import type { EventEnvelope } from '../envelope/event-envelope.js';
 import { silentLogger, type EventsLogger } from '../logger.js';
-import { countHeldBack, readOutbox } from '../outbox/outbox-rows.js';
+import { outboxChannel } from '../outbox/outbox-channel.js';
+import {
+  countHeldBack,
+  loggedEvent,
+  outboxReadSql,
+  readOutbox,
+  type LoggedEvent,
+  type OutboxRow,
+} from '../outbox/outbox-rows.js';
 import { LOG_START, formatPosition, type LogPosition } from '../outbox/position.js';
 import { asRelayRole, RELAY_ROLE } from '../schema/relay-role.js';
 import type { EventPublisher } from '../transport/event-transport.js';
+
+/** The lease check: `$1` the lease key, `$2` the pid of the session that holds it (0: none). */
+const LEASE_SQL = `SELECT pg_backend_pid() AS lease_pid,
+       CASE WHEN pg_backend_pid() = $2 THEN true
+            ELSE pg_try_advisory_lock(hashtextextended($1, 0)) END AS got`;
+
+interface LeaseRow {
+  readonly lease_pid: number;
+  readonly got: boolean;
+}
 
 /** Options of {@link createRelay}. */
 export interface RelayOptions {
   /**
    * A database with ONE connection (pg pool `max: 1`, or PGlite): the lease is
    * a session-level advisory lock, so the lock and the work must share a session.
+   * (Listening for commits takes a second connection on a server, outside the pool.)
    */
   readonly db: Database;
   readonly domain: string;
@@ -20,15 +39,30 @@ export interface RelayOptions {
   readonly publisher: EventPublisher;
   /** Events per read and publish. Default 500. */
   readonly batchSize?: number;
-  /** Pause when there is nothing to do, and between lease attempts. Default 50 ms. */
+  /**
+   * Pause when there is nothing to do, and between lease attempts; a commit to
+   * the outbox ends it early (see `wakeOnCommit`). Default 50 ms.
+   */
   readonly pollMs?: number;
+  /**
+   * Listen on the outbox's channel ({@link outboxChannel}), which every outbox
+   * write notifies at COMMIT, and start a cycle then instead of at the next
+   * poll. Polling goes on either way: it is what finds events whose
+   * notification was lost or that an older open transaction held back.
+   * Default true.
+   */
+  readonly wakeOnCommit?: boolean;
   /** Held back longer than this by an open transaction: logged as a stall. Default 5 s. */
   readonly stallAfterMs?: number;
   /** Name of the progress row and of the lease; relays of one domain with the same name exclude each other. Default: the domain. */
   readonly name?: string;
   readonly relayRole?: string;
   readonly logger?: EventsLogger;
-  /** Called after a batch was acknowledged by the broker (e.g. to measure commit-to-publish latency). */
+  /**
+   * Called when the broker has acknowledged a batch, before its checkpoint
+   * commits (so a batch can be reported again after a crash), e.g. to measure
+   * commit-to-publish latency.
+   */
   readonly onPublished?: (events: readonly EventEnvelope[]) => void;
 }
 
@@ -72,6 +106,11 @@ export interface Relay {
  * publish them and wait for every ack, then move the checkpoint (the pair) and
  * commit. A crash between publish and commit re-publishes the batch; the
  * broker dedupes by event id.
+ *
+ * While its session holds the lease, a relay keeps the checkpoint it
+ * committed and reads the next batch during the broker's acks of a full one,
+ * so a busy cycle costs four round trips besides the publish. Between cycles
+ * it waits `pollMs` or until the outbox's channel is notified.
  */
 export function createRelay(options: RelayOptions): Relay {
   const { db, domain, publisher } = options;
@@ -84,8 +123,17 @@ export function createRelay(options: RelayOptions): Relay {
   const logger = options.logger ?? silentLogger;
   const role = asRelayRole(options.relayRole ?? RELAY_ROLE);
   const leaseKey = `ameide.relay:${schema}:${name}`;
+  const wakeOnCommit = options.wakeOnCommit ?? true;
+  const channel = outboxChannel(schema);
 
   let active = false;
+  // The session that holds the lease (its backend pid): a session-level lock
+  // lasts as long as its session, so while the pid is the same the lease is
+  // still ours and the checkpoint is the one this relay committed last.
+  let leasePid = 0;
+  let checkpoint: LogPosition | undefined;
+  // The batch after the checkpoint, read while the previous one was published.
+  let readAhead: readonly LoggedEvent[] | undefined;
   let position: LogPosition = LOG_START;
   let published = 0;
   let duplicates = 0;
@@ -96,55 +144,98 @@ export function createRelay(options: RelayOptions): Relay {
   let loop: Promise<void> | undefined;
   let stopping = false;
 
+  const loseLease = (): void => {
+    active = false;
+    leasePid = 0;
+    checkpoint = undefined;
+    readAhead = undefined;
+  };
+
   const runOnce = async (): Promise<RelayCycle> => {
-    const result = await db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ got: boolean }>(
-        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS got`,
-        [leaseKey],
+    const cycle = await db.transaction(async (tx) => {
+      // A session lock held by this session (same backend pid) is still
+      // ours; locking it again would stack it, so only a new session tries
+      // the lock. While the lease is kept, one statement checks it and reads
+      // the batch after the checkpoint this relay committed last.
+      const known = readAhead === undefined ? checkpoint : undefined;
+      const { rows } = await tx.query<LeaseRow & Partial<OutboxRow>>(
+        known === undefined
+          ? LEASE_SQL
+          : `WITH lease AS MATERIALIZED (${LEASE_SQL})
+             SELECT lease.*, o.* FROM lease LEFT JOIN LATERAL (${outboxReadSql(schema, 3)}) o ON lease.got`,
+        known === undefined
+          ? [leaseKey, leasePid]
+          : [leaseKey, leasePid, known.transactionId.toString(), known.seq, batchSize],
       );
-      const got = rows[0]?.got === true;
-      if (got && active) {
-        // Session advisory locks stack: keep the count at one.
-        await tx.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [leaseKey]);
-      }
-      if (!got) {
+      const lease = rows[0];
+      if (lease?.got !== true) {
         if (active)
           logger.warn({ domain, relay: name }, 'relay lost its lease; another relay is active');
-        active = false;
-        return { active: false, published: 0 };
+        loseLease();
+        return undefined;
       }
-      if (!active) logger.info({ domain, relay: name }, 'relay took the lease');
-      active = true;
-      const progress = await tx.query<{ tx: string; seq: bigint }>(
-        `SELECT transaction_id::text AS tx, seq FROM ${s}.relay_progress WHERE relay = $1`,
-        [name],
-      );
-      const from: LogPosition = progress.rows[0]
-        ? { transactionId: BigInt(progress.rows[0].tx), seq: BigInt(progress.rows[0].seq) }
-        : LOG_START;
-      const batch = await readOutbox(tx, schema, domain, from, batchSize);
-      if (batch.length < batchSize)
-        trackStall(await countHeldBack(tx, schema, batch.at(-1)?.position ?? from));
-      if (batch.length === 0) {
-        position = from;
-        return { active: true, published: 0 };
+      let from: LogPosition | undefined;
+      let batch: readonly LoggedEvent[] | undefined;
+      if (lease.lease_pid === leasePid) {
+        from = checkpoint;
+        batch =
+          known === undefined
+            ? readAhead
+            : rows.flatMap((r) =>
+                r.event_id == null ? [] : [loggedEvent(r as OutboxRow, domain)],
+              );
+      } else {
+        // A new session took the lease: whatever this relay remembers may be stale.
+        if (!active) logger.info({ domain, relay: name }, 'relay took the lease');
+        loseLease();
+        active = true;
+        leasePid = lease.lease_pid;
       }
+      readAhead = undefined;
+      from ??= await readCheckpoint(tx);
+      batch ??= await readOutbox(tx, schema, domain, from, batchSize);
+      const last = batch.at(-1)?.position ?? from;
+      // The connection is idle while the broker acks: meanwhile count what is
+      // held back (a short batch) or read the next batch (a full one).
+      const held = batch.length < batchSize ? countHeldBack(tx, schema, last) : undefined;
+      if (batch.length === 0) return { from, last, batch, heldBack: await held };
+      const next = held ? undefined : readOutbox(tx, schema, domain, last, batchSize);
+      held?.catch(() => undefined);
+      next?.catch(() => undefined);
       const envelopes = batch.map((e) => e.envelope);
       const outcome = await publisher.publish(envelopes);
-      const last = batch.at(-1)!.position;
+      // Published: consumers can have them from now on.
+      options.onPublished?.(envelopes);
+      const counted = await held;
+      const ahead = await next;
       await tx.query(
         `INSERT INTO ${s}.relay_progress (relay, transaction_id, seq) VALUES ($1, $2::text::xid8, $3)
          ON CONFLICT (relay) DO UPDATE SET transaction_id = excluded.transaction_id, seq = excluded.seq, updated_at = now()`,
         [name, last.transactionId.toString(), last.seq],
       );
-      position = last;
       published += outcome.published;
       duplicates += outcome.duplicates;
-      options.onPublished?.(envelopes);
-      return { active: true, published: batch.length };
+      return { from, last, batch, heldBack: counted, ahead };
     }, role);
     lastError = undefined;
-    return result;
+    if (!cycle) return { active: false, published: 0 };
+    // Committed: the table holds `last` now.
+    checkpoint = cycle.last;
+    position = cycle.last;
+    // An empty read-ahead says nothing about what committed since.
+    if (cycle.ahead?.length) readAhead = cycle.ahead;
+    if (cycle.heldBack !== undefined) trackStall(cycle.heldBack);
+    return { active: true, published: cycle.batch.length };
+  };
+
+  const readCheckpoint = async (tx: Queryable): Promise<LogPosition> => {
+    const progress = await tx.query<{ tx: string; seq: bigint }>(
+      `SELECT transaction_id::text AS tx, seq FROM ${s}.relay_progress WHERE relay = $1`,
+      [name],
+    );
+    return progress.rows[0]
+      ? { transactionId: BigInt(progress.rows[0].tx), seq: BigInt(progress.rows[0].seq) }
+      : LOG_START;
   };
 
   const trackStall = (count: number): void => {
@@ -166,6 +257,56 @@ export function createRelay(options: RelayOptions): Relay {
     }
   };
 
+  // Wake-up: a notification ends the pause between cycles early.
+  let woken = false;
+  let endPause: (() => void) | undefined;
+  const wake = (): void => {
+    woken = true;
+    endPause?.();
+  };
+  const pause = (ms: number): Promise<void> =>
+    woken || stopping
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const timer = setTimeout(done, ms);
+          function done(): void {
+            clearTimeout(timer);
+            endPause = undefined;
+            resolve();
+          }
+          endPause = done;
+        });
+
+  let unlisten: (() => Promise<void>) | undefined;
+  let listening: Promise<void> | undefined;
+  let nextListenAt = 0;
+  let listenFailed = false;
+  // In the background, so a database that does not answer never delays a cycle.
+  const ensureListening = (): void => {
+    if (!wakeOnCommit || unlisten || listening || Date.now() < nextListenAt) return;
+    listening = db
+      .listen(channel, wake)
+      .then(
+        (stop) => {
+          unlisten = stop;
+          if (listenFailed) logger.info({ domain, relay: name }, 'relay listens for commits again');
+          listenFailed = false;
+          // Whatever committed before LISTEN took effect is found by this cycle.
+          wake();
+        },
+        (error: unknown) => {
+          nextListenAt = Date.now() + 5_000;
+          if (!listenFailed)
+            logger.warn(
+              { domain, relay: name, err: error instanceof Error ? error.message : String(error) },
+              'relay cannot listen for outbox commits; polling only',
+            );
+          listenFailed = true;
+        },
+      )
+      .finally(() => (listening = undefined));
+  };
+
   return {
     start() {
       if (loop) return;
@@ -173,10 +314,13 @@ export function createRelay(options: RelayOptions): Relay {
       loop = (async () => {
         let failures = 0;
         while (!stopping) {
+          ensureListening();
+          // Set before the cycle: a commit notified during it starts the next one at once.
+          woken = false;
           try {
             const cycle = await runOnce();
             failures = 0;
-            if (cycle.published < batchSize) await sleep(pollMs);
+            if (cycle.published < batchSize) await pause(pollMs);
           } catch (error) {
             failures++;
             lastError = error instanceof Error ? error.message : String(error);
@@ -187,17 +331,21 @@ export function createRelay(options: RelayOptions): Relay {
             await sleep(Math.min(5_000, pollMs * 2 ** Math.min(failures, 7)));
           }
         }
+        await listening;
+        await unlisten?.().catch(() => undefined);
+        unlisten = undefined;
       })();
     },
     async stop() {
       stopping = true;
+      endPause?.();
       await loop;
       loop = undefined;
       if (active) {
         await db
           .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [leaseKey])
           .catch(() => undefined);
-        active = false;
+        loseLease();
       }
     },
     runOnce,

@@ -18,6 +18,7 @@ import {
   recordReply,
   type Idempotency,
 } from '../idempotency/idempotency-key.js';
+import { outboxChannel } from '../outbox/outbox-channel.js';
 import { appendToOutbox, outboxInsert, type SqlStatement } from '../outbox/outbox-rows.js';
 
 /** An aggregate as stored: its state and how many events it has had. */
@@ -165,6 +166,7 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
   const schema = options.schema ?? domain;
   const now = options.now ?? (() => new Date());
   const retentionMs = options.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS;
+  const channel = outboxChannel(schema);
 
   const once = async <S>(
     context: CommandContext,
@@ -275,6 +277,8 @@ export function createUnitOfWork(options: UnitOfWorkOptions): UnitOfWork {
       const reloaded = await store.load(tx, aggregateId);
       throw conflict(store.aggregateType, aggregateId, version, reloaded?.version ?? 0n);
     }
+    // Wakes the relay once the transaction has committed.
+    tx.notifyAfterCommit(channel);
     return { state: decision.state, version: next, events: envelopes, replayed: false };
   };
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createPgliteDatabase,
@@ -198,5 +199,103 @@ describe.each(engines)('Database on $kind', (engine) => {
     await other.close();
     const error: unknown = await other.query('SELECT 1').catch((e: unknown) => e);
     expect(isPersistenceError(error) && error.reason).toBe('DATABASE_CLOSED');
+  });
+
+  it('delivers a notification to listeners when the notifying transaction commits, never on rollback', async () => {
+    const heard: string[] = [];
+    const unlisten = await db.listen('items_changed', (payload) => heard.push(payload));
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && heard.length < n; i++) await sleep(10);
+    };
+    await db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_notify('items_changed', 'one')`);
+      await sleep(30);
+      expect(heard).toEqual([]);
+    });
+    await until(1);
+    expect(heard).toEqual(['one']);
+    await db
+      .transaction(async (tx) => {
+        await tx.query(`SELECT pg_notify('items_changed', 'rolled back')`);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    await db.query(`SELECT pg_notify('items_changed', 'two')`);
+    await until(2);
+    expect(heard).toEqual(['one', 'two']);
+    await unlisten();
+    await db.query(`SELECT pg_notify('items_changed', 'unheard')`);
+    await sleep(50);
+    expect(heard).toEqual(['one', 'two']);
+  });
+
+  it('notifies a channel after a transaction asked for it has committed, never after a rollback', async () => {
+    const heard: string[] = [];
+    const unlisten = await db.listen('after_commit', (payload) => heard.push(payload));
+    await db.transaction(async (tx) => {
+      tx.notifyAfterCommit('after_commit');
+      await tx.query(`INSERT INTO items VALUES (1, 'x')`);
+      await sleep(30);
+      expect(heard).toEqual([]);
+    });
+    await db
+      .transaction(async (tx) => {
+        tx.notifyAfterCommit('after_commit');
+        await tx.query(`INSERT INTO items VALUES (2, 'y')`);
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    for (let i = 0; i < 200 && heard.length === 0; i++) await sleep(10);
+    await sleep(50);
+    expect(heard).toEqual(['']);
+    await unlisten();
+  });
+
+  it('coalesces the notifications of concurrent commits, and sends one after the last commit', async () => {
+    const heard: number[] = [];
+    let commits = 0;
+    const unlisten = await db.listen('coalesced', () => heard.push(commits));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        db
+          .transaction(async (tx) => {
+            await tx.query('INSERT INTO items VALUES ($1, $2)', [200 + i, 'c']);
+            tx.notifyAfterCommit('coalesced');
+          })
+          .then(() => commits++),
+      ),
+    );
+    for (let i = 0; i < 200 && !heard.includes(20); i++) await sleep(10);
+    // Every commit is followed by a notification sent after it.
+    expect(heard.at(-1)).toBe(20);
+    expect(heard.length).toBeLessThanOrEqual(20);
+    await unlisten();
+  });
+
+  it('refuses a channel that is not a lower-case identifier', async () => {
+    const error: unknown = await db.listen('Bad"Channel', () => {}).catch((e: unknown) => e);
+    expect(isPersistenceError(error) && error.reason).toBe('INVALID_IDENTIFIER');
+  });
+});
+
+describe('listening connection on postgres', () => {
+  it('comes back after its connection is killed, and tells the listener to look for itself', async () => {
+    const fixture = await engines[0]!.open('listen_reconnect');
+    try {
+      const db = fixture.db;
+      const heard: string[] = [];
+      await db.listen('wake', (payload) => heard.push(payload));
+      await db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE query = 'LISTEN "wake"' AND pid <> pg_backend_pid()`,
+      );
+      for (let i = 0; i < 300 && !heard.includes(''); i++) await sleep(10);
+      expect(heard).toContain('');
+      await db.query(`SELECT pg_notify('wake', 'after')`);
+      for (let i = 0; i < 300 && !heard.includes('after'); i++) await sleep(10);
+      expect(heard).toContain('after');
+    } finally {
+      await fixture.cleanup();
+    }
   });
 });

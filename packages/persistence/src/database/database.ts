@@ -31,6 +31,14 @@ export interface Queryable {
  */
 export interface Transaction extends Queryable {
   readonly kind: DatabaseKind;
+  /**
+   * Notifies `channel` (a lower-case SQL identifier; see
+   * {@link Database.listen}) after this transaction has committed, never if
+   * it rolls back. Sent after COMMIT rather than as a `NOTIFY` inside the
+   * transaction, which would make Postgres commit notifying transactions one
+   * at a time; coalesced per channel while one is on its way.
+   */
+  notifyAfterCommit(channel: string): void;
 }
 
 /** Options of {@link Database.transaction}. */
@@ -42,6 +50,9 @@ export interface TransactionOptions {
    */
   readonly begin?: string;
 }
+
+/** Receives the payload of one notification (`''` when the sender gave none). */
+export type NotificationListener = (payload: string) => void;
 
 /**
  * A Postgres database: node-postgres against a server ({@link createPgDatabase})
@@ -60,6 +71,16 @@ export interface Database extends Queryable {
    * inside `fn`, `fn` swallowed the error, and COMMIT therefore rolled back.
    */
   transaction<R>(fn: (tx: Transaction) => Promise<R>, options?: TransactionOptions): Promise<R>;
-  /** Closes the pool or the PGlite instance. Idempotent. */
+  /**
+   * Calls `fn` for every `NOTIFY` on `channel` (a lower-case SQL identifier)
+   * from any session, once the notifying transaction has committed. Resolves
+   * when `LISTEN` is in effect, with the function that ends it. A wake-up
+   * signal, not a queue: a notification sent while the listening connection
+   * is down is lost (after a reconnect `fn` is called once with `''`), so
+   * whoever listens must also look on its own from time to time. On a server
+   * the channels of a database share one connection outside the pool.
+   */
+  listen(channel: string, fn: NotificationListener): Promise<() => Promise<void>>;
+  /** Closes the pool or the PGlite instance (and the listening connection). Idempotent. */
   close(): Promise<void>;
 }

@@ -10,6 +10,9 @@ import {
   TEXT_ARRAY_OID,
 } from './column-types.js';
 import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
+import { createCommitNotifier } from './commit-notifier.js';
+import { createPgListener, type PgListener } from './pg-listener.js';
+import { quoteIdentifier } from '../sql-identifier.js';
 import { assertOutsideTransaction, runInTransactionScope } from './transaction-scope.js';
 
 /** Options of {@link createPgDatabase}; give `url`, `pool`, or both (`url` wins). */
@@ -19,8 +22,9 @@ export interface PgDatabaseOptions {
   /** node-postgres pool settings (`max`, timeouts, ssl, ...). */
   readonly pool?: Omit<pg.PoolConfig, 'types'>;
   /**
-   * Called when an idle pooled connection fails (server restart, database
-   * dropped). The pool discards that connection either way. Default: ignore.
+   * Called when an idle pooled connection or the listening connection fails
+   * (server restart, database dropped). The pool discards that connection
+   * either way; the listening one is reopened. Default: ignore.
    */
   readonly onIdleError?: (error: Error) => void;
 }
@@ -66,6 +70,10 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   let closed: Promise<void> | undefined;
+  let listener: PgListener | undefined;
+  const notifier = createCommitNotifier((channel) =>
+    closed ? Promise.resolve() : pool.query(`SELECT pg_notify($1, '')`, [channel]),
+  );
 
   const checkUsable = (method: string): void => {
     if (closed)
@@ -92,8 +100,16 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
       options: TransactionOptions = {},
     ): Promise<R> {
       checkUsable('transaction');
+      const notify = new Set<string>();
       const client = await pool.connect();
       let broken = false;
+      // The pool listens for errors of idle clients only: a connection lost
+      // while `fn` awaits something else would otherwise be an uncaught
+      // exception. The statement that uses it next fails instead.
+      const onLost = (): void => {
+        broken = true;
+      };
+      client.on('error', onLost);
       try {
         // One round trip: BEGIN plus the caller's set-up script (simple protocol).
         await client.query(options.begin ? `BEGIN; ${options.begin}` : 'BEGIN');
@@ -107,6 +123,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
               exec: async (sql) => {
                 await client.query(sql);
               },
+              notifyAfterCommit: (channel) => notify.add(channel),
             },
             fn,
           );
@@ -122,18 +139,33 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
             'transaction rolled back at COMMIT because a statement in it failed',
           );
         }
+        for (const channel of notify) notifier.notify(channel);
         return result;
       } catch (error) {
         // A connection in an unknown state must not go back to the pool.
         if (!broken && isConnectionError(error)) broken = true;
         throw error;
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     },
 
+    async listen(channel, fn) {
+      checkUsable('listen');
+      quoteIdentifier(channel, 'channel');
+      listener ??= createPgListener(
+        {
+          ...options.pool,
+          ...(options.url === undefined ? {} : { connectionString: options.url }),
+        },
+        (error) => options.onIdleError?.(error),
+      );
+      return listener.listen(channel, fn);
+    },
+
     close(): Promise<void> {
-      closed ??= pool.end();
+      closed ??= Promise.all([pool.end(), listener?.close()]).then(() => undefined);
       return closed;
     },
   };

@@ -2,7 +2,9 @@ import { PGlite, TransactionAbortedError, type Results } from '@electric-sql/pgl
 import { PersistenceError } from '../persistence-error.js';
 import { DATE_OID, INT8_OID, parseDate, parseInt8 } from './column-types.js';
 import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
+import { createCommitNotifier } from './commit-notifier.js';
 import { assertOutsideTransaction, runInTransactionScope } from './transaction-scope.js';
+import { quoteIdentifier } from '../sql-identifier.js';
 
 /** Options of {@link createPgliteDatabase}. */
 export interface PgliteDatabaseOptions {
@@ -25,6 +27,9 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
     parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
   });
   let closed: Promise<void> | undefined;
+  const notifier = createCommitNotifier((channel) =>
+    closed ? Promise.resolve() : pglite.query(`SELECT pg_notify($1, '')`, [channel]),
+  );
 
   const checkUsable = (method: string): void => {
     if (closed)
@@ -50,8 +55,9 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
       options: TransactionOptions = {},
     ): Promise<R> {
       checkUsable('transaction');
+      const notify = new Set<string>();
       try {
-        return await pglite.transaction(async (raw) => {
+        const result = await pglite.transaction(async (raw) => {
           if (options.begin) await raw.exec(options.begin);
           return runInTransactionScope(
             db,
@@ -61,10 +67,13 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
               exec: async (sql) => {
                 await raw.exec(sql);
               },
+              notifyAfterCommit: (channel) => notify.add(channel),
             },
             fn,
           );
         });
+        for (const channel of notify) notifier.notify(channel);
+        return result;
       } catch (error) {
         if (error instanceof TransactionAbortedError) {
           throw new PersistenceError(
@@ -75,6 +84,14 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
         }
         throw error;
       }
+    },
+
+    async listen(channel, fn) {
+      checkUsable('listen');
+      quoteIdentifier(channel, 'channel');
+      // One session: it hears its own notifications, at the COMMIT of the
+      // transaction that sent them.
+      return pglite.listen(channel, fn);
     },
 
     close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { PersistenceError } from '../persistence-error.js';
+import { quoteIdentifier } from '../sql-identifier.js';
 import type { DatabaseKind, QueryResult, Row, Transaction } from './database.js';
 
 interface Scope {
@@ -28,6 +29,8 @@ export function assertOutsideTransaction(owner: object, method: string): void {
 export interface RawTransaction {
   query(sql: string, params: readonly unknown[]): Promise<QueryResult<Row>>;
   exec(sql: string): Promise<void>;
+  /** Remembers a channel to notify once the adapter has committed. */
+  notifyAfterCommit(channel: string): void;
 }
 
 /**
@@ -55,6 +58,11 @@ export async function runInTransactionScope<R>(
     exec: async (sql: string) => {
       checkOpen();
       await raw.exec(sql);
+    },
+    notifyAfterCommit: (channel: string) => {
+      checkOpen();
+      quoteIdentifier(channel, 'channel');
+      raw.notifyAfterCommit(channel);
     },
   };
   try {
