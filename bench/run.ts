@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each figure printed with its ratio to a
 // baseline measured in the same run. Pass names to run a subset:
 // `npm run bench -- service-host`.
+import { benchDev } from './dev.bench.js';
 import { benchEvents } from './events.bench.js';
 import { benchPersistence } from './persistence.bench.js';
 import { benchProcessDefinition } from './process-definition.bench.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   transformation: benchTransformation,
   'process-definition': benchProcessDefinition,
   'process-runtime': benchProcessRuntime,
+  dev: benchDev,
 };
 
 const only = process.argv.slice(2);

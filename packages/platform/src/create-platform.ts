@@ -52,8 +52,11 @@ export interface PlatformOptions {
   readonly identity: DevIdentity;
   /** Besides TransformationService (default: all). `events` needs `sales`. */
   readonly services?: readonly PlatformService[];
-  /** Required with `process`: ProcessService and a worker polling `taskQueue`. */
-  readonly temporal?: TemporalConfig;
+  /**
+   * Required with `process`: ProcessService and a worker polling `taskQueue`. A promise lets
+   * the platform open and migrate its database while Temporal is still starting.
+   */
+  readonly temporal?: TemporalConfig | Promise<TemporalConfig>;
   readonly host?: {
     /** Default 8080; 0 picks a free port. */
     readonly port?: number;
@@ -72,7 +75,11 @@ export interface PlatformOptions {
   readonly sales?: { readonly idempotencyRetentionMs?: number };
   readonly transformation?: { readonly watchPollMs?: number };
   readonly events?: { readonly pollMs?: number };
-  readonly worker?: { readonly shutdownGraceTimeMs?: number };
+  readonly worker?: {
+    readonly shutdownGraceTimeMs?: number;
+    /** Keep the workflow bundle here between starts instead of bundling each time. */
+    readonly workflowBundleCacheDir?: string;
+  };
   /** Runs after the migrations, before anything is served (`ameide dev` seeds the demo tenant). */
   readonly seed?: (parts: PlatformParts) => Promise<void>;
   /** Reports each start-up step (default: silent). */
@@ -146,11 +153,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
 
     const routes: ServiceRegistration[] = [transformation.routes];
     const plans = createArtifactStorePlanSource(transformation.store);
-    const taskQueue = services.has('process')
-      ? (options.temporal?.taskQueue ?? DEFAULT_TASK_QUEUE)
-      : undefined;
-    if (options.temporal && taskQueue) {
-      const temporalConfig = options.temporal;
+    const temporalConfig = services.has('process') ? await options.temporal : undefined;
+    const taskQueue = temporalConfig ? (temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE) : undefined;
+    if (temporalConfig && taskQueue) {
       const temporal = await step(
         'temporal client',
         () => connectTemporalClient(temporalConfig),
@@ -193,18 +198,21 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     );
     cleanup.push(() => host.close());
 
-    if (options.temporal && taskQueue) {
-      const temporalConfig = { ...options.temporal, taskQueue };
+    if (temporalConfig && taskQueue) {
+      const workerTemporal = { ...temporalConfig, taskQueue };
       const worker = await step(
         'process worker',
         () =>
           startProcessWorkerPrimitive({
-            temporal: temporalConfig,
+            temporal: workerTemporal,
             plans,
             tokens: createDevTokenProvider(identity),
             serviceUrl: host.url,
             ...(options.worker?.shutdownGraceTimeMs !== undefined
               ? { shutdownGraceTimeMs: options.worker.shutdownGraceTimeMs }
+              : {}),
+            ...(options.worker?.workflowBundleCacheDir !== undefined
+              ? { workflowBundleCacheDir: options.worker.workflowBundleCacheDir }
               : {}),
           }),
         (w) => `task queue ${w.taskQueue}`,

@@ -24,6 +24,7 @@ export {
   getWorkflowBundle,
   WORKFLOWS_PATH,
 } from './worker/workflow-bundle.js';
+export type { WorkflowBundleOptions } from './worker/workflow-bundle.js';
 export { createProcessActivities, domainFailure } from './activities/create-process-activities.js';
 export type { ProcessActivitiesOptions } from './activities/create-process-activities.js';
 export { createArtifactStorePlanSource, createStaticPlanSource } from './activities/plan-source.js';

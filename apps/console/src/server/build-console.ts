@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 import { consoleDistDir, consoleRoot, consoleViteConfig } from './vite-config.js';
 
 export interface BuildConsoleOptions {
@@ -45,6 +44,8 @@ export async function buildConsole(options: BuildConsoleOptions = {}): Promise<B
   const tmp = `${distDir}.tmp-${unique}`;
   const old = `${distDir}.old-${unique}`;
   try {
+    // Vite (≈0.5 s to load, and memory for as long as the process lives) only when building.
+    const { build } = await import('vite');
     await build({ ...consoleViteConfig({ outDir: tmp }), mode: 'production', logLevel: 'warn' });
     await rename(distDir, old).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;

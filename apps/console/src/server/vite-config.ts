@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import react from '@vitejs/plugin-react';
 import type { InlineConfig } from 'vite';
 
 /** `apps/console`: the Vite root (holds `index.html`). */
@@ -13,7 +12,8 @@ export function consoleViteConfig(overrides: { outDir?: string } = {}): InlineCo
     root: consoleRoot,
     configFile: false,
     logLevel: 'warn',
-    plugins: [react()],
+    // Loaded when Vite resolves its plugins, not when `ameide dev` imports this file.
+    plugins: [import('@vitejs/plugin-react').then((m) => m.default())],
     build: {
       outDir: overrides.outDir ?? consoleDistDir,
       emptyOutDir: true,

@@ -105,7 +105,8 @@ export function devCommand(): Command {
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
       'after',
-      '\nEmbedded defaults: PGlite data in <home>/data, a dev signing key in <home>, logs in <home>/logs.\n' +
+      '\nEmbedded defaults: PGlite data in <home>/data, a dev signing key in <home>, logs in <home>/logs,\n' +
+        'the workflow bundle in <home>/cache (rebuilt when its sources change).\n' +
         'On first start the demo tenant gets the example processes, published.\n' +
         'Then: npx ameide login --dev --tenant demo && npx ameide artifact list',
     )
@@ -113,6 +114,7 @@ export function devCommand(): Command {
       const home = resolveHome(cmd.optsWithGlobals<{ home?: string }>().home);
       const started = performance.now();
       const cleanup: (() => Promise<void>)[] = [];
+      const background: Promise<unknown>[] = [];
       try {
         await step(
           'state directory',
@@ -127,9 +129,11 @@ export function devCommand(): Command {
               destination: await openLog(logFile),
             });
         const identity = await step('dev signing key', () => loadOrCreateDevIdentity(home));
+        // Temporal starts in a process of its own and the console build is checked while the
+        // platform opens and migrates its database; both are awaited before anything runs on them.
         const temporalAddress = opts.temporalAddress
-          ? opts.temporalAddress
-          : await step(
+          ? Promise.resolve(opts.temporalAddress)
+          : step(
               'temporal dev server',
               async () => {
                 const server = await startTemporalDevServer({
@@ -146,26 +150,35 @@ export function devCommand(): Command {
               (address) =>
                 `${address}, data in ${join(home, 'temporal.db')}${opts.temporalUi ? `, UI on http://127.0.0.1:${opts.temporalUi}` : ''}`,
             );
-        // The console (a UISurface) is built once, when its sources changed; Vite loads only here.
+        // The console (a UISurface) is built once, when its sources changed.
         const consoleApp = await import('@ameide/console');
-        const built = await step(
+        const consoleBuilt = step(
           'console',
           () => consoleApp.buildConsole(),
           (r) => (r.built ? `built in ${r.ms} ms` : 'up to date'),
         );
+        const temporal = temporalAddress.then((address) => ({
+          address,
+          namespace: opts.temporalNamespace,
+          taskQueue: DEFAULT_TASK_QUEUE,
+        }));
+        // Failures surface where they are awaited; all are settled before the clean-up runs
+        // (a Temporal server that started after it would outlive this process).
+        for (const p of [temporalAddress, consoleBuilt, temporal]) {
+          background.push(p);
+          p.catch(() => undefined);
+        }
         const devToken = consoleApp.createDevTokenHandler(identity);
-        const consoleFiles = consoleApp.createConsoleHandler({ distDir: built.distDir });
+        const consoleFiles = consoleApp.createConsoleHandler({
+          distDir: consoleApp.consoleDistDir,
+        });
         let demo: Awaited<ReturnType<typeof seedDemoCustomers>> = { customers: [], created: 0 };
         const platform = await createPlatform({
           database: opts.postgresUrl
             ? { postgresUrl: opts.postgresUrl }
             : { pglite: true, pgliteDir: join(home, 'data') },
           identity,
-          temporal: {
-            address: temporalAddress,
-            namespace: opts.temporalNamespace,
-            taskQueue: DEFAULT_TASK_QUEUE,
-          },
+          temporal,
           host: {
             port: opts.port,
             hostname: opts.host,
@@ -177,6 +190,7 @@ export function devCommand(): Command {
             },
           },
           logger,
+          worker: { workflowBundleCacheDir: join(home, 'cache') },
           ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}),
           sales: { idempotencyRetentionMs: opts.idempotencyRetention },
           retention: {
@@ -204,6 +218,7 @@ export function devCommand(): Command {
           step,
         });
         cleanup.push(() => platform.close());
+        await consoleBuilt;
         const host = platform.host;
         const total = Math.round(performance.now() - started);
         process.stderr.write(
@@ -219,6 +234,7 @@ export function devCommand(): Command {
         await untilSignal();
         process.stderr.write('\nstopping...\n');
       } finally {
+        await Promise.allSettled(background);
         for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
       }
     });

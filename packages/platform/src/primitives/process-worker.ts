@@ -17,6 +17,8 @@ export interface ProcessWorkerPrimitiveOptions {
   readonly serviceUrl: string | ((service: string) => string);
   /** How long shutdown lets running activities finish (default: the worker's, 10 s). */
   readonly shutdownGraceTimeMs?: number;
+  /** Keep the workflow bundle here between starts (`ameide dev`: `<home>/cache`). */
+  readonly workflowBundleCacheDir?: string;
   /**
    * Where the Temporal SDK's own logs go: this logger (JSON lines), or the console
    * without it. Either way only warnings and errors (the SDK is chatty at info).
@@ -56,6 +58,9 @@ export async function startProcessWorkerPrimitive(
       activities: { plans: options.plans, tokens: options.tokens, serviceUrl: options.serviceUrl },
       ...(options.shutdownGraceTimeMs !== undefined
         ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs }
+        : {}),
+      ...(options.workflowBundleCacheDir !== undefined
+        ? { workflowBundleCacheDir: options.workflowBundleCacheDir }
         : {}),
     });
   } catch (err) {

@@ -33,6 +33,8 @@ export interface ProcessWorkerOptions {
   readonly activities: ProcessActivitiesOptions | { readonly implementation: ProcessActivities };
   /** Default: the interpreter bundled once per process. */
   readonly workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Where the default bundle is kept between processes (see `getWorkflowBundle`). */
+  readonly workflowBundleCacheDir?: string;
   readonly maxConcurrentActivityTaskExecutions?: number;
   readonly maxConcurrentWorkflowTaskExecutions?: number;
   readonly maxCachedWorkflows?: number;
@@ -72,7 +74,15 @@ export async function createProcessWorker(options: ProcessWorkerOptions): Promis
     taskQueue: options.taskQueue,
     ...(options.workflowsPath
       ? { workflowsPath: options.workflowsPath }
-      : { workflowBundle: options.workflowBundle ?? (await getWorkflowBundle()) }),
+      : {
+          workflowBundle:
+            options.workflowBundle ??
+            (await getWorkflowBundle(
+              options.workflowBundleCacheDir === undefined
+                ? {}
+                : { cacheDir: options.workflowBundleCacheDir },
+            )),
+        }),
     activities: { ...activities },
     // The workflow side of tracing is bundled (WORKFLOW_INTERCEPTOR_MODULES); this is the activity side.
     interceptors: {
