@@ -36,6 +36,5 @@ export async function ensureRelayRole(db: Database, role: string = RELAY_ROLE): 
 
 /** The `begin` script that makes a transaction run as the relay role. */
 export function asRelayRole(role: string = RELAY_ROLE): { begin: string } {
-  quoteIdentifier(role, 'role');
-  return { begin: `SELECT set_config('role', '${role}', true)` };
+  return { begin: `SET LOCAL ROLE ${quoteIdentifier(role, 'role')}` };
 }
