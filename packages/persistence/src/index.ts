@@ -1,6 +1,7 @@
 // Users' symbols first: databases, tenant-scoped work, migrations, errors.
 export { createPgDatabase } from './database/pg-database.js';
 export type { PgDatabaseOptions } from './database/pg-database.js';
+export type { PreparedStatementOptions } from './database/statement-names.js';
 export { createPgliteDatabase } from './database/pglite-database.js';
 export type { PgliteDatabaseOptions } from './database/pglite-database.js';
 export type {

@@ -34,9 +34,10 @@ export interface Transaction extends Queryable {
   /**
    * Notifies `channel` (a lower-case SQL identifier; see
    * {@link Database.listen}) after this transaction has committed, never if
-   * it rolls back. Sent after COMMIT rather than as a `NOTIFY` inside the
+   * it rolls back. Run after COMMIT rather than as a `NOTIFY` inside the
    * transaction, which would make Postgres commit notifying transactions one
-   * at a time; coalesced per channel while one is on its way.
+   * at a time: on a server in COMMIT's round trip as a statement of its own,
+   * on PGlite right after (coalesced per channel while one is on its way).
    */
   notifyAfterCommit(channel: string): void;
 }

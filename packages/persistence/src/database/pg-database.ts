@@ -12,7 +12,8 @@ import {
 import type { Database, QueryResult, Row, Transaction, TransactionOptions } from './database.js';
 import { createCommitNotifier } from './commit-notifier.js';
 import { createPgListener, type PgListener } from './pg-listener.js';
-import { quoteIdentifier } from '../sql-identifier.js';
+import { createStatementNames, type PreparedStatementOptions } from './statement-names.js';
+import { quoteIdentifier, quoteLiteral } from '../sql-identifier.js';
 import { assertOutsideTransaction, runInTransactionScope } from './transaction-scope.js';
 
 /** Options of {@link createPgDatabase}; give `url`, `pool`, or both (`url` wins). */
@@ -27,6 +28,13 @@ export interface PgDatabaseOptions {
    * either way; the listening one is reopened. Default: ignore.
    */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * Statements run in transactions are prepared (parsed and planned once per
+   * connection) from their second use on; see `StatementNames`. `false` runs
+   * every statement unnamed, e.g. behind a pooler that cannot keep prepared
+   * statements. Default: on.
+   */
+  readonly preparedStatements?: false | PreparedStatementOptions;
 }
 
 type TextParser = (value: string) => unknown;
@@ -74,6 +82,10 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
   const notifier = createCommitNotifier((channel) =>
     closed ? Promise.resolve() : pool.query(`SELECT pg_notify($1, '')`, [channel]),
   );
+  const statements =
+    options.preparedStatements === false
+      ? undefined
+      : createStatementNames(options.preparedStatements);
 
   const checkUsable = (method: string): void => {
     if (closed)
@@ -119,7 +131,18 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
             db,
             'postgres',
             {
-              query: async (sql, params) => toResult(await client.query(sql, [...params])),
+              query: async (sql, params) => {
+                if (!statements) return toResult(await client.query(sql, [...params]));
+                try {
+                  return toResult(await client.query(statements.config(client, sql, [...params])));
+                } catch (error) {
+                  statements.failed(sql, error);
+                  // A prepared statement gone from the session (DEALLOCATE, DISCARD): the
+                  // client's record of what it prepared is wrong, so it must not be reused.
+                  if ((error as { code?: unknown }).code === '26000') broken = true;
+                  throw error;
+                }
+              },
               exec: async (sql) => {
                 await client.query(sql);
               },
@@ -131,7 +154,21 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
           await client.query('ROLLBACK').catch(() => (broken = true));
           throw error;
         }
-        const commit = await client.query('COMMIT');
+        // Notifications due now travel with COMMIT (one round trip) but run after it, in a
+        // statement of their own, never as a NOTIFY inside the transaction (see CommitNotifier).
+        const due = notifier.now(notify);
+        const answers = (await client
+          .query(
+            due.length === 0
+              ? 'COMMIT'
+              : `COMMIT; SELECT ${due.map((c) => `pg_notify(${quoteLiteral(c)}, '')`).join(', ')}`,
+          )
+          .catch((error: unknown) => {
+            // Whether it committed is unknown: owe the notifications rather than lose them.
+            notifier.later(due);
+            throw error;
+          })) as pg.QueryResult | pg.QueryResult[];
+        const commit = Array.isArray(answers) ? answers[0]! : answers;
         // Postgres answers COMMIT of a failed transaction with ROLLBACK, silently.
         if (commit.command === 'ROLLBACK') {
           throw new PersistenceError(
@@ -139,7 +176,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
             'transaction rolled back at COMMIT because a statement in it failed',
           );
         }
-        for (const channel of notify) notifier.notify(channel);
+        notifier.later([...notify].filter((c) => !due.includes(c)));
         return result;
       } catch (error) {
         // A connection in an unknown state must not go back to the pool.
@@ -165,6 +202,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
     },
 
     close(): Promise<void> {
+      notifier.close();
       closed ??= Promise.all([pool.end(), listener?.close()]).then(() => undefined);
       return closed;
     },

@@ -27,9 +27,11 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
     parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
   });
   let closed: Promise<void> | undefined;
-  const notifier = createCommitNotifier((channel) =>
-    closed ? Promise.resolve() : pglite.query(`SELECT pg_notify($1, '')`, [channel]),
-  );
+  const sendNotify = (channel: string): Promise<unknown> =>
+    closed
+      ? Promise.resolve()
+      : pglite.query(`SELECT pg_notify($1, '')`, [channel]).catch(() => undefined);
+  const notifier = createCommitNotifier(sendNotify);
 
   const checkUsable = (method: string): void => {
     if (closed)
@@ -72,7 +74,9 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
             fn,
           );
         });
-        for (const channel of notify) notifier.notify(channel);
+        const due = notifier.now(notify);
+        for (const channel of due) void sendNotify(channel);
+        notifier.later([...notify].filter((c) => !due.includes(c)));
         return result;
       } catch (error) {
         if (error instanceof TransactionAbortedError) {
@@ -95,6 +99,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
     },
 
     close(): Promise<void> {
+      notifier.close();
       closed ??= pglite.close();
       return closed;
     },
