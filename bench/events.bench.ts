@@ -30,8 +30,10 @@ import { benchPostgres } from './lib/postgres.js';
 /**
  * The domain kit and event plumbing:
  * (a) a sales command (add or remove an order line) through the unit of work
- *     (state + outbox rows in one transaction) vs the same state SQL without
- *     the outbox, same Postgres, same concurrency;
+ *     (state + outbox rows in one transaction) vs the order store's state SQL
+ *     without the outbox (and vs a narrower read and write of lines and
+ *     version only, the baseline this benchmark had first), same Postgres,
+ *     same concurrency;
  * (b) the relay draining a backlog to JetStream vs publishing as many
  *     envelopes to JetStream directly (same in-flight window, alternating
  *     rounds), and commit-to-publish latency at a steady load (the relay woken
@@ -85,11 +87,16 @@ async function commandLoop(sales: SalesDomain, orders: number): Promise<() => Pr
   };
 }
 
-/** The same statements as a command, minus the outbox: read the row, write it back with a version check. */
+/**
+ * A command's state SQL minus the outbox, `narrow` or as the order store
+ * runs it: read the row (only lines and version, or every column), write it
+ * back with a version check (those columns, or every column).
+ */
 async function rawLoop(
   db: Database,
   sales: SalesDomain,
   orders: number,
+  shape: 'narrow' | 'store',
 ): Promise<() => Promise<unknown>> {
   const customer = await sales.createCustomer(ctx, {
     name: 'raw',
@@ -103,7 +110,7 @@ async function rawLoop(
         .value.orderId,
     );
   let next = 0;
-  const once = (id: string) =>
+  const narrow = (id: string) =>
     withTenant(db, ctx, async (tx) => {
       const { rows } = await tx.query<{ lines: unknown[]; version: bigint }>(
         `SELECT lines, version FROM sales.orders WHERE order_id = $1`,
@@ -119,6 +126,50 @@ async function rawLoop(
       );
       return r.rowCount === 1;
     });
+  // The statements of the sales order store (load, saveStatement), minus the outbox.
+  const store = (id: string) =>
+    withTenant(db, ctx, async (tx) => {
+      const { rows } = await tx.query<{
+        customer_id: string;
+        currency: string;
+        status: string;
+        lines: unknown[];
+        paid_minor: bigint;
+        payment_references: string[];
+        cancel_reason: string | null;
+        version: bigint;
+        created_at: Date;
+      }>(
+        `SELECT order_id, customer_id, currency, status, lines, paid_minor, payment_references, cancel_reason, version, created_at, updated_at FROM sales.orders WHERE order_id = $1`,
+        [id],
+      );
+      const row = rows[0]!;
+      const lines = row.lines.length
+        ? []
+        : [{ lineId: newEventId(), sku: 'SKU-1', quantity: 2, unitPriceMinor: '199' }];
+      const r = await tx.query(
+        `UPDATE sales.orders SET customer_id = $2, currency = $3, status = $4, lines = $5::jsonb, total_minor = $6, paid_minor = $7,
+            payment_references = $8::jsonb, cancel_reason = $9, version = $10, created_at = $11, updated_at = $12
+          WHERE order_id = $1 AND version = $13 RETURNING 1`,
+        [
+          id,
+          row.customer_id,
+          row.currency,
+          row.status,
+          JSON.stringify(lines),
+          lines.length ? 398n : 0n,
+          BigInt(row.paid_minor),
+          JSON.stringify(row.payment_references),
+          row.cancel_reason,
+          BigInt(row.version) + 1n,
+          row.created_at,
+          new Date(),
+          BigInt(row.version),
+        ],
+      );
+      return r.rowCount === 1;
+    });
+  const once = shape === 'narrow' ? narrow : store;
   // Retries a lost race like the unit of work does.
   return async () => {
     const id = ids[next++ % ids.length]!;
@@ -134,8 +185,8 @@ async function benchCommands(url: string): Promise<void> {
     await migrateSales(lite);
     const sales = createSalesDomain({ db });
     const withOutbox = await commandLoop(sales, 512);
-    const withoutOutbox = await rawLoop(db, sales, 512);
-    const r = await compare(withoutOutbox, withOutbox, { opsPerRound: 800, concurrency: 8 });
+    const sameSql = await rawLoop(db, sales, 512, 'store');
+    const r = await compare(sameSql, withOutbox, { opsPerRound: 800, concurrency: 8 });
     report(
       'order command, same SQL without outbox',
       r.baseline.opsPerSec,
@@ -148,7 +199,17 @@ async function benchCommands(url: string): Promise<void> {
       r.candidate.opsPerSec,
       'commands/s',
       1 / r.timeRatio,
-      'without outbox (throughput ratio; goal >= 0.8)',
+      'same SQL without outbox (throughput ratio; goal >= 0.8)',
+    );
+    // The baseline as it was first written: only lines and version read and written.
+    const narrow = await rawLoop(db, sales, 512, 'narrow');
+    const n = await compare(narrow, withOutbox, { opsPerRound: 800, concurrency: 8 });
+    report(
+      'order command through the unit of work (state + outbox)',
+      n.candidate.opsPerSec,
+      'commands/s',
+      1 / n.timeRatio,
+      'lines and version only, without outbox (throughput ratio)',
     );
 
     const onLite = await commandLoop(createSalesDomain({ db: lite }), 64);

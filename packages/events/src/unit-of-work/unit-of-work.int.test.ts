@@ -66,6 +66,24 @@ describe.each<Engine>(['postgres', 'pglite'])('unit of work (%s)', (engine) => {
     expect(state.rowCount).toBe(0);
   });
 
+  it('refuses, as internal, a save whose versions the outbox already holds, and writes nothing', async () => {
+    await deposit(uow, 'acme', 'stray', 10);
+    // An outbox row for the next version that no save wrote (a damaged log).
+    await ledger.db.query(
+      `INSERT INTO ledger.outbox (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, payload, correlation_id, occurred_at)
+       VALUES (gen_random_uuid(), 'acme', 'account', 'stray', 3, 'ledger.account.deposited.v1', 1, '{}', 'c', now())`,
+    );
+    const refused = await refusal(deposit(uow, 'acme', 'stray', 5));
+    expect(refused).toMatchObject({ code: 'internal' });
+    expect(refused.message).toMatch(/already holds versions 3\.\.3/);
+    const { rows } = await uow.read({ tenantId: 'acme' }, (tx) =>
+      tx.query<{ balance: bigint; version: bigint }>(
+        `SELECT balance, version FROM ledger.accounts WHERE account_id = 'stray'`,
+      ),
+    );
+    expect(rows[0]).toEqual({ balance: 10n, version: 2n });
+  });
+
   it('refuses a stale expected version with aborted, carrying both versions, and writes nothing', async () => {
     await deposit(uow, 'acme', 'a-3', 1);
     const stale = await refusal(
