@@ -18,8 +18,11 @@ export const feelSyntax = defineRule(
     severity: 'error',
   },
   ({ definition, report }) => {
+    // Definitions repeat expressions (the same mapping on many tasks): parse each text once.
+    const checked = new Map<string, ReturnType<typeof checkFeelExpression>>();
     for (const field of feelFields(definition)) {
-      const result = checkFeelExpression(field.value);
+      let result = checked.get(field.value);
+      if (!result) checked.set(field.value, (result = checkFeelExpression(field.value)));
       if (result.ok) continue;
       const span = spanOf(field.value, result.start, result.end);
       report({
