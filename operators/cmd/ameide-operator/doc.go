@@ -1,0 +1,2 @@
+// Command ameide-operator runs the Ameide primitive reconcilers.
+package main

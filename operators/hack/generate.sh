@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Regenerates what controller-gen derives from the Go types:
+#   operators/api/v1alpha1/zz_generated.deepcopy.go
+#   deploy/crds/ameide.io_*.yaml           (the CRDs; the Helm chart copies them)
+#   operators/config/rbac/role.yaml        (ClusterRole from +kubebuilder:rbac markers)
+# controller-gen is built once per machine into the Ameide tool cache.
+# `--check` regenerates into a temporary copy and fails when the committed
+# files differ (CI runs it from scripts/check.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$here/.." && pwd)
+CONTROLLER_TOOLS_VERSION=v0.23.0
+tools=${XDG_CACHE_HOME:-$HOME/.cache}/ameide/bin/controller-gen-$CONTROLLER_TOOLS_VERSION
+gen=$tools/controller-gen
+if [ ! -x "$gen" ]; then
+  echo "ameide: building controller-gen $CONTROLLER_TOOLS_VERSION (first run only)..." >&2
+  mkdir -p "$tools"
+  tmp=$(mktemp -d "$tools/.build-XXXX")
+  GOBIN=$tmp GOFLAGS=-mod=mod go install "sigs.k8s.io/controller-tools/cmd/controller-gen@$CONTROLLER_TOOLS_VERSION"
+  mv "$tmp/controller-gen" "$gen"
+  rmdir "$tmp"
+fi
+
+generate() { # out-root
+  local out=$1
+  (cd "$here" && "$gen" object:headerFile=hack/boilerplate.go.txt paths=./api/... \
+    output:object:dir="$out/operators/api/v1alpha1")
+  (cd "$here" && "$gen" crd:crdVersions=v1 rbac:roleName=ameide-operator paths=./... \
+    output:crd:dir="$out/deploy/crds" output:rbac:dir="$out/operators/config/rbac")
+}
+
+if [ "${1:-}" = "--check" ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/operators/api/v1alpha1" "$tmp/deploy/crds" "$tmp/operators/config/rbac"
+  generate "$tmp"
+  stale=0
+  for f in operators/api/v1alpha1/zz_generated.deepcopy.go operators/config/rbac/role.yaml; do
+    cmp -s "$tmp/$f" "$repo/$f" || { echo "stale: $f (run operators/hack/generate.sh)" >&2; stale=1; }
+  done
+  if ! diff -r "$tmp/deploy/crds" "$repo/deploy/crds" >/dev/null; then
+    echo "stale: deploy/crds (run operators/hack/generate.sh)" >&2; stale=1
+  fi
+  exit $stale
+fi
+rm -f "$repo"/deploy/crds/ameide.io_*.yaml
+mkdir -p "$repo/deploy/crds" "$repo/operators/config/rbac"
+generate "$repo"
