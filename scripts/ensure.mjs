@@ -5,11 +5,14 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -161,48 +164,165 @@ export function ensureChromium() {
 /** Version of the Connect conformance runner the server's conformance test uses. */
 export const CONNECT_CONFORMANCE_VERSION = 'v1.0.7';
 
+function cacheDir() {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ameide');
+}
+
 /**
- * The Connect conformance runner (`connectconformance`), built once with Go
- * into a cache outside the repository (`$XDG_CACHE_HOME/ameide/bin`, keyed by
- * version) and reused by every run. `AMEIDE_CONNECTCONFORMANCE` names a
- * binary to use instead. Returns the binary's path.
+ * A Go command built once with `go install <pkg>@<version>` into a cache
+ * outside the repository (`$XDG_CACHE_HOME/ameide/bin/<binary>-<version>`)
+ * and reused by every run; `envVar` names a binary to use instead. Its output
+ * goes to stderr, so callers whose stdout is a protocol (protoc plugins) stay
+ * clean. Returns the binary's path.
  */
-export function ensureConnectConformance() {
-  const override = process.env.AMEIDE_CONNECTCONFORMANCE;
+export function ensureGoBinary({ pkg, version, binary, envVar, purpose }) {
+  const override = envVar ? process.env[envVar] : undefined;
   if (override) {
-    if (!existsSync(override))
-      throw new Error(`AMEIDE_CONNECTCONFORMANCE=${override} does not exist`);
+    if (!existsSync(override)) throw new Error(`${envVar}=${override} does not exist`);
     return override;
   }
-  const version = CONNECT_CONFORMANCE_VERSION;
-  const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  const dir = join(cache, 'ameide', 'bin', `connectconformance-${version}`);
-  const binary = join(dir, 'connectconformance');
-  if (existsSync(binary)) return binary;
+  const dir = join(cacheDir(), 'bin', `${binary}-${version}`);
+  const path = join(dir, binary);
+  if (existsSync(path)) return path;
   if (!which('go')) {
     throw new Error(
-      `Go is needed to build the Connect conformance runner ${version} (the server conformance test); ` +
-        'install Go or set AMEIDE_CONNECTCONFORMANCE to a connectconformance binary',
+      `Go is needed to build ${binary} ${version} (${purpose}); install Go` +
+        (envVar ? ` or set ${envVar} to a ${binary} binary` : ''),
     );
   }
-  say(`building connectconformance ${version} (first run only, ~1 min)...`);
+  say(`building ${binary} ${version} (first run only)...`);
   mkdirSync(dir, { recursive: true });
   // Built into a private folder and renamed into place, so runs that start
   // together never see half a binary.
   const tmp = mkdtempSync(join(dir, '.build-'));
   try {
-    run('go', ['install', `connectrpc.com/conformance/cmd/connectconformance@${version}`], {
+    run('go', ['install', `${pkg}@${version}`], {
       cwd: tmp,
+      stdio: ['ignore', 2, 2],
       env: {
         ...process.env,
         GOBIN: tmp,
         GOFLAGS: [process.env.GOFLAGS, '-mod=mod'].filter(Boolean).join(' '),
       },
     });
-    renameSync(join(tmp, 'connectconformance'), binary);
+    renameSync(join(tmp, binary), path);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  say(`connectconformance ${version} built: ${binary}`);
-  return binary;
+  say(`${binary} ${version} built: ${path}`);
+  return path;
+}
+
+/**
+ * The Connect conformance runner (`connectconformance`), built once with Go
+ * (see ensureGoBinary). `AMEIDE_CONNECTCONFORMANCE` names a binary to use
+ * instead. Returns the binary's path.
+ */
+export function ensureConnectConformance() {
+  return ensureGoBinary({
+    pkg: 'connectrpc.com/conformance/cmd/connectconformance',
+    version: CONNECT_CONFORMANCE_VERSION,
+    binary: 'connectconformance',
+    envVar: 'AMEIDE_CONNECTCONFORMANCE',
+    purpose: 'the server conformance test',
+  });
+}
+
+/** Versions of the code generator plugins buf.gen.yaml runs for the Go SDK. */
+export const PROTOC_GEN_GO_VERSION = 'v1.36.12';
+export const PROTOC_GEN_CONNECT_GO_VERSION = 'v1.21.1';
+
+/** `protoc-gen-go` (Go messages of the Go SDK). */
+export function ensureProtocGenGo() {
+  return ensureGoBinary({
+    pkg: 'google.golang.org/protobuf/cmd/protoc-gen-go',
+    version: PROTOC_GEN_GO_VERSION,
+    binary: 'protoc-gen-go',
+    purpose: 'generating the Go SDK',
+  });
+}
+
+/** `protoc-gen-connect-go` (Connect clients of the Go SDK). */
+export function ensureProtocGenConnectGo() {
+  return ensureGoBinary({
+    pkg: 'connectrpc.com/connect/cmd/protoc-gen-connect-go',
+    version: PROTOC_GEN_CONNECT_GO_VERSION,
+    binary: 'protoc-gen-connect-go',
+    purpose: 'generating the Go SDK',
+  });
+}
+
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The Python SDK's virtual environment (runtime, code generators, pytest):
+ * `sdk/python/requirements-dev.txt`, every package pinned, installed with pip
+ * into `$XDG_CACHE_HOME/ameide/venv-<hash>`, keyed by that file and the Python
+ * version, outside the repository. Concurrent callers (Buf runs plugins in
+ * parallel) wait on a lock; a finished environment has a `.complete` marker.
+ * Returns `{ dir, python, bin }`.
+ */
+export function ensurePythonSdkEnv() {
+  const requirements = join(root, 'sdk', 'python', 'requirements-dev.txt');
+  let python;
+  let version = '';
+  for (const candidate of ['python3', 'python']) {
+    const r = spawnSync(candidate, ['-c', 'import sys;print("%d.%d.%d" % sys.version_info[:3])'], {
+      encoding: 'utf8',
+    });
+    if (r.status === 0) {
+      python = candidate;
+      version = r.stdout.trim();
+      break;
+    }
+  }
+  const [maj, min] = version.split('.').map(Number);
+  if (!python || maj !== 3 || min < 11)
+    throw new Error(
+      `Python >= 3.11 is needed for the Python SDK (found ${python ? version : 'none'}); install python3`,
+    );
+  const hash = createHash('sha256')
+    .update(readFileSync(requirements))
+    .update(`python ${version}`)
+    .digest('hex')
+    .slice(0, 12);
+  const dir = join(cacheDir(), `venv-${hash}`);
+  const env = { dir, python: join(dir, 'bin', 'python'), bin: join(dir, 'bin') };
+  const marker = join(dir, '.complete');
+  if (existsSync(marker)) return env;
+  const lock = `${dir}.lock`;
+  mkdirSync(cacheDir(), { recursive: true });
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      if (existsSync(marker)) return env;
+      // A lock older than the deadline is left over from a killed run.
+      if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000)
+        rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      sleepSync(500);
+    }
+  }
+  try {
+    if (existsSync(marker)) return env;
+    rmSync(dir, { recursive: true, force: true });
+    say(`creating the Python SDK environment ${dir} (first run only)...`);
+    const quiet = { stdio: ['ignore', 2, 2] };
+    run(python, ['-m', 'venv', dir], quiet);
+    run(
+      env.python,
+      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements],
+      quiet,
+    );
+    writeFileSync(marker, `${new Date().toISOString()}\n`);
+    return env;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
