@@ -106,7 +106,7 @@ function pythonScriptsDir() {
   return undefined;
 }
 
-function findBinary(name) {
+export function findBinary(name) {
   for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
     if (!dir.includes('shims') && existsSync(join(dir, name))) return join(dir, name);
   }
@@ -325,4 +325,38 @@ export function ensurePythonSdkEnv() {
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/**
+ * Kubernetes control-plane binaries (kube-apiserver, etcd, kubectl, and
+ * whichever others are named) for the operators' envtest suites, built from
+ * the Go module proxy once per machine by operators/hack/control-plane.sh
+ * into `$XDG_CACHE_HOME/ameide/k8s/<version>/bin` and reused. A fresh machine
+ * builds them (≈10 minutes on 2 cores). `KUBEBUILDER_ASSETS` names a directory
+ * that already holds them instead. Returns the directory.
+ */
+export function ensureKubeControlPlane(binaries = []) {
+  const override = process.env.KUBEBUILDER_ASSETS;
+  if (override) {
+    for (const b of ['kube-apiserver', 'etcd', ...binaries]) {
+      if (!existsSync(join(override, b)))
+        throw new Error(`KUBEBUILDER_ASSETS=${override} has no ${b}`);
+    }
+    return override;
+  }
+  if (!which('go')) {
+    throw new Error(
+      'Go 1.26 is needed to build the Kubernetes control plane for the operator tests; ' +
+        'install Go or set KUBEBUILDER_ASSETS to a directory holding kube-apiserver, etcd and kubectl',
+    );
+  }
+  const script = join(root, 'operators', 'hack', 'control-plane.sh');
+  const wanted = ['kube-apiserver', 'etcd', 'kubectl', ...binaries];
+  const r = spawnSync('bash', [script, ...wanted], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`${script} exited with ${r.status}`);
+  return r.stdout.trim().split('\n').pop();
 }

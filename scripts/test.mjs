@@ -3,13 +3,17 @@
 // test (unit, integration against real servers, e2e) with Vitest. A first
 // argument `unit`, `int` or `e2e` runs one tier alone (`npm test -- unit`: the
 // `*.unit.test.ts` files, no servers started, nothing installed). Other
-// arguments go to Vitest, e.g. `npm test -- packages/server`.
+// arguments go to Vitest, e.g. `npm test -- packages/server`. After Vitest it
+// runs `go test ./...` in each Go module (operators, sdk/go); the operator
+// suites get a real kube-apiserver + etcd built once per machine.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   checkNode,
   ensureChromium,
   ensureConnectConformance,
+  ensureKubeControlPlane,
   ensureNats,
   ensureNodeModules,
   ensurePostgres,
@@ -21,6 +25,11 @@ const TIERS = ['unit', 'int', 'e2e'];
 const args = process.argv.slice(2);
 const tier = TIERS.includes(args[0]) ? args.shift() : undefined;
 const needs = (t) => tier === undefined || tier === t;
+// Go modules whose tests `npm test` runs after Vitest: every module for a
+// whole run or a tier (`unit` passes -short, which skips the tests that need
+// servers; `e2e` has none), none when Vitest gets a file filter.
+const goModules = ['operators', 'sdk/go'].filter((d) => existsSync(join(root, d, 'go.mod')));
+const runGo = args.length === 0 && tier !== 'e2e' && goModules.length > 0;
 try {
   checkNode();
   ensureNodeModules();
@@ -32,6 +41,8 @@ try {
     ensureConnectConformance();
   }
   if (needs('e2e')) ensureChromium();
+  // The operators' envtest suites run a real kube-apiserver + etcd.
+  if (runGo && tier !== 'unit') process.env.KUBEBUILDER_ASSETS = ensureKubeControlPlane();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);
@@ -53,4 +64,14 @@ const r = spawnSync(process.execPath, [vitest, 'run', ...filter, ...args], {
   cwd: root,
   env: tier ? { ...process.env, AMEIDE_TEST_TIER: tier } : process.env,
 });
-process.exit(r.status ?? 1);
+let status = r.status ?? 1;
+if (runGo) {
+  for (const dir of goModules) {
+    process.stderr.write(`\n== go test (${dir})\n`);
+    const goArgs = ['test', ...(tier === 'unit' ? ['-short'] : []), './...'];
+    const g = spawnSync('go', goArgs, { stdio: 'inherit', cwd: join(root, dir) });
+    if (g.error) process.stderr.write(`go test (${dir}): ${g.error.message}\n`);
+    if (g.status !== 0) status = status || (g.status ?? 1);
+  }
+}
+process.exit(status);
