@@ -36,7 +36,7 @@ const (
 )
 
 // Autoscaling configures the HorizontalPodAutoscaler of a workload.
-// +kubebuilder:validation:XValidation:rule="self.maxReplicas >= self.minReplicas",message="autoscaling.maxReplicas must be >= autoscaling.minReplicas"
+// +kubebuilder:validation:XValidation:rule="self.maxReplicas >= self.minReplicas",message="autoscaling.maxReplicas must be >= autoscaling.minReplicas",fieldPath=".maxReplicas"
 type Autoscaling struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:default=1
@@ -69,7 +69,7 @@ type Resources struct {
 }
 
 // Workload is what every primitive that runs code declares.
-// +kubebuilder:validation:XValidation:rule="self.ownership != 'tenant' || has(self.tenant)",message="tenant is required when ownership is tenant"
+// +kubebuilder:validation:XValidation:rule="self.ownership != 'tenant' || has(self.tenant)",message="tenant is required when ownership is tenant",fieldPath=".tenant"
 type Workload struct {
 	// Container image of the primitive (registry/name:tag or @sha256 digest).
 	// +kubebuilder:validation:MinLength=1

@@ -17,8 +17,8 @@ const (
 )
 
 // DomainDatabase is the Postgres database a Domain owns.
-// +kubebuilder:validation:XValidation:rule="self.mode != 'cnpg' || has(self.cluster)",message="database.cluster is required when database.mode is cnpg"
-// +kubebuilder:validation:XValidation:rule="self.mode != 'secret' || has(self.secretRef)",message="database.secretRef is required when database.mode is secret"
+// +kubebuilder:validation:XValidation:rule="self.mode != 'cnpg' || has(self.cluster)",message="database.cluster is required when database.mode is cnpg",fieldPath=".cluster"
+// +kubebuilder:validation:XValidation:rule="self.mode != 'secret' || has(self.secretRef)",message="database.secretRef is required when database.mode is secret",fieldPath=".secretRef"
 type DomainDatabase struct {
 	// +kubebuilder:default=secret
 	Mode DatabaseMode `json:"mode,omitempty"`
