@@ -15,16 +15,22 @@ else
   echo "no previous commit with proto/; skipped"
 fi
 echo "== generated code is fresh"
+# One run writes TypeScript, the Go SDK and the Python SDK (buf.gen.yaml); the
+# Go and Python plugins are installed at pinned versions on first use.
 npx buf generate
 # The Connect conformance protos (server conformance test) have their own template.
 conformance=packages/server/src/conformance
 npx buf generate "$conformance/proto" --template "$conformance/buf.gen.yaml"
-for gen in packages/proto/src/gen "$conformance/gen"; do
+for gen in packages/proto/src/gen sdk/go/gen sdk/python/gen "$conformance/gen"; do
   if ! git diff --quiet --exit-code -- "$gen" || [ -n "$(git ls-files --others --exclude-standard "$gen")" ]; then
     echo "$gen is stale: run 'npm run proto:gen' (or the command in $conformance/buf.gen.yaml) and commit the result" >&2
     git --no-pager diff --stat -- "$gen" >&2
     exit 1
   fi
 done
+echo "== Go SDK: gofmt, go vet"
+unformatted=$(cd sdk/go && gofmt -l .)
+if [ -n "$unformatted" ]; then echo "gofmt would change (run gofmt -w in sdk/go): $unformatted" >&2; exit 1; fi
+(cd sdk/go && go vet ./...)
 echo "== guards"; node scripts/guards.mjs
 echo "checks passed"

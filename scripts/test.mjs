@@ -5,7 +5,10 @@
 // `*.unit.test.ts` files, no servers started, nothing installed). Other
 // arguments go to Vitest, e.g. `npm test -- packages/server`. After Vitest it
 // runs `go test ./...` in each Go module (operators, sdk/go); the operator
-// suites get a real kube-apiserver + etcd built once per machine.
+// suites get a real kube-apiserver + etcd built once per machine. Then the
+// Python SDK's pytest suite, on the same terms (`unit`: `-m 'not host'`, the
+// tests that need no platform host), in a venv ensure.mjs makes on first use
+// (for `unit` too) outside the repo.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ import {
   ensureNats,
   ensureNodeModules,
   ensurePostgres,
+  ensurePythonSdkEnv,
   ensureTemporal,
   root,
 } from './ensure.mjs';
@@ -30,6 +34,8 @@ const needs = (t) => tier === undefined || tier === t;
 // servers; `e2e` has none), none when Vitest gets a file filter.
 const goModules = ['operators', 'sdk/go'].filter((d) => existsSync(join(root, d, 'go.mod')));
 const runGo = args.length === 0 && tier !== 'e2e' && goModules.length > 0;
+const runPython = args.length === 0 && tier !== 'e2e';
+let pythonEnv;
 try {
   checkNode();
   ensureNodeModules();
@@ -43,6 +49,7 @@ try {
   if (needs('e2e')) ensureChromium();
   // The operators' envtest suites run a real kube-apiserver + etcd.
   if (runGo && tier !== 'unit') process.env.KUBEBUILDER_ASSETS = ensureKubeControlPlane();
+  if (runPython) pythonEnv = ensurePythonSdkEnv();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);
@@ -74,4 +81,16 @@ if (runGo) {
     if (g.status !== 0) status = status || (g.status ?? 1);
   }
 }
+if (runPython) status = runPythonTests({ unit: tier === 'unit' }) || status;
 process.exit(status);
+
+/** pytest in sdk/python (its contract tests start the platform host themselves). */
+function runPythonTests({ unit }) {
+  process.stderr.write('\n== pytest (sdk/python)\n');
+  const p = spawnSync(pythonEnv.python, ['-m', 'pytest', ...(unit ? ['-m', 'not host'] : [])], {
+    stdio: 'inherit',
+    cwd: join(root, 'sdk', 'python'),
+  });
+  if (p.error) process.stderr.write(`pytest: ${p.error.message}\n`);
+  return p.status ?? 1;
+}
