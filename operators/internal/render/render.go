@@ -20,6 +20,9 @@ const (
 	LabelComponent     = "ameide.io/component"
 	ComponentWorkload  = "workload"
 	ComponentMigration = "migration"
+	// LabelTenant is the AmeideTenant id: on a tenant's namespaces and on
+	// every child of a primitive that names spec.tenant.
+	LabelTenant = "ameide.io/tenant"
 )
 
 // Capabilities are the optional APIs the target cluster serves; children of
@@ -42,6 +45,10 @@ type Options struct {
 	TransformationURL string
 	// Content hash of the published plan of a Process (from its status), if known.
 	PlanHash string
+	// Namespace of the platform's ingress (Gateway) pods, the only
+	// namespace a Domain's NetworkPolicy admits besides its callers;
+	// DefaultIngressNamespace when empty.
+	IngressNamespace string
 }
 
 // Children returns the objects to apply for obj (a *v1alpha1.Domain,
