@@ -49,11 +49,15 @@ ensure() { # binary version package override [ldflags]
 [ $# -gt 0 ] || { say "usage: $0 helm|kubeconform ..."; exit 2; }
 for tool in "$@"; do
   case $tool in
-    # The version variables are what each project's release build sets; without them
-    # `helm version` says v3.22 and `kubeconform -v` says development.
+    # The -X flags are what each project's release build sets. Without them `helm version`
+    # says v3.22, `kubeconform -v` says development, and helm assumes Kubernetes 1.20 (its
+    # Makefile sets the minor of the client-go it is built with: v0.37 -> 1.37).
     helm)
       ensure helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "${AMEIDE_HELM:-}" \
-        "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" ;;
+        "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION $(
+          for p in pkg/chartutil pkg/lint/rules; do
+            printf -- '-X helm.sh/helm/v3/%s.k8sVersionMajor=1 -X helm.sh/helm/v3/%s.k8sVersionMinor=37 ' "$p" "$p"
+          done)" ;;
     kubeconform)
       ensure kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform \
         "${AMEIDE_KUBECONFORM:-}" "-X main.version=$KUBECONFORM_VERSION" ;;
