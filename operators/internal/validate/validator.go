@@ -153,17 +153,32 @@ func (v *Validator) Namespaced(gvk schema.GroupVersionKind) (namespaced, ok bool
 	return k.namespaced, true
 }
 
+// InvalidError is a refusal: one field.Error per problem, each naming its
+// field path ("spec.database.cluster: Invalid value: ..."). Error() reads
+// as the API server's answer to the same create.
+type InvalidError struct {
+	GroupKind schema.GroupKind
+	Name      string
+	Errs      field.ErrorList
+}
+
+func (e *InvalidError) Error() string { return e.Status().Error() }
+
+// Status is the refusal as the API server would send it (422 Invalid).
+func (e *InvalidError) Status() *apierrors.StatusError {
+	return apierrors.NewInvalid(e.GroupKind, e.Name, e.Errs)
+}
+
 // Admit checks obj as a create and returns the typed, defaulted object
 // (*v1alpha1.Domain, ...). obj itself is not modified. A refusal is an
-// *apierrors.StatusError of reason Invalid whose causes name each field,
-// with the API server's wording ("spec.database.cluster: Invalid value:
-// ..."); a kind no CRD declares is refused as well.
+// *InvalidError; a kind no CRD declares is refused with a plain error.
 func (v *Validator) Admit(obj *unstructured.Unstructured) (client.Object, error) {
 	return v.admit(context.Background(), obj.DeepCopy(), nil)
 }
 
 // AdmitUpdate checks obj as an update of old (transition rules that
-// compare against oldSelf, such as immutable fields, apply). Ratcheting of
+// compare against oldSelf, such as immutable fields, apply). As on a live
+// server, obj must carry metadata.resourceVersion. Ratcheting of
 // unchanged invalid values, which the API server applies to updates, is
 // not modelled: every value of obj must be valid.
 func (v *Validator) AdmitUpdate(obj, old *unstructured.Unstructured) (client.Object, error) {
@@ -179,7 +194,7 @@ func (v *Validator) admit(ctx context.Context, u, old *unstructured.Unstructured
 	}
 	name := u.GetName()
 	if errs := v.coerce(k, u); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(k.gk, name, errs)
+		return nil, &InvalidError{GroupKind: k.gk, Name: name, Errs: errs}
 	}
 	structuraldefaulting.Default(u.Object, k.structural)
 	// PrepareForCreate: a create never sets status (it is its own
@@ -189,14 +204,14 @@ func (v *Validator) admit(ctx context.Context, u, old *unstructured.Unstructured
 	var oldObj map[string]interface{}
 	if old != nil {
 		if errs := v.coerce(k, old); len(errs) > 0 {
-			return nil, apierrors.NewInvalid(k.gk, old.GetName(), errs)
+			return nil, &InvalidError{GroupKind: k.gk, Name: old.GetName(), Errs: errs}
 		}
 		structuraldefaulting.Default(old.Object, k.structural)
 		delete(old.Object, "status")
 		oldObj = old.Object
 	}
 	if errs := k.validate(ctx, u, oldObj); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(k.gk, name, errs)
+		return nil, &InvalidError{GroupKind: k.gk, Name: name, Errs: errs}
 	}
 	typed, err := v.scheme.New(gvk)
 	if err != nil {

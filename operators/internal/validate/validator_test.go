@@ -1,0 +1,351 @@
+package validate_test
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"sigs.k8s.io/yaml"
+
+	"ameide.io/operators/api/v1alpha1"
+	"ameide.io/operators/config/crd"
+	"ameide.io/operators/internal/validate"
+)
+
+func newValidator(t *testing.T) *validate.Validator {
+	t.Helper()
+	v, err := validate.New()
+	if err != nil {
+		t.Fatalf("validate.New: %v", err)
+	}
+	return v
+}
+
+func object(t *testing.T, doc string) *unstructured.Unstructured {
+	t.Helper()
+	u := &unstructured.Unstructured{}
+	js, err := yaml.YAMLToJSON([]byte(doc))
+	if err != nil {
+		t.Fatalf("test YAML: %v", err)
+	}
+	if err := u.UnmarshalJSON(js); err != nil {
+		t.Fatalf("test object: %v", err)
+	}
+	return u
+}
+
+const domainDoc = `
+apiVersion: ameide.io/v1alpha1
+kind: Domain
+metadata: {name: sales, namespace: apps}
+spec:
+  image: ghcr.io/ameide/sales:0.1.0
+  version: 0.1.0
+  database: {secretRef: {name: sales-db, key: url}}
+`
+
+func TestAdmitAppliesTheCRDDefaults(t *testing.T) {
+	obj, err := newValidator(t).Admit(object(t, domainDoc))
+	if err != nil {
+		t.Fatalf("Admit: %v", err)
+	}
+	d, ok := obj.(*v1alpha1.Domain)
+	if !ok {
+		t.Fatalf("Admit returned %T, want *v1alpha1.Domain", obj)
+	}
+	s := d.Spec
+	checks := []struct {
+		field     string
+		got, want interface{}
+	}{
+		{"port", s.Port, int32(8080)},
+		{"tenantMode", s.TenantMode, "shared"},
+		{"ownership", s.Ownership, v1alpha1.OwnershipPlatform},
+		{"database.mode", s.Database.Mode, v1alpha1.DatabaseSecret},
+		{"migrations.command", strings.Join(s.Migrations.Command, " "), "ameide migrate"},
+		{"migrations.backoffLimit", s.Migrations.BackoffLimit, int32(2)},
+		{"replicas", *s.Replicas, int32(1)},
+		{"resources.cpuRequest", s.Resources.CPURequest, "100m"},
+		{"resources.memoryLimit", s.Resources.MemoryLimit, "512Mi"},
+		{"generation", d.Generation, int64(1)},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("spec.%s = %v, want the CRD default %v", c.field, c.got, c.want)
+		}
+	}
+}
+
+func TestAdmitDropsStatusLikeACreate(t *testing.T) {
+	u := object(t, domainDoc+"status:\n  runningVersion: 9.9.9\n")
+	obj, err := newValidator(t).Admit(u)
+	if err != nil {
+		t.Fatalf("Admit: %v", err)
+	}
+	if got := obj.(*v1alpha1.Domain).Status.RunningVersion; got != "" {
+		t.Errorf("status.runningVersion = %q after a create, want it dropped", got)
+	}
+	if _, found, _ := unstructured.NestedString(u.Object, "status", "runningVersion"); !found {
+		t.Errorf("Admit modified its input")
+	}
+}
+
+// refusal is a CR the API server refuses, the field it names and a piece
+// of its message.
+type refusal struct {
+	name    string
+	doc     string
+	field   string
+	message string
+}
+
+var refusals = []refusal{
+	{
+		name: "cnpg database without cluster (CEL)",
+		doc: domainHead + `
+  database: {mode: cnpg}`,
+		field: "spec.database.cluster", message: "database.cluster is required when database.mode is cnpg",
+	},
+	{
+		name: "secret database without secretRef (CEL)",
+		doc: domainHead + `
+  database: {mode: secret}`,
+		field: "spec.database.secretRef", message: "database.secretRef is required when database.mode is secret",
+	},
+	{
+		name: "autoscaling max below min (CEL)",
+		doc: domainHead + `
+  database: {secretRef: {name: db, key: url}}
+  autoscaling: {minReplicas: 5, maxReplicas: 2}`,
+		field: "spec.autoscaling.maxReplicas", message: "autoscaling.maxReplicas must be >= autoscaling.minReplicas",
+	},
+	{
+		name: "tenant-owned without tenant (CEL)",
+		doc: domainHead + `
+  database: {secretRef: {name: db, key: url}}
+  ownership: tenant`,
+		field: "spec.tenant", message: "tenant is required when ownership is tenant",
+	},
+	{
+		name: "reserved env name (CEL)",
+		doc: domainHead + `
+  database: {secretRef: {name: db, key: url}}
+  env: {AMEIDE_TENANT: other}`,
+		field: "spec.env", message: "env names starting with AMEIDE_ or OTEL_ are reserved for the operator",
+	},
+	{
+		name: "UISurface path without leading slash (CEL)",
+		doc: `
+apiVersion: ameide.io/v1alpha1
+kind: UISurface
+metadata: {name: console, namespace: apps}
+spec:
+  image: ghcr.io/ameide/console:0.1.0
+  hostnames: [console.example]
+  paths: [app]
+  gateway: {name: ameide}`,
+		field: "spec.paths", message: "paths must start with /",
+	},
+	{
+		name: "enum: unknown database mode",
+		doc: domainHead + `
+  database: {mode: mysql, secretRef: {name: db, key: url}}`,
+		field: "spec.database.mode", message: `Unsupported value: "mysql"`,
+	},
+	{
+		name: "enum: unknown SKU",
+		doc: `
+apiVersion: ameide.io/v1alpha1
+kind: AmeideTenant
+metadata: {name: demo}
+spec: {id: demo, sku: Gold}`,
+		field: "spec.sku", message: `Unsupported value: "Gold"`,
+	},
+	{
+		name: "pattern: version",
+		doc: `
+apiVersion: ameide.io/v1alpha1
+kind: Domain
+metadata: {name: sales, namespace: apps}
+spec:
+  image: ghcr.io/ameide/sales:0.1.0
+  version: "-1"
+  database: {secretRef: {name: db, key: url}}`,
+		field: "spec.version", message: "should match",
+	},
+	{
+		name: "pattern: agent tool method",
+		doc: `
+apiVersion: ameide.io/v1alpha1
+kind: Agent
+metadata: {name: helper, namespace: apps}
+spec:
+  image: ghcr.io/ameide/agent:0.1.0
+  definition: {name: helper, version: 1}
+  tools: ["ameide.sales.v1.OrderService/GetOrder", "rm -rf /"]`,
+		field: "spec.tools[1]", message: "should match",
+	},
+	{
+		name: "bounds: replicas over 100",
+		doc: domainHead + `
+  database: {secretRef: {name: db, key: url}}
+  replicas: 1000`,
+		field: "spec.replicas", message: "should be less than or equal to 100",
+	},
+	{
+		name: "required field missing",
+		doc: `
+apiVersion: ameide.io/v1alpha1
+kind: Domain
+metadata: {name: sales, namespace: apps}
+spec:
+  version: 0.1.0
+  database: {secretRef: {name: db, key: url}}`,
+		field: "spec.image", message: "Required value",
+	},
+	{
+		name: "unknown field (strict field validation)",
+		doc: domainHead + `
+  database: {secretRef: {name: db, key: url}}
+  replica: 3`,
+		field: "spec.replica", message: "unknown field",
+	},
+	{
+		name: "list-type set with a duplicate",
+		doc: domainHead + `
+  database: {secretRef: {name: db, key: url}}
+  allowedCallers: [console, console]`,
+		field: "spec.allowedCallers[1]", message: "Duplicate value",
+	},
+	{
+		name: "metadata name not a DNS subdomain",
+		doc: `
+apiVersion: ameide.io/v1alpha1
+kind: Domain
+metadata: {name: Sales_Domain, namespace: apps}
+spec:
+  image: ghcr.io/ameide/sales:0.1.0
+  version: 0.1.0
+  database: {secretRef: {name: db, key: url}}`,
+		field: "metadata.name", message: "RFC 1123",
+	},
+}
+
+const domainHead = `
+apiVersion: ameide.io/v1alpha1
+kind: Domain
+metadata: {name: sales, namespace: apps}
+spec:
+  image: ghcr.io/ameide/sales:0.1.0
+  version: 0.1.0`
+
+func TestAdmitRefusesNamingTheField(t *testing.T) {
+	v := newValidator(t)
+	for _, r := range refusals {
+		t.Run(r.name, func(t *testing.T) {
+			_, err := v.Admit(object(t, r.doc))
+			assertRefused(t, err, r.field, r.message)
+		})
+	}
+}
+
+func assertRefused(t *testing.T, err error, fieldPath, message string) {
+	t.Helper()
+	var invalid *validate.InvalidError
+	if !errors.As(err, &invalid) {
+		t.Fatalf("error = %v (%T), want *validate.InvalidError naming %s", err, err, fieldPath)
+	}
+	for _, e := range invalid.Errs {
+		if e.Field == fieldPath && strings.Contains(e.Error(), message) {
+			if !strings.Contains(err.Error(), fieldPath+": ") {
+				t.Errorf("Error() = %q does not name %s", err.Error(), fieldPath)
+			}
+			return
+		}
+	}
+	t.Fatalf("refusal %q names no %s with %q", err.Error(), fieldPath, message)
+}
+
+func TestAdmitUpdateRefusesAChangedTenantID(t *testing.T) {
+	v := newValidator(t)
+	// An update names the resourceVersion it replaces, as kubectl's does.
+	old := object(t, "apiVersion: ameide.io/v1alpha1\nkind: AmeideTenant\nmetadata: {name: demo, resourceVersion: '7'}\nspec: {id: demo}\n")
+	changed := object(t, "apiVersion: ameide.io/v1alpha1\nkind: AmeideTenant\nmetadata: {name: demo, resourceVersion: '7'}\nspec: {id: other}\n")
+	if _, err := v.Admit(changed); err != nil {
+		t.Fatalf("create with id other: %v (the transition rule must not apply to a create)", err)
+	}
+	_, err := v.AdmitUpdate(changed, old)
+	assertRefused(t, err, "spec.id", "id is immutable")
+	if _, err := v.AdmitUpdate(old, old); err != nil {
+		t.Errorf("unchanged update refused: %v", err)
+	}
+}
+
+// TestEveryCELRuleHasARefusalCase keeps the table above complete: a rule
+// added to the Go types without a case here fails this test.
+func TestEveryCELRuleHasARefusalCase(t *testing.T) {
+	covered := map[string]bool{"id is immutable": true} // TestAdmitUpdateRefusesAChangedTenantID
+	for _, r := range refusals {
+		covered[r.message] = true
+	}
+	names, err := fs.Glob(crd.Files, "*.yaml")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no embedded CRDs: %v", err)
+	}
+	rules := 0
+	for _, name := range names {
+		raw, _ := fs.ReadFile(crd.Files, name)
+		var def apiextensionsv1.CustomResourceDefinition
+		if err := yaml.Unmarshal(raw, &def); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, version := range def.Spec.Versions {
+			walk(version.Schema.OpenAPIV3Schema, field.NewPath(def.Spec.Names.Kind), func(p *field.Path, rule apiextensionsv1.ValidationRule) {
+				rules++
+				if !covered[rule.Message] {
+					t.Errorf("%s: CEL rule %q (%s) has no refusal case", p, rule.Rule, rule.Message)
+				}
+			})
+		}
+	}
+	if rules == 0 {
+		t.Fatal("found no CEL rules in the embedded CRDs")
+	}
+}
+
+func walk(s *apiextensionsv1.JSONSchemaProps, p *field.Path, visit func(*field.Path, apiextensionsv1.ValidationRule)) {
+	if s == nil {
+		return
+	}
+	for _, r := range s.XValidations {
+		visit(p, r)
+	}
+	for name, child := range s.Properties {
+		walk(&child, p.Child(name), visit)
+	}
+	if s.Items != nil {
+		walk(s.Items.Schema, p.Index(0), visit)
+	}
+	if s.AdditionalProperties != nil {
+		walk(s.AdditionalProperties.Schema, p.Key("*"), visit)
+	}
+}
+
+func TestAdmitRefusesAnUnknownKind(t *testing.T) {
+	_, err := newValidator(t).Admit(object(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"))
+	if err == nil || !strings.Contains(err.Error(), "not an Ameide primitive kind") || !strings.Contains(err.Error(), "Domain") {
+		t.Fatalf("error = %v, want a refusal listing the known kinds", err)
+	}
+}
+
+func TestEveryCRDKindIsAdmitted(t *testing.T) {
+	got := strings.Join(newValidator(t).Kinds(), ",")
+	want := "Agent,AmeideTenant,Domain,Integration,Process,Projection,UISurface"
+	if got != want {
+		t.Errorf("kinds = %s, want %s", got, want)
+	}
+}
