@@ -28,9 +28,10 @@ for gen in packages/proto/src/gen sdk/go/gen sdk/python/gen "$conformance/gen"; 
     exit 1
   fi
 done
-echo "== Go SDK: gofmt, go vet"
+echo "== Go SDK: gofmt, go vet, staticcheck"
 unformatted=$(cd sdk/go && gofmt -l .)
 if [ -n "$unformatted" ]; then echo "gofmt would change (run gofmt -w in sdk/go): $unformatted" >&2; exit 1; fi
-(cd sdk/go && go vet ./...)
+staticcheck=$(node -e "import('./scripts/ensure.mjs').then((m) => process.stdout.write(m.ensureStaticcheck()))")
+(cd sdk/go && go vet ./... && "$staticcheck" ./...)
 echo "== guards"; node scripts/guards.mjs
 echo "checks passed"

@@ -360,3 +360,17 @@ export function ensureKubeControlPlane(binaries = []) {
   if (r.status !== 0) throw new Error(`${script} exited with ${r.status}`);
   return r.stdout.trim().split('\n').pop();
 }
+
+/** Version of staticcheck (honnef.co/go/tools) `npm run check` runs over the Go SDK. */
+export const STATICCHECK_VERSION = 'v0.8.2';
+
+/** `staticcheck`, built once with Go (see ensureGoBinary). Returns the binary's path. */
+export function ensureStaticcheck() {
+  return ensureGoBinary({
+    pkg: 'honnef.co/go/tools/cmd/staticcheck',
+    version: STATICCHECK_VERSION,
+    binary: 'staticcheck',
+    envVar: 'AMEIDE_STATICCHECK',
+    purpose: 'the Go checks of npm run check',
+  });
+}
