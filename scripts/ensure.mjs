@@ -314,7 +314,13 @@ export function ensurePythonSdkEnv() {
     rmSync(dir, { recursive: true, force: true });
     say(`creating the Python SDK environment ${dir} (first run only)...`);
     const quiet = { stdio: ['ignore', 2, 2] };
-    run(python, ['-m', 'venv', dir], quiet);
+    try {
+      run(python, ['-m', 'venv', dir], quiet);
+    } catch (err) {
+      throw new Error(
+        `${err.message}: cannot create a virtual environment (Debian: apt-get install python3-venv)`,
+      );
+    }
     run(
       env.python,
       ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements],

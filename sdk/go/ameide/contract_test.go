@@ -17,9 +17,9 @@ import (
 )
 
 // Contract tests: the Go SDK against the real platform host, over the
-// Connect protocol and over gRPC (h2c). Skipped with -short.
+// Connect protocol, gRPC (h2c) and gRPC-Web. Skipped with -short.
 
-var protocols = []ameide.Protocol{ameide.ProtocolConnect, ameide.ProtocolGRPC}
+var protocols = []ameide.Protocol{ameide.ProtocolConnect, ameide.ProtocolGRPC, ameide.ProtocolGRPCWeb}
 
 func forEachProtocol(t *testing.T, run func(t *testing.T, h *contractHost, client *ameide.Client, p ameide.Protocol)) {
 	h := needHost(t)

@@ -1,6 +1,6 @@
 """Contract tests: the Python SDK against the real platform host (see
-conftest.py), over the Connect protocol (and gRPC, which the client also
-offers). Marker ``host``; ``-m 'not host'`` leaves them out."""
+conftest.py), over the Connect protocol and, as the client offers them,
+gRPC and gRPC-Web. Marker ``host``; ``-m 'not host'`` leaves them out."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from ameide_sdk import AmeideClient, AmeideError, ErrorCode, FieldViolation, Ver
 pytestmark = pytest.mark.host
 
 
-@pytest.fixture(params=["connect", "grpc"])
+@pytest.fixture(params=["connect", "grpc", "grpc-web"])
 def client(request, host):
     with AmeideClient(host.url, token=host.token, protocol=request.param, timeout_ms=30_000) as c:
         yield c
@@ -133,7 +133,7 @@ def test_version_conflict_is_typed(client) -> None:
     assert err.conflict == VersionConflict("artifact", artifact.id, artifact.stream_version + 5, artifact.stream_version)
 
 
-@pytest.mark.parametrize("protocol", ["connect", "grpc"])
+@pytest.mark.parametrize("protocol", ["connect", "grpc", "grpc-web"])
 def test_unauthenticated_without_a_token(host, protocol) -> None:
     with AmeideClient(host.url, protocol=protocol) as anonymous:
         with pytest.raises(AmeideError) as raised:
