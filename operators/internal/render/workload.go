@@ -249,7 +249,14 @@ func (p primitive) deployment(main corev1.Container, annotations map[string]stri
 	if p.workload.Autoscaling == nil {
 		d.Spec.Replicas = ptr.To(ptr.Deref(p.workload.Replicas, 1))
 	}
-	return toUnstructured(d)
+	u, err := toUnstructured(d)
+	if err != nil {
+		return nil, err
+	}
+	// The zero strategy would claim spec.strategy for our field manager
+	// without saying anything; the server's default (RollingUpdate) stands.
+	unstructured.RemoveNestedField(u.Object, "spec", "strategy")
+	return u, nil
 }
 
 // service exposes the workload's named port on ServicePort.

@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
+	"ameide.io/operators/api/v1alpha1"
 	"ameide.io/operators/internal/render"
 	"ameide.io/operators/internal/validate"
 )
@@ -37,7 +38,9 @@ const usageText = `Usage: ameide-operator render -f FILE [-f FILE | -f -]... [fl
 Prints, as a YAML stream, the objects the operator would apply for the
 ameide.io primitives in FILE (Domain, Process, Agent, UISurface, Projection,
 Integration, AmeideTenant; several documents per file, separated by ---,
-or a v1 List). Needs no cluster.
+or a v1 List). Needs no cluster. AmeideTenants come first (their namespaces
+before what is placed in them), then the others in input order; each CR's
+children in apply order, under a "# Source:" comment naming the CR.
 
 Every document is first checked as the API server would check a create:
 unknown fields, the CRD's types, enums, patterns and bounds, its defaults,
@@ -167,6 +170,11 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ExitInvalid
 	}
 
+	// Tenants first: their namespaces must exist before primitives placed
+	// in them. Otherwise input order; each CR's children in apply order.
+	sort.SliceStable(admitted, func(i, j int) bool {
+		return isTenant(admitted[i].obj) && !isTenant(admitted[j].obj)
+	})
 	var out bytes.Buffer
 	for _, a := range admitted {
 		kids, err := render.Children(a.obj, opts)
@@ -189,6 +197,11 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ExitInvalid
 	}
 	return ExitOK
+}
+
+func isTenant(obj client.Object) bool {
+	_, ok := obj.(*v1alpha1.AmeideTenant)
+	return ok
 }
 
 type admittedDoc struct {
