@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 
 	"ameide.io/operators/api/v1alpha1"
@@ -93,10 +94,15 @@ func migrationJob(d *v1alpha1.Domain, p primitive, env []corev1.EnvVar) (*unstru
 	c.Ports, c.StartupProbe, c.LivenessProbe, c.ReadinessProbe = nil, nil, nil, nil
 
 	labels := p.labels(ComponentMigration)
-	labels[LabelVersion] = d.Spec.Version
+	// spec.version may end in '-' or '.', which a label value may not; the
+	// annotation always carries it.
+	if len(validation.IsValidLabelValue(d.Spec.Version)) == 0 {
+		labels[LabelVersion] = d.Spec.Version
+	}
 	job := &batchv1.Job{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: metav1.ObjectMeta{Name: MigrationJobName(d), Namespace: p.namespace, Labels: labels},
+		TypeMeta: metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: metav1.ObjectMeta{Name: MigrationJobName(d), Namespace: p.namespace, Labels: labels,
+			Annotations: map[string]string{LabelVersion: d.Spec.Version}},
 		Spec: batchv1.JobSpec{
 			BackoffLimit: ptr.To(d.Spec.Migrations.BackoffLimit),
 			// No ttlSecondsAfterFinished: the completed Job is the record that

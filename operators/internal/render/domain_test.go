@@ -160,6 +160,12 @@ func TestDomainMigrationJob(t *testing.T) {
 	if rename(func(c *v1alpha1.Domain) { c.Spec.Replicas = new(int32) }) != name {
 		t.Errorf("changing replicas renamed the migration job")
 	}
+	odd := d.DeepCopy()
+	odd.Spec.Version = "1.0-"
+	oddJob := typed[batchv1.Job](t, find(t, renderOK(t, odd, render.Options{}), "Job", render.MigrationJobName(odd)))
+	if _, ok := oddJob.Labels[render.LabelVersion]; ok || oddJob.Annotations[render.LabelVersion] != "1.0-" {
+		t.Errorf("version %q, not a valid label value: labels %v annotations %v", odd.Spec.Version, oddJob.Labels, oddJob.Annotations)
+	}
 	long := d.DeepCopy()
 	long.Name = strings.Repeat("a", 60)
 	if n := render.MigrationJobName(long); len(n) > 63 {
