@@ -173,7 +173,27 @@ func (e *InvalidError) Status() *apierrors.StatusError {
 // (*v1alpha1.Domain, ...). obj itself is not modified. A refusal is an
 // *InvalidError; a kind no CRD declares is refused with a plain error.
 func (v *Validator) Admit(obj *unstructured.Unstructured) (client.Object, error) {
-	return v.admit(context.Background(), obj.DeepCopy(), nil)
+	u, err := decoded(obj)
+	if err != nil {
+		return nil, err
+	}
+	return v.admit(context.Background(), u, nil)
+}
+
+// decoded is obj as the API server holds a request body: encoded to JSON
+// and decoded by the unstructured JSON scheme (integers as int64, which CEL
+// rules comparing integers need; a float64 from a YAML library would make
+// them fail to evaluate). It is also the copy admit works on.
+func decoded(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	raw, err := obj.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("encode %s %q: %w", obj.GetKind(), obj.GetName(), err)
+	}
+	out := &unstructured.Unstructured{}
+	if err := out.UnmarshalJSON(raw); err != nil {
+		return nil, fmt.Errorf("decode %s %q: %w", obj.GetKind(), obj.GetName(), err)
+	}
+	return out, nil
 }
 
 // AdmitUpdate checks obj as an update of old (transition rules that
@@ -182,7 +202,15 @@ func (v *Validator) Admit(obj *unstructured.Unstructured) (client.Object, error)
 // unchanged invalid values, which the API server applies to updates, is
 // not modelled: every value of obj must be valid.
 func (v *Validator) AdmitUpdate(obj, old *unstructured.Unstructured) (client.Object, error) {
-	return v.admit(context.Background(), obj.DeepCopy(), old.DeepCopy())
+	u, err := decoded(obj)
+	if err != nil {
+		return nil, err
+	}
+	o, err := decoded(old)
+	if err != nil {
+		return nil, err
+	}
+	return v.admit(context.Background(), u, o)
 }
 
 func (v *Validator) admit(ctx context.Context, u, old *unstructured.Unstructured) (client.Object, error) {

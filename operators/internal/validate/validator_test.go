@@ -3,6 +3,7 @@ package validate_test
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"strings"
 	"testing"
 
@@ -94,161 +95,36 @@ func TestAdmitDropsStatusLikeACreate(t *testing.T) {
 	}
 }
 
-// refusal is a CR the API server refuses, the field it names and a piece
-// of its message.
-type refusal struct {
-	name    string
-	doc     string
-	field   string
-	message string
+// Refusal is one case of testdata/refusals.yaml.
+type Refusal struct {
+	Name    string                 `json:"name"`
+	Field   string                 `json:"field"`
+	Message string                 `json:"message"`
+	Object  map[string]interface{} `json:"object"`
 }
 
-var refusals = []refusal{
-	{
-		name: "cnpg database without cluster (CEL)",
-		doc: domainHead + `
-  database: {mode: cnpg}`,
-		field: "spec.database.cluster", message: "database.cluster is required when database.mode is cnpg",
-	},
-	{
-		name: "secret database without secretRef (CEL)",
-		doc: domainHead + `
-  database: {mode: secret}`,
-		field: "spec.database.secretRef", message: "database.secretRef is required when database.mode is secret",
-	},
-	{
-		name: "autoscaling max below min (CEL)",
-		doc: domainHead + `
-  database: {secretRef: {name: db, key: url}}
-  autoscaling: {minReplicas: 5, maxReplicas: 2}`,
-		field: "spec.autoscaling.maxReplicas", message: "autoscaling.maxReplicas must be >= autoscaling.minReplicas",
-	},
-	{
-		name: "tenant-owned without tenant (CEL)",
-		doc: domainHead + `
-  database: {secretRef: {name: db, key: url}}
-  ownership: tenant`,
-		field: "spec.tenant", message: "tenant is required when ownership is tenant",
-	},
-	{
-		name: "reserved env name (CEL)",
-		doc: domainHead + `
-  database: {secretRef: {name: db, key: url}}
-  env: {AMEIDE_TENANT: other}`,
-		field: "spec.env", message: "env names starting with AMEIDE_ or OTEL_ are reserved for the operator",
-	},
-	{
-		name: "UISurface path without leading slash (CEL)",
-		doc: `
-apiVersion: ameide.io/v1alpha1
-kind: UISurface
-metadata: {name: console, namespace: apps}
-spec:
-  image: ghcr.io/ameide/console:0.1.0
-  hostnames: [console.example]
-  paths: [app]
-  gateway: {name: ameide}`,
-		field: "spec.paths", message: "paths must start with /",
-	},
-	{
-		name: "enum: unknown database mode",
-		doc: domainHead + `
-  database: {mode: mysql, secretRef: {name: db, key: url}}`,
-		field: "spec.database.mode", message: `Unsupported value: "mysql"`,
-	},
-	{
-		name: "enum: unknown SKU",
-		doc: `
-apiVersion: ameide.io/v1alpha1
-kind: AmeideTenant
-metadata: {name: demo}
-spec: {id: demo, sku: Gold}`,
-		field: "spec.sku", message: `Unsupported value: "Gold"`,
-	},
-	{
-		name: "pattern: version",
-		doc: `
-apiVersion: ameide.io/v1alpha1
-kind: Domain
-metadata: {name: sales, namespace: apps}
-spec:
-  image: ghcr.io/ameide/sales:0.1.0
-  version: "-1"
-  database: {secretRef: {name: db, key: url}}`,
-		field: "spec.version", message: "should match",
-	},
-	{
-		name: "pattern: agent tool method",
-		doc: `
-apiVersion: ameide.io/v1alpha1
-kind: Agent
-metadata: {name: helper, namespace: apps}
-spec:
-  image: ghcr.io/ameide/agent:0.1.0
-  definition: {name: helper, version: 1}
-  tools: ["ameide.sales.v1.OrderService/GetOrder", "rm -rf /"]`,
-		field: "spec.tools[1]", message: "should match",
-	},
-	{
-		name: "bounds: replicas over 100",
-		doc: domainHead + `
-  database: {secretRef: {name: db, key: url}}
-  replicas: 1000`,
-		field: "spec.replicas", message: "should be less than or equal to 100",
-	},
-	{
-		name: "required field missing",
-		doc: `
-apiVersion: ameide.io/v1alpha1
-kind: Domain
-metadata: {name: sales, namespace: apps}
-spec:
-  version: 0.1.0
-  database: {secretRef: {name: db, key: url}}`,
-		field: "spec.image", message: "Required value",
-	},
-	{
-		name: "unknown field (strict field validation)",
-		doc: domainHead + `
-  database: {secretRef: {name: db, key: url}}
-  replica: 3`,
-		field: "spec.replica", message: "unknown field",
-	},
-	{
-		name: "list-type set with a duplicate",
-		doc: domainHead + `
-  database: {secretRef: {name: db, key: url}}
-  allowedCallers: [console, console]`,
-		field: "spec.allowedCallers[1]", message: "Duplicate value",
-	},
-	{
-		name: "metadata name not a DNS subdomain",
-		doc: `
-apiVersion: ameide.io/v1alpha1
-kind: Domain
-metadata: {name: Sales_Domain, namespace: apps}
-spec:
-  image: ghcr.io/ameide/sales:0.1.0
-  version: 0.1.0
-  database: {secretRef: {name: db, key: url}}`,
-		field: "metadata.name", message: "RFC 1123",
-	},
+func refusals(t *testing.T) []Refusal {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/refusals.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Refusal
+	if err := yaml.UnmarshalStrict(raw, &out); err != nil {
+		t.Fatalf("testdata/refusals.yaml: %v", err)
+	}
+	if len(out) == 0 {
+		t.Fatal("testdata/refusals.yaml has no cases")
+	}
+	return out
 }
-
-const domainHead = `
-apiVersion: ameide.io/v1alpha1
-kind: Domain
-metadata: {name: sales, namespace: apps}
-spec:
-  image: ghcr.io/ameide/sales:0.1.0
-  version: 0.1.0`
 
 func TestAdmitRefusesNamingTheField(t *testing.T) {
 	v := newValidator(t)
-	for _, r := range refusals {
-		t.Run(r.name, func(t *testing.T) {
-			_, err := v.Admit(object(t, r.doc))
-			assertRefused(t, err, r.field, r.message)
+	for _, r := range refusals(t) {
+		t.Run(r.Name, func(t *testing.T) {
+			_, err := v.Admit(&unstructured.Unstructured{Object: r.Object})
+			assertRefused(t, err, r.Field, r.Message)
 		})
 	}
 }
@@ -289,8 +165,8 @@ func TestAdmitUpdateRefusesAChangedTenantID(t *testing.T) {
 // added to the Go types without a case here fails this test.
 func TestEveryCELRuleHasARefusalCase(t *testing.T) {
 	covered := map[string]bool{"id is immutable": true} // TestAdmitUpdateRefusesAChangedTenantID
-	for _, r := range refusals {
-		covered[r.message] = true
+	for _, r := range refusals(t) {
+		covered[r.Message] = true
 	}
 	names, err := fs.Glob(crd.Files, "*.yaml")
 	if err != nil || len(names) == 0 {
