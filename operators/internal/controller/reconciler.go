@@ -75,9 +75,16 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 
 	statusOf(obj).ObservedGeneration = obj.GetGeneration()
 	if !equality.Semantic.DeepEqual(statusPart(before), statusPart(obj)) {
-		if err := r.Client.Status().Patch(ctx, obj, client.MergeFrom(before)); err != nil {
+		// Optimistic lock: a status computed from a stale read must not
+		// overwrite a newer one (a Drifted=True written a moment ago).
+		patch := client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})
+		if err := r.Client.Status().Patch(ctx, obj, patch); err != nil {
 			if apierrors.IsNotFound(err) {
 				return ctrl.Result{}, nil
+			}
+			if apierrors.IsConflict(err) && recErr == nil {
+				log.FromContext(ctx).V(1).Info("status changed since read; reconciling again")
+				return ctrl.Result{RequeueAfter: conflictRetry}, nil
 			}
 			return ctrl.Result{}, errors.Join(recErr, fmt.Errorf("write status of %s %s: %w", r.Kind.Name, req.NamespacedName, err))
 		}
@@ -99,6 +106,9 @@ func statusPart(obj client.Object) any {
 	}
 	return *statusOf(obj)
 }
+
+// conflictRetry is how soon a reconcile whose status write lost a race runs again.
+const conflictRetry = 100 * time.Millisecond
 
 // run is one reconcile's working state.
 type run struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -79,9 +80,12 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		o.HealthProbeBindAddress = "0"
 	}
 	mopts := ctrl.Options{
-		Scheme:                        scheme,
-		Cache:                         controller.CacheOptions(scheme, caps),
-		Client:                        client.Options{Cache: &client.CacheOptions{Unstructured: true}},
+		Scheme: scheme,
+		Cache:  controller.CacheOptions(scheme, caps),
+		// Read-your-writes: a reconcile right after a status write (or an
+		// apply) reads the CR as written, not an older cached copy.
+		Client: client.Options{Cache: &client.CacheOptions{
+			Unstructured: true, EnableReadYourWritesConsistency: ptr.To(true)}},
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:        o.HealthProbeBindAddress,
 		LeaderElection:                o.LeaderElect,
