@@ -144,3 +144,46 @@ def test_unauthenticated_without_a_token(host, protocol) -> None:
             for _ in anonymous.events.tail_events(TailEventsRequest(domain="sales")):
                 pytest.fail("an anonymous stream got a message")
         assert raised.value.code is ErrorCode.UNAUTHENTICATED
+
+
+def test_async_client_read_write_stream_and_refusal(host) -> None:
+    import asyncio
+
+    from ameide_sdk import AsyncAmeideClient
+
+    async def token() -> str:
+        return host.token
+
+    async def scenario() -> None:
+        async with AsyncAmeideClient(host.url, token=token, timeout_ms=30_000) as ameide:
+            ctx = (await ameide.platform.who_am_i(WhoAmIRequest())).context
+            assert (ctx.tenant_id, ctx.user_id) == (host.tenant, "alice")
+            customer = (
+                await ameide.customers.create_customer(
+                    customers.CreateCustomerRequest(
+                        name="Async buyer",
+                        email=f"buyer-{uuid.uuid4().hex[:12]}@example.com",
+                        credit_limit=Money(currency="EUR", amount_minor=1_000),
+                    )
+                )
+            ).customer
+            order = (
+                await ameide.orders.create_order(
+                    orders.CreateOrderRequest(customer_id=customer.customer_id, currency="EUR")
+                )
+            ).order
+            ids = [
+                r.event.aggregate_id
+                async for r in ameide.events.tail_events(TailEventsRequest(domain="sales", type="sales.order.*"))
+            ]
+            assert order.order_id in ids
+            with pytest.raises(AmeideError) as raised:
+                await ameide.orders.create_order(orders.CreateOrderRequest(customer_id="nope", currency="EUR"))
+            assert raised.value.code is ErrorCode.INVALID_ARGUMENT
+            assert raised.value.field_violations[0].field == "customer_id"
+        async with AsyncAmeideClient(host.url) as anonymous:
+            with pytest.raises(AmeideError) as raised:
+                await anonymous.platform.who_am_i(WhoAmIRequest())
+            assert (raised.value.code, raised.value.reason) == (ErrorCode.UNAUTHENTICATED, "TOKEN_MISSING")
+
+    asyncio.run(scenario())

@@ -107,3 +107,50 @@ def test_traceparent_is_fresh_without_a_span_and_the_span_s_with_one() -> None:
     kept.request_headers["traceparent"] = "00-" + "1" * 32 + "-" + "2" * 16 + "-01"
     TraceparentInterceptor().on_start_sync(kept)
     assert kept.request_headers["traceparent"] == "00-" + "1" * 32 + "-" + "2" * 16 + "-01"
+
+
+def test_async_interceptors_retry_map_errors_and_await_token_functions() -> None:
+    import asyncio
+
+    async def scenario() -> None:
+        sleeps: list[float] = []
+
+        async def record(seconds: float) -> None:
+            sleeps.append(seconds)
+
+        retry = RetryInterceptor(async_sleep=record)
+        calls = []
+
+        async def flaky(request, c):
+            calls.append(request)
+            if len(calls) <= 2:
+                raise ConnectError(Code.UNAVAILABLE, "restarting")
+            return "ok"
+
+        assert await retry.intercept_unary(flaky, "req", ctx()) == "ok"
+        assert len(calls) == 3 and len(sleeps) == 2
+        calls.clear()
+        with pytest.raises(ConnectError):
+            await retry.intercept_unary(flaky, "req", ctx(IdempotencyLevel.UNKNOWN))
+        assert len(calls) == 1
+
+        async def stream(request, c):
+            yield "first"
+            raise ConnectError(Code.RESOURCE_EXHAUSTED, "slow down")
+
+        received = []
+        with pytest.raises(AmeideError) as raised:
+            async for message in ErrorInterceptor().intercept_server_stream(stream, "req", ctx()):
+                received.append(message)
+        assert received == ["first"] and raised.value.code is ErrorCode.RESOURCE_EXHAUSTED
+
+        async def token() -> str:
+            return "async-token"
+
+        c = ctx()
+        await AuthInterceptor(token).on_start(c)
+        assert c.request_headers["authorization"] == "Bearer async-token"
+        with pytest.raises(TypeError):
+            AuthInterceptor(token).on_start_sync(ctx())
+
+    asyncio.run(scenario())

@@ -1,7 +1,7 @@
 """The Python SDK of the Ameide platform (Connect, Google ``protobuf``
 messages generated into the ``ameide`` package by ``npm run proto:gen``)."""
 
-from .client import AmeideClient, Protocol
+from .client import AmeideClient, AsyncAmeideClient, Protocol
 from .errors import (
     AmeideError,
     ErrorCode,
@@ -15,6 +15,7 @@ from .interceptors import RetryOptions, TokenSource, traceparent
 __all__ = [
     "AmeideClient",
     "AmeideError",
+    "AsyncAmeideClient",
     "ErrorCode",
     "FieldViolation",
     "Protocol",

@@ -1,19 +1,24 @@
-"""AmeideClient: typed Connect clients for every Ameide service."""
+"""AmeideClient and AsyncAmeideClient: typed Connect clients for every
+Ameide service."""
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from connectrpc.protocol import ProtocolType
-from pyqwest import HTTPVersion, SyncClient, SyncHTTPTransport
+from pyqwest import Client, HTTPTransport, HTTPVersion, SyncClient, SyncHTTPTransport
 
-from ameide.events.v1.event_service_connect import EventServiceClientSync
-from ameide.platform.v1.platform_service_connect import PlatformServiceClientSync
-from ameide.process.v1.process_service_connect import ProcessServiceClientSync
-from ameide.sales.v1.customer_service_connect import CustomerServiceClientSync
-from ameide.sales.v1.order_service_connect import OrderServiceClientSync
+from ameide.events.v1.event_service_connect import EventServiceClient, EventServiceClientSync
+from ameide.platform.v1.platform_service_connect import (
+    PlatformServiceClient,
+    PlatformServiceClientSync,
+)
+from ameide.process.v1.process_service_connect import ProcessServiceClient, ProcessServiceClientSync
+from ameide.sales.v1.customer_service_connect import CustomerServiceClient, CustomerServiceClientSync
+from ameide.sales.v1.order_service_connect import OrderServiceClient, OrderServiceClientSync
 from ameide.transformation.v1.transformation_service_connect import (
+    TransformationServiceClient,
     TransformationServiceClientSync,
 )
 
@@ -26,7 +31,7 @@ from .interceptors import (
     TraceparentInterceptor,
 )
 
-__all__ = ["AmeideClient", "Protocol"]
+__all__ = ["AmeideClient", "AsyncAmeideClient", "Protocol"]
 
 Protocol = Literal["connect", "grpc", "grpc-web"]
 
@@ -35,6 +40,30 @@ _PROTOCOLS = {
     "grpc": ProtocolType.GRPC,
     "grpc-web": ProtocolType.GRPC_WEB,
 }
+
+
+def _options(base_url: str, token: TokenSource, protocol: str, retry: RetryOptions | None) -> dict[str, Any]:
+    if not base_url.startswith(("http://", "https://")):
+        raise ValueError(f"base URL {base_url!r}: want http(s)://host[:port]")
+    if protocol not in _PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r} (want connect, grpc or grpc-web)")
+    return {
+        "protocol": _PROTOCOLS[protocol],
+        "interceptors": [
+            ErrorInterceptor(),
+            RetryInterceptor(retry),
+            *([AuthInterceptor(token)] if token else []),
+            TraceparentInterceptor(),
+        ],
+    }
+
+
+def _transport_options(base_url: str, protocol: str) -> dict[str, Any]:
+    # gRPC needs HTTP/2, which a plaintext http:// URL only gets when asked
+    # (h2c). pyqwest's own OpenTelemetry instrumentation is off: it would
+    # replace the traceparent the SDK sends (see TraceparentInterceptor).
+    h2c = protocol == "grpc" and base_url.startswith("http://")
+    return {"http_version": HTTPVersion.HTTP2 if h2c else None, "enable_otel": False}
 
 
 class AmeideClient:
@@ -64,36 +93,12 @@ class AmeideClient:
         timeout_ms: int | None = None,
         http_client: SyncClient | None = None,
     ) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base URL {base_url!r}: want http(s)://host[:port]")
-        if protocol not in _PROTOCOLS:
-            raise ValueError(f"unknown protocol {protocol!r} (want connect, grpc or grpc-web)")
+        options = _options(base_url, token, protocol, retry)
+        self._transport: SyncHTTPTransport | None = None
         if http_client is None:
-            # gRPC needs HTTP/2, which a plaintext http:// URL only gets when asked (h2c).
-            # pyqwest's own OpenTelemetry instrumentation is off: it would
-            # replace the traceparent the SDK sends (see TraceparentInterceptor).
-            transport = SyncHTTPTransport(
-                http_version=HTTPVersion.HTTP2
-                if protocol == "grpc" and base_url.startswith("http://")
-                else None,
-                enable_otel=False,
-            )
-            http_client = SyncClient(transport)
-            self._transport: SyncHTTPTransport | None = transport
-        else:
-            self._transport = None
-        interceptors = [
-            ErrorInterceptor(),
-            RetryInterceptor(retry),
-            *([AuthInterceptor(token)] if token else []),
-            TraceparentInterceptor(),
-        ]
-        options = {
-            "protocol": _PROTOCOLS[protocol],
-            "interceptors": interceptors,
-            "http_client": http_client,
-            "timeout_ms": timeout_ms,
-        }
+            self._transport = SyncHTTPTransport(**_transport_options(base_url, protocol))
+            http_client = SyncClient(self._transport)
+        options.update(http_client=http_client, timeout_ms=timeout_ms)
         address = base_url.rstrip("/")
         self.platform = PlatformServiceClientSync(address, **options)
         self.transformation = TransformationServiceClientSync(address, **options)
@@ -103,7 +108,7 @@ class AmeideClient:
         self.events = EventServiceClientSync(address, **options)
 
     def close(self) -> None:
-        """Closes the HTTP client the SDK made (not one passed in)."""
+        """Closes the HTTP transport the SDK made (not a client passed in)."""
         if self._transport is not None:
             self._transport.close()
 
@@ -117,3 +122,60 @@ class AmeideClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class AsyncAmeideClient:
+    """The asynchronous Ameide SDK client: the same services and behaviour as
+    :class:`AmeideClient`, on asyncio; ``token`` may also be a coroutine
+    function.
+
+    >>> async with AsyncAmeideClient("http://127.0.0.1:8080", token=token) as ameide:
+    ...     (await ameide.platform.who_am_i(WhoAmIRequest())).context.tenant_id
+    """
+
+    platform: PlatformServiceClient
+    transformation: TransformationServiceClient
+    orders: OrderServiceClient
+    customers: CustomerServiceClient
+    process: ProcessServiceClient
+    events: EventServiceClient
+
+    def __init__(
+        self,
+        base_url: str,
+        token: TokenSource = None,
+        *,
+        protocol: Protocol = "connect",
+        retry: RetryOptions | None = None,
+        timeout_ms: int | None = None,
+        http_client: Client | None = None,
+    ) -> None:
+        options = _options(base_url, token, protocol, retry)
+        self._transport: HTTPTransport | None = None
+        if http_client is None:
+            self._transport = HTTPTransport(**_transport_options(base_url, protocol))
+            http_client = Client(self._transport)
+        options.update(http_client=http_client, timeout_ms=timeout_ms)
+        address = base_url.rstrip("/")
+        self.platform = PlatformServiceClient(address, **options)
+        self.transformation = TransformationServiceClient(address, **options)
+        self.orders = OrderServiceClient(address, **options)
+        self.customers = CustomerServiceClient(address, **options)
+        self.process = ProcessServiceClient(address, **options)
+        self.events = EventServiceClient(address, **options)
+
+    async def aclose(self) -> None:
+        """Closes the HTTP transport the SDK made (not a client passed in)."""
+        if self._transport is not None:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncAmeideClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

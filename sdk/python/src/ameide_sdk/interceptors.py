@@ -1,12 +1,15 @@
 """The SDK's interceptors, outermost first: errors, retry, auth, traceparent
-(the order of the TypeScript SDK, whose error mapping wraps the client)."""
+(the order of the TypeScript SDK, whose error mapping wraps the client). Each
+serves the synchronous client (``*_sync`` methods) and the asynchronous one."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import random
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,9 +34,10 @@ __all__ = [
 REQ = TypeVar("REQ")
 RES = TypeVar("RES")
 
-TokenSource = str | Callable[[], str] | None
-"""A fixed bearer token, a function called per call (for refreshing tokens),
-or None for no Authorization header."""
+TokenSource = str | Callable[[], str] | Callable[[], Awaitable[str]] | None
+"""A fixed bearer token, a function called per call (for refreshing tokens;
+the asynchronous client also awaits a coroutine function), or None for no
+Authorization header."""
 
 
 class ErrorInterceptor:
@@ -58,6 +62,32 @@ class ErrorInterceptor:
         except ConnectError as err:
             raise from_connect_error(err) from err
 
+    async def intercept_unary(
+        self, call_next: Callable[[REQ, RequestContext], Awaitable[RES]], request: REQ, ctx: RequestContext
+    ) -> RES:
+        try:
+            return await call_next(request, ctx)
+        except ConnectError as err:
+            raise from_connect_error(err) from err
+
+    async def intercept_server_stream(
+        self,
+        call_next: Callable[[REQ, RequestContext], AsyncIterator[RES]],
+        request: REQ,
+        ctx: RequestContext,
+    ) -> AsyncIterator[RES]:
+        responses = call_next(request, ctx)
+        try:
+            async for response in responses:
+                yield response
+        except ConnectError as err:
+            raise from_connect_error(err) from err
+        finally:
+            # A caller that stops early closes this generator; close the call too.
+            aclose = getattr(responses, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
 
 @dataclass(frozen=True)
 class RetryOptions:
@@ -79,9 +109,27 @@ _RETRYABLE = {Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED}
 class RetryInterceptor:
     """Retries unary reads; streams are not retried (part may be consumed)."""
 
-    def __init__(self, options: RetryOptions | None = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        options: RetryOptions | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ):
         self._options = options or RetryOptions()
         self._sleep = sleep
+        self._async_sleep = async_sleep
+
+    def _backoff(self, err: ConnectError, attempt: int, ctx: RequestContext) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        remaining = ctx.timeout_ms
+        if (
+            attempt >= self._options.max_attempts
+            or err.code not in _RETRYABLE
+            or (remaining is not None and remaining <= 0)
+        ):
+            return None
+        cap = min(self._options.max_backoff_s, self._options.initial_backoff_s * 2 ** (attempt - 1))
+        return random.uniform(0, cap)
 
     def intercept_unary_sync(
         self, call_next: Callable[[REQ, RequestContext], RES], request: REQ, ctx: RequestContext
@@ -93,15 +141,26 @@ class RetryInterceptor:
             try:
                 return call_next(request, ctx)
             except ConnectError as err:
-                remaining = ctx.timeout_ms
-                if (
-                    attempt >= self._options.max_attempts
-                    or err.code not in _RETRYABLE
-                    or (remaining is not None and remaining <= 0)
-                ):
+                wait = self._backoff(err, attempt, ctx)
+                if wait is None:
                     raise
-                cap = min(self._options.max_backoff_s, self._options.initial_backoff_s * 2 ** (attempt - 1))
-                self._sleep(random.uniform(0, cap))
+                self._sleep(wait)
+                attempt += 1
+
+    async def intercept_unary(
+        self, call_next: Callable[[REQ, RequestContext], Awaitable[RES]], request: REQ, ctx: RequestContext
+    ) -> RES:
+        if ctx.method.idempotency_level is not IdempotencyLevel.NO_SIDE_EFFECTS:
+            return await call_next(request, ctx)
+        attempt = 1
+        while True:
+            try:
+                return await call_next(request, ctx)
+            except ConnectError as err:
+                wait = self._backoff(err, attempt, ctx)
+                if wait is None:
+                    raise
+                await self._async_sleep(wait)
                 attempt += 1
 
 
@@ -113,10 +172,27 @@ class AuthInterceptor:
 
     def on_start_sync(self, ctx: RequestContext) -> None:
         token = self._source() if callable(self._source) else self._source
+        if inspect.isawaitable(token):
+            if inspect.iscoroutine(token):
+                token.close()  # never awaited: say so without a "never awaited" warning
+            raise TypeError("the synchronous client needs a token function that returns a str")
+        self._set(ctx, token)
+
+    async def on_start(self, ctx: RequestContext) -> None:
+        token = self._source() if callable(self._source) else self._source
+        if inspect.isawaitable(token):
+            token = await token
+        self._set(ctx, token)
+
+    @staticmethod
+    def _set(ctx: RequestContext, token: object) -> None:
         if token:
             ctx.request_headers["authorization"] = f"Bearer {token}"
 
     def on_end_sync(self, token: Any, ctx: RequestContext, error: Exception | None) -> None:
+        return None
+
+    async def on_end(self, token: Any, ctx: RequestContext, error: Exception | None) -> None:
         return None
 
 
@@ -144,5 +220,11 @@ class TraceparentInterceptor:
         if "traceparent" not in ctx.request_headers:
             ctx.request_headers["traceparent"] = traceparent()
 
+    async def on_start(self, ctx: RequestContext) -> None:
+        self.on_start_sync(ctx)
+
     def on_end_sync(self, token: Any, ctx: RequestContext, error: Exception | None) -> None:
+        return None
+
+    async def on_end(self, token: Any, ctx: RequestContext, error: Exception | None) -> None:
         return None
