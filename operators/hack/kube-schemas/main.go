@@ -45,7 +45,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: kube-schemas builtin -out DIR | kube-schemas crd -out DIR FILE...")
+		return errors.New("usage: kube-schemas builtin -out DIR | kube-schemas crd -out DIR FILE [FILE ...]")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	out := fs.String("out", "", "directory to write the schema files into (created)")
