@@ -103,8 +103,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&help, "help", false, "")
 
 	usage := func(format string, a ...interface{}) int {
-		fmt.Fprintf(stderr, "ameide-operator render: "+format+"\n\n", a...)
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprintf(stderr, "ameide-operator render: "+format+"\n", a...)
+		fmt.Fprintln(stderr, "Run 'ameide-operator render --help' for usage.")
 		return ExitUsage
 	}
 	if err := fs.Parse(args); err != nil {
@@ -326,7 +326,11 @@ func report(w io.Writer, d document, err error) {
 	var invalid *validate.InvalidError
 	if errors.As(err, &invalid) {
 		for _, e := range invalid.Errs {
-			fmt.Fprintf(w, "ameide-operator render: %s: %s\n", d.where(), e.Error())
+			msg := e.Error()
+			if e.Field == "" || e.Field == "<nil>" { // the API server's note that CEL rules were skipped
+				msg = e.Detail
+			}
+			fmt.Fprintf(w, "ameide-operator render: %s: %s\n", d.where(), msg)
 		}
 		return
 	}

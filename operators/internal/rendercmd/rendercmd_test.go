@@ -258,6 +258,21 @@ func TestRenderRefusals(t *testing.T) {
 	}
 }
 
+// A schema error keeps the CEL rules from running, as on the API server;
+// the note saying so is printed without the API server's "<nil>" field.
+func TestRenderSaysWhenCELRulesWereNotChecked(t *testing.T) {
+	doc := strings.Replace(badDomain, "version: 1.0.0", "version: 1.0.0\n  tenantMode: weird", 1)
+	code, _, stderr := run(t, doc, "-f", "-")
+	if code != rendercmd.ExitInvalid {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `spec.tenantMode: Unsupported value: "weird"`) ||
+		!strings.HasSuffix(lines[1], "(Domain team-a/bad): some validation rules were not checked because the object was invalid; correct the existing errors to complete validation") {
+		t.Errorf("stderr = %s", stderr)
+	}
+}
+
 func TestRenderHelp(t *testing.T) {
 	for _, flagName := range []string{"-h", "--help"} {
 		code, stdout, _ := run(t, "", flagName)
