@@ -269,11 +269,11 @@ func (v *Validator) coerce(k *kindSchema, u *unstructured.Unstructured) field.Er
 	unknown = append(unknown, structuralpruning.PruneWithOptions(u.Object, k.structural, true,
 		structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})...)
 	structuraldefaulting.PruneNonNullableNullsWithoutDefaults(u.Object, k.structural)
-	if ferr, paths := schemaobjectmeta.CoerceWithOptions(nil, u.Object, k.structural, false, schemaobjectmeta.CoerceOptions{ReturnUnknownFieldPaths: true}); ferr != nil {
+	ferr, paths := schemaobjectmeta.CoerceWithOptions(nil, u.Object, k.structural, false, schemaobjectmeta.CoerceOptions{ReturnUnknownFieldPaths: true})
+	if ferr != nil {
 		return field.ErrorList{ferr}
-	} else {
-		unknown = append(unknown, paths...)
 	}
+	unknown = append(unknown, paths...)
 	u.SetAPIVersion(apiVersion)
 	u.SetKind(kind)
 	if found {
