@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -76,3 +77,4 @@ def host() -> Iterator[Host]:
             proc.kill()
             proc.wait()
         stderr.close()
+        shutil.rmtree(home, ignore_errors=True)
