@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -20,6 +21,10 @@ import (
 )
 
 const (
+	// AnnotationManagedRole on a CNPG Database is the JSON of the role entry
+	// (Cluster spec.managed.roles) that owns it.
+	AnnotationManagedRole = "ameide.io/managed-role"
+
 	postgresPort = 5432
 	// cnpgClusterLabel is the label CloudNativePG puts on a Cluster's instance pods.
 	cnpgClusterLabel = "cnpg.io/cluster"
@@ -125,9 +130,11 @@ func migrationJob(d *v1alpha1.Domain, p primitive, env []corev1.EnvVar) (*unstru
 // spec.managed.roles, each with a passwordSecret (kubernetes.io/basic-auth,
 // keys username and password); the Domain expects that Secret as
 // <domain>-db-owner and reads user and password from it (PGUSER/PGPASSWORD,
-// which node-postgres takes when the URL has none). The Cluster itself
-// belongs to whoever runs Postgres: an owner reference from a Domain would
-// let garbage collection delete it, so it is never a child.
+// which node-postgres takes when the URL has none), and the Database
+// carries the role entry in its ameide.io/managed-role annotation. The
+// Cluster itself belongs to whoever runs Postgres: an owner reference from
+// a Domain would let garbage collection delete it, so neither it nor the
+// password (which a pure render cannot generate) is a child.
 //
 // Secret: AMEIDE_POSTGRES_URL (what `ameide serve` reads) from
 // spec.database.secretRef.
@@ -150,6 +157,16 @@ func domainDatabase(d *v1alpha1.Domain, p primitive, opts Options) ([]corev1.Env
 			// Deleting the Domain must not drop its data.
 			"databaseReclaimPolicy": "retain",
 		})
+		// The spec.managed.roles entry the Cluster needs, spelled out for
+		// whoever owns the Cluster (and for review).
+		role, err := json.Marshal(map[string]interface{}{
+			"name": name, "ensure": "present", "login": true, "inherit": true,
+			"passwordSecret": map[string]string{"name": owner.Name},
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode managed role: %w", err)
+		}
+		obj.SetAnnotations(map[string]string{AnnotationManagedRole: string(role)})
 		return env, obj, nil
 	}
 	if db.SecretRef == nil {

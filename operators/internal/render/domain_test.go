@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -210,6 +211,15 @@ func TestDomainDatabaseWithCNPG(t *testing.T) {
 	if nested(t, db, "spec", "name") != "order_book" || nested(t, db, "spec", "owner") != "order_book" ||
 		nested(t, db, "spec", "cluster", "name") != "pg-main" || nested(t, db, "spec", "databaseReclaimPolicy") != "retain" {
 		t.Errorf("database spec = %v", db.Object["spec"])
+	}
+	var role struct {
+		Name           string            `json:"name"`
+		Login          bool              `json:"login"`
+		PasswordSecret map[string]string `json:"passwordSecret"`
+	}
+	if err := json.Unmarshal([]byte(db.GetAnnotations()[render.AnnotationManagedRole]), &role); err != nil ||
+		role.Name != "order_book" || !role.Login || role.PasswordSecret["name"] != "order-book-db-owner" {
+		t.Errorf("managed role annotation = %q (%v)", db.GetAnnotations()[render.AnnotationManagedRole], err)
 	}
 	dep := typed[appsv1.Deployment](t, find(t, kids, "Deployment", "order-book"))
 	wantEnv(t, dep.Spec.Template.Spec.Containers[0], map[string]string{
