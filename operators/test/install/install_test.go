@@ -88,6 +88,14 @@ func TestChartInstallsOnARealAPIServer(t *testing.T) {
 	if !strings.Contains(out, "STATUS: deployed") {
 		t.Fatalf("helm install did not report the release deployed:\n%s", out)
 	}
+	for _, note := range []string{
+		"deployment/ameide-operator (3 replica(s), leader-elected)",
+		"validatingadmissionpolicy/ameide-operator-placement (Deny)",
+	} {
+		if !strings.Contains(out, note) {
+			t.Errorf("helm install's NOTES do not say %q:\n%s", note, out)
+		}
+	}
 
 	t.Run("helm installed the CRDs from crds/", func(t *testing.T) {
 		for _, name := range []string{"domains", "processes", "agents", "uisurfaces", "projections", "integrations", "ameidetenants"} {
