@@ -302,9 +302,15 @@ export function ensurePythonSdkEnv() {
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       if (existsSync(marker)) return env;
-      // A lock older than the deadline is left over from a killed run.
-      if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000)
-        rmSync(lock, { recursive: true, force: true });
+      // A lock older than the deadline is left over from a killed run (or was
+      // just released: then the next mkdir takes it).
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        // released meanwhile
+      }
+      if (age > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
       sleepSync(500);
     }
