@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -79,7 +80,11 @@ func start() error {
 		}
 		crds = append(crds, def)
 	}
-	testEnv = &envtest.Environment{CRDs: crds, BinaryAssetsDirectory: assets}
+	paths, err := thirdPartyCRDs()
+	if err != nil {
+		return err
+	}
+	testEnv = &envtest.Environment{CRDs: crds, CRDInstallOptions: envtest.CRDInstallOptions{Paths: paths, ErrorIfPathMissing: true}, BinaryAssetsDirectory: assets}
 	cfg, err := testEnv.Start()
 	if err != nil {
 		return err
@@ -93,6 +98,28 @@ func start() error {
 	}
 	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
 	return err
+}
+
+// thirdPartyScript prints the paths of the prometheus-operator, Gateway API
+// and CloudNativePG CRDs at the versions the chart is checked against.
+const thirdPartyScript = "../../../../deploy/hack/third-party-crds.sh"
+
+var haveThirdParty bool
+
+// thirdPartyCRDs are the CRDs of the optional APIs (ServiceMonitor,
+// HTTPRoute, CNPG Database), so their children are checked by the real
+// schemas too; none when the script is absent from the checkout.
+func thirdPartyCRDs() ([]string, error) {
+	if _, err := os.Stat(thirdPartyScript); err != nil {
+		return nil, nil
+	}
+	out, err := exec.Command("bash", thirdPartyScript, "prometheus", "gateway", "cnpg").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", thirdPartyScript, err)
+	}
+	paths := strings.Fields(string(out))
+	haveThirdParty = len(paths) > 0
+	return paths, nil
 }
 
 func ensureNamespace(t *testing.T, c client.Client, name string) {
@@ -156,6 +183,15 @@ func exampleObjects(t *testing.T) []*unstructured.Unstructured {
 		t.Fatalf("examples: %v", err)
 	}
 	extra := []string{`
+apiVersion: ameide.io/v1alpha1
+kind: Domain
+metadata: {name: order-book, namespace: ameide-apps}
+spec:
+  image: ghcr.io/ameide/orders:1.0.0
+  version: 1.0.0
+  database: {mode: cnpg, cluster: pg-main, secretRef: {name: orders-db, key: url}}
+  autoscaling: {minReplicas: 2, maxReplicas: 5}
+`, `
 apiVersion: ameide.io/v1alpha1
 kind: Agent
 metadata: {name: order-helper, namespace: ameide-apps}
@@ -248,8 +284,9 @@ func TestOfflineDefaultsMatchTheAPIServer(t *testing.T) {
 	}
 }
 
-// Every built-in child is accepted by server-side apply, and a second
-// apply of the same render changes nothing.
+// Every child is accepted by server-side apply, and a second apply of the
+// same render changes nothing. The optional APIs' children (ServiceMonitor,
+// HTTPRoute, CNPG Database) are included when their CRDs are installed.
 func TestRenderedChildrenApplyAndStayStable(t *testing.T) {
 	c := server(t)
 	ensureNamespace(t, c, "ameide-apps")
@@ -258,6 +295,12 @@ func TestRenderedChildrenApplyAndStayStable(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := render.Options{OTelEndpoint: "http://otel-collector.observability.svc:4317", TemporalAddress: "temporal:7233", PlanHash: "abc"}
+	if haveThirdParty {
+		opts.Capabilities = render.Capabilities{CNPG: true, PrometheusOperator: true, GatewayAPI: true}
+	} else {
+		t.Logf("%s not in this checkout: children of optional APIs not applied", thirdPartyScript)
+	}
+	kinds := map[string]int{}
 	ctx := context.Background()
 	applied := 0
 	for _, u := range exampleObjects(t) {
@@ -295,8 +338,17 @@ func TestRenderedChildrenApplyAndStayStable(t *testing.T) {
 				t.Errorf("re-applying %s changed it (resourceVersion %s → %s)", name, before.GetResourceVersion(), after.GetResourceVersion())
 			}
 			applied++
+			kinds[kid.GetKind()]++
 		}
 	}
+	if haveThirdParty {
+		for _, k := range []string{"ServiceMonitor", "HTTPRoute", "Database"} {
+			if kinds[k] == 0 {
+				t.Errorf("no %s applied although its CRD is installed", k)
+			}
+		}
+	}
+	t.Logf("applied per kind: %v", kinds)
 	if applied < 30 {
 		t.Errorf("applied %d children, expected the examples to give at least 30", applied)
 	}
