@@ -174,6 +174,89 @@ func TestPlacementPolicy(t *testing.T) {
 	})
 }
 
+// TestExamplesAreAdmitted sends every examples/primitives manifest to the API
+// server (server-side dry run) with the placement policy active, so the CRD
+// schemas, their CEL rules and the policy all judge them, which kubeconform
+// (schemas only) cannot.
+func TestExamplesAreAdmitted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts kube-apiserver and etcd (envtest); skipped with -short")
+	}
+	repo := repoRoot(t)
+	files, _ := filepath.Glob(filepath.Join(repo, "examples", "primitives", "*.yaml"))
+	if len(files) == 0 {
+		t.Skip("no examples/primitives/*.yaml")
+	}
+	policy, binding := renderPolicy(t, repo)
+	env := &envtest.Environment{
+		BinaryAssetsDirectory: controlPlaneBin(t, repo),
+		CRDDirectoryPaths:     []string{filepath.Join(repo, "deploy", "crds")},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatalf("starting envtest (kube-apiserver + etcd): %v", err)
+	}
+	t.Cleanup(func() {
+		if err := env.Stop(); err != nil {
+			t.Errorf("stopping envtest: %v", err)
+		}
+	})
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, obj := range []client.Object{policy, binding} {
+		if err := c.Create(ctx, obj); err != nil {
+			t.Fatalf("creating %s: %v", obj.GetName(), err)
+		}
+	}
+	// Wait until the policy is enforced (see TestPlacementPolicy).
+	probe := primitive("Integration", minimalSpecs["Integration"], "probe", "ameide-probe", "tenant", "acme")
+	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ameide-probe"}}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		if err := c.Create(ctx, probe.DeepCopy(), client.DryRunAll); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the placement policy was not enforced within 60 s")
+		}
+	}
+	namespaces := map[string]bool{"ameide-probe": true}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+		for {
+			var raw map[string]any
+			if err := dec.Decode(&raw); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			if raw == nil {
+				continue
+			}
+			obj := &unstructured.Unstructured{Object: raw}
+			if ns := obj.GetNamespace(); ns != "" && !namespaces[ns] {
+				if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+					t.Fatal(err)
+				}
+				namespaces[ns] = true
+			}
+			if err := c.Create(ctx, obj, client.DryRunAll); err != nil {
+				t.Errorf("%s: %s %s refused by the API server: %v", filepath.Base(file), obj.GetKind(), obj.GetName(), err)
+			}
+		}
+	}
+}
+
 // minimalSpecs are the smallest specs each CRD accepts, besides ownership and tenant.
 var minimalSpecs = map[string]string{
 	"Domain":      `{image: "img:1", version: "1", database: {mode: secret, secretRef: {name: db, key: url}}}`,
