@@ -33,6 +33,11 @@ unformatted=$(cd sdk/go && gofmt -l .)
 if [ -n "$unformatted" ]; then echo "gofmt would change (run gofmt -w in sdk/go): $unformatted" >&2; exit 1; fi
 staticcheck=$(node -e "import('./scripts/ensure.mjs').then((m) => process.stdout.write(m.ensureStaticcheck()))")
 (cd sdk/go && go vet ./... && "$staticcheck" ./...)
+echo "== operators: CRDs/deepcopy/RBAC generated from the Go types are fresh, gofmt, go vet, staticcheck"
+bash operators/hack/generate.sh --check
+unformatted=$(cd operators && gofmt -l .)
+if [ -n "$unformatted" ]; then echo "gofmt would change (run gofmt -w in operators): $unformatted" >&2; exit 1; fi
+(cd operators && go vet ./... && "$staticcheck" ./...)
 echo "== Helm chart and example primitives: helm lint, helm template | kubeconform -strict, chart tests"
 # deploy/hack/check-chart.sh says what it checks; helm, kubeconform and the Kubernetes schemas are
 # built once per machine into the Ameide cache (no network).

@@ -72,8 +72,8 @@ type DomainSpec struct {
 	// RLS (shared) or one database per tenant (dedicated).
 	// +kubebuilder:default=shared
 	// +kubebuilder:validation:Enum=shared;dedicated
-	TenantMode string `json:"tenantMode,omitempty"`
-	Database DomainDatabase `json:"database"`
+	TenantMode string         `json:"tenantMode,omitempty"`
+	Database   DomainDatabase `json:"database"`
 	// +optional
 	// +kubebuilder:default={}
 	Migrations Migrations `json:"migrations,omitempty"`
@@ -119,5 +119,3 @@ type DomainList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Domain `json:"items"`
 }
-
-func init() { SchemeBuilder.Register(&Domain{}, &DomainList{}) }

@@ -10,8 +10,9 @@
 package v1alpha1
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"sigs.k8s.io/controller-runtime/pkg/scheme"
 )
 
 var (
@@ -19,8 +20,22 @@ var (
 	GroupVersion = schema.GroupVersion{Group: "ameide.io", Version: "v1alpha1"}
 
 	// SchemeBuilder registers the primitive types with a runtime.Scheme.
-	SchemeBuilder = &scheme.Builder{GroupVersion: GroupVersion}
+	SchemeBuilder = runtime.NewSchemeBuilder(addKnownTypes)
 
 	// AddToScheme adds the primitive types to a scheme.
 	AddToScheme = SchemeBuilder.AddToScheme
 )
+
+func addKnownTypes(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion,
+		&Domain{}, &DomainList{},
+		&Process{}, &ProcessList{},
+		&Agent{}, &AgentList{},
+		&UISurface{}, &UISurfaceList{},
+		&Projection{}, &ProjectionList{},
+		&Integration{}, &IntegrationList{},
+		&AmeideTenant{}, &AmeideTenantList{},
+	)
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
+}

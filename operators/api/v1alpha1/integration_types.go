@@ -54,5 +54,3 @@ type IntegrationList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Integration `json:"items"`
 }
-
-func init() { SchemeBuilder.Register(&Integration{}, &IntegrationList{}) }

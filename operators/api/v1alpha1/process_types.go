@@ -67,5 +67,3 @@ type ProcessList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Process `json:"items"`
 }
-
-func init() { SchemeBuilder.Register(&Process{}, &ProcessList{}) }

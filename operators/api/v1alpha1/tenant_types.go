@@ -85,5 +85,3 @@ type AmeideTenantList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []AmeideTenant `json:"items"`
 }
-
-func init() { SchemeBuilder.Register(&AmeideTenant{}, &AmeideTenantList{}) }

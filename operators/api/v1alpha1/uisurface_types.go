@@ -76,5 +76,3 @@ type UISurfaceList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []UISurface `json:"items"`
 }
-
-func init() { SchemeBuilder.Register(&UISurface{}, &UISurfaceList{}) }
