@@ -47,6 +47,7 @@ func domainChildren(d *v1alpha1.Domain, opts Options) ([]*unstructured.Unstructu
 		return nil, err
 	}
 	own := append([]corev1.EnvVar{{Name: "AMEIDE_TENANT_MODE", Value: d.Spec.TenantMode}, {Name: "AMEIDE_DOMAIN_VERSION", Value: d.Spec.Version}}, dbEnv...)
+	own = append(own, tokenEnv(opts)...)
 	env := p.env(opts, own...)
 
 	main, err := p.container(env)
@@ -210,12 +211,13 @@ func DatabaseOwnerSecret(d *v1alpha1.Domain) string { return childName(d.Name, "
 //   - its database: with CNPG the pods of spec.database.cluster on 5432;
 //     with a Secret the host is inside the Secret, which a pure render
 //     cannot read, so TCP 5432 to any address;
-//   - OpenTelemetry: TCP on the port of Options.OTelEndpoint, any address.
+//   - OpenTelemetry: TCP on the port of Options.OTelEndpoint, any address;
+//   - the token issuer's keys: TCP on the port of Options.JWKSURL, any
+//     address (the host is outside the cluster or behind a name).
 //
-// Everything else (other primitives, the internet, the Kubernetes API, an
-// OIDC issuer's JWKS URL) is denied; a Domain that must fetch JWKS needs
-// AMEIDE_JWKS_FILE or a policy of its own. Prometheus scraping is not
-// admitted either.
+// Everything else (other primitives, the internet, the Kubernetes API) is
+// denied. Prometheus scraping is not admitted either: a ServiceMonitor
+// needs a policy of the monitoring namespace's own.
 func domainNetworkPolicy(d *v1alpha1.Domain, p primitive, opts Options) (*unstructured.Unstructured, error) {
 	ingressNS := opts.IngressNamespace
 	if ingressNS == "" {
@@ -241,10 +243,17 @@ func domainNetworkPolicy(d *v1alpha1.Domain, p primitive, opts Options) (*unstru
 		dbRule.To = []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{cnpgClusterLabel: d.Spec.Database.Cluster}}}}
 	}
 	egress = append(egress, dbRule)
-	if port, err := otlpPort(opts.OTelEndpoint); err != nil {
-		return nil, err
-	} else if port != 0 {
-		egress = append(egress, networkingv1.NetworkPolicyEgressRule{Ports: []networkingv1.NetworkPolicyPort{{Protocol: tcp, Port: ptr.To(intstr.FromInt32(port))}}})
+	for _, endpoint := range []struct {
+		what, url string
+		port      func(string) (int32, error)
+	}{{"OTel endpoint", opts.OTelEndpoint, otlpPort}, {"JWKS URL", opts.JWKSURL, httpPort}} {
+		port, err := endpoint.port(endpoint.url)
+		if err != nil {
+			return nil, err
+		}
+		if port != 0 {
+			egress = append(egress, networkingv1.NetworkPolicyEgressRule{Ports: []networkingv1.NetworkPolicyPort{{Protocol: tcp, Port: ptr.To(intstr.FromInt32(port))}}})
+		}
 	}
 
 	np := &networkingv1.NetworkPolicy{
@@ -278,24 +287,34 @@ func dnsEgress() networkingv1.NetworkPolicyEgressRule {
 // otlpPort is the port of an OTLP endpoint URL (0 when none is set): the
 // URL's own, else 4318 for http (OTLP/HTTP) and 4317 for grpc/https.
 func otlpPort(endpoint string) (int32, error) {
+	return urlPort("OTel endpoint", endpoint, map[string]int32{"http": 4318, "https": 4317, "grpc": 4317})
+}
+
+// httpPort is the port of an http(s) URL (0 when none is set).
+func httpPort(endpoint string) (int32, error) {
+	return urlPort("JWKS URL", endpoint, map[string]int32{"http": 80, "https": 443})
+}
+
+func urlPort(what, endpoint string, defaults map[string]int32) (int32, error) {
 	if endpoint == "" {
 		return 0, nil
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
-		return 0, fmt.Errorf("OTel endpoint %q is not a URL (scheme://host:port)", endpoint)
+		return 0, fmt.Errorf("%s %q is not a URL (scheme://host[:port])", what, endpoint)
 	}
 	if s := u.Port(); s != "" {
 		n, err := strconv.ParseInt(s, 10, 32)
 		if err != nil || n < 1 || n > 65535 {
-			return 0, fmt.Errorf("OTel endpoint %q: port %q is not 1-65535", endpoint, s)
+			return 0, fmt.Errorf("%s %q: port %q is not 1-65535", what, endpoint, s)
 		}
 		return int32(n), nil
 	}
-	if u.Scheme == "http" {
-		return 4318, nil
+	port, ok := defaults[u.Scheme]
+	if !ok {
+		return 0, fmt.Errorf("%s %q: scheme %q has no default port; name the port", what, endpoint, u.Scheme)
 	}
-	return 4317, nil
+	return port, nil
 }
 
 func sortedCopy(in []string) []string {

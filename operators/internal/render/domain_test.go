@@ -287,6 +287,24 @@ func TestDomainNetworkPolicy(t *testing.T) {
 		t.Errorf("egress ports %v (dns %v), want exactly DNS 53, Postgres 5432 and OTLP 4318", ports, dns)
 	}
 
+	// Token verification: the issuer and JWKS URL in the env, the JWKS port in the egress.
+	kids = renderOK(t, admitted(t, salesDomain), render.Options{TokenIssuer: "https://id.example/realms/ameide", JWKSURL: "https://id.example/realms/ameide/protocol/openid-connect/certs"})
+	wantEnv(t, typed[appsv1.Deployment](t, find(t, kids, "Deployment", "sales")).Spec.Template.Spec.Containers[0], map[string]string{
+		"AMEIDE_TOKEN_ISSUER": "https://id.example/realms/ameide",
+		"AMEIDE_JWKS_URL":     "https://id.example/realms/ameide/protocol/openid-connect/certs",
+	})
+	np = typed[networkingv1.NetworkPolicy](t, find(t, kids, "NetworkPolicy", "sales"))
+	jwks := false
+	for _, e := range np.Spec.Egress {
+		jwks = jwks || len(e.To) == 0 && e.Ports[0].Port.IntVal == 443
+	}
+	if !jwks {
+		t.Errorf("no egress to the JWKS port 443: %+v", np.Spec.Egress)
+	}
+	if _, err := render.Children(admitted(t, salesDomain), render.Options{JWKSURL: "ftp://keys"}); err == nil || !strings.Contains(err.Error(), "JWKS URL") {
+		t.Errorf("a JWKS URL without a known port: error %v", err)
+	}
+
 	// No callers: only the ingress namespace.
 	lone := admitted(t, strings.Replace(salesDomain, "  allowedCallers: [order-to-cash, console]\n", "", 1))
 	np = typed[networkingv1.NetworkPolicy](t, find(t, renderOK(t, lone, render.Options{}), "NetworkPolicy", "sales"))

@@ -204,7 +204,7 @@ spec:
   image: ghcr.io/ameide/projections:0.1.0
   definition: {name: order-totals, version: 1}
   storage: {name: read-models, key: url}
-`), render.Options{Capabilities: allCaps})
+`), render.Options{Capabilities: allCaps, TokenIssuer: "https://id.example", JWKSURL: "https://id.example/certs"})
 	want := "Service/order-totals Deployment/order-totals ServiceMonitor/order-totals"
 	if got := summary(kids); got != want {
 		t.Fatalf("children = %s\nwant       %s", got, want)
@@ -215,6 +215,8 @@ spec:
 		"AMEIDE_PROJECTION_DEFINITION": "order-totals",
 		"AMEIDE_MAX_LAG_SECONDS":       "60",
 		"AMEIDE_PRIMITIVE_TYPE":        "projection",
+		"AMEIDE_TOKEN_ISSUER":          "https://id.example",
+		"AMEIDE_JWKS_URL":              "https://id.example/certs",
 	})
 }
 

@@ -21,6 +21,7 @@ func projectionChildren(pj *v1alpha1.Projection, opts Options) ([]*unstructured.
 		{Name: "AMEIDE_MAX_LAG_SECONDS", Value: strconv.Itoa(int(pj.Spec.MaxLagSeconds))},
 		secretEnv("AMEIDE_POSTGRES_URL", pj.Spec.Storage),
 	}
+	own = append(own, tokenEnv(opts)...)
 	main, err := p.container(p.env(opts, own...))
 	if err != nil {
 		return nil, err

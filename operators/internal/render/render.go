@@ -45,6 +45,11 @@ type Options struct {
 	TransformationURL string
 	// Content hash of the published plan of a Process (from its status), if known.
 	PlanHash string
+	// Issuer (iss) and JWKS URL of the bearer tokens RPC primitives (Domain,
+	// Projection) verify: AMEIDE_TOKEN_ISSUER and AMEIDE_JWKS_URL, which
+	// `ameide serve` needs to start; left out when empty.
+	TokenIssuer string
+	JWKSURL     string
 	// Namespace of the platform's ingress (Gateway) pods, the only
 	// namespace a Domain's NetworkPolicy admits besides its callers;
 	// DefaultIngressNamespace when empty.

@@ -119,6 +119,18 @@ func (p primitive) env(opts Options, own ...corev1.EnvVar) []corev1.EnvVar {
 	return out
 }
 
+// tokenEnv is how an RPC primitive verifies bearer tokens.
+func tokenEnv(opts Options) []corev1.EnvVar {
+	var out []corev1.EnvVar
+	if opts.TokenIssuer != "" {
+		out = append(out, corev1.EnvVar{Name: "AMEIDE_TOKEN_ISSUER", Value: opts.TokenIssuer})
+	}
+	if opts.JWKSURL != "" {
+		out = append(out, corev1.EnvVar{Name: "AMEIDE_JWKS_URL", Value: opts.JWKSURL})
+	}
+	return out
+}
+
 func secretEnv(name string, ref v1alpha1.SecretKeyRef) corev1.EnvVar {
 	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 		LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name}, Key: ref.Key,

@@ -63,6 +63,8 @@ Flags:
       --plan-hash HASH       published plan hash of the Processes rendered
       --ingress-namespace NS namespace of the platform ingress pods a Domain's
                              NetworkPolicy admits (default "` + render.DefaultIngressNamespace + `")
+      --token-issuer ISS     issuer of the bearer tokens Domains and Projections verify
+      --jwks-url URL         the issuer's JWKS (a Domain's NetworkPolicy admits its port)
   -h, --help                 this text
 
 Exit status: 0 rendered, 1 a document was refused or unreadable, 2 usage error.
@@ -99,6 +101,8 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.TransformationURL, "transformation-url", "", "")
 	fs.StringVar(&opts.PlanHash, "plan-hash", "", "")
 	fs.StringVar(&ingressNamespace, "ingress-namespace", "", "")
+	fs.StringVar(&opts.TokenIssuer, "token-issuer", "", "")
+	fs.StringVar(&opts.JWKSURL, "jwks-url", "", "")
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
 

@@ -71,7 +71,9 @@ func exampleFiles(t *testing.T) []string {
 // the fields a reviewer looks for.
 func TestRenderExamples(t *testing.T) {
 	args := []string{"--capabilities", "all", "--otel-endpoint", "http://otel-collector.observability.svc:4317",
-		"--temporal-address", "temporal-frontend.temporal.svc:7233"}
+		"--temporal-address", "temporal-frontend.temporal.svc:7233",
+		"--token-issuer", "https://id.ameide.example/realms/ameide",
+		"--jwks-url", "https://id.ameide.example/realms/ameide/protocol/openid-connect/certs"}
 	for _, f := range exampleFiles(t) {
 		args = append(args, "-f", f)
 	}
@@ -112,6 +114,9 @@ func TestRenderExamples(t *testing.T) {
 	}
 	if ref := env["AMEIDE_POSTGRES_URL"].ValueFrom; ref == nil || ref.SecretKeyRef.Name != "sales-db" || ref.SecretKeyRef.Key != "url" {
 		t.Errorf("sales database env = %+v", env["AMEIDE_POSTGRES_URL"])
+	}
+	if env["AMEIDE_TOKEN_ISSUER"].Value != "https://id.ameide.example/realms/ameide" || env["AMEIDE_JWKS_URL"].Value == "" {
+		t.Errorf("token verification env = %+v %+v", env["AMEIDE_TOKEN_ISSUER"], env["AMEIDE_JWKS_URL"])
 	}
 	if env["OTEL_EXPORTER_OTLP_ENDPOINT"].Value != "http://otel-collector.observability.svc:4317" {
 		t.Errorf("OTel endpoint env = %+v", env["OTEL_EXPORTER_OTLP_ENDPOINT"])

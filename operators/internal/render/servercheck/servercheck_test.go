@@ -294,7 +294,8 @@ func TestRenderedChildrenApplyAndStayStable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := render.Options{OTelEndpoint: "http://otel-collector.observability.svc:4317", TemporalAddress: "temporal:7233", PlanHash: "abc"}
+	opts := render.Options{OTelEndpoint: "http://otel-collector.observability.svc:4317", TemporalAddress: "temporal:7233", PlanHash: "abc",
+		TokenIssuer: "https://id.example/realms/ameide", JWKSURL: "https://id.example/realms/ameide/protocol/openid-connect/certs"}
 	if haveThirdParty {
 		opts.Capabilities = render.Capabilities{CNPG: true, PrometheusOperator: true, GatewayAPI: true}
 	} else {
