@@ -34,7 +34,16 @@ func TestChartInstallsOnARealAPIServer(t *testing.T) {
 	}
 	repo := repoRoot(t)
 	chart := filepath.Join(repo, "deploy", "charts", "ameide-operator")
-	env := &envtest.Environment{BinaryAssetsDirectory: controlPlaneBin(t, repo)}
+	// The ameide.io CRDs come from the chart (helm installs crds/); only the
+	// prometheus-operator's ServiceMonitor CRD is preinstalled, as a cluster
+	// running prometheus-operator has it.
+	env := &envtest.Environment{
+		BinaryAssetsDirectory: controlPlaneBin(t, repo),
+		CRDInstallOptions: envtest.CRDInstallOptions{
+			Paths:              []string{scriptOutput(t, filepath.Join(repo, "deploy", "hack", "third-party-crds.sh"), "prometheus")},
+			ErrorIfPathMissing: true,
+		},
+	}
 	cfg, err := env.Start()
 	if err != nil {
 		t.Fatalf("starting envtest (kube-apiserver + etcd): %v", err)
@@ -81,10 +90,8 @@ func TestChartInstallsOnARealAPIServer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	// Everything optional on, except the ServiceMonitor: envtest has no
-	// prometheus-operator CRDs (kubeconform checks that one in CI).
 	out := helm("install", release, chart, "--namespace", namespace, "--create-namespace",
-		"--values", filepath.Join(chart, "ci", "all-on-values.yaml"), "--set", "serviceMonitor.enabled=false")
+		"--values", filepath.Join(chart, "ci", "all-on-values.yaml"))
 	if !strings.Contains(out, "STATUS: deployed") {
 		t.Fatalf("helm install did not report the release deployed:\n%s", out)
 	}
@@ -96,6 +103,19 @@ func TestChartInstallsOnARealAPIServer(t *testing.T) {
 			t.Errorf("helm install's NOTES do not say %q:\n%s", note, out)
 		}
 	}
+
+	t.Run("the ServiceMonitor scrapes the metrics Service", func(t *testing.T) {
+		sm := &unstructured.Unstructured{}
+		sm.SetAPIVersion("monitoring.coreos.com/v1")
+		sm.SetKind("ServiceMonitor")
+		if err := c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: release}, sm); err != nil {
+			t.Fatalf("ServiceMonitor %s: %v", release, err)
+		}
+		endpoints, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+		if len(endpoints) != 1 || endpoints[0].(map[string]any)["port"] != "metrics" {
+			t.Errorf("ServiceMonitor endpoints %v: want the metrics port", endpoints)
+		}
+	})
 
 	t.Run("helm installed the CRDs from crds/", func(t *testing.T) {
 		for _, name := range []string{"domains", "processes", "agents", "uisurfaces", "projections", "integrations", "ameidetenants"} {
