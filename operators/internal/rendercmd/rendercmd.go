@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -49,7 +50,8 @@ refusal names the file, the document's position (1-based), its kind and
 name, and the field.
 
 Flags:
-  -f, --filename FILE        a YAML file of primitives; - reads stdin (repeatable)
+  -f, --filename FILE        a YAML (or JSON) file of primitives, a directory of them,
+                             or - for stdin (repeatable)
   -n, --namespace NS         namespace of documents that name none (default "default")
       --capabilities LIST    optional APIs the target cluster serves, comma-separated:
                              cnpg (postgresql.cnpg.io Database), prometheus
@@ -153,7 +155,12 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		admitted []admittedDoc
 		failed   bool
 	)
-	for _, f := range files {
+	inputs, err := expandDirectories(files)
+	if err != nil {
+		fmt.Fprintf(stderr, "ameide-operator render: %v\n", err)
+		return ExitInvalid
+	}
+	for _, f := range inputs {
 		docs, err := readDocuments(f, stdin)
 		if err != nil {
 			fmt.Fprintf(stderr, "ameide-operator render: %s: %v\n", displayName(f), err)
@@ -248,6 +255,36 @@ func displayName(f string) string {
 		return "<stdin>"
 	}
 	return f
+}
+
+// expandDirectories replaces a directory by its *.yaml, *.yml and *.json
+// files (not recursively), in name order, as kubectl -f does.
+func expandDirectories(files []string) ([]string, error) {
+	var out []string
+	for _, f := range files {
+		info, err := os.Stat(f)
+		if f == "-" || err != nil || !info.IsDir() {
+			out = append(out, f) // a missing file is reported when read
+			continue
+		}
+		entries, err := os.ReadDir(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		n := len(out)
+		for _, e := range entries {
+			switch strings.ToLower(filepath.Ext(e.Name())) {
+			case ".yaml", ".yml", ".json":
+				if !e.IsDir() {
+					out = append(out, filepath.Join(f, e.Name()))
+				}
+			}
+		}
+		if len(out) == n {
+			return nil, fmt.Errorf("%s: a directory without *.yaml, *.yml or *.json files", f)
+		}
+	}
+	return out, nil
 }
 
 func readDocuments(file string, stdin io.Reader) ([]document, error) {

@@ -278,6 +278,27 @@ func TestRenderSaysWhenCELRulesWereNotChecked(t *testing.T) {
 	}
 }
 
+// A directory stands for its YAML files in name order: the examples
+// folder renders exactly as its files named one by one.
+func TestRenderReadsADirectory(t *testing.T) {
+	code, fromDir, stderr := run(t, "", "-f", examples, "--capabilities", "all")
+	if code != rendercmd.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	args := []string{"--capabilities", "all"}
+	for _, f := range exampleFiles(t) {
+		args = append(args, "-f", f)
+	}
+	_, fromFiles, _ := run(t, "", args...)
+	if fromDir != fromFiles || fromDir == "" {
+		t.Errorf("-f %s differs from naming its files", examples)
+	}
+	code, _, stderr = run(t, "", "-f", t.TempDir())
+	if code != rendercmd.ExitInvalid || !strings.Contains(stderr, "a directory without") {
+		t.Errorf("empty directory: exit %d, %s", code, stderr)
+	}
+}
+
 func TestRenderHelp(t *testing.T) {
 	for _, flagName := range []string{"-h", "--help"} {
 		code, stdout, _ := run(t, "", flagName)
