@@ -107,6 +107,28 @@ func TestPlacementPolicy(t *testing.T) {
 		t.Fatal("a tenant-owned Domain in ameide-system was still accepted 60 s after the policy and binding were created")
 	}
 
+	t.Run("policy type-checks against every CRD without warnings", func(t *testing.T) {
+		// The API server type-checks a policy when it loads it, but writes the
+		// result (status.typeChecking) only through kube-controller-manager's
+		// validatingadmissionpolicy-status-controller: run just that one.
+		startTypeCheckingController(t, env, repo)
+		var got admissionv1.ValidatingAdmissionPolicy
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+			if err := c.Get(ctx, client.ObjectKeyFromObject(policy), &got); err != nil {
+				t.Fatal(err)
+			}
+			if got.Status.TypeChecking != nil && got.Status.ObservedGeneration == got.Generation {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("kube-controller-manager reported no type checking for %s within 60 s", policy.Name)
+			}
+		}
+		for _, w := range got.Status.TypeChecking.ExpressionWarnings {
+			t.Errorf("type checking %s: %s", w.FieldRef, w.Warning)
+		}
+	})
+
 	t.Run("tenant-owned Domain in ameide-system is refused with the policy's message", func(t *testing.T) {
 		err := c.Create(ctx, domain("custom", "ameide-system", "tenant", "acme"))
 		t.Logf("refusal: %v", err)
@@ -170,6 +192,44 @@ func TestPlacementPolicy(t *testing.T) {
 			if err := c.Create(ctx, ok, client.DryRunAll); err != nil {
 				t.Errorf("tenant-owned %s in tenant-acme-prod-cust refused: %v", kind, err)
 			}
+		}
+	})
+}
+
+// startTypeCheckingController runs kube-controller-manager (from the
+// control-plane cache, built on first use) with only the controller that
+// writes ValidatingAdmissionPolicy type-checking results, as an admin of env.
+func startTypeCheckingController(t *testing.T, env *envtest.Environment, repo string) {
+	t.Helper()
+	bin := filepath.Join(env.BinaryAssetsDirectory, "kube-controller-manager")
+	if _, err := os.Stat(bin); err != nil {
+		bin = filepath.Join(scriptOutput(t, filepath.Join(repo, "operators", "hack", "control-plane.sh"), "kube-controller-manager"),
+			"kube-controller-manager")
+	}
+	user, err := env.AddUser(envtest.User{Name: "type-checker", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(file, kubeconfig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, "--kubeconfig="+file, "--secure-port=0", "--leader-elect=false",
+		"--use-service-account-credentials=false", "--controllers=validatingadmissionpolicy-status-controller")
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("kube-controller-manager output:\n%s", logs.String())
 		}
 	})
 }
