@@ -19,7 +19,7 @@ var allCaps = render.Capabilities{CNPG: true, PrometheusOperator: true, GatewayA
 
 // admitted turns a YAML CR into the typed, defaulted object the reconciler
 // would read back from the API server (same schema, same defaults).
-func admitted(t *testing.T, doc string) client.Object {
+func admitted(t testing.TB, doc string) client.Object {
 	t.Helper()
 	v, err := validate.New()
 	if err != nil {

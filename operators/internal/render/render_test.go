@@ -114,3 +114,15 @@ func TestChildrenRefusesAnUnknownObject(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 }
+
+// go test -run - -bench . ./internal/render
+func BenchmarkChildrenDomain(b *testing.B) {
+	d := admitted(b, salesDomain)
+	opts := render.Options{Capabilities: allCaps, OTelEndpoint: "http://otel:4317"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := render.Children(d, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

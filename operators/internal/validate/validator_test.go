@@ -225,3 +225,30 @@ func TestEveryCRDKindIsAdmitted(t *testing.T) {
 		t.Errorf("kinds = %s, want %s", got, want)
 	}
 }
+
+// go test -run - -bench . ./internal/validate
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		if _, err := validate.New(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAdmitDomain(b *testing.B) {
+	v, err := validate.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := &unstructured.Unstructured{}
+	js, _ := yaml.YAMLToJSON([]byte(domainDoc))
+	if err := u.UnmarshalJSON(js); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Admit(u); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
