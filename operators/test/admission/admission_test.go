@@ -82,6 +82,10 @@ func TestPlacementPolicy(t *testing.T) {
 			t.Fatalf("creating namespace %s: %v", ns, err)
 		}
 	}
+	// Stored before the policy exists, as objects of an older cluster are.
+	if err := c.Create(ctx, domain("legacy", "ameide-system", "tenant", "acme")); err != nil {
+		t.Fatalf("creating a tenant-owned Domain before the policy: %v", err)
+	}
 	if err := c.Create(ctx, policy); err != nil {
 		t.Fatalf("creating the rendered ValidatingAdmissionPolicy %s: %v", policy.Name, err)
 	}
@@ -133,12 +137,9 @@ func TestPlacementPolicy(t *testing.T) {
 		err := c.Create(ctx, domain("custom", "ameide-system", "tenant", "acme"))
 		t.Logf("refusal: %v", err)
 		assertRefused(t, err, "tenant-owned Domain custom may not be placed in namespace ameide-system: "+reservedRule)
-		var list ameidev1alpha1.DomainList
-		if err := c.List(ctx, &list, client.InNamespace("ameide-system")); err != nil {
-			t.Fatal(err)
-		}
-		if len(list.Items) != 0 {
-			t.Fatalf("refused Domain was stored: %v", list.Items)
+		var stored ameidev1alpha1.Domain
+		if err := c.Get(ctx, client.ObjectKey{Namespace: "ameide-system", Name: "custom"}, &stored); !apierrors.IsNotFound(err) {
+			t.Fatalf("refused Domain: Get = %v, want NotFound", err)
 		}
 	})
 
@@ -163,6 +164,36 @@ func TestPlacementPolicy(t *testing.T) {
 		d.Spec.Tenant = "acme"
 		assertRefused(t, c.Update(ctx, &d),
 			"tenant-owned Domain sales may not be placed in namespace ameide-system: "+reservedRule)
+	})
+
+	t.Run("a misplaced Domain stored before the policy keeps metadata updates, loses spec updates, can be deleted", func(t *testing.T) {
+		key := client.ObjectKey{Namespace: "ameide-system", Name: "legacy"}
+		var d ameidev1alpha1.Domain
+		if err := c.Get(ctx, key, &d); err != nil {
+			t.Fatal(err)
+		}
+		d.Labels = map[string]string{"example.test/moved": "pending"}
+		d.Finalizers = append(d.Finalizers, "example.test/cleanup")
+		if err := c.Update(ctx, &d); err != nil {
+			t.Fatalf("metadata-only update refused: %v", err)
+		}
+		spec := d.DeepCopy()
+		spec.Spec.Replicas = ptr.To[int32](3)
+		assertRefused(t, c.Update(ctx, spec),
+			"tenant-owned Domain legacy may not be placed in namespace ameide-system: "+reservedRule)
+		if err := c.Delete(ctx, &d); err != nil {
+			t.Fatalf("delete refused: %v", err)
+		}
+		if err := c.Get(ctx, key, &d); err != nil || d.DeletionTimestamp == nil {
+			t.Fatalf("after delete: %v, deletionTimestamp %v; want the finalizer to hold it", err, d.DeletionTimestamp)
+		}
+		d.Finalizers = nil
+		if err := c.Update(ctx, &d); err != nil {
+			t.Fatalf("removing the finalizer of a Domain being deleted refused: %v", err)
+		}
+		if err := c.Get(ctx, key, &d); !apierrors.IsNotFound(err) {
+			t.Fatalf("after the finalizer is gone: Get = %v, want NotFound", err)
+		}
 	})
 
 	t.Run("tenant-owned Domain outside its tenant's custom namespaces is refused", func(t *testing.T) {
