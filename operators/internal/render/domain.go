@@ -58,7 +58,7 @@ func domainChildren(d *v1alpha1.Domain, opts Options) ([]*unstructured.Unstructu
 	if err != nil {
 		return nil, err
 	}
-	job, err := migrationJob(d, p, env)
+	job, err := migrationJob(d, p, dbEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +79,25 @@ func domainChildren(d *v1alpha1.Domain, opts Options) ([]*unstructured.Unstructu
 
 // MigrationJobName is the name of the migration Job of d's current
 // version, image and command (the reconciler looks it up by this name).
+//
+// A Job's pod template is immutable, so the name also hashes every other
+// part of d the template is built from (env, database, tenant, resources,
+// backoff): an edit there is a new Job, never a refused update of the old
+// one. Operator-wide options do not enter the Job at all (no OTel endpoint,
+// no token settings), so changing a manager flag cannot strand it either;
+// the one exception is the CNPG capability, which changes a cnpg Domain's
+// database variables.
 func MigrationJobName(d *v1alpha1.Domain) string {
-	return childName(d.Name, "migrate-"+shortHash(d.Spec.Version, migrationImage(d), strings.Join(d.Spec.Migrations.Command, "\x00")), 63)
+	template, _ := json.Marshal(struct {
+		Env        map[string]string
+		Database   v1alpha1.DomainDatabase
+		TenantMode string
+		Tenant     string
+		Resources  v1alpha1.Resources
+		Backoff    int32
+		Port       int32
+	}{d.Spec.Env, d.Spec.Database, d.Spec.TenantMode, d.Spec.Tenant, d.Spec.Resources, d.Spec.Migrations.BackoffLimit, d.Spec.Port})
+	return childName(d.Name, "migrate-"+shortHash(d.Spec.Version, migrationImage(d), strings.Join(d.Spec.Migrations.Command, "\x00"), string(template)), 63)
 }
 
 func migrationImage(d *v1alpha1.Domain) string {
@@ -90,8 +107,10 @@ func migrationImage(d *v1alpha1.Domain) string {
 	return d.Spec.Image
 }
 
-func migrationJob(d *v1alpha1.Domain, p primitive, env []corev1.EnvVar) (*unstructured.Unstructured, error) {
-	c, err := p.container(env)
+func migrationJob(d *v1alpha1.Domain, p primitive, dbEnv []corev1.EnvVar) (*unstructured.Unstructured, error) {
+	// Only what MigrationJobName hashes: no Options beyond the database.
+	own := append([]corev1.EnvVar{{Name: "AMEIDE_TENANT_MODE", Value: d.Spec.TenantMode}, {Name: "AMEIDE_DOMAIN_VERSION", Value: d.Spec.Version}}, dbEnv...)
+	c, err := p.container(p.env(Options{}, own...))
 	if err != nil {
 		return nil, err
 	}

@@ -161,6 +161,32 @@ func TestDomainMigrationJob(t *testing.T) {
 	if rename(func(c *v1alpha1.Domain) { c.Spec.Replicas = new(int32) }) != name {
 		t.Errorf("changing replicas renamed the migration job")
 	}
+	// Job pod templates are immutable: whatever changes the rendered Job
+	// changes its name, and operator-wide options do not change it.
+	jobOf := func(d *v1alpha1.Domain, opts render.Options) string {
+		kids := renderOK(t, d, opts)
+		return marshalAll(t, findKind(kids, "Job"))
+	}
+	base := jobOf(d, render.Options{})
+	if jobOf(d, render.Options{OTelEndpoint: "http://otel:4317", TokenIssuer: "https://id", JWKSURL: "https://id/certs", IngressNamespace: "gw", Capabilities: render.Capabilities{PrometheusOperator: true, GatewayAPI: true}}) != base {
+		t.Errorf("operator options changed the migration Job (its pod template is immutable)")
+	}
+	for what, mut := range map[string]func(*v1alpha1.Domain){
+		"env":       func(c *v1alpha1.Domain) { c.Spec.Env = map[string]string{"LOG_LEVEL": "debug"} },
+		"database":  func(c *v1alpha1.Domain) { c.Spec.Database.SecretRef.Key = "url2" },
+		"resources": func(c *v1alpha1.Domain) { c.Spec.Resources.MemoryLimit = "1Gi" },
+		"tenant":    func(c *v1alpha1.Domain) { c.Spec.Tenant = "other" },
+		"backoff":   func(c *v1alpha1.Domain) { c.Spec.Migrations.BackoffLimit = 5 },
+	} {
+		changed := d.DeepCopy()
+		mut(changed)
+		if jobOf(changed, render.Options{}) == base {
+			t.Fatalf("changing %s left the Job unchanged (test is wrong)", what)
+		}
+		if render.MigrationJobName(changed) == name {
+			t.Errorf("changing %s changes the Job's pod template but keeps its name %s", what, name)
+		}
+	}
 	odd := d.DeepCopy()
 	odd.Spec.Version = "1.0-"
 	oddJob := typed[batchv1.Job](t, find(t, renderOK(t, odd, render.Options{}), "Job", render.MigrationJobName(odd)))

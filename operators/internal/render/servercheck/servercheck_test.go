@@ -355,3 +355,64 @@ func TestRenderedChildrenApplyAndStayStable(t *testing.T) {
 	}
 	t.Logf("%d children applied and re-applied without change", applied)
 }
+
+// A Job's pod template is immutable: after a Domain's env, resources or the
+// operator's own settings change, applying the new render must still
+// succeed (a new migration Job, or the same one unchanged), never fail with
+// "field is immutable".
+func TestChangedDomainStillApplies(t *testing.T) {
+	c := server(t)
+	ensureNamespace(t, c, "immutability")
+	v, err := validate.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	doc := `
+apiVersion: ameide.io/v1alpha1
+kind: Domain
+metadata: {name: ledger, namespace: immutability}
+spec:
+  image: ghcr.io/ameide/ledger:1.0.0
+  version: 1.0.0
+  database: {secretRef: {name: ledger-db, key: url}}
+`
+	steps := []struct {
+		what string
+		doc  string
+		opts render.Options
+	}{
+		{"first", doc, render.Options{}},
+		{"operator options changed", doc, render.Options{OTelEndpoint: "http://otel:4317", TokenIssuer: "https://id", JWKSURL: "https://id/certs"}},
+		{"spec.env changed", doc + "  env: {LOG_LEVEL: debug}\n", render.Options{}},
+		{"resources changed", doc + "  resources: {memoryLimit: 1Gi}\n", render.Options{}},
+		{"version changed", strings.Replace(doc, "version: 1.0.0", "version: 1.1.0", 1), render.Options{}},
+	}
+	jobs := map[string]bool{}
+	for _, s := range steps {
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(s.doc), &u.Object); err != nil {
+			t.Fatal(err)
+		}
+		obj, err := v.Admit(u)
+		if err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+		kids, err := render.Children(obj, s.opts)
+		if err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+		for _, kid := range kids {
+			if err := c.Apply(ctx, client.ApplyConfigurationFromUnstructured(kid.DeepCopy()), client.FieldOwner("ameide-render-check"), client.ForceOwnership); err != nil {
+				t.Errorf("%s: apply %s %s: %v", s.what, kid.GetKind(), kid.GetName(), err)
+			}
+			if kid.GetKind() == "Job" {
+				jobs[kid.GetName()] = true
+			}
+		}
+	}
+	// first and "operator options changed" share a Job; the other three are new.
+	if len(jobs) != 4 {
+		t.Errorf("migration Jobs %v, want 4 distinct", jobs)
+	}
+}
