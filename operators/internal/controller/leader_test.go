@@ -176,7 +176,9 @@ func TestLeaderElectionBinaryKilled(t *testing.T) {
 		return p
 	}
 	procs := []*proc{run(), run()}
-	acquired := func(p *proc) bool { return strings.Contains(strings.ToLower(p.out.String()), "successfully acquired lease") }
+	acquired := func(p *proc) bool {
+		return strings.Contains(strings.ToLower(p.out.String()), "successfully acquired lease")
+	}
 	var leader, follower *proc
 	eventually(t, "one binary acquires the Lease", func() error {
 		switch {
