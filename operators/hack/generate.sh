@@ -5,6 +5,7 @@
 #   operators/config/crd/ameide.io_*.yaml  (the same CRDs, embedded by package crd for
 #                                           offline validation: go:embed cannot reach ../deploy)
 #   operators/config/rbac/role.yaml        (ClusterRole from +kubebuilder:rbac markers)
+#   and, through deploy/hack/chart-sync.sh, the Helm chart's copies of both
 # controller-gen is built once per machine into the Ameide tool cache.
 # `--check` regenerates into a temporary copy and fails when the committed
 # files differ (CI runs it from scripts/check.sh).
@@ -54,3 +55,5 @@ fi
 rm -f "$repo"/deploy/crds/ameide.io_*.yaml "$repo"/operators/config/crd/ameide.io_*.yaml
 mkdir -p "$repo/deploy/crds" "$repo/operators/config/rbac" "$repo/operators/config/crd"
 generate "$repo"
+# The Helm chart carries copies of the CRDs and the ClusterRole's rules.
+if [ -x "$repo/deploy/hack/chart-sync.sh" ]; then bash "$repo/deploy/hack/chart-sync.sh"; fi
