@@ -43,6 +43,12 @@ type Options struct {
 	ServiceTokenDir string
 	PlatformTenant  string
 	OTelEndpoint    string
+	// TokenIssuer and JWKSURL: how RPC primitives verify bearer tokens
+	// (AMEIDE_TOKEN_ISSUER / AMEIDE_JWKS_URL in their pods).
+	TokenIssuer, JWKSURL string
+	// IngressNamespace: the platform's ingress pods, admitted by every
+	// Domain's NetworkPolicy.
+	IngressNamespace string
 
 	MaxConcurrentReconciles int
 	BackoffBase, BackoffMax time.Duration
@@ -135,6 +141,9 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 			OTelEndpoint:      o.OTelEndpoint,
 			TemporalAddress:   o.TemporalAddress,
 			TransformationURL: o.TransformationURL,
+			TokenIssuer:       o.TokenIssuer,
+			JWKSURL:           o.JWKSURL,
+			IngressNamespace:  o.IngressNamespace,
 		},
 		References:              refs,
 		PlatformTenant:          o.PlatformTenant,
