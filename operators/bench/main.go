@@ -27,11 +27,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -45,6 +47,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"ameide.io/operators/api/v1alpha1"
 	"ameide.io/operators/internal/controller"
@@ -70,6 +73,7 @@ func main() {
 // runManager is the child process: the manager the binary runs, every
 // reconciler but Process, against $KUBECONFIG.
 func runManager() int {
+	ctrl.SetLogger(zap.New())
 	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -98,11 +102,18 @@ func run(latencyN, throughputN, total, concurrency int) error {
 		CRDDirectoryPaths: []string{filepath.Join(moduleDir(), "..", "deploy", "crds")}, ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: assets,
 	}
+	// Every Domain has a Service: envtest's default /24 service range holds
+	// only ~250 of them.
+	env.ControlPlane.GetAPIServer().Configure().Set("service-cluster-ip-range", "10.96.0.0/12")
 	cfg, err := env.Start()
 	if err != nil {
 		return fmt.Errorf("envtest: %w", err)
 	}
 	defer func() { _ = env.Stop() }()
+	// Interrupted: stop the API server and etcd too, not only this process.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sig; _ = env.Stop(); os.Exit(130) }()
 	cfg.QPS, cfg.Burst = 200, 400
 	scheme, err := controller.NewScheme()
 	if err != nil {
@@ -171,7 +182,13 @@ func run(latencyN, throughputN, total, concurrency int) error {
 	}
 	mgrCmd := exec.Command(self, "manager")
 	mgrCmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	mgrCmd.Stderr = io.Discard
+	mgrCmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // dies with the bench
+	mgrLog, err := os.Create(filepath.Join(os.TempDir(), "ameide-bench-manager.log"))
+	if err != nil {
+		return err
+	}
+	defer mgrLog.Close()
+	mgrCmd.Stderr = mgrLog
 	stdout, err := mgrCmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -200,6 +217,7 @@ func run(latencyN, throughputN, total, concurrency int) error {
 		return err
 	}
 
+	progress("manager idle RSS %d MiB; latency phase (%d Domains, one at a time)", idleRSS/1024, latencyN)
 	// Latency: one Domain at a time.
 	var preLat, allLat []time.Duration
 	for i := 0; i < latencyN; i++ {
@@ -210,6 +228,7 @@ func run(latencyN, throughputN, total, concurrency int) error {
 		preLat, allLat = append(preLat, pre), append(allLat, all)
 	}
 
+	progress("throughput phase (%d Domains at once)", throughputN)
 	// Throughput: many at once.
 	t0 = time.Now()
 	names := make([]string, throughputN)
@@ -224,6 +243,7 @@ func run(latencyN, throughputN, total, concurrency int) error {
 	}
 	crRate := float64(throughputN) / time.Since(t0).Seconds()
 
+	progress("RSS phase: up to %d Domains", total)
 	// RSS with `total` Domains.
 	existing := 1 + latencyN + throughputN
 	var rest []string
@@ -260,6 +280,10 @@ func run(latencyN, throughputN, total, concurrency int) error {
 	fmt.Printf("memory    manager RSS with %d Domains (%d children): %d MiB (%.1fx idle; VmHWM %s)\n",
 		total, total*4, rss/1024, float64(rss)/float64(idleRSS), strings.TrimSpace(hwm))
 	return nil
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
 func domain(ns, name string) *v1alpha1.Domain {
@@ -361,6 +385,17 @@ func (w *watcher) done(name string) (pre, all time.Time, ok bool) {
 	return pre, all, true
 }
 
+func (w *watcher) kinds(name string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for k := range w.seen[name] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return "[" + strings.Join(out, " ") + "]"
+}
+
 func (w *watcher) createAndWait(ctx context.Context, c client.Client, ns, name string) (time.Duration, time.Duration, error) {
 	t0 := time.Now()
 	if err := c.Create(ctx, domain(ns, name)); err != nil {
@@ -375,15 +410,23 @@ func (w *watcher) createAndWait(ctx context.Context, c client.Client, ns, name s
 
 func (w *watcher) waitAll(names []string, timeout time.Duration) error {
 	deadline := time.After(timeout)
+	lastReport := time.Now()
 	for {
-		missing := 0
+		missing, firstMissing := 0, ""
 		for _, n := range names {
 			if _, _, ok := w.done(n); !ok {
+				if missing == 0 {
+					firstMissing = n
+				}
 				missing++
 			}
 		}
 		if missing == 0 {
 			return nil
+		}
+		if time.Since(lastReport) > 15*time.Second {
+			progress("%d of %d Domains still lack children (%s has %s)", missing, len(names), firstMissing, w.kinds(firstMissing))
+			lastReport = time.Now()
 		}
 		select {
 		case <-w.changed:
@@ -412,6 +455,7 @@ func waitReconciled(ctx context.Context, c client.Client, ns string, want int, t
 		if n >= want {
 			return nil
 		}
+		progress("%d of %d Domains reconciled", n, want)
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%d of %d Domains reconciled after %s", n, want, timeout)
 		}

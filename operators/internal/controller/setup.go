@@ -159,7 +159,8 @@ func NewScheme() (*runtime.Scheme, error) {
 
 // CacheOptions restricts the informers of child kinds to objects labelled
 // app.kubernetes.io/managed-by=ameide-operator, so the manager does not
-// cache every Deployment, ConfigMap or Namespace of the cluster.
+// cache every Deployment, ConfigMap or Namespace of the cluster, and keeps
+// no managedFields.
 func CacheOptions(s *runtime.Scheme, caps render.Capabilities) cache.Options {
 	sel := labels.SelectorFromSet(labels.Set{render.LabelManagedBy: render.ManagedBy})
 	by := map[client.Object]cache.ByObject{}
@@ -176,7 +177,9 @@ func CacheOptions(s *runtime.Scheme, caps render.Capabilities) cache.Options {
 		}
 		by[obj] = cache.ByObject{Label: sel}
 	}
-	return cache.Options{ByObject: by}
+	// managedFields are the largest part of most cached objects and the
+	// reconciler never reads them: the cache drops them.
+	return cache.Options{ByObject: by, DefaultTransform: cache.TransformStripManagedFields()}
 }
 
 // DiscoverCapabilities asks the API server which optional APIs it serves.
