@@ -6,7 +6,8 @@
 #   2. helm lint --strict, with the default values and every ci/*-values.yaml
 #   3. helm template (CRDs included) | kubeconform -strict, against the real kube-apiserver's
 #      schemas for the built-in kinds and the CRDs' own schemas, for each of those values
-#   4. examples/primitives/*.yaml | kubeconform -strict against the same schemas
+#   4. examples/primitives/*.yaml | kubeconform -strict against the same schemas, and the Argo CD
+#      ApplicationSet/Applications of deploy/gitops against Argo CD's CRD schemas
 #   5. the chart's Go tests (operators/test/chart): no wildcard in any RBAC rule, the ClusterRole's
 #      rules equal operators/config/rbac/role.yaml, the manager Deployment's shape, refused values
 set -euo pipefail
@@ -48,6 +49,14 @@ done
 if compgen -G "examples/primitives/*.yaml" >/dev/null; then
   echo "-- examples/primitives | kubeconform"
   for f in examples/primitives/*.yaml; do
+    validate "$f" <"$f"
+  done
+fi
+
+if [ -d deploy/gitops ]; then
+  echo "-- deploy/gitops | kubeconform against Argo CD's CRD schemas"
+  (cd operators && go run ./hack/kube-schemas crd -out "$crds" $(bash "$repo"/deploy/hack/third-party-crds.sh argocd)) >/dev/null
+  for f in $(find deploy/gitops -name '*.yaml' | sort); do
     validate "$f" <"$f"
   done
 fi
