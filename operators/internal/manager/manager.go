@@ -13,6 +13,7 @@ import (
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -59,6 +60,10 @@ type Options struct {
 	References controller.ReferenceChecker
 	// Capabilities, when set, replace discovery.
 	Capabilities *render.Capabilities
+	// SkipControllerNameValidation lets one process run several managers
+	// with the same reconcilers (tests); controller names are otherwise
+	// unique per process (their metrics).
+	SkipControllerNameValidation bool
 }
 
 // DefaultLeaderElectionID is the Lease name.
@@ -98,6 +103,7 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		LeaderElectionID:              o.LeaderElectionID,
 		LeaderElectionNamespace:       o.LeaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		Controller:                    ctrlconfig.Controller{SkipNameValidation: ptr.To(o.SkipControllerNameValidation)},
 	}
 	if o.LeaseDuration > 0 {
 		mopts.LeaseDuration = &o.LeaseDuration
