@@ -376,3 +376,25 @@ func TestIntegrationScheduleRemovedPrunesCronJob(t *testing.T) {
 }
 
 var _ = context.Background
+
+// The schema refuses invalid Processes, naming the field (the Process
+// reconciler itself runs in process_test.go).
+func TestProcessInvalidRefusedBySchema(t *testing.T) {
+	requireEnv(t)
+	ns := newNamespace(t, "process-invalid")
+	valid := func(name string) *v1alpha1.Process {
+		return &v1alpha1.Process{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: v1alpha1.ProcessSpec{
+			Workload:   v1alpha1.Workload{Image: "registry.example/order-flow:1"},
+			Definition: v1alpha1.DefinitionRef{Name: "order-to-cash", Version: 1},
+		}}
+	}
+	cron := valid("bad-cron")
+	cron.Spec.CompensationSchedule = "nightly"
+	wantRefused(t, cron, "spec.compensationSchedule")
+	version := valid("bad-version")
+	version.Spec.Definition.Version = -1
+	wantRefused(t, version, "spec.definition.version")
+	image := valid("no-image")
+	image.Spec.Image = ""
+	wantRefused(t, image, "spec.image")
+}
