@@ -13,8 +13,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -53,7 +55,9 @@ func TestMain(m *testing.M) {
 			opMu.Lock()
 			op.Kill()
 			opMu.Unlock()
-			host.Stop()
+			if host != nil {
+				host.Stop()
+			}
 			temporal.Stop()
 			if env != nil {
 				if err := env.Down(); err != nil {
@@ -74,6 +78,15 @@ func TestMain(m *testing.M) {
 			})
 		}
 	}
+	// Ctrl-C / SIGTERM: take everything down before exiting.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-sigs
+		fmt.Fprintf(os.Stderr, "sim e2e: %s; tearing the simulated cluster down\n", sig)
+		teardown()
+		os.Exit(1)
+	}()
 	setupErr = setup(dir)
 	if setupErr != nil {
 		fmt.Fprintf(os.Stderr, "sim e2e setup failed: %v\n", setupErr)
