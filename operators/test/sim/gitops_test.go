@@ -23,8 +23,12 @@ func TestGitOpsManifestsAgainstArgoCDCRDs(t *testing.T) {
 		args = append(args, "-f", f)
 	}
 	kubectl(t, "", args...)
-	kubectl(t, "", "wait", "--for=condition=Established", "--timeout=120s",
-		"crd/applications.argoproj.io", "crd/applicationsets.argoproj.io", "crd/appprojects.argoproj.io")
+	// kubectl wait fails at once on a CRD whose status has no conditions yet.
+	eventually(t, "Argo CD CRDs Established", func() error {
+		_, err := env.Kubectl("", "wait", "--for=condition=Established", "--timeout=10s",
+			"crd/applications.argoproj.io", "crd/applicationsets.argoproj.io", "crd/appprojects.argoproj.io")
+		return err
+	})
 	kubectl(t, "", "create", "namespace", "argocd")
 	got := kubectl(t, "", "apply", "--dry-run=server", "--validate=strict", "-R", "-f", filepath.Join(env.Root, "deploy", "gitops"))
 	for _, want := range []string{"applicationset.argoproj.io/ameide-environments", "appproject.argoproj.io/ameide",
