@@ -151,6 +151,8 @@ func TestChartInstallsOnARealAPIServer(t *testing.T) {
 			{Group: "admissionregistration.k8s.io", Resource: "validatingadmissionpolicies", Verb: "delete"},
 			{Group: "apiextensions.k8s.io", Resource: "customresourcedefinitions", Verb: "delete"},
 			{Group: "ameide.io", Resource: "domains", Verb: "create", Namespace: "tenant-acme-prod-cust"},
+			// Leader election needs Leases in the release namespace only.
+			{Group: "coordination.k8s.io", Resource: "leases", Verb: "update", Namespace: "kube-system", Name: "kube-controller-manager"},
 		} {
 			if allowed(ctx, t, c, a) {
 				t.Errorf("%s may %s; least privilege says it must not", manager, describe(a))
