@@ -321,7 +321,7 @@ func printFigures(counts []int, rs []figures) {
 	}
 	fmt.Printf("  %-28s %19s %19s %s\n", "figure", fmt.Sprintf("%d CRs", last.crs), fmt.Sprintf("%d CRs", base.crs), "ratio")
 	row("CRs Ready", float64(last.ready), float64(base.ready), "")
-	row("children (managed-by)", float64(last.children), float64(base.children), "")
+	row("children in cluster (total)", float64(last.children), float64(base.children), "")
 	row("time until all Ready", last.allReady.Seconds(), base.allReady.Seconds(), "s")
 	row("reconciles", last.reconciles, base.reconciles, "")
 	row("reconciles/s", last.reconcilesPerSec, base.reconcilesPerSec, "/s")
