@@ -50,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		kubecfg  string
 		zapOpts  = zap.Options{}
 		disabled map[string]bool
+		qps      float64
+		burst    int
 	)
 	fs.StringVar(&disable, "disable", "", "comma-separated reconcilers not to run, e.g. --disable=process,agent")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", false,
@@ -69,6 +71,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.JWKSURL, "jwks-url", "", "JWKS URL RPC primitives verify tokens with (AMEIDE_JWKS_URL)")
 	fs.StringVar(&o.IngressNamespace, "ingress-namespace", "", "namespace of the platform's ingress (Gateway) pods, admitted by every Domain's NetworkPolicy (default: render's default)")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 2, "reconciles in flight per reconciler")
+	fs.Float64Var(&qps, "kube-api-qps", 50,
+		"client-side limit on API requests per second (client-go's default of 20 caps a busy manager; the API server's priority and fairness protects it)")
+	fs.IntVar(&burst, "kube-api-burst", 100, "requests allowed above --kube-api-qps in a burst")
 	fs.StringVar(&kubecfg, "kubeconfig", "", "kubeconfig file (default: in-cluster config, then $KUBECONFIG, then ~/.kube/config)")
 	zapOpts.BindFlags(fs)
 	fs.Usage = func() {
@@ -91,6 +96,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.Disabled = disabled
+	if qps <= 0 || burst < 1 {
+		fmt.Fprintln(stderr, "ameide-operator: --kube-api-qps must be > 0 and --kube-api-burst at least 1")
+		return 2
+	}
 	if o.MaxConcurrentReconciles < 1 {
 		fmt.Fprintln(stderr, "ameide-operator: --max-concurrent-reconciles must be at least 1")
 		return 2
@@ -109,6 +118,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		setupLog.Error(err, "no Kubernetes configuration (in-cluster, --kubeconfig or $KUBECONFIG)")
 		return 1
 	}
+	cfg.QPS, cfg.Burst = float32(qps), burst
 	mgr, err := manager.New(cfg, o)
 	if err != nil {
 		setupLog.Error(err, "cannot start the manager")
