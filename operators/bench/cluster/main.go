@@ -55,6 +55,7 @@ func main() {
 	sizes := flag.String("sizes", "200,1000", "CR counts to apply, in order (multiples of 20); the first is the baseline")
 	nodes := flag.Int("nodes", 12, "simulated nodes (250 pods each)")
 	timeout := flag.Duration("timeout", 25*time.Minute, "how long one batch may take to become Ready")
+	concurrency := flag.Int("concurrency", 2, "the manager's --max-concurrent-reconciles (per reconciler)")
 	flag.Parse()
 	var counts []int
 	for _, s := range strings.Split(*sizes, ",") {
@@ -65,13 +66,17 @@ func main() {
 		}
 		counts = append(counts, n)
 	}
-	if err := run(counts, *nodes, *timeout); err != nil {
+	if *concurrency < 1 {
+		fmt.Fprintln(os.Stderr, "bench cluster: -concurrency must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(counts, *nodes, *timeout, *concurrency); err != nil {
 		fmt.Fprintf(os.Stderr, "bench cluster: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(counts []int, nodes int, timeout time.Duration) (err error) {
+func run(counts []int, nodes int, timeout time.Duration, concurrency int) (err error) {
 	root, err := simenv.RepoRoot(".")
 	if err != nil {
 		return err
@@ -124,7 +129,7 @@ func run(counts []int, nodes int, timeout time.Duration) (err error) {
 	if err != nil {
 		return err
 	}
-	if op, err = env.StartOperator(simenv.OperatorOptions{Disable: "process"}, "operator"); err != nil {
+	if op, err = env.StartOperator(simenv.OperatorOptions{Disable: "process", MaxConcurrentReconciles: concurrency}, "operator"); err != nil {
 		return err
 	}
 	var results []figures
