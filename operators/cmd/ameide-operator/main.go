@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -59,6 +60,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.LeaderElectionID, "leader-election-id", manager.DefaultLeaderElectionID, "name of the leader-election Lease")
 	fs.StringVar(&o.LeaderElectionNamespace, "leader-election-namespace", "",
 		"namespace of the Lease (default: the manager's own namespace in a pod; required outside a cluster)")
+	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", 15*time.Second,
+		"how long followers wait after the last renewal before taking the Lease over")
+	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", 10*time.Second,
+		"how long the leader keeps retrying to renew before it stops reconciling and exits (raise it on an overloaded API server)")
+	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", 2*time.Second, "pause between attempts to acquire or renew the Lease")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", ":8080", `address of the Prometheus /metrics endpoint ("0" disables)`)
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", ":8081", `address of /healthz and /readyz ("0" disables)`)
 	fs.StringVar(&o.TemporalAddress, "temporal-address", "", "Temporal frontend (host:port) for Processes that name none")
@@ -98,6 +104,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o.Disabled = disabled
 	if qps <= 0 || burst < 1 {
 		fmt.Fprintln(stderr, "ameide-operator: --kube-api-qps must be > 0 and --kube-api-burst at least 1")
+		return 2
+	}
+	// client-go's own rule: lease > renew deadline > 1.2 × retry period (its jitter).
+	if o.RetryPeriod <= 0 || 5*o.RenewDeadline <= 6*o.RetryPeriod || o.LeaseDuration <= o.RenewDeadline {
+		fmt.Fprintf(stderr, "ameide-operator: the Lease timings must satisfy --leader-elect-lease-duration (%s) > --leader-elect-renew-deadline (%s) > 1.2 × --leader-elect-retry-period (%s) > 0\n",
+			o.LeaseDuration, o.RenewDeadline, o.RetryPeriod)
 		return 2
 	}
 	if o.MaxConcurrentReconciles < 1 {

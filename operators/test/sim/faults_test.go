@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -18,7 +17,6 @@ import (
 	"ameide.io/operators/api/v1alpha1"
 	"ameide.io/operators/internal/controller"
 	"ameide.io/operators/internal/render"
-	"ameide.io/operators/test/sim/simenv"
 )
 
 // The operator is SIGKILLed while it is applying a batch of Domains (some
@@ -248,23 +246,18 @@ func TestAPIServerRestart(t *testing.T) {
 	}
 	wantCondition(t, before, v1alpha1.ConditionReady, metav1.ConditionTrue, controller.ReasonReconciled)
 	o := currentOperator()
+	exitsBefore := len(o.Exits())
 	if err := env.Restart("kube-apiserver"); err != nil {
 		t.Fatal(err)
 	}
-	// While the API server is down the leader cannot renew its Lease; past
-	// the renew deadline controller-runtime stops the manager ("leader
-	// election lost") so that two leaders never overlap. In the chart's
-	// Deployment the kubelet then restarts the container; outside the
-	// cluster the test does what the kubelet would.
-	restarted := false
-	if !o.Alive() || !leaderAfterRestart(t, o) {
-		if !strings.Contains(o.LogTail(40), "leader election lost") {
-			t.Fatalf("the operator stopped for another reason than a lost Lease; log:\n%s", o.LogTail(40))
-		}
-		t.Logf("the manager exited with \"leader election lost\" while the API server was down; restarting it as the kubelet would")
-		o = replaceOperator(t, "operator-after-apiserver-restart")
-		restarted = true
-	}
+	// While the API server is down (and, after it is back, until its RBAC
+	// caches are filled) the leader cannot renew its Lease; past the renew
+	// deadline controller-runtime stops the manager ("leader election
+	// lost") so that two leaders never overlap, and the kubelet restarts
+	// the chart's container. The supervised manager here is restarted the
+	// same way; whether it had to be depends on how long the API server
+	// took, so either path is accepted, a crash for another reason is not
+	// (requireEnv's check).
 	after := domain(ns, "after", "1", 1)
 	eventually(t, "create a Domain after the restart", func() error {
 		err := k8s.Create(ctx, after.DeepCopy())
@@ -286,22 +279,13 @@ func TestAPIServerRestart(t *testing.T) {
 	if dep := deploymentAvailable(t, ns, "before"); *dep.Spec.Replicas != 2 {
 		t.Errorf("Deployment before: %d replicas, want 2", *dep.Spec.Replicas)
 	}
-	if !o.Alive() {
-		t.Fatalf("the operator process stopped after converging; log:\n%s", o.LogTail(30))
-	}
-	t.Logf("converged after the API server restart (manager restarted: %v)", restarted)
-}
-
-// leaderAfterRestart waits until the manager o has either exited or is
-// still running a minute after the API server came back.
-func leaderAfterRestart(t *testing.T, o *simenv.Operator) bool {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
-		if !o.Alive() {
-			return false
+	restarts := o.Exits()[exitsBefore:]
+	for _, x := range restarts {
+		if !x.LeaderElectionLost() {
+			t.Fatalf("the operator stopped for another reason than a lost Lease: %s; log:\n%s", x, x.Tail)
 		}
 	}
-	return true
+	t.Logf("converged after the API server restart (manager restarted %d time(s) after losing its Lease)", len(restarts))
 }
 
 func ptrInt32(v int32) *int32 { return &v }

@@ -41,7 +41,7 @@ func eventually(t *testing.T, what string, fn func() error) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	t.Fatalf("%s: not reached within %s: %v\noperator log tail:\n%s", what, waitLong, err, currentOperator().LogTail(20))
+	t.Fatalf("%s: not reached within %s: %v\n%s", what, waitLong, err, operatorHistory())
 }
 
 func kubectl(t *testing.T, stdin string, args ...string) string {

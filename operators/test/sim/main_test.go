@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -177,6 +178,37 @@ func requireEnv(t *testing.T) {
 	if setupErr != nil {
 		t.Fatalf("simulated cluster setup failed: %v", setupErr)
 	}
+	// The supervised manager may restart during a test (as the kubelet
+	// restarts the chart's pod); a run that ended for another reason than a
+	// lost Lease is a crash and fails the test it happened in.
+	o := currentOperator()
+	seen := len(o.Exits())
+	t.Cleanup(func() {
+		if cur := currentOperator(); cur != o {
+			o, seen = cur, 0
+		}
+		for _, x := range o.Exits()[seen:] {
+			if !x.LeaderElectionLost() {
+				t.Errorf("the operator crashed during this test: %s; log:\n%s", x, x.Tail)
+			} else {
+				t.Logf("the operator lost its Lease and was restarted: %s", x)
+			}
+		}
+	})
+}
+
+// operatorHistory describes the current manager's restarts, for failure messages.
+func operatorHistory() string {
+	o := currentOperator()
+	exits := o.Exits()
+	if len(exits) == 0 {
+		return fmt.Sprintf("operator log tail (%s, never restarted):\n%s", o.Log, o.LogTail(20))
+	}
+	var b strings.Builder
+	for _, x := range exits {
+		fmt.Fprintf(&b, "  %s, leader election lost: %v\n", x, x.LeaderElectionLost())
+	}
+	return fmt.Sprintf("operator restarts:\n%soperator log tail (%s, running: %v):\n%s", b.String(), o.Log, o.Alive(), o.LogTail(20))
 }
 
 // currentOperator is the running manager (faults replace it).

@@ -16,18 +16,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -187,135 +183,6 @@ current-context: ameide-operator
 	return path, nil
 }
 
-// Operator is one running manager process.
-type Operator struct {
-	cmd        *exec.Cmd
-	done       chan struct{}
-	MetricsURL string
-	Log        string // log file
-}
-
-// OperatorOptions are the flags that differ per run.
-type OperatorOptions struct {
-	TemporalAddress, TransformationURL, ServiceTokenDir string
-	Disable                                             string
-	MaxConcurrentReconciles                             int
-}
-
-// StartOperator runs the manager binary with leader election in the
-// release namespace, as the chart's ServiceAccount.
-func (e *Env) StartOperator(o OperatorOptions, name string) (*Operator, error) {
-	metrics, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	health, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	args := []string{"run", "--kubeconfig", e.OperatorKubeconfig, "--leader-elect", "--leader-election-namespace", Namespace,
-		"--metrics-bind-address", fmt.Sprintf("127.0.0.1:%d", metrics),
-		"--health-probe-bind-address", fmt.Sprintf("127.0.0.1:%d", health)}
-	if o.TemporalAddress != "" {
-		args = append(args, "--temporal-address", o.TemporalAddress)
-	}
-	if o.TransformationURL != "" {
-		args = append(args, "--transformation-url", o.TransformationURL)
-	}
-	if o.ServiceTokenDir != "" {
-		args = append(args, "--service-token-dir", o.ServiceTokenDir)
-	}
-	if o.Disable != "" {
-		args = append(args, "--disable", o.Disable)
-	}
-	if o.MaxConcurrentReconciles > 0 {
-		args = append(args, "--max-concurrent-reconciles", strconv.Itoa(o.MaxConcurrentReconciles))
-	}
-	logPath := filepath.Join(e.Dir, name+".log")
-	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(e.Operator, args...)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("start %s: %w", e.Operator, err)
-	}
-	op := &Operator{cmd: cmd, done: make(chan struct{}), MetricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metrics), Log: logPath}
-	go func() { _ = cmd.Wait(); f.Close(); close(op.done) }()
-	// Ready once /metrics answers (the manager serves it before it leads).
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if _, err := op.Metrics(); err == nil {
-			return op, nil
-		}
-		select {
-		case <-op.done:
-			return nil, fmt.Errorf("ameide-operator exited during start-up; log %s:\n%s", logPath, tail(logPath, 30))
-		case <-time.After(300 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			op.Kill()
-			return nil, fmt.Errorf("ameide-operator serves no /metrics after 2 minutes; log:\n%s", tail(logPath, 30))
-		}
-	}
-}
-
-// Pid of the manager process.
-func (o *Operator) Pid() int { return o.cmd.Process.Pid }
-
-// Alive reports whether the process still runs.
-func (o *Operator) Alive() bool {
-	select {
-	case <-o.done:
-		return false
-	default:
-		return true
-	}
-}
-
-// Kill sends SIGKILL (no graceful release of the Lease) and waits.
-func (o *Operator) Kill() {
-	if o == nil || !o.Alive() {
-		return
-	}
-	_ = syscall.Kill(-o.cmd.Process.Pid, syscall.SIGKILL)
-	<-o.done
-}
-
-// Stop sends SIGTERM and waits up to 30 s, then kills.
-func (o *Operator) Stop() {
-	if o == nil || !o.Alive() {
-		return
-	}
-	_ = syscall.Kill(-o.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-o.done:
-	case <-time.After(30 * time.Second):
-		o.Kill()
-	}
-}
-
-// Metrics fetches the Prometheus text of /metrics.
-func (o *Operator) Metrics() (string, error) {
-	c := http.Client{Timeout: 5 * time.Second}
-	res, err := c.Get(o.MetricsURL)
-	if err != nil {
-		return "", err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		return "", err
-	}
-	if res.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: %s", o.MetricsURL, res.Status)
-	}
-	return string(b), nil
-}
-
 var sampleLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)`)
 
 // Sum adds the samples of metric whose labels contain every given
@@ -345,34 +212,6 @@ func Sum(text, metric string, labels ...string) float64 {
 	}
 	return sum
 }
-
-// RSSBytes reads VmRSS (and VmHWM, the peak) of the manager from /proc.
-func (o *Operator) RSSBytes() (rss, peak int64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", o.Pid()))
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			rss = kb * 1024
-		case "VmHWM:":
-			peak = kb * 1024
-		}
-	}
-	if rss == 0 {
-		return 0, 0, errors.New("no VmRSS in /proc status")
-	}
-	return rss, peak, nil
-}
-
-// LogTail is the end of the operator's log, for failure messages.
-func (o *Operator) LogTail(n int) string { return tail(o.Log, n) }
 
 func tail(path string, n int) string {
 	b, err := os.ReadFile(path)
