@@ -7,6 +7,9 @@ export type {
   SalesDomain,
   SalesDomainOptions,
   Versioned,
+  LineToPrice,
+  OrderLinePricing,
+  PricedLine,
 } from './sales-domain.js';
 export { migrateSales, SALES_SCHEMA } from './migrate-sales.js';
 export { OrderStatus, orderTotal } from './orders/order.js';

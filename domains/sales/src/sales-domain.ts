@@ -1,3 +1,4 @@
+import type { Actor } from '@ameide/context';
 import { AmeideError } from '@ameide/errors';
 import {
   createUnitOfWork,
@@ -31,6 +32,8 @@ export interface SalesContext {
    * with the same key and request answers its first reply and applies nothing.
    */
   readonly idempotency?: Idempotency | undefined;
+  /** Who asks (from the verified token): extension points act as this caller. */
+  readonly caller?: Actor | undefined;
 }
 
 /** An aggregate with its version (for optimistic concurrency). */
@@ -93,9 +96,38 @@ export interface SalesDomain {
   ): Promise<Page<Versioned<Order>>>;
 }
 
+/** A line as the caller asked for it, handed to {@link OrderLinePricing}. */
+export interface LineToPrice {
+  readonly orderId: string;
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPrice: Money;
+}
+
+/** An adjusted unit price and who decided it. */
+export interface PricedLine {
+  readonly unitPriceMinor: bigint;
+  /** Recorded in the `line_added` event, e.g. `extension volume-discount v2 (module 3f2a…)`. */
+  readonly source: string;
+}
+
+/**
+ * The order-line pricing extension point: a tenant's extension may lower a
+ * line's unit price. The domain calls it before the command's transaction and
+ * enforces the bounds: never above the requested price, never below
+ * `maxDiscountPercent` off it. `undefined`: the tenant has no such extension.
+ */
+export interface OrderLinePricing {
+  price(ctx: SalesContext, line: LineToPrice): Promise<PricedLine | undefined>;
+}
+
 /** Options of {@link createSalesDomain}. */
 export interface SalesDomainOptions {
   readonly db: Database;
+  /** The order-line pricing extension point (default: none, prices stay as asked). */
+  readonly pricing?: OrderLinePricing;
+  /** Largest discount an extension may give, in percent of the requested price (default 50). */
+  readonly maxDiscountPercent?: number;
   readonly now?: () => Date;
   /** How long a command's idempotency key is remembered (default 7 days). */
   readonly idempotencyRetentionMs?: number;
@@ -111,6 +143,9 @@ const notFound = (what: string, id: string, field: string): AmeideError =>
 /** Creates the sales domain on a migrated database (see `migrateSales`). */
 export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
   const now = options.now ?? (() => new Date());
+  const maxDiscountPercent = options.maxDiscountPercent ?? 50;
+  if (!Number.isInteger(maxDiscountPercent) || maxDiscountPercent < 0 || maxDiscountPercent > 100)
+    throw new RangeError(`maxDiscountPercent must be an integer 0-100, got ${maxDiscountPercent}`);
   const uow = createUnitOfWork({
     db: options.db,
     domain: 'sales',
@@ -247,8 +282,15 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
         }),
       );
     },
-    addLine: (ctx, orderId, line) =>
-      orderCommand(ctx, orderId, (order) => {
+    addLine: async (ctx, orderId, line) => {
+      // Priced before the transaction: an extension may take milliseconds and
+      // call the platform back, which must not wait behind a held row lock.
+      const priced =
+        options.pricing && line.unitPrice.amountMinor > 0n
+          ? await options.pricing.price(ctx, { orderId, ...line })
+          : undefined;
+      if (priced) checkPriceBounds(priced, line.unitPrice.amountMinor, maxDiscountPercent);
+      return orderCommand(ctx, orderId, (order) => {
         if (line.unitPrice.currency !== order.currency) {
           throw AmeideError.invalidArgument(
             `unit price must be in the order's currency ${order.currency}`,
@@ -270,11 +312,15 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
             lineId: newEventId(),
             sku: line.sku,
             quantity: line.quantity,
-            unitPriceMinor: line.unitPrice.amountMinor,
+            unitPriceMinor: priced ? priced.unitPriceMinor : line.unitPrice.amountMinor,
           },
           now(),
+          priced
+            ? { requestedUnitPriceMinor: line.unitPrice.amountMinor, source: priced.source }
+            : undefined,
         );
-      }),
+      });
+    },
     removeLine: (ctx, orderId, lineId) =>
       orderCommand(ctx, orderId, (order) => orders.removeLine(order, lineId, now())),
     confirm: (ctx, orderId) =>
@@ -354,4 +400,24 @@ function pageOf<T>(rows: T[], pageSize: number, idOf: (t: T) => string): Page<T>
     items,
     nextPageToken: more ? Buffer.from(idOf(items.at(-1)!), 'utf8').toString('base64url') : '',
   };
+}
+
+/**
+ * Refuses an extension's price outside the domain's bounds (`failed_precondition`
+ * naming the extension and the bound): nothing is written.
+ */
+function checkPriceBounds(priced: PricedLine, requestedMinor: bigint, maxDiscountPercent: number) {
+  const floor = (requestedMinor * BigInt(100 - maxDiscountPercent) + 99n) / 100n;
+  const refuse = (bound: string) =>
+    new AmeideError(
+      'failed_precondition',
+      `${priced.source} priced the line at ${priced.unitPriceMinor} (minor units); ${bound}`,
+      { reason: 'PRICE_OUT_OF_BOUNDS', domain: 'ameide.sales' },
+    );
+  if (priced.unitPriceMinor > requestedMinor)
+    throw refuse(`an extension may not raise the requested ${requestedMinor}`);
+  if (priced.unitPriceMinor < floor)
+    throw refuse(
+      `the lowest allowed is ${floor} (at most ${maxDiscountPercent}% off the requested ${requestedMinor})`,
+    );
 }

@@ -12,4 +12,5 @@ export * from './gen/ameide/sales/v1/customer_service_pb.js';
 export * from './gen/ameide/process/v1/process_service_pb.js';
 export * from './gen/ameide/events/v1/envelope_pb.js';
 export * from './gen/ameide/events/v1/event_service_pb.js';
+export * from './gen/ameide/extensions/v1/extension_service_pb.js';
 export { ameideRegistry, ameideServices, hasRpc } from './registry.js';

@@ -6,6 +6,7 @@ export {
   ameideServiceMap,
 } from './client/ameide-client.js';
 export type { AmeideClient, ClientInterceptorOptions } from './client/ameide-client.js';
+export { callRpc, findRpc } from './client/call-rpc.js';
 export { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 export type { FieldViolation, VersionConflict } from '@ameide/errors';
 export type { TokenSource } from './interceptors/auth.js';

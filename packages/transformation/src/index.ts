@@ -32,6 +32,24 @@ export {
   processDefinitionRules,
 } from './service/process-definition-tools.js';
 export type { ProcessDefinitionTools } from './service/process-definition-tools.js';
+export {
+  EXTENSION_POLICY,
+  ExtensionDefinitionRule,
+  ExtensionPoint,
+  extensionDefinitionSchema,
+  lintExtensionDefinition,
+  SUPPORTED_ABI_VERSIONS,
+} from './extensions/extension-definition.js';
+export type {
+  ExtensionDefinition,
+  ExtensionDefinitionInput,
+  ExtensionDefinitionViolation,
+} from './extensions/extension-definition.js';
+export { extensionDefinitionRules } from './extensions/extension-definition-rules.js';
+export type {
+  ExtensionRuntimeConfig,
+  ModuleSource,
+} from './extensions/extension-definition-rules.js';
 // For other packages (process runtime, benchmarks, tests).
 export { loadArtifact, saveSnapshot } from './artifacts/artifact-loader.js';
 export { evolve } from './artifacts/artifact-state.js';

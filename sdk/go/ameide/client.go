@@ -20,6 +20,7 @@ import (
 	"connectrpc.com/connect"
 
 	"ameide.io/sdk/gen/ameide/events/v1/eventsv1connect"
+	"ameide.io/sdk/gen/ameide/extensions/v1/extensionsv1connect"
 	"ameide.io/sdk/gen/ameide/platform/v1/platformv1connect"
 	"ameide.io/sdk/gen/ameide/process/v1/processv1connect"
 	"ameide.io/sdk/gen/ameide/sales/v1/salesv1connect"
@@ -48,6 +49,7 @@ type Client struct {
 	Customers      salesv1connect.CustomerServiceClient
 	Process        processv1connect.ProcessServiceClient
 	Events         eventsv1connect.EventServiceClient
+	Extensions     extensionsv1connect.ExtensionServiceClient
 }
 
 type options struct {
@@ -116,6 +118,7 @@ func NewClient(baseURL string, tokens TokenSource, opts ...Option) (*Client, err
 		Customers:      salesv1connect.NewCustomerServiceClient(httpClient, base, clientOpts...),
 		Process:        processv1connect.NewProcessServiceClient(httpClient, base, clientOpts...),
 		Events:         eventsv1connect.NewEventServiceClient(httpClient, base, clientOpts...),
+		Extensions:     extensionsv1connect.NewExtensionServiceClient(httpClient, base, clientOpts...),
 	}, nil
 }
 

@@ -99,7 +99,24 @@ export function createOrder(input: {
   };
 }
 
-export function addLine(order: Order, line: OrderLine, now: Date): Decision<Order> {
+/** How a line's price was set when an extension adjusted it (recorded in `line_added`). */
+export interface LinePricing {
+  /** The unit price the caller asked for. */
+  readonly requestedUnitPriceMinor: bigint;
+  /** Which extension version decided, e.g. `extension volume-discount v2 (module 3f2a…)`. */
+  readonly source: string;
+}
+
+/**
+ * Adds a line. `pricing` records an extension's adjustment in the event, so the
+ * decision is part of the history and never recomputed.
+ */
+export function addLine(
+  order: Order,
+  line: OrderLine,
+  now: Date,
+  pricing?: LinePricing,
+): Decision<Order> {
   requireDraft(order, 'take new lines');
   const next = { ...order, lines: [...order.lines, line] };
   if (orderTotal(next) > MAX_AMOUNT_MINOR) {
@@ -117,6 +134,14 @@ export function addLine(order: Order, line: OrderLine, now: Date): Decision<Orde
           sku: line.sku,
           quantity: line.quantity,
           unitPrice: money(order.currency, line.unitPriceMinor),
+          ...(pricing
+            ? {
+                pricing: {
+                  requestedUnitPrice: money(order.currency, pricing.requestedUnitPriceMinor),
+                  source: pricing.source,
+                },
+              }
+            : {}),
         },
       },
     ],

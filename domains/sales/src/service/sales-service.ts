@@ -20,7 +20,11 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function contextOf(ctx: HandlerContext): SalesContext {
   const rc = getRequestContext(ctx);
-  return { tenantId: rc.tenantId, correlationId: rc.traceId || 'untraced' };
+  return {
+    tenantId: rc.tenantId,
+    correlationId: rc.traceId || 'untraced',
+    caller: { tenantId: rc.tenantId, orgId: rc.orgId, userId: rc.userId, groups: rc.groups },
+  };
 }
 
 /**

@@ -1,8 +1,10 @@
+import type { ObjectStore } from '@ameide/object-store';
 import type { Database } from '@ameide/persistence';
 import type { ServiceRegistration } from '@ameide/server';
 import {
   createArtifactStore,
   createProcessDefinitionTools,
+  extensionDefinitionRules,
   processDefinitionRules,
   transformationServiceRoutes,
   type ArtifactStore,
@@ -15,6 +17,8 @@ export interface TransformationPrimitive {
 }
 
 export interface TransformationOptions {
+  /** Where extension modules live: publishing an ExtensionDefinition validates its module. */
+  readonly objects?: ObjectStore;
   /** How often WatchArtifacts polls (default: the store's). */
   readonly watchPollMs?: number;
 }
@@ -26,7 +30,10 @@ export function createTransformationPrimitive(
 ): TransformationPrimitive {
   const store = createArtifactStore({
     db,
-    rules: { process_definition: processDefinitionRules() },
+    rules: {
+      process_definition: processDefinitionRules(),
+      extension_definition: extensionDefinitionRules({ modules: options.objects }),
+    },
     ...(options.watchPollMs !== undefined ? { watchPollMs: options.watchPollMs } : {}),
   });
   return {

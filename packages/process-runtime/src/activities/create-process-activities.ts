@@ -4,7 +4,7 @@ import type { Transport } from '@connectrpc/connect';
 import { ErrorCode, fromConnectError, isAmeideError, type AmeideError } from '@ameide/errors';
 import type { DomainFailureDetails, ProcessActivities } from '../workflow/activity-types.js';
 import type { AgentInvoker } from './agent-invoker.js';
-import { callRpc } from './call-rpc.js';
+import { callRpc } from '@ameide/sdk';
 import { PLAN_HASH_MISMATCH, type PlanSource } from './plan-source.js';
 import type { TokenProvider } from './token-provider.js';
 

@@ -2,6 +2,7 @@ import { createClient, type Client, type Interceptor, type Transport } from '@co
 import {
   CustomerService,
   EventService,
+  ExtensionService,
   OrderService,
   PlatformService,
   ProcessService,
@@ -24,6 +25,7 @@ export const ameideServiceMap = {
   customers: CustomerService,
   process: ProcessService,
   events: EventService,
+  extensions: ExtensionService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;

@@ -296,6 +296,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         const kindRules = rules[state.kind];
         const compiled = kindRules?.publish
           ? await kindRules.publish(state.content, state.contentType, {
+              tenantId: actor.tenantId,
               publishedVersions: await publishedProcessVersions(tx),
             })
           : undefined;

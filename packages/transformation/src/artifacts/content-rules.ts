@@ -35,6 +35,8 @@ export interface ArtifactKindRules {
 
 /** What a publish hook may know about the tenant's other artifacts. */
 export interface PublishContext {
+  /** The tenant publishing (from the verified token). */
+  readonly tenantId: string;
   /** Published versions of the tenant's process definitions, by name. */
   readonly publishedVersions: Readonly<Record<string, readonly number[]>>;
 }

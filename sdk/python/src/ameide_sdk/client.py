@@ -10,6 +10,10 @@ from connectrpc.protocol import ProtocolType
 from pyqwest import Client, HTTPTransport, HTTPVersion, SyncClient, SyncHTTPTransport
 
 from ameide.events.v1.event_service_connect import EventServiceClient, EventServiceClientSync
+from ameide.extensions.v1.extension_service_connect import (
+    ExtensionServiceClient,
+    ExtensionServiceClientSync,
+)
 from ameide.platform.v1.platform_service_connect import (
     PlatformServiceClient,
     PlatformServiceClientSync,
@@ -82,6 +86,7 @@ class AmeideClient:
     customers: CustomerServiceClientSync
     process: ProcessServiceClientSync
     events: EventServiceClientSync
+    extensions: ExtensionServiceClientSync
 
     def __init__(
         self,
@@ -106,6 +111,7 @@ class AmeideClient:
         self.customers = CustomerServiceClientSync(address, **options)
         self.process = ProcessServiceClientSync(address, **options)
         self.events = EventServiceClientSync(address, **options)
+        self.extensions = ExtensionServiceClientSync(address, **options)
 
     def close(self) -> None:
         """Closes the HTTP transport the SDK made (not a client passed in)."""
@@ -139,6 +145,7 @@ class AsyncAmeideClient:
     customers: CustomerServiceClient
     process: ProcessServiceClient
     events: EventServiceClient
+    extensions: ExtensionServiceClient
 
     def __init__(
         self,
@@ -163,6 +170,7 @@ class AsyncAmeideClient:
         self.customers = CustomerServiceClient(address, **options)
         self.process = ProcessServiceClient(address, **options)
         self.events = EventServiceClient(address, **options)
+        self.extensions = ExtensionServiceClient(address, **options)
 
     async def aclose(self) -> None:
         """Closes the HTTP transport the SDK made (not a client passed in)."""

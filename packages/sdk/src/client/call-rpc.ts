@@ -18,7 +18,7 @@ export function findRpc(rpc: string): DescMethod & { methodKind: 'unary' } {
   if (!m) {
     throw new AmeideError(ErrorCode.Unimplemented, `no RPC ${rpc} in the proto module`, {
       reason: 'RPC_NOT_FOUND',
-      domain: 'ameide.process',
+      domain: 'ameide.sdk',
     });
   }
   if (m.methodKind !== 'unary') {
@@ -27,7 +27,7 @@ export function findRpc(rpc: string): DescMethod & { methodKind: 'unary' } {
       `RPC ${rpc} is ${m.methodKind}; service tasks call unary RPCs`,
       {
         reason: 'RPC_NOT_UNARY',
-        domain: 'ameide.process',
+        domain: 'ameide.sdk',
       },
     );
   }
@@ -59,7 +59,7 @@ export async function callRpc(
       [],
       {
         reason: 'INVALID_REQUEST',
-        domain: 'ameide.process',
+        domain: 'ameide.sdk',
       },
     );
   }
