@@ -1,6 +1,14 @@
 // Local server launchers: what the CLI's embedded mode and the test setup share.
 export { startTemporalDevServer } from './temporal-dev-server.js';
 export type { TemporalDevServer, TemporalDevServerOptions } from './temporal-dev-server.js';
+export {
+  findVersitygwBinary,
+  startVersitygw,
+  versitygwCacheDir,
+  VERSITYGW_DEFAULT_REGION,
+  VERSITYGW_VERSION,
+} from './versitygw.js';
+export type { Versitygw, VersitygwOptions } from './versitygw.js';
 export { findBinary } from './find-binary.js';
 export type { FindBinaryOptions } from './find-binary.js';
 export { findFreePort } from './find-free-port.js';

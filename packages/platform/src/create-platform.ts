@@ -6,6 +6,7 @@ import {
   DEFAULT_RETENTION_INTERVAL_MS,
   eventServiceRoutes,
 } from '@ameide/events';
+import { openObjectStore, type ObjectStore, type ObjectStoreConfig } from '@ameide/object-store';
 import { createPgDatabase, type Database } from '@ameide/persistence';
 import {
   createArtifactStorePlanSource,
@@ -80,6 +81,12 @@ export interface PlatformOptions {
     /** Keep the workflow bundle here between starts instead of bundling each time. */
     readonly workflowBundleCacheDir?: string;
   };
+  /**
+   * Where tenant objects (WASM extension modules, ...) are kept: default `{ database: true }`,
+   * the platform database (no S3 needed); `{ s3Url }` or `{ s3 }` for an S3 server. Only this
+   * composition root sees the S3 credentials: services get the {@link ObjectStore}.
+   */
+  readonly objects?: ObjectStoreConfig;
   /** Runs after the migrations, before anything is served (`ameide dev` seeds the demo tenant). */
   readonly seed?: (parts: PlatformParts) => Promise<void>;
   /** Reports each start-up step (default: silent). */
@@ -92,6 +99,11 @@ export interface PlatformParts {
   readonly store: ArtifactStore;
   /** With the `sales` service. */
   readonly sales: SalesDomain | undefined;
+  /**
+   * Content-addressed tenant objects (see `PlatformOptions.objects`), for the services
+   * that store artifacts; it holds the storage credentials, so nothing else needs them.
+   */
+  readonly objectStore: ObjectStore;
 }
 
 /** A running platform. */
@@ -146,9 +158,20 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       () => migratePrimitives(db, owners),
       (applied) => (applied.length ? `applied ${applied.length}` : 'up to date'),
     );
+    const objectStore = await step(
+      'object store',
+      () => openObjectStore(options.objects ?? { database: true }, { db }),
+      (s) => s.description,
+    );
+    cleanup.push(() => objectStore.close());
     const transformation = createTransformationPrimitive(db, options.transformation);
     const sales = services.has('sales') ? createSalesPrimitive(db, options.sales) : undefined;
-    const parts: PlatformParts = { db, store: transformation.store, sales: sales?.domain };
+    const parts: PlatformParts = {
+      db,
+      store: transformation.store,
+      sales: sales?.domain,
+      objectStore,
+    };
     await options.seed?.(parts);
 
     const routes: ServiceRegistration[] = [transformation.routes];

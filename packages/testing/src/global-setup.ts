@@ -1,8 +1,17 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TestProject } from 'vitest/node';
+import { findVersitygwBinary } from '@ameide/launch';
 import { startNatsServer } from './nats-server.js';
+import { parseS3ServerUrl } from './parse-s3-server-url.js';
 import { startPostgresServer } from './postgres-server.js';
+import { startS3Server } from './s3-server.js';
 import { startTemporalServer } from './temporal-server.js';
 import './provided-context.js';
+
+const ensureScript = fileURLToPath(
+  new URL('../../../scripts/ensure-versitygw.mjs', import.meta.url),
+);
 
 /** Stops what a `setupX` function started. */
 type Teardown = () => Promise<void>;
@@ -20,6 +29,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     setupPostgres,
     setupNats,
     setupTemporal,
+    setupS3,
   ];
   const teardowns: Teardown[] = [];
   try {
@@ -76,6 +86,40 @@ async function setupTemporal(project: TestProject): Promise<Teardown> {
   const server = await startTemporalServer();
   project.provide('temporalAddress', server.address);
   return () => server.stop();
+}
+
+/**
+ * S3 (versitygw, posix backend in a temporary directory, a random root account): the server
+ * at `AMEIDE_TEST_S3_URL` (`http://KEY:SECRET@host:port`) when set, else a throw-away local
+ * server. Each test file uses buckets of its own (`testS3Bucket`).
+ */
+async function setupS3(project: TestProject): Promise<Teardown> {
+  const external = process.env['AMEIDE_TEST_S3_URL'];
+  if (external !== undefined && external !== '') {
+    project.provide('s3', parseS3ServerUrl(external));
+    return async () => {};
+  }
+  const server = await startS3Server({ binary: await versitygwBinary() });
+  const { endpoint, region, accessKeyId, secretAccessKey } = server;
+  project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey });
+  return () => server.stop();
+}
+
+/**
+ * The versitygw binary; built into the cache first when missing (a fresh machine, about 3
+ * minutes, progress on stderr) by the same `scripts/ensure-versitygw.mjs` that CI runs before the tests.
+ */
+async function versitygwBinary(): Promise<string> {
+  try {
+    return findVersitygwBinary();
+  } catch (notFound) {
+    // An explicit AMEIDE_VERSITYGW_BIN that does not exist is a mistake to report, not to build over.
+    if (process.env['AMEIDE_VERSITYGW_BIN'] || !existsSync(ensureScript)) throw notFound;
+    const ensure = (await import(pathToFileURL(ensureScript).href)) as {
+      ensureVersitygw(): string;
+    };
+    return ensure.ensureVersitygw();
+  }
 }
 
 /** Runs teardowns in reverse start order; reports all failures, not just the first. */

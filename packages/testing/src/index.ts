@@ -11,3 +11,8 @@ export {
 export type { TemporalServer, TemporalServerOptions } from './temporal-server.js';
 export { startNatsServer, findNatsServerBinary } from './nats-server.js';
 export type { NatsServer, NatsServerOptions } from './nats-server.js';
+export { startS3Server } from './s3-server.js';
+export type { S3Server, S3ServerInfo, S3ServerOptions } from './s3-server.js';
+export { parseS3ServerUrl } from './parse-s3-server-url.js';
+export { testS3Bucket } from './test-s3-bucket.js';
+export type { TestS3Bucket } from './test-s3-bucket.js';

@@ -8,6 +8,14 @@ declare module 'vitest' {
     natsUrl: string;
     /** `host:port` of a Temporal frontend (namespace `default`, Ameide search attributes registered). */
     temporalAddress: string;
+    /** An S3-compatible server (versitygw unless `AMEIDE_TEST_S3_URL` names another) and its root account. */
+    s3: {
+      /** `http://host:port`, path-style addressing. */
+      endpoint: string;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
   }
 }
 
