@@ -24,6 +24,7 @@ interface DevOptions {
   postgresUrl?: string;
   temporalAddress?: string;
   natsUrl?: string;
+  s3Url?: string;
   outboxRetention: number;
   inboxRetention: number;
   idempotencyRetention: number;
@@ -71,6 +72,14 @@ export function devCommand(): Command {
     )
     .addOption(
       new Option(
+        '--s3-url <url>',
+        'keep tenant objects (extension modules) on this S3 server instead of the embedded database: ' +
+          'http://KEY:SECRET@host:port/bucket, optional ?region=<r> (default us-east-1) and ' +
+          '?pathStyle=false; the bucket is created when missing',
+      ).env('AMEIDE_S3_URL'),
+    )
+    .addOption(
+      new Option(
         '--outbox-retention <duration>',
         'delete outbox events older than this once every relay and cursor has passed them (e.g. 7d, 12h)',
       )
@@ -105,7 +114,7 @@ export function devCommand(): Command {
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
       'after',
-      '\nEmbedded defaults: PGlite data in <home>/data, a dev signing key in <home>, logs in <home>/logs,\n' +
+      '\nEmbedded defaults: PGlite data in <home>/data (tenant objects too, unless --s3-url), a dev signing key in <home>, logs in <home>/logs,\n' +
         'the workflow bundle in <home>/cache (rebuilt when its sources change).\n' +
         'On first start the demo tenant gets the example processes, published.\n' +
         'Then: npx ameide login --dev --tenant demo && npx ameide artifact list',
@@ -192,6 +201,8 @@ export function devCommand(): Command {
           logger,
           worker: { workflowBundleCacheDir: join(home, 'cache') },
           ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}),
+          // Only the platform sees the S3 credentials; services get the object store.
+          ...(opts.s3Url ? { objects: { s3Url: opts.s3Url } } : {}),
           sales: { idempotencyRetentionMs: opts.idempotencyRetention },
           retention: {
             outboxRetentionMs: opts.outboxRetention,
