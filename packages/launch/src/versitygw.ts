@@ -131,6 +131,12 @@ interface Account {
 
 async function launch(options: VersitygwOptions, account: Account): Promise<ChildProcess> {
   const { port } = account;
+  // Readiness is "the port accepts connections": a port something else already listens on
+  // would pass it before versitygw fails to bind, so such a port is refused up front.
+  if (await acceptsConnections(port))
+    throw new Error(
+      `versitygw cannot listen on 127.0.0.1:${port}: address already in use (something accepts connections there)`,
+    );
   const args = [
     '--port',
     `127.0.0.1:${port}`,
