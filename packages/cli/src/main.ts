@@ -3,6 +3,7 @@ import { isAmeideError } from '@ameide/sdk';
 import { artifactCommand } from './commands/artifact.js';
 import { devCommand } from './commands/dev.js';
 import { eventsCommand } from './commands/events.js';
+import { extensionCommand } from './commands/extension.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
 import { processCommand } from './commands/process-definition.js';
 import { serveCommand } from './commands/serve.js';
@@ -41,6 +42,7 @@ const program = new Command('ameide')
   .addCommand(whoamiCommand())
   .addCommand(artifactCommand())
   .addCommand(eventsCommand())
+  .addCommand(extensionCommand())
   .addCommand(proc)
   .addCommand(taskCommand());
 

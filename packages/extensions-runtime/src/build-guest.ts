@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AmeideError, ErrorCode } from '@ameide/errors';
+
+/**
+ * The AssemblyScript side of the guest ABI (`abi.ts`, `ameide.ts`) and the small JSON reader
+ * the examples use (`json.ts`): what `ameide extension init` copies into a new extension.
+ */
+export const guestLibDir = fileURLToPath(new URL('../guests/lib/', import.meta.url));
 
 /** Settings of {@link buildGuest}. */
 export interface BuildGuestOptions {

@@ -28,6 +28,8 @@ export {
   validateModuleInfo,
 } from './validate-module.js';
 export type { ModulePolicy, ModuleViolation } from './validate-module.js';
+export { buildGuest, guestCompilerFlags, guestLibDir } from './build-guest.js';
+export type { BuildGuestOptions } from './build-guest.js';
 export { GUEST_ALLOC_EXPORT, GUEST_IMPORTS, isGuestImport } from './guest-abi.js';
 export { bridgeHostCall } from './host-call-bridge.js';
 export type { HostCallDecision, HostCallRequest } from './host-call-bridge.js';
