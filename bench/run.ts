@@ -3,6 +3,7 @@
 // `npm run bench -- service-host`.
 import { benchDev } from './dev.bench.js';
 import { benchEvents } from './events.bench.js';
+import { benchExtensions } from './extensions.bench.js';
 import { benchPersistence } from './persistence.bench.js';
 import { benchProcessDefinition } from './process-definition.bench.js';
 import { benchProcessRuntime } from './process-runtime.bench.js';
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<void>> = {
   'process-definition': benchProcessDefinition,
   'process-runtime': benchProcessRuntime,
   dev: benchDev,
+  extensions: benchExtensions,
 };
 
 const only = process.argv.slice(2);
