@@ -213,7 +213,8 @@ function s3Failure(error: unknown, context: FailureContext): ObjectStoreError {
   const { doing, endpoint, bucket, accessKeyId } = context;
   const status = statusOf(error);
   const name = nameOf(error);
-  const detail = error instanceof Error ? error.message : String(error);
+  // SDK messages end in a full stop; ours go on after the detail.
+  const detail = (error instanceof Error ? error.message : String(error)).replace(/\.\s*$/, '');
   const metadata = { endpoint, bucket, ...(name ? { s3Error: name } : {}) };
   if (status === undefined) {
     return new ObjectStoreError(
