@@ -24,7 +24,9 @@ function say(msg) {
 }
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  // Setup output goes to stderr: stdout belongs to the command being set up
+  // (`ameide token > file` on a fresh clone must write only the token).
+  const r = spawnSync(cmd, args, { stdio: ['inherit', 2, 'inherit'], cwd: root, ...opts });
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}`);
 }
