@@ -83,6 +83,17 @@ export function describeObjectStoreContract(
       expect(await store.get('tenant-a', first.hash)).toEqual(bytes);
     });
 
+    it('keeps one copy when puts of the same bytes race, and every put succeeds', async () => {
+      const bytes = bytesOf('raced');
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          store.put('tenant-a', bytes, { contentType: 'text/plain' }),
+        ),
+      );
+      expect(new Set(results.map((r) => r.hash))).toEqual(new Set([sha256Hex(bytes)]));
+      expect(await store.get('tenant-a', sha256Hex(bytes))).toEqual(bytes);
+    });
+
     it("answers another tenant's hash not_found: no tenant reads another's object", async () => {
       const secret = bytesOf("tenant a's module");
       const { hash } = await store.put('tenant-a', secret);
