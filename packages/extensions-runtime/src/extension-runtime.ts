@@ -217,6 +217,7 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
     let refusal: AmeideError | undefined;
     const outcome = await pool.run({
       module: compiled.module,
+      moduleKey: compiled.key,
       entryPoint: ext.entryPoint,
       input,
       initialPages: mem.initialPages,

@@ -21,6 +21,10 @@ class HostAbort extends Error {}
 if (!parentPort) throw new Error('guest-worker.js must run in a worker thread');
 const port = parentPort;
 
+// Compiled modules by key (hash), as the host sent them; the host tracks what this worker
+// holds and says when to forget (it clears its own record at the same bound).
+const modules = new Map();
+
 port.on('message', (msg) => {
   if (msg.type === 'invoke') port.postMessage(invoke(msg));
 });
@@ -29,6 +33,9 @@ port.on('message', (msg) => {
 port.postMessage({ type: 'ready' });
 
 function invoke(msg) {
+  if (msg.forget) modules.clear();
+  if (msg.module) modules.set(msg.moduleKey, msg.module);
+  const module = modules.get(msg.moduleKey);
   const memory = new WebAssembly.Memory({
     initial: msg.initialPages,
     maximum: msg.maximumPages,
@@ -95,7 +102,7 @@ function invoke(msg) {
 
   const pages = () => memory.buffer.byteLength / PAGE;
   try {
-    const instance = new WebAssembly.Instance(msg.module, imports);
+    const instance = new WebAssembly.Instance(module, imports);
     exports = instance.exports;
     const entry = exports[msg.entryPoint];
     if (typeof entry !== 'function' || typeof exports.alloc !== 'function') {

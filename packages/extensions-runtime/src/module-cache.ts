@@ -6,6 +6,8 @@ import { wasmEngine, type WasmModule } from './wasm-engine.js';
 
 /** A compiled module with what {@link inspectModule} read from it. */
 export interface CompiledModule {
+  /** The normalised hash (lower-case hex). */
+  readonly key: string;
   readonly module: WasmModule;
   readonly info: ModuleInfo;
 }
@@ -81,7 +83,7 @@ export function createModuleCache(
       throw failed(label, (err as Error).message, 'EXTENSION_INVALID_MODULE', err);
     }
     try {
-      return { module: await wasmEngine.compile(bytes), info };
+      return { key, module: await wasmEngine.compile(bytes), info };
     } catch (err) {
       throw failed(
         label,

@@ -41,7 +41,7 @@ async function priceOrder(module: Uint8Array, hash: string, context: RequestCont
 }
 // README-END
 
-function callPlatformAs(): Promise<never> {
+function callPlatformAs(_ctx: RequestContext, _method: string, _request: unknown): Promise<never> {
   return Promise.reject(new Error('the pricing example makes no host calls'));
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ModuleRule, validateModule } from '@ameide/extensions-runtime';
+import { ModuleRule, validateModule, type ModulePolicy } from '@ameide/extensions-runtime';
 import { testGuest, wasmModuleBytes } from '@ameide/extensions-runtime/testing';
 
-const policy = { maxMemoryPages: 16, entryPoint: 'run' };
-const rules = (bytes: Uint8Array, p = policy) => validateModule(bytes, p).map((v) => v.rule);
+const policy: ModulePolicy = { maxMemoryPages: 16, entryPoint: 'run' };
+const rules = (bytes: Uint8Array, p: ModulePolicy = policy) =>
+  validateModule(bytes, p).map((v) => v.rule);
 
 describe('validateModule', () => {
   it('accepts a guest built for the sandbox', async () => {

@@ -4,6 +4,8 @@ import type { WasmModule } from './wasm-engine.js';
 /** What the main thread sends a worker for one invocation. */
 export interface GuestJob {
   readonly module: WasmModule;
+  /** Identifies the module (its hash): workers keep compiled modules by it. */
+  readonly moduleKey: string;
   readonly entryPoint: string;
   readonly input: Uint8Array;
   readonly initialPages: number;
@@ -77,6 +79,8 @@ export interface WorkerPoolOptions {
 const STATE_REPLY = 1;
 const STATE_ABORT = 2;
 const HEADER_BYTES = 8;
+/** Compiled modules a worker keeps before it forgets them all. */
+const WORKER_MODULES = 32;
 
 const workerUrl = new URL('./guest-worker.js', import.meta.url);
 
@@ -90,7 +94,10 @@ interface Running {
 
 interface Slot {
   worker: Worker;
-  readonly shared: SharedArrayBuffer;
+  /** Host-call replies; a new one per worker, so a dying worker cannot touch its successor's. */
+  shared: SharedArrayBuffer;
+  /** Module keys this worker has been sent (it keeps the compiled modules). */
+  modules: Set<string>;
   running: Running | undefined;
   /** The worker has started and listens; only ready workers get invocations. */
   ready: boolean;
@@ -129,6 +136,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const worker = new Worker(workerUrl);
     slot.worker = worker;
     slot.ready = false;
+    slot.modules = new Set();
+    slot.shared = new SharedArrayBuffer(HEADER_BYTES + options.maxHostReplyBytes);
     worker.on('message', (msg: WorkerMessage) => onMessage(slot, worker, msg));
     // A guest cannot throw here (the worker catches everything it runs), but a worker can
     // still fail (e.g. out of memory of its own): fail the invocation, never the host.
@@ -139,7 +148,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const newSlot = (): Slot => {
     const slot: Slot = {
       worker: undefined as unknown as Worker,
-      shared: new SharedArrayBuffer(HEADER_BYTES + options.maxHostReplyBytes),
+      shared: undefined as unknown as SharedArrayBuffer,
+      modules: new Set(),
       running: undefined,
       ready: false,
     };
@@ -248,10 +258,19 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       });
     }, job.timeoutMs);
     slot.running = { id, job, resolve, timer, hostCalls: 0 };
+    // A worker keeps the modules it was sent (a bounded number): posting a module again on
+    // every invocation costs more than running a small guest.
+    const known = slot.modules.has(job.moduleKey);
+    if (!known) {
+      if (slot.modules.size >= WORKER_MODULES) slot.modules.clear();
+      slot.modules.add(job.moduleKey);
+    }
     worker.postMessage({
       type: 'invoke',
       id,
-      module: job.module,
+      moduleKey: job.moduleKey,
+      module: known ? undefined : job.module,
+      forget: slot.modules.size === 1 && !known,
       entryPoint: job.entryPoint,
       input: job.input,
       initialPages: job.initialPages,
