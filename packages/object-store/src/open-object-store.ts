@@ -12,7 +12,12 @@ import { createS3ObjectStore, type S3ObjectStoreOptions } from './s3-object-stor
  */
 export type ObjectStoreConfig =
   | { readonly database: true; readonly maxObjectBytes?: number }
-  | { readonly s3Url: string; readonly maxObjectBytes?: number }
+  | {
+      readonly s3Url: string;
+      /** Names the setting in errors, e.g. `--s3-url` (default `s3Url`). */
+      readonly s3UrlFrom?: string;
+      readonly maxObjectBytes?: number;
+    }
   | { readonly s3: S3ObjectStoreOptions };
 
 /**
@@ -29,7 +34,8 @@ export async function openObjectStore(
   if ('s3' in config) return createS3ObjectStore(config.s3);
   const limit =
     config.maxObjectBytes !== undefined ? { maxObjectBytes: config.maxObjectBytes } : {};
-  if ('s3Url' in config) return createS3ObjectStore({ ...parseS3Url(config.s3Url), ...limit });
+  if ('s3Url' in config)
+    return createS3ObjectStore({ ...parseS3Url(config.s3Url, config.s3UrlFrom), ...limit });
   if (!context.db) {
     throw new ObjectStoreError(
       'INVALID_OPTIONS',

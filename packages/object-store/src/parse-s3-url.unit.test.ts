@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isObjectStoreError, parseS3Url } from '@ameide/object-store';
+import { isObjectStoreError, openObjectStore, parseS3Url } from '@ameide/object-store';
 
 function refusal(value: string): { code: string; message: string; field: string | undefined } {
   try {
@@ -53,5 +53,14 @@ describe('parseS3Url', () => {
 
   it('never quotes the secret when it refuses a URL', () => {
     expect(refusal('http://K:hunter2@127.0.0.1:7070').message).not.toContain('hunter2');
+  });
+
+  it('is what openObjectStore reads { s3Url }, naming the setting it came from', async () => {
+    const refused: unknown = await openObjectStore({
+      s3Url: 'http://127.0.0.1:7070/bucket',
+      s3UrlFrom: '--s3-url',
+    }).catch((e: unknown) => e);
+    expect(isObjectStoreError(refused) && refused.code).toBe('invalid_argument');
+    expect((refused as Error).message).toMatch(/^--s3-url must carry the access key/);
   });
 });

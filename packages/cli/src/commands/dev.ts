@@ -202,7 +202,7 @@ export function devCommand(): Command {
           worker: { workflowBundleCacheDir: join(home, 'cache') },
           ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}),
           // Only the platform sees the S3 credentials; services get the object store.
-          ...(opts.s3Url ? { objects: { s3Url: opts.s3Url } } : {}),
+          ...(opts.s3Url ? { objects: { s3Url: opts.s3Url, s3UrlFrom: '--s3-url' } } : {}),
           sales: { idempotencyRetentionMs: opts.idempotencyRetention },
           retention: {
             outboxRetentionMs: opts.outboxRetention,
