@@ -30,6 +30,7 @@ import { openDatabase, type DatabaseConfig } from './database/open-database.js';
 import { startEventRelay } from './primitives/event-relay.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
 import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
+import { createExtensionsPrimitive } from './primitives/extensions.js';
 import { createSalesPrimitive } from './primitives/sales.js';
 import {
   connectTemporalClient,
@@ -120,7 +121,8 @@ const ALL_SERVICES: readonly PlatformService[] = ['process', 'sales', 'events'];
 
 /**
  * The composition root: assembles the platform in one process, behind one service host:
- * TransformationService, and on request ProcessService with its worker (calling the domains
+ * TransformationService, ExtensionService (tenant WASM extensions on the object store, also
+ * behind the sales order-line pricing extension point), and on request ProcessService with its worker (calling the domains
  * back through this host), the sales domain, EventService, the sales outbox relay to NATS
  * and event retention. `ameide dev` runs it on the embedded defaults; `ameide serve`
  * runs each primitive alone from the same parts.
@@ -164,8 +166,25 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       (s) => s.description,
     );
     cleanup.push(() => objectStore.close());
-    const transformation = createTransformationPrimitive(db, options.transformation);
-    const sales = services.has('sales') ? createSalesPrimitive(db, options.sales) : undefined;
+    const transformation = createTransformationPrimitive(db, {
+      ...options.transformation,
+      objects: objectStore,
+    });
+    // Extensions call the platform back through this host, as their caller.
+    const listening: { url?: string } = {};
+    const extensions = createExtensionsPrimitive({
+      store: transformation.store,
+      objects: objectStore,
+      tokens: createDevTokenProvider(options.identity),
+      serviceUrl: () => {
+        if (!listening.url) throw new Error('extension host call before the service host listens');
+        return listening.url;
+      },
+    });
+    cleanup.push(() => extensions.close());
+    const sales = services.has('sales')
+      ? createSalesPrimitive(db, { ...options.sales, pricing: extensions.pricing })
+      : undefined;
     const parts: PlatformParts = {
       db,
       store: transformation.store,
@@ -174,7 +193,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     };
     await options.seed?.(parts);
 
-    const routes: ServiceRegistration[] = [transformation.routes];
+    const routes: ServiceRegistration[] = [transformation.routes, extensions.routes];
     const plans = createArtifactStorePlanSource(transformation.store);
     const temporalConfig = services.has('process') ? await options.temporal : undefined;
     const taskQueue = temporalConfig ? (temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE) : undefined;
@@ -220,6 +239,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       (h) => h.services.map((s) => s.split('.').at(-1)).join(', '),
     );
     cleanup.push(() => host.close());
+    listening.url = host.url;
 
     if (temporalConfig && taskQueue) {
       const workerTemporal = { ...temporalConfig, taskQueue };

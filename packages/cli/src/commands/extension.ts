@@ -12,6 +12,7 @@ import {
   type HostCallPort,
   type JsonValue,
 } from '@ameide/extensions-runtime';
+import { extensionInvokeCommand, extensionPublishCommand } from './extension-publish.js';
 
 // `ameide extension <subcommand>`: each subcommand is one function returning its Command, and
 // `extensionCommand()` lists them, so a new one (e.g. `publish`) is one function and one line.
@@ -270,9 +271,11 @@ function runCommand(): Command {
 export function extensionCommand(): Command {
   return new Command('extension')
     .description(
-      'write, build and run tenant extensions: AssemblyScript guests in the WebAssembly sandbox',
+      'write, build and run tenant extensions (AssemblyScript guests in the WebAssembly sandbox), then publish and invoke them on the platform',
     )
     .addCommand(initCommand())
     .addCommand(buildCommand())
-    .addCommand(runCommand());
+    .addCommand(runCommand())
+    .addCommand(extensionPublishCommand())
+    .addCommand(extensionInvokeCommand());
 }

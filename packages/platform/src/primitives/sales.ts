@@ -1,5 +1,10 @@
 import type { Database } from '@ameide/persistence';
-import { createSalesDomain, salesServiceRoutes, type SalesDomain } from '@ameide/sales';
+import {
+  createSalesDomain,
+  salesServiceRoutes,
+  type OrderLinePricing,
+  type SalesDomain,
+} from '@ameide/sales';
 import type { ServiceRegistration } from '@ameide/server';
 
 /** The sales Domain primitive: the domain and its OrderService/CustomerService. */
@@ -11,6 +16,8 @@ export interface SalesPrimitive {
 export interface SalesOptions {
   /** How long a retried command answers its first reply (default: the domain's, 7 days). */
   readonly idempotencyRetentionMs?: number;
+  /** The order-line pricing extension point (tenant extensions). */
+  readonly pricing?: OrderLinePricing;
 }
 
 /** Builds the sales domain on a migrated database. */
@@ -20,6 +27,7 @@ export function createSalesPrimitive(db: Database, options: SalesOptions = {}): 
     ...(options.idempotencyRetentionMs !== undefined
       ? { idempotencyRetentionMs: options.idempotencyRetentionMs }
       : {}),
+    ...(options.pricing ? { pricing: options.pricing } : {}),
   });
   return { domain, routes: salesServiceRoutes({ domain }) };
 }
