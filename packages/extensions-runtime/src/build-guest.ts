@@ -29,8 +29,9 @@ export function guestCompilerFlags(maxMemoryPages: number): string[] {
 }
 
 /**
- * Compiles an AssemblyScript guest with `asc` (the `assemblyscript` package, which must be
- * installed: a dependency of the CLI, a dev dependency here) and returns the module bytes.
+ * Compiles an AssemblyScript guest with `asc` and returns the module bytes. `asc` comes from the
+ * `assemblyscript` package of the current directory's project when it has one, else from the
+ * one installed with this package (a dependency of the CLI, a dev dependency here).
  *
  * @throws AmeideError `invalid_argument` quoting the compiler's output when the source does not
  *   compile; `failed_precondition` when the compiler is not installed.
@@ -38,7 +39,15 @@ export function guestCompilerFlags(maxMemoryPages: number): string[] {
 export async function buildGuest(options: BuildGuestOptions): Promise<Uint8Array> {
   let asc: string;
   try {
-    const pkg = createRequire(import.meta.url).resolve('assemblyscript/package.json');
+    // The author's own assemblyscript (their project's pin) first, else the one installed here.
+    let pkg: string;
+    try {
+      pkg = createRequire(join(process.cwd(), 'package.json')).resolve(
+        'assemblyscript/package.json',
+      );
+    } catch {
+      pkg = createRequire(import.meta.url).resolve('assemblyscript/package.json');
+    }
     asc = join(dirname(pkg), 'bin', 'asc.js');
   } catch (err) {
     throw new AmeideError(

@@ -19,6 +19,8 @@ export interface CircuitBreaker {
   check(key: string): CircuitDecision;
   /** Records the end of a call that {@link check} admitted. */
   record(key: string, ok: boolean): void;
+  /** Ends an admitted call that says nothing about health (e.g. the host shut down). */
+  release(key: string): void;
   /** `closed`, `open` or `half-open` (for health pages and tests). */
   state(key: string): 'closed' | 'open' | 'half-open';
 }
@@ -68,6 +70,10 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       c.failures++;
       // A failed trial re-opens at once; otherwise the threshold decides.
       if (wasTrial || c.failures >= threshold) c.openUntil = now() + coolDownMs;
+    },
+    release(key) {
+      const c = circuits.get(key);
+      if (c) c.trialRunning = false;
     },
     state(key) {
       const c = circuits.get(key);

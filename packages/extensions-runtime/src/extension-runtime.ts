@@ -102,7 +102,7 @@ export interface ExtensionRuntime {
   stats(): ExtensionRuntimeStats;
   /** Resolves once every worker has started (optional: invocations queue until a worker is). */
   ready(): Promise<void>;
-  /** Stops every worker; pending invocations fail. */
+  /** Stops every worker; pending invocations fail with `unavailable`. */
   close(): Promise<void>;
 }
 
@@ -141,6 +141,13 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
 
     const decision = breaker.check(label);
     if (!decision.allowed) {
+      metrics.record({
+        extension: ext.name,
+        version: ext.version,
+        durationMs: 0,
+        outcome: 'EXTENSION_CIRCUIT_OPEN',
+        memoryPages: undefined,
+      });
       throw new AmeideError(
         ErrorCode.FailedPrecondition,
         `extension ${label} is refused: its circuit is open after ${decision.failures} consecutive failures, until ${new Date(decision.openUntil).toISOString()}`,
@@ -168,7 +175,9 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
       return result;
     } catch (err) {
       const error = isAmeideError(err) ? err : AmeideError.from(err);
-      breaker.record(label, false);
+      // A closed runtime is not the extension's failure.
+      if (error.code === ErrorCode.Unavailable) breaker.release(label);
+      else breaker.record(label, false);
       metrics.record({
         extension: ext.name,
         version: ext.version,
@@ -409,6 +418,12 @@ function failure(
         ErrorCode.FailedPrecondition,
         'EXTENSION_ABI',
         `broke the guest ABI: ${outcome.message}`,
+      );
+    case 'closed':
+      return err(
+        ErrorCode.Unavailable,
+        'EXTENSION_RUNTIME_CLOSED',
+        'was not run: the runtime closed',
       );
     case 'worker_error':
       return err(

@@ -381,6 +381,22 @@ describe('guest failures and limits', () => {
   });
 });
 
+describe('closing the runtime', () => {
+  it('fails running and queued invocations with unavailable, not as the extension', async () => {
+    const rt = createExtensionRuntime({ poolSize: 1 });
+    const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
+    const running = rejection(rt.invoke({ extension: ext, input: {}, context: tenantA }));
+    const queued = rejection(rt.invoke({ extension: ext, input: {}, context: tenantA }));
+    await rt.close();
+    const errors = await Promise.all([running, queued]);
+    expect(errors.map((e) => [e.code, e.reason])).toEqual([
+      ['unavailable', 'EXTENSION_RUNTIME_CLOSED'],
+      ['unavailable', 'EXTENSION_RUNTIME_CLOSED'],
+    ]);
+    expect(rt.circuitState(ext)).toBe('closed');
+  });
+});
+
 describe('the compiled-module cache', () => {
   it('loads and compiles a module once per hash', async () => {
     const rt = createExtensionRuntime({ poolSize: 1 });

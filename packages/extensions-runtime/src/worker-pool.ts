@@ -48,6 +48,7 @@ export type GuestFailureKind =
   | 'output_too_large'
   | 'abi'
   | 'worker_error'
+  | 'closed'
   | 'error';
 
 /** Counters of a pool, for tests, benchmarks and health pages. */
@@ -293,7 +294,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   return {
     run(job) {
-      if (closed) return Promise.reject(new Error('worker pool closed'));
+      if (closed) {
+        return Promise.resolve({
+          ok: false,
+          kind: 'closed',
+          message: 'runtime closed',
+          memoryPages: undefined,
+          hostCalls: 0,
+        });
+      }
       return new Promise<GuestOutcome>((resolve) => {
         queue.push({ job, resolve });
         dispatch();
@@ -318,7 +327,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (const q of queue.splice(0)) {
         q.resolve({
           ok: false,
-          kind: 'worker_error',
+          kind: 'closed',
           message: 'runtime closed',
           memoryPages: undefined,
           hostCalls: 0,
@@ -330,7 +339,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
             clearTimeout(slot.running.timer);
             slot.running.resolve({
               ok: false,
-              kind: 'worker_error',
+              kind: 'closed',
               message: 'runtime closed',
               memoryPages: undefined,
               hostCalls: slot.running.hostCalls,
