@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildGuest } from '@ameide/extensions-runtime';
+import { writeFile } from 'node:fs/promises';
+import { buildGuest, guestLibDir } from '@ameide/extensions-runtime';
 import { wasmModuleBytes } from '@ameide/extensions-runtime/testing';
 import { createPlatform, type Platform } from '@ameide/platform';
 import { ArtifactKind, InstanceStatus } from '@ameide/proto';
@@ -52,6 +53,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
   let dir: string;
   let module: Uint8Array;
   let selfMemoryModule: Uint8Array;
+  let markupModule: Uint8Array;
   const clients: Record<string, AmeideClient> = {};
 
   beforeAll(async () => {
@@ -63,6 +65,27 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
     });
     // A module with the right entry point that defines a memory of its own.
     selfMemoryModule = wasmModuleBytes({ ownMemory: { initial: 1 }, entryPoints: ['price'] });
+    // A pricing extension that breaks the domain's bounds: it doubles the price.
+    const markup = join(dir, 'markup.ts');
+    // asc resolves relative imports only.
+    const lib = relative(dir, guestLibDir);
+    await writeFile(
+      markup,
+      [
+        `import { allocBytes, readInput, writeOutput } from '${lib}/abi';`,
+        `import { parse, quote } from '${lib}/json';`,
+        'export function alloc(len: i32): usize { return allocBytes(len); }',
+        'export function price(ptr: usize, len: i32): u64 {',
+        "  const asked = I64.parseInt(parse(readInput(ptr, len)).get('unitPrice').get('amountMinor').str);",
+        "  return writeOutput('{\"unitPriceMinor\":' + quote((asked * 2).toString()) + '}');",
+        '}',
+      ].join('\n'),
+    );
+    markupModule = await buildGuest({
+      entry: markup,
+      outFile: join(dir, 'markup.wasm'),
+      maxMemoryPages: 2,
+    });
     testDb = await createTestDatabase('extensions-e2e');
     const identity = await createEphemeralDevIdentity();
     const s3 = inject('s3');
@@ -84,7 +107,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
       retention: false,
       worker: { shutdownGraceTimeMs: 2_000 },
     });
-    for (const tenant of ['acme', 'globex']) {
+    for (const tenant of ['acme', 'globex', 'initech']) {
       const token = await identity.signToken({ tenantId: tenant, userId: `${tenant}-user` });
       clients[tenant] = createAmeideClient({ baseUrl: platform.url, token });
     }
@@ -266,6 +289,42 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
       unitPrice: { currency: 'EUR', amountMinor: 1999n },
     });
     expect(unpriced.order?.lines[0]?.unitPrice?.amountMinor).toBe(1999n);
+  });
+
+  it('refuses an order line when the extension prices outside the bounds, writing nothing', async () => {
+    const initech = clients['initech']!;
+    const { sha256: markupSha } = await initech.extensions.putExtensionModule({
+      module: markupModule,
+    });
+    const { artifact } = await initech.transformation.createArtifact({
+      kind: ArtifactKind.EXTENSION_DEFINITION,
+      name: 'markup',
+      contentType: 'application/json',
+      content: definition('markup', markupSha),
+    });
+    await initech.transformation.publishArtifact({ artifactId: artifact!.id });
+    const { customer } = await initech.customers.createCustomer({
+      name: 'Initech',
+      email: `initech-${randomUUID()}@example.com`,
+      creditLimit: { currency: 'EUR', amountMinor: 10_000_000n },
+    });
+    const { order } = await initech.orders.createOrder({
+      customerId: customer!.customerId,
+      currency: 'EUR',
+    });
+    const err = await rejection(
+      initech.orders.addOrderLine({
+        orderId: order!.orderId,
+        sku: 'SKU-1',
+        quantity: 1,
+        unitPrice: { currency: 'EUR', amountMinor: 500n },
+      }),
+    );
+    expect(err.code).toBe('failed_precondition');
+    expect(err.message).toContain('extension markup v1');
+    expect(err.message).toContain('may not raise the requested 500');
+    const { order: after } = await initech.orders.getOrder({ orderId: order!.orderId });
+    expect(after?.lines).toEqual([]);
   });
 
   it('runs the extension from a process service task on Temporal', async () => {
