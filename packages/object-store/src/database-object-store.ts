@@ -65,10 +65,13 @@ export async function createDatabaseObjectStore(
     async put(tenantId, bytes, putOptions) {
       const checked = checkPut(tenantId, bytes, putOptions, maxObjectBytes);
       await tenants.withTenant({ tenantId }, (tx) =>
-        // Same bytes, same row: a second put (or a racing one) changes nothing.
+        // Same bytes, same row: a second put (or a racing one) changes nothing, unless the
+        // row's bytes no longer hash to its address; then these bytes repair it.
         tx.query(
-          `INSERT INTO ${OBJECT_STORE_SCHEMA}.objects (tenant_id, hash, size, content_type, bytes)
-           VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, hash) DO NOTHING`,
+          `INSERT INTO ${OBJECT_STORE_SCHEMA}.objects AS o (tenant_id, hash, size, content_type, bytes)
+           VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (tenant_id, hash) DO UPDATE SET bytes = excluded.bytes, size = excluded.size
+             WHERE encode(sha256(o.bytes), 'hex') <> o.hash`,
           [tenantId, checked.hash, checked.size, checked.contentType, bytes],
         ),
       );

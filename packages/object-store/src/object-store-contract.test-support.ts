@@ -129,6 +129,20 @@ export function describeObjectStoreContract(
       );
     });
 
+    it('repairs a tampered object when its bytes are put again', async () => {
+      const original = bytesOf('module to repair');
+      const { hash } = await store.put('tenant-a', original, { contentType: 'application/wasm' });
+      await fixture.tamper('tenant-a', hash, bytesOf('broken'));
+      expect((await refusal(store.get('tenant-a', hash))).reason).toBe('HASH_MISMATCH');
+      expect(await store.put('tenant-a', original)).toEqual({ hash, size: original.byteLength });
+      expect(await store.get('tenant-a', hash)).toEqual(original);
+      expect(await store.stat('tenant-a', hash)).toEqual({
+        hash,
+        size: original.byteLength,
+        contentType: 'application/wasm',
+      });
+    });
+
     it.each([
       ['empty', ''],
       ['a slash', 'tenant-a/../tenant-b'],

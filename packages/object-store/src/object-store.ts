@@ -43,7 +43,8 @@ export interface ObjectStore {
   readonly maxObjectBytes: number;
   /**
    * Stores `bytes` for the tenant under their sha256. Idempotent: bytes already stored are
-   * not written again (and keep their first content type).
+   * not written again (and keep their first content type). A stored object that no longer
+   * matches its address is replaced by these bytes, so putting them again repairs it.
    *
    * @throws ObjectStoreError `INVALID_TENANT_ID`, `INVALID_CONTENT_TYPE` or
    * `OBJECT_TOO_LARGE` (naming the limit) before anything is written; `STORE_*` when the

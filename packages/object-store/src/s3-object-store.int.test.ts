@@ -65,9 +65,10 @@ describeObjectStoreContract('S3 (versitygw)', async () => {
       return other;
     },
     async tamper(tenantId, hash, bytes) {
-      await raw.send(
-        new PutObjectCommand({ Bucket: s3.bucket, Key: objectKey(tenantId, hash), Body: bytes }),
-      );
+      // Other bytes under the same key and content type, as a corrupted disk would leave them.
+      const Key = objectKey(tenantId, hash);
+      const { ContentType } = await raw.send(new HeadObjectCommand({ Bucket: s3.bucket, Key }));
+      await raw.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: bytes, ContentType }));
     },
     async cleanup() {
       for (const s of opened) await s.close();

@@ -5,6 +5,7 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   S3Client,
+  type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { checkMaxObjectBytes, checkPut, verifyContent } from './object-checks.js';
 import { objectKey } from './object-key.js';
@@ -48,8 +49,9 @@ export interface S3ObjectStoreOptions {
 /**
  * An {@link ObjectStore} on an S3-compatible server (`@aws-sdk/client-s3`). Objects are
  * `tenants/<tenantId>/sha256/<hash>` in one bucket; uploads carry their sha256, which the
- * server checks, and conditional writes (`If-None-Match: *`) keep the first copy when two
- * puts race. At start it checks that the endpoint answers, that the credentials are accepted
+ * server checks and keeps, and conditional writes (`If-None-Match: *`) keep the first copy
+ * when two puts race. A put finds an existing object by that checksum; one without it (written
+ * behind the store's back, or by a server that keeps no checksums) is uploaded again. At start it checks that the endpoint answers, that the credentials are accepted
  * and that the bucket exists (creating it unless `createBucket: false`).
  *
  * The credentials stay inside the returned store: only the platform's composition root
@@ -87,19 +89,25 @@ export async function createS3ObjectStore(options: S3ObjectStoreOptions): Promis
     throw error;
   }
 
-  const stat = async (tenantId: string, hash: string): Promise<ObjectInfo | undefined> => {
-    const key = objectKey(tenantId, hash);
+  /** The object's metadata (with the checksum it was uploaded with), undefined when absent. */
+  const head = async (key: string): Promise<HeadObjectCommandOutput | undefined> => {
     try {
-      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return {
-        hash,
-        size: head.ContentLength ?? 0,
-        contentType: head.ContentType ?? DEFAULT_CONTENT_TYPE,
-      };
+      return await client.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      );
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw fail(error, `reading object ${key}`);
     }
+  };
+  const stat = async (tenantId: string, hash: string): Promise<ObjectInfo | undefined> => {
+    const found = await head(objectKey(tenantId, hash));
+    if (!found) return undefined;
+    return {
+      hash,
+      size: found.ContentLength ?? 0,
+      contentType: found.ContentType ?? DEFAULT_CONTENT_TYPE,
+    };
   };
   let closed = false;
   return {
@@ -109,19 +117,25 @@ export async function createS3ObjectStore(options: S3ObjectStoreOptions): Promis
     async put(tenantId, bytes, putOptions) {
       const checked = checkPut(tenantId, bytes, putOptions, maxObjectBytes);
       const stored = { hash: checked.hash, size: checked.size };
-      // Same bytes, same key: an object already there is this one, so skip the upload.
-      if (await stat(tenantId, checked.hash)) return stored;
       const key = objectKey(tenantId, checked.hash);
+      const checksum = Buffer.from(checked.hash, 'hex').toString('base64');
+      const existing = await head(key);
+      // Same bytes, same key: an object there that was uploaded with this sha256 is this one,
+      // so the upload is skipped. One without it (or of another size) was written behind the
+      // store's back: these bytes replace it, keeping its content type.
+      if (existing?.ChecksumSHA256 === checksum && existing.ContentLength === checked.size)
+        return stored;
       try {
         await client.send(
           new PutObjectCommand({
             Bucket: bucket,
             Key: key,
             Body: bytes,
-            ContentType: checked.contentType,
+            ContentType: existing?.ContentType ?? checked.contentType,
             // The server refuses the upload (BadDigest) unless the bytes it got hash to this.
-            ChecksumSHA256: Buffer.from(checked.hash, 'hex').toString('base64'),
-            IfNoneMatch: '*',
+            ChecksumSHA256: checksum,
+            // A new object is written only once; a replacement overwrites what is there.
+            ...(existing ? {} : { IfNoneMatch: '*' }),
           }),
         );
       } catch (error) {
