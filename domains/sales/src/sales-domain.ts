@@ -113,7 +113,8 @@ export interface PricedLine {
 
 /**
  * The order-line pricing extension point: a tenant's extension may lower a
- * line's unit price. The domain calls it before the command's transaction and
+ * line's unit price. The domain calls it (for commands that carry a caller:
+ * the extension runs as that caller) before the command's transaction and
  * enforces the bounds: never above the requested price, never below
  * `maxDiscountPercent` off it. `undefined`: the tenant has no such extension.
  */
@@ -285,8 +286,10 @@ export function createSalesDomain(options: SalesDomainOptions): SalesDomain {
     addLine: async (ctx, orderId, line) => {
       // Priced before the transaction: an extension may take milliseconds and
       // call the platform back, which must not wait behind a held row lock.
+      // Extensions run as the caller: a command without one (the domain used
+      // directly, e.g. when seeding) keeps the price it was given.
       const priced =
-        options.pricing && line.unitPrice.amountMinor > 0n
+        options.pricing && ctx.caller && line.unitPrice.amountMinor > 0n
           ? await options.pricing.price(ctx, { orderId, ...line })
           : undefined;
       if (priced) checkPriceBounds(priced, line.unitPrice.amountMinor, maxDiscountPercent);
