@@ -1,6 +1,6 @@
 // Misbehaving guests for the sandbox tests: one module, one entry point per misbehaviour. The
 // host must contain each of them (deadline, memory limit, output cap, host-call checks).
-import { allocBytes, fail, hostCall, readInput, writeOutput } from './lib/abi';
+import { allocBytes, fail, hostCall, log, readInput, writeOutput } from './lib/abi';
 import { parse, quote } from './lib/json';
 
 export function alloc(len: i32): usize {
@@ -79,4 +79,10 @@ export function assertFalse(_ptr: usize, len: i32): u64 {
 /** Returns bytes that are not JSON. */
 export function garbage(_ptr: usize, _len: i32): u64 {
   return writeOutput('not json');
+}
+
+/** Logs 1,000 lines, then answers like echo. */
+export function chatty(ptr: usize, len: i32): u64 {
+  for (let i = 0; i < 1000; i++) log(1, 'line ' + i.toString());
+  return echo(ptr, len);
 }

@@ -7,6 +7,7 @@ import {
   type Extension,
   type ExtensionRuntime,
   type ExtensionRuntimeOptions,
+  type GuestLogEntry,
   type HostCallPort,
   type JsonValue,
 } from '@ameide/extensions-runtime';
@@ -378,6 +379,23 @@ describe('guest failures and limits', () => {
       rt.invoke({ extension: { ...ext, name: 'liar' }, input: {}, context: tenantA }),
     );
     expect(error.reason).toBe('EXTENSION_HASH_MISMATCH');
+  });
+});
+
+describe('guest logs', () => {
+  it('reach onLog with the extension and the tenant, at most 100 lines per invocation', async () => {
+    const lines: GuestLogEntry[] = [];
+    const rt = createExtensionRuntime({ poolSize: 1, onLog: (e) => lines.push(e) });
+    runtimes.push(rt);
+    const result = await rt.invoke({ extension: hostile('chatty'), input: 1, context: tenantA });
+    expect(result.output).toEqual({ echo: 1 });
+    expect(lines).toHaveLength(100);
+    expect(lines[0]).toEqual({
+      extension: 'hostile@chatty',
+      tenantId: 'tenant-a',
+      level: 'info',
+      message: 'line 0',
+    });
   });
 });
 

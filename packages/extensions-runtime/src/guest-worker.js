@@ -11,9 +11,13 @@ const STATE_WAITING = 0;
 const STATE_ABORT = 2;
 const HEADER_BYTES = 8;
 const PAGE = 65536;
+const MAX_LOG_LINES = 100;
+const MAX_LOG_BYTES = 4096;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf16 = new TextDecoder('utf-16le');
+// Log lines are cut at a byte bound, maybe inside a character: decoded leniently.
+const lenient = new TextDecoder('utf-8');
 
 class GuestAbort extends Error {}
 class HostAbort extends Error {}
@@ -44,6 +48,7 @@ function invoke(msg) {
   const reply = new Uint8Array(msg.shared, HEADER_BYTES);
   let failure;
   let hostCalls = 0;
+  let logLines = 0;
   let exports;
 
   const bytesAt = (ptr, len) => {
@@ -92,7 +97,10 @@ function invoke(msg) {
         return (BigInt(ptr) << 32n) | BigInt(len);
       },
       log(level, ptr, len) {
-        port.postMessage({ type: 'log', id: msg.id, level, message: stringAt(ptr, len) });
+        // Bounded, so that a guest cannot flood the host with messages.
+        if (++logLines > MAX_LOG_LINES) return;
+        const message = lenient.decode(bytesAt(ptr, Math.min(len, MAX_LOG_BYTES)));
+        port.postMessage({ type: 'log', id: msg.id, level, message });
       },
       fail(ptr, len) {
         failure = stringAt(ptr, len);
