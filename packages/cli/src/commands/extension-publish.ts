@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fromJson, toJson, type JsonValue } from '@bufbuild/protobuf';
 import { ValueSchema } from '@bufbuild/protobuf/wkt';
 import { Command, InvalidArgumentError } from 'commander';
+import { inspectModule } from '@ameide/extensions-runtime';
 import { ArtifactKind } from '@ameide/proto';
 import { isAmeideError } from '@ameide/sdk';
 import { platformClient, withPlatformOptions } from '../config/client.js';
@@ -77,7 +78,7 @@ export function extensionPublishCommand(): Command {
       .option('--entry <export>', 'entry point (default: run)')
       .option(
         '--point <point>',
-        'extension point it implements (repeatable): sales.order-line-pricing, process.service-task',
+        'extension point it implements (repeatable): sales.order-line-pricing, process.service-task (default)',
         collect,
       )
       .option(
@@ -101,6 +102,13 @@ export function extensionPublishCommand(): Command {
     const client = await platformClient(this);
     const module = await readFile(modulePath);
     const definition = await definitionOf(o);
+    // Without a declared limit, the module's own memory maximum is the limit.
+    const limits = definition['limits'] as Record<string, unknown>;
+    if (limits['maxMemoryPages'] === undefined) {
+      const declared = inspectModule(module).memoryImport?.maximumPages;
+      if (declared !== undefined) limits['maxMemoryPages'] = declared;
+    }
+    definition['extensionPoints'] ??= ['process.service-task'];
     const name = definition['name'];
     if (typeof name !== 'string' || name === '') {
       throw new Error('no name: pass --name or a --definition file with "name"');

@@ -284,7 +284,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     },
 
     async publish(actor, input) {
-      return write(actor, async (tx) => {
+      // The kind's publish hook runs between two transactions, not inside one: it may
+      // compile for a while or read another store (an extension's module), and must not
+      // hold a connection (PGlite has only one) or row locks while it does. The write
+      // then commits only if the stream is still at the version the hook saw.
+      const draft = await withTenant(db, { tenantId: actor.tenantId }, async (tx) => {
         const state = await loadForChange(tx, input.artifactId, input.expectedVersion);
         if (state.status === ArtifactStatus.Published) {
           throw new AmeideError(
@@ -293,13 +297,20 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
             { reason: 'NOTHING_TO_PUBLISH' },
           );
         }
-        const kindRules = rules[state.kind];
-        const compiled = kindRules?.publish
-          ? await kindRules.publish(state.content, state.contentType, {
-              tenantId: actor.tenantId,
-              publishedVersions: await publishedProcessVersions(tx),
-            })
-          : undefined;
+        const hook = rules[state.kind]?.publish;
+        return { state, publishedVersions: hook ? await publishedProcessVersions(tx) : {} };
+      }).catch((err: unknown) => {
+        throw translate(err);
+      });
+      const kindRules = rules[draft.state.kind];
+      const compiled = kindRules?.publish
+        ? await kindRules.publish(draft.state.content, draft.state.contentType, {
+            tenantId: actor.tenantId,
+            publishedVersions: draft.publishedVersions,
+          })
+        : undefined;
+      return write(actor, async (tx) => {
+        const state = await loadForChange(tx, input.artifactId, draft.state.streamVersion);
         const version = latestPublishedVersion(state) + 1;
         return commit(
           tx,

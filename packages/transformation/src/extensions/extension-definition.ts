@@ -65,7 +65,7 @@ export const extensionDefinitionSchema = z.strictObject({
     .min(1, 'implement at least one extension point'),
   limits: z.strictObject({
     maxMemoryPages: z.number().int().min(1),
-    timeoutMs: z.number().int().min(1),
+    timeoutMs: z.number().int().min(1).default(1000),
     maxInputBytes: z
       .number()
       .int()
