@@ -89,7 +89,9 @@ export function extensionDefinitionRules(options: {
         `extension ${d.name}: module ${d.module.sha256.slice(0, 12)}`,
         moduleViolations.map((v) => ({
           field: `content.${v.field}`,
-          description: `${v.rule}: ${v.description}`,
+          description: v.description.startsWith(v.rule)
+            ? v.description
+            : `${v.rule}: ${v.description}`,
         })),
       );
       const config: ExtensionRuntimeConfig = {
