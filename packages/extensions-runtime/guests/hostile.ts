@@ -3,7 +3,10 @@
 import { allocBytes, fail, hostCall, log, readInput, writeOutput } from './lib/abi';
 import { parse, quote } from './lib/json';
 
+let trapInAlloc = false;
+
 export function alloc(len: i32): usize {
+  if (trapInAlloc) unreachable();
   return allocBytes(len);
 }
 
@@ -85,4 +88,11 @@ export function garbage(_ptr: usize, _len: i32): u64 {
 export function chatty(ptr: usize, len: i32): u64 {
   for (let i = 0; i < 1000; i++) log(1, 'line ' + i.toString());
   return echo(ptr, len);
+}
+
+/** Makes a host call whose reply cannot be delivered: alloc traps while the host writes it. */
+export function trapInReply(ptr: usize, len: i32): u64 {
+  const input = parse(readInput(ptr, len));
+  trapInAlloc = true;
+  return writeOutput(hostCall(input.get('method').str, input.get('request').str));
 }

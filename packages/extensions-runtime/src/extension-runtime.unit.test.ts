@@ -267,6 +267,23 @@ describe.each(['fresh', 'reused'] as const)('a hostile guest in a %s worker', (m
     expect(calls).toEqual([{ method: GET_ORDER, request: { id: 'o-1' }, context: tenantA }]);
   });
 
+  it('a guest that traps inside a host call (while its reply is written) fails', async () => {
+    const { port, calls } = recordingPort();
+    const { error } = await contained(
+      mode,
+      (rt) =>
+        rt.invoke({
+          extension: hostile('trapInReply'),
+          input: { method: GET_ORDER, request: '{"id":"o-3"}' },
+          context: tenantA,
+        }),
+      { hostCalls: port },
+    );
+    expect(error.code).toBe('failed_precondition');
+    expect(error.message).toContain('hostile@trapInReply trapped: unreachable');
+    expect(calls).toHaveLength(1);
+  });
+
   it('the deadline ends a guest waiting on a host call; the late answer is dropped', async () => {
     let release: (v: JsonValue) => void = () => {};
     const { port, calls } = recordingPort(() => new Promise<JsonValue>((r) => (release = r)));
