@@ -18,7 +18,7 @@ export function alloc(len: i32): usize {
 
 export function price(ptr: usize, len: i32): u64 {
   const line = parse(readInput(ptr, len));
-  const quantity = <i64>line.get('quantity').num;
+  const quantity = line.get('quantity').num;
   const requested = I64.parseInt(line.get('unitPrice').get('amountMinor').str);
   let percent: i64 = 0;
   if (!line.get('sku').str.startsWith('NET-')) {

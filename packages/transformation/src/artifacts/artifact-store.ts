@@ -297,8 +297,8 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
             { reason: 'NOTHING_TO_PUBLISH' },
           );
         }
-        const hook = rules[state.kind]?.publish;
-        return { state, publishedVersions: hook ? await publishedProcessVersions(tx) : {} };
+        const hooked = rules[state.kind]?.publish !== undefined;
+        return { state, publishedVersions: hooked ? await publishedProcessVersions(tx) : {} };
       }).catch((err: unknown) => {
         throw translate(err);
       });
