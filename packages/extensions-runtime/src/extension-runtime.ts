@@ -44,6 +44,12 @@ export interface InvokeRequest {
   readonly input: JsonValue;
   /** The caller's context; host calls run with it and only for its tenant. */
   readonly context: RequestContext;
+  /**
+   * Ends the invocation when the caller gives up (e.g. its RPC deadline, `AbortSignal.timeout`):
+   * a queued one is dropped, a running one's worker replaced. Fails with `deadline_exceeded` for
+   * a timeout, `canceled` otherwise.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a successful invocation returns. */
@@ -162,7 +168,7 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
     const started = performance.now();
     let memoryPages: number | undefined;
     try {
-      const result = await run(label, ext, input, req.context);
+      const result = await run(label, ext, input, req.context, req.signal);
       memoryPages = result.memoryPages;
       breaker.record(label, true);
       metrics.record({
@@ -175,8 +181,11 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
       return result;
     } catch (err) {
       const error = isAmeideError(err) ? err : AmeideError.from(err);
-      // A closed runtime is not the extension's failure.
-      if (error.code === ErrorCode.Unavailable) breaker.release(label);
+      // A closed runtime or a caller that gave up is not the extension's failure.
+      const notTheExtension =
+        error.reason === 'EXTENSION_RUNTIME_CLOSED' ||
+        error.reason === 'EXTENSION_ABORTED_BY_CALLER';
+      if (notTheExtension) breaker.release(label);
       else breaker.record(label, false);
       metrics.record({
         extension: ext.name,
@@ -196,6 +205,7 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
     ext: Extension,
     input: Uint8Array,
     context: RequestContext,
+    signal: AbortSignal | undefined,
   ): Promise<InvocationResult> => {
     const source = ext.module;
     const compiled = await cache.get(label, ext.hash, () =>
@@ -233,6 +243,7 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
       maximumPages,
       maxOutputBytes: ext.limits.maxOutputBytes,
       timeoutMs: ext.limits.timeoutMs,
+      ...(signal === undefined ? {} : { signal }),
       onHostCall: async (method, request) => {
         const decision = await bridgeHostCall({
           extension: label,
@@ -258,7 +269,7 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
         }),
     });
     if (outcome.ok) return decodeOutput(label, outcome);
-    throw failure(label, ext.limits, maximumPages, outcome, refusal);
+    throw failure(label, ext.limits, maximumPages, outcome, refusal, signal);
   };
 
   return {
@@ -364,6 +375,7 @@ function failure(
   maximumPages: number,
   outcome: Extract<GuestOutcome, { ok: false }>,
   refusal: AmeideError | undefined,
+  signal: AbortSignal | undefined,
 ): AmeideError {
   const metadata: Record<string, string> = { extension: label };
   if (outcome.memoryPages !== undefined) metadata['memoryPages'] = String(outcome.memoryPages);
@@ -419,6 +431,14 @@ function failure(
         'EXTENSION_ABI',
         `broke the guest ABI: ${outcome.message}`,
       );
+    case 'aborted': {
+      const timedOut = (signal?.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+      return err(
+        timedOut ? ErrorCode.DeadlineExceeded : ErrorCode.Canceled,
+        'EXTENSION_ABORTED_BY_CALLER',
+        timedOut ? "was stopped: the caller's deadline passed" : 'was stopped: the caller canceled',
+      );
+    }
     case 'closed':
       return err(
         ErrorCode.Unavailable,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RequestContext } from '@ameide/context';
 import { isAmeideError, type AmeideError } from '@ameide/errors';
 import {
@@ -413,6 +413,44 @@ describe('guest logs', () => {
       level: 'info',
       message: 'line 0',
     });
+  });
+});
+
+describe("the caller's signal", () => {
+  it('drops a queued invocation and stops a running one, replacing its worker', async () => {
+    const rt = createExtensionRuntime({ poolSize: 1 });
+    runtimes.push(rt);
+    const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
+    const stopRunning = new AbortController();
+    const stopQueued = new AbortController();
+    const running = rejection(
+      rt.invoke({ extension: ext, input: {}, context: tenantA, signal: stopRunning.signal }),
+    );
+    const queued = rejection(
+      rt.invoke({ extension: ext, input: {}, context: tenantA, signal: stopQueued.signal }),
+    );
+    await vi.waitFor(() => expect(rt.stats().pool).toMatchObject({ busy: 1, queued: 1 }));
+    stopQueued.abort();
+    expect(await queued).toMatchObject({ code: 'canceled', reason: 'EXTENSION_ABORTED_BY_CALLER' });
+    stopRunning.abort();
+    expect(await running).toMatchObject({ code: 'canceled' });
+    await good(rt);
+    expect(rt.stats().pool.replacements).toBe(1);
+    expect(rt.circuitState(ext)).toBe('closed');
+  });
+
+  it("answers deadline_exceeded when the caller's own deadline passes first", async () => {
+    const rt = createExtensionRuntime({ poolSize: 1 });
+    runtimes.push(rt);
+    const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
+    const error = await rejection(
+      rt.invoke({ extension: ext, input: {}, context: tenantA, signal: AbortSignal.timeout(100) }),
+    );
+    expect(error).toMatchObject({
+      code: 'deadline_exceeded',
+      reason: 'EXTENSION_ABORTED_BY_CALLER',
+    });
+    expect(error.message).toContain("the caller's deadline passed");
   });
 });
 

@@ -15,6 +15,8 @@ export interface GuestJob {
   /** Answers a guest's host call; `abort` ends the invocation (e.g. a refused call). */
   readonly onHostCall: (method: string, request: string) => Promise<HostCallAnswer>;
   readonly onLog?: (level: number, message: string) => void;
+  /** Ends the invocation early: taken out of the queue, or its worker replaced. */
+  readonly signal?: AbortSignal;
 }
 
 /** The main thread's answer to a host call: bytes for the guest, or stop the guest. */
@@ -49,6 +51,7 @@ export type GuestFailureKind =
   | 'abi'
   | 'worker_error'
   | 'closed'
+  | 'aborted'
   | 'error';
 
 /** Counters of a pool, for tests, benchmarks and health pages. */
@@ -304,7 +307,35 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         });
       }
       return new Promise<GuestOutcome>((resolve) => {
-        queue.push({ job, resolve });
+        const signal = job.signal;
+        const aborted = (hostCalls: number): GuestOutcome => ({
+          ok: false,
+          kind: 'aborted',
+          message: 'the caller gave up',
+          memoryPages: undefined,
+          hostCalls,
+        });
+        if (signal?.aborted) return resolve(aborted(0));
+        const onAbort = () => {
+          const queued = queue.indexOf(entry);
+          if (queued >= 0) {
+            queue.splice(queued, 1);
+            settle(aborted(0));
+            return;
+          }
+          const slot = slots.find((s) => s.running?.job === job);
+          if (!slot) return;
+          const hostCalls = slot.running?.hostCalls ?? 0;
+          replace(slot, slot.worker);
+          finish(slot, aborted(hostCalls));
+        };
+        const settle = (outcome: GuestOutcome) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(outcome);
+        };
+        const entry = { job, resolve: settle };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        queue.push(entry);
         dispatch();
       });
     },
