@@ -3,7 +3,7 @@
 // WebAssembly.Memory (its maximum chosen by the host) and a fresh instance per invocation, so
 // nothing of one tenant's call survives into the next. The protocol with the main thread is in
 // worker-pool.ts; the guest ABI in ../ABI.md.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 
 // Control words of the shared buffer: [0] state, [1] reply length; the reply follows at 8.
 // (state 1, a reply, is what the main thread writes when it is not ABORT)
@@ -30,7 +30,10 @@ const port = parentPort;
 const modules = new Map();
 
 port.on('message', (msg) => {
-  if (msg.type === 'invoke') port.postMessage(invoke(msg));
+  if (msg.type !== 'invoke') return;
+  const result = invoke(msg);
+  // The output was copied out of guest memory for this message alone: moved, not copied.
+  port.postMessage(result, result.output ? [result.output.buffer] : []);
 });
 // The host starts an invocation's deadline only once its worker is ready, so that a worker's
 // start-up is never charged to the guest.
@@ -44,8 +47,8 @@ function invoke(msg) {
     initial: msg.initialPages,
     maximum: msg.maximumPages,
   });
-  const control = new Int32Array(msg.shared, 0, 2);
-  const reply = new Uint8Array(msg.shared, HEADER_BYTES);
+  const control = new Int32Array(workerData.shared, 0, 2);
+  const reply = new Uint8Array(workerData.shared, HEADER_BYTES);
   let failure;
   let hostCalls = 0;
   let logLines = 0;

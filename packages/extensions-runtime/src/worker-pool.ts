@@ -137,11 +137,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const allReady = () => slots.every((s) => s.ready);
 
   const spawn = (slot: Slot): void => {
-    const worker = new Worker(workerUrl);
+    slot.shared = new SharedArrayBuffer(HEADER_BYTES + options.maxHostReplyBytes);
+    const worker = new Worker(workerUrl, { workerData: { shared: slot.shared } });
     slot.worker = worker;
     slot.ready = false;
     slot.modules = new Set();
-    slot.shared = new SharedArrayBuffer(HEADER_BYTES + options.maxHostReplyBytes);
     worker.on('message', (msg: WorkerMessage) => onMessage(slot, worker, msg));
     // A guest cannot throw here (the worker catches everything it runs), but a worker can
     // still fail (e.g. out of memory of its own): fail the invocation, never the host.
@@ -269,19 +269,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       if (slot.modules.size >= WORKER_MODULES) slot.modules.clear();
       slot.modules.add(job.moduleKey);
     }
-    worker.postMessage({
-      type: 'invoke',
-      id,
-      moduleKey: job.moduleKey,
-      module: known ? undefined : job.module,
-      forget: slot.modules.size === 1 && !known,
-      entryPoint: job.entryPoint,
-      input: job.input,
-      initialPages: job.initialPages,
-      maximumPages: job.maximumPages,
-      maxOutputBytes: job.maxOutputBytes,
-      shared: slot.shared,
-    });
+    worker.postMessage(
+      {
+        type: 'invoke',
+        id,
+        moduleKey: job.moduleKey,
+        module: known ? undefined : job.module,
+        forget: slot.modules.size === 1 && !known,
+        entryPoint: job.entryPoint,
+        input: job.input,
+        initialPages: job.initialPages,
+        maximumPages: job.maximumPages,
+        maxOutputBytes: job.maxOutputBytes,
+      },
+      // The input was encoded for this invocation alone: moved, not copied.
+      [job.input.buffer as ArrayBuffer],
+    );
   };
 
   const dispatch = (): void => {
