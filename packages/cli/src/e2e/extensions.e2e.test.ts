@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { buildGuest, guestLibDir } from '@ameide/extensions-runtime';
 import { wasmModuleBytes } from '@ameide/extensions-runtime/testing';
 import { createPlatform, type Platform } from '@ameide/platform';
@@ -19,6 +19,9 @@ import { createTestDatabase, type TestDatabase } from '@ameide/testing';
 
 const guestSource = fileURLToPath(
   new URL('../../../../examples/extensions/volume-discount/volume-discount.ts', import.meta.url),
+);
+const quoteProcess = fileURLToPath(
+  new URL('../../../../examples/extensions/volume-discount/quote.process.json', import.meta.url),
 );
 const encoder = new TextEncoder();
 
@@ -329,43 +332,12 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
 
   it('runs the extension from a process service task on Temporal', async () => {
     const acme = clients['acme']!;
-    const process = {
-      schemaVersion: 1,
-      id: 'quote-with-extension',
-      variables: [
-        { name: 'quantity', type: 'number', required: true },
-        { name: 'unitPriceMinor', type: 'string', required: true },
-        { name: 'quotedMinor', type: 'string' },
-      ],
-      nodes: [
-        { id: 'Start', type: 'startEvent', position: { x: 0, y: 0 } },
-        {
-          id: 'Task_Price',
-          type: 'serviceTask',
-          position: { x: 100, y: 0 },
-          data: {
-            binding: {
-              service: 'ameide.extensions.v1.ExtensionService',
-              method: 'InvokeExtension',
-              input:
-                '{ name: "volume-discount", input: { orderId: "quote", sku: "SKU-Q", quantity: quantity, unitPrice: { currency: "EUR", amountMinor: unitPriceMinor } } }',
-              output: '{ quotedMinor: response.output.unitPriceMinor }',
-              timeout: 'PT30S',
-            },
-          },
-        },
-        { id: 'End', type: 'endEvent', position: { x: 200, y: 0 } },
-      ],
-      edges: [
-        { id: 'f1', source: 'Start', target: 'Task_Price' },
-        { id: 'f2', source: 'Task_Price', target: 'End' },
-      ],
-    };
+    const process = await readFile(quoteProcess);
     const { artifact } = await acme.transformation.createArtifact({
       kind: ArtifactKind.PROCESS_DEFINITION,
       name: 'quote-with-extension',
       contentType: 'application/json',
-      content: encoder.encode(JSON.stringify(process)),
+      content: process,
     });
     await acme.transformation.publishArtifact({ artifactId: artifact!.id });
     const { instanceId } = await acme.process.startProcess({
