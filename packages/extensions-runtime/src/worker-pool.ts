@@ -78,15 +78,19 @@ export interface WorkerPoolOptions {
   readonly size: number;
   /** Capacity of the shared buffer a host call's reply travels in. */
   readonly maxHostReplyBytes: number;
+  /** The worker script; `guest-worker.js` unless a test stands in a failing one. */
+  readonly workerUrl?: URL;
 }
 
 const STATE_REPLY = 1;
 const STATE_ABORT = 2;
 const HEADER_BYTES = 8;
+/** Workers in a row that die before they are ready, after which the pool stops replacing them. */
+const MAX_START_FAILURES = 3;
 /** Compiled modules a worker keeps before it forgets them all. */
 const WORKER_MODULES = 32;
 
-const workerUrl = new URL('./guest-worker.js', import.meta.url);
+const guestWorkerUrl = new URL('./guest-worker.js', import.meta.url);
 
 interface Running {
   readonly id: number;
@@ -134,11 +138,22 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let replacements = 0;
   let closed = false;
   const readyWaiters: (() => void)[] = [];
+  let startFailures = 0;
+  let broken: string | undefined;
+  const brokenOutcome = (): GuestOutcome => ({
+    ok: false,
+    kind: 'worker_error',
+    message: broken ?? '',
+    memoryPages: undefined,
+    hostCalls: 0,
+  });
   const allReady = () => slots.every((s) => s.ready);
 
   const spawn = (slot: Slot): void => {
     slot.shared = new SharedArrayBuffer(HEADER_BYTES + options.maxHostReplyBytes);
-    const worker = new Worker(workerUrl, { workerData: { shared: slot.shared } });
+    const worker = new Worker(options.workerUrl ?? guestWorkerUrl, {
+      workerData: { shared: slot.shared },
+    });
     slot.worker = worker;
     slot.ready = false;
     slot.modules = new Set();
@@ -184,6 +199,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const lose = (slot: Slot, worker: Worker, message: string): void => {
     if (slot.worker !== worker || closed) return;
     const hostCalls = slot.running?.hostCalls ?? 0;
+    if (!slot.ready && ++startFailures >= MAX_START_FAILURES) {
+      // Workers that die before they listen would be replaced in a tight loop: stop, and fail
+      // what waits (and what comes) instead of burning the host's CPU.
+      broken = `guest workers do not start: ${message}`;
+      for (const q of queue.splice(0)) q.resolve(brokenOutcome());
+      for (const w of readyWaiters.splice(0)) w();
+      return;
+    }
     replace(slot, worker);
     finish(slot, { ok: false, kind: 'worker_error', message, memoryPages: undefined, hostCalls });
   };
@@ -192,6 +215,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (slot.worker !== worker) return;
     if (msg.type === 'ready') {
       slot.ready = true;
+      startFailures = 0;
       if (allReady()) for (const w of readyWaiters.splice(0)) w();
       dispatch();
       return;
@@ -309,6 +333,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           hostCalls: 0,
         });
       }
+      if (broken !== undefined) return Promise.resolve(brokenOutcome());
       return new Promise<GuestOutcome>((resolve) => {
         const signal = job.signal;
         const aborted = (hostCalls: number): GuestOutcome => ({
@@ -343,7 +368,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       });
     },
     ready() {
-      if (allReady()) return Promise.resolve();
+      if (allReady() || broken !== undefined) return Promise.resolve();
       return new Promise<void>((resolve) => readyWaiters.push(resolve));
     },
     stats() {
