@@ -78,6 +78,12 @@ export interface ExtensionRuntimeOptions {
   readonly meter?: Meter;
   /** Per-extension circuit breaker (default: opens after 5 consecutive failures for 30 s). */
   readonly circuitBreaker?: CircuitBreakerOptions;
+  /**
+   * Invocations that may wait for a free worker; beyond it `invoke` fails at once with
+   * `resource_exhausted` (`EXTENSION_RUNTIME_BUSY`), so a flood cannot queue without bound.
+   * 10,000 by default.
+   */
+  readonly maxQueuedInvocations?: number;
   /** Largest reply one host call may hand the guest; 1 MiB by default. */
   readonly maxHostReplyBytes?: number;
   /** Compiled modules kept; 64 by default. */
@@ -134,7 +140,11 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
     ]);
   }
   const maxHostReplyBytes = options.maxHostReplyBytes ?? 1024 * 1024;
-  const pool = createWorkerPool({ size: poolSize, maxHostReplyBytes });
+  const pool = createWorkerPool({
+    size: poolSize,
+    maxHostReplyBytes,
+    maxQueued: options.maxQueuedInvocations ?? 10_000,
+  });
   const cache = createModuleCache(options.moduleCacheSize ?? 64, options.maxModuleBytes);
   const breaker = createCircuitBreaker(options.circuitBreaker);
   const metrics = createExtensionMetrics(options.meter);
@@ -439,6 +449,13 @@ function failure(
         timedOut ? "was stopped: the caller's deadline passed" : 'was stopped: the caller canceled',
       );
     }
+    case 'busy':
+      return err(
+        ErrorCode.ResourceExhausted,
+        'EXTENSION_RUNTIME_BUSY',
+        `was not run: the runtime is busy (${outcome.message})`,
+        'maxQueuedInvocations',
+      );
     case 'closed':
       return err(
         ErrorCode.Unavailable,

@@ -454,6 +454,30 @@ describe("the caller's signal", () => {
   });
 });
 
+describe('a full queue', () => {
+  it('refuses more invocations at once with resource_exhausted, not against the extension', async () => {
+    const rt = createExtensionRuntime({ poolSize: 1, maxQueuedInvocations: 1 });
+    runtimes.push(rt);
+    const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
+    const stop = new AbortController();
+    const run = (e: Extension) =>
+      rejection(rt.invoke({ extension: e, input: {}, context: tenantA, signal: stop.signal }));
+    const running = run(ext);
+    await vi.waitFor(() => expect(rt.stats().pool.busy).toBe(1));
+    const queued = run(ext);
+    await vi.waitFor(() => expect(rt.stats().pool.queued).toBe(1));
+    const refused = await rejection(
+      rt.invoke({ extension: pricing(), input: order(1), context: tenantB }),
+    );
+    expect(refused).toMatchObject({ code: 'resource_exhausted', reason: 'EXTENSION_RUNTIME_BUSY' });
+    expect(refused.message).toContain('pricing@1.0.0 was not run: the runtime is busy');
+    expect(rt.circuitState(pricing())).toBe('closed');
+    stop.abort();
+    await Promise.all([running, queued]);
+    await good(rt);
+  });
+});
+
 describe('closing the runtime', () => {
   it('fails running and queued invocations with unavailable, not as the extension', async () => {
     const rt = createExtensionRuntime({ poolSize: 1 });

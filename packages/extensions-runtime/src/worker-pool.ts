@@ -52,6 +52,7 @@ export type GuestFailureKind =
   | 'worker_error'
   | 'closed'
   | 'aborted'
+  | 'busy'
   | 'error';
 
 /** Counters of a pool, for tests, benchmarks and health pages. */
@@ -78,6 +79,8 @@ export interface WorkerPoolOptions {
   readonly size: number;
   /** Capacity of the shared buffer a host call's reply travels in. */
   readonly maxHostReplyBytes: number;
+  /** Invocations that may wait for a worker; more are refused at once. Unbounded by default. */
+  readonly maxQueued?: number;
   /** The worker script; `guest-worker.js` unless a test stands in a failing one. */
   readonly workerUrl?: URL;
 }
@@ -334,6 +337,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         });
       }
       if (broken !== undefined) return Promise.resolve(brokenOutcome());
+      if (queue.length >= (options.maxQueued ?? Infinity)) {
+        return Promise.resolve({
+          ok: false,
+          kind: 'busy',
+          message: `${queue.length} invocations already wait for a worker`,
+          memoryPages: undefined,
+          hostCalls: 0,
+        });
+      }
       return new Promise<GuestOutcome>((resolve) => {
         const signal = job.signal;
         const aborted = (hostCalls: number): GuestOutcome => ({
