@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RequestContext } from '@ameide/context';
 import { isAmeideError, type AmeideError } from '@ameide/errors';
@@ -476,6 +481,49 @@ describe('a full queue', () => {
     await Promise.all([running, queued]);
     await good(rt);
   });
+});
+
+describe('the host process', () => {
+  it('stays up while an invocation runs and may exit once the runtime is idle, unclosed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ameide-idle-runtime-'));
+    try {
+      const file = join(dir, 'pricing.wasm');
+      await writeFile(file, pricingBytes);
+      const { module: _bytes, ...descriptor } = pricing();
+      const script = `
+        import { readFileSync } from 'node:fs';
+        import { createExtensionRuntime } from '@ameide/extensions-runtime';
+        const module = new Uint8Array(readFileSync(${JSON.stringify(file)}));
+        const rt = createExtensionRuntime({ poolSize: 2 });
+        const { output } = await rt.invoke({
+          extension: { ...${JSON.stringify(descriptor)}, module },
+          input: ${JSON.stringify(order(3))},
+          context: ${JSON.stringify(tenantB)},
+        });
+        console.log(JSON.stringify(output));`;
+      const { code, stdout, stderr } = await new Promise<{
+        code: number | null;
+        stdout: string;
+        stderr: string;
+      }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', script],
+          { cwd: fileURLToPath(new URL('..', import.meta.url)) },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+      });
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual(pricingReference(order(3)));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('closing the runtime', () => {

@@ -156,6 +156,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     slot.shared = new SharedArrayBuffer(HEADER_BYTES + options.maxHostReplyBytes);
     const worker = new Worker(options.workerUrl ?? guestWorkerUrl, {
       workerData: { shared: slot.shared },
+      // The worker script is plain JavaScript and needs none of the host's flags; inheriting
+      // them breaks it (e.g. --input-type) or exposes it (e.g. --inspect).
+      execArgv: [],
     });
     slot.worker = worker;
     slot.ready = false;
@@ -208,6 +211,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       broken = `guest workers do not start: ${message}`;
       for (const q of queue.splice(0)) q.resolve(brokenOutcome());
       for (const w of readyWaiters.splice(0)) w();
+      keepAlive();
       return;
     }
     replace(slot, worker);
@@ -316,14 +320,26 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   const dispatch = (): void => {
     for (const slot of slots) {
-      if (queue.length === 0) return;
+      if (queue.length === 0) break;
       if (slot.running || !slot.ready) continue;
       const next = queue.shift()!;
       start(slot, next.job, next.resolve);
     }
+    keepAlive();
+  };
+
+  // Idle workers must not keep the host process alive (a CLI or a host that fails to start
+  // would never exit); a worker with work to do, or one that queued work or ready() waits
+  // for, must.
+  const keepAlive = (): void => {
+    for (const slot of slots) {
+      if (slot.running || queue.length > 0 || readyWaiters.length > 0) slot.worker.ref();
+      else slot.worker.unref();
+    }
   };
 
   for (let i = 0; i < options.size; i++) slots.push(newSlot());
+  keepAlive();
 
   return {
     run(job) {
@@ -360,6 +376,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           const queued = queue.indexOf(entry);
           if (queued >= 0) {
             queue.splice(queued, 1);
+            keepAlive();
             settle(aborted(0));
             return;
           }
@@ -381,7 +398,10 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     },
     ready() {
       if (allReady() || broken !== undefined) return Promise.resolve();
-      return new Promise<void>((resolve) => readyWaiters.push(resolve));
+      return new Promise<void>((resolve) => {
+        readyWaiters.push(resolve);
+        keepAlive();
+      });
     },
     stats() {
       return {
