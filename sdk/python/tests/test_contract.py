@@ -80,18 +80,25 @@ def test_server_stream_tail_events_follows_new_orders(client, host) -> None:
         created["id"] = client.orders.create_order(
             orders.CreateOrderRequest(customer_id=customer.customer_id, currency="EUR")
         ).order.order_id
+        # The order's event can reach the stream before this reply reaches the
+        # thread; a second order's event then arrives after the id is known.
+        created["sentinel"] = client.orders.create_order(
+            orders.CreateOrderRequest(customer_id=customer.customer_id, currency="EUR")
+        ).order.order_id
 
     writer = threading.Thread(target=create_order_soon)
     writer.start()
     found = None
+    seen: dict[str, object] = {}
     stream = client.events.tail_events(
         TailEventsRequest(domain="sales", type="sales.order.*", follow=True), timeout_ms=20_000
     )
     try:
         for res in stream:
             assert res.event.tenant_id == host.tenant
-            if created.get("id") and res.event.aggregate_id == created["id"]:
-                found = res
+            seen.setdefault(res.event.aggregate_id, res)
+            if created.get("id") in seen:
+                found = seen[created["id"]]
                 break
     finally:
         stream.close()
