@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateModule } from '@ameide/extensions-runtime';
 import { guestsDir, pricingReference, testGuest } from '@ameide/extensions-runtime/testing';
-import { runCli } from '../e2e/cli-harness.js';
+import { runCli } from './cli-harness.js';
 
 // `ameide extension` as a user runs it: the real binary, asc, and the local sandbox.
 let dir: string;
