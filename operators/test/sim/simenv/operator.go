@@ -24,6 +24,7 @@ import (
 // Kill and Stop end the supervision.
 type Operator struct {
 	MetricsURL string
+	HealthURL  string // /healthz, probed like the chart's livenessProbe
 	Log        string // log file, appended to by every run
 
 	bin  string
@@ -33,8 +34,10 @@ type Operator struct {
 	cmd     *exec.Cmd     // the current run
 	running chan struct{} // closed when the current run exits
 	stopped bool          // Kill or Stop was called
-	exits   []Exit        // runs that ended on their own
-	done    chan struct{} // closed when supervision has ended
+	// livenessKilled is the run the liveness probe killed, if it did.
+	livenessKilled *exec.Cmd
+	exits          []Exit        // runs that ended on their own
+	done           chan struct{} // closed when supervision has ended
 }
 
 // Exit is a run of the manager that ended without Kill or Stop.
@@ -96,6 +99,7 @@ func (e *Env) StartOperator(o OperatorOptions, name string) (*Operator, error) {
 	}
 	op := &Operator{
 		MetricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", metrics),
+		HealthURL:  fmt.Sprintf("http://127.0.0.1:%d/healthz", health),
 		Log:        filepath.Join(e.Dir, name+".log"),
 		bin:        e.Operator,
 		args:       args,
@@ -125,7 +129,61 @@ func (e *Env) StartOperator(o OperatorOptions, name string) (*Operator, error) {
 		}
 	}
 	go op.supervise(e.Logf)
+	go op.probeLiveness(e.Logf)
 	return op, nil
+}
+
+// Liveness probing as the chart's Deployment does it: a run whose /healthz
+// fails this many times in a row while the process still exists is killed,
+// and supervise restarts it. A manager stuck in its shutdown would otherwise
+// hold every later test. 60 s in all: past controller-runtime's 30 s
+// graceful shutdown, so a manager that is merely stopping is never killed.
+const (
+	livenessPeriod   = 10 * time.Second
+	livenessFailures = 6
+)
+
+func (o *Operator) probeLiveness(logf func(string, ...any)) {
+	c := http.Client{Timeout: 2 * time.Second}
+	failures := 0
+	for {
+		select {
+		case <-o.done:
+			return
+		case <-time.After(livenessPeriod):
+		}
+		o.mu.Lock()
+		cmd, running := o.cmd, o.running
+		o.mu.Unlock()
+		select {
+		case <-running:
+			failures = 0 // exited: supervise restarts it
+			continue
+		default:
+		}
+		res, err := c.Get(o.HealthURL)
+		if err == nil {
+			_ = res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				failures = 0
+				continue
+			}
+			err = fmt.Errorf("GET %s: %s", o.HealthURL, res.Status)
+		}
+		if failures++; failures < livenessFailures {
+			continue
+		}
+		failures = 0
+		o.mu.Lock()
+		if o.cmd == cmd && !o.stopped {
+			o.livenessKilled = cmd
+		}
+		o.mu.Unlock()
+		if logf != nil {
+			logf("operator pid %d failed its liveness probe %d times (%v); killing it as the kubelet would", cmd.Process.Pid, livenessFailures, err)
+		}
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
 }
 
 // launch starts one run of the manager.
@@ -163,6 +221,9 @@ func (o *Operator) supervise(logf func(string, ...any)) {
 			return
 		}
 		x := Exit{At: time.Now(), Pid: cmd.Process.Pid, Err: cmd.ProcessState.String(), Tail: tail(o.Log, 40)}
+		if o.livenessKilled == cmd {
+			x.Err = "killed after failing its liveness probe: " + x.Err
+		}
 		o.exits = append(o.exits, x)
 		o.mu.Unlock()
 		if logf != nil {
