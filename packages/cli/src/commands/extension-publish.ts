@@ -1,36 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { fromJson, toJson, type JsonValue } from '@bufbuild/protobuf';
 import { ValueSchema } from '@bufbuild/protobuf/wkt';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { inspectModule } from '@ameide/extensions-runtime';
 import { ArtifactKind } from '@ameide/proto';
 import { isAmeideError } from '@ameide/sdk';
+import { collect, jsonArg } from '../config/args.js';
 import { platformClient, withPlatformOptions } from '../config/client.js';
+import { positiveInt } from './token.js';
 
 const encoder = new TextEncoder();
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function positive(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${name}: a whole number ≥ 1`);
-    return n;
-  };
-}
-
-/** JSON from `--input '<json>'` or `--input @file.json`. */
-async function jsonArg(value: string, what: string): Promise<unknown> {
-  const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new Error(`${what}: not valid JSON: ${(err as Error).message}`);
-  }
-}
 
 interface PublishOptions {
   definition?: string;
@@ -47,7 +26,7 @@ interface PublishOptions {
 /** The definition to publish: the file given, with the flags given on top. */
 async function definitionOf(o: PublishOptions): Promise<Record<string, unknown>> {
   const base = o.definition
-    ? ((await jsonArg(`@${o.definition}`, o.definition)) as Record<string, unknown>)
+    ? ((await jsonArg(`@${o.definition}`, '--definition')) as Record<string, unknown>)
     : { schemaVersion: 1, abiVersion: 1 };
   const limits = { ...((base['limits'] as Record<string, unknown> | undefined) ?? {}) };
   if (o.maxMemoryPages !== undefined) limits['maxMemoryPages'] = o.maxMemoryPages;
@@ -81,14 +60,10 @@ export function extensionPublishCommand(): Command {
         'extension point it implements (repeatable): sales.order-line-pricing, process.service-task (default)',
         collect,
       )
-      .option(
-        '--max-memory-pages <n>',
-        'limit: guest memory in 64 KiB pages',
-        positive('--max-memory-pages'),
-      )
-      .option('--timeout-ms <ms>', 'limit: time budget of one invocation', positive('--timeout-ms'))
-      .option('--max-input-bytes <n>', 'limit: input JSON size', positive('--max-input-bytes'))
-      .option('--max-output-bytes <n>', 'limit: output JSON size', positive('--max-output-bytes'))
+      .option('--max-memory-pages <n>', 'limit: guest memory in 64 KiB pages', positiveInt)
+      .option('--timeout-ms <ms>', 'limit: time budget of one invocation', positiveInt)
+      .option('--max-input-bytes <n>', 'limit: input JSON size', positiveInt)
+      .option('--max-output-bytes <n>', 'limit: output JSON size', positiveInt)
       .option(
         '--allow <method>',
         'host call the guest may make, package.Service/Method (repeatable)',
@@ -160,7 +135,7 @@ export function extensionInvokeCommand(): Command {
       .summary('run a published extension on the platform (ExtensionService.InvokeExtension)')
       .argument('<name>', 'ExtensionDefinition name')
       .requiredOption('-i, --input <json>', 'input JSON, or @file.json')
-      .option('--version <n>', 'published version (default: the latest)', positive('--version')),
+      .option('--version <n>', 'published version (default: the latest)', positiveInt),
   ).action(async function (this: Command, name: string, o: { input: string; version?: number }) {
     const client = await platformClient(this);
     const input = fromJson(ValueSchema, (await jsonArg(o.input, '--input')) as JsonValue);

@@ -12,7 +12,9 @@ import {
   type HostCallPort,
   type JsonValue,
 } from '@ameide/extensions-runtime';
+import { collect, jsonArg } from '../config/args.js';
 import { extensionInvokeCommand, extensionPublishCommand } from './extension-publish.js';
+import { positiveInt } from './token.js';
 
 // `ameide extension <subcommand>`: each subcommand is one function returning its Command, and
 // `extensionCommand()` lists them, so a new one (e.g. `publish`) is one function and one line.
@@ -32,16 +34,6 @@ function pages(value: string): number {
     throw new InvalidArgumentError('a number of 64 KiB pages from 1 to 65536');
   }
   return n;
-}
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -175,18 +167,6 @@ interface RunOptions {
   tenant: string;
 }
 
-/** JSON from `--input '<json>'` or `--input @file.json`. */
-async function jsonInput(value: string): Promise<JsonValue> {
-  const text = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
-  try {
-    return JSON.parse(text) as JsonValue;
-  } catch (err) {
-    throw AmeideError.invalidArgument(`--input is not JSON: ${(err as Error).message}`, [
-      { field: '--input', description: 'JSON text, or @file with JSON' },
-    ]);
-  }
-}
-
 /** Answers every allowlisted host call: there is no platform to perform it. */
 const noPlatform: HostCallPort = (method) =>
   Promise.reject(
@@ -206,14 +186,14 @@ function runCommand(): Command {
     .argument('<module.wasm>', 'the module, e.g. from `ameide extension build`')
     .requiredOption('-i, --input <json>', 'input JSON, or @file.json')
     .option('--entry <export>', 'entry point', DEFAULTS.entryPoint)
-    .option('--timeout-ms <ms>', 'deadline of the invocation', positive, DEFAULTS.timeoutMs)
+    .option('--timeout-ms <ms>', 'deadline of the invocation', positiveInt, DEFAULTS.timeoutMs)
     .option(
       '--max-memory-pages <n>',
       "memory limit in 64 KiB pages (default: the module's declared maximum)",
       pages,
     )
-    .option('--max-input-bytes <n>', 'input size limit', positive, DEFAULTS.maxInputBytes)
-    .option('--max-output-bytes <n>', 'output size limit', positive, DEFAULTS.maxOutputBytes)
+    .option('--max-input-bytes <n>', 'input size limit', positiveInt, DEFAULTS.maxInputBytes)
+    .option('--max-output-bytes <n>', 'output size limit', positiveInt, DEFAULTS.maxOutputBytes)
     .option(
       '--allow <method>',
       'host call the guest may make, package.Service/Method (repeatable)',
@@ -226,7 +206,7 @@ function runCommand(): Command {
     )
     .action(async (modulePath: string, opts: RunOptions) => {
       const bytes = new Uint8Array(await readFile(modulePath));
-      const input = await jsonInput(opts.input);
+      const input = (await jsonArg(opts.input, '--input')) as JsonValue;
       let maxMemoryPages = opts.maxMemoryPages;
       if (maxMemoryPages === undefined) {
         try {
