@@ -61,7 +61,8 @@ const brand = Symbol.for('ameide.error');
  * into it.
  */
 export class AmeideError extends Error {
-  override readonly name = 'AmeideError';
+  // `string`, not the literal: subclasses (PersistenceError, ...) name themselves.
+  override readonly name: string = 'AmeideError';
   readonly code: ErrorCode;
   readonly reason: string;
   readonly domain: string;

@@ -71,6 +71,7 @@ const brand = Symbol.for('ameide.object-store.error');
  * Connect like any other.
  */
 export class ObjectStoreError extends AmeideError {
+  override readonly name: string = 'ObjectStoreError';
   declare readonly code: ObjectStoreErrorCode;
   declare readonly reason: ObjectStoreErrorReason;
   readonly [brand] = true;
@@ -81,12 +82,6 @@ export class ObjectStoreError extends AmeideError {
     options: ObjectStoreErrorOptions = {},
   ) {
     super(codeOf[reason], message, { ...options, reason, domain: 'ameide.object-store' });
-    // AmeideError declares `name` as a literal; logs should still say which error this is.
-    Object.defineProperty(this, 'name', {
-      value: 'ObjectStoreError',
-      configurable: true,
-      writable: true,
-    });
   }
 }
 

@@ -72,6 +72,7 @@ const brand = Symbol.for('ameide.persistence.error');
  * {@link sqlStateOf}.
  */
 export class PersistenceError extends AmeideError {
+  override readonly name: string = 'PersistenceError';
   declare readonly code: PersistenceErrorCode;
   declare readonly reason: PersistenceErrorReason;
   readonly [brand] = true;
@@ -82,14 +83,7 @@ export class PersistenceError extends AmeideError {
     options: PersistenceErrorOptions = {},
   ) {
     super(codeOf[reason], message, { ...options, reason, domain: 'ameide.persistence' });
-    setName(this, 'PersistenceError');
   }
-}
-
-// AmeideError declares `name` as the literal 'AmeideError'; stack traces and
-// logs should still say which error this is.
-function setName(error: Error, name: string): void {
-  Object.defineProperty(error, 'name', { value: name, configurable: true, writable: true });
 }
 
 /** Where a {@link MigrationError} happened and, for edits, both checksums. */
@@ -105,6 +99,7 @@ export interface MigrationErrorContext {
 
 /** A migration run was refused or failed. Nothing of the offending migration is applied. */
 export class MigrationError extends PersistenceError {
+  override readonly name: string = 'MigrationError';
   readonly context: MigrationErrorContext;
 
   constructor(
@@ -118,7 +113,6 @@ export class MigrationError extends PersistenceError {
       if (value !== undefined) metadata[key] = String(value);
     }
     super(reason, message, cause === undefined ? { metadata } : { metadata, cause });
-    setName(this, 'MigrationError');
     this.context = context;
   }
 }
