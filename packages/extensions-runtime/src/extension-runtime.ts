@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Meter } from '@opentelemetry/api';
 import type { RequestContext } from '@ameide/context';
-import { AmeideError, ErrorCode, isAmeideError, type FieldViolation } from '@ameide/errors';
+import { AmeideError, ErrorCode, type FieldViolation } from '@ameide/errors';
 import { createCircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 import { createExtensionMetrics } from './extension-metrics.js';
 import { bridgeHostCall, type HostCallPort } from './host-call-bridge.js';
@@ -190,7 +190,7 @@ export function createExtensionRuntime(options: ExtensionRuntimeOptions = {}): E
       });
       return result;
     } catch (err) {
-      const error = isAmeideError(err) ? err : AmeideError.from(err);
+      const error = AmeideError.from(err);
       // A closed runtime or a caller that gave up is not the extension's failure.
       const notTheExtension =
         error.reason === 'EXTENSION_RUNTIME_CLOSED' ||

@@ -128,6 +128,11 @@ interface WorkerMessage {
   readonly level?: number;
 }
 
+/** A failed outcome the host decided (the guest reported no memory figure). */
+function failed(kind: GuestFailureKind, message: string, hostCalls = 0): GuestOutcome {
+  return { ok: false, kind, message, memoryPages: undefined, hostCalls };
+}
+
 /**
  * Starts `size` worker threads that run guests one invocation at a time, and queues the rest.
  * A deadline terminates the worker and starts a replacement, so an infinite loop costs one
@@ -143,13 +148,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const readyWaiters: (() => void)[] = [];
   let startFailures = 0;
   let broken: string | undefined;
-  const brokenOutcome = (): GuestOutcome => ({
-    ok: false,
-    kind: 'worker_error',
-    message: broken ?? '',
-    memoryPages: undefined,
-    hostCalls: 0,
-  });
+  const brokenOutcome = (): GuestOutcome => failed('worker_error', broken ?? '');
   const allReady = () => slots.every((s) => s.ready);
 
   const spawn = (slot: Slot): void => {
@@ -215,7 +214,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       return;
     }
     replace(slot, worker);
-    finish(slot, { ok: false, kind: 'worker_error', message, memoryPages: undefined, hostCalls });
+    finish(slot, failed('worker_error', message, hostCalls));
   };
 
   const onMessage = (slot: Slot, worker: Worker, msg: WorkerMessage): void => {
@@ -284,13 +283,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     const timer = setTimeout(() => {
       const hostCalls = slot.running?.hostCalls ?? 0;
       replace(slot, worker);
-      finish(slot, {
-        ok: false,
-        kind: 'timeout',
-        message: `no answer within ${job.timeoutMs} ms`,
-        memoryPages: undefined,
-        hostCalls,
-      });
+      finish(slot, failed('timeout', `no answer within ${job.timeoutMs} ms`, hostCalls));
     }, job.timeoutMs);
     slot.running = { id, job, resolve, timer, hostCalls: 0 };
     // A worker keeps the modules it was sent (a bounded number): posting a module again on
@@ -344,33 +337,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return {
     run(job) {
       if (closed) {
-        return Promise.resolve({
-          ok: false,
-          kind: 'closed',
-          message: 'runtime closed',
-          memoryPages: undefined,
-          hostCalls: 0,
-        });
+        return Promise.resolve(failed('closed', 'runtime closed'));
       }
       if (broken !== undefined) return Promise.resolve(brokenOutcome());
       if (queue.length >= (options.maxQueued ?? Infinity)) {
-        return Promise.resolve({
-          ok: false,
-          kind: 'busy',
-          message: `${queue.length} invocations already wait for a worker`,
-          memoryPages: undefined,
-          hostCalls: 0,
-        });
+        return Promise.resolve(
+          failed('busy', `${queue.length} invocations already wait for a worker`),
+        );
       }
       return new Promise<GuestOutcome>((resolve) => {
         const signal = job.signal;
-        const aborted = (hostCalls: number): GuestOutcome => ({
-          ok: false,
-          kind: 'aborted',
-          message: 'the caller gave up',
-          memoryPages: undefined,
-          hostCalls,
-        });
+        const aborted = (hostCalls: number): GuestOutcome =>
+          failed('aborted', 'the caller gave up', hostCalls);
         if (signal?.aborted) return resolve(aborted(0));
         const onAbort = () => {
           const queued = queue.indexOf(entry);
@@ -416,25 +394,13 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       closed = true;
       for (const w of readyWaiters.splice(0)) w();
       for (const q of queue.splice(0)) {
-        q.resolve({
-          ok: false,
-          kind: 'closed',
-          message: 'runtime closed',
-          memoryPages: undefined,
-          hostCalls: 0,
-        });
+        q.resolve(failed('closed', 'runtime closed'));
       }
       await Promise.all(
         slots.map(async (slot) => {
           if (slot.running) {
             clearTimeout(slot.running.timer);
-            slot.running.resolve({
-              ok: false,
-              kind: 'closed',
-              message: 'runtime closed',
-              memoryPages: undefined,
-              hostCalls: slot.running.hostCalls,
-            });
+            slot.running.resolve(failed('closed', 'runtime closed', slot.running.hostCalls));
             slot.running = undefined;
           }
           slot.worker.removeAllListeners();
