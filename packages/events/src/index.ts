@@ -72,6 +72,19 @@ export { decodeReply, encodeReply } from './idempotency/reply-codec.js';
 export type { EventTablesOptions } from './schema/event-tables.js';
 export { asRelayRole, ensureRelayRole, RELAY_ROLE } from './schema/relay-role.js';
 export { appendToOutbox, countHeldBack, outboxInsert, readOutbox } from './outbox/outbox-rows.js';
+export {
+  appendToStream,
+  readHistory,
+  readStream,
+  readStreamVersion,
+} from './outbox/event-stream.js';
+export type {
+  HistoryEvent,
+  NewStreamEvent,
+  StreamMetadata,
+  StreamRef,
+} from './outbox/event-stream.js';
+export { eventHistoryMigration, HISTORY_TRIGGER, isEventHistory } from './schema/event-history.js';
 export { outboxChannel } from './outbox/outbox-channel.js';
 export type { LoggedEvent, SqlStatement } from './outbox/outbox-rows.js';
 export { comparePositions, formatPosition, LOG_START, parsePosition } from './outbox/position.js';

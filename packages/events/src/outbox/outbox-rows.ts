@@ -117,11 +117,13 @@ export async function readOutbox(
  * The SELECT of {@link readOutbox} with its parameters (after's transaction
  * id as text, after's seq, limit) numbered from `$first`, for a statement that
  * reads the outbox along with something else (the relay's lease check).
+ * `extraColumns` (`, actor, attachment`) adds the columns of an event-sourced
+ * history (`readHistory`, event-stream.ts); it is never caller input.
  */
-export function outboxReadSql(schema: string, first: number): string {
+export function outboxReadSql(schema: string, first: number, extraColumns = ''): string {
   const s = quoteIdentifier(schema, 'schema');
   return `SELECT event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type, schema_version, payload,
-            correlation_id, causation_id, occurred_at, transaction_id::text AS tx, seq
+            correlation_id, causation_id, occurred_at, transaction_id::text AS tx, seq${extraColumns}
        FROM ${s}.outbox
       WHERE (transaction_id, seq) > ($${first}::text::xid8, $${first + 1}::bigint)
         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())

@@ -30,3 +30,14 @@ describe('parsePosition', () => {
     },
   );
 });
+
+describe('parsePosition (positions of the transformation log, kept from its own test)', () => {
+  it.each(['18446744073709551616:0', '99999999999999999999:99999999999999999999', 'abc', '1:'])(
+    'refuses %s, naming after_position',
+    (text) => {
+      const err = refusal(text);
+      expect(err.code).toBe('invalid_argument');
+      expect(err.fieldViolations[0]?.field).toBe('after_position');
+    },
+  );
+});

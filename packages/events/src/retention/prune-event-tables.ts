@@ -5,6 +5,7 @@ import {
   pruneIdempotencyKeys,
 } from '../idempotency/idempotency-key.js';
 import { comparePositions, LOG_START, type LogPosition } from '../outbox/position.js';
+import { isEventHistory } from '../schema/event-history.js';
 import { asRelayRole, RELAY_ROLE } from '../schema/relay-role.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -120,8 +121,14 @@ const toPosition = (r: PositionRow): LogPosition => ({
  * (`consumer_aggregates.last_version`, never pruned): an event at or below
  * the aggregate's last handled version is a duplicate.
  *
+ * Never a domain's event-sourced history (`eventHistoryMigration`, e.g. the
+ * Transformation Domain's artifact events): that log *is* the domain's state,
+ * so such a schema is refused before anything is read or deleted (and its
+ * triggers would refuse the DELETE anyway).
+ *
  * @throws AmeideError `invalid_argument` for bad options, `failed_precondition`
- * when the schema lacks `eventRetentionMigration`.
+ * when the schema lacks `eventRetentionMigration` or is an event-sourced
+ * history (`EVENT_HISTORY_NOT_PRUNED`).
  */
 export async function pruneEventTables(db: Database, options: PruneOptions): Promise<PruneResult> {
   const { schema } = options;
@@ -130,6 +137,13 @@ export async function pruneEventTables(db: Database, options: PruneOptions): Pro
   const role = asRelayRole(options.relayRole ?? RELAY_ROLE);
 
   const plan = await db.transaction(async (tx) => {
+    if (await isEventHistory(tx, schema)) {
+      throw new AmeideError(
+        'failed_precondition',
+        `schema "${schema}" keeps an event-sourced history in its outbox: it is never pruned`,
+        { reason: 'EVENT_HISTORY_NOT_PRUNED', metadata: { schema } },
+      );
+    }
     const { rows: ready } = await tx.query<{ ok: boolean }>(
       `SELECT to_regclass($1) IS NOT NULL AS ok`,
       [`${s}.outbox_pruned`],
