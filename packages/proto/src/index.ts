@@ -2,6 +2,7 @@
 // `npm run proto:gen`; CI fails when packages/proto/src/gen is stale.
 export * from './gen/ameide/common/v1/request_context_pb.js';
 export * from './gen/ameide/common/v1/error_details_pb.js';
+export * from './gen/ameide/common/v1/options_pb.js';
 export * from './gen/ameide/platform/v1/platform_service_pb.js';
 export * from './gen/ameide/transformation/v1/artifact_pb.js';
 export * from './gen/ameide/transformation/v1/process_definition_pb.js';
@@ -13,4 +14,7 @@ export * from './gen/ameide/process/v1/process_service_pb.js';
 export * from './gen/ameide/events/v1/envelope_pb.js';
 export * from './gen/ameide/events/v1/event_service_pb.js';
 export * from './gen/ameide/extensions/v1/extension_service_pb.js';
+export * from './gen/ameide/projections/v1/projection_service_pb.js';
+export * from './gen/ameide/projections/v1/order_to_cash_service_pb.js';
+export * from './gen/ameide/graph/v1/graph_service_pb.js';
 export { ameideRegistry, ameideServices, hasRpc } from './registry.js';

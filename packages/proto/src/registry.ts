@@ -5,6 +5,9 @@ import { file_ameide_platform_v1_platform_service } from './gen/ameide/platform/
 import { file_ameide_events_v1_envelope } from './gen/ameide/events/v1/envelope_pb.js';
 import { file_ameide_events_v1_event_service } from './gen/ameide/events/v1/event_service_pb.js';
 import { file_ameide_extensions_v1_extension_service } from './gen/ameide/extensions/v1/extension_service_pb.js';
+import { file_ameide_graph_v1_graph_service } from './gen/ameide/graph/v1/graph_service_pb.js';
+import { file_ameide_projections_v1_order_to_cash_service } from './gen/ameide/projections/v1/order_to_cash_service_pb.js';
+import { file_ameide_projections_v1_projection_service } from './gen/ameide/projections/v1/projection_service_pb.js';
 import { file_ameide_process_v1_process_service } from './gen/ameide/process/v1/process_service_pb.js';
 import { file_ameide_sales_v1_customer_service } from './gen/ameide/sales/v1/customer_service_pb.js';
 import { file_ameide_sales_v1_order_service } from './gen/ameide/sales/v1/order_service_pb.js';
@@ -26,6 +29,9 @@ export const ameideRegistry = createRegistry(
   file_ameide_events_v1_envelope,
   file_ameide_events_v1_event_service,
   file_ameide_extensions_v1_extension_service,
+  file_ameide_projections_v1_projection_service,
+  file_ameide_projections_v1_order_to_cash_service,
+  file_ameide_graph_v1_graph_service,
 );
 
 /**

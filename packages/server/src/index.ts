@@ -29,5 +29,10 @@ export { createRequestContextInterceptor } from './interceptors/request-context.
 export { createErrorMappingInterceptor } from './interceptors/error-mapping.js';
 export { createLoggingInterceptor } from './interceptors/logging.js';
 export { createInputValidationInterceptor } from './interceptors/input-validation.js';
+export {
+  createReadOnlyInterceptor,
+  isReadMethod,
+  isReadOnlyService,
+} from './interceptors/read-only.js';
 export type { InputValidationOptions } from './interceptors/input-validation.js';
 export { callScope } from './context/call-scope.js';

@@ -21,8 +21,10 @@ import (
 
 	"ameide.io/sdk/gen/ameide/events/v1/eventsv1connect"
 	"ameide.io/sdk/gen/ameide/extensions/v1/extensionsv1connect"
+	"ameide.io/sdk/gen/ameide/graph/v1/graphv1connect"
 	"ameide.io/sdk/gen/ameide/platform/v1/platformv1connect"
 	"ameide.io/sdk/gen/ameide/process/v1/processv1connect"
+	"ameide.io/sdk/gen/ameide/projections/v1/projectionsv1connect"
 	"ameide.io/sdk/gen/ameide/sales/v1/salesv1connect"
 	"ameide.io/sdk/gen/ameide/transformation/v1/transformationv1connect"
 )
@@ -50,6 +52,9 @@ type Client struct {
 	Process        processv1connect.ProcessServiceClient
 	Events         eventsv1connect.EventServiceClient
 	Extensions     extensionsv1connect.ExtensionServiceClient
+	Projections    projectionsv1connect.ProjectionServiceClient
+	OrderToCash    projectionsv1connect.OrderToCashServiceClient
+	Graph          graphv1connect.GraphServiceClient
 }
 
 type options struct {
@@ -119,6 +124,9 @@ func NewClient(baseURL string, tokens TokenSource, opts ...Option) (*Client, err
 		Process:        processv1connect.NewProcessServiceClient(httpClient, base, clientOpts...),
 		Events:         eventsv1connect.NewEventServiceClient(httpClient, base, clientOpts...),
 		Extensions:     extensionsv1connect.NewExtensionServiceClient(httpClient, base, clientOpts...),
+		Projections:    projectionsv1connect.NewProjectionServiceClient(httpClient, base, clientOpts...),
+		OrderToCash:    projectionsv1connect.NewOrderToCashServiceClient(httpClient, base, clientOpts...),
+		Graph:          graphv1connect.NewGraphServiceClient(httpClient, base, clientOpts...),
 	}, nil
 }
 

@@ -3,9 +3,12 @@ import {
   CustomerService,
   EventService,
   ExtensionService,
+  GraphService,
   OrderService,
+  OrderToCashService,
   PlatformService,
   ProcessService,
+  ProjectionService,
   TransformationService,
 } from '@ameide/proto';
 import { authInterceptor, type TokenSource } from '../interceptors/auth.js';
@@ -26,6 +29,9 @@ export const ameideServiceMap = {
   process: ProcessService,
   events: EventService,
   extensions: ExtensionService,
+  projections: ProjectionService,
+  orderToCash: OrderToCashService,
+  graph: GraphService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;

@@ -18,6 +18,7 @@ import {
 import { createErrorMappingInterceptor } from '../interceptors/error-mapping.js';
 import { createInputValidationInterceptor } from '../interceptors/input-validation.js';
 import { createLoggingInterceptor } from '../interceptors/logging.js';
+import { createReadOnlyInterceptor } from '../interceptors/read-only.js';
 import { createRequestContextInterceptor } from '../interceptors/request-context.js';
 import { createTracingInterceptor } from '../interceptors/tracing.js';
 import { createLogger, type Logger, type PrimitiveIdentity } from '../logging/logger.js';
@@ -120,6 +121,7 @@ export async function startServiceHost(options: ServiceHostOptions): Promise<Ser
       createRequestContextInterceptor(),
       createErrorMappingInterceptor({ logger }),
       createLoggingInterceptor({ logger }),
+      createReadOnlyInterceptor(),
       createInputValidationInterceptor(),
     ],
     routes(router) {

@@ -14,11 +14,20 @@ from ameide.extensions.v1.extension_service_connect import (
     ExtensionServiceClient,
     ExtensionServiceClientSync,
 )
+from ameide.graph.v1.graph_service_connect import GraphServiceClient, GraphServiceClientSync
 from ameide.platform.v1.platform_service_connect import (
     PlatformServiceClient,
     PlatformServiceClientSync,
 )
 from ameide.process.v1.process_service_connect import ProcessServiceClient, ProcessServiceClientSync
+from ameide.projections.v1.order_to_cash_service_connect import (
+    OrderToCashServiceClient,
+    OrderToCashServiceClientSync,
+)
+from ameide.projections.v1.projection_service_connect import (
+    ProjectionServiceClient,
+    ProjectionServiceClientSync,
+)
 from ameide.sales.v1.customer_service_connect import CustomerServiceClient, CustomerServiceClientSync
 from ameide.sales.v1.order_service_connect import OrderServiceClient, OrderServiceClientSync
 from ameide.transformation.v1.transformation_service_connect import (
@@ -87,6 +96,9 @@ class AmeideClient:
     process: ProcessServiceClientSync
     events: EventServiceClientSync
     extensions: ExtensionServiceClientSync
+    projections: ProjectionServiceClientSync
+    order_to_cash: OrderToCashServiceClientSync
+    graph: GraphServiceClientSync
 
     def __init__(
         self,
@@ -112,6 +124,9 @@ class AmeideClient:
         self.process = ProcessServiceClientSync(address, **options)
         self.events = EventServiceClientSync(address, **options)
         self.extensions = ExtensionServiceClientSync(address, **options)
+        self.projections = ProjectionServiceClientSync(address, **options)
+        self.order_to_cash = OrderToCashServiceClientSync(address, **options)
+        self.graph = GraphServiceClientSync(address, **options)
 
     def close(self) -> None:
         """Closes the HTTP transport the SDK made (not a client passed in)."""
@@ -146,6 +161,9 @@ class AsyncAmeideClient:
     process: ProcessServiceClient
     events: EventServiceClient
     extensions: ExtensionServiceClient
+    projections: ProjectionServiceClient
+    order_to_cash: OrderToCashServiceClient
+    graph: GraphServiceClient
 
     def __init__(
         self,
@@ -171,6 +189,9 @@ class AsyncAmeideClient:
         self.process = ProcessServiceClient(address, **options)
         self.events = EventServiceClient(address, **options)
         self.extensions = ExtensionServiceClient(address, **options)
+        self.projections = ProjectionServiceClient(address, **options)
+        self.order_to_cash = OrderToCashServiceClient(address, **options)
+        self.graph = GraphServiceClient(address, **options)
 
     async def aclose(self) -> None:
         """Closes the HTTP transport the SDK made (not a client passed in)."""
