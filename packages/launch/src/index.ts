@@ -9,6 +9,14 @@ export {
   VERSITYGW_VERSION,
 } from './versitygw.js';
 export type { Versitygw, VersitygwOptions } from './versitygw.js';
+export {
+  findJavaBinary,
+  findKafkaLibs,
+  kafkaCacheDir,
+  KAFKA_VERSION,
+  startKafka,
+} from './kafka.js';
+export type { Kafka, KafkaOptions } from './kafka.js';
 export { findBinary } from './find-binary.js';
 export type { FindBinaryOptions } from './find-binary.js';
 export { findFreePort } from './find-free-port.js';

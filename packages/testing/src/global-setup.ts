@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { findVersitygwBinary } from '@ameide/launch';
+import { findKafkaLibs, findVersitygwBinary } from '@ameide/launch';
+import { startKafkaServer } from './kafka-server.js';
 import { startNatsServer } from './nats-server.js';
 import { parseS3ServerUrl } from './parse-s3-server-url.js';
 import { startPostgresServer } from './postgres-server.js';
@@ -11,6 +12,9 @@ import './provided-context.js';
 
 const ensureScript = fileURLToPath(
   new URL('../../../scripts/ensure-versitygw.mjs', import.meta.url),
+);
+const ensureKafkaScript = fileURLToPath(
+  new URL('../../../scripts/ensure-kafka.mjs', import.meta.url),
 );
 
 /** Stops what a `setupX` function started. */
@@ -32,11 +36,16 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     setupS3,
   ];
   const teardowns: Teardown[] = [];
-  try {
+  // Kafka's JVM takes seconds to start: it starts beside the others instead of after them.
+  const kafka = setupKafka(project).then((teardown) => void teardowns.push(teardown));
+  const others = (async () => {
     for (const start of servers) teardowns.push(await start(project));
-  } catch (error) {
+  })();
+  const started = await Promise.allSettled([others, kafka]);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
     await runTeardowns(teardowns);
-    throw error;
+    throw failed.reason;
   }
   return () => runTeardowns(teardowns);
 }
@@ -103,6 +112,35 @@ async function setupS3(project: TestProject): Promise<Teardown> {
   const { endpoint, region, accessKeyId, secretAccessKey } = server;
   project.provide('s3', { endpoint, region, accessKeyId, secretAccessKey });
   return () => server.stop();
+}
+
+/**
+ * Kafka (single-node KRaft broker, data in a temporary directory): the broker at
+ * `AMEIDE_TEST_KAFKA_BROKERS` (`host:port[,host:port]`) when set, else a throw-away local one.
+ * Each test file uses topics and consumer groups of its own (`testKafka`).
+ */
+async function setupKafka(project: TestProject): Promise<Teardown> {
+  const external = process.env['AMEIDE_TEST_KAFKA_BROKERS'];
+  if (external !== undefined && external !== '') {
+    project.provide('kafka', { brokers: external.split(',').map((b) => b.trim()) });
+    return async () => {};
+  }
+  const server = await startKafkaServer({ libs: await kafkaLibs() });
+  project.provide('kafka', { brokers: [server.brokers] });
+  return () => server.stop();
+}
+
+/** The Kafka jars; fetched into the cache first when missing (`scripts/ensure-kafka.mjs`, Maven). */
+async function kafkaLibs(): Promise<string> {
+  try {
+    return findKafkaLibs();
+  } catch (notFound) {
+    if (process.env['AMEIDE_KAFKA_LIBS'] || !existsSync(ensureKafkaScript)) throw notFound;
+    const ensure = (await import(pathToFileURL(ensureKafkaScript).href)) as {
+      ensureKafka(): string;
+    };
+    return ensure.ensureKafka();
+  }
 }
 
 /**

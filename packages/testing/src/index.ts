@@ -16,3 +16,7 @@ export type { S3Server, S3ServerInfo, S3ServerOptions } from './s3-server.js';
 export { parseS3ServerUrl } from './parse-s3-server-url.js';
 export { testS3Bucket } from './test-s3-bucket.js';
 export type { TestS3Bucket } from './test-s3-bucket.js';
+export { startKafkaServer } from './kafka-server.js';
+export type { KafkaServer, KafkaServerOptions } from './kafka-server.js';
+export { testKafka } from './test-kafka.js';
+export type { TestKafka } from './test-kafka.js';

@@ -16,6 +16,11 @@ declare module 'vitest' {
       accessKeyId: string;
       secretAccessKey: string;
     };
+    /** A Kafka cluster (a single-node KRaft broker unless `AMEIDE_TEST_KAFKA_BROKERS` names another). */
+    kafka: {
+      /** Bootstrap addresses, `host:port`. */
+      brokers: string[];
+    };
   }
 }
 

@@ -1,10 +1,11 @@
 // Test support (vitest only): per-file databases and NATS streams for the ledger test domain.
 import { inject } from 'vitest';
 import { createPgDatabase, createPgliteDatabase, type Database } from '@ameide/persistence';
-import { createTestDatabase } from '@ameide/testing';
+import { createTestDatabase, testKafka } from '@ameide/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createRelay } from '../relay/relay.js';
 import type { EventTransport } from '../transport/event-transport.js';
+import { createKafkaTransport } from '../transport/kafka-transport.js';
 import { createNatsTransport } from '../transport/nats-transport.js';
 import { createPostgresTransport } from '../transport/postgres-transport.js';
 import { migrateLedger } from './ledger.js';
@@ -67,7 +68,22 @@ export function natsTransportFor(label: string, options: { ackWaitMs?: number } 
   });
 }
 
-/** A transport under test, with what it needs running (a relay for NATS). */
+/** A Kafka transport on topics and consumer groups of its own (one prefix per test file). */
+export async function kafkaTransportFor(
+  label: string,
+  options: { ackWaitMs?: number; brokers?: readonly string[] } = {},
+) {
+  const names = testKafka(label);
+  const transport = await createKafkaTransport({
+    brokers: options.brokers ?? names.brokers,
+    topicPrefix: names.topicPrefix,
+    groupIdPrefix: names.groupIdPrefix,
+    ackWaitMs: options.ackWaitMs ?? 2_000,
+  });
+  return { ...transport, groupIdPrefix: names.groupIdPrefix };
+}
+
+/** A transport under test, with what it needs running (a relay for NATS and Kafka). */
 export interface TransportSetup {
   readonly name: string;
   readonly ledger: LedgerDatabase;
@@ -77,7 +93,7 @@ export interface TransportSetup {
   close(): Promise<void>;
 }
 
-export type TransportKind = 'postgres-on-postgres' | 'postgres-on-pglite' | 'nats';
+export type TransportKind = 'postgres-on-postgres' | 'postgres-on-pglite' | 'nats' | 'kafka';
 
 export async function openTransportSetup(
   kind: TransportKind,
@@ -87,6 +103,7 @@ export async function openTransportSetup(
     kind === 'postgres-on-pglite' ? 'pglite' : 'postgres',
     label,
   );
+  if (kind === 'kafka') return kafkaSetup(kind, label, ledger);
   if (kind !== 'nats') {
     const transport = createPostgresTransport({ db: ledger.db, pollMs: 20 });
     return {
@@ -122,6 +139,48 @@ export async function openTransportSetup(
     close: async () => {
       await relay.stop();
       await jsm.streams.delete(stream).catch(() => undefined);
+      await transport.close();
+      await ledger.close();
+    },
+  };
+}
+
+async function kafkaSetup(
+  kind: TransportKind,
+  label: string,
+  ledger: LedgerDatabase,
+): Promise<TransportSetup> {
+  const transport = await kafkaTransportFor(label);
+  const relay = createRelay({
+    db: ledger.connect(1),
+    domain: 'ledger',
+    publisher: transport.publisher!,
+    pollMs: 20,
+  });
+  relay.start();
+  const admin = transport.kafka.admin();
+  await admin.connect();
+  return {
+    name: kind,
+    ledger,
+    transport,
+    rewind: async (consumer) => {
+      // A group with no committed offsets starts again at the earliest offset. The consumer
+      // has stopped (left the group), but the broker may still be finishing the leave.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await admin.deleteGroups([`${transport.groupIdPrefix}${consumer}`]);
+          return;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    },
+    close: async () => {
+      await relay.stop();
+      await admin.deleteTopics({ topics: [transport.topicOf('ledger')] }).catch(() => undefined);
+      await admin.disconnect();
       await transport.close();
       await ledger.close();
     },

@@ -64,11 +64,11 @@ export interface CursorOptions {
 
 /**
  * Carries a domain's events from its outbox to consumers. `publisher` is set
- * when a relay must move outbox rows to a broker (NATS); the Postgres
+ * when a relay must move outbox rows to a broker (NATS, Kafka); the Postgres
  * transport has none, its consumers read the outbox itself.
  */
 export interface EventTransport {
-  readonly kind: 'postgres' | 'nats';
+  readonly kind: 'postgres' | 'nats' | 'kafka';
   readonly publisher: EventPublisher | undefined;
   openCursor(options: CursorOptions): Promise<EventCursor>;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 // One suite, every transport: what a consumer can rely on whichever carries
-// the events (the embedded Postgres log, or NATS JetStream behind the relay).
+// the events (the embedded Postgres log, or NATS JetStream or Kafka behind the relay).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTenant } from '@ameide/persistence';
@@ -46,7 +46,7 @@ async function eventually<T>(
   }
 }
 
-describe.each<TransportKind>(['postgres-on-postgres', 'postgres-on-pglite', 'nats'])(
+describe.each<TransportKind>(['postgres-on-postgres', 'postgres-on-pglite', 'nats', 'kafka'])(
   'transport conformance: %s',
   (kind) => {
     let setup: TransportSetup;
