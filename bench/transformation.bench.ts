@@ -37,8 +37,9 @@ export async function benchTransformation(): Promise<void> {
       try {
         await c.query('BEGIN');
         await c.query(
-          `INSERT INTO transformation.events (event_id, tenant_id, stream_id, stream_version, type, data, payload, actor, correlation_id)
-           VALUES ($1, 'acme', $2, 1, $3, $4, $5, 'bench', 'bench')`,
+          `INSERT INTO transformation.outbox (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type,
+             schema_version, payload, attachment, actor, correlation_id, occurred_at)
+           VALUES ($1, 'acme', 'artifact', $2, 1, $3, 1, $4, $5, 'bench', 'bench', now())`,
           [randomUUID(), randomUUID(), revised.type, JSON.stringify(revised.data), body],
         );
         await c.query('COMMIT');

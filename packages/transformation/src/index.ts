@@ -53,7 +53,11 @@ export type {
 // For other packages (process runtime, benchmarks, tests).
 export { loadArtifact, saveSnapshot } from './artifacts/artifact-loader.js';
 export { evolve } from './artifacts/artifact-state.js';
-export { appendToStream, readAll, readStream } from './event-store/event-store.js';
+export {
+  appendToStream,
+  ARTIFACT_AGGREGATE,
+  readAll,
+  readStream,
+  TRANSFORMATION_DOMAIN,
+} from './event-store/event-store.js';
 export type { EventMetadata, NewEvent, RecordedEvent } from './event-store/event-store.js';
-export { decodePosition, encodePosition, START } from './event-store/position.js';
-export type { Position } from './event-store/position.js';

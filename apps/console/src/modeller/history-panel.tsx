@@ -5,10 +5,10 @@ import type { AmeideClient } from '../api/platform-client.js';
 import { describeError } from '../api/describe-error.js';
 
 const LABEL: Record<string, string> = {
-  'artifact.created.v1': 'created',
-  'artifact.revised.v1': 'saved',
-  'artifact.published.v1': 'published',
-  'artifact.archived.v1': 'archived',
+  'transformation.artifact.created.v1': 'created',
+  'transformation.artifact.revised.v1': 'saved',
+  'transformation.artifact.published.v1': 'published',
+  'transformation.artifact.archived.v1': 'archived',
 };
 
 /** The artifact's history, newest first; choosing an entry opens that version read-only. */

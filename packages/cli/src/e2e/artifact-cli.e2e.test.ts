@@ -99,7 +99,11 @@ describe('ameide dev + artifact commands, as a user types them', () => {
         .split('\n')
         .filter((l) => /^\d/.test(l))
         .map((l) => l.split(/\s+/)[1]),
-    ).toEqual(['artifact.created.v1', 'artifact.revised.v1', 'artifact.published.v1']);
+    ).toEqual([
+      'transformation.artifact.created.v1',
+      'transformation.artifact.revised.v1',
+      'transformation.artifact.published.v1',
+    ]);
 
     const bad = await cli('artifact', 'create', 'spreadsheet', 'x');
     expect(bad.code).toBe(1);

@@ -1,11 +1,15 @@
 import type { ArtifactKind } from './artifact-kind.js';
 
-/** Event types of an artifact stream; the suffix is the schema version. */
+/**
+ * Event types of an artifact stream (domain `transformation`, aggregate
+ * `artifact`, the envelope's `<domain>.<aggregate>.<event>.v<n>`); the suffix
+ * is the schema version.
+ */
 export const ArtifactEventType = {
-  Created: 'artifact.created.v1',
-  Revised: 'artifact.revised.v1',
-  Published: 'artifact.published.v1',
-  Archived: 'artifact.archived.v1',
+  Created: 'transformation.artifact.created.v1',
+  Revised: 'transformation.artifact.revised.v1',
+  Published: 'transformation.artifact.published.v1',
+  Archived: 'transformation.artifact.archived.v1',
 } as const;
 export type ArtifactEventType = (typeof ArtifactEventType)[keyof typeof ArtifactEventType];
 

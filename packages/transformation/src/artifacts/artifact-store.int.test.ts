@@ -88,12 +88,12 @@ describe.each(engines)('artifact store on %s', (engine) => {
     expect(late).toMatchObject({ code: 'failed_precondition', reason: 'ARTIFACT_ARCHIVED' });
     const history = await store.history(alice, created.id);
     expect(history.map((e) => e.type)).toEqual([
-      'artifact.created.v1',
-      'artifact.revised.v1',
-      'artifact.published.v1',
-      'artifact.revised.v1',
-      'artifact.published.v1',
-      'artifact.archived.v1',
+      'transformation.artifact.created.v1',
+      'transformation.artifact.revised.v1',
+      'transformation.artifact.published.v1',
+      'transformation.artifact.revised.v1',
+      'transformation.artifact.published.v1',
+      'transformation.artifact.archived.v1',
     ]);
     expect(
       history.every((e) => e.tenantId === 'acme' && e.actor === 'alice' && e.correlationId !== ''),
@@ -237,8 +237,8 @@ describe.each(engines)('artifact store on %s', (engine) => {
     expect(after.publishedVersion).toEqual(before.publishedVersion);
     // Not even the app role can rewrite or delete history.
     for (const sql of [
-      `UPDATE transformation.events SET payload = 'x' WHERE stream_id = $1`,
-      `DELETE FROM transformation.events WHERE stream_id = $1`,
+      `UPDATE transformation.outbox SET attachment = 'x' WHERE aggregate_id = $1`,
+      `DELETE FROM transformation.outbox WHERE aggregate_id = $1`,
     ]) {
       await expect(
         withTenant(db, { tenantId: 'acme' }, (tx) => tx.query(sql, [a.id])),

@@ -2,7 +2,14 @@ import type { Actor as ContextActor } from '@ameide/context';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { AmeideError, ErrorCode } from '@ameide/errors';
-import { sqlStateOf, withTenant, type Database, type Queryable } from '@ameide/persistence';
+import { LOG_START, type LogPosition } from '@ameide/events';
+import {
+  sqlStateOf,
+  withTenant,
+  type Database,
+  type Queryable,
+  type Transaction,
+} from '@ameide/persistence';
 import {
   appendToStream,
   readAll,
@@ -10,7 +17,6 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '../event-store/event-store.js';
-import { START, type Position } from '../event-store/position.js';
 import {
   findArtifact,
   listArtifacts,
@@ -123,7 +129,7 @@ export interface ArtifactStore {
   /** Changes after `after` (catch-up), then live, until `signal` aborts. */
   watch(
     actor: Actor,
-    options: { after?: Position; kind?: ArtifactKind; signal: AbortSignal },
+    options: { after?: LogPosition; kind?: ArtifactKind; signal: AbortSignal },
   ): AsyncIterable<ArtifactChange>;
 }
 
@@ -142,7 +148,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
 
   async function write(
     actor: Actor,
-    fn: (tx: Queryable) => Promise<ArtifactState>,
+    fn: (tx: Transaction) => Promise<ArtifactState>,
   ): Promise<ArtifactState> {
     try {
       const state = await withTenant(db, { tenantId: actor.tenantId }, fn);
@@ -154,7 +160,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   }
 
   async function commit(
-    tx: Queryable,
+    tx: Transaction,
     actor: Actor,
     state: ArtifactState | undefined,
     streamId: string,
@@ -439,7 +445,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       return events;
     },
 
-    watch(actor, { after = START, kind, signal }) {
+    watch(actor, { after = LOG_START, kind, signal }) {
       return {
         async *[Symbol.asyncIterator]() {
           let position = after;

@@ -9,8 +9,8 @@ import {
   type ArtifactEvent,
 } from '@ameide/proto';
 import { AmeideError } from '@ameide/errors';
+import { formatPosition } from '@ameide/events';
 import type { RecordedEvent } from '../event-store/event-store.js';
-import { encodePosition } from '../event-store/position.js';
 import type { ArtifactKind, ArtifactStatus } from '../artifacts/artifact-kind.js';
 import {
   latestPublishedVersion,
@@ -128,6 +128,6 @@ export function eventToProto(e: RecordedEvent): ArtifactEvent {
     causationId: e.causationId ?? '',
     contentHash: typeof data['contentHash'] === 'string' ? data['contentHash'] : '',
     publishedVersion: typeof data['version'] === 'number' ? data['version'] : 0,
-    position: encodePosition(e.position),
+    position: formatPosition(e.position),
   });
 }

@@ -88,9 +88,9 @@ describe('TransformationService over the service host (postgres)', () => {
     expect(new TextDecoder().decode(atOne!.content)).toBe('# draft');
     const { events } = await acme.transformation.getArtifactHistory({ artifactId: artifact!.id });
     expect(events.map((e) => e.type)).toEqual([
-      'artifact.created.v1',
-      'artifact.revised.v1',
-      'artifact.published.v1',
+      'transformation.artifact.created.v1',
+      'transformation.artifact.revised.v1',
+      'transformation.artifact.published.v1',
     ]);
     expect(events[2]!.publishedVersion).toBe(1);
   });
@@ -197,7 +197,7 @@ describe('TransformationService over the service host (postgres)', () => {
       contentType: 'text/plain',
       content: text('a'),
     });
-    for (const table of ['streams', 'events', 'snapshots', 'artifacts']) {
+    for (const table of ['outbox', 'snapshots', 'artifacts']) {
       const seen = await db.transaction(async (tx) => {
         await tx.query('SET LOCAL ROLE ameide_app');
         await tx.query(`SELECT set_config('app.tenant_id', 'globex', true)`);
@@ -205,7 +205,7 @@ describe('TransformationService over the service host (postgres)', () => {
           `SELECT tenant_id FROM transformation.${table}`,
         );
         const changed =
-          table === 'events'
+          table === 'outbox'
             ? { rowCount: 0 }
             : await tx.query(
                 `UPDATE transformation.${table} SET tenant_id = tenant_id WHERE tenant_id = 'acme'`,

@@ -3,7 +3,7 @@ import { TransformationService } from '@ameide/proto';
 import { AmeideError } from '@ameide/errors';
 import { getRequestContext } from '@ameide/context';
 import type { Actor, ArtifactAt, ArtifactRef, ArtifactStore } from '../artifacts/artifact-store.js';
-import { decodePosition } from '../event-store/position.js';
+import { LOG_START, parsePosition } from '@ameide/events';
 import {
   artifactToProto,
   eventToProto,
@@ -100,7 +100,9 @@ export function transformationServiceRoutes(options: {
       },
       async *watchArtifacts(req, ctx) {
         const kind = kindFromProto(req.kind, 'kind', false);
-        const after = decodePosition(req.afterPosition);
+        const after = req.afterPosition
+          ? parsePosition(req.afterPosition, 'after_position')
+          : LOG_START;
         for await (const change of store.watch(actorOf(ctx), {
           after,
           signal: ctx.signal,

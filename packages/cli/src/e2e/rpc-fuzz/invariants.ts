@@ -36,18 +36,16 @@ const checks: Record<string, string> = {
      WHERE a.version IS NULL OR o.n IS NULL OR o.first <> 1 OR o.last <> o.n OR o.last <> a.version`,
   "each artifact stream's versions are 1..version, and the list shows that version": `
     WITH events AS (
-      SELECT tenant_id, stream_id, count(*) AS n,
-             min(stream_version) AS first, max(stream_version) AS last
-        FROM transformation.events GROUP BY 1, 2)
-    SELECT coalesce(s.tenant_id, e.tenant_id) AS tenant_id,
-           coalesce(s.stream_id, e.stream_id)::text AS stream_id,
-           s.version::text, e.n::text, e.first::text, e.last::text, a.stream_version::text AS listed
-      FROM transformation.streams s
-      FULL JOIN events e ON (s.tenant_id, s.stream_id) = (e.tenant_id, e.stream_id)
-      LEFT JOIN transformation.artifacts a
-        ON a.tenant_id = coalesce(s.tenant_id, e.tenant_id) AND a.artifact_id = coalesce(s.stream_id, e.stream_id)
-     WHERE s.version IS NULL OR e.n IS NULL OR e.first <> 1 OR e.last <> e.n OR e.last <> s.version
-        OR a.stream_version IS DISTINCT FROM s.version`,
+      SELECT tenant_id, aggregate_id, count(*) AS n,
+             min(aggregate_version) AS first, max(aggregate_version) AS last
+        FROM transformation.outbox WHERE aggregate_type = 'artifact' GROUP BY 1, 2)
+    SELECT coalesce(a.tenant_id, e.tenant_id) AS tenant_id,
+           coalesce(a.artifact_id::text, e.aggregate_id) AS stream_id,
+           e.n::text, e.first::text, e.last::text, a.stream_version::text AS listed
+      FROM events e
+      FULL JOIN transformation.artifacts a
+        ON a.tenant_id = e.tenant_id AND a.artifact_id::text = e.aggregate_id
+     WHERE e.n IS NULL OR e.first <> 1 OR e.last <> e.n OR a.stream_version IS DISTINCT FROM e.last`,
   'no stored name, email, SKU, reference or correlation id holds a control character': `
     SELECT 'customer' AS what, customer_id::text AS id FROM sales.customers
      WHERE name ~ '[[:cntrl:]]' OR email ~ '[[:cntrl:]]'
@@ -60,7 +58,7 @@ const checks: Record<string, string> = {
     SELECT 'artifact', artifact_id::text FROM transformation.artifacts
      WHERE name ~ '[[:cntrl:]]' OR content_type ~ '[[:cntrl:]]'
     UNION ALL
-    SELECT 'artifact event', event_id::text FROM transformation.events
+    SELECT 'artifact event', event_id::text FROM transformation.outbox
      WHERE correlation_id ~ '[[:cntrl:]]'`,
 };
 
@@ -81,7 +79,7 @@ export async function writtenCounts(db: Database): Promise<Record<string, number
            (SELECT count(*) FROM sales.orders)::text AS orders,
            (SELECT count(*) FROM sales.orders WHERE jsonb_array_length(lines) > 0)::text AS orders_with_lines,
            (SELECT count(*) FROM sales.outbox)::text AS outbox_events,
-           (SELECT count(*) FROM transformation.streams)::text AS artifact_streams,
-           (SELECT count(*) FROM transformation.events)::text AS artifact_events`);
+           (SELECT count(DISTINCT (tenant_id, aggregate_id)) FROM transformation.outbox)::text AS artifact_streams,
+           (SELECT count(*) FROM transformation.outbox)::text AS artifact_events`);
   return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([k, v]) => [k, Number(v)]));
 }

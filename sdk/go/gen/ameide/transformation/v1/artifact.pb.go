@@ -403,7 +403,8 @@ type ArtifactEvent struct {
 	EventId       string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
 	ArtifactId    string                 `protobuf:"bytes,2,opt,name=artifact_id,json=artifactId,proto3" json:"artifact_id,omitempty"`
 	StreamVersion int64                  `protobuf:"varint,3,opt,name=stream_version,json=streamVersion,proto3" json:"stream_version,omitempty"`
-	// `artifact.created.v1`, `artifact.revised.v1`, `artifact.published.v1`, `artifact.archived.v1`.
+	// `transformation.artifact.created.v1`, `.revised.v1`, `.published.v1`, `.archived.v1`: the
+	// type of the same event in domain `transformation`'s log (EventService, the relay).
 	Type          string                 `protobuf:"bytes,4,opt,name=type,proto3" json:"type,omitempty"`
 	OccurredAt    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
 	Actor         string                 `protobuf:"bytes,6,opt,name=actor,proto3" json:"actor,omitempty"`
@@ -413,7 +414,8 @@ type ArtifactEvent struct {
 	ContentHash string `protobuf:"bytes,9,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
 	// For `published` events.
 	PublishedVersion int32 `protobuf:"varint,10,opt,name=published_version,json=publishedVersion,proto3" json:"published_version,omitempty"`
-	// Global position: (transaction id, sequence), opaque to clients.
+	// Position in domain `transformation`'s event log, `<transaction id>:<seq>`, the same as
+	// EventService's; opaque to clients.
 	Position      string `protobuf:"bytes,11,opt,name=position,proto3" json:"position,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -336,7 +336,8 @@ export type ArtifactEvent = Message<"ameide.transformation.v1.ArtifactEvent"> & 
   streamVersion: bigint;
 
   /**
-   * `artifact.created.v1`, `artifact.revised.v1`, `artifact.published.v1`, `artifact.archived.v1`.
+   * `transformation.artifact.created.v1`, `.revised.v1`, `.published.v1`, `.archived.v1`: the
+   * type of the same event in domain `transformation`'s log (EventService, the relay).
    *
    * @generated from field: string type = 4;
    */
@@ -377,7 +378,8 @@ export type ArtifactEvent = Message<"ameide.transformation.v1.ArtifactEvent"> & 
   publishedVersion: number;
 
   /**
-   * Global position: (transaction id, sequence), opaque to clients.
+   * Position in domain `transformation`'s event log, `<transaction id>:<seq>`, the same as
+   * EventService's; opaque to clients.
    *
    * @generated from field: string position = 11;
    */
@@ -406,7 +408,8 @@ export type ArtifactEventJson = {
   streamVersion?: string;
 
   /**
-   * `artifact.created.v1`, `artifact.revised.v1`, `artifact.published.v1`, `artifact.archived.v1`.
+   * `transformation.artifact.created.v1`, `.revised.v1`, `.published.v1`, `.archived.v1`: the
+   * type of the same event in domain `transformation`'s log (EventService, the relay).
    *
    * @generated from field: string type = 4;
    */
@@ -447,7 +450,8 @@ export type ArtifactEventJson = {
   publishedVersion?: number;
 
   /**
-   * Global position: (transaction id, sequence), opaque to clients.
+   * Position in domain `transformation`'s event log, `<transaction id>:<seq>`, the same as
+   * EventService's; opaque to clients.
    *
    * @generated from field: string position = 11;
    */
