@@ -24,7 +24,7 @@ import {
   type ServiceHost,
   type ServiceRegistration,
 } from '@ameide/server';
-import type { ArtifactStore } from '@ameide/transformation';
+import { TRANSFORMATION_DOMAIN, type ArtifactStore } from '@ameide/transformation';
 import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
 import { openDatabase, type DatabaseConfig } from './database/open-database.js';
 import { startEventRelay } from './primitives/event-relay.js';
@@ -70,7 +70,7 @@ export interface PlatformOptions {
   };
   /** Default: JSON lines on stdout. */
   readonly logger?: Logger;
-  /** Also relay the sales outbox to this NATS JetStream server. */
+  /** Also relay the sales outbox and the transformation's artifact events to this NATS JetStream server. */
   readonly natsUrl?: string;
   /** Scheduled event retention (with `sales`); `false` runs none. */
   readonly retention?: RetentionSettings | false;
@@ -123,7 +123,7 @@ const ALL_SERVICES: readonly PlatformService[] = ['process', 'sales', 'events'];
  * The composition root: assembles the platform in one process, behind one service host:
  * TransformationService, ExtensionService (tenant WASM extensions on the object store, also
  * behind the sales order-line pricing extension point), and on request ProcessService with its worker (calling the domains
- * back through this host), the sales domain, EventService, the sales outbox relay to NATS
+ * back through this host), the sales domain, EventService, the outbox relays (sales, transformation) to NATS
  * and event retention. `ameide dev` runs it on the embedded defaults; `ameide serve`
  * runs each primitive alone from the same parts.
  */
@@ -211,7 +211,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       routes.push(
         eventServiceRoutes({
           db,
-          domains: ['sales'],
+          // The Transformation Domain's artifact events are in the same kind of log.
+          domains: ['sales', TRANSFORMATION_DOMAIN],
           ...(options.events?.pollMs !== undefined ? { pollMs: options.events.pollMs } : {}),
         }),
       );
@@ -264,7 +265,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     }
 
     const natsUrl = options.natsUrl;
-    if (natsUrl && sales) {
+    const relayed = [...(sales ? ['sales'] : []), TRANSFORMATION_DOMAIN];
+    for (const domain of natsUrl ? relayed : []) {
       await step(
         'event relay',
         async () => {
@@ -276,9 +278,9 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           try {
             const relay = await startEventRelay({
               db: relayDb,
-              natsUrl,
-              domain: 'sales',
-              clientName: 'ameide-dev-relay',
+              natsUrl: natsUrl!,
+              domain,
+              clientName: `ameide-dev-relay-${domain}`,
             });
             cleanup.push(async () => {
               await relay.close();
@@ -289,7 +291,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
             throw err;
           }
         },
-        () => `sales outbox → ${natsUrl}`,
+        () => `${domain} outbox → ${natsUrl}`,
       );
     }
     if (sales && options.retention !== false) {
@@ -307,6 +309,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           Promise.resolve(
             startEventRetention({
               db,
+              // Never the transformation log: it is the artifacts' history (eventHistoryMigration).
               schemas: [SALES_SCHEMA],
               ...r,
               logger,

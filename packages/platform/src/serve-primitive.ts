@@ -1,4 +1,4 @@
-import { eventServiceRoutes } from '@ameide/events';
+import { eventServiceRoutes, isEventHistory } from '@ameide/events';
 import { createPgDatabase, type Database } from '@ameide/persistence';
 import {
   createArtifactStorePlanSource,
@@ -268,7 +268,8 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
           () => `${domain} outbox in ${redactUrl(postgresUrl)} → ${natsUrl}`,
         );
         cleanup.push(() => relay.close());
-        if (options.retention !== false) {
+        // A domain whose log is its event-sourced history (transformation) is never pruned.
+        if (options.retention !== false && !(await isEventHistory(db, domain))) {
           const settings = options.retention ?? {};
           const retention = await step('event retention', () =>
             Promise.resolve(
