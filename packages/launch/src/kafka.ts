@@ -229,6 +229,10 @@ function serverProperties(options: KafkaOptions, l: Launch, logDir: string): str
     'share.coordinator.state.topic.min.isr=1',
     // A new consumer group starts at once instead of waiting 3 s for more members.
     'group.initial.rebalance.delay.ms=0',
+    // After a crash the controller refuses the restarted broker until the dead one's session
+    // expires (9 s by default): a short session gets a restart on the same data back in ~3 s.
+    'broker.heartbeat.interval.ms=500',
+    'broker.session.timeout.ms=3000',
     // Topics are created on purpose (the transport creates its own, with a partition count).
     'auto.create.topics.enable=false',
   ].join('\n')}\n`;

@@ -71,7 +71,7 @@ export function natsTransportFor(label: string, options: { ackWaitMs?: number } 
 /** A Kafka transport on topics and consumer groups of its own (one prefix per test file). */
 export async function kafkaTransportFor(
   label: string,
-  options: { ackWaitMs?: number; brokers?: readonly string[] } = {},
+  options: { ackWaitMs?: number; brokers?: readonly string[]; maxRetryTimeMs?: number } = {},
 ) {
   const names = testKafka(label);
   const transport = await createKafkaTransport({
@@ -79,6 +79,7 @@ export async function kafkaTransportFor(
     topicPrefix: names.topicPrefix,
     groupIdPrefix: names.groupIdPrefix,
     ackWaitMs: options.ackWaitMs ?? 2_000,
+    ...(options.maxRetryTimeMs !== undefined ? { maxRetryTimeMs: options.maxRetryTimeMs } : {}),
   });
   return { ...transport, groupIdPrefix: names.groupIdPrefix };
 }

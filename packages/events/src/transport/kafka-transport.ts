@@ -39,6 +39,12 @@ export interface KafkaTransportOptions {
   readonly groupIdPrefix?: string;
   /** Deliveries handed out but not settled within this come again. Default 30 s. */
   readonly ackWaitMs?: number;
+  /**
+   * Longest pause between the client's retries while a broker is unreachable (kafkajs backs
+   * off exponentially up to it). The producer retries a batch until the broker is back; a
+   * consumer restarts itself. Default 30 s.
+   */
+  readonly maxRetryTimeMs?: number;
   /** Where the client's own warnings and errors go. Default: nowhere. */
   readonly logger?: EventsLogger;
 }
@@ -84,6 +90,7 @@ export async function createKafkaTransport(
   const kafka = new Kafka({
     clientId: options.clientId ?? 'ameide',
     brokers: typeof options.brokers === 'string' ? [options.brokers] : [...options.brokers],
+    retry: { initialRetryTime: 200, maxRetryTime: options.maxRetryTimeMs ?? 30_000 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
