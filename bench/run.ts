@@ -4,6 +4,7 @@
 import { benchDev } from './dev.bench.js';
 import { benchEvents } from './events.bench.js';
 import { benchExtensions } from './extensions.bench.js';
+import { benchKafka } from './kafka.bench.js';
 import { benchPersistence } from './persistence.bench.js';
 import { benchProcessDefinition } from './process-definition.bench.js';
 import { benchProcessRuntime } from './process-runtime.bench.js';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<void>> = {
   'process-runtime': benchProcessRuntime,
   dev: benchDev,
   extensions: benchExtensions,
+  kafka: benchKafka,
 };
 
 const only = process.argv.slice(2);

@@ -16,6 +16,7 @@ import {
   ensureTemporal,
   root,
 } from './ensure.mjs';
+import { ensureKafka } from './ensure-kafka.mjs';
 
 try {
   checkNode();
@@ -23,6 +24,8 @@ try {
   ensurePostgres();
   ensureNats();
   ensureTemporal();
+  const named = process.argv.slice(2);
+  if (named.length === 0 || named.includes('kafka')) ensureKafka();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);

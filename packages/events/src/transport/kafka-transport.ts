@@ -159,7 +159,9 @@ export async function createKafkaTransport(
         const byTopic = new Map<string, EventEnvelope[]>();
         for (const e of events) {
           const topic = topicOf(e.domain);
-          byTopic.set(topic, [...(byTopic.get(topic) ?? []), e]);
+          const list = byTopic.get(topic);
+          if (list) list.push(e);
+          else byTopic.set(topic, [e]);
         }
         const topicMessages = await Promise.all(
           [...byTopic].map(async ([topic, list]) => {
