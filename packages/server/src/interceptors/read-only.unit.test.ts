@@ -20,8 +20,13 @@ function requestFor(service: DescService, method: DescMethod): UnaryRequest {
   } as unknown as UnaryRequest;
 }
 
-const served = async () =>
-  ({ stream: false, message: {}, header: new Headers(), trailer: new Headers() }) as never;
+const served = () =>
+  Promise.resolve({
+    stream: false,
+    message: {},
+    header: new Headers(),
+    trailer: new Headers(),
+  } as never);
 
 describe('read-only services', () => {
   it('are declared in the proto for the Graph and the order-to-cash read model, and only there', () => {
