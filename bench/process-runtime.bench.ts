@@ -122,6 +122,8 @@ export async function benchProcessRuntime(): Promise<void> {
     callService: () => Promise.resolve({}),
     resolveDefinition: () => Promise.reject(new Error('no call activities here')),
     invokeAgent: () => Promise.reject(new Error('no agents here')),
+    // Lifecycle events are two activities per instance; here they write nothing.
+    recordInstanceEvent: () => Promise.resolve(),
   };
   const worker = await createProcessWorker({
     connection,

@@ -12,6 +12,7 @@ export type {
   PricedLine,
 } from './sales-domain.js';
 export { migrateSales, SALES_SCHEMA } from './migrate-sales.js';
+export { SALES_EVENT_TYPES } from './sales-event-types.js';
 export { OrderStatus, orderTotal } from './orders/order.js';
 export type { Order, OrderLine } from './orders/order.js';
 export type { Customer } from './customers/customer.js';

@@ -31,6 +31,7 @@ import { startEventRelay } from './primitives/event-relay.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
 import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
 import { createExtensionsPrimitive } from './primitives/extensions.js';
+import { createProjectionsPrimitive } from './primitives/projections.js';
 import { createSalesPrimitive } from './primitives/sales.js';
 import {
   connectTemporalClient,
@@ -122,7 +123,8 @@ const ALL_SERVICES: readonly PlatformService[] = ['process', 'sales', 'events'];
 /**
  * The composition root: assembles the platform in one process, behind one service host:
  * TransformationService, ExtensionService (tenant WASM extensions on the object store, also
- * behind the sales order-line pricing extension point), and on request ProcessService with its worker (calling the domains
+ * behind the sales order-line pricing extension point), the projections (ProjectionService, the read-only
+ * GraphService and, with sales, OrderToCashService), and on request ProcessService with its worker (calling the domains
  * back through this host), the sales domain, EventService, the outbox relays (sales, transformation) to NATS
  * and event retention. `ameide dev` runs it on the embedded defaults; `ameide serve`
  * runs each primitive alone from the same parts.
@@ -153,8 +155,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const { db } = opened;
     if (opened.owned) cleanup.push(() => db.close());
     const owners: SchemaOwner[] = services.has('sales')
-      ? ['transformation', 'sales']
-      : ['transformation'];
+      ? ['transformation', 'process', 'sales']
+      : services.has('process')
+        ? ['transformation', 'process']
+        : ['transformation'];
     await step(
       'migrations',
       () => migratePrimitives(db, owners),
@@ -207,6 +211,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       routes.push(processServiceRoutes(createProcessClient({ temporal, taskQueue, plans })));
     }
     if (sales) routes.push(sales.routes);
+    // Read models (the Graph; order-to-cash with sales), ready before anything asks for them.
+    const projections = createProjectionsPrimitive({ db, sales: sales !== undefined });
+    routes.push(...projections.routes);
+    cleanup.push(() => projections.close());
+    await step(
+      'projections',
+      () => projections.start(),
+      () => projections.runners.map((r) => r.definition.name).join(', '),
+    );
     if (services.has('events'))
       routes.push(
         eventServiceRoutes({
@@ -252,6 +265,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
             plans,
             tokens: createDevTokenProvider(identity),
             serviceUrl: host.url,
+            events: { db },
             ...(options.worker?.shutdownGraceTimeMs !== undefined
               ? { shutdownGraceTimeMs: options.worker.shutdownGraceTimeMs }
               : {}),

@@ -53,6 +53,8 @@ export {
 export type { CompileOptions, CompileResult } from './compile/compile-process-definition.js';
 export type { ExecutionPlan, PlanNode, PlanTransition } from './plan/execution-plan.js';
 export { MAX_PLAN_BYTES, PLAN_VERSION } from './plan/execution-plan.js';
+export { planReferences } from './plan/plan-references.js';
+export type { PlanReferences } from './plan/plan-references.js';
 export { canonicalJson } from './plan/canonical-json.js';
 export { sha256Hex } from './plan/sha256.js';
 

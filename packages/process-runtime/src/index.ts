@@ -50,6 +50,13 @@ export {
 } from './workflow/definitions.js';
 export { processSearchAttributes, SEARCH_ATTRIBUTE_TYPES } from './workflow/search-attributes.js';
 export { BPMN_ERROR_TYPE, INCIDENT_TYPE } from './workflow/activity-types.js';
+export type { InstanceLifecycleEvent } from './workflow/activity-types.js';
+export {
+  InstanceEventType,
+  migrateProcessEvents,
+  PROCESS_EVENTS_SCHEMA,
+  recordInstanceEvent,
+} from './lifecycle/instance-events.js';
 export type {
   AgentCallRequest,
   ProcessActivities,

@@ -5,14 +5,17 @@ import {
   type Database,
   type MigrateResult,
 } from '@ameide/persistence';
+import { migrateProcessEvents } from '@ameide/process-runtime';
 import { migrateSales } from '@ameide/sales';
 import { migrateTransformation } from '@ameide/transformation';
 
 /** The primitives that own a schema, in the order they migrate. */
-export type SchemaOwner = 'transformation' | 'sales';
+export type SchemaOwner = 'transformation' | 'process' | 'sales';
 
 const migrations: Record<SchemaOwner, (db: Database) => Promise<MigrateResult>> = {
   transformation: migrateTransformation,
+  // The process runtime's event log (instance lifecycle events).
+  process: migrateProcessEvents,
   sales: migrateSales,
 };
 

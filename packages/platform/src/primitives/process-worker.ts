@@ -5,6 +5,7 @@ import {
   type ProcessWorker,
   type TokenProvider,
 } from '@ameide/process-runtime';
+import type { Database } from '@ameide/persistence';
 import type { Logger } from '@ameide/server';
 import { DEFAULT_TASK_QUEUE, type TemporalConfig } from './temporal.js';
 
@@ -24,6 +25,8 @@ export interface ProcessWorkerPrimitiveOptions {
    * without it. Either way only warnings and errors (the SDK is chatty at info).
    */
   readonly logger?: Logger;
+  /** The platform database: instance lifecycle events go to its `process` log. */
+  readonly events?: { readonly db: Database };
 }
 
 /** A polling process worker. */
@@ -55,7 +58,12 @@ export async function startProcessWorkerPrimitive(
       connection,
       ...(options.temporal.namespace ? { namespace: options.temporal.namespace } : {}),
       taskQueue,
-      activities: { plans: options.plans, tokens: options.tokens, serviceUrl: options.serviceUrl },
+      activities: {
+        plans: options.plans,
+        tokens: options.tokens,
+        serviceUrl: options.serviceUrl,
+        ...(options.events ? { events: options.events } : {}),
+      },
       ...(options.shutdownGraceTimeMs !== undefined
         ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs }
         : {}),

@@ -5,6 +5,8 @@ import { ErrorCode, fromConnectError, isAmeideError, type AmeideError } from '@a
 import type { DomainFailureDetails, ProcessActivities } from '../workflow/activity-types.js';
 import type { AgentInvoker } from './agent-invoker.js';
 import { callRpc } from '@ameide/sdk';
+import type { Database } from '@ameide/persistence';
+import { recordInstanceEvent } from '../lifecycle/instance-events.js';
 import { PLAN_HASH_MISMATCH, type PlanSource } from './plan-source.js';
 import type { TokenProvider } from './token-provider.js';
 
@@ -14,6 +16,8 @@ export interface ProcessActivitiesOptions {
   /** Base URL serving a service (`package.Service`), or one URL for all. */
   readonly serviceUrl: string | ((service: string) => string);
   readonly agents?: AgentInvoker;
+  /** Where instance lifecycle events are appended (the `process` log); without it they are not recorded. */
+  readonly events?: { readonly db: Database };
 }
 
 /**
@@ -120,6 +124,10 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
         });
       }
       return options.agents.invoke(call, Context.current().cancellationSignal);
+    },
+
+    async recordInstanceEvent(event) {
+      if (options.events) await recordInstanceEvent(options.events.db, event);
     },
   };
 }

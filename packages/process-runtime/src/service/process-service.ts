@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { create, type JsonObject } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
@@ -36,7 +37,14 @@ const statusFromProto = new Map<InstanceStatus, Status>(
 
 function callerOf(ctx: HandlerContext): Caller {
   const rc = getRequestContext(ctx);
-  const traceparent = ctx.requestHeader.get('traceparent');
+  // Without a traceparent from the caller, the instance continues the host's trace of this
+  // request: its service tasks then carry it, and the domains record its trace id as their
+  // events' correlation id (which joins orders to the instance that made them).
+  const traceparent =
+    ctx.requestHeader.get('traceparent') ??
+    (/^[0-9a-f]{32}$/.test(rc.traceId) && !/^0+$/.test(rc.traceId)
+      ? `00-${rc.traceId}-${randomBytes(8).toString('hex')}-01`
+      : undefined);
   return {
     tenantId: rc.tenantId,
     orgId: rc.orgId,

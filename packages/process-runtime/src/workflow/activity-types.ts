@@ -23,6 +23,21 @@ export interface AgentCallRequest {
   readonly nodeId: string;
 }
 
+/** One lifecycle step of an instance, appended to the process runtime's event log. */
+export interface InstanceLifecycleEvent {
+  readonly kind: 'started' | 'completed' | 'failed' | 'cancelled';
+  readonly tenantId: string;
+  /** The instance id (as StartProcess answered it, without the workflow id's tenant prefix). */
+  readonly instanceId: string;
+  readonly definition: string;
+  readonly version: number;
+  readonly businessKey: string;
+  readonly traceparent?: string;
+  /** ISO 8601, on the workflow clock. */
+  readonly occurredAt: string;
+  readonly error?: string;
+}
+
 /** The activities the interpreter workflow schedules (implemented in `activities/`). */
 export interface ProcessActivities {
   /** The plan's canonical JSON, verified against `ref.planHash`. */
@@ -36,6 +51,8 @@ export interface ProcessActivities {
   /** Calls `rpc`; answers the response as JSON (64-bit integers as numbers when safe). */
   callService(call: ServiceCallRequest): Promise<Record<string, unknown>>;
   invokeAgent(call: AgentCallRequest): Promise<unknown>;
+  /** Appends an instance lifecycle event to the `process` event log (idempotent); no-op without one. */
+  recordInstanceEvent(event: InstanceLifecycleEvent): Promise<void>;
 }
 
 /** ApplicationFailure type of a failure that carries a BPMN error code. */

@@ -1,4 +1,14 @@
-import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  continueAsNew,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { InstanceLifecycleEvent, ProcessActivities } from './activity-types.js';
 import {
   auditQuery,
   completeUserTaskUpdate,
@@ -31,10 +41,30 @@ import type { CompleteUserTaskRequest, ProcessInput, ProcessResult } from './typ
 export async function processInstance(input: ProcessInput): Promise<ProcessResult> {
   const engine = new ProcessEngine(input, createTemporalPort(input.options));
   installHandlers(engine);
-  const end = await runInstance(engine);
+  // Instances started before lifecycle events existed replay without them (their recorded
+  // histories have no such activity), and never record an end without its start.
+  let lifecycle = input.lifecycleEvents === true;
+  if (!input.resume && patched(LIFECYCLE_EVENTS_PATCH)) {
+    await record(input, 'started');
+    lifecycle = true;
+  }
+  let end: Awaited<ReturnType<typeof runInstance>>;
+  try {
+    end = await runInstance(engine);
+  } catch (err) {
+    if (lifecycle && isCancellation(err))
+      await CancellationScope.nonCancellable(() => record(input, 'cancelled'));
+    throw err;
+  }
+  if (lifecycle && end.type !== 'continueAsNew')
+    await record(input, end.type, end.type === 'failed' ? end.message : undefined);
   switch (end.type) {
     case 'continueAsNew':
-      return await continueAsNew<typeof processInstance>({ ...input, resume: end.resume });
+      return await continueAsNew<typeof processInstance>({
+        ...input,
+        resume: end.resume,
+        ...(lifecycle ? { lifecycleEvents: true } : {}),
+      });
     case 'failed':
       throw ApplicationFailure.create({
         type: end.failureType,
@@ -45,6 +75,33 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
     case 'completed':
       return end.result;
   }
+}
+
+/** `patched()` id of the lifecycle events (started / completed / failed / cancelled activities). */
+export const LIFECYCLE_EVENTS_PATCH = 'instance-lifecycle-events';
+
+const lifecycleActivities = proxyActivities<Pick<ProcessActivities, 'recordInstanceEvent'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+function record(
+  input: ProcessInput,
+  kind: InstanceLifecycleEvent['kind'],
+  error?: string,
+): Promise<void> {
+  return lifecycleActivities.recordInstanceEvent({
+    kind,
+    tenantId: input.actor.tenantId,
+    // Workflow ids are `<tenant>:<instance id>`; events carry the id StartProcess answered.
+    instanceId: workflowInfo().workflowId.slice(input.actor.tenantId.length + 1),
+    definition: input.definition.name,
+    version: input.definition.version,
+    businessKey: input.businessKey,
+    ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+    occurredAt: new Date().toISOString(),
+    ...(error ? { error } : {}),
+  });
 }
 
 function installHandlers(engine: ProcessEngine): void {

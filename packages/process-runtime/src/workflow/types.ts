@@ -47,6 +47,8 @@ export interface ProcessInput {
   readonly options?: InstanceOptions;
   /** Set by continue-as-new: the state to resume from. */
   readonly resume?: ResumeState;
+  /** Set by continue-as-new when the instance recorded its `started` lifecycle event. */
+  readonly lifecycleEvents?: boolean;
 }
 
 /** What a finished instance returns. */

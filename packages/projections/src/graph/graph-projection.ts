@@ -20,13 +20,15 @@ export interface ArtifactReferences {
   readonly processes?: readonly string[];
   /** Proto methods it may call back (extension host calls). */
   readonly hostCalls?: readonly string[];
+  /** Agents it invokes (agent tasks), by name. */
+  readonly agents?: readonly string[];
 }
 
 /** Graph node kind of an artifact kind; kinds without one are not in the Graph. */
 const NODE_KIND: Readonly<Record<string, string>> = {
-  'process-definition': 'process',
-  'extension-definition': 'extension',
-  'agent-definition': 'agent',
+  process_definition: 'process',
+  extension_definition: 'extension',
+  agent_definition: 'agent',
 };
 
 const data = (e: EventEnvelope): Record<string, unknown> =>
@@ -181,6 +183,8 @@ export const graphProjection: ProjectionDefinition = {
             changes.push(edge(graphNodeId('method', m), 'calls'));
           for (const p of new Set(refs.processes ?? []))
             changes.push(edge(graphNodeId('process', p), 'calls_process'));
+          for (const a of new Set(refs.agents ?? []))
+            changes.push(edge(graphNodeId('agent', a), 'uses_agent'));
           for (const m of new Set(refs.hostCalls ?? []))
             changes.push(edge(graphNodeId('method', m), 'may_call'));
           return changes;

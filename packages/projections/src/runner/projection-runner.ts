@@ -21,7 +21,7 @@ import {
   prepareProjectionSchema,
   projectionSchema,
   PROJECTOR_ROLE,
-  swapShadowTables,
+  swapWhenFree,
   type TableCopy,
 } from '../schema/projection-schema.js';
 import { tableAccess } from './table-access.js';
@@ -242,7 +242,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       if (old) await Promise.all(old.consumers.map((c) => c.stop()));
       try {
         await drain(gen, Date.now() + 120_000);
-        await db.transaction((tx) => swapShadowTables(tx, definition, gen.number, hash));
+        await swapWhenFree(db, definition, gen.number, hash);
       } catch (err) {
         if (old) for (const c of old.consumers) void c.start();
         throw err;

@@ -4,6 +4,7 @@ import {
   migrate,
   migratePlatform,
   quoteIdentifier,
+  sqlStateOf,
   TENANT_SETTING,
   type Database,
   type Transaction,
@@ -164,7 +165,8 @@ export async function createShadowTables(
  * The swap of a rebuild, in the caller's transaction: the shadow copy becomes
  * the serving one under the serving names (readers see the old tables until
  * the transaction commits, the new ones after), the old copy is dropped, and
- * the serving generation and definition hash move on.
+ * the serving generation and definition hash move on. Fails with SQLSTATE
+ * 55P03 when a reader holds one of the tables: retry it (see {@link swapWhenFree}).
  */
 export async function swapShadowTables(
   tx: Transaction,
@@ -174,6 +176,14 @@ export async function swapShadowTables(
 ): Promise<void> {
   const schema = projectionSchema(definition.name);
   const s = quoteIdentifier(schema, 'schema');
+  // All serving tables at once and without waiting: a reader joining two of them holds a lock on
+  // one while it asks for the other, so a swap that waited for one of them could deadlock it.
+  await tx.query(
+    `LOCK TABLE ${definition.tables
+      .flatMap((t) => [t.name, physicalTable(t.name, 'shadow')])
+      .map((n) => `${s}.${quoteIdentifier(n, 'table')}`)
+      .join(', ')} IN ACCESS EXCLUSIVE MODE NOWAIT`,
+  );
   for (const t of definition.tables) {
     const serving = quoteIdentifier(t.name, 'table');
     const old = quoteIdentifier(`${t.name}__old`, 'table');
@@ -187,4 +197,26 @@ export async function swapShadowTables(
     `UPDATE ${s}.projection_meta SET generation = $2, definition_hash = $3, swapped_at = now() WHERE name = $1`,
     [definition.name, generation, hash],
   );
+}
+
+/**
+ * Runs {@link swapShadowTables} until it gets every table's lock without waiting (readers are
+ * short: a few attempts usually do), so it never waits while holding a lock.
+ */
+export async function swapWhenFree(
+  db: Database,
+  definition: ProjectionDefinition,
+  generation: number,
+  hash: string,
+  attempts = 500,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.transaction((tx) => swapShadowTables(tx, definition, generation, hash));
+      return;
+    } catch (err) {
+      if (sqlStateOf(err) !== '55P03' || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+    }
+  }
 }

@@ -29,6 +29,8 @@ export interface ArtifactPublishedData {
   readonly contentHash: string;
   /** sha256 of the compiled ExecutionPlan (process definitions); the plan is the payload. */
   readonly planHash?: string;
+  /** What the version refers to (`calls`, `processes`, `agents`, `hostCalls`), for the Graph. */
+  readonly references?: Readonly<Record<string, readonly string[]>>;
 }
 export type ArtifactArchivedData = Record<string, never>;
 

@@ -330,6 +330,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
                 version,
                 contentHash: state.contentHash,
                 ...(compiled ? { planHash: compiled.planHash } : {}),
+                ...(compiled?.references ? { references: compiled.references } : {}),
               },
               payload: compiled?.plan,
             },

@@ -14,6 +14,11 @@ export function sha256Hex(bytes: Uint8Array): string {
 export interface PublishArtifacts {
   readonly planHash: string;
   readonly plan: Uint8Array;
+  /**
+   * What the published version refers to, by kind of reference (`calls`: proto methods,
+   * `processes`, `hostCalls`, ...): recorded in the published event, for the Graph.
+   */
+  readonly references?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**

@@ -100,7 +100,11 @@ export function extensionDefinitionRules(options: {
         moduleBytes: bytes.byteLength,
       };
       const plan = encoder.encode(JSON.stringify(config));
-      return { plan, planHash: createHash('sha256').update(plan).digest('hex') };
+      return {
+        plan,
+        planHash: createHash('sha256').update(plan).digest('hex'),
+        references: { hostCalls: [...d.allowedHostCalls].sort() },
+      };
     },
   };
 }

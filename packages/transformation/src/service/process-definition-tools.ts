@@ -9,6 +9,8 @@ import {
 import { AmeideError, ErrorCode } from '@ameide/errors';
 import {
   compileProcessDefinition,
+  planReferences,
+  type ExecutionPlan,
   createDefinitionResolver,
   exportBpmn,
   importBpmn,
@@ -184,7 +186,12 @@ export function processDefinitionRules(
           },
         );
       }
-      return Promise.resolve({ planHash: result.hash, plan: encoder.encode(result.json) });
+      const { calls, processes, agents } = planReferences(JSON.parse(result.json) as ExecutionPlan);
+      return Promise.resolve({
+        planHash: result.hash,
+        plan: encoder.encode(result.json),
+        references: { calls, processes, agents },
+      });
     },
   };
 }

@@ -79,7 +79,7 @@ func (Direction) EnumDescriptor() ([]byte, []int) {
 type GraphNode struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// `process`, `extension`, `method`, `service`, `domain`, `event`, `projection`.
+	// `process`, `extension`, `agent`, `method`, `domain`, `event`, `projection`.
 	Kind          string            `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
 	Name          string            `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
 	Attributes    map[string]string `protobuf:"bytes,4,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
@@ -149,7 +149,7 @@ type GraphEdge struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	From  string                 `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
 	To    string                 `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
-	// `calls`, `served_by`, `emits`, `consumed_by`, `may_call`, `part_of`, `calls_process`.
+	// `calls`, `calls_process`, `uses_agent`, `may_call`, `served_by`, `emits`, `consumed_by`.
 	Kind          string `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -26,7 +26,7 @@ export type GraphNode = Message<"ameide.graph.v1.GraphNode"> & {
   id: string;
 
   /**
-   * `process`, `extension`, `method`, `service`, `domain`, `event`, `projection`.
+   * `process`, `extension`, `agent`, `method`, `domain`, `event`, `projection`.
    *
    * @generated from field: string kind = 2;
    */
@@ -56,7 +56,7 @@ export type GraphNodeJson = {
   id?: string;
 
   /**
-   * `process`, `extension`, `method`, `service`, `domain`, `event`, `projection`.
+   * `process`, `extension`, `agent`, `method`, `domain`, `event`, `projection`.
    *
    * @generated from field: string kind = 2;
    */
@@ -95,7 +95,7 @@ export type GraphEdge = Message<"ameide.graph.v1.GraphEdge"> & {
   to: string;
 
   /**
-   * `calls`, `served_by`, `emits`, `consumed_by`, `may_call`, `part_of`, `calls_process`.
+   * `calls`, `calls_process`, `uses_agent`, `may_call`, `served_by`, `emits`, `consumed_by`.
    *
    * @generated from field: string kind = 3;
    */
@@ -117,7 +117,7 @@ export type GraphEdgeJson = {
   to?: string;
 
   /**
-   * `calls`, `served_by`, `emits`, `consumed_by`, `may_call`, `part_of`, `calls_process`.
+   * `calls`, `calls_process`, `uses_agent`, `may_call`, `served_by`, `emits`, `consumed_by`.
    *
    * @generated from field: string kind = 3;
    */
