@@ -4,8 +4,10 @@ import { artifactCommand } from './commands/artifact.js';
 import { devCommand } from './commands/dev.js';
 import { eventsCommand } from './commands/events.js';
 import { extensionCommand } from './commands/extension.js';
+import { graphCommand } from './commands/graph.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
 import { processCommand } from './commands/process-definition.js';
+import { projectionCommand } from './commands/projection.js';
 import { serveCommand } from './commands/serve.js';
 import { addProcessRunCommands, taskCommand } from './commands/process-run.js';
 import { tokenCommand } from './commands/token.js';
@@ -43,6 +45,8 @@ const program = new Command('ameide')
   .addCommand(artifactCommand())
   .addCommand(eventsCommand())
   .addCommand(extensionCommand())
+  .addCommand(projectionCommand())
+  .addCommand(graphCommand())
   .addCommand(proc)
   .addCommand(taskCommand());
 
