@@ -58,7 +58,6 @@ describe.skipIf(Boolean(process.env['AMEIDE_TEST_KAFKA_BROKERS']))(
     });
 
     it('loses no event and keeps per-tenant order when the broker is SIGKILLed mid-load and restarted', async () => {
-      const uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
       const received: { eventId: string; tenantId: string }[] = [];
       cursor = await transport.openCursor({ consumer: 'restart_reader', domain: 'ledger' });
       let reading = true;
@@ -70,6 +69,18 @@ describe.skipIf(Boolean(process.env['AMEIDE_TEST_KAFKA_BROKERS']))(
           await cursor.settle(batch, () => 'done', 100);
         }
       })();
+      try {
+        await loadAndRestart(received);
+      } finally {
+        // Stopped before the cursor closes: a closed cursor answers at once, and a reader
+        // still looping on it would spin.
+        reading = false;
+        await reader;
+      }
+    }, 240_000);
+
+    async function loadAndRestart(received: { eventId: string; tenantId: string }[]) {
+      const uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
       relay.start();
 
       // Load: every tenant's accounts deposit concurrently while the broker goes away and back.
@@ -86,11 +97,18 @@ describe.skipIf(Boolean(process.env['AMEIDE_TEST_KAFKA_BROKERS']))(
           }),
         ),
       );
-      const deadline = (ms: number) => Date.now() + ms;
+      // Awaited below; a failure before that must not be an unhandled rejection.
+      writers.catch(() => undefined);
       const until = async (what: string, ok: () => boolean, ms: number): Promise<void> => {
-        const end = deadline(ms);
+        const end = Date.now() + ms;
         while (!ok()) {
-          if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+          if (Date.now() > end) {
+            const { published, lastError } = relay.status();
+            throw new Error(
+              `timed out waiting for ${what}: ${written} deposits written, ${published} events published` +
+                ` (last relay error: ${lastError ?? 'none'}), ${received.length} received`,
+            );
+          }
           await sleep(50);
         }
       };
@@ -111,8 +129,6 @@ describe.skipIf(Boolean(process.env['AMEIDE_TEST_KAFKA_BROKERS']))(
       const ids = new Set(rows.map((r) => r.event_id));
       const seen = (): number => new Set(received.map((r) => r.eventId)).size;
       await until('every committed event at the consumer', () => seen() >= ids.size, 120_000);
-      reading = false;
-      await reader;
 
       // None lost, nothing foreign.
       const firstSeen = [...new Map(received.map((r) => [r.eventId, r])).values()];
@@ -133,6 +149,6 @@ describe.skipIf(Boolean(process.env['AMEIDE_TEST_KAFKA_BROKERS']))(
         `kafka restart: ${ids.size} events, ${received.length - ids.size} delivered again, ` +
           `${seenBeforeKill} before the kill`,
       );
-    }, 240_000);
+    }
   },
 );

@@ -45,6 +45,11 @@ export interface KafkaTransportOptions {
    * consumer restarts itself. Default 30 s.
    */
   readonly maxRetryTimeMs?: number;
+  /**
+   * A publish not stored within this fails (`unavailable`) and its producer is replaced; the
+   * relay publishes the batch again. Default 60 s.
+   */
+  readonly publishTimeoutMs?: number;
   /** Where the client's own warnings and errors go. Default: nowhere. */
   readonly logger?: EventsLogger;
 }
@@ -87,6 +92,7 @@ export async function createKafkaTransport(
       { field: 'partitions', description: String(partitions) },
     ]);
   const logger = options.logger ?? silentLogger;
+  const publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
   const kafka = new Kafka({
     clientId: options.clientId ?? 'ameide',
     brokers: typeof options.brokers === 'string' ? [options.brokers] : [...options.brokers],
@@ -170,7 +176,28 @@ export async function createKafkaTransport(
           }),
         );
         // One request per partition leader, in order within each partition.
-        await (await connectedProducer()).sendBatch({ acks: -1, topicMessages });
+        const current = connectedProducer();
+        const sent = (await current).sendBatch({ acks: -1, topicMessages });
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>(
+          (resolve) => (timer = setTimeout(() => resolve('timeout'), publishTimeoutMs)),
+        );
+        try {
+          if ((await Promise.race([sent, timedOut])) === 'timeout') {
+            // The idempotent producer retries without end; a send stuck that long is given up
+            // with its producer, and the relay publishes the batch again on a fresh one (a
+            // copy the old one still writes is dropped by the inbox).
+            sent.catch(() => undefined);
+            if (producer === current) producer = undefined;
+            void (await current).disconnect().catch(() => undefined);
+            throw new AmeideError(
+              'unavailable',
+              `kafka did not store the batch within ${publishTimeoutMs} ms`,
+            );
+          }
+        } finally {
+          clearTimeout(timer);
+        }
         return { published: events.length, duplicates: 0 };
       },
     },
