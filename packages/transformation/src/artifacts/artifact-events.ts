@@ -13,7 +13,12 @@ export const ArtifactEventType = {
 } as const;
 export type ArtifactEventType = (typeof ArtifactEventType)[keyof typeof ArtifactEventType];
 
-/** `data` of each event type (the content itself travels in `payload`). */
+/**
+ * `data` of each event type: the JSON payload of the envelope the relay and
+ * `EventService` carry. The content (or compiled plan) is the event's
+ * attachment in the log, never published: read it with GetArtifact at the
+ * event's stream version.
+ */
 export interface ArtifactCreatedData {
   readonly kind: ArtifactKind;
   readonly name: string;
