@@ -119,70 +119,77 @@ describe('ameide dev + artifact commands, as a user types them', () => {
     expect(again.stdout).toBe('# Refund policy\nv2\n');
   });
 
-  it("shows the demo tenant's projections and Graph, and rebuilds one, as a user types it", async () => {
-    expect(
-      (
-        await cli(
-          'login',
-          '--dev',
-          '--tenant',
-          'demo',
-          '--user',
-          'ops',
-          '--groups',
-          'platform-admin',
-        )
-      ).code,
-    ).toBe(0);
-    const list = await cli('projection', 'list');
-    expect(list.code, list.stderr).toBe(0);
-    expect(list.stdout).toMatch(/^NAME\s+STATE\s+APPLIED\s+BEHIND/);
-    expect(list.stdout).toMatch(/\norder-to-cash\s+running\s+\d+\s+\d+/);
-    expect(list.stdout).toMatch(/\ngraph\s+running\s+\d+/);
+  // Each command is a process of its own (about 2 s each here, more under load).
+  it(
+    "shows the demo tenant's projections and Graph, and rebuilds one, as a user types it",
+    {
+      timeout: 240_000,
+    },
+    async () => {
+      expect(
+        (
+          await cli(
+            'login',
+            '--dev',
+            '--tenant',
+            'demo',
+            '--user',
+            'ops',
+            '--groups',
+            'platform-admin',
+          )
+        ).code,
+      ).toBe(0);
+      const list = await cli('projection', 'list');
+      expect(list.code, list.stderr).toBe(0);
+      expect(list.stdout).toMatch(/^NAME\s+STATE\s+APPLIED\s+BEHIND/);
+      expect(list.stdout).toMatch(/\norder-to-cash\s+running\s+\d+\s+\d+/);
+      expect(list.stdout).toMatch(/\ngraph\s+running\s+\d+/);
 
-    const confirm = 'method:ameide.sales.v1.OrderService/ConfirmOrder';
-    const impact = await cli('graph', 'impact', confirm);
-    expect(impact.code, impact.stderr).toBe(0);
-    expect(impact.stdout).toMatch(
-      new RegExp(
-        `process:order-to-cash\\s+1\\s+process:order-to-cash -calls-> ${confirm.replaceAll('.', '\\.')}`,
-      ),
-    );
-    const path = await cli('graph', 'path', 'process:order-to-cash', 'projection:order-to-cash');
-    expect(path.stdout.split('\n')[0]).toMatch(
-      /^process:order-to-cash -calls-> method:ameide\.sales\.v1\.OrderService\/\w+ -served_by-> domain:sales -emits-> event:sales\.[a-z_.]+ -consumed_by-> projection:order-to-cash$/,
-    );
-    const past = await cli(
-      'graph',
-      'search',
-      'order-to-cash',
-      '--kind',
-      'process',
-      '--at',
-      'order-to-cash@1',
-    );
-    expect(past.stdout).toMatch(/process:order-to-cash\s+process\s+.*version=1/);
-    const missing = await cli('graph', 'neighbours', 'process:nope');
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('ameide: not_found: no node "process:nope"');
-    const badAt = await cli('graph', 'search', '--at', 'order-to-cash');
-    expect(badAt.code).toBe(1);
-    expect(badAt.stderr).toContain('expected <artifact name>@<version>');
+      const confirm = 'method:ameide.sales.v1.OrderService/ConfirmOrder';
+      const impact = await cli('graph', 'impact', confirm);
+      expect(impact.code, impact.stderr).toBe(0);
+      expect(impact.stdout).toMatch(
+        new RegExp(
+          `process:order-to-cash\\s+1\\s+process:order-to-cash -calls-> ${confirm.replaceAll('.', '\\.')}`,
+        ),
+      );
+      const path = await cli('graph', 'path', 'process:order-to-cash', 'projection:order-to-cash');
+      expect(path.stdout.split('\n')[0]).toMatch(
+        /^process:order-to-cash -calls-> method:ameide\.sales\.v1\.OrderService\/\w+ -served_by-> domain:sales -emits-> event:sales\.[a-z_.]+ -consumed_by-> projection:order-to-cash$/,
+      );
+      const past = await cli(
+        'graph',
+        'search',
+        'order-to-cash',
+        '--kind',
+        'process',
+        '--at',
+        'order-to-cash@1',
+      );
+      expect(past.stdout).toMatch(/process:order-to-cash\s+process\s+.*version=1/);
+      const missing = await cli('graph', 'neighbours', 'process:nope');
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('ameide: not_found: no node "process:nope"');
+      const badAt = await cli('graph', 'search', '--at', 'order-to-cash');
+      expect(badAt.code).toBe(1);
+      expect(badAt.stderr).toContain('expected <artifact name>@<version>');
 
-    const rebuilt = await cli('projection', 'rebuild', 'graph');
-    expect(rebuilt.code, rebuilt.stderr).toBe(0);
-    expect(rebuilt.stdout).toMatch(
-      /^graph rebuilt from postgres: \d+ events in [\d.]+s, swapped in\n$/,
-    );
-    const status = await cli('projection', 'status', 'graph');
-    expect(status.stdout).toMatch(/last rebuild: swapped from postgres/);
-    expect((await cli('graph', 'impact', confirm)).stdout).toBe(impact.stdout);
+      const rebuilt = await cli('projection', 'rebuild', 'graph');
+      expect(rebuilt.code, rebuilt.stderr).toBe(0);
+      expect(rebuilt.stdout).toMatch(
+        /^graph rebuilt from postgres: \d+ events in [\d.]+s, swapped in\n$/,
+      );
+      const status = await cli('projection', 'status', 'graph');
+      expect(status.stdout).toMatch(/last rebuild: swapped from postgres/);
+      expect((await cli('graph', 'impact', confirm)).stdout).toBe(impact.stdout);
 
-    expect((await cli('login', '--dev', '--tenant', 'demo', '--user', 'alice')).code).toBe(0);
-    const denied = await cli('projection', 'rebuild', 'graph');
-    expect(denied.code).toBe(1);
-    expect(denied.stderr).toContain('ameide: permission_denied:');
-  });
+      expect((await cli('login', '--dev', '--tenant', 'demo', '--user', 'alice')).code).toBe(0);
+      const denied = await cli('projection', 'rebuild', 'graph');
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toContain('ameide: permission_denied:');
+    },
+  );
 
   it('refuses a second dev on the same state directory, and a port in use, with clear messages', async () => {
     const port = new URL(dev.url).port;

@@ -44,6 +44,8 @@ export interface ProjectionRunnerOptions {
   readonly lagIntervalMs?: number;
   readonly batchSize?: number;
   readonly waitMs?: number;
+  /** A rebuild whose source delivers nothing for this long while short of the log fails (default 60 s). */
+  readonly rebuildStallMs?: number;
   readonly logger?: EventsLogger;
 }
 
@@ -176,15 +178,67 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     return gen;
   };
 
-  const drain = async (gen: Generation, deadline: number) => {
+  /** Deliveries a consumer has taken so far (each event of its domain once or more). */
+  const delivered = (c: Consumer) => {
+    const { retry: _retry, replayed: _replayed, ...outcomes } = c.stats();
+    return Object.values(outcomes).reduce((n, v) => n + v, 0);
+  };
+
+  /**
+   * Runs the generation's consumers until each has taken at least `targets[i]` deliveries (the
+   * events its domain's log held when the rebuild began) and a pass brings nothing new. A source
+   * that stops delivering below its target for `stallMs` (a Kafka topic the relay has not filled)
+   * fails the rebuild instead of swapping in a partial model.
+   */
+  const drain = async (gen: Generation, targets: readonly number[], stallMs: number) => {
+    let lastProgress = Date.now();
     for (;;) {
       let handled = 0;
       for (const c of gen.consumers) handled += (await c.runOnce()).length;
-      if (handled === 0) return;
-      if (Date.now() > deadline)
-        throw new Error(`projection ${definition.name}: still not caught up when the time ran out`);
+      if (handled > 0) lastProgress = Date.now();
+      const short = gen.consumers
+        .map((c, i) => ({
+          domain: definition.sources[i]!.domain,
+          got: delivered(c),
+          want: targets[i] ?? 0,
+        }))
+        .filter((x) => x.got < x.want);
+      if (handled === 0 && short.length === 0) return;
+      if (Date.now() - lastProgress > stallMs)
+        throw new Error(
+          `projection ${definition.name}: the rebuild source stopped delivering: ${short
+            .map((x) => `${x.domain} gave ${x.got} of the ${x.want} events in its log`)
+            .join('; ')}`,
+        );
     }
   };
+
+  /** Events each source's log holds now, and whether retention has pruned any of them. */
+  const logHeads = () =>
+    db.transaction(
+      (tx) =>
+        Promise.all(
+          definition.sources.map(async (source) => {
+            const schemaName = logSchemaOf(source.domain);
+            const log = quoteIdentifier(schemaName, 'schema');
+            const { rows: has } = await tx.query<{ ok: boolean }>(
+              `SELECT to_regclass($1) IS NOT NULL AS ok`,
+              [`${schemaName}.outbox_pruned`],
+            );
+            const { rows } = await tx.query<{ n: string; pruned: boolean }>(
+              `SELECT (SELECT count(*) FROM ${log}.outbox
+                        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()))::text AS n,
+                      ${has[0]?.ok ? `EXISTS (SELECT 1 FROM ${log}.outbox_pruned)` : 'false'} AS pruned`,
+            );
+            return {
+              domain: source.domain,
+              events: Number(rows[0]?.n ?? 0),
+              pruned: rows[0]?.pruned === true,
+            };
+          }),
+        ),
+      relay,
+    );
 
   const measureLag = async (gen: Generation | undefined): Promise<SourceLag[]> =>
     Promise.all(
@@ -233,15 +287,16 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     gen: Generation,
     source: RebuildSource,
     startedAt: Date,
+    targets: readonly number[],
   ): Promise<RebuildInfo> => {
     try {
       // Catch up from the start of the log while the serving generation goes on.
-      await drain(gen, Number.POSITIVE_INFINITY);
+      await drain(gen, targets, options.rebuildStallMs ?? 60_000);
       // Stop the serving generation, let the new one take what came meanwhile, swap.
       const old = serving;
       if (old) await Promise.all(old.consumers.map((c) => c.stop()));
       try {
-        await drain(gen, Date.now() + 120_000);
+        await drain(gen, targets, options.rebuildStallMs ?? 60_000);
         await swapWhenFree(db, definition, gen.number, hash);
       } catch (err) {
         if (old) for (const c of old.consumers) void c.start();
@@ -348,6 +403,18 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
             ],
           },
         );
+      const heads = await logHeads();
+      const pruned = heads.filter((h) => h.pruned).map((h) => h.domain);
+      if (source === 'postgres' && pruned.length > 0)
+        throw new AmeideError(
+          'failed_precondition',
+          `projection ${definition.name} cannot be rebuilt from the Postgres log: retention has pruned the oldest events of ${pruned.join(', ')}; rebuild it from kafka, which keeps them`,
+          {
+            reason: 'LOG_PRUNED',
+            domain: 'ameide.projections',
+            fieldViolations: [{ field: 'source', description: 'kafka (the log was pruned)' }],
+          },
+        );
       const number = serving.number + 1;
       await db.transaction((tx) => createShadowTables(tx, definition, number));
       const gen = generation(number, 'shadow', transport, 50);
@@ -360,7 +427,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         finishedAt: undefined,
         error: undefined,
       };
-      const done = runRebuild(gen, source, startedAt).then((info) => {
+      const targets = heads.map((h) => h.events);
+      const done = runRebuild(gen, source, startedAt, targets).then((info) => {
         lastRebuild = info;
         rebuilding = undefined;
         return info;
