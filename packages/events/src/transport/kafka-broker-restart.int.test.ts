@@ -77,7 +77,7 @@ describe.skipIf(Boolean(process.env['AMEIDE_TEST_KAFKA_BROKERS']))(
         reading = false;
         await reader;
       }
-    }, 240_000);
+    }, 300_000);
 
     async function loadAndRestart(received: { eventId: string; tenantId: string }[]) {
       const uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
@@ -128,7 +128,7 @@ describe.skipIf(Boolean(process.env['AMEIDE_TEST_KAFKA_BROKERS']))(
       expect(rows.length).toBe(expected);
       const ids = new Set(rows.map((r) => r.event_id));
       const seen = (): number => new Set(received.map((r) => r.eventId)).size;
-      await until('every committed event at the consumer', () => seen() >= ids.size, 120_000);
+      await until('every committed event at the consumer', () => seen() >= ids.size, 180_000);
 
       // None lost, nothing foreign.
       const firstSeen = [...new Map(received.map((r) => [r.eventId, r])).values()];

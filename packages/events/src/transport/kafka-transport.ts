@@ -182,19 +182,27 @@ export async function createKafkaTransport(
         const timedOut = new Promise<'timeout'>(
           (resolve) => (timer = setTimeout(() => resolve('timeout'), publishTimeoutMs)),
         );
+        // A failed send leaves its producer unusable: after a broker restart kafkajs's
+        // idempotent producer answers every later send with OUT_OF_ORDER_SEQUENCE_NUMBER, and
+        // a stuck one retries without end. Either way the producer is replaced (a new producer
+        // id starts new sequences) and the relay publishes the batch again on the fresh one;
+        // a copy the old one still writes is dropped by the inbox.
+        const replace = async (): Promise<void> => {
+          if (producer === current) producer = undefined;
+          await (await current).disconnect().catch(() => undefined);
+        };
         try {
           if ((await Promise.race([sent, timedOut])) === 'timeout') {
-            // The idempotent producer retries without end; a send stuck that long is given up
-            // with its producer, and the relay publishes the batch again on a fresh one (a
-            // copy the old one still writes is dropped by the inbox).
             sent.catch(() => undefined);
-            if (producer === current) producer = undefined;
-            void (await current).disconnect().catch(() => undefined);
+            void replace();
             throw new AmeideError(
               'unavailable',
               `kafka did not store the batch within ${publishTimeoutMs} ms`,
             );
           }
+        } catch (error) {
+          if (!(error instanceof AmeideError)) await replace();
+          throw error;
         } finally {
           clearTimeout(timer);
         }
@@ -292,6 +300,18 @@ async function openKafkaCursor(
   const committed = new Map<number, bigint>();
   let wake: (() => void) | undefined;
   let closed = false;
+  /** Set when the client gave up for good (it restarts itself after retriable errors). */
+  let crashed: Error | undefined;
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    const detail = { topic, group: options.groupId, err: payload.error.message };
+    if (payload.restart) {
+      logger.warn(detail, 'kafka consumer failed; it restarts from the committed offsets');
+      return;
+    }
+    crashed = payload.error;
+    logger.error(detail, 'kafka consumer stopped for good; the cursor fails until reopened');
+    wake?.();
+  });
 
   const commit = async (touched: Iterable<Run>): Promise<void> => {
     const offsets: { topic: string; partition: number; offset: string }[] = [];
@@ -404,6 +424,8 @@ async function openKafkaCursor(
 
   return {
     async next({ max, waitMs, signal }) {
+      if (crashed && queue.length === 0)
+        throw new AmeideError('unavailable', `kafka consumer stopped: ${crashed.message}`);
       if (queue.length === 0 && !closed) {
         await new Promise<void>((resolve) => {
           const stop = (): void => {
