@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { findKafkaLibs, findVersitygwBinary } from '@ameide/launch';
+import { findFreePort, findKafkaLibs, findVersitygwBinary } from '@ameide/launch';
 import { startKafkaServer } from './kafka-server.js';
 import { startNatsServer } from './nats-server.js';
 import { parseS3ServerUrl } from './parse-s3-server-url.js';
@@ -36,7 +36,7 @@ export default async function setup(project: TestProject): Promise<Teardown> {
     setupS3,
   ];
   const teardowns: Teardown[] = [];
-  // Kafka's JVM takes seconds to start: it starts beside the others instead of after them.
+  // Kafka's JVM takes seconds to start: it starts beside the others, and in the background.
   const kafka = setupKafka(project).then((teardown) => void teardowns.push(teardown));
   const others = (async () => {
     for (const start of servers) teardowns.push(await start(project));
@@ -125,9 +125,31 @@ async function setupKafka(project: TestProject): Promise<Teardown> {
     project.provide('kafka', { brokers: external.split(',').map((b) => b.trim()) });
     return async () => {};
   }
-  const server = await startKafkaServer({ libs: await kafkaLibs() });
-  project.provide('kafka', { brokers: [server.brokers] });
-  return () => server.stop();
+  // The JVM takes longer to start than all the other servers together, so the run does not
+  // wait for it: the address is handed out now, the broker starts in the background, and the
+  // test files that use it wait until it accepts connections (`waitForTestKafka`).
+  const port = await findFreePort();
+  const controllerPort = await findFreePort();
+  project.provide('kafka', { brokers: [`127.0.0.1:${port}`] });
+  const teardown = new AbortController();
+  let failed: Error | undefined;
+  const starting = (async () =>
+    startKafkaServer({ libs: await kafkaLibs(), port, controllerPort, signal: teardown.signal }))();
+  starting.catch((error: unknown) => {
+    if (teardown.signal.aborted) return;
+    failed = error instanceof Error ? error : new Error(String(error));
+    process.stderr.write(
+      `ameide test setup: Kafka did not start, its tests will fail: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+  });
+  return async () => {
+    // The broker's data is thrown away: it is killed, also in the middle of its start when
+    // the run ends before it is up (no test used it).
+    teardown.abort();
+    const server = await starting.catch(() => undefined);
+    if (failed !== undefined) throw failed;
+    await server?.stop();
+  };
 }
 
 /** The Kafka jars; fetched into the cache first when missing (`scripts/ensure-kafka.mjs`, Maven). */

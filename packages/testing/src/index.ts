@@ -18,5 +18,5 @@ export { testS3Bucket } from './test-s3-bucket.js';
 export type { TestS3Bucket } from './test-s3-bucket.js';
 export { startKafkaServer } from './kafka-server.js';
 export type { KafkaServer, KafkaServerOptions } from './kafka-server.js';
-export { testKafka } from './test-kafka.js';
+export { testKafka, waitForTestKafka } from './test-kafka.js';
 export type { TestKafka } from './test-kafka.js';

@@ -10,6 +10,12 @@ export interface KafkaServerOptions {
   readonly libs?: string;
   /** Partitions of topics created without a count. Default 1. */
   readonly defaultPartitions?: number;
+  /** Client port on 127.0.0.1. Default: a free port. */
+  readonly port?: number;
+  /** Controller port on 127.0.0.1. Default: a free port. */
+  readonly controllerPort?: number;
+  /** Aborting it during the start kills the JVM; the start then rejects. */
+  readonly signal?: AbortSignal;
 }
 
 /** A running throw-away Kafka broker (single-node KRaft, data in a temporary directory). */
@@ -34,9 +40,14 @@ export async function startKafkaServer(options: KafkaServerOptions = {}): Promis
         ? { defaultPartitions: options.defaultPartitions }
         : {}),
       ...(fixed ? { port: fixed.port, controllerPort: fixed.controllerPort } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   try {
-    let broker = await launch();
+    let broker = await launch(
+      options.port !== undefined && options.controllerPort !== undefined
+        ? { port: options.port, controllerPort: options.controllerPort }
+        : undefined,
+    );
     // A test run that dies without teardown must not leave the directory behind.
     const onExit = (): void => rmSync(dataDir, { recursive: true, force: true });
     process.once('exit', onExit);

@@ -1,7 +1,7 @@
 // Test support (vitest only): per-file databases and NATS streams for the ledger test domain.
 import { inject } from 'vitest';
 import { createPgDatabase, createPgliteDatabase, type Database } from '@ameide/persistence';
-import { createTestDatabase, testKafka } from '@ameide/testing';
+import { createTestDatabase, testKafka, waitForTestKafka } from '@ameide/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createRelay } from '../relay/relay.js';
 import type { EventTransport } from '../transport/event-transport.js';
@@ -74,6 +74,7 @@ export async function kafkaTransportFor(
   options: { ackWaitMs?: number; brokers?: readonly string[]; maxRetryTimeMs?: number } = {},
 ) {
   const names = testKafka(label);
+  if (options.brokers === undefined) await waitForTestKafka();
   const transport = await createKafkaTransport({
     brokers: options.brokers ?? names.brokers,
     topicPrefix: names.topicPrefix,
