@@ -8,6 +8,7 @@ import { benchKafka } from './kafka.bench.js';
 import { benchPersistence } from './persistence.bench.js';
 import { benchProcessDefinition } from './process-definition.bench.js';
 import { benchProcessRuntime } from './process-runtime.bench.js';
+import { benchProjections } from './projections.bench.js';
 import { benchServiceHost } from './service-host.bench.js';
 import { benchTransformation } from './transformation.bench.js';
 
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<void>> = {
   dev: benchDev,
   extensions: benchExtensions,
   kafka: benchKafka,
+  projections: benchProjections,
 };
 
 const only = process.argv.slice(2);

@@ -17,7 +17,7 @@ import {
   type TokenVerifierOptions,
 } from '@ameide/server';
 import { createArtifactStore } from '@ameide/transformation';
-import { migratePrimitives } from './database/migrate-primitives.js';
+import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
 import { openDatabase, redactUrl, type DatabaseConfig } from './database/open-database.js';
 import { startEventRelay } from './primitives/event-relay.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
@@ -224,6 +224,8 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
       }
       case 'process-worker': {
         const db = await open(options.database);
+        // Instance lifecycle events go to the process log in the worker's database.
+        await migrate(db, 'process', step);
         const temporalConfig = options.temporal;
         // Probes first: the worker bundles the workflow code before it polls (seconds).
         const state: { worker?: RunningProcessWorker } = {};
@@ -243,6 +245,7 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
               tokens: createDevTokenProvider(options.signingKey),
               serviceUrl: options.serviceUrl,
               logger,
+              events: { db },
               ...(options.shutdownGraceTimeMs !== undefined
                 ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs }
                 : {}),
@@ -291,7 +294,7 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
 
 async function migrate(
   db: Database,
-  owner: 'transformation' | 'sales',
+  owner: SchemaOwner,
   step: StepReporter,
 ): Promise<void> {
   await step(
