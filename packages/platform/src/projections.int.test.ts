@@ -311,3 +311,79 @@ describe('projections on the platform (Postgres, Temporal)', () => {
     expect(after.order).toEqual(before.order);
   });
 });
+
+describe('projections on the embedded platform (PGlite): tenants apart', () => {
+  let platform: Platform;
+  const clients: Record<string, AmeideClient> = {};
+
+  beforeAll(async () => {
+    const identity = await createEphemeralDevIdentity();
+    platform = await createPlatform({
+      database: { pglite: true },
+      identity,
+      services: ['sales'],
+      host: { port: 0, hostname: '127.0.0.1' },
+      logger: createLogger({
+        primitive: { type: 'platform', name: 'proj-pglite' },
+        level: 'error',
+      }),
+      retention: false,
+    });
+    for (const tenant of ['acme', 'globex']) {
+      const token = await identity.signToken({ tenantId: tenant, userId: `${tenant}-user` });
+      clients[tenant] = createAmeideClient({ baseUrl: platform.url, token });
+    }
+  }, 120_000);
+  afterAll(() => platform?.close());
+
+  it('shows each tenant only its own orders and artifacts', async () => {
+    const orders: Record<string, string> = {};
+    for (const tenant of ['acme', 'globex']) {
+      const c = clients[tenant]!;
+      const { customer } = await c.customers.createCustomer({
+        name: `${tenant} customer`,
+        email: `buyer@${tenant}.example`,
+        creditLimit: { currency: 'EUR', amountMinor: 100_000n },
+      });
+      const { order } = await c.orders.createOrder({
+        customerId: customer!.customerId,
+        currency: 'EUR',
+      });
+      orders[tenant] = order!.orderId;
+    }
+    const { artifact } = await clients['acme']!.transformation.createArtifact({
+      kind: ArtifactKind.PROCESS_DEFINITION,
+      name: 'make-order',
+      contentType: 'application/json',
+      content: makeOrderProcess(true),
+    });
+    await clients['acme']!.transformation.publishArtifact({ artifactId: artifact!.id });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { projections } = await clients['acme']!.projections.listProjections({});
+      if (projections.every((p) => p.eventsBehind === 0n)) break;
+      if (Date.now() > deadline) throw new Error('projections did not catch up');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const [tenant, other] of [
+      ['acme', 'globex'],
+      ['globex', 'acme'],
+    ] as const) {
+      const c = clients[tenant]!;
+      const listed = await c.orderToCash.listOrderSummaries({});
+      expect(listed.orders.map((o) => [o.orderId, o.customerName])).toEqual([
+        [orders[tenant], `${tenant} customer`],
+      ]);
+      expect(
+        (await rejection(c.orderToCash.getOrderSummary({ orderId: orders[other]! }))).code,
+      ).toBe('not_found');
+    }
+    const acmeProcesses = await clients['acme']!.graph.searchNodes({ kind: 'process' });
+    expect(acmeProcesses.nodes.map((n) => n.id)).toEqual(['process:make-order']);
+    expect((await clients['globex']!.graph.searchNodes({ kind: 'process' })).nodes).toEqual([]);
+    const impact = await clients['acme']!.graph.getImpact({
+      nodeId: 'method:ameide.sales.v1.OrderService/CreateOrder',
+    });
+    expect(impact.impacted.map((i) => i.node!.id)).toEqual(['process:make-order']);
+  });
+});
