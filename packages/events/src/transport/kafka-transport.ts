@@ -45,6 +45,8 @@ export interface KafkaTransportOptions {
    * consumer restarts itself. Default 30 s.
    */
   readonly maxRetryTimeMs?: number;
+  /** How long creating the transport keeps trying to reach the brokers. Default 60 s. */
+  readonly connectTimeoutMs?: number;
   /**
    * A publish not stored within this fails (`unavailable`) and its producer is replaced; the
    * relay publishes the batch again. Default 60 s.
@@ -107,7 +109,18 @@ export async function createKafkaTransport(
       },
   });
   const admin = kafka.admin();
-  await admin.connect();
+  // A process may start before its broker (the test broker starts in the background, a
+  // deployment's may still be coming up): connecting is retried for connectTimeoutMs.
+  const connectDeadline = Date.now() + (options.connectTimeoutMs ?? 60_000);
+  for (;;) {
+    try {
+      await admin.connect();
+      break;
+    } catch (error) {
+      if (Date.now() > connectDeadline) throw error;
+      await sleep(500);
+    }
+  }
   const topicOf = (domain: string): string => `${prefix}.${domain}`;
 
   const topics = new Map<string, Promise<number>>();
