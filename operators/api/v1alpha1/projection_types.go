@@ -7,7 +7,10 @@ import (
 // ProjectionSpec declares a Projection primitive: a read-model workload
 // that consumes events and serves queries.
 type ProjectionSpec struct {
-	Workload   `json:",inline"`
+	Workload `json:",inline"`
+	// The projection definition; its name is also the projection's name in
+	// the platform's ProjectionService (e.g. order-to-cash, graph), which the
+	// operator asks for the lag.
 	Definition DefinitionRef `json:"definition"`
 	// Secret key holding the read-model database URL.
 	Storage SecretKeyRef `json:"storage"`
@@ -17,17 +20,34 @@ type ProjectionSpec struct {
 	MaxLagSeconds int32 `json:"maxLagSeconds,omitempty"`
 }
 
-// ProjectionLag is the lag the projection workload reports.
+// ProjectionLag is how far the projection is behind the event log, as the
+// platform's ProjectionService (GetProjectionStatus) reported it when the
+// operator last asked.
 type ProjectionLag struct {
-	EventsBehind  int64       `json:"eventsBehind"`
-	SecondsBehind int64       `json:"secondsBehind"`
-	ReportedAt    metav1.Time `json:"reportedAt"`
+	// Events committed to the log that the projection has not applied yet
+	// (the largest of its sources).
+	EventsBehind int64 `json:"eventsBehind"`
+	// Age of the oldest of them in whole seconds, rounded up (0 when caught up).
+	SecondsBehind int64 `json:"secondsBehind"`
+	// When the lag was read.
+	ReportedAt metav1.Time `json:"reportedAt"`
+	// The projection's state on the platform: running, rebuilding (the current
+	// tables serve while a rebuild runs) or stopped.
+	// +optional
+	State string `json:"state,omitempty"`
+	// Events the projection dead-lettered that are still open.
+	// +optional
+	DeadLetters int64 `json:"deadLetters,omitempty"`
 }
 
 // ProjectionStatus is the observed state of a Projection.
 type ProjectionStatus struct {
 	PrimitiveStatus `json:",inline"`
-	// Written by the projection workload; the operator derives Degraded from it.
+	// Read by the operator from the platform's ProjectionService for the
+	// projection named spec.definition.name (every --projection-lag-interval);
+	// Degraded is derived from it. The last lag read stays when a later read
+	// fails (Degraded then says LagNotReported and why). An operator without
+	// --projections-url reads nothing and uses what others wrote here.
 	// +optional
 	Lag *ProjectionLag `json:"lag,omitempty"`
 }

@@ -28,6 +28,9 @@ The Process reconciler validates each Process's references before applying its
 worker: the ProcessDefinition in the Transformation Domain (--transformation-url,
 with the tenant's token from --service-token-dir) and the Temporal namespace
 (--temporal-address, or the Process's spec.temporal.address).
+With --projections-url the Projection reconciler reads each Projection's lag
+from the platform's ProjectionService (the projection named spec.definition.name,
+every --projection-lag-interval) into status.lag, and derives Degraded from it.
 
 Flags of run:
 `
@@ -69,6 +72,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", ":8081", `address of /healthz and /readyz ("0" disables)`)
 	fs.StringVar(&o.TemporalAddress, "temporal-address", "", "Temporal frontend (host:port) for Processes that name none")
 	fs.StringVar(&o.TransformationURL, "transformation-url", "", "base URL of the Transformation Domain, e.g. http://transformation.ameide-system:8080")
+	fs.StringVar(&o.ProjectionsURL, "projections-url", "",
+		"base URL of the platform service serving ameide.projections.v1.ProjectionService, where Projections' lag is read (empty: no lag is read)")
+	fs.DurationVar(&o.LagInterval, "projection-lag-interval", 30*time.Second, "how often each Projection's lag is read from --projections-url")
 	fs.StringVar(&o.ServiceTokenDir, "service-token-dir", "",
 		"directory with one service token per tenant (file named after the tenant id), read on every call")
 	fs.StringVar(&o.PlatformTenant, "platform-tenant", "platform", "tenant that platform primitives naming no spec.tenant act for")
@@ -110,6 +116,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if o.RetryPeriod <= 0 || 5*o.RenewDeadline <= 6*o.RetryPeriod || o.LeaseDuration <= o.RenewDeadline {
 		fmt.Fprintf(stderr, "ameide-operator: the Lease timings must satisfy --leader-elect-lease-duration (%s) > --leader-elect-renew-deadline (%s) > 1.2 × --leader-elect-retry-period (%s) > 0\n",
 			o.LeaseDuration, o.RenewDeadline, o.RetryPeriod)
+		return 2
+	}
+	if o.LagInterval <= 0 {
+		fmt.Fprintln(stderr, "ameide-operator: --projection-lag-interval must be positive")
 		return 2
 	}
 	if o.MaxConcurrentReconciles < 1 {

@@ -55,6 +55,11 @@ type Reconciler struct {
 	PlatformTenant string
 	// Recheck is how often a Ready Process re-validates its references.
 	Recheck time.Duration
+	// Lag reads a Projection's lag from the platform; nil leaves status.lag
+	// to whoever writes it.
+	Lag LagReader
+	// LagInterval is how often a Projection's lag is read again.
+	LagInterval time.Duration
 }
 
 // Reconcile is the idempotent reconcile of one CR: it computes the children
@@ -247,6 +252,14 @@ func (r *Reconciler) reconcile(ctx context.Context, obj client.Object) (ctrl.Res
 		}
 	}
 
+	// The lag comes from the platform, whatever the state of the children.
+	var lagUnread *verdict
+	var lagErr error
+	if p, ok := obj.(*v1alpha1.Projection); ok && r.Lag != nil {
+		lagUnread, lagErr = r.readLag(ctx, p)
+		result.RequeueAfter = r.LagInterval
+	}
+
 	x.setDrift()
 	switch {
 	case len(applyErrs) > 0:
@@ -257,7 +270,11 @@ func (r *Reconciler) reconcile(ctx context.Context, obj client.Object) (ctrl.Res
 		ready, degraded := deploymentReadiness(deployment)
 		x.set(v1alpha1.ConditionReady, ready)
 		if p, ok := obj.(*v1alpha1.Projection); ok {
-			if lag := projectionLag(p); lag.Status == metav1.ConditionTrue || degraded.Status != metav1.ConditionTrue {
+			lag := projectionLag(p)
+			if lagUnread != nil {
+				lag = *lagUnread
+			}
+			if lag.Status == metav1.ConditionTrue || degraded.Status != metav1.ConditionTrue {
 				degraded = lag
 			}
 		}
@@ -275,7 +292,11 @@ func (r *Reconciler) reconcile(ctx context.Context, obj client.Object) (ctrl.Res
 	if len(applyErrs) > 0 {
 		// Returned so the workqueue retries with backoff; the condition
 		// already names the failing child.
-		return ctrl.Result{}, errors.Join(applyErrs...)
+		return ctrl.Result{}, errors.Join(append(applyErrs, lagErr)...)
+	}
+	if lagErr != nil {
+		// Backoff, not the interval: the condition already says why.
+		return ctrl.Result{}, lagErr
 	}
 	return result, nil
 }

@@ -65,6 +65,11 @@ type Config struct {
 	// Recheck is how often a Ready Process re-validates its references
 	// (default 5 min).
 	Recheck time.Duration
+	// Lag reads each Projection's lag from the platform's ProjectionService;
+	// nil leaves status.lag to whoever writes it (no --projections-url).
+	Lag LagReader
+	// LagInterval is how often a Projection's lag is read again (default 30 s).
+	LagInterval time.Duration
 }
 
 // Setup registers one controller per enabled kind with mgr.
@@ -77,6 +82,9 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 	}
 	if cfg.Recheck == 0 {
 		cfg.Recheck = 5 * time.Minute
+	}
+	if cfg.LagInterval == 0 {
+		cfg.LagInterval = 30 * time.Second
 	}
 	if cfg.MaxConcurrentReconciles == 0 {
 		cfg.MaxConcurrentReconciles = 1
@@ -99,6 +107,8 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 			References:     cfg.References,
 			PlatformTenant: cfg.PlatformTenant,
 			Recheck:        cfg.Recheck,
+			Lag:            cfg.Lag,
+			LagInterval:    cfg.LagInterval,
 		}
 		if err := r.setup(mgr, cfg); err != nil {
 			return fmt.Errorf("set up the %s reconciler: %w", name, err)
@@ -108,11 +118,13 @@ func Setup(mgr ctrl.Manager, cfg Config) error {
 }
 
 func (r *Reconciler) setup(mgr ctrl.Manager, cfg Config) error {
-	// Spec changes trigger a reconcile, status writes do not; a
-	// Projection's status.lag is written by its workload and must.
+	// Spec changes trigger a reconcile, status writes do not. Without a lag
+	// reader a Projection's status.lag is written by someone else and must;
+	// with one the operator writes it (every LagInterval), and its own write
+	// must not start the next read.
 	forPred := predicate.GenerationChangedPredicate{}
 	var forOpts []builder.ForOption
-	if r.Kind.Name != "projection" {
+	if r.Kind.Name != "projection" || r.Lag != nil {
 		forOpts = append(forOpts, builder.WithPredicates(forPred))
 	}
 	b := ctrl.NewControllerManagedBy(mgr).

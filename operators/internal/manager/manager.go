@@ -18,6 +18,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"ameide.io/operators/internal/controller"
+	"ameide.io/operators/internal/projectionlag"
 	"ameide.io/operators/internal/refcheck"
 	"ameide.io/operators/internal/render"
 )
@@ -51,6 +52,13 @@ type Options struct {
 	// Domain's NetworkPolicy.
 	IngressNamespace string
 
+	// ProjectionsURL: the platform service that serves ProjectionService,
+	// which the Projection reconciler asks for each Projection's lag (with
+	// the tenant's token from ServiceTokenDir); empty reads no lag.
+	ProjectionsURL string
+	// LagInterval: how often a Projection's lag is read (default 30 s).
+	LagInterval time.Duration
+
 	MaxConcurrentReconciles int
 	BackoffBase, BackoffMax time.Duration
 	Recheck                 time.Duration
@@ -58,6 +66,8 @@ type Options struct {
 	// References replaces the Transformation/Temporal checker (tests of
 	// other reconcilers); nil builds the real one from the settings above.
 	References controller.ReferenceChecker
+	// Lag replaces the ProjectionService reader built from ProjectionsURL.
+	Lag controller.LagReader
 	// Capabilities, when set, replace discovery.
 	Capabilities *render.Capabilities
 	// SkipControllerNameValidation lets one process run several managers
@@ -140,6 +150,13 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 			Tokens:            refcheck.TokenDir(o.ServiceTokenDir),
 		}
 	}
+	lag := o.Lag
+	if lag == nil && o.ProjectionsURL != "" && !o.Disabled["projection"] {
+		if o.ServiceTokenDir == "" {
+			return nil, errors.New("--projections-url needs --service-token-dir (one token file per tenant) to call the ProjectionService")
+		}
+		lag = &projectionlag.Reader{URL: o.ProjectionsURL, Tokens: refcheck.TokenDir(o.ServiceTokenDir)}
+	}
 	err = controller.Setup(mgr, controller.Config{
 		Disabled: o.Disabled,
 		Render: render.Options{
@@ -157,6 +174,8 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 		BackoffBase:             o.BackoffBase,
 		BackoffMax:              o.BackoffMax,
 		Recheck:                 o.Recheck,
+		Lag:                     lag,
+		LagInterval:             o.LagInterval,
 	})
 	if err != nil {
 		return nil, err
