@@ -56,7 +56,7 @@ describe.each<Engine>(['postgres', 'pglite'])('idempotent commands (%s)', (engin
     ).filter((e) => e.envelope.aggregateId === accountId);
 
   beforeAll(async () => {
-    ledger = await openLedgerDatabase(engine, `idem_${engine}`);
+    ledger = await openLedgerDatabase(engine, `idem_${engine}`, { ownServer: true });
     uow = createUnitOfWork({
       db: ledger.db,
       domain: 'ledger',

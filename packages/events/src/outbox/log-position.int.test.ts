@@ -118,7 +118,7 @@ describe('the event log on postgres', () => {
   let reader: pg.Client;
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('log_position');
+    testDb = await createTestDatabase('log_position', { ownServer: true });
     const db = createPgDatabase({ url: testDb.url, pool: { max: 2 } });
     await ensureAppRole(db);
     await ensureRelayRole(db);

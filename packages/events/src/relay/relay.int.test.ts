@@ -84,7 +84,7 @@ describe('relay (postgres)', () => {
   let ledger: LedgerDatabase;
   let uow: UnitOfWork;
   beforeAll(async () => {
-    ledger = await openLedgerDatabase('postgres', 'relay');
+    ledger = await openLedgerDatabase('postgres', 'relay', { ownServer: true });
     uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
   });
   afterAll(() => ledger.close());

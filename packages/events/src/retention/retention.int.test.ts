@@ -79,7 +79,7 @@ describe.each<Engine>(['postgres', 'pglite'])('pruneEventTables (%s)', (engine) 
   let ledger: LedgerDatabase;
   let uow: UnitOfWork;
   beforeAll(async () => {
-    ledger = await openLedgerDatabase(engine, `retention_${engine}`);
+    ledger = await openLedgerDatabase(engine, `retention_${engine}`, { ownServer: true });
     uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
   });
   afterAll(() => ledger.close());
@@ -298,7 +298,7 @@ describe('retention with a relay and open transactions (postgres)', () => {
   let ledger: LedgerDatabase;
   let uow: UnitOfWork;
   beforeAll(async () => {
-    ledger = await openLedgerDatabase('postgres', 'retention_relay');
+    ledger = await openLedgerDatabase('postgres', 'retention_relay', { ownServer: true });
     uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
   });
   afterAll(() => ledger.close());

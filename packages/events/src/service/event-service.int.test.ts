@@ -16,7 +16,7 @@ import { openLedgerDatabase, type LedgerDatabase } from '../testing/ledger-fixtu
 
 let ledger: LedgerDatabase;
 beforeAll(async () => {
-  ledger = await openLedgerDatabase('postgres', 'event_service');
+  ledger = await openLedgerDatabase('postgres', 'event_service', { ownServer: true });
 });
 afterAll(() => ledger.close());
 

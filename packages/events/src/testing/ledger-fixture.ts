@@ -24,7 +24,15 @@ export interface LedgerDatabase {
   close(): Promise<void>;
 }
 
-export async function openLedgerDatabase(engine: Engine, label: string): Promise<LedgerDatabase> {
+/**
+ * A migrated ledger database for one test file. `ownServer`: on a Postgres server of the file's
+ * own (see `createTestDatabase`), for tests that assert what a below-xmin log reader sees at once.
+ */
+export async function openLedgerDatabase(
+  engine: Engine,
+  label: string,
+  options: { readonly ownServer?: boolean } = {},
+): Promise<LedgerDatabase> {
   if (engine === 'pglite') {
     const db = await createPgliteDatabase();
     await migrateLedger(db);
@@ -36,7 +44,7 @@ export async function openLedgerDatabase(engine: Engine, label: string): Promise
       close: () => db.close(),
     };
   }
-  const testDb = await createTestDatabase(label);
+  const testDb = await createTestDatabase(label, options);
   const db = createPgDatabase({ url: testDb.url, pool: { max: 20 } });
   await migrateLedger(db);
   const others: Database[] = [];

@@ -31,7 +31,7 @@ describe.each<Engine>(['postgres', 'pglite'])('unit of work (%s)', (engine) => {
     );
 
   beforeAll(async () => {
-    ledger = await openLedgerDatabase(engine, `uow_${engine}`);
+    ledger = await openLedgerDatabase(engine, `uow_${engine}`, { ownServer: true });
     uow = createUnitOfWork({ db: ledger.db, domain: 'ledger' });
   });
   afterAll(() => ledger.close());
