@@ -292,11 +292,7 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
   }
 }
 
-async function migrate(
-  db: Database,
-  owner: SchemaOwner,
-  step: StepReporter,
-): Promise<void> {
+async function migrate(db: Database, owner: SchemaOwner, step: StepReporter): Promise<void> {
   await step(
     'migrations',
     () => migratePrimitives(db, [owner]),
