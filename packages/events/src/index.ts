@@ -29,7 +29,7 @@ export type { Relay, RelayCycle, RelayOptions, RelayStatus } from './relay/relay
 
 export { createNatsTransport } from './transport/nats-transport.js';
 export type { NatsTransportOptions } from './transport/nats-transport.js';
-export { createKafkaTransport, KAFKA_HEADERS } from './transport/kafka-transport.js';
+export { createKafkaTransport, KAFKA_HEADERS, kafkaGroupId } from './transport/kafka-transport.js';
 export type { KafkaTransportOptions } from './transport/kafka-transport.js';
 export { tenantPartition } from './transport/kafka-partition.js';
 export { createPostgresTransport } from './transport/postgres-transport.js';

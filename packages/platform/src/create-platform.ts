@@ -4,6 +4,8 @@ import {
   DEFAULT_INBOX_RETENTION_MS,
   DEFAULT_OUTBOX_RETENTION_MS,
   DEFAULT_RETENTION_INTERVAL_MS,
+  createKafkaTransport,
+  createRelay,
   eventServiceRoutes,
 } from '@ameide/events';
 import { openObjectStore, type ObjectStore, type ObjectStoreConfig } from '@ameide/object-store';
@@ -12,6 +14,7 @@ import {
   createArtifactStorePlanSource,
   createDevTokenProvider,
   createProcessClient,
+  PROCESS_EVENTS_SCHEMA,
   processServiceRoutes,
 } from '@ameide/process-runtime';
 import { SALES_SCHEMA, type SalesDomain } from '@ameide/sales';
@@ -73,6 +76,11 @@ export interface PlatformOptions {
   readonly logger?: Logger;
   /** Also relay the sales outbox and the transformation's artifact events to this NATS JetStream server. */
   readonly natsUrl?: string;
+  /**
+   * Also relay the domains' logs to Kafka (topics `<topicPrefix>.<domain>`, default prefix
+   * `analytics`, kept for ever) for analytics and replay: projections can then be rebuilt from it.
+   */
+  readonly kafka?: { readonly brokers: string | readonly string[]; readonly topicPrefix?: string };
   /** Scheduled event retention (with `sales`); `false` runs none. */
   readonly retention?: RetentionSettings | false;
   readonly sales?: { readonly idempotencyRetentionMs?: number };
@@ -211,8 +219,32 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       routes.push(processServiceRoutes(createProcessClient({ temporal, taskQueue, plans })));
     }
     if (sales) routes.push(sales.routes);
+    const kafkaOptions = options.kafka;
+    const kafka = kafkaOptions
+      ? await step(
+          'kafka',
+          () =>
+            createKafkaTransport({
+              brokers: kafkaOptions.brokers,
+              clientId: 'ameide-platform',
+              logger,
+              ...(kafkaOptions.topicPrefix ? { topicPrefix: kafkaOptions.topicPrefix } : {}),
+            }).catch((err: unknown) => {
+              throw new Error(
+                `cannot connect to Kafka at ${String(kafkaOptions.brokers)}: ${(err as Error).message}`,
+                { cause: err },
+              );
+            }),
+          () => String(kafkaOptions.brokers),
+        )
+      : undefined;
+    if (kafka) cleanup.push(() => kafka.close());
     // Read models (the Graph; order-to-cash with sales), ready before anything asks for them.
-    const projections = createProjectionsPrimitive({ db, sales: sales !== undefined });
+    const projections = createProjectionsPrimitive({
+      db,
+      sales: sales !== undefined,
+      ...(kafka ? { rebuildTransports: { kafka } } : {}),
+    });
     routes.push(...projections.routes);
     cleanup.push(() => projections.close());
     await step(
@@ -308,6 +340,37 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         () => `${domain} outbox → ${natsUrl}`,
       );
     }
+    // The Kafka relays: every log this platform writes, under relay names of their own.
+    const logs = [
+      ...(sales ? ['sales'] : []),
+      TRANSFORMATION_DOMAIN,
+      ...(owners.includes('process') ? [PROCESS_EVENTS_SCHEMA] : []),
+    ];
+    for (const domain of kafka ? logs : []) {
+      await step(
+        'kafka relay',
+        async () => {
+          const relayDb =
+            'postgresUrl' in options.database
+              ? createPgDatabase({ url: options.database.postgresUrl, pool: { max: 1 } })
+              : db;
+          const relay = createRelay({
+            db: relayDb,
+            domain,
+            name: `${domain}-kafka`,
+            publisher: kafka!.publisher!,
+            logger,
+          });
+          relay.start();
+          cleanup.push(async () => {
+            await relay.stop();
+            if (relayDb !== db) await relayDb.close();
+          });
+          return Promise.resolve();
+        },
+        () => `${domain} log → Kafka topic ${kafka!.topicOf(domain)}`,
+      );
+    }
     if (sales && options.retention !== false) {
       const r = {
         outboxRetentionMs: DEFAULT_OUTBOX_RETENTION_MS,
@@ -327,7 +390,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
               schemas: [SALES_SCHEMA],
               ...r,
               logger,
-              ...(natsUrl ? { relays: ['sales'] } : {}),
+              ...(natsUrl || kafka
+                ? {
+                    // Nothing is pruned before every relay of the log has passed it.
+                    relays: [...(natsUrl ? ['sales'] : []), ...(kafka ? ['sales-kafka'] : [])],
+                  }
+                : {}),
             }),
           ),
         () =>

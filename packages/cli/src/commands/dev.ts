@@ -24,6 +24,7 @@ interface DevOptions {
   postgresUrl?: string;
   temporalAddress?: string;
   natsUrl?: string;
+  kafkaBrokers?: string;
   s3Url?: string;
   outboxRetention: number;
   inboxRetention: number;
@@ -110,6 +111,11 @@ export function devCommand(): Command {
         .env('AMEIDE_RETENTION_INTERVAL')
         .argParser(durationArg)
         .default(DEFAULT_RETENTION_INTERVAL_MS, '1h'),
+    )
+    .option(
+      '--kafka-brokers <host:port,...>',
+      "also relay the domains' logs to Kafka (topics analytics.<domain>), so projections can be rebuilt from it (env AMEIDE_KAFKA_BROKERS)",
+      process.env['AMEIDE_KAFKA_BROKERS'],
     )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
@@ -201,6 +207,7 @@ export function devCommand(): Command {
           logger,
           worker: { workflowBundleCacheDir: join(home, 'cache') },
           ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}),
+          ...(opts.kafkaBrokers ? { kafka: { brokers: opts.kafkaBrokers.split(',') } } : {}),
           // Only the platform sees the S3 credentials; services get the object store.
           ...(opts.s3Url ? { objects: { s3Url: opts.s3Url, s3UrlFrom: '--s3-url' } } : {}),
           sales: { idempotencyRetentionMs: opts.idempotencyRetention },

@@ -5,7 +5,7 @@ import { createTestDatabase, testKafka, waitForTestKafka } from '@ameide/testing
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createRelay } from '../relay/relay.js';
 import type { EventTransport } from '../transport/event-transport.js';
-import { createKafkaTransport } from '../transport/kafka-transport.js';
+import { createKafkaTransport, kafkaGroupId } from '../transport/kafka-transport.js';
 import { createNatsTransport } from '../transport/nats-transport.js';
 import { createPostgresTransport } from '../transport/postgres-transport.js';
 import { migrateLedger } from './ledger.js';
@@ -179,7 +179,7 @@ async function kafkaSetup(
       // has stopped (left the group), but the broker may still be finishing the leave.
       for (let attempt = 1; ; attempt++) {
         try {
-          await admin.deleteGroups([`${transport.groupIdPrefix}${consumer}`]);
+          await admin.deleteGroups([kafkaGroupId(transport.groupIdPrefix, consumer, 'ledger')]);
           return;
         } catch (error) {
           if (attempt >= 20) throw error;

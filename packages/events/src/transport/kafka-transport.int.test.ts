@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeEnvelope,
   KAFKA_HEADERS,
+  kafkaGroupId,
   newEventId,
   tenantPartition,
   type Delivery,
@@ -162,7 +163,7 @@ describe('kafka transport', () => {
     // Its partition's committed offset stops at the retried event: a new member gets it again.
     const partition = tenantPartition('globex', 6);
     const [offsets] = await admin.fetchOffsets({
-      groupId: `${transport.groupIdPrefix}retrier`,
+      groupId: kafkaGroupId(transport.groupIdPrefix, 'retrier', 'replay'),
       topics: [transport.topicOf('replay')],
     });
     const committed = Number(offsets!.partitions.find((p) => p.partition === partition)!.offset);

@@ -56,6 +56,11 @@ export interface KafkaTransportOptions {
   readonly logger?: EventsLogger;
 }
 
+/** The consumer group of a cursor: `<groupIdPrefix><consumer>.<domain>`. */
+export function kafkaGroupId(prefix: string | undefined, consumer: string, domain: string): string {
+  return `${prefix ?? ''}${consumer}.${domain}`;
+}
+
 /** Headers every message carries (the value is the proto envelope). */
 export const KAFKA_HEADERS = {
   eventId: 'ameide-event-id',
@@ -77,7 +82,8 @@ const CONSUMER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
  * published again (NATS's `msgID`), so a batch the relay publishes again after a crash is
  * stored twice and `duplicates` is always 0: consumers' inboxes drop the second copy.
  *
- * A cursor is a consumer group named after the consumer (`groupIdPrefix` + name). A group
+ * A cursor is a consumer group named after the consumer and the domain (`groupIdPrefix` +
+ * `<name>.<domain>`). A group
  * that has no committed offsets starts at the earliest offset of the topic, so a cursor
  * opened with a consumer name never used before reads the domain's whole retained history:
  * that is how a projection is rebuilt from Kafka. Offsets are committed only past deliveries
@@ -231,7 +237,10 @@ export async function createKafkaTransport(
       const topic = topicOf(cursor.domain);
       const count = await ensureTopic(topic);
       const opened = await openKafkaCursor(kafka, topic, count, cursor, {
-        groupId: `${options.groupIdPrefix ?? ''}${cursor.consumer}`,
+        // One group per (consumer, domain), as the Postgres transport keeps one position per
+        // consumer in each domain's schema: a consumer of two domains (a projection with two
+        // sources) must not share one group across two topics.
+        groupId: kafkaGroupId(options.groupIdPrefix, cursor.consumer, cursor.domain),
         ackWaitMs: options.ackWaitMs ?? 30_000,
         logger,
       });
