@@ -24,100 +24,105 @@ describe('ameide dev + artifact commands, as a user types them', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('signs in, creates, revises, publishes and reads back an artifact; stops cleanly; data survives a restart', async () => {
-    expect(dev.output()).toMatch(/database — PGlite in .*data/);
-    const login = await cli(
-      'login',
-      '--dev',
-      '--tenant',
-      'acme',
-      '--user',
-      'alice',
-      '--groups',
-      'sales,ops',
-    );
-    expect(login.code).toBe(0);
-    const who = await cli('whoami');
-    expect(who.stdout).toBe('tenant acme, user alice, groups sales, ops\n');
+  // Two starts of ameide dev and a dozen CLI processes: over a minute when other test files run beside it.
+  it(
+    'signs in, creates, revises, publishes and reads back an artifact; stops cleanly; data survives a restart',
+    { timeout: 240_000 },
+    async () => {
+      expect(dev.output()).toMatch(/database — PGlite in .*data/);
+      const login = await cli(
+        'login',
+        '--dev',
+        '--tenant',
+        'acme',
+        '--user',
+        'alice',
+        '--groups',
+        'sales,ops',
+      );
+      expect(login.code).toBe(0);
+      const who = await cli('whoami');
+      expect(who.stdout).toBe('tenant acme, user alice, groups sales, ops\n');
 
-    const file = join(home, 'policy.md');
-    await writeFile(file, '# Refund policy\nv1\n');
-    const created = await cli(
-      'artifact',
-      'create',
-      'document',
-      'Refund policy',
-      '--file',
-      file,
-      '--json',
-    );
-    expect(created.code, created.stderr).toBe(0);
-    const a = JSON.parse(created.stdout) as {
-      id: string;
-      contentType: string;
-      streamVersion: string;
-    };
-    expect(a.contentType).toBe('text/markdown');
-    expect(a.streamVersion).toBe('1');
+      const file = join(home, 'policy.md');
+      await writeFile(file, '# Refund policy\nv1\n');
+      const created = await cli(
+        'artifact',
+        'create',
+        'document',
+        'Refund policy',
+        '--file',
+        file,
+        '--json',
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const a = JSON.parse(created.stdout) as {
+        id: string;
+        contentType: string;
+        streamVersion: string;
+      };
+      expect(a.contentType).toBe('text/markdown');
+      expect(a.streamVersion).toBe('1');
 
-    const stale = await runCli(
-      ['--home', home, 'artifact', 'revise', a.id, '--expected-version', '5', '--url', dev.url],
-      { input: 'nope' },
-    );
-    expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('ameide: aborted: artifact');
-    expect(stale.stderr).toContain('expected version 5, actual version 1');
+      const stale = await runCli(
+        ['--home', home, 'artifact', 'revise', a.id, '--expected-version', '5', '--url', dev.url],
+        { input: 'nope' },
+      );
+      expect(stale.code).toBe(1);
+      expect(stale.stderr).toContain('ameide: aborted: artifact');
+      expect(stale.stderr).toContain('expected version 5, actual version 1');
 
-    const revised = await runCli(
-      ['--home', home, 'artifact', 'revise', a.id, '--expected-version', '1', '--url', dev.url],
-      {
-        input: '# Refund policy\nv2\n',
-      },
-    );
-    expect(revised.code, revised.stderr).toBe(0);
-    expect((await cli('artifact', 'publish', a.id)).code).toBe(0);
+      const revised = await runCli(
+        ['--home', home, 'artifact', 'revise', a.id, '--expected-version', '1', '--url', dev.url],
+        {
+          input: '# Refund policy\nv2\n',
+        },
+      );
+      expect(revised.code, revised.stderr).toBe(0);
+      expect((await cli('artifact', 'publish', a.id)).code).toBe(0);
 
-    const list = await cli('artifact', 'list', '--kind', 'document');
-    expect(list.stdout).toMatch(/^ID\s+KIND\s+NAME\s+STATUS/);
-    expect(list.stdout).toMatch(
-      new RegExp(`${a.id}\\s+document\\s+Refund policy\\s+published\\s+3\\s+v1`),
-    );
-    const content = await cli(
-      'artifact',
-      'get',
-      'document/Refund policy',
-      '--version',
-      '1',
-      '--content',
-    );
-    expect(content.stdout).toBe('# Refund policy\nv2\n');
-    const past = await cli('artifact', 'get', a.id, '--at', '1', '--content');
-    expect(past.stdout).toBe('# Refund policy\nv1\n');
-    const history = await cli('artifact', 'history', a.id);
-    expect(
-      history.stdout
-        .split('\n')
-        .filter((l) => /^\d/.test(l))
-        .map((l) => l.split(/\s+/)[1]),
-    ).toEqual([
-      'transformation.artifact.created.v1',
-      'transformation.artifact.revised.v1',
-      'transformation.artifact.published.v1',
-    ]);
+      const list = await cli('artifact', 'list', '--kind', 'document');
+      expect(list.stdout).toMatch(/^ID\s+KIND\s+NAME\s+STATUS/);
+      expect(list.stdout).toMatch(
+        new RegExp(`${a.id}\\s+document\\s+Refund policy\\s+published\\s+3\\s+v1`),
+      );
+      const content = await cli(
+        'artifact',
+        'get',
+        'document/Refund policy',
+        '--version',
+        '1',
+        '--content',
+      );
+      expect(content.stdout).toBe('# Refund policy\nv2\n');
+      const past = await cli('artifact', 'get', a.id, '--at', '1', '--content');
+      expect(past.stdout).toBe('# Refund policy\nv1\n');
+      const history = await cli('artifact', 'history', a.id);
+      expect(
+        history.stdout
+          .split('\n')
+          .filter((l) => /^\d/.test(l))
+          .map((l) => l.split(/\s+/)[1]),
+      ).toEqual([
+        'transformation.artifact.created.v1',
+        'transformation.artifact.revised.v1',
+        'transformation.artifact.published.v1',
+      ]);
 
-    const bad = await cli('artifact', 'create', 'spreadsheet', 'x');
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(
-      "value 'spreadsheet' is invalid for argument 'kind'. one of process_definition",
-    );
+      const bad = await cli('artifact', 'create', 'spreadsheet', 'x');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain(
+        "value 'spreadsheet' is invalid for argument 'kind'. one of process_definition",
+      );
 
-    expect(await dev.stop('SIGINT')).toBe(0);
-    await expect(readFile(join(home, 'dev.pid'), 'utf8')).rejects.toThrow();
+      expect(await dev.stop('SIGINT')).toBe(0);
+      await expect(readFile(join(home, 'dev.pid'), 'utf8')).rejects.toThrow();
 
-    dev = await startDev(home);
-    const again = await cli('artifact', 'get', a.id, '--latest-published', '--content');
-    expect(again.stdout).toBe('# Refund policy\nv2\n');
-  });
+      dev = await startDev(home);
+      const again = await cli('artifact', 'get', a.id, '--latest-published', '--content');
+      expect(again.stdout).toBe('# Refund policy\nv2\n');
+    },
+  );
 
   // Each command is a process of its own (about 2 s each here, more under load).
   it(

@@ -33,7 +33,7 @@ describe('projection rebuilt from Kafka', () => {
   const schema = projectionSchema('tally-balances');
 
   beforeAll(async () => {
-    testDb = await createTestDatabase('projection_kafka');
+    testDb = await createTestDatabase('projection_kafka', { ownServer: true });
     db = createPgDatabase({ url: testDb.url, pool: { max: 8 } });
     await migrateTally(db);
     const { brokers, topicPrefix, groupIdPrefix } = testKafka('projection-kafka');
