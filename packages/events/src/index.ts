@@ -74,7 +74,14 @@ export type { IdempotencyTablesOptions } from './idempotency/idempotency-tables.
 export { decodeReply, encodeReply } from './idempotency/reply-codec.js';
 export type { EventTablesOptions } from './schema/event-tables.js';
 export { asRelayRole, ensureRelayRole, RELAY_ROLE } from './schema/relay-role.js';
-export { appendToOutbox, countHeldBack, outboxInsert, readOutbox } from './outbox/outbox-rows.js';
+export {
+  appendToOutbox,
+  countHeldBack,
+  countReadable,
+  outboxInsert,
+  readOutbox,
+} from './outbox/outbox-rows.js';
+export { hasRetentionTables } from './retention/pruned-through.js';
 export {
   appendToStream,
   readHistory,

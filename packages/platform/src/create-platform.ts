@@ -310,17 +310,18 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       cleanup.push(() => worker.close());
     }
 
+    // A relay's lease is a session advisory lock: each needs a connection of its own (PGlite has one).
+    const relayConnection = () =>
+      'postgresUrl' in options.database
+        ? createPgDatabase({ url: options.database.postgresUrl, pool: { max: 1 } })
+        : db;
     const natsUrl = options.natsUrl;
     const relayed = [...(sales ? ['sales'] : []), TRANSFORMATION_DOMAIN];
     for (const domain of natsUrl ? relayed : []) {
       await step(
         'event relay',
         async () => {
-          // The relay's lease is a session advisory lock: it needs a connection of its own.
-          const relayDb =
-            'postgresUrl' in options.database
-              ? createPgDatabase({ url: options.database.postgresUrl, pool: { max: 1 } })
-              : db;
+          const relayDb = relayConnection();
           try {
             const relay = await startEventRelay({
               db: relayDb,
@@ -350,10 +351,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       await step(
         'kafka relay',
         async () => {
-          const relayDb =
-            'postgresUrl' in options.database
-              ? createPgDatabase({ url: options.database.postgresUrl, pool: { max: 1 } })
-              : db;
+          const relayDb = relayConnection();
           const relay = createRelay({
             db: relayDb,
             domain,

@@ -37,10 +37,17 @@ export async function appendToOutbox(
   tx: Transaction,
   schema: string,
   events: readonly EventEnvelope[],
+  options: {
+    /** Skip events whose id (or aggregate version) is there already: for writers whose retries carry the same ids. */
+    readonly skipExisting?: boolean;
+  } = {},
 ): Promise<void> {
   if (events.length === 0) return;
   const insert = outboxInsert(schema, events, 0);
-  await tx.query(insert.sql, insert.params);
+  await tx.query(
+    options.skipExisting ? `${insert.sql} ON CONFLICT DO NOTHING` : insert.sql,
+    insert.params,
+  );
   tx.notifyAfterCommit(outboxChannel(schema));
 }
 
@@ -150,6 +157,26 @@ export function loggedEvent(r: OutboxRow, domain: string): LoggedEvent {
     },
     position: { transactionId: BigInt(r.tx), seq: BigInt(r.seq) },
   };
+}
+
+/**
+ * How many rows after `after` {@link readOutbox} would return now (committed, below
+ * `pg_snapshot_xmin`), and when the oldest of them occurred: a reader's backlog.
+ */
+export async function countReadable(
+  q: Queryable,
+  schema: string,
+  after: LogPosition,
+): Promise<{ readonly events: number; readonly oldest: Date | undefined }> {
+  const s = quoteIdentifier(schema, 'schema');
+  const { rows } = await q.query<{ n: string; oldest: Date | string | null }>(
+    `SELECT count(*)::text AS n, min(occurred_at) AS oldest FROM ${s}.outbox
+      WHERE (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+    [after.transactionId.toString(), after.seq.toString()],
+  );
+  const oldest = rows[0]?.oldest;
+  return { events: Number(rows[0]?.n ?? 0), oldest: oldest ? new Date(oldest) : undefined };
 }
 
 /**

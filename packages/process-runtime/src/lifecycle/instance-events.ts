@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import {
+  appendToOutbox,
   ensureRelayRole,
   eventTablesMigration,
-  outboxChannel,
-  outboxInsert,
   type EventEnvelope,
 } from '@ameide/events';
 import {
@@ -81,9 +80,7 @@ export async function recordInstanceEvent(
       ...(event.error ? { error: event.error } : {}),
     },
   };
-  const insert = outboxInsert(PROCESS_EVENTS_SCHEMA, [envelope], 0);
-  await withTenant(db, { tenantId: event.tenantId }, async (tx) => {
-    await tx.query(`${insert.sql} ON CONFLICT DO NOTHING`, insert.params);
-    tx.notifyAfterCommit(outboxChannel(PROCESS_EVENTS_SCHEMA));
-  });
+  await withTenant(db, { tenantId: event.tenantId }, (tx) =>
+    appendToOutbox(tx, PROCESS_EVENTS_SCHEMA, [envelope], { skipExisting: true }),
+  );
 }

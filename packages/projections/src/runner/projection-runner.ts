@@ -2,8 +2,11 @@ import { metrics } from '@opentelemetry/api';
 import { AmeideError } from '@ameide/errors';
 import {
   asRelayRole,
+  countReadable,
   createConsumer,
   formatPosition,
+  hasRetentionTables,
+  LOG_START,
   silentLogger,
   type Consumer,
   type EventsLogger,
@@ -220,21 +223,15 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         Promise.all(
           definition.sources.map(async (source) => {
             const schemaName = logSchemaOf(source.domain);
-            const log = quoteIdentifier(schemaName, 'schema');
-            const { rows: has } = await tx.query<{ ok: boolean }>(
-              `SELECT to_regclass($1) IS NOT NULL AS ok`,
-              [`${schemaName}.outbox_pruned`],
-            );
-            const { rows } = await tx.query<{ n: string; pruned: boolean }>(
-              `SELECT (SELECT count(*) FROM ${log}.outbox
-                        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot()))::text AS n,
-                      ${has[0]?.ok ? `EXISTS (SELECT 1 FROM ${log}.outbox_pruned)` : 'false'} AS pruned`,
-            );
-            return {
-              domain: source.domain,
-              events: Number(rows[0]?.n ?? 0),
-              pruned: rows[0]?.pruned === true,
-            };
+            const { events } = await countReadable(tx, schemaName, LOG_START);
+            const pruned =
+              (await hasRetentionTables(tx, schemaName)) &&
+              (
+                await tx.query(
+                  `SELECT 1 FROM ${quoteIdentifier(schemaName, 'schema')}.outbox_pruned LIMIT 1`,
+                )
+              ).rows.length > 0;
+            return { domain: source.domain, events, pruned };
           }),
         ),
       relay,
@@ -251,15 +248,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           );
           const position = at[0]
             ? { transactionId: BigInt(at[0].tx), seq: BigInt(at[0].seq) }
-            : { transactionId: 0n, seq: 0n };
-          const { rows } = await tx.query<{ n: string; oldest: Date | string | null }>(
-            `SELECT count(*)::text AS n, min(occurred_at) AS oldest FROM ${log}.outbox
-              WHERE (transaction_id, seq) > ($1::text::xid8, $2::bigint)
-                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
-            [position.transactionId.toString(), position.seq.toString()],
-          );
-          const behind = Number(rows[0]?.n ?? 0);
-          const oldest = rows[0]?.oldest ? new Date(rows[0].oldest).getTime() : undefined;
+            : LOG_START;
+          const backlog = await countReadable(tx, logSchemaOf(source.domain), position);
+          const behind = backlog.events;
+          const oldest = backlog.oldest?.getTime();
           return {
             domain: source.domain,
             eventTypes: sourceTypes(source),
