@@ -46,6 +46,7 @@ export type {
   ExtensionDefinitionViolation,
 } from './extensions/extension-definition.js';
 export { extensionDefinitionRules } from './extensions/extension-definition-rules.js';
+export { agentDefinitionRules } from './agents/agent-definition-rules.js';
 export type {
   ExtensionRuntimeConfig,
   ModuleSource,

@@ -2,6 +2,7 @@ import type { ObjectStore } from '@ameide/object-store';
 import type { Database } from '@ameide/persistence';
 import type { ServiceRegistration } from '@ameide/server';
 import {
+  agentDefinitionRules,
   createArtifactStore,
   createProcessDefinitionTools,
   extensionDefinitionRules,
@@ -33,6 +34,7 @@ export function createTransformationPrimitive(
     rules: {
       process_definition: processDefinitionRules(),
       extension_definition: extensionDefinitionRules({ modules: options.objects }),
+      agent_definition: agentDefinitionRules(),
     },
     ...(options.watchPollMs !== undefined ? { watchPollMs: options.watchPollMs } : {}),
   });
