@@ -13,6 +13,8 @@ export default tseslint.config(
       '.ameide/**',
       'apps/*/dist/**',
       'packages/cli/bin/**',
+      // Template skeletons hold ${{ }} expressions: they are code only once rendered.
+      'templates/*/skeleton/**',
     ],
   },
   js.configs.recommended,
