@@ -8,6 +8,7 @@ import { graphCommand } from './commands/graph.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
 import { processCommand } from './commands/process-definition.js';
 import { projectionCommand } from './commands/projection.js';
+import { scaffoldCommand } from './commands/scaffold.js';
 import { serveCommand } from './commands/serve.js';
 import { addProcessRunCommands, taskCommand } from './commands/process-run.js';
 import { tokenCommand } from './commands/token.js';
@@ -47,6 +48,7 @@ const program = new Command('ameide')
   .addCommand(extensionCommand())
   .addCommand(projectionCommand())
   .addCommand(graphCommand())
+  .addCommand(scaffoldCommand())
   .addCommand(proc)
   .addCommand(taskCommand());
 

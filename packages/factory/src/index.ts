@@ -9,9 +9,9 @@ export {
   TemplateFileError,
 } from './template/template-entity.js';
 export type { ParameterPage, TemplateEntity, TemplateStep } from './template/template-entity.js';
-export { InvalidValuesError, validateValues } from './values/validate-values.js';
+export { InvalidValuesError, validateValues, valueViolations } from './values/validate-values.js';
 export type { ValueViolation } from './values/validate-values.js';
-export { checkPlacement, CUSTOM_NAMESPACE } from './values/placement.js';
+export { checkPlacement, CUSTOM_NAMESPACE, placementViolation } from './values/placement.js';
 export { parseValues } from './values/parse-values.js';
 
 // For tests and tools that render pieces themselves.

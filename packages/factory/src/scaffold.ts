@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { renderSkeleton, type RenderedEntry } from './render/render-skeleton.js';
 import { createTemplater } from './render/templater.js';
 import type { TemplateEntity, TemplateStep } from './template/template-entity.js';
-import { checkPlacement } from './values/placement.js';
-import { validateValues } from './values/validate-values.js';
+import { placementViolation } from './values/placement.js';
+import { InvalidValuesError, valueViolations } from './values/validate-values.js';
 
 /** What a step of the template did when scaffolded offline. */
 export interface StepReport {
@@ -50,8 +50,13 @@ export async function renderTemplate(
   template: TemplateEntity,
   parameters: Readonly<Record<string, unknown>>,
 ): Promise<Scaffold> {
-  validateValues(template.name, template.parameters, parameters);
-  checkPlacement(template.name, parameters);
+  // The placement rule's reason replaces the schema's pattern message for the namespace.
+  const placement = placementViolation(parameters);
+  const violations = valueViolations(template.parameters, parameters).filter(
+    (v) => !placement || v.field !== placement.field,
+  );
+  if (placement) violations.push(placement);
+  if (violations.length > 0) throw new InvalidValuesError(template.name, violations);
   const templater = createTemplater();
   const entries: RenderedEntry[] = [];
   const steps: StepReport[] = [];

@@ -54,6 +54,15 @@ export function validateValues(
   pages: readonly ParameterPage[],
   values: Readonly<Record<string, unknown>>,
 ): void {
+  const violations = valueViolations(pages, values);
+  if (violations.length > 0) throw new InvalidValuesError(template, violations);
+}
+
+/** The violations {@link validateValues} would report (empty: the input is valid). */
+export function valueViolations(
+  pages: readonly ParameterPage[],
+  values: Readonly<Record<string, unknown>>,
+): ValueViolation[] {
   const validator = new jsonschema.Validator();
   const violations: ValueViolation[] = [];
   const seen = new Set<string>();
@@ -66,12 +75,13 @@ export function validateValues(
         error.name === 'required'
           ? String(error.argument)
           : error.path.map(String).join('.') || '(input)';
-      const description = describe(page, field, error.message);
+      const message = error.name === 'required' ? 'is required' : error.message;
+      const description = describe(page, field, message);
       const key = `${field}\u0000${description}`;
       if (seen.has(key)) continue;
       seen.add(key);
       violations.push({ field, description });
     }
   }
-  if (violations.length > 0) throw new InvalidValuesError(template, violations);
+  return violations;
 }
