@@ -21,6 +21,9 @@ export default defineConfig({
     include: [
       'packages/*/src/**/*.test.ts',
       'domains/*/src/**/*.test.ts',
+      // Scaffolded Process and Agent primitives (templates/process-primitive, agent-primitive).
+      'processes/*/src/**/*.test.ts',
+      'agents/*/src/**/*.test.ts',
       'apps/*/src/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
