@@ -1,7 +1,14 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { findFreePort, findKafkaLibs, findVersitygwBinary } from '@ameide/launch';
+import { randomBytes } from 'node:crypto';
+import {
+  findFreePort,
+  findKafkaLibs,
+  findKeycloakHome,
+  findVersitygwBinary,
+  startKeycloak,
+} from '@ameide/launch';
 import { startKafkaServer } from './kafka-server.js';
 import { startNatsServer } from './nats-server.js';
 import { parseS3ServerUrl } from './parse-s3-server-url.js';
@@ -15,6 +22,9 @@ const ensureScript = fileURLToPath(
 );
 const ensureKafkaScript = fileURLToPath(
   new URL('../../../scripts/ensure-kafka.mjs', import.meta.url),
+);
+const ensureKeycloakScript = fileURLToPath(
+  new URL('../../../scripts/ensure-keycloak.mjs', import.meta.url),
 );
 
 /** Stops what a `setupX` function started. */
@@ -38,10 +48,12 @@ export default async function setup(project: TestProject): Promise<Teardown> {
   const teardowns: Teardown[] = [];
   // Kafka's JVM takes seconds to start: it starts beside the others, and in the background.
   const kafka = setupKafka(project).then((teardown) => void teardowns.push(teardown));
+  // Keycloak's JVM takes 40-75 s: likewise in the background, once per run.
+  const keycloak = setupKeycloak(project).then((teardown) => void teardowns.push(teardown));
   const others = (async () => {
     for (const start of servers) teardowns.push(await start(project));
   })();
-  const started = await Promise.allSettled([others, kafka]);
+  const started = await Promise.allSettled([others, kafka, keycloak]);
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
     await runTeardowns(teardowns);
@@ -150,6 +162,60 @@ async function setupKafka(project: TestProject): Promise<Teardown> {
     if (failed !== undefined) throw failed;
     await server?.stop();
   };
+}
+
+/**
+ * Keycloak (`kc.sh start-dev`, data in memory, a random bootstrap admin password): the server
+ * at `AMEIDE_TEST_KEYCLOAK_URL` (`http://ADMIN:PASSWORD@host:port`) when set, else a throw-away
+ * local one started in the background; the test files that use it wait for it
+ * (`waitForTestKeycloak`). Each test file uses realms and tenants of its own.
+ */
+async function setupKeycloak(project: TestProject): Promise<Teardown> {
+  const external = process.env['AMEIDE_TEST_KEYCLOAK_URL'];
+  if (external !== undefined && external !== '') {
+    const url = new URL(external);
+    const admin = {
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+    };
+    url.username = '';
+    url.password = '';
+    project.provide('keycloak', { url: url.origin, admin });
+    return async () => {};
+  }
+  const port = await findFreePort();
+  const admin = { username: 'admin', password: randomBytes(12).toString('base64url') };
+  project.provide('keycloak', { url: `http://127.0.0.1:${port}`, admin });
+  const teardown = new AbortController();
+  let failed: Error | undefined;
+  const starting = (async () =>
+    startKeycloak({ home: await keycloakHome(), port, admin, signal: teardown.signal }))();
+  starting.catch((error: unknown) => {
+    if (teardown.signal.aborted) return;
+    failed = error instanceof Error ? error : new Error(String(error));
+    process.stderr.write(
+      `ameide test setup: Keycloak did not start, its tests will fail: ${failed.message}\n`,
+    );
+  });
+  return async () => {
+    teardown.abort();
+    const server = await starting.catch(() => undefined);
+    if (failed !== undefined) throw failed;
+    await server?.stop();
+  };
+}
+
+/** The Keycloak distribution; fetched into the cache first when missing (`scripts/ensure-keycloak.mjs`, Maven). */
+async function keycloakHome(): Promise<string> {
+  try {
+    return findKeycloakHome();
+  } catch (notFound) {
+    if (process.env['AMEIDE_KEYCLOAK_HOME'] || !existsSync(ensureKeycloakScript)) throw notFound;
+    const ensure = (await import(pathToFileURL(ensureKeycloakScript).href)) as {
+      ensureKeycloak(): string;
+    };
+    return ensure.ensureKeycloak();
+  }
 }
 
 /** The Kafka jars; fetched into the cache first when missing (`scripts/ensure-kafka.mjs`, Maven). */

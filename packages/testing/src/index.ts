@@ -20,3 +20,4 @@ export { startKafkaServer } from './kafka-server.js';
 export type { KafkaServer, KafkaServerOptions } from './kafka-server.js';
 export { testKafka, waitForTestKafka } from './test-kafka.js';
 export type { TestKafka } from './test-kafka.js';
+export { testKeycloak, waitForTestKeycloak } from './test-keycloak.js';

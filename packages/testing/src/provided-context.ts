@@ -21,6 +21,12 @@ declare module 'vitest' {
       /** Bootstrap addresses, `host:port`. */
       brokers: string[];
     };
+    /** A Keycloak server (started in the background unless `AMEIDE_TEST_KEYCLOAK_URL` names one) and its master-realm admin. */
+    keycloak: {
+      /** `http://host:port`. */
+      url: string;
+      admin: { username: string; password: string };
+    };
   }
 }
 

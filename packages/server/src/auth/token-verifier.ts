@@ -27,6 +27,12 @@ export interface TokenVerifierOptions {
   readonly jwksUrl?: string;
   /** ... or against a local key set (embedded mode). */
   readonly jwks?: JSONWebKeySet;
+  /**
+   * With `jwksUrl`: the shortest time between two fetches of the key set (default 5 s). A token
+   * signed by a key the cached set lacks (a rotated key) makes the verifier fetch it again, at
+   * most this often, so a rotation is picked up without a restart.
+   */
+  readonly jwksCooldownMs?: number;
   /** Allowed clock skew in seconds for exp/nbf/iat (default 5). */
   readonly clockToleranceSec?: number;
   /**
@@ -62,7 +68,9 @@ export interface TokenVerifier {
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keySet = options.jwksUrl
-    ? createRemoteJWKSet(new URL(options.jwksUrl))
+    ? createRemoteJWKSet(new URL(options.jwksUrl), {
+        cooldownDuration: options.jwksCooldownMs ?? 5_000,
+      })
     : options.jwks
       ? createLocalJWKSet(options.jwks)
       : undefined;

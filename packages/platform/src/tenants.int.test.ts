@@ -1,0 +1,365 @@
+// Tenants for real, through the composition root, against a real Keycloak, Postgres and
+// Temporal: provisioning per tier (realm or organisation, clients, mappers, namespace,
+// database), sign-in through Keycloak, the realm-to-tenant check, key rotation, resumable
+// provisioning, suspension and deletion.
+import { randomUUID } from 'node:crypto';
+import { Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPgDatabase, type Database } from '@ameide/persistence';
+import { createPlatform, type Platform } from '@ameide/platform';
+import { DatabasePlacement, TenantTier } from '@ameide/proto';
+import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
+import { createEphemeralDevIdentity, createLogger, type DevIdentity } from '@ameide/server';
+import { CLI_CLIENT, createKeycloakIdentity, type KeycloakIdentity } from '@ameide/tenancy';
+import {
+  createTestDatabase,
+  testKeycloak,
+  waitForTestKeycloak,
+  type TestDatabase,
+} from '@ameide/testing';
+
+async function rejection(p: Promise<unknown>) {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isAmeideError(err)) throw new Error(`expected an AmeideError, got ${String(err)}`);
+  return err;
+}
+
+describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
+  const run = randomUUID().slice(0, 8);
+  const ent = `ent-${run}`;
+  const smb = `smb-${run}`;
+  const sharedRealm = `shared-${run}`;
+  let testDb: TestDatabase;
+  let platform: Platform;
+  let identity: DevIdentity;
+  let kc: KeycloakIdentity;
+  let admin: AmeideClient;
+  let owner: Database;
+  /** Tenants whose provisioning runs stop (as a crash would) after each step, once per step. */
+  const crashAfterEachStep = new Set<string>();
+  const crashedAfter: string[] = [];
+
+  beforeAll(async () => {
+    await waitForTestKeycloak();
+    const keycloak = testKeycloak();
+    testDb = await createTestDatabase('tenants_platform');
+    identity = await createEphemeralDevIdentity();
+    platform = await createPlatform({
+      database: { postgresUrl: testDb.url, poolMax: 10 },
+      identity,
+      temporal: { address: inject('temporalAddress'), taskQueue: `tenants-${run}` },
+      host: { port: 0, drainTimeoutMs: 2_000 },
+      logger: createLogger({
+        primitive: { type: 'platform', name: 'tenants-int' },
+        level: 'error',
+      }),
+      retention: false,
+      worker: { shutdownGraceTimeMs: 2_000 },
+      tenancy: {
+        keycloak: { url: keycloak.url, admin: keycloak.admin, passwordGrant: true, sharedRealm },
+        deleteRetentionMs: 0,
+        jwksCooldownMs: 500,
+        afterStep: (tenantId, step) => {
+          if (crashAfterEachStep.has(tenantId) && !crashedAfter.includes(step)) {
+            crashedAfter.push(step);
+            throw new Error(`test stops the run after ${step}`);
+          }
+        },
+      },
+    });
+    kc = createKeycloakIdentity({ url: keycloak.url, admin: keycloak.admin });
+    owner = createPgDatabase({ url: testDb.url, pool: { max: 2 } });
+    admin = createAmeideClient({
+      baseUrl: platform.url,
+      token: await identity.signToken({
+        tenantId: 'platform',
+        userId: 'ops',
+        groups: ['platform-admin'],
+      }),
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await owner?.close();
+    await platform?.close();
+    await testDb?.drop();
+  });
+
+  /** A user in the tenant's realm (or the shared realm, as a member of its organisation). */
+  const addUser = async (realm: string, username: string, orgAlias?: string, group?: string) => {
+    const client = await kc.admin();
+    const { id } = await client.users.create({
+      realm,
+      username,
+      enabled: true,
+      email: `${username}@example.test`,
+      emailVerified: true,
+      firstName: username,
+      lastName: 'Test',
+      credentials: [{ type: 'password', value: 'secret-pw', temporary: false }],
+    });
+    if (orgAlias) {
+      const { tenant } = await admin.tenants.getTenant({ tenantId: orgAlias });
+      await client.organizations.addMember({ realm, orgId: tenant!.organizationId, userId: id });
+    }
+    if (group) {
+      const [top] = (
+        await client.groups.find({ realm, search: orgAlias ?? group, exact: true })
+      ).filter((g) => g.name === (orgAlias ?? group));
+      let groupId = top?.id;
+      if (orgAlias) {
+        const sub = await client.groups.createChildGroup({ realm, id: top!.id! }, { name: group });
+        groupId = sub.id;
+      } else if (!groupId) groupId = (await client.groups.create({ realm, name: group })).id;
+      await client.users.addToGroup({ realm, id, groupId });
+    }
+    return id;
+  };
+
+  /** Signs in through Keycloak (password grant on the CLI client) and returns the access token. */
+  const signIn = async (realm: string, username: string, clientId = CLI_CLIENT) => {
+    const res = await fetch(`${kc.issuerOf(realm)}/protocol/openid-connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: clientId,
+        username,
+        password: 'secret-pw',
+        scope: 'openid',
+      }),
+    });
+    const body = (await res.json()) as { access_token?: string; error_description?: string };
+    if (!body.access_token) throw new Error(`sign-in failed: ${JSON.stringify(body)}`);
+    return body.access_token;
+  };
+  const clientWith = (token: string) => createAmeideClient({ baseUrl: platform.url, token });
+
+  it('refuses tenant tokens and bad input on TenantService', async () => {
+    const tenantToken = await identity.signToken({ tenantId: 'acme', groups: ['platform-admin'] });
+    const err = await rejection(clientWith(tenantToken).tenants.listTenants({}));
+    expect(err.code).toBe('permission_denied');
+    expect(err.reason).toBe('PLATFORM_ADMIN_REQUIRED');
+    const bad = await rejection(
+      admin.tenants.createTenant({ tenantId: 'no/slash', tier: TenantTier.SMB }),
+    );
+    expect(bad.code).toBe('invalid_argument');
+    expect(bad.fieldViolations[0]?.field).toBe('tenant_id');
+    const noTier = await rejection(admin.tenants.createTenant({ tenantId: `x-${run}` }));
+    expect(noTier.fieldViolations[0]?.field).toBe('tier');
+    expect((await admin.tenants.listTenants({})).tenants).toEqual([]);
+  });
+
+  it('provisions an enterprise tenant, resuming after a stop after each step', async () => {
+    const spec = {
+      tenantId: ent,
+      displayName: 'Enterprise Co',
+      tier: TenantTier.ENTERPRISE,
+      databasePlacement: DatabasePlacement.DEDICATED,
+    };
+    crashAfterEachStep.add(ent);
+    // Each run stops after one more step; every re-run resumes and redoes no recorded step.
+    let runs = 0;
+    for (;;) {
+      runs++;
+      const done = await admin.tenants.createTenant(spec).then(
+        (r) => r.tenant,
+        () => undefined,
+      );
+      if (done) break;
+      const { tenant } = await admin.tenants.getTenant({ tenantId: ent });
+      expect(tenant!.status).toBe('provisioning');
+      expect(tenant!.steps.map((s) => s.name)).toEqual(crashedAfter);
+      if (runs > 12) throw new Error('provisioning does not finish');
+    }
+    expect(runs).toBe(crashedAfter.length + 1);
+    const { tenant } = await admin.tenants.getTenant({ tenantId: ent });
+    expect({ status: tenant!.status, failure: tenant!.failure }).toEqual({
+      status: 'active',
+      failure: '',
+    });
+    expect(tenant!.steps.map((s) => s.name)).toEqual([
+      'identity.realm',
+      'identity.token-mappers',
+      'identity.clients',
+      'identity.service-account',
+      'temporal.namespace',
+      'database',
+    ]);
+    expect(tenant!.realm).toBe(`tenant-${ent}`);
+    expect(tenant!.issuer).toBe(kc.issuerOf(`tenant-${ent}`));
+    const realm = await kc.describe(`tenant-${ent}`);
+    expect(realm?.clients).toEqual(
+      expect.arrayContaining(['ameide-cli', 'ameide-console', 'ameide-primitives']),
+    );
+    expect(realm?.mappers).toEqual(['ameide-audience', 'groups', 'tenant-id']);
+    // The namespace exists with the platform's search attributes.
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const attrs = await connection.operatorService.listSearchAttributes({
+        namespace: `tenant-${ent}`,
+      });
+      expect(Object.keys(attrs.customAttributes ?? {})).toEqual(
+        expect.arrayContaining(['AmeideTenant', 'AmeideStatus']),
+      );
+    } finally {
+      await connection.close();
+    }
+    // The dedicated database exists and is migrated.
+    const dbs = await owner.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      tenant!.databaseName,
+    ]);
+    expect(dbs.rows).toHaveLength(1);
+  }, 180_000);
+
+  it('provisions an SMB tenant as an organisation of the shared realm', async () => {
+    const { tenant } = await admin.tenants.createTenant({
+      tenantId: smb,
+      displayName: 'Small Shop',
+      tier: TenantTier.SMB,
+    });
+    expect({ status: tenant!.status, failure: tenant!.failure }).toEqual({
+      status: 'active',
+      failure: '',
+    });
+    expect(tenant!.realm).toBe(sharedRealm);
+    expect(tenant!.temporalNamespace).toBe('default');
+    const realm = await kc.describe(sharedRealm, { alias: smb });
+    expect(realm?.organization).toMatchObject({ alias: smb, enabled: true });
+    expect(realm?.mappers).toEqual(['ameide-audience', 'groups', 'organization']);
+    // The same call again changes nothing.
+    const again = await admin.tenants.createTenant({
+      tenantId: smb,
+      displayName: 'Small Shop',
+      tier: TenantTier.SMB,
+    });
+    expect(again.tenant!.steps.map((s) => s.name)).toEqual(tenant!.steps.map((s) => s.name));
+    const other = await rejection(
+      admin.tenants.createTenant({ tenantId: smb, tier: TenantTier.ENTERPRISE }),
+    );
+    expect(other.code).toBe('already_exists');
+  }, 120_000);
+
+  it("signs users in through Keycloak; each reaches only its tenant's data", async () => {
+    await addUser(`tenant-${ent}`, 'erin');
+    await addUser(sharedRealm, 'sam', smb, 'sales');
+    const erin = clientWith(await signIn(`tenant-${ent}`, 'erin'));
+    const sam = clientWith(await signIn(sharedRealm, 'sam'));
+    const mine = await sam.customers.createCustomer({
+      name: 'Sam Customer',
+      email: 'c@example.test',
+      creditLimit: { currency: 'EUR', amountMinor: 1000n },
+    });
+    const listed = await sam.customers.listCustomers({});
+    expect(listed.customers.map((c) => c.customerId)).toEqual([mine.customer!.customerId]);
+    const err = await rejection(
+      erin.customers.getCustomer({ customerId: mine.customer!.customerId }),
+    );
+    expect(err.code).toBe('not_found');
+  }, 120_000);
+
+  it('refuses a token of one realm that claims another tenant', async () => {
+    const client = await kc.admin();
+    const realm = `tenant-${ent}`;
+    // A rogue client in the enterprise realm hard-codes another tenant's id.
+    const { id } = await client.clients.create({
+      realm,
+      clientId: 'rogue',
+      publicClient: true,
+      directAccessGrantsEnabled: true,
+      defaultClientScopes: ['basic', 'profile', 'email'],
+      protocolMappers: [
+        {
+          name: 'aud',
+          protocol: 'openid-connect',
+          protocolMapper: 'oidc-audience-mapper',
+          config: { 'included.custom.audience': 'ameide', 'access.token.claim': 'true' },
+        },
+        {
+          name: 'tenant',
+          protocol: 'openid-connect',
+          protocolMapper: 'oidc-hardcoded-claim-mapper',
+          config: {
+            'claim.name': 'tenantId',
+            'claim.value': smb,
+            'jsonType.label': 'String',
+            'access.token.claim': 'true',
+          },
+        },
+      ],
+    });
+    expect(id).toBeTruthy();
+    const rogue = clientWith(await signIn(realm, 'erin', 'rogue'));
+    const err = await rejection(rogue.customers.listCustomers({}));
+    expect(err.code).toBe('permission_denied');
+    expect(err.reason).toBe('TENANT_REALM_MISMATCH');
+  }, 60_000);
+
+  it('picks up a rotated realm key without a restart', async () => {
+    const client = await kc.admin();
+    const realm = `tenant-${ent}`;
+    const { id: realmId } = (await client.realms.findOne({ realm }))!;
+    await client.components.create({
+      realm,
+      name: `rotated-${run}`,
+      providerId: 'rsa-generated',
+      providerType: 'org.keycloak.keys.KeyProvider',
+      parentId: realmId!,
+      config: { priority: ['500'], keySize: ['2048'], algorithm: ['RS256'] },
+    });
+    const token = await signIn(realm, 'erin');
+    const header = JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as {
+      kid: string;
+    };
+    const keys = await client.realms.getKeys({ realm });
+    const active = keys.active?.['RS256'];
+    expect(header.kid).toBe(active);
+    // The JWKS cooldown is 500 ms here (5 s by default).
+    await new Promise((r) => setTimeout(r, 600));
+    const { customers } = await clientWith(token).customers.listCustomers({});
+    expect(customers).toEqual([]);
+  }, 60_000);
+
+  it('suspends a tenant (every call refused, clearly), then deletes it', async () => {
+    const samToken = await signIn(sharedRealm, 'sam');
+    const { tenant } = await admin.tenants.suspendTenant({ tenantId: smb });
+    expect(tenant!.status).toBe('suspended');
+    const err = await rejection(clientWith(samToken).customers.listCustomers({}));
+    expect(err.code).toBe('permission_denied');
+    expect(err.reason).toBe('TENANT_SUSPENDED');
+    // Platform-signed tokens of the tenant are refused too.
+    const dev = clientWith(await identity.signToken({ tenantId: smb }));
+    expect((await rejection(dev.orders.listOrders({}))).reason).toBe('TENANT_SUSPENDED');
+    // An active tenant cannot be deleted.
+    expect((await rejection(admin.tenants.deleteTenant({ tenantId: ent }))).reason).toBe(
+      'TENANT_NOT_SUSPENDED',
+    );
+    const rows = async () =>
+      (
+        await owner.query('SELECT count(*)::int AS n FROM sales.customers WHERE tenant_id = $1', [
+          smb,
+        ])
+      ).rows[0]!['n'];
+    expect(await rows()).toBe(1);
+    const deleted = await admin.tenants.deleteTenant({ tenantId: smb });
+    expect(deleted.tenant!.status).toBe('deleted');
+    expect(await rows()).toBe(0);
+    expect((await kc.describe(sharedRealm, { alias: smb }))?.organization).toBeUndefined();
+    expect((await rejection(dev.orders.listOrders({}))).reason).toBe('TENANT_DELETED');
+    // The enterprise tenant: realm, namespace and database go too.
+    await admin.tenants.suspendTenant({ tenantId: ent });
+    const { tenant: gone } = await admin.tenants.deleteTenant({ tenantId: ent });
+    expect(gone!.status).toBe('deleted');
+    expect(await kc.describe(`tenant-${ent}`)).toBeUndefined();
+    const dbs = await owner.query('SELECT 1 FROM pg_database WHERE datname LIKE $1', [
+      `ameide_t_${ent.replace(/-/g, '_')}%`,
+    ]);
+    expect(dbs.rows).toHaveLength(0);
+    const again = await rejection(
+      admin.tenants.createTenant({ tenantId: smb, tier: TenantTier.SMB }),
+    );
+    expect(again.reason).toBe('TENANT_ID_TAKEN');
+  }, 120_000);
+});
