@@ -71,6 +71,10 @@ export default defineConfig({ test: { pool: 'forks', include: ${JSON.stringify(f
     for (const [template, values] of [
       ['domain-primitive', { name: 'invoicing', title: 'Facturación', entity: 'Invoice' }],
       ['process-primitive', { name: 'invoice-approval', reviewerGroup: 'finance' }],
+      [
+        'agent-primitive',
+        { name: 'order-helper', tools: ['get_order', 'list_orders', 'propose_cancel_order'] },
+      ],
     ] as const) {
       const scaffold = await renderTemplate(await findTemplate(template), { ...common, ...values });
       await writeScaffold(scaffold, root);
@@ -96,6 +100,7 @@ export default defineConfig({ test: { pool: 'forks', include: ${JSON.stringify(f
   it.each([
     ['domain-primitive', 'domains/invoicing', 12],
     ['process-primitive', 'processes/invoice-approval', 5],
+    ['agent-primitive', 'agents/order-helper', 3],
   ])(
     '%s: npm test of the generated package passes',
     { timeout: 300_000 },
