@@ -17,6 +17,7 @@ export type {
 export { createTenantStore } from './tenancy/tenant-store.js';
 export type { TenantStore, TenantStoreOptions } from './tenancy/tenant-store.js';
 export { withTenant } from './tenancy/with-tenant.js';
+export { createTenantRoutedDatabase } from './tenancy/tenant-routed-database.js';
 export type { WithTenantOptions } from './tenancy/with-tenant.js';
 export {
   assertValidTenantId,

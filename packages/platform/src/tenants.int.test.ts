@@ -258,6 +258,32 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
       erin.customers.getCustomer({ customerId: mine.customer!.customerId }),
     );
     expect(err.code).toBe('not_found');
+    // The enterprise tenant has a dedicated database: its rows land there, and only there.
+    const theirs = await erin.customers.createCustomer({
+      name: 'Erin Customer',
+      email: 'e@example.test',
+      creditLimit: { currency: 'EUR', amountMinor: 1000n },
+    });
+    const { tenant } = await admin.tenants.getTenant({ tenantId: ent });
+    const url = new URL(testDb.url);
+    url.pathname = `/${tenant!.databaseName}`;
+    const own = createPgDatabase({ url: url.toString(), pool: { max: 1 } });
+    try {
+      const count = async (q: Database, tenantId: string) =>
+        (
+          await q.query('SELECT count(*)::int AS n FROM sales.customers WHERE tenant_id = $1', [
+            tenantId,
+          ])
+        ).rows[0]!['n'];
+      expect(await count(own, ent)).toBe(1);
+      expect(await count(owner, ent)).toBe(0);
+      expect(await count(own, smb)).toBe(0);
+      expect(await count(owner, smb)).toBe(1);
+    } finally {
+      await own.close();
+    }
+    const read = await erin.customers.getCustomer({ customerId: theirs.customer!.customerId });
+    expect(read.customer?.name).toBe('Erin Customer');
   }, 120_000);
 
   it('refuses a token of one realm that claims another tenant', async () => {
@@ -319,7 +345,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     // The JWKS cooldown is 500 ms here (5 s by default).
     await new Promise((r) => setTimeout(r, 600));
     const { customers } = await clientWith(token).customers.listCustomers({});
-    expect(customers).toEqual([]);
+    expect(customers.map((c) => c.name)).toEqual(['Erin Customer']);
   }, 60_000);
 
   it('suspends a tenant (every call refused, clearly), then deletes it', async () => {

@@ -63,6 +63,12 @@ export type NotificationListener = (payload: string) => void;
 export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /**
+   * The database that holds a tenant's rows when it is not this one (a tenant with a
+   * dedicated database); `withTenant` runs there. Only {@link createTenantRoutedDatabase}
+   * sets it.
+   */
+  readonly forTenant?: (tenantId: string) => Database | undefined;
+  /**
    * Runs `fn` in one transaction: commits when it resolves, rolls back when it
    * throws (and rethrows). Inside `fn` use `tx`, never the database itself: on
    * PGlite (one connection) that would deadlock, so it throws

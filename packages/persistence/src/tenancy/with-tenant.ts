@@ -10,7 +10,8 @@ export interface WithTenantOptions {
 }
 
 /**
- * Runs `fn` in one transaction as the app role with the tenant set, so the RLS
+ * Runs `fn` in one transaction as the app role with the tenant set (in the tenant's
+ * dedicated database when `db` routes it to one: {@link Database.forTenant}), so the RLS
  * policies of tenant tables show and accept only that tenant's rows. Commits
  * when `fn` resolves, rolls back when it throws.
  *
@@ -33,7 +34,9 @@ export async function withTenant<R>(
   // the set-up can travel with BEGIN in one round trip instead of three. SET
   // answers with no rows, which is cheaper for both sides than a SELECT of
   // set_config(..., true) (the same transaction-local settings).
-  return db.transaction(fn, {
+  // A tenant with a database of its own has its rows there (createTenantRoutedDatabase).
+  const target = db.forTenant?.(tenantId) ?? db;
+  return target.transaction(fn, {
     begin: `SET LOCAL ROLE ${role}; SET LOCAL ${TENANT_SETTING} = ${quoteLiteral(tenantId)}`,
   });
 }

@@ -31,7 +31,7 @@ export interface TenantProvisionerOptions {
   /** Called after each step is recorded (tests stop a run there, as a crash would). */
   readonly afterStep?: (tenantId: string, step: string) => void | Promise<void>;
   /** Told whenever a tenant's record changed (the host's tenant directory forgets it). */
-  readonly onChange?: (tenantId: string) => void;
+  readonly onChange?: (tenantId: string) => void | Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -70,7 +70,9 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
   const sharedNamespace = options.sharedNamespace ?? DEFAULT_SHARED_NAMESPACE;
   const retentionMs = options.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS;
   const now = options.now ?? (() => new Date());
-  const changed = (tenantId: string) => options.onChange?.(tenantId);
+  const changed = async (tenantId: string) => {
+    await options.onChange?.(tenantId);
+  };
   const realmOf = (t: Pick<TenantRecord, 'tier' | 'tenantId'>) =>
     t.tier === 'enterprise' ? `tenant-${t.tenantId}` : sharedRealm;
   const serviceClientOf = (t: Pick<TenantRecord, 'tier' | 'tenantId'>) =>
@@ -232,7 +234,7 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
         );
       if (record.status === 'active' || record.status === 'suspended') return record;
       if (record.status === 'failed') await registry.setStatus(spec.tenantId, 'provisioning');
-      changed(spec.tenantId);
+      await changed(spec.tenantId);
       const done = new Set(record.steps.map((s) => s.step));
       for (const step of steps(spec)) {
         if (done.has(step.name)) continue;
@@ -244,13 +246,13 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
           const failed = await registry.setStatus(spec.tenantId, 'failed', {
             failure: `${step.name}: ${(err as Error).message}`,
           });
-          changed(spec.tenantId);
+          await changed(spec.tenantId);
           return failed;
         }
         await options.afterStep?.(spec.tenantId, step.name);
       }
       const active = await registry.setStatus(spec.tenantId, 'active');
-      changed(spec.tenantId);
+      await changed(spec.tenantId);
       return active;
     },
 
@@ -266,7 +268,7 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
         );
       // Refused by the host from now on; sign-ins stop too.
       const suspended = await registry.setStatus(tenantId, 'suspended', { suspendedAt: 'now' });
-      changed(tenantId);
+      await changed(tenantId);
       if (identity && t.tier === 'enterprise') await identity.setRealmEnabled(t.realm, false);
       if (identity && t.tier === 'smb' && t.organizationId)
         await identity.setOrganizationEnabled(t.realm, t.organizationId, false);
@@ -287,7 +289,7 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
       if (identity && t.tier === 'smb' && t.organizationId)
         await identity.setOrganizationEnabled(t.realm, t.organizationId, true);
       const active = await registry.setStatus(tenantId, 'active', { suspendedAt: null });
-      changed(tenantId);
+      await changed(tenantId);
       return active;
     },
 
@@ -310,7 +312,7 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
             'tenant_id',
           );
         await registry.setStatus(tenantId, 'deleting');
-        changed(tenantId);
+        await changed(tenantId);
       }
       try {
         if (identity && t.tier === 'enterprise' && t.realm) await identity.deleteRealm(t.realm);
@@ -329,12 +331,12 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
         const failed = await registry.setStatus(tenantId, 'deleting', {
           failure: `delete: ${(err as Error).message}`,
         });
-        changed(tenantId);
+        await changed(tenantId);
         return failed;
       }
       await registry.clearSteps(tenantId);
       const deleted = await registry.setStatus(tenantId, 'deleted', { deletedAt: 'now' });
-      changed(tenantId);
+      await changed(tenantId);
       return deleted;
     },
   };
