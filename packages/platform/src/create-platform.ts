@@ -34,6 +34,7 @@ import { startEventRelay } from './primitives/event-relay.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
 import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
 import { createExtensionsPrimitive } from './primitives/extensions.js';
+import { createAgentsPrimitive, type AgentsOptions } from './primitives/agents.js';
 import { createProjectionsPrimitive } from './primitives/projections.js';
 import { createSalesPrimitive } from './primitives/sales.js';
 import {
@@ -97,6 +98,8 @@ export interface PlatformOptions {
    * composition root sees the S3 credentials: services get the {@link ObjectStore}.
    */
   readonly objects?: ObjectStoreConfig;
+  /** Agents: model endpoints, the embedded model, or a model for every agent (tests). */
+  readonly agents?: AgentsOptions;
   /** Runs after the migrations, before anything is served (`ameide dev` seeds the demo tenant). */
   readonly seed?: (parts: PlatformParts) => Promise<void>;
   /** Reports each start-up step (default: silent). */
@@ -163,10 +166,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const { db } = opened;
     if (opened.owned) cleanup.push(() => db.close());
     const owners: SchemaOwner[] = services.has('sales')
-      ? ['transformation', 'process', 'sales']
+      ? ['transformation', 'agents', 'process', 'sales']
       : services.has('process')
-        ? ['transformation', 'process']
-        : ['transformation'];
+        ? ['transformation', 'agents', 'process']
+        : ['transformation', 'agents'];
     await step(
       'migrations',
       () => migratePrimitives(db, owners),
@@ -206,6 +209,20 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     await options.seed?.(parts);
 
     const routes: ServiceRegistration[] = [transformation.routes, extensions.routes];
+    // Agents call the platform back through this host, as their caller.
+    const agents = createAgentsPrimitive({
+      db,
+      store: transformation.store,
+      tokens: createDevTokenProvider(options.identity),
+      serviceUrl: () => {
+        if (!listening.url) throw new Error('agent tool call before the service host listens');
+        return listening.url;
+      },
+      processes: services.has('process'),
+      logger,
+      ...options.agents,
+    });
+    routes.push(agents.routes);
     const plans = createArtifactStorePlanSource(transformation.store);
     const temporalConfig = services.has('process') ? await options.temporal : undefined;
     const taskQueue = temporalConfig ? (temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE) : undefined;
@@ -298,6 +315,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
             tokens: createDevTokenProvider(identity),
             serviceUrl: host.url,
             events: { db },
+            agents: agents.invoker,
             ...(options.worker?.shutdownGraceTimeMs !== undefined
               ? { shutdownGraceTimeMs: options.worker.shutdownGraceTimeMs }
               : {}),

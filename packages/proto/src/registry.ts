@@ -1,4 +1,5 @@
 import { createRegistry, type DescService } from '@bufbuild/protobuf';
+import { file_ameide_agents_v1_agent_service } from './gen/ameide/agents/v1/agent_service_pb.js';
 import { file_ameide_common_v1_error_details } from './gen/ameide/common/v1/error_details_pb.js';
 import { file_ameide_common_v1_request_context } from './gen/ameide/common/v1/request_context_pb.js';
 import { file_ameide_platform_v1_platform_service } from './gen/ameide/platform/v1/platform_service_pb.js';
@@ -19,6 +20,7 @@ import { file_ameide_transformation_v1_transformation_service } from './gen/amei
  * the SDK covers every service.
  */
 export const ameideRegistry = createRegistry(
+  file_ameide_agents_v1_agent_service,
   file_ameide_common_v1_request_context,
   file_ameide_common_v1_error_details,
   file_ameide_platform_v1_platform_service,

@@ -19,6 +19,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"ameide.io/sdk/gen/ameide/agents/v1/agentsv1connect"
 	"ameide.io/sdk/gen/ameide/events/v1/eventsv1connect"
 	"ameide.io/sdk/gen/ameide/extensions/v1/extensionsv1connect"
 	"ameide.io/sdk/gen/ameide/graph/v1/graphv1connect"
@@ -55,6 +56,7 @@ type Client struct {
 	Projections    projectionsv1connect.ProjectionServiceClient
 	OrderToCash    projectionsv1connect.OrderToCashServiceClient
 	Graph          graphv1connect.GraphServiceClient
+	Agents         agentsv1connect.AgentServiceClient
 }
 
 type options struct {
@@ -127,6 +129,7 @@ func NewClient(baseURL string, tokens TokenSource, opts ...Option) (*Client, err
 		Projections:    projectionsv1connect.NewProjectionServiceClient(httpClient, base, clientOpts...),
 		OrderToCash:    projectionsv1connect.NewOrderToCashServiceClient(httpClient, base, clientOpts...),
 		Graph:          graphv1connect.NewGraphServiceClient(httpClient, base, clientOpts...),
+		Agents:         agentsv1connect.NewAgentServiceClient(httpClient, base, clientOpts...),
 	}, nil
 }
 

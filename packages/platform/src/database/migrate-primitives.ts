@@ -5,15 +5,18 @@ import {
   type Database,
   type MigrateResult,
 } from '@ameide/persistence';
+import { migrateAgents } from '@ameide/agent-runtime';
 import { migrateProcessEvents } from '@ameide/process-runtime';
 import { migrateSales } from '@ameide/sales';
 import { migrateTransformation } from '@ameide/transformation';
 
 /** The primitives that own a schema, in the order they migrate. */
-export type SchemaOwner = 'transformation' | 'process' | 'sales';
+export type SchemaOwner = 'transformation' | 'agents' | 'process' | 'sales';
 
 const migrations: Record<SchemaOwner, (db: Database) => Promise<MigrateResult>> = {
   transformation: migrateTransformation,
+  // Agent run audit records and proposals.
+  agents: migrateAgents,
   // The process runtime's event log (instance lifecycle events).
   process: migrateProcessEvents,
   sales: migrateSales,

@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import {
   createProcessWorker,
+  type AgentInvoker,
   type PlanSource,
   type ProcessWorker,
   type TokenProvider,
@@ -27,6 +28,8 @@ export interface ProcessWorkerPrimitiveOptions {
   readonly logger?: Logger;
   /** The platform database: instance lifecycle events go to its `process` log. */
   readonly events?: { readonly db: Database };
+  /** Runs `agentTask` nodes (default: none, and such a task fails the instance). */
+  readonly agents?: AgentInvoker;
 }
 
 /** A polling process worker. */
@@ -63,6 +66,7 @@ export async function startProcessWorkerPrimitive(
         tokens: options.tokens,
         serviceUrl: options.serviceUrl,
         ...(options.events ? { events: options.events } : {}),
+        ...(options.agents ? { agents: options.agents } : {}),
       },
       ...(options.shutdownGraceTimeMs !== undefined
         ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs }

@@ -1,5 +1,6 @@
 import { createClient, type Client, type Interceptor, type Transport } from '@connectrpc/connect';
 import {
+  AgentService,
   CustomerService,
   EventService,
   ExtensionService,
@@ -32,6 +33,7 @@ export const ameideServiceMap = {
   projections: ProjectionService,
   orderToCash: OrderToCashService,
   graph: GraphService,
+  agents: AgentService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;

@@ -14,6 +14,7 @@ from ameide.extensions.v1.extension_service_connect import (
     ExtensionServiceClient,
     ExtensionServiceClientSync,
 )
+from ameide.agents.v1.agent_service_connect import AgentServiceClient, AgentServiceClientSync
 from ameide.graph.v1.graph_service_connect import GraphServiceClient, GraphServiceClientSync
 from ameide.platform.v1.platform_service_connect import (
     PlatformServiceClient,
@@ -99,6 +100,7 @@ class AmeideClient:
     projections: ProjectionServiceClientSync
     order_to_cash: OrderToCashServiceClientSync
     graph: GraphServiceClientSync
+    agents: AgentServiceClientSync
 
     def __init__(
         self,
@@ -127,6 +129,7 @@ class AmeideClient:
         self.projections = ProjectionServiceClientSync(address, **options)
         self.order_to_cash = OrderToCashServiceClientSync(address, **options)
         self.graph = GraphServiceClientSync(address, **options)
+        self.agents = AgentServiceClientSync(address, **options)
 
     def close(self) -> None:
         """Closes the HTTP transport the SDK made (not a client passed in)."""
@@ -164,6 +167,7 @@ class AsyncAmeideClient:
     projections: ProjectionServiceClient
     order_to_cash: OrderToCashServiceClient
     graph: GraphServiceClient
+    agents: AgentServiceClient
 
     def __init__(
         self,
@@ -192,6 +196,7 @@ class AsyncAmeideClient:
         self.projections = ProjectionServiceClient(address, **options)
         self.order_to_cash = OrderToCashServiceClient(address, **options)
         self.graph = GraphServiceClient(address, **options)
+        self.agents = AgentServiceClient(address, **options)
 
     async def aclose(self) -> None:
         """Closes the HTTP transport the SDK made (not a client passed in)."""

@@ -1,0 +1,212 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { BaseMessage } from '@langchain/core/messages';
+// Types only (erased): the module itself is imported when a local model first runs, so a
+// plain install without the optional dependency still loads this file.
+import type * as LlamaCpp from 'node-llama-cpp';
+import type {
+  ChatHistoryItem as HistoryItem,
+  Llama,
+  LlamaContext,
+  LlamaModel,
+} from 'node-llama-cpp';
+import { AmeideError, ErrorCode } from '@ameide/errors';
+import type { CompiledTool } from '@ameide/agent-definition';
+import { AgentChatModel, contentText, type ModelTurn, type TurnUsage } from './agent-chat-model.js';
+import { parseTurn, turnSchema } from './turn-schema.js';
+
+/** The wheel release whose GGUF `scripts/ensure-smollm2.mjs` installs. */
+export const SMOLLM2_WHEEL_VERSION = '0.1.2';
+const GGUF_NAME = 'SmolLM2-135M-Instruct.Q4_1.gguf';
+
+/** Where the embedded model is looked for: `AMEIDE_SMOLLM2_GGUF`, else the setup script's cache. */
+export function defaultLocalModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['AMEIDE_SMOLLM2_GGUF']) return env['AMEIDE_SMOLLM2_GGUF'];
+  const cache = env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  return join(cache, 'ameide', `smollm2-${SMOLLM2_WHEEL_VERSION}`, GGUF_NAME);
+}
+
+/** Why the embedded model cannot run here, or undefined when it can. */
+export async function localModelUnavailable(
+  modelPath = defaultLocalModelPath(),
+): Promise<string | undefined> {
+  try {
+    await import('node-llama-cpp');
+  } catch {
+    return 'node-llama-cpp is not installed (it is an optional dependency): run `npm install -E node-llama-cpp@3.21.1 -w @ameide/agent-runtime`, then `node scripts/ensure-smollm2.mjs`';
+  }
+  if (!existsSync(modelPath))
+    return `the SmolLM2 model is not at ${modelPath}: run \`node scripts/ensure-smollm2.mjs\` (or set AMEIDE_SMOLLM2_GGUF)`;
+  return undefined;
+}
+
+interface Loaded {
+  readonly llama: Llama;
+  readonly model: LlamaModel;
+  readonly context: LlamaContext;
+  readonly mod: typeof LlamaCpp;
+  readonly loadMs: number;
+}
+
+// One loaded model per file per process; turns take the context one at a time.
+const loaded = new Map<string, Promise<Loaded>>();
+let queue: Promise<unknown> = Promise.resolve();
+
+async function load(modelPath: string): Promise<Loaded> {
+  const why = await localModelUnavailable(modelPath);
+  if (why)
+    throw new AmeideError(
+      ErrorCode.FailedPrecondition,
+      `the embedded agent model cannot run: ${why}`,
+      {
+        reason: 'LOCAL_MODEL_MISSING',
+        domain: 'ameide.agents',
+      },
+    );
+  let p = loaded.get(modelPath);
+  if (!p) {
+    p = (async () => {
+      const started = performance.now();
+      const mod = await import('node-llama-cpp');
+      const llama = await mod.getLlama({
+        gpu: false,
+        build: 'never',
+        logLevel: mod.LlamaLogLevel.error,
+      });
+      const model = await llama.loadModel({ modelPath });
+      const context = await model.createContext({ contextSize: 4096 });
+      return { llama, model, context, mod, loadMs: performance.now() - started };
+    })();
+    p.catch(() => loaded.delete(modelPath));
+    loaded.set(modelPath, p);
+  }
+  return p;
+}
+
+/** Loads the embedded model now (ameide dev at start-up, benchmarks); answers the load time. */
+export async function preloadLocalModel(
+  modelPath = defaultLocalModelPath(),
+): Promise<{ loadMs: number }> {
+  const l = await load(modelPath);
+  return { loadMs: l.loadMs };
+}
+
+export interface LocalModelOptions {
+  readonly modelPath?: string;
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+}
+
+/**
+ * The embedded default: SmolLM2-135M-Instruct in process through node-llama-cpp (CPU, no
+ * build), every turn generated under a JSON-schema grammar built from the tool schemas
+ * (`{"tool", "arguments"}` or `{"answer"}`), so the output always parses; its native function
+ * calling is not used (it does not work at this size).
+ */
+export class LocalChatModel extends AgentChatModel {
+  constructor(private readonly options: LocalModelOptions = {}) {
+    super({});
+  }
+
+  override _llmType(): string {
+    return 'ameide-local-smollm2';
+  }
+
+  protected override turn(
+    messages: BaseMessage[],
+    tools: readonly CompiledTool[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ turn: ModelTurn; usage: TurnUsage }> {
+    const run = queue.then(() => this.turnNow(messages, tools, signal));
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async turnNow(
+    messages: BaseMessage[],
+    tools: readonly CompiledTool[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ turn: ModelTurn; usage: TurnUsage }> {
+    const l = await load(this.options.modelPath ?? defaultLocalModelPath());
+    const grammar = await l.llama.createGrammarForJsonSchema(
+      turnSchema(tools) as Parameters<Llama['createGrammarForJsonSchema']>[0],
+    );
+    const sequence = l.context.getSequence();
+    const session = new l.mod.LlamaChatSession({
+      contextSequence: sequence,
+      autoDisposeSequence: true,
+    });
+    try {
+      const { history, prompt } = toHistory(messages, tools);
+      session.setChatHistory(history);
+      const raw = await session.prompt(prompt, {
+        grammar,
+        maxTokens: this.options.maxTokens ?? 256,
+        temperature: this.options.temperature ?? 0,
+        ...(signal ? { signal } : {}),
+      });
+      const usage = {
+        inputTokens: sequence.contextTokens.length - l.model.tokenize(raw).length,
+        outputTokens: l.model.tokenize(raw).length,
+      };
+      return { turn: parseTurn(raw, tools), usage };
+    } finally {
+      session.dispose();
+    }
+  }
+}
+
+/** The conversation as node-llama-cpp chat history, and the last user turn as the prompt. */
+function toHistory(
+  messages: BaseMessage[],
+  tools: readonly CompiledTool[],
+): { history: HistoryItem[]; prompt: string } {
+  const toolList = tools
+    .map(
+      (t) =>
+        `- ${t.name}: ${t.description} Arguments: ${JSON.stringify(t.parameters.properties ?? {})}`,
+    )
+    .join('\n');
+  const items: HistoryItem[] = [];
+  for (const m of messages) {
+    const text = contentText(m);
+    switch (m.getType()) {
+      case 'system':
+        items.push({
+          type: 'system',
+          text: tools.length
+            ? `${text}\n\nTools:\n${toolList}\nReply with JSON: {"tool": name, "arguments": {...}} to call a tool, or {"answer": text} when done.`
+            : text,
+        });
+        break;
+      case 'ai': {
+        const calls = (m as { tool_calls?: { name: string; args: unknown }[] }).tool_calls ?? [];
+        const c = calls[0];
+        items.push({
+          type: 'model',
+          response: [
+            c
+              ? JSON.stringify({ tool: c.name, arguments: c.args })
+              : JSON.stringify({ answer: text }),
+          ],
+        });
+        break;
+      }
+      case 'tool':
+        items.push({
+          type: 'user',
+          text: `Result of ${(m as { name?: string }).name ?? 'the tool'}: ${text}`,
+        });
+        break;
+      default:
+        items.push({ type: 'user', text });
+    }
+  }
+  const last = items.at(-1);
+  if (last?.type === 'user') {
+    items.pop();
+    return { history: items, prompt: last.text };
+  }
+  return { history: items, prompt: 'Continue.' };
+}

@@ -1,0 +1,59 @@
+import type { Transport } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import type { Actor, RequestContext } from '@ameide/context';
+import { fromConnectError } from '@ameide/errors';
+import { callRpc } from '@ameide/sdk';
+
+/** Bearer tokens for a caller (their tenant, organisation and user; never a platform identity). */
+export interface CallerTokens {
+  tokenFor(actor: Pick<Actor, 'tenantId' | 'orgId' | 'userId'>): Promise<string>;
+}
+
+/** Calls one proto method as a caller. */
+export interface ToolHost {
+  call(
+    rpc: string,
+    request: Record<string, unknown>,
+    options: {
+      readonly caller: RequestContext;
+      readonly idempotencyKey?: string;
+      readonly signal?: AbortSignal;
+    },
+  ): Promise<Record<string, unknown>>;
+}
+
+export interface SdkToolHostOptions {
+  /** The platform's URL (a function when it is known only once the host listens). */
+  readonly serviceUrl: string | (() => string);
+  readonly tokens: CallerTokens;
+}
+
+/**
+ * A ToolHost on the TS SDK (`callRpc` over Connect): every call carries a token for the
+ * caller's tenant and user and joins the caller's trace, so the domain sees exactly the
+ * caller's RequestContext (and its RLS applies).
+ */
+export function createSdkToolHost(options: SdkToolHostOptions): ToolHost {
+  let transport: Transport | undefined;
+  return {
+    async call(rpc, request, { caller, idempotencyKey, signal }) {
+      transport ??= createConnectTransport({
+        baseUrl:
+          typeof options.serviceUrl === 'function' ? options.serviceUrl() : options.serviceUrl,
+        httpVersion: '1.1',
+      });
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${await options.tokens.tokenFor(caller)}`,
+      };
+      if (/^[0-9a-f]{32}$/.test(caller.traceId))
+        headers['traceparent'] = `00-${caller.traceId}-${'0'.repeat(15)}1-01`;
+      if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
+      try {
+        return await callRpc(transport, rpc, request, headers, signal);
+      } catch (err) {
+        // A raw transport answers ConnectErrors; the runtime speaks AmeideError.
+        throw fromConnectError(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import type { Transport } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
+import type { RequestContext } from '@ameide/context';
+import { AmeideError, ErrorCode, fromConnectError, isAmeideError } from '@ameide/errors';
+import {
+  agentProposalReviewDefinition,
+  agentServiceRoutes,
+  createAgentRuntime,
+  createAgentStore,
+  createModelFactory,
+  createSdkToolHost,
+  PROPOSAL_REVIEW_PROCESS,
+  storeProposalSink,
+  type AgentChatModel,
+  type AgentResolver,
+  type AgentRuntime,
+  type AgentStore,
+  type ModelFactoryOptions,
+  type ProposalReview,
+} from '@ameide/agent-runtime';
+import type { AgentRuntimeConfig } from '@ameide/agent-definition';
+import type { Database } from '@ameide/persistence';
+import type { AgentInvoker, TokenProvider } from '@ameide/process-runtime';
+import { callRpc } from '@ameide/sdk';
+import type { Logger, ServiceRegistration } from '@ameide/server';
+import { ArtifactKind, type ArtifactStore } from '@ameide/transformation';
+
+/** Agent settings of `createPlatform`. */
+export interface AgentsOptions {
+  /** OpenAI-compatible endpoint, embedded model file (see `createModelFactory`). */
+  readonly models?: Omit<ModelFactoryOptions, 'override'>;
+  /** Replaces every agent's model (tests: a scripted model). */
+  readonly modelOverride?: (config: AgentRuntimeConfig) => AgentChatModel | undefined;
+}
+
+export interface AgentsPrimitiveOptions extends AgentsOptions {
+  readonly db: Database;
+  /** Published AgentDefinitions (pinned runtime configs) and the review process. */
+  readonly store: ArtifactStore;
+  /** Tokens for the caller: tool calls and review steps act as them, never as the platform. */
+  readonly tokens: TokenProvider;
+  /** The service host's URL, once it listens. */
+  readonly serviceUrl: () => string;
+  /** Whether ProcessService runs here: proposals are then reviewed by `agent-proposal-review`. */
+  readonly processes: boolean;
+  readonly logger?: Logger;
+}
+
+/** AgentService, the runtime behind it, and the invoker of `agentTask` nodes. */
+export interface AgentsPrimitive {
+  readonly routes: ServiceRegistration;
+  readonly runtime: AgentRuntime;
+  readonly store: AgentStore;
+  /** The in-process runtime as the process worker's agent invoker. */
+  readonly invoker: AgentInvoker;
+}
+
+const decoder = new TextDecoder();
+const traceId = () => randomBytes(16).toString('hex');
+
+/**
+ * Wires the Agent primitive: AgentService on the agents schema, the runtime with an SDK tool
+ * host (calls back through this host with the caller's token), proposals reviewed by the
+ * shipped `agent-proposal-review` process when ProcessService runs here (published in a
+ * tenant before its first review), and the invoker process `agentTask` nodes run.
+ */
+export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPrimitive {
+  const { store: artifacts } = options;
+  const agentStore = createAgentStore(options.db);
+  const host = createSdkToolHost({ serviceUrl: options.serviceUrl, tokens: options.tokens });
+  let transport: Transport | undefined;
+  const call = async (caller: RequestContext, rpc: string, request: Record<string, unknown>) => {
+    transport ??= createConnectTransport({ baseUrl: options.serviceUrl(), httpVersion: '1.1' });
+    try {
+      return await callRpc(transport, rpc, request, {
+        authorization: `Bearer ${await options.tokens.tokenFor(caller)}`,
+      });
+    } catch (err) {
+      throw fromConnectError(err);
+    }
+  };
+
+  const resolve: AgentResolver = async (caller, agent, version) => {
+    const published = await artifacts.getPublishedPlan(
+      { tenantId: caller.tenantId, userId: caller.userId },
+      { kind: ArtifactKind.AgentDefinition, name: agent },
+      version,
+    );
+    return {
+      config: JSON.parse(decoder.decode(published.plan)) as AgentRuntimeConfig,
+      version: published.version.version,
+      hash: published.version.planHash ?? '',
+    };
+  };
+
+  // The review process is published in a tenant the first time it is needed.
+  const published = new Set<string>();
+  const ensureReviewProcess = async (caller: RequestContext) => {
+    if (published.has(caller.tenantId)) return;
+    const who = { tenantId: caller.tenantId, userId: caller.userId };
+    const ref = { kind: ArtifactKind.ProcessDefinition, name: PROPOSAL_REVIEW_PROCESS };
+    try {
+      await artifacts.getPublishedPlan(who, ref, 'latest');
+    } catch (err) {
+      if (!isAmeideError(err) || err.code !== ErrorCode.NotFound) throw err;
+      const created = await artifacts
+        .create(who, {
+          ...ref,
+          contentType: 'application/json',
+          content: new TextEncoder().encode(JSON.stringify(agentProposalReviewDefinition)),
+        })
+        .catch(async (e: unknown) => {
+          // Created meanwhile (a concurrent proposal): publish what is there.
+          if (isAmeideError(e) && e.code === ErrorCode.AlreadyExists)
+            return (await artifacts.get(who, ref)).state;
+          throw e;
+        });
+      await artifacts.publish(who, { artifactId: created.id }).catch((e: unknown) => {
+        if (!(
+          isAmeideError(e) &&
+          (e.code === ErrorCode.FailedPrecondition || e.code === ErrorCode.Aborted)
+        ))
+          throw e;
+      });
+    }
+    published.add(caller.tenantId);
+  };
+
+  const review: ProposalReview | undefined = options.processes
+    ? {
+        async start(caller, proposal) {
+          await ensureReviewProcess(caller);
+          const res = await call(caller, 'ameide.process.v1.ProcessService/StartProcess', {
+            definitionName: PROPOSAL_REVIEW_PROCESS,
+            businessKey: `proposal:${proposal.proposalId}`,
+            variables: {
+              proposalId: proposal.proposalId,
+              approverGroup: proposal.approverGroup,
+              summary:
+                `${proposal.agent} proposes ${proposal.rpc} ${JSON.stringify(proposal.arguments)}`.slice(
+                  0,
+                  900,
+                ),
+            },
+          });
+          return String(res['instanceId']);
+        },
+        async decide(caller, proposal, approve, comment) {
+          const instanceId = proposal.reviewInstanceId;
+          // The user task appears once the instance reached it.
+          for (let attempt = 0; attempt < 50; attempt++) {
+            const res = await call(caller, 'ameide.process.v1.ProcessService/ListUserTasks', {
+              instanceId,
+            });
+            const task = (res['tasks'] as { taskId: string }[] | undefined)?.[0];
+            if (task) {
+              await call(caller, 'ameide.process.v1.ProcessService/CompleteUserTask', {
+                instanceId,
+                taskId: task.taskId,
+                data: { approved: approve, comment },
+              });
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          throw new AmeideError(
+            ErrorCode.Unavailable,
+            `the review of proposal ${proposal.proposalId} has no open task yet; decide again`,
+            {
+              reason: 'REVIEW_NOT_READY',
+              domain: 'ameide.agents',
+            },
+          );
+        },
+      }
+    : undefined;
+
+  const runtime = createAgentRuntime({
+    host,
+    proposals: storeProposalSink(agentStore, review),
+    models: createModelFactory({
+      ...options.models,
+      ...(options.modelOverride ? { override: options.modelOverride } : {}),
+    }),
+    ...(options.logger
+      ? {
+          log: (line) =>
+            options.logger!.info(line, typeof line['msg'] === 'string' ? line['msg'] : 'agent'),
+        }
+      : {}),
+  });
+
+  const invoker: AgentInvoker = {
+    async invoke(request) {
+      const caller: RequestContext = {
+        tenantId: request.actor.tenantId,
+        orgId: request.actor.orgId ?? '',
+        userId: request.actor.userId,
+        groups: [],
+        traceId: traceId(),
+      };
+      const agent = await resolve(caller, request.agent, request.version);
+      const result = await runtime.run({
+        config: agent.config,
+        version: agent.version,
+        configHash: agent.hash,
+        caller,
+        input: `${request.instructions ? `${request.instructions}\n\n` : ''}${JSON.stringify(request.input)}`,
+      });
+      await agentStore.saveRun(caller, result);
+      return {
+        runId: result.runId,
+        status: result.status,
+        message: result.message,
+        answer: result.answer,
+        proposals: result.proposals,
+      };
+    },
+  };
+
+  return {
+    routes: agentServiceRoutes({
+      store: agentStore,
+      runtime,
+      resolve,
+      host,
+      ...(review ? { review } : {}),
+    }),
+    runtime,
+    store: agentStore,
+    invoker,
+  };
+}
