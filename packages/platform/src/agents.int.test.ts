@@ -12,7 +12,6 @@ import {
   ArtifactKind,
   ProposalStatus,
   RunStatus,
-  type Run,
   type RunAgentResponse,
 } from '@ameide/proto';
 import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';

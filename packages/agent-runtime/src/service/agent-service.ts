@@ -34,12 +34,16 @@ export type AgentResolver = (
 export interface ProposalReview {
   /** Starts the review of a new proposal as the caller; answers the instance id. */
   start(caller: RequestContext, proposal: ProposalView): Promise<string>;
-  /** Completes the review's user task as the deciding person. */
+  /**
+   * Completes the review's user task as the deciding person: with their own bearer token
+   * (`authorization`), so the process runtime sees their groups as the host verified them.
+   */
   decide(
     caller: RequestContext,
     proposal: ProposalView,
     approve: boolean,
     comment: string,
+    authorization: string | undefined,
   ): Promise<void>;
 }
 
@@ -210,8 +214,15 @@ export function agentServiceRoutes(options: AgentServiceOptions): ServiceRegistr
           );
         }
         const decided = await store.decide(rc, req.proposalId, req.approve, req.comment);
-        if (options.review && decided.reviewInstanceId)
-          await options.review.decide(rc, decided, req.approve, req.comment);
+        // Only the call that decided it moves the review on (a repeated decision is a no-op).
+        if (options.review && decided.reviewInstanceId && current.status === 'pending')
+          await options.review.decide(
+            rc,
+            decided,
+            req.approve,
+            req.comment,
+            ctx.requestHeader.get('authorization') ?? undefined,
+          );
         return { proposal: proposalToProto(await store.getProposal(rc, req.proposalId)) };
       },
       async applyProposal(req, ctx) {

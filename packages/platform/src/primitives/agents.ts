@@ -70,11 +70,16 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
   const agentStore = createAgentStore(options.db);
   const host = createSdkToolHost({ serviceUrl: options.serviceUrl, tokens: options.tokens });
   let transport: Transport | undefined;
-  const call = async (caller: RequestContext, rpc: string, request: Record<string, unknown>) => {
+  const call = async (
+    caller: RequestContext,
+    rpc: string,
+    request: Record<string, unknown>,
+    authorization?: string,
+  ) => {
     transport ??= createConnectTransport({ baseUrl: options.serviceUrl(), httpVersion: '1.1' });
     try {
       return await callRpc(transport, rpc, request, {
-        authorization: `Bearer ${await options.tokens.tokenFor(caller)}`,
+        authorization: authorization ?? `Bearer ${await options.tokens.tokenFor(caller)}`,
       });
     } catch (err) {
       throw fromConnectError(err);
@@ -146,20 +151,24 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
           });
           return String(res['instanceId']);
         },
-        async decide(caller, proposal, approve, comment) {
+        async decide(caller, proposal, approve, comment, authorization) {
           const instanceId = proposal.reviewInstanceId;
           // The user task appears once the instance reached it.
           for (let attempt = 0; attempt < 50; attempt++) {
-            const res = await call(caller, 'ameide.process.v1.ProcessService/ListUserTasks', {
-              instanceId,
-            });
+            const res = await call(
+              caller,
+              'ameide.process.v1.ProcessService/ListUserTasks',
+              { instanceId },
+              authorization,
+            );
             const task = (res['tasks'] as { taskId: string }[] | undefined)?.[0];
             if (task) {
-              await call(caller, 'ameide.process.v1.ProcessService/CompleteUserTask', {
-                instanceId,
-                taskId: task.taskId,
-                data: { approved: approve, comment },
-              });
+              await call(
+                caller,
+                'ameide.process.v1.ProcessService/CompleteUserTask',
+                { instanceId, taskId: task.taskId, data: { approved: approve, comment } },
+                authorization,
+              );
               return;
             }
             await new Promise((r) => setTimeout(r, 100));

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ScriptedChatModel, type ScriptedReply } from '@ameide/agent-runtime';
+import {
+  ArtifactKind,
+  InstanceStatus,
+  ProposalStatus,
+  RunStatus,
+  type Proposal,
+} from '@ameide/proto';
+import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
+import { createEphemeralDevIdentity, type DevIdentity } from '@ameide/server';
+import { createSilentLogger } from '@ameide/server/testing';
+import { createPlatform, type Platform } from '@ameide/platform';
+
+const orderAssistant = readFileSync(
+  new URL('../../../examples/agents/order-assistant.json', import.meta.url),
+  'utf8',
+);
+
+let script: ScriptedReply[] = [];
+
+/** Polls until `read` answers something `done` accepts (the review runs on Temporal). */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+  for (let i = 0; ; i++) {
+    const v = await read();
+    if (done(v) || i > 300) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Proposals through the shipped `agent-proposal-review` process on Temporal: the agent's
+ * propose tool starts a review instance; the approver's decision completes its user task; the
+ * service task applies the proposal through AgentService/ApplyProposal (idempotency key =
+ * proposal id), or the rejected path ends without touching the domain.
+ */
+describe('agent proposals reviewed by the agent-proposal-review process', () => {
+  let platform: Platform;
+  let identity: DevIdentity;
+  let alice: AmeideClient;
+  let bob: AmeideClient;
+  let customerId: string;
+
+  beforeAll(async () => {
+    identity = await createEphemeralDevIdentity();
+    platform = await createPlatform({
+      database: { pglite: true },
+      identity,
+      temporal: { address: inject('temporalAddress'), taskQueue: `agents-${randomUUID()}` },
+      host: { port: 0, drainTimeoutMs: 2_000 },
+      logger: createSilentLogger(),
+      retention: false,
+      worker: { shutdownGraceTimeMs: 2_000 },
+      agents: { modelOverride: () => new ScriptedChatModel(script) },
+    });
+    alice = createAmeideClient({
+      baseUrl: platform.url,
+      token: await identity.signToken({ tenantId: 'acme', userId: 'alice' }),
+    });
+    bob = createAmeideClient({
+      baseUrl: platform.url,
+      token: await identity.signToken({
+        tenantId: 'acme',
+        userId: 'bob',
+        groups: ['sales-managers'],
+      }),
+    });
+    customerId = (
+      await alice.customers.createCustomer({
+        name: 'Ada',
+        email: 'ada@acme.test',
+        creditLimit: { currency: 'EUR', amountMinor: 1_000_00n },
+      })
+    ).customer!.customerId;
+    const { artifact } = await alice.transformation.createArtifact({
+      kind: ArtifactKind.AGENT_DEFINITION,
+      name: 'order-assistant',
+      contentType: 'application/json',
+      content: new TextEncoder().encode(orderAssistant),
+    });
+    await alice.transformation.publishArtifact({ artifactId: artifact!.id });
+  }, 240_000);
+  afterAll(() => platform?.close());
+
+  const propose = async (): Promise<Proposal> => {
+    script = [
+      { toolCalls: [{ name: 'get_customer', args: { customerId } }] },
+      { toolCalls: [{ name: 'propose_order', args: { customerId, currency: 'EUR' } }] },
+      { answer: 'I proposed an order for Ada.' },
+    ];
+    let runStatus: RunStatus | undefined;
+    let proposalId = '';
+    for await (const r of alice.agents.runAgent({
+      agent: 'order-assistant',
+      input: 'Order for Ada',
+    })) {
+      if (r.event.case === 'run') runStatus = r.event.value.status;
+      if (r.event.case === 'proposalId') proposalId = r.event.value;
+    }
+    expect(runStatus).toBe(RunStatus.COMPLETED);
+    const [p] = (await alice.agents.listProposals({ proposalId })).proposals;
+    return p!;
+  };
+  const orders = async () =>
+    (await alice.orders.listOrders({ pageSize: 100 })).orders.filter(
+      (o) => o.customerId === customerId,
+    );
+  const reviewTask = (instanceId: string) =>
+    until(
+      () => bob.process.listUserTasks({ instanceId }),
+      (r) => r.tasks.length > 0,
+    );
+
+  it('approved: the review process applies the proposal, and the order exists once', async () => {
+    const before = (await orders()).length;
+    const proposal = await propose();
+    expect(proposal.status).toBe(ProposalStatus.PENDING);
+    expect(proposal.reviewInstanceId).not.toBe('');
+    const { tasks } = await reviewTask(proposal.reviewInstanceId);
+    expect(tasks[0]).toMatchObject({ nodeId: 'Task_Review', candidateGroups: ['sales-managers'] });
+    expect(await orders()).toHaveLength(before);
+
+    await bob.agents.decideProposal({
+      proposalId: proposal.proposalId,
+      approve: true,
+      comment: 'fine',
+    });
+    const applied = await until(
+      async () =>
+        (await alice.agents.listProposals({ proposalId: proposal.proposalId })).proposals[0]!,
+      (p) => p.status === ProposalStatus.APPLIED || p.status === ProposalStatus.FAILED,
+    );
+    expect(applied).toMatchObject({ status: ProposalStatus.APPLIED, decidedBy: 'bob' });
+    const instance = await until(
+      async () =>
+        (await alice.process.getProcessInstance({ instanceId: proposal.reviewInstanceId }))
+          .instance!,
+      (i) => i.status !== InstanceStatus.RUNNING,
+    );
+    expect(instance.status).toBe(InstanceStatus.COMPLETED);
+    expect(await orders()).toHaveLength(before + 1);
+    // Deciding again (a retried click) changes nothing.
+    await bob.agents.decideProposal({ proposalId: proposal.proposalId, approve: true });
+    expect(await orders()).toHaveLength(before + 1);
+  });
+
+  it('rejected: the review ends and nothing changes', async () => {
+    const before = (await orders()).length;
+    const proposal = await propose();
+    await reviewTask(proposal.reviewInstanceId);
+    await bob.agents.decideProposal({
+      proposalId: proposal.proposalId,
+      approve: false,
+      comment: 'not now',
+    });
+    const instance = await until(
+      async () =>
+        (await alice.process.getProcessInstance({ instanceId: proposal.reviewInstanceId }))
+          .instance!,
+      (i) => i.status !== InstanceStatus.RUNNING,
+    );
+    expect(instance.status).toBe(InstanceStatus.COMPLETED);
+    const [p] = (await alice.agents.listProposals({ proposalId: proposal.proposalId })).proposals;
+    expect(p?.status).toBe(ProposalStatus.REJECTED);
+    expect(await orders()).toHaveLength(before);
+  });
+});
