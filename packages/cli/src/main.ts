@@ -10,6 +10,7 @@ import { processCommand } from './commands/process-definition.js';
 import { projectionCommand } from './commands/projection.js';
 import { scaffoldCommand } from './commands/scaffold.js';
 import { serveCommand } from './commands/serve.js';
+import { tenantCommand } from './commands/tenant.js';
 import { addProcessRunCommands, taskCommand } from './commands/process-run.js';
 import { tokenCommand } from './commands/token.js';
 
@@ -48,6 +49,7 @@ const program = new Command('ameide')
   .addCommand(extensionCommand())
   .addCommand(projectionCommand())
   .addCommand(graphCommand())
+  .addCommand(tenantCommand())
   .addCommand(scaffoldCommand())
   .addCommand(proc)
   .addCommand(taskCommand());

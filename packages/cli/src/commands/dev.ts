@@ -16,6 +16,7 @@ import { durationArg } from '../config/duration.js';
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
 import { DEMO_TENANT, seedDemoCustomers, seedDemoProcesses } from '../dev/seed-demo.js';
+import { startDevKeycloak } from '../dev/keycloak-dev-server.js';
 import { findTemporalCli } from '../dev/temporal-dev-server.js';
 
 interface DevOptions {
@@ -25,6 +26,10 @@ interface DevOptions {
   temporalAddress?: string;
   natsUrl?: string;
   kafkaBrokers?: string;
+  keycloak?: boolean;
+  keycloakPort: number;
+  keycloakUrl?: string;
+  oidcIssuer: string[];
   s3Url?: string;
   outboxRetention: number;
   inboxRetention: number;
@@ -33,6 +38,28 @@ interface DevOptions {
   temporalNamespace: string;
   temporalUi?: number;
   logStdout?: boolean;
+}
+
+/** `http://ADMIN:PASSWORD@host:port` → the server and its master-realm admin. */
+function parseKeycloakUrl(value: string): {
+  url: string;
+  admin: { username: string; password: string };
+} {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`--keycloak-url ${value} is not a URL (http://ADMIN:PASSWORD@host:port)`);
+  }
+  if (!url.username || !url.password)
+    throw new Error(
+      '--keycloak-url needs the master-realm admin in it: http://ADMIN:PASSWORD@host:port',
+    );
+  const admin = {
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  };
+  return { url: url.origin, admin };
 }
 
 /** `ameide dev`: the whole platform on one machine, on its embedded defaults. */
@@ -117,12 +144,30 @@ export function devCommand(): Command {
       "also relay the domains' logs to Kafka (topics analytics.<domain>), so projections can be rebuilt from it (env AMEIDE_KAFKA_BROKERS)",
       process.env['AMEIDE_KAFKA_BROKERS'],
     )
+    .option(
+      '--keycloak',
+      'start a Keycloak (installed on first use from Maven Central, data in <home>/keycloak): tenants created with `ameide tenant create` get a realm or organisation there, and the platform trusts its tokens',
+    )
+    .option('--keycloak-port <n>', 'port of the Keycloak started by --keycloak', port, 8081)
+    .addOption(
+      new Option(
+        '--keycloak-url <url>',
+        'provision tenants in this running Keycloak instead (http://ADMIN:PASSWORD@host:port, a master-realm admin)',
+      ).env('AMEIDE_KEYCLOAK_URL'),
+    )
+    .option(
+      '--oidc-issuer <url>',
+      'also trust tokens of this OIDC issuer (discovery + JWKS; claims tenantId, orgId, groups); repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .addHelpText(
       'after',
       '\nEmbedded defaults: PGlite data in <home>/data (tenant objects too, unless --s3-url), a dev signing key in <home>, logs in <home>/logs,\n' +
         'the workflow bundle in <home>/cache (rebuilt when its sources change).\n' +
         'On first start the demo tenant gets the example processes, published.\n' +
+        'Identity: dev tokens by default; --keycloak (or --keycloak-url, --oidc-issuer) for real OIDC sign-in.\n' +
         'Then: npx ameide login --dev --tenant demo && npx ameide artifact list',
     )
     .action(async (opts: DevOptions, cmd: Command) => {
@@ -165,6 +210,21 @@ export function devCommand(): Command {
               (address) =>
                 `${address}, data in ${join(home, 'temporal.db')}${opts.temporalUi ? `, UI on http://127.0.0.1:${opts.temporalUi}` : ''}`,
             );
+        if (opts.keycloak && opts.keycloakUrl)
+          throw new Error('give either --keycloak or --keycloak-url, not both');
+        const keycloak = opts.keycloak
+          ? step(
+              'keycloak',
+              async () => {
+                const server = await startDevKeycloak({ home, port: opts.keycloakPort });
+                cleanup.push(() => server.stop());
+                return { url: server.url, admin: server.admin };
+              },
+              (k) => `${k.url}, data in ${join(home, 'keycloak')}`,
+            )
+          : opts.keycloakUrl
+            ? Promise.resolve(parseKeycloakUrl(opts.keycloakUrl))
+            : undefined;
         // The console (a UISurface) is built once, when its sources changed.
         const consoleApp = await import('@ameide/console');
         const consoleBuilt = step(
@@ -179,7 +239,12 @@ export function devCommand(): Command {
         }));
         // Failures surface where they are awaited; all are settled before the clean-up runs
         // (a Temporal server that started after it would outlive this process).
-        for (const p of [temporalAddress, consoleBuilt, temporal]) {
+        for (const p of [
+          temporalAddress,
+          consoleBuilt,
+          temporal,
+          ...(keycloak ? [keycloak] : []),
+        ]) {
           background.push(p);
           p.catch(() => undefined);
         }
@@ -188,6 +253,7 @@ export function devCommand(): Command {
           distDir: consoleApp.consoleDistDir,
         });
         let demo: Awaited<ReturnType<typeof seedDemoCustomers>> = { customers: [], created: 0 };
+        const kc = keycloak ? await keycloak : undefined;
         const platform = await createPlatform({
           database: opts.postgresUrl
             ? { postgresUrl: opts.postgresUrl }
@@ -208,6 +274,11 @@ export function devCommand(): Command {
           worker: { workflowBundleCacheDir: join(home, 'cache') },
           ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}),
           ...(opts.kafkaBrokers ? { kafka: { brokers: opts.kafkaBrokers.split(',') } } : {}),
+          tenancy: {
+            // Local development: the CLI client also takes the password grant.
+            ...(kc ? { keycloak: { ...kc, passwordGrant: true } } : {}),
+            oidcIssuers: opts.oidcIssuer.map((issuer) => ({ issuer })),
+          },
           // Only the platform sees the S3 credentials; services get the object store.
           ...(opts.s3Url ? { objects: { s3Url: opts.s3Url, s3UrlFrom: '--s3-url' } } : {}),
           sales: { idempotencyRetentionMs: opts.idempotencyRetention },
@@ -246,6 +317,11 @@ export function devCommand(): Command {
               ? `  demo customer: ${demo.customers[0].id} (${demo.customers[0].name})\n`
               : '') +
             `  or token: npx ameide token --tenant ${DEMO_TENANT}\n` +
+            (kc
+              ? `  keycloak: ${kc.url} (admin ${kc.admin.username}); create a tenant with\n` +
+                `            npx ameide login --dev --tenant platform --user ops --groups platform-admin && npx ameide tenant create acme --tier enterprise\n` +
+                `            then sign in with npx ameide login --issuer ${kc.url}/realms/tenant-acme\n`
+              : '') +
             (opts.logStdout ? '' : `  logs:     ${logFile}\n`) +
             `Stop with Ctrl-C.\n`,
         );
