@@ -9,7 +9,7 @@ import {
   eventServiceRoutes,
 } from '@ameide/events';
 import { openObjectStore, type ObjectStore, type ObjectStoreConfig } from '@ameide/object-store';
-import { createPgDatabase, type Database } from '@ameide/persistence';
+import { createPgDatabase, createTenantRoutedDatabase, type Database } from '@ameide/persistence';
 import {
   createArtifactStorePlanSource,
   createDevTokenProvider,
@@ -20,7 +20,11 @@ import {
 import { SALES_SCHEMA, type SalesDomain } from '@ameide/sales';
 import {
   createLogger,
+  createMultiIssuerVerifier,
+  createOidcVerifier,
   createTokenVerifier,
+  withAdmission,
+  type ClaimMapping,
   startServiceHost,
   type DevIdentity,
   type Logger,
@@ -28,6 +32,19 @@ import {
   type ServiceRegistration,
 } from '@ameide/server';
 import { TRANSFORMATION_DOMAIN, type ArtifactStore } from '@ameide/transformation';
+import { SEARCH_ATTRIBUTE_TYPES } from '@ameide/process-runtime';
+import {
+  createKeycloakIdentity,
+  createTemporalNamespaces,
+  createTenantData,
+  createTenantDirectory,
+  createTenantProvisioner,
+  createTenantRegistry,
+  DEFAULT_DELETE_RETENTION_MS,
+  migrateTenancy,
+  tenantServiceRoutes,
+  type TenantProvisionerOptions,
+} from '@ameide/tenancy';
 import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
 import { openDatabase, type DatabaseConfig } from './database/open-database.js';
 import { startEventRelay } from './primitives/event-relay.js';
@@ -100,6 +117,34 @@ export interface PlatformOptions {
   readonly objects?: ObjectStoreConfig;
   /** Agents: model endpoints, the embedded model, or a model for every agent (tests). */
   readonly agents?: AgentsOptions;
+  /**
+   * Tenants for real (TenantService is always served, to platform administrators): `keycloak`
+   * gives each tenant a realm (enterprise) or an organisation of the shared realm (smb) and
+   * makes the host trust their tokens; `oidcIssuers` are further issuers the host trusts
+   * (their tokens may act for any tenant, or for `tenant` only). Without either, the host
+   * trusts only this platform's own signing key (embedded mode).
+   */
+  readonly tenancy?: {
+    readonly keycloak?: {
+      readonly url: string;
+      readonly admin: { readonly username: string; readonly password: string };
+      /** Allow the password grant on the CLI client (tests and local development). */
+      readonly passwordGrant?: boolean;
+      /** The realm of SMB tenants (default `ameide`). */
+      readonly sharedRealm?: string;
+    };
+    readonly oidcIssuers?: readonly {
+      readonly issuer: string;
+      readonly tenant?: string;
+      readonly claims?: ClaimMapping;
+    }[];
+    /** How long a suspended tenant is kept before it may be deleted (default 30 days). */
+    readonly deleteRetentionMs?: number;
+    /** See `TenantProvisionerOptions.jwksCooldownMs` of the directory (default 5 s). */
+    readonly jwksCooldownMs?: number;
+    /** Tests stop provisioning runs here. */
+    readonly afterStep?: TenantProvisionerOptions['afterStep'];
+  };
   /** Runs after the migrations, before anything is served (`ameide dev` seeds the demo tenant). */
   readonly seed?: (parts: PlatformParts) => Promise<void>;
   /** Reports each start-up step (default: silent). */
@@ -172,16 +217,36 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         : ['transformation', 'agents'];
     await step(
       'migrations',
-      () => migratePrimitives(db, owners),
+      async () => [...(await migrateTenancy(db)).applied, ...(await migratePrimitives(db, owners))],
       (applied) => (applied.length ? `applied ${applied.length}` : 'up to date'),
     );
+    // Tenants with a database of their own: `withTenant` of the domains runs there.
+    const registry = createTenantRegistry(db);
+    const tenantData = createTenantData({
+      db,
+      ...('postgresUrl' in options.database ? { postgresUrl: options.database.postgresUrl } : {}),
+      migrate: async (tenantDb) => {
+        await migrateTenancy(tenantDb);
+        await migratePrimitives(tenantDb, owners);
+      },
+    });
+    cleanup.push(() => tenantData.close());
+    const dedicated = new Map<string, Database>();
+    const routeTenant = async (tenantId: string) => {
+      const t = await registry.get(tenantId);
+      if (t && t.databaseName !== '' && t.status !== 'deleted' && t.status !== 'deleting')
+        dedicated.set(tenantId, await tenantData.open(t.databaseName));
+      else dedicated.delete(tenantId);
+    };
+    for (const t of await registry.list()) await routeTenant(t.tenantId);
+    const tenantDb = createTenantRoutedDatabase(db, (tenantId) => dedicated.get(tenantId));
     const objectStore = await step(
       'object store',
       () => openObjectStore(options.objects ?? { database: true }, { db }),
       (s) => s.description,
     );
     cleanup.push(() => objectStore.close());
-    const transformation = createTransformationPrimitive(db, {
+    const transformation = createTransformationPrimitive(tenantDb, {
       ...options.transformation,
       objects: objectStore,
     });
@@ -198,7 +263,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     });
     cleanup.push(() => extensions.close());
     const sales = services.has('sales')
-      ? createSalesPrimitive(db, { ...options.sales, pricing: extensions.pricing })
+      ? createSalesPrimitive(tenantDb, { ...options.sales, pricing: extensions.pricing })
       : undefined;
     const parts: PlatformParts = {
       db,
@@ -280,6 +345,73 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       );
 
     const { identity } = options;
+    const tenancy = options.tenancy ?? {};
+    const staticIssuers = tenancy.oidcIssuers ?? [];
+    const directory = createTenantDirectory({
+      registry,
+      platformIssuers: [identity.issuer, ...staticIssuers.map((i) => i.issuer)],
+      audience: identity.audience,
+      ...(tenancy.jwksCooldownMs !== undefined ? { jwksCooldownMs: tenancy.jwksCooldownMs } : {}),
+    });
+    const deleteRetentionMs = tenancy.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS;
+    const keycloak = tenancy.keycloak
+      ? createKeycloakIdentity({
+          url: tenancy.keycloak.url,
+          admin: tenancy.keycloak.admin,
+          audience: identity.audience,
+          ...(tenancy.keycloak.passwordGrant ? { passwordGrant: true } : {}),
+        })
+      : undefined;
+    const namespaces = temporalConfig
+      ? createTemporalNamespaces({
+          address: temporalConfig.address,
+          searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+        })
+      : undefined;
+    if (namespaces) cleanup.push(() => namespaces.close());
+    routes.push(
+      tenantServiceRoutes({
+        registry,
+        deleteRetentionMs,
+        provisioner: createTenantProvisioner({
+          registry,
+          data: tenantData,
+          ...(keycloak ? { identity: keycloak } : {}),
+          ...(namespaces ? { temporal: namespaces } : {}),
+          deleteRetentionMs,
+          ...(tenancy.keycloak?.sharedRealm ? { sharedRealm: tenancy.keycloak.sharedRealm } : {}),
+          onChange: async (tenantId) => {
+            directory.forget(tenantId);
+            await routeTenant(tenantId);
+          },
+          ...(tenancy.afterStep ? { afterStep: tenancy.afterStep } : {}),
+        }),
+      }),
+    );
+    const verifier = withAdmission(
+      createMultiIssuerVerifier({
+        issuers: {
+          [identity.issuer]: createTokenVerifier({
+            issuer: identity.issuer,
+            audience: identity.audience,
+            jwks: identity.jwks,
+          }),
+          ...Object.fromEntries(
+            staticIssuers.map((i) => [
+              i.issuer,
+              createOidcVerifier({
+                issuer: i.issuer,
+                audience: identity.audience,
+                ...(i.tenant !== undefined ? { tenant: i.tenant } : {}),
+                ...(i.claims ? { claims: i.claims } : {}),
+              }),
+            ]),
+          ),
+        },
+        resolve: (issuer) => directory.resolveIssuer(issuer),
+      }),
+      (claims) => directory.admit(claims),
+    );
     const host = await step(
       'service host',
       () =>
@@ -287,11 +419,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           port: options.host?.port ?? 8080,
           hostname: options.host?.hostname ?? '127.0.0.1',
           logger,
-          verifier: createTokenVerifier({
-            issuer: identity.issuer,
-            audience: identity.audience,
-            jwks: identity.jwks,
-          }),
+          verifier,
           services: routes,
           readiness: { database: async () => void (await db.query('SELECT 1')) },
           ...(options.host?.drainTimeoutMs !== undefined

@@ -16,6 +16,7 @@ export * from './gen/ameide/events/v1/event_service_pb.js';
 export * from './gen/ameide/extensions/v1/extension_service_pb.js';
 export * from './gen/ameide/projections/v1/projection_service_pb.js';
 export * from './gen/ameide/projections/v1/order_to_cash_service_pb.js';
+export * from './gen/ameide/tenancy/v1/tenant_service_pb.js';
 export * from './gen/ameide/graph/v1/graph_service_pb.js';
 export * from './gen/ameide/agents/v1/agent_service_pb.js';
 export { ameideRegistry, ameideServices, hasRpc } from './registry.js';

@@ -9,6 +9,7 @@ import { file_ameide_extensions_v1_extension_service } from './gen/ameide/extens
 import { file_ameide_graph_v1_graph_service } from './gen/ameide/graph/v1/graph_service_pb.js';
 import { file_ameide_projections_v1_order_to_cash_service } from './gen/ameide/projections/v1/order_to_cash_service_pb.js';
 import { file_ameide_projections_v1_projection_service } from './gen/ameide/projections/v1/projection_service_pb.js';
+import { file_ameide_tenancy_v1_tenant_service } from './gen/ameide/tenancy/v1/tenant_service_pb.js';
 import { file_ameide_process_v1_process_service } from './gen/ameide/process/v1/process_service_pb.js';
 import { file_ameide_sales_v1_customer_service } from './gen/ameide/sales/v1/customer_service_pb.js';
 import { file_ameide_sales_v1_order_service } from './gen/ameide/sales/v1/order_service_pb.js';
@@ -34,6 +35,7 @@ export const ameideRegistry = createRegistry(
   file_ameide_projections_v1_projection_service,
   file_ameide_projections_v1_order_to_cash_service,
   file_ameide_graph_v1_graph_service,
+  file_ameide_tenancy_v1_tenant_service,
 );
 
 /**

@@ -27,6 +27,7 @@ import (
 	"ameide.io/sdk/gen/ameide/process/v1/processv1connect"
 	"ameide.io/sdk/gen/ameide/projections/v1/projectionsv1connect"
 	"ameide.io/sdk/gen/ameide/sales/v1/salesv1connect"
+	"ameide.io/sdk/gen/ameide/tenancy/v1/tenancyv1connect"
 	"ameide.io/sdk/gen/ameide/transformation/v1/transformationv1connect"
 )
 
@@ -57,6 +58,7 @@ type Client struct {
 	OrderToCash    projectionsv1connect.OrderToCashServiceClient
 	Graph          graphv1connect.GraphServiceClient
 	Agents         agentsv1connect.AgentServiceClient
+	Tenants        tenancyv1connect.TenantServiceClient
 }
 
 type options struct {
@@ -130,6 +132,7 @@ func NewClient(baseURL string, tokens TokenSource, opts ...Option) (*Client, err
 		OrderToCash:    projectionsv1connect.NewOrderToCashServiceClient(httpClient, base, clientOpts...),
 		Graph:          graphv1connect.NewGraphServiceClient(httpClient, base, clientOpts...),
 		Agents:         agentsv1connect.NewAgentServiceClient(httpClient, base, clientOpts...),
+		Tenants:        tenancyv1connect.NewTenantServiceClient(httpClient, base, clientOpts...),
 	}, nil
 }
 

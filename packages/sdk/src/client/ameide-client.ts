@@ -10,6 +10,7 @@ import {
   PlatformService,
   ProcessService,
   ProjectionService,
+  TenantService,
   TransformationService,
 } from '@ameide/proto';
 import { authInterceptor, type TokenSource } from '../interceptors/auth.js';
@@ -34,6 +35,7 @@ export const ameideServiceMap = {
   orderToCash: OrderToCashService,
   graph: GraphService,
   agents: AgentService,
+  tenants: TenantService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;

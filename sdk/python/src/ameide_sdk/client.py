@@ -16,6 +16,7 @@ from ameide.extensions.v1.extension_service_connect import (
 )
 from ameide.agents.v1.agent_service_connect import AgentServiceClient, AgentServiceClientSync
 from ameide.graph.v1.graph_service_connect import GraphServiceClient, GraphServiceClientSync
+from ameide.tenancy.v1.tenant_service_connect import TenantServiceClient, TenantServiceClientSync
 from ameide.platform.v1.platform_service_connect import (
     PlatformServiceClient,
     PlatformServiceClientSync,
@@ -100,6 +101,7 @@ class AmeideClient:
     projections: ProjectionServiceClientSync
     order_to_cash: OrderToCashServiceClientSync
     graph: GraphServiceClientSync
+    tenants: TenantServiceClientSync
     agents: AgentServiceClientSync
 
     def __init__(
@@ -129,6 +131,7 @@ class AmeideClient:
         self.projections = ProjectionServiceClientSync(address, **options)
         self.order_to_cash = OrderToCashServiceClientSync(address, **options)
         self.graph = GraphServiceClientSync(address, **options)
+        self.tenants = TenantServiceClientSync(address, **options)
         self.agents = AgentServiceClientSync(address, **options)
 
     def close(self) -> None:
@@ -167,6 +170,7 @@ class AsyncAmeideClient:
     projections: ProjectionServiceClient
     order_to_cash: OrderToCashServiceClient
     graph: GraphServiceClient
+    tenants: TenantServiceClient
     agents: AgentServiceClient
 
     def __init__(
@@ -196,6 +200,7 @@ class AsyncAmeideClient:
         self.projections = ProjectionServiceClient(address, **options)
         self.order_to_cash = OrderToCashServiceClient(address, **options)
         self.graph = GraphServiceClient(address, **options)
+        self.tenants = TenantServiceClient(address, **options)
         self.agents = AgentServiceClient(address, **options)
 
     async def aclose(self) -> None:
