@@ -10,6 +10,7 @@ import { benchProcessDefinition } from './process-definition.bench.js';
 import { benchProcessRuntime } from './process-runtime.bench.js';
 import { benchProjections } from './projections.bench.js';
 import { benchServiceHost } from './service-host.bench.js';
+import { benchTenancy } from './tenancy.bench.js';
 import { benchTransformation } from './transformation.bench.js';
 
 const benches: Record<string, () => Promise<void>> = {
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<void>> = {
   extensions: benchExtensions,
   kafka: benchKafka,
   projections: benchProjections,
+  tenancy: benchTenancy,
 };
 
 const only = process.argv.slice(2);

@@ -17,6 +17,7 @@ import {
   root,
 } from './ensure.mjs';
 import { ensureKafka } from './ensure-kafka.mjs';
+import { ensureKeycloak } from './ensure-keycloak.mjs';
 
 try {
   checkNode();
@@ -26,6 +27,8 @@ try {
   ensureTemporal();
   const named = process.argv.slice(2);
   if (named.length === 0 || named.includes('kafka')) ensureKafka();
+  if ((named.length === 0 || named.includes('tenancy')) && !process.env.AMEIDE_BENCH_KEYCLOAK_URL)
+    ensureKeycloak();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);
   process.exit(1);
