@@ -23,3 +23,7 @@ export { parseEntityRef } from './render/entity-ref.js';
 export type { CompoundEntityRef } from './render/entity-ref.js';
 export { parseRepoUrl } from './render/repo-url.js';
 export type { RepoSpec } from './render/repo-url.js';
+
+// For hosts (`ameide dev`): the domain primitives placed in a repository layout.
+export { discoverDomains } from './discovery/discover-domains.js';
+export type { DiscoveredDomain, DomainPrimitiveModule } from './discovery/discover-domains.js';

@@ -83,9 +83,12 @@ export default defineConfig({ test: { pool: 'forks', include: ${JSON.stringify(f
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it('typechecks under the repository tsconfig', { timeout: 180_000 }, async () => {
-    await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', root], {
-      cwd: root,
-    });
+    const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+    await run(process.execPath, [tsc, '-p', root], { cwd: root }).catch(
+      (err: Error & { stdout?: string }) => {
+        throw new Error(`tsc found errors in the scaffolded code:\n${err.stdout ?? err.message}`);
+      },
+    );
   });
 
   it(

@@ -66,6 +66,13 @@ import { silentSteps, type StepReporter } from './step.js';
 /** What one platform process serves: Transformation always, the others on request. */
 export type PlatformService = 'process' | 'sales' | 'events';
 
+/** A Domain primitive the platform serves besides its own: its migration and its routes. */
+export interface HostedDomain {
+  readonly name: string;
+  migrate(db: Database): Promise<unknown>;
+  routes(db: Database): ServiceRegistration;
+}
+
 /** Options of {@link createPlatform}. */
 export interface PlatformOptions {
   readonly database: DatabaseConfig;
@@ -76,6 +83,12 @@ export interface PlatformOptions {
   readonly identity: DevIdentity;
   /** Besides TransformationService (default: all). `events` needs `sales`. */
   readonly services?: readonly PlatformService[];
+  /**
+   * Further Domain primitives to serve on the same host (e.g. scaffolded ones that `ameide dev`
+   * found in the repository): each is migrated after the built-in schemas, then its routes are
+   * registered.
+   */
+  readonly domains?: readonly HostedDomain[];
   /**
    * Required with `process`: ProcessService and a worker polling `taskQueue`. A promise lets
    * the platform open and migrate its database while Temporal is still starting.
@@ -220,6 +233,13 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       async () => [...(await migrateTenancy(db)).applied, ...(await migratePrimitives(db, owners))],
       (applied) => (applied.length ? `applied ${applied.length}` : 'up to date'),
     );
+    for (const domain of options.domains ?? []) {
+      await step(
+        `domain ${domain.name}`,
+        () => domain.migrate(db),
+        () => 'migrated',
+      );
+    }
     // Tenants with a database of their own: `withTenant` of the domains runs there.
     const registry = createTenantRegistry(db);
     const tenantData = createTenantData({
@@ -301,6 +321,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       routes.push(processServiceRoutes(createProcessClient({ temporal, taskQueue, plans })));
     }
     if (sales) routes.push(sales.routes);
+    for (const domain of options.domains ?? []) routes.push(domain.routes(db));
     const kafkaOptions = options.kafka;
     const kafka = kafkaOptions
       ? await step(

@@ -1,6 +1,7 @@
 // The composition root: the whole platform in one process, or one primitive per process.
 export { createPlatform } from './create-platform.js';
 export type {
+  HostedDomain,
   Platform,
   PlatformOptions,
   PlatformParts,

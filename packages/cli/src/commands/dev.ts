@@ -10,6 +10,7 @@ import {
 } from '@ameide/events';
 import { startTemporalDevServer } from '@ameide/launch';
 import { createPlatform, DEFAULT_TASK_QUEUE } from '@ameide/platform';
+import { findHostedDomains } from '../dev/hosted-domains.js';
 import { SEARCH_ATTRIBUTE_TYPES } from '@ameide/process-runtime';
 import { createLogger, loadOrCreateDevIdentity } from '@ameide/server';
 import { durationArg } from '../config/duration.js';
@@ -38,6 +39,7 @@ interface DevOptions {
   temporalNamespace: string;
   temporalUi?: number;
   logStdout?: boolean;
+  domainsRoot?: string;
 }
 
 /** `http://ADMIN:PASSWORD@host:port` → the server and its master-realm admin. */
@@ -162,6 +164,10 @@ export function devCommand(): Command {
       [] as string[],
     )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
+    .option(
+      '--domains-root <dir>',
+      'serve the Domain primitives of <dir>/domains/*/deploy/domain.yaml besides the built-in ones, e.g. scaffolded ones (default: the current directory)',
+    )
     .addHelpText(
       'after',
       '\nEmbedded defaults: PGlite data in <home>/data (tenant objects too, unless --s3-url), a dev signing key in <home>, logs in <home>/logs,\n' +
@@ -254,6 +260,11 @@ export function devCommand(): Command {
         });
         let demo: Awaited<ReturnType<typeof seedDemoCustomers>> = { customers: [], created: 0 };
         const kc = keycloak ? await keycloak : undefined;
+        const domains = await step(
+          'domains',
+          () => findHostedDomains(opts.domainsRoot ?? process.cwd()),
+          (found) => (found.length ? found.map((d) => d.name).join(', ') : 'none besides sales'),
+        );
         const platform = await createPlatform({
           database: opts.postgresUrl
             ? { postgresUrl: opts.postgresUrl }
@@ -271,6 +282,7 @@ export function devCommand(): Command {
             },
           },
           logger,
+          ...(domains.length > 0 ? { domains } : {}),
           worker: { workflowBundleCacheDir: join(home, 'cache') },
           ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}),
           ...(opts.kafkaBrokers ? { kafka: { brokers: opts.kafkaBrokers.split(',') } } : {}),
