@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAmeideError } from '@ameide/sdk';
+import { agentCommand } from './commands/agent.js';
 import { artifactCommand } from './commands/artifact.js';
 import { devCommand } from './commands/dev.js';
 import { eventsCommand } from './commands/events.js';
@@ -52,6 +53,7 @@ const program = new Command('ameide')
   .addCommand(tenantCommand())
   .addCommand(scaffoldCommand())
   .addCommand(proc)
+  .addCommand(agentCommand())
   .addCommand(taskCommand());
 
 try {

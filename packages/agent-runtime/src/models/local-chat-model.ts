@@ -75,7 +75,12 @@ async function load(modelPath: string): Promise<Loaded> {
         logLevel: mod.LlamaLogLevel.error,
       });
       const model = await llama.loadModel({ modelPath });
-      const context = await model.createContext({ contextSize: 4096 });
+      // llama.cpp's default (every hardware thread) oversubscribes a small, shared machine: the
+      // threads spin against each other and a turn that takes a second can take minutes.
+      const threads =
+        Number(process.env['AMEIDE_LLM_THREADS']) ||
+        Math.max(1, Math.min(4, llama.cpuMathCores - 1));
+      const context = await model.createContext({ contextSize: 4096, threads });
       return { llama, model, context, mod, loadMs: performance.now() - started };
     })();
     p.catch(() => loaded.delete(modelPath));

@@ -16,7 +16,13 @@ import { createLogger, loadOrCreateDevIdentity } from '@ameide/server';
 import { durationArg } from '../config/duration.js';
 import { resolveHome } from '../config/home.js';
 import { step } from '../config/progress.js';
-import { DEMO_TENANT, seedDemoCustomers, seedDemoProcesses } from '../dev/seed-demo.js';
+import { defaultLocalModelPath, localModelUnavailable } from '@ameide/agent-runtime';
+import {
+  DEMO_TENANT,
+  seedDemoAgents,
+  seedDemoCustomers,
+  seedDemoProcesses,
+} from '../dev/seed-demo.js';
 import { startDevKeycloak } from '../dev/keycloak-dev-server.js';
 import { findTemporalCli } from '../dev/temporal-dev-server.js';
 
@@ -306,6 +312,19 @@ export function devCommand(): Command {
               () => seedDemoProcesses(store),
               (r) =>
                 r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
+            );
+            await step(
+              'demo agents',
+              () => seedDemoAgents(store),
+              (r) => (r.skipped ? 'already seeded' : `published ${r.published.join(', ')}`),
+            );
+            await step(
+              'agent model',
+              () => localModelUnavailable(),
+              (why) =>
+                why
+                  ? `the embedded SmolLM2 model is not available (${why}); agents on provider "local" fail until it is`
+                  : `embedded SmolLM2 (${defaultLocalModelPath()})`,
             );
             demo = await step(
               'demo customers',

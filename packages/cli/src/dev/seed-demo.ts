@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentProposalReviewDefinition, PROPOSAL_REVIEW_PROCESS } from '@ameide/agent-runtime';
 import { importBpmn } from '@ameide/process-definition';
 import { isAmeideError } from '@ameide/errors';
 import type { SalesDomain } from '@ameide/sales';
@@ -9,6 +10,11 @@ import type { ArtifactStore } from '@ameide/transformation';
 /** Where the example processes live in the repository. */
 export const examplesDir = fileURLToPath(
   new URL('../../../../examples/processes', import.meta.url),
+);
+
+/** Where the example agents live in the repository. */
+export const agentExamplesDir = fileURLToPath(
+  new URL('../../../../examples/agents', import.meta.url),
 );
 
 /** The tenant the embedded platform seeds with examples. */
@@ -66,6 +72,54 @@ export async function seedDemoProcesses(
         `examples ${pending.map((p) => p.name).join(', ')} cannot be published: ${(lastError as Error).message}`,
       );
     }
+  }
+  return { published, skipped: false };
+}
+
+/**
+ * First start only (no agent definitions yet): publishes every example AgentDefinition
+ * (`examples/agents/*.json`) in the demo tenant, and the `agent-proposal-review` process
+ * that reviews their proposals.
+ */
+export async function seedDemoAgents(
+  store: ArtifactStore,
+  dir = agentExamplesDir,
+): Promise<SeedResult> {
+  const actor = { tenantId: DEMO_TENANT, userId: 'ameide-seed' };
+  const existing = await store.list(actor, { kind: 'agent_definition', pageSize: 1 });
+  if (existing.artifacts.length > 0) return { published: [], skipped: true };
+  const published: string[] = [];
+  const review = await store
+    .getPublishedPlan(
+      actor,
+      { kind: 'process_definition', name: PROPOSAL_REVIEW_PROCESS },
+      'latest',
+    )
+    .catch((err: unknown) => {
+      if (isAmeideError(err) && err.code === 'not_found') return undefined;
+      throw err;
+    });
+  if (!review) {
+    const created = await store.create(actor, {
+      kind: 'process_definition',
+      name: PROPOSAL_REVIEW_PROCESS,
+      contentType: 'application/json',
+      content: new TextEncoder().encode(JSON.stringify(agentProposalReviewDefinition, null, 2)),
+    });
+    await store.publish(actor, { artifactId: created.id });
+    published.push(PROPOSAL_REVIEW_PROCESS);
+  }
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
+    const text = await readFile(join(dir, file), 'utf8');
+    const name = (JSON.parse(text) as { name?: string }).name ?? basename(file, '.json');
+    const created = await store.create(actor, {
+      kind: 'agent_definition',
+      name,
+      contentType: 'application/json',
+      content: new TextEncoder().encode(text),
+    });
+    await store.publish(actor, { artifactId: created.id });
+    published.push(name);
   }
   return { published, skipped: false };
 }
