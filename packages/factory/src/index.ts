@@ -27,3 +27,5 @@ export type { RepoSpec } from './render/repo-url.js';
 // For hosts (`ameide dev`): the domain primitives placed in a repository layout.
 export { discoverDomains } from './discovery/discover-domains.js';
 export type { DiscoveredDomain, DomainPrimitiveModule } from './discovery/discover-domains.js';
+export { discoverUiSurfaces } from './discovery/discover-ui-surfaces.js';
+export type { DiscoveredUiSurface } from './discovery/discover-ui-surfaces.js';

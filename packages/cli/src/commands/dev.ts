@@ -11,6 +11,7 @@ import {
 import { startTemporalDevServer } from '@ameide/launch';
 import { createPlatform, DEFAULT_TASK_QUEUE } from '@ameide/platform';
 import { findHostedDomains } from '../dev/hosted-domains.js';
+import { createUiSurfaceHandler, findUiSurfaces } from '../dev/ui-surfaces.js';
 import { SEARCH_ATTRIBUTE_TYPES } from '@ameide/process-runtime';
 import { createLogger, loadOrCreateDevIdentity } from '@ameide/server';
 import { durationArg } from '../config/duration.js';
@@ -45,7 +46,7 @@ interface DevOptions {
   temporalNamespace: string;
   temporalUi?: number;
   logStdout?: boolean;
-  domainsRoot?: string;
+  primitivesRoot?: string;
 }
 
 /** `http://ADMIN:PASSWORD@host:port` → the server and its master-realm admin. */
@@ -171,8 +172,8 @@ export function devCommand(): Command {
     )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .option(
-      '--domains-root <dir>',
-      'serve the Domain primitives of <dir>/domains/*/deploy/domain.yaml besides the built-in ones, e.g. scaffolded ones (default: the current directory)',
+      '--primitives-root <dir>',
+      'also serve the Domains of <dir>/domains/*/deploy/domain.yaml and the built UISurfaces of <dir>/apps/*/deploy/uisurface.yaml, e.g. scaffolded ones (default: the current directory)',
     )
     .addHelpText(
       'after',
@@ -268,9 +269,15 @@ export function devCommand(): Command {
         const kc = keycloak ? await keycloak : undefined;
         const domains = await step(
           'domains',
-          () => findHostedDomains(opts.domainsRoot ?? process.cwd()),
+          () => findHostedDomains(opts.primitivesRoot ?? process.cwd()),
           (found) => (found.length ? found.map((d) => d.name).join(', ') : 'none besides sales'),
         );
+        const ui = await step(
+          'ui surfaces',
+          () => findUiSurfaces(opts.primitivesRoot ?? process.cwd()),
+          (found) => found.summary,
+        );
+        const uiFiles = createUiSurfaceHandler(ui.surfaces);
         const platform = await createPlatform({
           database: opts.postgresUrl
             ? { postgresUrl: opts.postgresUrl }
@@ -282,7 +289,7 @@ export function devCommand(): Command {
             hostname: opts.host,
             // Embedded mode only: the dev sign-in endpoint and the console's files.
             httpFallback: (req, res) => {
-              if (devToken(req, res) || consoleFiles(req, res)) return;
+              if (devToken(req, res) || uiFiles(req, res) || consoleFiles(req, res)) return;
               res.statusCode = 404;
               res.end();
             },

@@ -1,12 +1,14 @@
-// A scaffolded domain runs: `ameide scaffold domain-primitive` into a repository layout, then
-// `ameide dev --domains-root` finds it from its Domain manifest, applies its migrations next to
-// the built-in schemas and serves its API beside sales; the API answers through the SDK's
-// interceptors (token, retries, errors as AmeideError), each tenant sees only its own rows, and
-// sales still answers on the same host.
+// Scaffolded primitives run: `ameide scaffold domain-primitive` and `uisurface-primitive` into a
+// repository layout, `next build` of the app, then `ameide dev --primitives-root` finds the
+// domain from its Domain manifest, applies its migrations next to the built-in schemas and
+// serves its API beside sales (through the SDK's interceptors; each tenant sees only its own
+// rows), and serves the built UISurface next to the console, where Chromium shows the signed-in
+// tenant's orders and not another tenant's.
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import { createFileRegistry, fromBinary, type DescService } from '@bufbuild/protobuf';
@@ -46,6 +48,26 @@ describe('ameide dev serves a scaffolded domain next to sales', () => {
       root,
     ]);
     expect(scaffold.stderr).toBe('');
+    const ui = await runCli([
+      'scaffold',
+      'uisurface-primitive',
+      '--values',
+      'name=order-portal',
+      'title=Pedidos — Übersicht',
+      'hostname=orders.ameide.example',
+      'owner=group:sales',
+      'system=order-to-cash',
+      'ownership=platform',
+      'namespace=ameide-apps',
+      '-o',
+      root,
+    ]);
+    expect(ui.stderr).toBe('');
+    await cp(join(repo, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
+    await run('npm', ['run', 'build'], {
+      cwd: join(root, 'apps', 'order-portal'),
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
     const { stdout } = await run(join(repo, 'node_modules/.bin/buf'), ['build', root, '-o', '-'], {
       encoding: 'buffer',
       maxBuffer: 64 * 1024 * 1024,
@@ -53,8 +75,8 @@ describe('ameide dev serves a scaffolded domain next to sales', () => {
     service = createFileRegistry(fromBinary(FileDescriptorSetSchema, stdout)).getService(
       'ameide.invoicing.v1.InvoiceService',
     )!;
-    dev = await startDev(home, ['--domains-root', root], { readyTimeoutMs: 180_000 });
-  }, 240_000);
+    dev = await startDev(home, ['--primitives-root', root], { readyTimeoutMs: 180_000 });
+  }, 420_000);
   afterAll(async () => {
     if (dev?.child.exitCode === null) await dev.stop('SIGKILL');
     await rm(root, { recursive: true, force: true });
@@ -122,4 +144,51 @@ describe('ameide dev serves a scaffolded domain next to sales', () => {
     const res = await sdk.customers.listCustomers({});
     expect(Array.isArray(res.customers)).toBe(true);
   });
+
+  it(
+    'serves the built UISurface, whose page shows the signed-in tenant’s orders',
+    { timeout: 180_000 },
+    async () => {
+      expect(dev.output()).toMatch(/ui surfaces.*\/order-portal\//);
+      const place = async (tenant: string) => {
+        const sdk = createAmeideClient({ baseUrl: dev.url, token: await tokenFor(tenant) });
+        const { customer } = await sdk.customers.createCustomer({
+          name: `${tenant} buyer`,
+          email: `buyer-${Date.now()}@${tenant}.example`,
+          creditLimit: { currency: 'EUR', amountMinor: 100_000n },
+        });
+        const { order } = await sdk.orders.createOrder({
+          customerId: customer!.customerId,
+          currency: 'EUR',
+        });
+        return order!.orderId;
+      };
+      const acmeOrder = await place('acme');
+      const globexOrder = await place('globex');
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+      });
+      try {
+        const page = await browser.newPage();
+        await page.goto(`${dev.url}/order-portal/`);
+        await page.getByText('Sign in through the console first.').waitFor();
+        const token = await tokenFor('acme');
+        // The console's session of this tab, as its sign-in page stores it.
+        const session = { token, tenantId: 'acme', userId: 'acme-user', groups: [] };
+        await page.evaluate(
+          `sessionStorage.setItem('ameide.session', ${JSON.stringify(JSON.stringify(session))})`,
+        );
+        await page.reload();
+        await page.getByRole('heading', { name: 'Pedidos — Übersicht' }).waitFor();
+        await page.getByText(acmeOrder).waitFor();
+        const rows = await page.getByTestId('order').allTextContents();
+        expect(rows.some((r) => r.includes(acmeOrder))).toBe(true);
+        expect(rows.some((r) => r.includes(globexOrder))).toBe(false);
+        expect(await page.getByTestId('tenant').textContent()).toBe('Orders of acme');
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });
