@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { createPlatformClient } from './api/platform-client.js';
 import { SignInPage } from './auth/sign-in-page.js';
-import { loadSession, saveSession, type Session } from './auth/session.js';
+import { loadSession, saveSession, takeOidcToken, type Session } from './auth/session.js';
+import { describeError } from './api/describe-error.js';
+import { TenantsPage } from './tenants/tenants-page.js';
 import { DefinitionListPage } from './artifacts/definition-list-page.js';
 import { ModellerPage } from './modeller/modeller-page.js';
 import { InstancesPage } from './runs/instances-page.js';
@@ -25,6 +27,9 @@ function useHashRoute(): [string, (to: string) => void] {
 
 export function App() {
   const [session, setSession] = useState<Session | undefined>(() => loadSession());
+  // A token an OIDC sign-in just handed back in the URL fragment: WhoAmI says who it is.
+  const [oidcToken] = useState(() => takeOidcToken());
+  const [oidcError, setOidcError] = useState<string>();
   const [route, go] = useHashRoute();
   // A definition imported from BPMN on the list page, opened unsaved in the modeller.
   const [pendingImport, setPendingImport] = useState<{
@@ -47,7 +52,26 @@ export function App() {
     window.location.hash = '/';
   }, []);
 
-  if (!session || !client) return <SignInPage onSignedIn={signIn} />;
+  useEffect(() => {
+    if (!oidcToken) return;
+    createPlatformClient(oidcToken)
+      .platform.whoAmI({})
+      .then(({ context }) => {
+        if (!context) throw new Error('the platform did not say who you are');
+        signIn({
+          token: oidcToken,
+          tenantId: context.tenantId,
+          userId: context.userId,
+          groups: context.groups,
+        });
+      })
+      .catch((err: unknown) => setOidcError(describeError(err)));
+  }, [oidcToken, signIn]);
+
+  if (!session || !client)
+    return <SignInPage onSignedIn={signIn} {...(oidcError ? { initialError: oidcError } : {})} />;
+  const platformAdmin =
+    session.tenantId === 'platform' && session.groups.includes('platform-admin');
 
   const match = /^\/definitions\/([^/]+)$/.exec(route);
   const instance = /^\/instances\/([^/]+)$/.exec(route);
@@ -63,6 +87,7 @@ export function App() {
   else if (route === '/instances')
     page = <InstancesPage key={session.tenantId} client={client} go={go} />;
   else if (route === '/tasks') page = <TasksPage key={session.tenantId} client={client} />;
+  else if (route === '/tenants' && platformAdmin) page = <TenantsPage client={client} />;
   else if (match)
     page = (
       <ModellerPage
@@ -105,6 +130,7 @@ export function App() {
           <a href="#/">Process definitions</a>
           <a href="#/instances">Instances</a>
           <a href="#/tasks">Tasks</a>
+          {platformAdmin && <a href="#/tenants">Tenants</a>}
         </nav>
         <div className="who" aria-label="Signed in as">
           <span className="tenant" title="Tenant" data-testid="tenant">

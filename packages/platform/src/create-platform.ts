@@ -183,6 +183,11 @@ export interface Platform extends PlatformParts {
   readonly host: ServiceHost;
   /** The task queue of its process worker, with the `process` service. */
   readonly taskQueue: string | undefined;
+  /**
+   * The OIDC issuer (Keycloak realm) an active tenant signs in at, or undefined (unknown,
+   * not active, or a tenant without a realm): for the console's sign-in.
+   */
+  tenantIssuer(tenantId: string): Promise<string | undefined>;
   /** Stops everything it started, in reverse order. Idempotent. */
   close(): Promise<void>;
 }
@@ -568,7 +573,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       );
       cleanup.push(() => retention.stop());
     }
-    return { ...parts, url: host.url, host, taskQueue, close };
+    const tenantIssuer = async (tenantId: string) => {
+      const t = await registry.get(tenantId);
+      return t && t.status === 'active' && t.issuer !== '' ? t.issuer : undefined;
+    };
+    return { ...parts, url: host.url, host, taskQueue, tenantIssuer, close };
   } catch (err) {
     await close();
     throw err;

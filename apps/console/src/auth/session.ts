@@ -79,3 +79,17 @@ export async function requestDevToken(
     message: body.error ?? `sign-in failed (HTTP ${res.status})`,
   };
 }
+
+/** The fragment the platform's OIDC sign-in returns the access token in (`/#oidc-token=…`). */
+const OIDC_TOKEN_FRAGMENT = /^#oidc-token=([^&]+)$/;
+
+/**
+ * The access token an OIDC sign-in just returned in the URL fragment, removed from the URL
+ * (and the history) as it is read; undefined when there is none.
+ */
+export function takeOidcToken(): string | undefined {
+  const m = OIDC_TOKEN_FRAGMENT.exec(window.location.hash);
+  if (!m?.[1]) return undefined;
+  window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/`);
+  return decodeURIComponent(m[1]);
+}

@@ -8,13 +8,20 @@ import { requestDevToken, type Session } from './session.js';
  * Platforms without dev sign-in accept a pasted token instead. Either way the session is what
  * WhoAmI answers, so the tenant shown is the one the platform enforces.
  */
-export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+export function SignInPage({
+  onSignedIn,
+  initialError,
+}: {
+  onSignedIn: (s: Session) => void;
+  initialError?: string;
+}) {
   const [tenantId, setTenantId] = useState('demo');
+  const [orgTenant, setOrgTenant] = useState('');
   const [userId, setUserId] = useState('alice');
   const [groups, setGroups] = useState('sales');
   const [pasted, setPasted] = useState('');
   const [noDevSignIn, setNoDevSignIn] = useState(false);
-  const [error, setError] = useState<string>();
+  const [error, setError] = useState<string | undefined>(initialError);
   const [busy, setBusy] = useState(false);
 
   async function finish(token: string) {
@@ -117,6 +124,30 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
+      </form>
+      <form
+        aria-labelledby="oidc-sign-in-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          // The platform runs the authorization code flow with PKCE at the tenant's realm.
+          window.location.assign(`/auth/login?tenant=${encodeURIComponent(orgTenant.trim())}`);
+        }}
+      >
+        <h2 id="oidc-sign-in-title">Sign in with your organisation</h2>
+        <p className="hint">
+          Your organisation&apos;s identity provider (Keycloak) signs you in: give its tenant id.
+        </p>
+        <label>
+          Organisation
+          <input
+            name="oidc-tenant"
+            value={orgTenant}
+            onChange={(e) => setOrgTenant(e.target.value)}
+            required
+            autoComplete="organization"
+          />
+        </label>
+        <button type="submit">Continue to sign-in</button>
       </form>
     </main>
   );

@@ -3,7 +3,12 @@ import type { Database } from '@ameide/persistence';
 import { createPlatform } from '@ameide/platform';
 import { createEphemeralDevIdentity, type ServiceHost } from '@ameide/server';
 import { createSilentLogger } from '@ameide/server/testing';
-import { buildConsole, createConsoleHandler, createDevTokenHandler } from '../server/index.js';
+import {
+  buildConsole,
+  createConsoleHandler,
+  createDevTokenHandler,
+  createOidcSignInHandler,
+} from '../server/index.js';
 
 /**
  * The platform as `ameide dev` serves it (the same composition root), on in-memory PGlite:
@@ -11,7 +16,13 @@ import { buildConsole, createConsoleHandler, createDevTokenHandler } from '../se
  * Temporal address also ProcessService and a worker on a task queue of its own, running what is
  * published in this store.
  */
-export async function startConsolePlatform(options: { temporalAddress?: string } = {}): Promise<{
+export async function startConsolePlatform(
+  options: {
+    temporalAddress?: string;
+    /** Tenants get realms there, and the console signs in at them (authorization code + PKCE). */
+    keycloak?: { url: string; admin: { username: string; password: string }; sharedRealm?: string };
+  } = {},
+): Promise<{
   host: ServiceHost;
   db: Database;
   close(): Promise<void>;
@@ -20,6 +31,10 @@ export async function startConsolePlatform(options: { temporalAddress?: string }
   const identity = await createEphemeralDevIdentity();
   const devToken = createDevTokenHandler(identity);
   const consoleFiles = createConsoleHandler({ distDir });
+  const issuers: { of?: (tenantId: string) => Promise<string | undefined> } = {};
+  const oidcSignIn = createOidcSignInHandler({
+    issuerOf: (tenantId) => issuers.of?.(tenantId) ?? Promise.resolve(undefined),
+  });
   const platform = await createPlatform({
     database: { pglite: true },
     identity,
@@ -36,12 +51,14 @@ export async function startConsolePlatform(options: { temporalAddress?: string }
       port: 0,
       hostname: '127.0.0.1',
       httpFallback: (req, res) => {
-        if (devToken(req, res) || consoleFiles(req, res)) return;
+        if (devToken(req, res) || oidcSignIn(req, res) || consoleFiles(req, res)) return;
         res.statusCode = 404;
         res.end();
       },
     },
     logger: createSilentLogger({ type: 'domain', name: 'transformation' }),
+    ...(options.keycloak ? { tenancy: { keycloak: options.keycloak, deleteRetentionMs: 0 } } : {}),
   });
+  issuers.of = (tenantId) => platform.tenantIssuer(tenantId);
   return { host: platform.host, db: platform.db, close: () => platform.close() };
 }

@@ -6,3 +6,10 @@ export type { BuildConsoleOptions, BuildConsoleResult } from './build-console.js
 export { createDevTokenHandler, DEV_TOKEN_PATH } from './dev-token-handler.js';
 export type { DevTokenRequest } from './dev-token-handler.js';
 export { consoleDistDir, consoleRoot } from './vite-config.js';
+export {
+  CONSOLE_CLIENT_ID,
+  createOidcSignInHandler,
+  OIDC_CALLBACK_PATH,
+  OIDC_LOGIN_PATH,
+} from './oidc-sign-in-handler.js';
+export type { OidcSignInOptions } from './oidc-sign-in-handler.js';

@@ -262,6 +262,11 @@ export function devCommand(): Command {
           p.catch(() => undefined);
         }
         const devToken = consoleApp.createDevTokenHandler(identity);
+        // The console's sign-in at a tenant's realm (authorization code + PKCE), once tenants exist.
+        const issuers: { of?: (tenantId: string) => Promise<string | undefined> } = {};
+        const oidcSignIn = consoleApp.createOidcSignInHandler({
+          issuerOf: (tenantId) => issuers.of?.(tenantId) ?? Promise.resolve(undefined),
+        });
         const consoleFiles = consoleApp.createConsoleHandler({
           distDir: consoleApp.consoleDistDir,
         });
@@ -289,7 +294,13 @@ export function devCommand(): Command {
             hostname: opts.host,
             // Embedded mode only: the dev sign-in endpoint and the console's files.
             httpFallback: (req, res) => {
-              if (devToken(req, res) || uiFiles(req, res) || consoleFiles(req, res)) return;
+              if (
+                devToken(req, res) ||
+                oidcSignIn(req, res) ||
+                uiFiles(req, res) ||
+                consoleFiles(req, res)
+              )
+                return;
               res.statusCode = 404;
               res.end();
             },
@@ -345,6 +356,7 @@ export function devCommand(): Command {
           step,
         });
         cleanup.push(() => platform.close());
+        issuers.of = (tenantId) => platform.tenantIssuer(tenantId);
         await consoleBuilt;
         const host = platform.host;
         const total = Math.round(performance.now() - started);
