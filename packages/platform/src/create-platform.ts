@@ -52,6 +52,7 @@ import { startEventRetention, type RetentionSettings } from './primitives/event-
 import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
 import { createExtensionsPrimitive } from './primitives/extensions.js';
 import { createAgentsPrimitive, type AgentsOptions } from './primitives/agents.js';
+import { factoryServiceRoutes } from './primitives/factory.js';
 import { createProjectionsPrimitive } from './primitives/projections.js';
 import { createSalesPrimitive } from './primitives/sales.js';
 import {
@@ -313,6 +314,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       ...options.agents,
     });
     routes.push(agents.routes);
+    // FactoryService: template input in, a scaffold as a patch out (nothing is written).
+    routes.push(factoryServiceRoutes());
     const plans = createArtifactStorePlanSource(transformation.store);
     const temporalConfig = services.has('process') ? await options.temporal : undefined;
     const taskQueue = temporalConfig ? (temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE) : undefined;

@@ -14,6 +14,7 @@ export * from './gen/ameide/process/v1/process_service_pb.js';
 export * from './gen/ameide/events/v1/envelope_pb.js';
 export * from './gen/ameide/events/v1/event_service_pb.js';
 export * from './gen/ameide/extensions/v1/extension_service_pb.js';
+export * from './gen/ameide/factory/v1/factory_service_pb.js';
 export * from './gen/ameide/projections/v1/projection_service_pb.js';
 export * from './gen/ameide/projections/v1/order_to_cash_service_pb.js';
 export * from './gen/ameide/tenancy/v1/tenant_service_pb.js';

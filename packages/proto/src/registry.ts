@@ -6,6 +6,7 @@ import { file_ameide_platform_v1_platform_service } from './gen/ameide/platform/
 import { file_ameide_events_v1_envelope } from './gen/ameide/events/v1/envelope_pb.js';
 import { file_ameide_events_v1_event_service } from './gen/ameide/events/v1/event_service_pb.js';
 import { file_ameide_extensions_v1_extension_service } from './gen/ameide/extensions/v1/extension_service_pb.js';
+import { file_ameide_factory_v1_factory_service } from './gen/ameide/factory/v1/factory_service_pb.js';
 import { file_ameide_graph_v1_graph_service } from './gen/ameide/graph/v1/graph_service_pb.js';
 import { file_ameide_projections_v1_order_to_cash_service } from './gen/ameide/projections/v1/order_to_cash_service_pb.js';
 import { file_ameide_projections_v1_projection_service } from './gen/ameide/projections/v1/projection_service_pb.js';
@@ -34,6 +35,7 @@ export const ameideRegistry = createRegistry(
   file_ameide_extensions_v1_extension_service,
   file_ameide_projections_v1_projection_service,
   file_ameide_projections_v1_order_to_cash_service,
+  file_ameide_factory_v1_factory_service,
   file_ameide_graph_v1_graph_service,
   file_ameide_tenancy_v1_tenant_service,
 );

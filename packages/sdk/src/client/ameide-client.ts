@@ -4,6 +4,7 @@ import {
   CustomerService,
   EventService,
   ExtensionService,
+  FactoryService,
   GraphService,
   OrderService,
   OrderToCashService,
@@ -36,6 +37,7 @@ export const ameideServiceMap = {
   graph: GraphService,
   agents: AgentService,
   tenants: TenantService,
+  factory: FactoryService,
 } as const;
 
 type ServiceMap = typeof ameideServiceMap;
