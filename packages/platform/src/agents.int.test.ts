@@ -8,12 +8,7 @@ import {
 } from '@ameide/agent-runtime';
 import { compileAgentDefinition } from '@ameide/agent-definition';
 import { createDevTokenProvider } from '@ameide/process-runtime';
-import {
-  ArtifactKind,
-  ProposalStatus,
-  RunStatus,
-  type RunAgentResponse,
-} from '@ameide/proto';
+import { ArtifactKind, ProposalStatus, RunStatus, type RunAgentResponse } from '@ameide/proto';
 import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
 import { createEphemeralDevIdentity, type DevIdentity } from '@ameide/server';
 import { createSilentLogger } from '@ameide/server/testing';
@@ -144,21 +139,9 @@ describe('agents on the platform (scripted model, real host)', () => {
   it('tool contract: every tool of the order assistant runs with schema-valid arguments as the caller', async () => {
     const compiled = compileAgentDefinition(orderAssistant);
     if (!compiled.ok) throw new Error('the example does not compile');
-    expect(compiled.config.tools.map((t) => t.name)).toEqual([
-      'get_customer',
-      'check_credit',
-      'propose_order',
-    ]);
+    expect(compiled.config.tools.map((t) => t.name)).toEqual(['get_customer', 'propose_order']);
     const { run: r } = await run(acme, 'order-assistant', [
       getCustomer(acmeCustomer),
-      {
-        toolCalls: [
-          {
-            name: 'check_credit',
-            args: { customerId: acmeCustomer, amount: { currency: 'EUR', amountMinor: 500 } },
-          },
-        ],
-      },
       proposeOrder(acmeCustomer),
       { answer: 'I proposed an order for Ada.' },
     ]);
@@ -166,7 +149,6 @@ describe('agents on the platform (scripted model, real host)', () => {
     expect(r.userId).toBe('alice');
     expect(r.toolCalls.map((t) => `${t.tool}:${t.outcome}`)).toEqual([
       'get_customer:result',
-      'check_credit:result',
       'propose_order:proposed',
     ]);
     expect(r.answer).toBe('I proposed an order for Ada.');

@@ -160,7 +160,19 @@ describe('compileAgentDefinition', () => {
         currency: { type: 'string', maxLength: 120, enum: ['EUR', 'USD', 'GBP'] },
       },
     });
-    const credit = r.config.tools.find((t) => t.name === 'check_credit')!;
+    const withCredit = compileAgentDefinition({
+      ...example,
+      tools: [
+        ...(example['tools'] as unknown[]),
+        {
+          name: 'check_credit',
+          rpc: 'ameide.sales.v1.CustomerService/CheckCredit',
+          risk: 'read',
+        },
+      ],
+    });
+    if (!withCredit.ok) throw new Error(JSON.stringify(withCredit.violations));
+    const credit = withCredit.config.tools.find((t) => t.name === 'check_credit')!;
     expect(credit.parameters.properties?.['amount']).toEqual({
       type: 'object',
       additionalProperties: false,
@@ -170,7 +182,6 @@ describe('compileAgentDefinition', () => {
       },
     });
     expect(r.calls).toEqual([
-      'ameide.sales.v1.CustomerService/CheckCredit',
       'ameide.sales.v1.CustomerService/GetCustomer',
       'ameide.sales.v1.OrderService/CreateOrder',
     ]);

@@ -134,8 +134,16 @@ export class LocalChatModel extends AgentChatModel {
     signal: AbortSignal | undefined,
   ): Promise<{ turn: ModelTurn; usage: TurnUsage }> {
     const l = await load(this.options.modelPath ?? defaultLocalModelPath());
+    // A model this small repeats its last call: under the grammar, each tool is offered once
+    // per conversation (what it already called is no longer a choice).
+    const used = new Set(
+      messages.flatMap((m) =>
+        ((m as { tool_calls?: { name: string }[] }).tool_calls ?? []).map((c) => c.name),
+      ),
+    );
+    const offered = tools.filter((t) => !used.has(t.name));
     const grammar = await l.llama.createGrammarForJsonSchema(
-      turnSchema(tools) as Parameters<Llama['createGrammarForJsonSchema']>[0],
+      turnSchema(offered) as Parameters<Llama['createGrammarForJsonSchema']>[0],
     );
     const sequence = l.context.getSequence();
     const session = new l.mod.LlamaChatSession({
@@ -143,7 +151,7 @@ export class LocalChatModel extends AgentChatModel {
       autoDisposeSequence: true,
     });
     try {
-      const { history, prompt } = toHistory(messages, tools);
+      const { history, prompt } = toHistory(messages, offered);
       session.setChatHistory(history);
       const raw = await session.prompt(prompt, {
         grammar,
@@ -155,7 +163,7 @@ export class LocalChatModel extends AgentChatModel {
         inputTokens: sequence.contextTokens.length - l.model.tokenize(raw).length,
         outputTokens: l.model.tokenize(raw).length,
       };
-      return { turn: parseTurn(raw, tools), usage };
+      return { turn: parseTurn(raw, offered), usage };
     } finally {
       session.dispose();
     }
@@ -174,6 +182,7 @@ function toHistory(
     )
     .join('\n');
   const items: HistoryItem[] = [];
+  const called: string[] = [];
   for (const m of messages) {
     const text = contentText(m);
     switch (m.getType()) {
@@ -198,12 +207,16 @@ function toHistory(
         });
         break;
       }
-      case 'tool':
+      case 'tool': {
+        // A model this small repeats its last call unless told what is done already.
+        const name = (m as { name?: string }).name ?? 'the tool';
+        called.push(name);
         items.push({
           type: 'user',
-          text: `Result of ${(m as { name?: string }).name ?? 'the tool'}: ${text}`,
+          text: `Result of ${name}: ${text}\nDone so far: ${called.join(', ')}. Do not repeat a call: call the next tool the instructions ask for, or answer.`,
         });
         break;
+      }
       default:
         items.push({ type: 'user', text });
     }

@@ -23,7 +23,7 @@ describe('agent_definition artifacts', () => {
       });
       const actor = { tenantId: 'acme', userId: 'alice' };
       const bad = JSON.parse(orderAssistant) as { tools: { risk: string }[] };
-      bad.tools[2]!.risk = 'read';
+      bad.tools[1]!.risk = 'read';
       let refused: unknown;
       try {
         await store.create(actor, {
@@ -37,7 +37,7 @@ describe('agent_definition artifacts', () => {
       }
       expect(isAmeideError(refused) && refused.code).toBe('invalid_argument');
       const first = isAmeideError(refused) ? refused.fieldViolations[0] : undefined;
-      expect(first?.field).toBe('content.tools.2.risk');
+      expect(first?.field).toBe('content.tools.1.risk');
       expect(first?.description).toMatch(/^AGD003: ameide\.sales\.v1\.OrderService\/CreateOrder/);
 
       const a = await store.create(actor, {
@@ -62,7 +62,6 @@ describe('agent_definition artifacts', () => {
       });
       expect(config.tools.map((t) => `${t.name}:${t.risk}:${t.readOnly}`)).toEqual([
         'get_customer:read:true',
-        'check_credit:read:true',
         'propose_order:propose:false',
       ]);
     } finally {
