@@ -7,7 +7,7 @@ import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDatabase, type Database } from '@ameide/persistence';
 import { createPlatform, type Platform } from '@ameide/platform';
-import { DatabasePlacement, TenantTier } from '@ameide/proto';
+import { ArtifactKind, DatabasePlacement, TenantTier } from '@ameide/proto';
 import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
 import { createEphemeralDevIdentity, createLogger, type DevIdentity } from '@ameide/server';
 import { CLI_CLIENT, createKeycloakIdentity, type KeycloakIdentity } from '@ameide/tenancy';
@@ -80,7 +80,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
         groups: ['platform-admin'],
       }),
     });
-  }, 300_000);
+  }, 480_000);
 
   afterAll(async () => {
     await owner?.close();
@@ -284,6 +284,38 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     }
     const read = await erin.customers.getCustomer({ customerId: theirs.customer!.customerId });
     expect(read.customer?.name).toBe('Erin Customer');
+    // Every service answers each with its own data only.
+    const order = await sam.orders.createOrder({
+      customerId: mine.customer!.customerId,
+      currency: 'EUR',
+    });
+    const { artifact } = await sam.transformation.createArtifact({
+      kind: ArtifactKind.DOCUMENT,
+      name: `notes-${run}`,
+      contentType: 'text/plain',
+      content: new TextEncoder().encode('smb notes'),
+    });
+    for (const [who, client, orders, artifacts] of [
+      ['sam', sam, [order.order!.orderId], [artifact!.id]],
+      ['erin', erin, [], []],
+    ] as const) {
+      const listedOrders = await client.orders.listOrders({});
+      expect(
+        listedOrders.orders.map((o) => o.orderId),
+        who,
+      ).toEqual(orders);
+      const listedArtifacts = await client.transformation.listArtifacts({});
+      expect(
+        listedArtifacts.artifacts.map((a) => a.id),
+        who,
+      ).toEqual(artifacts);
+    }
+    expect((await rejection(erin.orders.getOrder({ orderId: order.order!.orderId }))).code).toBe(
+      'not_found',
+    );
+    expect(
+      (await rejection(erin.transformation.getArtifact({ artifactId: artifact!.id }))).code,
+    ).toBe('not_found');
   }, 120_000);
 
   it('refuses a token of one realm that claims another tenant', async () => {

@@ -189,7 +189,14 @@ async function setupKeycloak(project: TestProject): Promise<Teardown> {
   const teardown = new AbortController();
   let failed: Error | undefined;
   const starting = (async () =>
-    startKeycloak({ home: await keycloakHome(), port, admin, signal: teardown.signal }))();
+    // Under a full test run's load the JVM needs far longer than alone (40-75 s).
+    startKeycloak({
+      home: await keycloakHome(),
+      port,
+      admin,
+      signal: teardown.signal,
+      startTimeoutMs: 360_000,
+    }))();
   starting.catch((error: unknown) => {
     if (teardown.signal.aborted) return;
     failed = error instanceof Error ? error : new Error(String(error));

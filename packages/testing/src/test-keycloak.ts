@@ -10,9 +10,9 @@ export function testKeycloak(): { url: string; admin: { username: string; passwo
  * Waits until the run's Keycloak answers OIDC discovery: it starts in the background and
  * takes 40-75 s, so files that use it call this in `beforeAll` (with a long hook timeout).
  *
- * @throws Error after `timeoutMs` (default 240 s), pointing at the setup's own error.
+ * @throws Error after `timeoutMs` (default 420 s), pointing at the setup's own error.
  */
-export async function waitForTestKeycloak(timeoutMs = 240_000): Promise<void> {
+export async function waitForTestKeycloak(timeoutMs = 420_000): Promise<void> {
   const { url } = testKeycloak();
   const deadline = Date.now() + timeoutMs;
   for (;;) {

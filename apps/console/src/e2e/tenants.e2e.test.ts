@@ -21,7 +21,7 @@ beforeAll(async () => {
     keycloak: { ...kc, sharedRealm: `shared-${tenant}` },
   });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-}, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -33,7 +33,7 @@ describe('ameide tenant and ameide login --issuer (Keycloak)', () => {
     url.password = encodeURIComponent(kc.admin.password);
     dev = await startDev(home, ['--keycloak-url', url.toString()], { readyTimeoutMs: 120_000 });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  }, 300_000);
+  }, 480_000);
 
   afterAll(async () => {
     await browser?.close();
