@@ -10,6 +10,7 @@ import {
 } from '@ameide/events';
 import { startTemporalDevServer } from '@ameide/launch';
 import { createPlatform, DEFAULT_TASK_QUEUE } from '@ameide/platform';
+import { DEFAULT_DELETE_RETENTION_MS } from '@ameide/tenancy';
 import { findHostedDomains } from '../dev/hosted-domains.js';
 import { createUiSurfaceHandler, findUiSurfaces } from '../dev/ui-surfaces.js';
 import { SEARCH_ATTRIBUTE_TYPES } from '@ameide/process-runtime';
@@ -38,6 +39,7 @@ interface DevOptions {
   keycloakPort: number;
   keycloakUrl?: string;
   oidcIssuer: string[];
+  tenantRetention: number;
   s3Url?: string;
   outboxRetention: number;
   inboxRetention: number;
@@ -169,6 +171,14 @@ export function devCommand(): Command {
       'also trust tokens of this OIDC issuer (discovery + JWKS; claims tenantId, orgId, groups); repeatable',
       (v: string, all: string[]) => [...all, v],
       [] as string[],
+    )
+    .addOption(
+      new Option(
+        '--tenant-retention <duration>',
+        'how long a suspended tenant is kept before `ameide tenant delete` may remove it',
+      )
+        .argParser(durationArg)
+        .default(DEFAULT_DELETE_RETENTION_MS, '30d'),
     )
     .option('--log-stdout', 'write the JSON logs to stdout instead of <home>/logs/platform.log')
     .option(
@@ -314,6 +324,7 @@ export function devCommand(): Command {
             // Local development: the CLI client also takes the password grant.
             ...(kc ? { keycloak: { ...kc, passwordGrant: true } } : {}),
             oidcIssuers: opts.oidcIssuer.map((issuer) => ({ issuer })),
+            deleteRetentionMs: opts.tenantRetention,
           },
           // Only the platform sees the S3 credentials; services get the object store.
           ...(opts.s3Url ? { objects: { s3Url: opts.s3Url, s3UrlFrom: '--s3-url' } } : {}),
