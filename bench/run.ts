@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, each figure printed with its ratio to a
 // baseline measured in the same run. Pass names to run a subset:
 // `npm run bench -- service-host`.
+import { benchAgents } from './agents.bench.js';
 import { benchDev } from './dev.bench.js';
 import { benchEvents } from './events.bench.js';
 import { benchExtensions } from './extensions.bench.js';
@@ -25,6 +26,7 @@ const benches: Record<string, () => Promise<void>> = {
   kafka: benchKafka,
   projections: benchProjections,
   tenancy: benchTenancy,
+  agents: benchAgents,
 };
 
 const only = process.argv.slice(2);
