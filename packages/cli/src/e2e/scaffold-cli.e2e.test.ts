@@ -15,6 +15,7 @@ const pairs = (values: Record<string, unknown>) =>
     typeof v === 'string' ? `${k}=${v}` : `${k}:=${JSON.stringify(v)}`,
   );
 
+// Every case spawns the CLI (tsx start-up, a few seconds each on a loaded 2-core machine): 180 s each.
 describe('ameide scaffold', () => {
   let work: string;
   beforeAll(async () => {
@@ -24,7 +25,7 @@ describe('ameide scaffold', () => {
 
   it.each(Object.keys(parameterSets))(
     'renders %s exactly as Backstage does',
-    { timeout: 120_000 },
+    { timeout: 180_000 },
     async (name) => {
       const [label, values] = Object.entries(parameterSets[name]!)[1]!;
       const out = join(work, `${name}-${label.replace(/\W+/g, '-')}`);
@@ -81,7 +82,7 @@ describe('ameide scaffold', () => {
     ],
   ])(
     'refuses %s, naming the field, and writes nothing',
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     async (_what, values, reason) => {
       const out = join(work, `refused-${Math.random().toString(36).slice(2)}`);
       const result = await runCli([
@@ -101,7 +102,7 @@ describe('ameide scaffold', () => {
     },
   );
 
-  it('refuses to overwrite an existing file and writes nothing', { timeout: 60_000 }, async () => {
+  it('refuses to overwrite an existing file and writes nothing', { timeout: 180_000 }, async () => {
     const out = join(work, 'existing');
     await runCli(['scaffold', 'domain-primitive', '--values', ...pairs(valid), '-o', out]);
     const before = await readTree(out);
@@ -126,7 +127,7 @@ describe('ameide scaffold', () => {
 
   it(
     'reads values from a YAML file and lists templates; --help explains',
-    { timeout: 60_000 },
+    { timeout: 180_000 },
     async () => {
       const file = join(work, 'values.yaml');
       await writeFile(
