@@ -22,6 +22,7 @@ import (
 	"ameide.io/sdk/gen/ameide/agents/v1/agentsv1connect"
 	"ameide.io/sdk/gen/ameide/events/v1/eventsv1connect"
 	"ameide.io/sdk/gen/ameide/extensions/v1/extensionsv1connect"
+	"ameide.io/sdk/gen/ameide/factory/v1/factoryv1connect"
 	"ameide.io/sdk/gen/ameide/graph/v1/graphv1connect"
 	"ameide.io/sdk/gen/ameide/platform/v1/platformv1connect"
 	"ameide.io/sdk/gen/ameide/process/v1/processv1connect"
@@ -59,6 +60,7 @@ type Client struct {
 	Graph          graphv1connect.GraphServiceClient
 	Agents         agentsv1connect.AgentServiceClient
 	Tenants        tenancyv1connect.TenantServiceClient
+	Factory        factoryv1connect.FactoryServiceClient
 }
 
 type options struct {
@@ -133,6 +135,7 @@ func NewClient(baseURL string, tokens TokenSource, opts ...Option) (*Client, err
 		Graph:          graphv1connect.NewGraphServiceClient(httpClient, base, clientOpts...),
 		Agents:         agentsv1connect.NewAgentServiceClient(httpClient, base, clientOpts...),
 		Tenants:        tenancyv1connect.NewTenantServiceClient(httpClient, base, clientOpts...),
+		Factory:        factoryv1connect.NewFactoryServiceClient(httpClient, base, clientOpts...),
 	}, nil
 }
 

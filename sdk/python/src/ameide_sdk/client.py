@@ -17,6 +17,10 @@ from ameide.extensions.v1.extension_service_connect import (
 from ameide.agents.v1.agent_service_connect import AgentServiceClient, AgentServiceClientSync
 from ameide.graph.v1.graph_service_connect import GraphServiceClient, GraphServiceClientSync
 from ameide.tenancy.v1.tenant_service_connect import TenantServiceClient, TenantServiceClientSync
+from ameide.factory.v1.factory_service_connect import (
+    FactoryServiceClient,
+    FactoryServiceClientSync,
+)
 from ameide.platform.v1.platform_service_connect import (
     PlatformServiceClient,
     PlatformServiceClientSync,
@@ -102,6 +106,7 @@ class AmeideClient:
     order_to_cash: OrderToCashServiceClientSync
     graph: GraphServiceClientSync
     tenants: TenantServiceClientSync
+    factory: FactoryServiceClientSync
     agents: AgentServiceClientSync
 
     def __init__(
@@ -132,6 +137,7 @@ class AmeideClient:
         self.order_to_cash = OrderToCashServiceClientSync(address, **options)
         self.graph = GraphServiceClientSync(address, **options)
         self.tenants = TenantServiceClientSync(address, **options)
+        self.factory = FactoryServiceClientSync(address, **options)
         self.agents = AgentServiceClientSync(address, **options)
 
     def close(self) -> None:
@@ -171,6 +177,7 @@ class AsyncAmeideClient:
     order_to_cash: OrderToCashServiceClient
     graph: GraphServiceClient
     tenants: TenantServiceClient
+    factory: FactoryServiceClient
     agents: AgentServiceClient
 
     def __init__(
@@ -201,6 +208,7 @@ class AsyncAmeideClient:
         self.order_to_cash = OrderToCashServiceClient(address, **options)
         self.graph = GraphServiceClient(address, **options)
         self.tenants = TenantServiceClient(address, **options)
+        self.factory = FactoryServiceClient(address, **options)
         self.agents = AgentServiceClient(address, **options)
 
     async def aclose(self) -> None:
