@@ -27,10 +27,5 @@ export { waitUntilReady } from './wait-until-ready.js';
 export type { WaitUntilReadyOptions } from './wait-until-ready.js';
 export { hasExited, terminate } from './terminate.js';
 export type { TerminateOptions } from './terminate.js';
-export {
-  findKeycloakHome,
-  keycloakCacheDir,
-  KEYCLOAK_VERSION,
-  startKeycloak,
-} from './keycloak.js';
+export { findKeycloakHome, keycloakCacheDir, KEYCLOAK_VERSION, startKeycloak } from './keycloak.js';
 export type { Keycloak, KeycloakOptions } from './keycloak.js';

@@ -9,7 +9,11 @@ export { getActor, getRequestContext, requestContextKey } from './context/reques
 export type { Actor, RequestContext } from './context/request-context.js';
 export { createTokenVerifier, DEFAULT_MAX_TOKEN_LIFETIME_SEC } from './auth/token-verifier.js';
 export type { TokenVerifier, TokenVerifierOptions, VerifiedClaims } from './auth/token-verifier.js';
-export { createMultiIssuerVerifier, createOidcVerifier, withAdmission } from './auth/oidc-verifier.js';
+export {
+  createMultiIssuerVerifier,
+  createOidcVerifier,
+  withAdmission,
+} from './auth/oidc-verifier.js';
 export type {
   ClaimMapping,
   MultiIssuerVerifierOptions,

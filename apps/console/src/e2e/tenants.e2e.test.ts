@@ -74,7 +74,9 @@ describe('tenants in the console (Keycloak)', () => {
     await user.getByRole('button', { name: 'Continue to sign-in' }).click();
     await user.waitForLoadState();
     if ((await user.locator('#username').count()) === 0)
-      throw new Error(`no Keycloak sign-in form at ${user.url()}: ${await user.locator('body').innerText()}`);
+      throw new Error(
+        `no Keycloak sign-in form at ${user.url()}: ${await user.locator('body').innerText()}`,
+      );
     await user.locator('#username').fill('wendy');
     // With organisations on, the shared realm asks for the username first, then the password.
     if ((await user.locator('#password').count()) === 0) await user.locator('#kc-login').click();

@@ -126,8 +126,7 @@ export function tenantServiceRoutes(options: TenantServiceOptions) {
           throw AmeideError.invalidArgument('tier is required', [
             { field: 'tier', description: 'TENANT_TIER_SMB or TENANT_TIER_ENTERPRISE' },
           ]);
-        const placement: 'shared' | 'dedicated' | undefined =
-          PLACEMENTS[req.databasePlacement];
+        const placement: 'shared' | 'dedicated' | undefined = PLACEMENTS[req.databasePlacement];
         if (!placement)
           throw AmeideError.invalidArgument('unknown database_placement', [
             { field: 'database_placement', description: 'shared or dedicated' },
