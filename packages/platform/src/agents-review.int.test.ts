@@ -146,6 +146,63 @@ describe('agent proposals reviewed by the agent-proposal-review process', () => 
     expect(await orders()).toHaveLength(before + 1);
   });
 
+  it('an agentTask node runs the agent in process as the instance starter; its proposal waits for review', async () => {
+    const definition = {
+      schemaVersion: 1,
+      id: 'agent-task-demo',
+      variables: [{ name: 'customerId', type: 'string', required: true }],
+      nodes: [
+        { id: 'Start', type: 'startEvent', position: { x: 0, y: 0 }, data: {} },
+        {
+          id: 'Task_Agent',
+          type: 'agentTask',
+          position: { x: 100, y: 0 },
+          data: {
+            name: 'Ask the order assistant',
+            binding: {
+              agent: 'order-assistant',
+              version: 'latest',
+              riskTier: 'low',
+              input: '{ customerId: customerId }',
+              output: '{ agentStatus: result.status, proposals: result.proposals }',
+            },
+          },
+        },
+        { id: 'End', type: 'endEvent', position: { x: 200, y: 0 }, data: {} },
+      ],
+      edges: [
+        { id: 'f1', source: 'Start', target: 'Task_Agent' },
+        { id: 'f2', source: 'Task_Agent', target: 'End' },
+      ],
+    };
+    const { artifact } = await alice.transformation.createArtifact({
+      kind: ArtifactKind.PROCESS_DEFINITION,
+      name: 'agent-task-demo',
+      contentType: 'application/json',
+      content: new TextEncoder().encode(JSON.stringify(definition)),
+    });
+    await alice.transformation.publishArtifact({ artifactId: artifact!.id });
+    const before = (await orders()).length;
+    script = [
+      { toolCalls: [{ name: 'propose_order', args: { customerId, currency: 'EUR' } }] },
+      { answer: 'proposed' },
+    ];
+    const { instanceId } = await alice.process.startProcess({
+      definition: { case: 'definitionName', value: 'agent-task-demo' },
+      variables: { customerId },
+    });
+    const done = await until(
+      async () => (await alice.process.getProcessInstance({ instanceId })).instance!,
+      (i) => i.status !== InstanceStatus.RUNNING,
+    );
+    expect(done.status).toBe(InstanceStatus.COMPLETED);
+    expect(done.variables).toMatchObject({ agentStatus: 'completed' });
+    const proposalId = (done.variables?.['proposals'] as string[])[0]!;
+    const [p] = (await alice.agents.listProposals({ proposalId })).proposals;
+    expect(p).toMatchObject({ status: ProposalStatus.PENDING, proposedBy: 'alice' });
+    expect(await orders()).toHaveLength(before);
+  });
+
   it('rejected: the review ends and nothing changes', async () => {
     const before = (await orders()).length;
     const proposal = await propose();
