@@ -23,6 +23,7 @@ import {
   TEST_GUEST_MAX_PAGES,
   wasmModuleBytes,
 } from '@ameide/extensions-runtime/testing';
+import { rejectionOf } from '@ameide/errors/testing';
 
 const tenantA: RequestContext = {
   tenantId: 'tenant-a',
@@ -87,16 +88,6 @@ const order = (n: number) => ({
 async function good(rt: ExtensionRuntime, n = 7): Promise<void> {
   const result = await rt.invoke({ extension: pricing(), input: order(n), context: tenantB });
   expect(result.output).toEqual(pricingReference(order(n)));
-}
-
-async function rejection(p: Promise<unknown>): Promise<AmeideError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isAmeideError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected the invocation to fail');
 }
 
 /** Records the host calls a guest makes and answers them. */
@@ -348,7 +339,7 @@ describe('guest failures and limits', () => {
   });
 
   it('ameide.fail reports the guest message', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       rt.invoke({ extension: hostile('refuse'), input: 'o-9', context: tenantA }),
     );
     expect(error.code).toBe('failed_precondition');
@@ -356,7 +347,7 @@ describe('guest failures and limits', () => {
   });
 
   it('a failed assertion reports its message', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       rt.invoke({ extension: hostile('assertFalse'), input: {}, context: tenantA }),
     );
     expect(error.reason).toBe('EXTENSION_ABORTED');
@@ -364,7 +355,7 @@ describe('guest failures and limits', () => {
   });
 
   it('output that is not JSON is refused', async () => {
-    const error = await rejection(
+    const error = await rejectionOf(
       rt.invoke({ extension: hostile('garbage'), input: {}, context: tenantA }),
     );
     expect(error.reason).toBe('EXTENSION_BAD_OUTPUT');
@@ -372,7 +363,7 @@ describe('guest failures and limits', () => {
 
   it('input over the cap is refused before the guest runs', async () => {
     const ext = hostile('echo', { limits: { ...limits, maxInputBytes: 10 } });
-    const error = await rejection(
+    const error = await rejectionOf(
       rt.invoke({ extension: ext, input: { text: 'x'.repeat(11) }, context: tenantA }),
     );
     expect(error.code).toBe('resource_exhausted');
@@ -381,14 +372,14 @@ describe('guest failures and limits', () => {
 
   it('a descriptor with a bad limit is refused naming the field', async () => {
     const ext = hostile('echo', { limits: { ...limits, timeoutMs: 0 } });
-    const error = await rejection(rt.invoke({ extension: ext, input: {}, context: tenantA }));
+    const error = await rejectionOf(rt.invoke({ extension: ext, input: {}, context: tenantA }));
     expect(error.code).toBe('invalid_argument');
     expect(error.fieldViolations.map((v) => v.field)).toEqual(['extension.limits.timeoutMs']);
   });
 
   it('a module declaring more memory than the extension limit is refused', async () => {
     const ext = hostile('echo', { limits: { ...limits, maxMemoryPages: 8 } });
-    const error = await rejection(rt.invoke({ extension: ext, input: {}, context: tenantA }));
+    const error = await rejectionOf(rt.invoke({ extension: ext, input: {}, context: tenantA }));
     expect(error.code).toBe('failed_precondition');
     expect(error.message).toContain(
       `maximum of ${TEST_GUEST_MAX_PAGES} pages, above the limit of 8 pages`,
@@ -397,7 +388,7 @@ describe('guest failures and limits', () => {
 
   it('a module whose bytes do not match the declared hash is refused', async () => {
     const ext = hostile('echo', { hash: sha256(pricingBytes), module: hostileBytes });
-    const error = await rejection(
+    const error = await rejectionOf(
       rt.invoke({ extension: { ...ext, name: 'liar' }, input: {}, context: tenantA }),
     );
     expect(error.reason).toBe('EXTENSION_HASH_MISMATCH');
@@ -428,10 +419,10 @@ describe("the caller's signal", () => {
     const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
     const stopRunning = new AbortController();
     const stopQueued = new AbortController();
-    const running = rejection(
+    const running = rejectionOf(
       rt.invoke({ extension: ext, input: {}, context: tenantA, signal: stopRunning.signal }),
     );
-    const queued = rejection(
+    const queued = rejectionOf(
       rt.invoke({ extension: ext, input: {}, context: tenantA, signal: stopQueued.signal }),
     );
     await vi.waitFor(() => expect(rt.stats().pool).toMatchObject({ busy: 1, queued: 1 }));
@@ -448,7 +439,7 @@ describe("the caller's signal", () => {
     const rt = createExtensionRuntime({ poolSize: 1 });
     runtimes.push(rt);
     const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
-    const error = await rejection(
+    const error = await rejectionOf(
       rt.invoke({ extension: ext, input: {}, context: tenantA, signal: AbortSignal.timeout(100) }),
     );
     expect(error).toMatchObject({
@@ -466,12 +457,12 @@ describe('a full queue', () => {
     const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
     const stop = new AbortController();
     const run = (e: Extension) =>
-      rejection(rt.invoke({ extension: e, input: {}, context: tenantA, signal: stop.signal }));
+      rejectionOf(rt.invoke({ extension: e, input: {}, context: tenantA, signal: stop.signal }));
     const running = run(ext);
     await vi.waitFor(() => expect(rt.stats().pool.busy).toBe(1));
     const queued = run(ext);
     await vi.waitFor(() => expect(rt.stats().pool.queued).toBe(1));
-    const refused = await rejection(
+    const refused = await rejectionOf(
       rt.invoke({ extension: pricing(), input: order(1), context: tenantB }),
     );
     expect(refused).toMatchObject({ code: 'resource_exhausted', reason: 'EXTENSION_RUNTIME_BUSY' });
@@ -530,8 +521,8 @@ describe('closing the runtime', () => {
   it('fails running and queued invocations with unavailable, not as the extension', async () => {
     const rt = createExtensionRuntime({ poolSize: 1 });
     const ext = hostile('loop', { limits: { ...limits, timeoutMs: 60_000 } });
-    const running = rejection(rt.invoke({ extension: ext, input: {}, context: tenantA }));
-    const queued = rejection(rt.invoke({ extension: ext, input: {}, context: tenantA }));
+    const running = rejectionOf(rt.invoke({ extension: ext, input: {}, context: tenantA }));
+    const queued = rejectionOf(rt.invoke({ extension: ext, input: {}, context: tenantA }));
     await rt.close();
     const errors = await Promise.all([running, queued]);
     expect(errors.map((e) => [e.code, e.reason])).toEqual([
@@ -572,12 +563,14 @@ describe('the circuit breaker', () => {
     runtimes.push(rt);
     const ext = hostile('big');
     for (let i = 0; i < 3; i++) {
-      const e = await rejection(
+      const e = await rejectionOf(
         rt.invoke({ extension: ext, input: { n: 5_000 }, context: tenantA }),
       );
       expect(e.reason).toBe('EXTENSION_OUTPUT_TOO_LARGE');
     }
-    const open = await rejection(rt.invoke({ extension: ext, input: { n: 3 }, context: tenantA }));
+    const open = await rejectionOf(
+      rt.invoke({ extension: ext, input: { n: 3 }, context: tenantA }),
+    );
     expect(open.code).toBe('failed_precondition');
     expect(open.message).toContain(
       'circuit is open after 3 consecutive failures, until 2026-01-01T10:01:00.000Z',

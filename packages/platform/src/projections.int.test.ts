@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDatabase, sqlStateOf, withTenant, type Database } from '@ameide/persistence';
 import { createPlatform, type Platform } from '@ameide/platform';
 import { ArtifactKind, Direction, InstanceStatus } from '@ameide/proto';
-import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
+import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
 import { createEphemeralDevIdentity, createLogger, type DevIdentity } from '@ameide/server';
 import {
   createTestDatabase,
@@ -14,6 +14,7 @@ import {
   waitForTestKafka,
   type TestDatabase,
 } from '@ameide/testing';
+import { rejectionOf } from '@ameide/errors/testing';
 
 const encoder = new TextEncoder();
 
@@ -64,15 +65,6 @@ function makeOrderProcess(confirm: boolean) {
       edges: ids.slice(1).map((target, i) => ({ id: `f${i}`, source: ids[i]!, target })),
     }),
   );
-}
-
-async function rejection(p: Promise<unknown>) {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isAmeideError(err)) throw new Error(`expected an AmeideError, got ${String(err)}`);
-  return err;
 }
 
 describe('projections on the platform (Postgres, Temporal)', () => {
@@ -179,10 +171,10 @@ describe('projections on the platform (Postgres, Temporal)', () => {
     // Another tenant's read model has none of it.
     const globex = clients['globex']!;
     expect((await globex.orderToCash.listOrderSummaries({})).orders).toEqual([]);
-    expect((await rejection(globex.orderToCash.getOrderSummary({ orderId }))).code).toBe(
+    expect((await rejectionOf(globex.orderToCash.getOrderSummary({ orderId }))).code).toBe(
       'not_found',
     );
-    expect((await rejection(acme.orderToCash.listOrderSummaries({ status: 'lost' }))).code).toBe(
+    expect((await rejectionOf(acme.orderToCash.listOrderSummaries({ status: 'lost' }))).code).toBe(
       'invalid_argument',
     );
   });
@@ -233,7 +225,7 @@ describe('projections on the platform (Postgres, Temporal)', () => {
     expect(v1.node!.attributes['version']).toBe('1');
     expect(
       (
-        await rejection(
+        await rejectionOf(
           acme.graph.getNeighbours({
             nodeId: 'process:make-order',
             at: { artifact: 'make-order', version: 9 },
@@ -247,7 +239,7 @@ describe('projections on the platform (Postgres, Temporal)', () => {
     // Another tenant's graph has the platform catalog but none of acme's artifacts.
     const globex = clients['globex']!;
     expect((await globex.graph.searchNodes({ kind: 'process' })).nodes).toEqual([]);
-    expect((await rejection(globex.graph.getImpact({ nodeId: 'process:make-order' }))).code).toBe(
+    expect((await rejectionOf(globex.graph.getImpact({ nodeId: 'process:make-order' }))).code).toBe(
       'not_found',
     );
     expect((await globex.graph.getImpact({ nodeId: addLine })).impacted).toEqual([]);
@@ -283,7 +275,7 @@ describe('projections on the platform (Postgres, Temporal)', () => {
   it('rebuilds a projection for platform admins only, serving throughout, with the same result', async () => {
     const acme = clients['acme']!;
     const before = await acme.orderToCash.getOrderSummary({ orderId });
-    const denied = await rejection(acme.projections.rebuildProjection({ name: 'order-to-cash' }));
+    const denied = await rejectionOf(acme.projections.rebuildProjection({ name: 'order-to-cash' }));
     expect(denied.code).toBe('permission_denied');
     const admin = createAmeideClient({
       baseUrl: platform.url,
@@ -293,11 +285,11 @@ describe('projections on the platform (Postgres, Temporal)', () => {
         groups: ['platform-admin'],
       }),
     });
-    expect((await rejection(admin.projections.rebuildProjection({ name: 'nope' }))).code).toBe(
+    expect((await rejectionOf(admin.projections.rebuildProjection({ name: 'nope' }))).code).toBe(
       'not_found',
     );
     expect(
-      (await rejection(admin.projections.rebuildProjection({ name: 'graph', source: 'kafka' })))
+      (await rejectionOf(admin.projections.rebuildProjection({ name: 'graph', source: 'kafka' })))
         .code,
     ).toBe('failed_precondition');
     const started = await admin.projections.rebuildProjection({ name: 'order-to-cash' });
@@ -380,7 +372,7 @@ describe('projections on the embedded platform (PGlite): tenants apart', () => {
         [orders[tenant], `${tenant} customer`],
       ]);
       expect(
-        (await rejection(c.orderToCash.getOrderSummary({ orderId: orders[other]! }))).code,
+        (await rejectionOf(c.orderToCash.getOrderSummary({ orderId: orders[other]! }))).code,
       ).toBe('not_found');
     }
     const acmeProcesses = await clients['acme']!.graph.searchNodes({ kind: 'process' });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDatabase, type Database } from '@ameide/persistence';
 import { createPlatform, type Platform } from '@ameide/platform';
 import { ArtifactKind, DatabasePlacement, TenantTier } from '@ameide/proto';
-import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
+import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
 import { createEphemeralDevIdentity, createLogger, type DevIdentity } from '@ameide/server';
 import { CLI_CLIENT, createKeycloakIdentity, type KeycloakIdentity } from '@ameide/tenancy';
 import {
@@ -17,15 +17,7 @@ import {
   waitForTestKeycloak,
   type TestDatabase,
 } from '@ameide/testing';
-
-async function rejection(p: Promise<unknown>) {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isAmeideError(err)) throw new Error(`expected an AmeideError, got ${String(err)}`);
-  return err;
-}
+import { rejectionOf } from '@ameide/errors/testing';
 
 describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
   const run = randomUUID().slice(0, 8);
@@ -139,15 +131,15 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
 
   it('refuses tenant tokens and bad input on TenantService', async () => {
     const tenantToken = await identity.signToken({ tenantId: 'acme', groups: ['platform-admin'] });
-    const err = await rejection(clientWith(tenantToken).tenants.listTenants({}));
+    const err = await rejectionOf(clientWith(tenantToken).tenants.listTenants({}));
     expect(err.code).toBe('permission_denied');
     expect(err.reason).toBe('PLATFORM_ADMIN_REQUIRED');
-    const bad = await rejection(
+    const bad = await rejectionOf(
       admin.tenants.createTenant({ tenantId: 'no/slash', tier: TenantTier.SMB }),
     );
     expect(bad.code).toBe('invalid_argument');
     expect(bad.fieldViolations[0]?.field).toBe('tenant_id');
-    const noTier = await rejection(admin.tenants.createTenant({ tenantId: `x-${run}` }));
+    const noTier = await rejectionOf(admin.tenants.createTenant({ tenantId: `x-${run}` }));
     expect(noTier.fieldViolations[0]?.field).toBe('tier');
     expect((await admin.tenants.listTenants({})).tenants).toEqual([]);
   });
@@ -236,7 +228,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
       tier: TenantTier.SMB,
     });
     expect(again.tenant!.steps.map((s) => s.name)).toEqual(tenant!.steps.map((s) => s.name));
-    const other = await rejection(
+    const other = await rejectionOf(
       admin.tenants.createTenant({ tenantId: smb, tier: TenantTier.ENTERPRISE }),
     );
     expect(other.code).toBe('already_exists');
@@ -254,7 +246,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     });
     const listed = await sam.customers.listCustomers({});
     expect(listed.customers.map((c) => c.customerId)).toEqual([mine.customer!.customerId]);
-    const err = await rejection(
+    const err = await rejectionOf(
       erin.customers.getCustomer({ customerId: mine.customer!.customerId }),
     );
     expect(err.code).toBe('not_found');
@@ -310,11 +302,11 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
         who,
       ).toEqual(artifacts);
     }
-    expect((await rejection(erin.orders.getOrder({ orderId: order.order!.orderId }))).code).toBe(
+    expect((await rejectionOf(erin.orders.getOrder({ orderId: order.order!.orderId }))).code).toBe(
       'not_found',
     );
     expect(
-      (await rejection(erin.transformation.getArtifact({ artifactId: artifact!.id }))).code,
+      (await rejectionOf(erin.transformation.getArtifact({ artifactId: artifact!.id }))).code,
     ).toBe('not_found');
   }, 120_000);
 
@@ -350,7 +342,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     });
     expect(id).toBeTruthy();
     const rogue = clientWith(await signIn(realm, 'erin', 'rogue'));
-    const err = await rejection(rogue.customers.listCustomers({}));
+    const err = await rejectionOf(rogue.customers.listCustomers({}));
     expect(err.code).toBe('permission_denied');
     expect(err.reason).toBe('TENANT_REALM_MISMATCH');
   }, 60_000);
@@ -384,14 +376,14 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     const samToken = await signIn(sharedRealm, 'sam');
     const { tenant } = await admin.tenants.suspendTenant({ tenantId: smb });
     expect(tenant!.status).toBe('suspended');
-    const err = await rejection(clientWith(samToken).customers.listCustomers({}));
+    const err = await rejectionOf(clientWith(samToken).customers.listCustomers({}));
     expect(err.code).toBe('permission_denied');
     expect(err.reason).toBe('TENANT_SUSPENDED');
     // Platform-signed tokens of the tenant are refused too.
     const dev = clientWith(await identity.signToken({ tenantId: smb }));
-    expect((await rejection(dev.orders.listOrders({}))).reason).toBe('TENANT_SUSPENDED');
+    expect((await rejectionOf(dev.orders.listOrders({}))).reason).toBe('TENANT_SUSPENDED');
     // An active tenant cannot be deleted.
-    expect((await rejection(admin.tenants.deleteTenant({ tenantId: ent }))).reason).toBe(
+    expect((await rejectionOf(admin.tenants.deleteTenant({ tenantId: ent }))).reason).toBe(
       'TENANT_NOT_SUSPENDED',
     );
     const rows = async () =>
@@ -405,7 +397,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     expect(deleted.tenant!.status).toBe('deleted');
     expect(await rows()).toBe(0);
     expect((await kc.describe(sharedRealm, { alias: smb }))?.organization).toBeUndefined();
-    expect((await rejection(dev.orders.listOrders({}))).reason).toBe('TENANT_DELETED');
+    expect((await rejectionOf(dev.orders.listOrders({}))).reason).toBe('TENANT_DELETED');
     // The enterprise tenant: realm, namespace and database go too.
     await admin.tenants.suspendTenant({ tenantId: ent });
     const { tenant: gone } = await admin.tenants.deleteTenant({ tenantId: ent });
@@ -415,7 +407,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
       `ameide_t_${ent.replace(/-/g, '_')}%`,
     ]);
     expect(dbs.rows).toHaveLength(0);
-    const again = await rejection(
+    const again = await rejectionOf(
       admin.tenants.createTenant({ tenantId: smb, tier: TenantTier.SMB }),
     );
     expect(again.reason).toBe('TENANT_ID_TAKEN');

@@ -13,9 +13,10 @@ import { buildGuest, guestLibDir } from '@ameide/extensions-runtime';
 import { wasmModuleBytes } from '@ameide/extensions-runtime/testing';
 import { createPlatform, type Platform } from '@ameide/platform';
 import { ArtifactKind, InstanceStatus } from '@ameide/proto';
-import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
+import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
 import { createEphemeralDevIdentity, createLogger } from '@ameide/server';
 import { createTestDatabase, type TestDatabase } from '@ameide/testing';
+import { rejectionOf } from '@ameide/errors/testing';
 
 const guestSource = fileURLToPath(
   new URL('../../../../examples/extensions/volume-discount/volume-discount.ts', import.meta.url),
@@ -39,15 +40,6 @@ function definition(name: string, sha256: string, extra: Record<string, unknown>
       ...extra,
     }),
   );
-}
-
-async function rejection(p: Promise<unknown>) {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isAmeideError(err)) throw new Error(`expected an AmeideError, got ${String(err)}`);
-  return err;
 }
 
 describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', () => {
@@ -132,7 +124,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
     expect(again.sha256).toBe(first.sha256);
     expect(Number(first.sizeBytes)).toBe(module.byteLength);
     sha256 = first.sha256;
-    const err = await rejection(
+    const err = await rejectionOf(
       acme.extensions.putExtensionModule({ module: encoder.encode('not wasm at all') }),
     );
     expect(err.code).toBe('invalid_argument');
@@ -153,7 +145,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
     expect(published.artifact?.publishedVersion).toBe(1);
 
     // A draft that breaks the schema or the policy is refused before it is stored.
-    const lint = await rejection(
+    const lint = await rejectionOf(
       acme.transformation.createArtifact({
         kind: ArtifactKind.EXTENSION_DEFINITION,
         name: 'greedy',
@@ -177,7 +169,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
       contentType: 'application/json',
       content: definition('own-memory', own.sha256),
     });
-    const refused = await rejection(
+    const refused = await rejectionOf(
       acme.transformation.publishArtifact({ artifactId: ownMemory!.id }),
     );
     expect(refused.code).toBe('invalid_argument');
@@ -191,7 +183,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
       contentType: 'application/json',
       content: definition('borrowed', sha256),
     });
-    const notStored = await rejection(
+    const notStored = await rejectionOf(
       globex.transformation.publishArtifact({ artifactId: borrowed!.id }),
     );
     expect(notStored.code).toBe('failed_precondition');
@@ -232,7 +224,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
     const fields = output?.case === 'structValue' ? output.value.fields : {};
     expect(fields['unitPriceMinor']?.kind).toEqual({ case: 'stringValue', value: '1800' });
 
-    const missing = await rejection(
+    const missing = await rejectionOf(
       clients['globex']!.extensions.invokeExtension({ name: 'volume-discount' }),
     );
     expect(missing.code).toBe('not_found');
@@ -315,7 +307,7 @@ describe('tenant extensions on the platform (Postgres, versitygw, Temporal)', ()
       customerId: customer!.customerId,
       currency: 'EUR',
     });
-    const err = await rejection(
+    const err = await rejectionOf(
       initech.orders.addOrderLine({
         orderId: order!.orderId,
         sku: 'SKU-1',
