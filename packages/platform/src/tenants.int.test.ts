@@ -403,6 +403,22 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     const { tenant: gone } = await admin.tenants.deleteTenant({ tenantId: ent });
     expect(gone!.status).toBe('deleted');
     expect(await kc.describe(`tenant-${ent}`)).toBeUndefined();
+    // The namespace is gone too (Temporal renames it away at once, then removes its workflows).
+    const temporal = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const found = await temporal.workflowService
+        .describeNamespace({ namespace: `tenant-${ent}` })
+        .then(
+          () => true,
+          (err: unknown) => {
+            if ((err as { code?: number }).code === 5) return false;
+            throw err;
+          },
+        );
+      expect(found).toBe(false);
+    } finally {
+      await temporal.close();
+    }
     const dbs = await owner.query('SELECT 1 FROM pg_database WHERE datname LIKE $1', [
       `ameide_t_${ent.replace(/-/g, '_')}%`,
     ]);
