@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   allowlistedHost,
+  createAgentRuntime,
   createSdkToolHost,
   ScriptedChatModel,
   type ScriptedReply,
 } from '@ameide/agent-runtime';
 import { compileAgentDefinition } from '@ameide/agent-definition';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { createDevTokenProvider } from '@ameide/process-runtime';
 import { ArtifactKind, ProposalStatus, RunStatus, type RunAgentResponse } from '@ameide/proto';
 import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
@@ -349,6 +355,53 @@ describe('agents on the platform (scripted model, real host)', () => {
       /^the model emitted malformed tool calls 3 times \(limit 2 retries\): arguments of propose_order do not match its schema/,
     );
     expect(failed.run.proposalIds).toEqual([]);
+  });
+
+  it('a run is traced: a span for the run, each model call and each tool call', async () => {
+    const compiled = compileAgentDefinition(orderAssistant);
+    if (!compiled.ok) throw new Error('the example does not compile');
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const runtime = createAgentRuntime({
+      host: createSdkToolHost({
+        serviceUrl: platform.url,
+        tokens: createDevTokenProvider(identity),
+      }),
+      proposals: { create: () => Promise.reject(new Error('no proposals in this test')) },
+      models: () => new ScriptedChatModel([getCustomer(acmeCustomer), { answer: 'found' }]),
+      tracer: provider.getTracer('test'),
+    });
+    const caller = {
+      tenantId: 'acme',
+      orgId: '',
+      userId: 'alice',
+      groups: [],
+      traceId: 'a'.repeat(32),
+    };
+    const r = await runtime.run({
+      config: compiled.config,
+      version: 1,
+      configHash: compiled.hash,
+      caller,
+      input: 'Read Ada',
+    });
+    expect(r.status).toBe('completed');
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'agent.model',
+      'agent.model',
+      'agent.run',
+      'agent.tool',
+    ]);
+    const tool = spans.find((s) => s.name === 'agent.tool')!;
+    expect(tool.attributes).toMatchObject({ 'ameide.tool': 'get_customer', 'ameide.risk': 'read' });
+    const run = spans.find((s) => s.name === 'agent.run')!;
+    expect(run.attributes).toMatchObject({
+      'ameide.tenant_id': 'acme',
+      'ameide.run.status': 'completed',
+    });
   });
 
   it('bad input is invalid_argument naming the field', async () => {

@@ -7,7 +7,7 @@ import {
   type BaseMessage,
 } from '@langchain/core/messages';
 import { END, isNodeError, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
-import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { RequestContext } from '@ameide/context';
 import type { AgentRuntimeConfig, GraphNode } from '@ameide/agent-definition';
 import { contentText, type AgentChatModel } from '../models/agent-chat-model.js';
@@ -42,6 +42,8 @@ export interface AgentRuntimeOptions {
   readonly models: (config: AgentRuntimeConfig) => AgentChatModel | Promise<AgentChatModel>;
   /** `act` calls and finished runs are logged here. */
   readonly log?: (line: Record<string, unknown>) => void;
+  /** Spans per run, model call and tool call (default: the global tracer provider's). */
+  readonly tracer?: Tracer;
 }
 
 /** Executes published AgentDefinitions. Holds no state between runs. */
@@ -58,9 +60,10 @@ class StopRun extends Error {
   }
 }
 
-const tracer = trace.getTracer('@ameide/agent-runtime');
+const defaultTracer = trace.getTracer('@ameide/agent-runtime');
 
-async function inSpan<T>(
+async function spanIn<T>(
+  tracer: Tracer,
   name: string,
   attributes: Record<string, string | number>,
   fn: (span: Span) => Promise<T>,
@@ -158,6 +161,13 @@ async function runOnce(
     });
     return result;
   };
+
+  const tracer = options.tracer ?? defaultTracer;
+  const inSpan = <T>(
+    name: string,
+    attributes: Record<string, string | number>,
+    fn: (span: Span) => Promise<T>,
+  ) => spanIn(tracer, name, attributes, fn);
 
   return inSpan(
     'agent.run',
