@@ -412,5 +412,16 @@ describe('agents on the platform (scripted model, real host)', () => {
       'run_id',
     );
     expect((await refusal(run(acme, 'no-such-agent', []))).code).toBe('not_found');
+    // A task over several lines is fine; a control character is not.
+    script = [{ answer: 'ok' }];
+    let last: RunAgentResponse['event'] | undefined;
+    for await (const r of acme.agents.runAgent({
+      agent: 'order-assistant',
+      input: 'Line one.\nLine two.',
+    }))
+      last = r.event;
+    expect(last?.case).toBe('run');
+    const control = await refusal(run(acme, 'order-assistant\u0000', []));
+    expect(control.code).toBe('invalid_argument');
   });
 });

@@ -40,6 +40,9 @@ export const inputRules: Readonly<Record<string, StringFieldRule>> = {
   'google.protobuf.Value.string_value': { multiline: true, maxLength: Infinity },
   'ameide.sales.v1.CancelOrderRequest.reason': freeText,
   'ameide.process.v1.CancelProcessRequest.reason': freeText,
+  // An agent's task and a reviewer's comment are free text over several lines.
+  'ameide.agents.v1.RunAgentRequest.input': { multiline: true, maxLength: 16_000 },
+  'ameide.agents.v1.DecideProposalRequest.comment': { multiline: true, maxLength: 2_000 },
   'ameide.process.v1.StartProcessRequest.business_key': businessKey,
   'ameide.process.v1.ListProcessInstancesRequest.business_key': businessKey,
   'ameide.process.v1.GetProcessInstanceRequest.instance_id': instanceId,
