@@ -2,15 +2,13 @@ import { Command } from 'commander';
 import { isAmeideError } from '@ameide/sdk';
 import { agentCommand } from './commands/agent.js';
 import { artifactCommand } from './commands/artifact.js';
-import { devCommand } from './commands/dev.js';
-import { eventsCommand } from './commands/events.js';
+import { HEAVY_COMMANDS } from './commands/descriptions.js';
 import { extensionCommand } from './commands/extension.js';
 import { graphCommand } from './commands/graph.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
 import { processCommand } from './commands/process-definition.js';
 import { projectionCommand } from './commands/projection.js';
 import { scaffoldCommand } from './commands/scaffold.js';
-import { serveCommand } from './commands/serve.js';
 import { tenantCommand } from './commands/tenant.js';
 import { addProcessRunCommands, taskCommand } from './commands/process-run.js';
 import { tokenCommand } from './commands/token.js';
@@ -23,6 +21,35 @@ for (const stream of [process.stdout, process.stderr]) {
     if (err.code !== 'EPIPE') throw err;
     process.exit();
   });
+}
+
+/** The command asked for: the first argument that is not a global option (`help X` asks for X). */
+function requestedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--home') i++;
+    else if (a === 'help') return argv[i + 1];
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/**
+ * `dev`, `serve` and `events` load the whole platform (Temporal, Kafka, NATS, LangGraph, ...):
+ * their modules are imported only when asked for, so the other commands start in a fraction
+ * of the time; `ameide --help` lists them from their descriptions.
+ */
+async function heavyCommand(name: keyof typeof HEAVY_COMMANDS): Promise<Command> {
+  if (requestedCommand(process.argv) !== name)
+    return new Command(name).description(HEAVY_COMMANDS[name]);
+  switch (name) {
+    case 'dev':
+      return (await import('./commands/dev.js')).devCommand();
+    case 'serve':
+      return (await import('./commands/serve.js')).serveCommand();
+    case 'events':
+      return (await import('./commands/events.js')).eventsCommand();
+  }
 }
 
 const proc = processCommand();
@@ -40,13 +67,13 @@ const program = new Command('ameide')
   .showHelpAfterError()
   // Global options go before the command, so commands may have options such as --version.
   .enablePositionalOptions()
-  .addCommand(devCommand())
-  .addCommand(serveCommand())
+  .addCommand(await heavyCommand('dev'))
+  .addCommand(await heavyCommand('serve'))
   .addCommand(tokenCommand())
   .addCommand(loginCommand())
   .addCommand(whoamiCommand())
   .addCommand(artifactCommand())
-  .addCommand(eventsCommand())
+  .addCommand(await heavyCommand('events'))
   .addCommand(extensionCommand())
   .addCommand(projectionCommand())
   .addCommand(graphCommand())

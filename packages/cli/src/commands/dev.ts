@@ -26,6 +26,7 @@ import {
   seedDemoProcesses,
 } from '../dev/seed-demo.js';
 import { startDevKeycloak } from '../dev/keycloak-dev-server.js';
+import { HEAVY_COMMANDS } from './descriptions.js';
 import { findTemporalCli } from '../dev/temporal-dev-server.js';
 
 interface DevOptions {
@@ -76,7 +77,7 @@ function parseKeycloakUrl(value: string): {
 /** `ameide dev`: the whole platform on one machine, on its embedded defaults. */
 export function devCommand(): Command {
   return new Command('dev')
-    .description('start the platform on this machine with its embedded defaults (state in <home>)')
+    .description(HEAVY_COMMANDS.dev)
     .option(
       '--port <n>',
       'port of the service host (env AMEIDE_PORT)',

@@ -25,6 +25,7 @@ import { platformClient } from '../config/client.js';
 import { resolveHome } from '../config/home.js';
 import { printTable } from '../config/output.js';
 import { positiveInt } from './token.js';
+import { HEAVY_COMMANDS } from './descriptions.js';
 
 // These commands talk to the database directly, not to the platform API: the
 // outbox and the dead letters are operator data across tenants, read as the
@@ -199,9 +200,7 @@ async function tailThroughApi(
 
 /** `ameide events ...`: watch a domain's event log, inspect and replay dead letters. */
 export function eventsCommand(): Command {
-  const events = new Command('events').description(
-    "watch domains' events and handle dead letters (reads the database as the relay role)",
-  );
+  const events = new Command('events').description(HEAVY_COMMANDS.events);
 
   withDatabaseOptions(
     events

@@ -18,6 +18,7 @@ import {
   type TokenVerifierOptions,
 } from '@ameide/server';
 import { durationArg } from '../config/duration.js';
+import { HEAVY_COMMANDS } from './descriptions.js';
 
 interface ServeFlags {
   port: number;
@@ -107,7 +108,7 @@ const PRIMITIVES: Record<
 /** `ameide serve <primitive>`: one primitive as a process of its own (one Deployment each). */
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('run one primitive as a process of its own (a container entrypoint)')
+    .description(HEAVY_COMMANDS.serve)
     .addArgument(new Argument('<primitive>', 'what to run').choices(SERVABLE_PRIMITIVES))
     .addOption(
       new Option('--port <n>', 'port of its RPCs and probes')
