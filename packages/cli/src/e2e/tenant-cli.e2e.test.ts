@@ -134,5 +134,5 @@ describe('ameide tenant and ameide login --issuer (Keycloak)', () => {
     const resumed = await cli(['tenant', 'resume', tenant]);
     expect(resumed.stdout).toContain(`${tenant} (CLI Co): active`);
     expect((await cli(['whoami'], userHome)).stdout).toContain(`tenant ${tenant}`);
-  }, 240_000);
+  }, 420_000);
 });
