@@ -22,6 +22,10 @@ function serverEnv(): NodeJS.ProcessEnv {
   const u = new URL(s3.endpoint);
   u.username = s3.accessKeyId;
   u.password = s3.secretAccessKey;
+  const kc = inject('keycloak');
+  const k = new URL(kc.url);
+  k.username = encodeURIComponent(kc.admin.username);
+  k.password = encodeURIComponent(kc.admin.password);
   return {
     ...process.env,
     AMEIDE_TEST_PG_URL: inject('pgAdminUrl'),
@@ -29,6 +33,7 @@ function serverEnv(): NodeJS.ProcessEnv {
     AMEIDE_TEST_TEMPORAL_ADDRESS: inject('temporalAddress'),
     AMEIDE_TEST_KAFKA_BROKERS: inject('kafka').brokers.join(','),
     AMEIDE_TEST_S3_URL: u.toString().replace(/\/$/, ''),
+    AMEIDE_TEST_KEYCLOAK_URL: k.toString().replace(/\/$/, ''),
     NO_COLOR: '1',
   };
 }

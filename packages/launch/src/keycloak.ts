@@ -7,7 +7,6 @@ import { acceptsConnections } from './accepts-connections.js';
 import { findFreePort } from './find-free-port.js';
 import { findJavaBinary } from './kafka.js';
 import { tailOutput } from './tail-output.js';
-import { terminate } from './terminate.js';
 import { waitUntilReady } from './wait-until-ready.js';
 
 /**
@@ -106,6 +105,9 @@ export async function startKeycloak(options: KeycloakOptions): Promise<Keycloak>
       ...db,
     ],
     {
+      // kc.sh runs the JVM as its child: a process group of their own lets every stop, abort
+      // or exit of this process end both (signalling kc.sh alone orphans the JVM).
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
@@ -119,10 +121,11 @@ export async function startKeycloak(options: KeycloakOptions): Promise<Keycloak>
   );
   const output = tailOutput(child, 80);
   child.once('error', () => undefined);
-  const abort = (): void => void child.kill('SIGKILL');
+  const group = child.pid!;
+  const abort = (): void => void signalGroup(group, 'SIGKILL');
   options.signal?.addEventListener('abort', abort, { once: true });
   child.once('exit', () => options.signal?.removeEventListener('abort', abort));
-  const killOnExit = (): void => void child.kill('SIGKILL');
+  const killOnExit = (): void => void signalGroup(group, 'SIGKILL');
   process.once('exit', killOnExit);
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -144,6 +147,7 @@ export async function startKeycloak(options: KeycloakOptions): Promise<Keycloak>
       pollMs: 500,
     });
   } catch (err) {
+    signalGroup(group, 'SIGKILL');
     process.off('exit', killOnExit);
     throw err;
   }
@@ -154,10 +158,30 @@ export async function startKeycloak(options: KeycloakOptions): Promise<Keycloak>
     pid: child.pid!,
     admin: options.admin,
     stop() {
-      stopping ??= terminate(child, { signals: ['SIGTERM'], graceMs: 10_000 }).finally(() =>
-        process.off('exit', killOnExit),
-      );
+      stopping ??= stopGroup(group).finally(() => process.off('exit', killOnExit));
       return stopping;
     },
   };
+}
+
+function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false; // the group is gone
+  }
+}
+
+/** SIGTERM to kc.sh and the JVM, up to 10 s for the JVM to shut down, then SIGKILL. */
+async function stopGroup(pgid: number): Promise<void> {
+  if (!signalGroup(pgid, 'SIGTERM')) return;
+  const deadline = Date.now() + 10_000;
+  while (signalGroup(pgid, 0)) {
+    if (Date.now() > deadline) {
+      signalGroup(pgid, 'SIGKILL');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
