@@ -47,7 +47,9 @@ describe('tenants in the console (Keycloak)', () => {
       .poll(() => row.getByTestId('tenant-status').textContent(), { timeout: 60_000 })
       .toBe('active');
     const steps = admin.getByRole('list', { name: `Provisioning steps of ${tenant}` });
-    await expect.poll(() => steps.textContent()).toContain('identity.organization');
+    await expect
+      .poll(() => steps.textContent(), { timeout: 30_000 })
+      .toContain('identity.organization');
 
     // A user of the tenant, in the shared realm as a member of its organisation.
     const kc = createKeycloakIdentity({ url: testKeycloak().url, admin: testKeycloak().admin });
@@ -86,12 +88,16 @@ describe('tenants in the console (Keycloak)', () => {
       .poll(() => user.getByTestId('tenant').textContent(), { timeout: 30_000 })
       .toBe(`tenant ${tenant}`);
     expect(user.url()).not.toContain('oidc-token');
-    await expect.poll(() => user.getByText('No process definitions').count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => user.getByText('No process definitions').count(), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     // A tenant user has no Tenants view.
     expect(await user.getByRole('link', { name: 'Tenants' }).count()).toBe(0);
 
     await row.getByRole('button', { name: 'Suspend' }).click();
-    await expect.poll(() => row.getByTestId('tenant-status').textContent()).toBe('suspended');
+    await expect
+      .poll(() => row.getByTestId('tenant-status').textContent(), { timeout: 30_000 })
+      .toBe('suspended');
     // The definitions page asks TransformationService again: refused, and the page says why.
     await user.reload();
     await expect
