@@ -45,7 +45,10 @@ export async function startDev(
   extraArgs: string[] = [],
   options: { readyTimeoutMs?: number } = {},
 ): Promise<DevPlatform> {
-  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  // A fresh home migrates every schema on PGlite (tenancy and agents now too) and loads the
+  // agent model: on a loaded 2-core machine with two other test files running that took over 60 s.
+  // (110 s stays inside Vitest's 120 s hook timeout, so the error says what it waited for.)
+  const readyTimeoutMs = options.readyTimeoutMs ?? 110_000;
   const port = await findFreePort();
   const child = spawn(
     process.execPath,
