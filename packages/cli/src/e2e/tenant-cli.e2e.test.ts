@@ -2,7 +2,7 @@
 // administrator provisions a tenant, a user of it signs in with the OAuth device flow (the
 // browser side driven in Chromium), acts in the tenant, is refused once it is suspended, and
 // the tenant is deleted.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ describe('ameide tenant and ameide login --issuer (Keycloak)', () => {
   let userHome: string;
   let dev: DevPlatform;
   let browser: Browser;
+  let login: ChildProcess | undefined;
   const cli = (args: string[], h = home) => runCli(['--home', h, ...args, '--url', dev.url]);
   const plain = (args: string[], h = home) => runCli(['--home', h, ...args]);
 
@@ -36,6 +37,7 @@ describe('ameide tenant and ameide login --issuer (Keycloak)', () => {
   }, 480_000);
 
   afterAll(async () => {
+    login?.kill();
     await browser?.close();
     await dev?.stop();
     await rm(home, { recursive: true, force: true });
@@ -88,15 +90,16 @@ describe('ameide tenant and ameide login --issuer (Keycloak)', () => {
       credentials: [{ type: 'password', value: 'dana-pw', temporary: false }],
     });
     const issuer = kc.issuerOf(realm);
-    const login = spawn(process.execPath, [bin, '--home', userHome, 'login', '--issuer', issuer], {
+    const proc = spawn(process.execPath, [bin, '--home', userHome, 'login', '--issuer', issuer], {
       stdio: 'pipe',
     });
+    login = proc;
     let loginErr = '';
-    login.stderr.on('data', (d: Buffer) => (loginErr += d.toString()));
-    const exited = new Promise<number | null>((r) => login.on('exit', r));
+    proc.stderr.on('data', (d: Buffer) => (loginErr += d.toString()));
+    const exited = new Promise<number | null>((r) => proc.on('exit', r));
     const verification = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no device prompt:\n${loginErr}`)), 30_000);
-      login.stderr.on('data', () => {
+      proc.stderr.on('data', () => {
         const m = /open (\S+) in a browser/.exec(loginErr);
         if (m?.[1]) {
           clearTimeout(timer);
@@ -109,10 +112,20 @@ describe('ameide tenant and ameide login --issuer (Keycloak)', () => {
     await page.fill('#username', 'dana');
     await page.fill('#password', 'dana-pw');
     await page.click('#kc-login');
-    // Keycloak asks the user to grant the device access.
-    const grant = page.locator('input[name="accept"], #kc-login');
-    if (await grant.count().then((n) => n > 0)) await grant.first().click();
-    expect(await exited).toBe(0);
+    // Keycloak always asks the user to grant a device access (the device flow forces consent).
+    // Wait for that page: checking at once raced the navigation on a loaded machine, found no
+    // button, and left the CLI polling until the test timed out.
+    await page.locator('input[name="accept"]').click({ timeout: 60_000 });
+    const code = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`ameide login did not finish after the grant:\n${loginErr}`)),
+          60_000,
+        ),
+      ),
+    ]);
+    expect(code, loginErr).toBe(0);
     expect(loginErr).toContain(`signed in as dana at ${issuer}`);
     await page.close();
 

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isAmeideError } from '@ameide/errors';
 import { compileExample } from '../testing/example-plans.js';
-import { startRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.js';
+import {
+  eventually,
+  startRuntimeFixture,
+  type RuntimeFixture,
+} from '../testing/runtime-fixture.js';
 
 // With no worker on the task queue (worker down, or a workflow task that keeps
 // failing), Temporal holds a state query for 30 s and then fails it, and a task
@@ -85,5 +89,59 @@ describe('calls no worker answers', () => {
     await rt.startWorker();
     const tasks = await rt.processes.listUserTasks(caller(), { instanceId });
     expect(Array.isArray(tasks)).toBe(true);
+  });
+});
+
+describe('a completed instance', () => {
+  it('reads with its audit trail and variables when no worker runs', async () => {
+    const done = await startRuntimeFixture(inject('temporalAddress'), 'final-state');
+    try {
+      done.publish('order-to-cash', 1, await compileExample('order-to-cash'));
+      const who = done.caller('final-state', 'alice', ['sales']);
+      const { instanceId: id } = await done.processes.start(who, {
+        definition: { name: 'order-to-cash' },
+        version: 'latest',
+        variables: {
+          customerId: 'c-1',
+          currency: 'EUR',
+          sku: 'S',
+          quantity: 2,
+          unitPriceMinor: 10,
+          paymentReference: 'P-2',
+        },
+      });
+      const [task] = await eventually(
+        () => done.processes.listUserTasks(who, { instanceId: id }),
+        (tasks) => tasks.length === 1,
+      );
+      await done.processes.completeUserTask(who, id, task!.taskId, { approved: true });
+      await eventually(
+        () => done.processes.get(who, id),
+        (d) => d.status === 'COMPLETED',
+      );
+      // A query of a closed run needs a worker to replay it; the result needs none.
+      await done.worker?.shutdown();
+      done.worker = undefined;
+      const read = await done.processes.get(who, id);
+      expect(read.status).toBe('COMPLETED');
+      expect(read.state?.status).toBe('COMPLETED');
+      expect(read.state?.audit.filter((a) => a.event === 'completed').map((a) => a.nodeId)).toEqual(
+        [
+          'Task_CreateOrder',
+          'Task_AddOrderLine',
+          'Task_ConfirmOrder',
+          'Task_ApproveOrder',
+          'Task_RecordPayment',
+          'Task_MarkFulfilled',
+          'EndEvent_OrderFulfilled',
+        ],
+      );
+      expect(read.state?.audit.find((a) => a.nodeId === 'Task_ApproveOrder' && a.by)?.by).toBe(
+        'alice',
+      );
+      expect(read.state?.variables['orderId']).toEqual(expect.any(String));
+    } finally {
+      await done.close();
+    }
   });
 });

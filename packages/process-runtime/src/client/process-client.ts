@@ -5,6 +5,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionInfo,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
@@ -21,6 +22,7 @@ import type {
   InstanceStatus,
   ProcessInput,
   ProcessRef,
+  ProcessResult,
   UserTaskView,
 } from '../workflow/types.js';
 import { TASK_REJECTIONS } from '../workflow/validate-completion.js';
@@ -159,6 +161,15 @@ const executionStatus: Record<string, InstanceStatus> = {
   CONTINUED_AS_NEW: 'RUNNING',
 };
 
+/** The state a completed run returned with its result; undefined for results of older runs. */
+async function finalStateOf(handle: WorkflowHandle): Promise<InstanceState | undefined> {
+  try {
+    return ((await handle.result()) as ProcessResult | undefined)?.state;
+  } catch {
+    return undefined;
+  }
+}
+
 function summaryOf(
   tenantId: string,
   info: Pick<
@@ -242,11 +253,16 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       try {
         const info = await handle.describe();
         const summary = summaryOf(caller.tenantId, info);
-        let state: InstanceState | undefined;
-        try {
-          state = await queryState(temporalFor(caller.tenantId), handle, instanceId);
-        } catch {
-          // No worker to answer (or the run cannot replay): the visibility view still answers.
+        // A completed instance keeps its final state in its result: reading it needs no worker
+        // (a query of a closed run replays its whole history, and under load that took longer
+        // than the query deadline, so the instance read as completed with no audit trail).
+        let state = summary.status === 'COMPLETED' ? await finalStateOf(handle) : undefined;
+        if (!state) {
+          try {
+            state = await queryState(temporalFor(caller.tenantId), handle, instanceId);
+          } catch {
+            // No worker to answer (or the run cannot replay): the visibility view still answers.
+          }
         }
         let failure: string | undefined;
         if (summary.status === 'FAILED') {

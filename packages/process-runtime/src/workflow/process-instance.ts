@@ -73,7 +73,7 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
         ...(end.details ? { details: [...end.details] } : {}),
       });
     case 'completed':
-      return end.result;
+      return { ...end.result, state: engine.view() };
   }
 }
 

@@ -59,6 +59,11 @@ export interface ProcessResult {
   readonly endEvent?: string;
   /** True when a terminate end event finished it. */
   readonly terminated: boolean;
+  /**
+   * The instance as the state query last saw it: kept with the result (in history), so a
+   * completed instance reads without a worker replaying it. Absent in results of older runs.
+   */
+  readonly state?: InstanceState;
 }
 
 /** One line of the audit trail. */
