@@ -112,17 +112,33 @@ describe('ameide tenant and ameide login --issuer (Keycloak)', () => {
     await page.fill('#username', 'dana');
     await page.fill('#password', 'dana-pw');
     await page.click('#kc-login');
-    // Keycloak always asks the user to grant a device access (the device flow forces consent).
-    // Wait for that page: checking at once raced the navigation on a loaded machine, found no
-    // button, and left the CLI polling until the test timed out.
-    await page.locator('input[name="accept"]').click({ timeout: 60_000 });
+    // Keycloak may ask the user to grant the device access (a button named "accept"). Wait for
+    // that page or for the CLI to finish: checking at once raced the navigation on a loaded
+    // machine, found no button, and left the CLI polling until the test timed out.
+    const grant = page.locator('[name="accept"]');
+    const next = await Promise.race([
+      exited.then(() => 'signed in'),
+      grant.waitFor({ timeout: 60_000 }).then(
+        () => 'grant',
+        () => 'no grant page',
+      ),
+    ]);
+    if (next === 'grant') await grant.click();
     const code = await Promise.race([
       exited,
       new Promise<never>((_, reject) =>
-        setTimeout(
-          () => reject(new Error(`ameide login did not finish after the grant:\n${loginErr}`)),
-          60_000,
-        ),
+        setTimeout(() => {
+          void page
+            .content()
+            .catch(() => '')
+            .then((html) =>
+              reject(
+                new Error(
+                  `ameide login did not finish (${next}):\n${loginErr}\npage ${page.url()}:\n${html.slice(0, 2000)}`,
+                ),
+              ),
+            );
+        }, 60_000),
       ),
     ]);
     expect(code, loginErr).toBe(0);
