@@ -2,6 +2,7 @@
 export { createAgentRuntime } from './run/agent-runtime.js';
 export type { AgentRunRequest, AgentRuntime, AgentRuntimeOptions } from './run/agent-runtime.js';
 export { AgentRunStatus } from './run/run-types.js';
+export { proposalIdOf, runIdOf } from './run/run-ids.js';
 export type { AgentRunEvent, AgentRunResult, ToolCallRecord } from './run/run-types.js';
 
 // AgentService, proposals

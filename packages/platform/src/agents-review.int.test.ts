@@ -13,6 +13,8 @@ import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
 import { createEphemeralDevIdentity, type DevIdentity } from '@ameide/server';
 import { createSilentLogger } from '@ameide/server/testing';
 import { createPlatform, type Platform } from '@ameide/platform';
+import { createDevTokenProvider } from '@ameide/process-runtime';
+import { createAgentsPrimitive } from './primitives/agents.js';
 
 const orderAssistant = readFileSync(
   new URL('../../../examples/agents/order-assistant.json', import.meta.url),
@@ -201,6 +203,58 @@ describe('agent proposals reviewed by the agent-proposal-review process', () => 
     const [p] = (await alice.agents.listProposals({ proposalId })).proposals;
     expect(p).toMatchObject({ status: ProposalStatus.PENDING, proposedBy: 'alice' });
     expect(await orders()).toHaveLength(before);
+  });
+
+  it('a repeated agentTask attempt runs the agent once: one run, one proposal, one review', async () => {
+    // A second worker's view of the same database: attempts of one activity can run anywhere.
+    const other = createAgentsPrimitive({
+      db: platform.db,
+      store: platform.store,
+      tokens: createDevTokenProvider(identity),
+      serviceUrl: () => platform.url,
+      processes: true,
+      modelOverride: () => new ScriptedChatModel(script),
+    });
+    script = [
+      { toolCalls: [{ name: 'propose_order', args: { customerId, currency: 'EUR' } }] },
+      { answer: 'proposed' },
+    ];
+    const request = {
+      agent: 'order-assistant',
+      version: 'latest' as const,
+      riskTier: 'low' as const,
+      input: { customerId },
+      actor: { tenantId: 'acme', orgId: 'acme', userId: 'alice' },
+      instanceId: randomUUID(),
+      nodeId: 'Task_Agent',
+    };
+    const invocation = { invocationKey: `acme/${request.instanceId}/${randomUUID()}/1` };
+    type Answer = { runId: string; proposals: string[]; status: string };
+    // Two attempts at once (the first timed out but still runs), then one after both ended.
+    const [first, second] = (await Promise.all([
+      other.invoker.invoke(request, invocation),
+      other.invoker.invoke(request, invocation),
+    ])) as Answer[];
+    const third = (await other.invoker.invoke(request, invocation)) as Answer;
+    expect(first!.status).toBe('completed');
+    expect(first!.proposals).toHaveLength(1);
+    for (const again of [second!, third]) {
+      expect(again.runId).toBe(first!.runId);
+      expect(again.proposals).toEqual(first!.proposals);
+    }
+    const { proposals } = await alice.agents.listProposals({ runId: first!.runId });
+    expect(proposals.map((p) => p.proposalId)).toEqual(first!.proposals);
+    const reviews = await until(
+      () => alice.process.listProcessInstances({ businessKey: `proposal:${first!.proposals[0]}` }),
+      (r) => r.instances.length > 0,
+    );
+    expect(reviews.instances).toHaveLength(1);
+    expect(proposals[0]!.reviewInstanceId).toBe(reviews.instances[0]!.instanceId);
+    // A new invocation is a new run.
+    const fresh = (await other.invoker.invoke(request, {
+      invocationKey: `${invocation.invocationKey}-next`,
+    })) as Answer;
+    expect(fresh.runId).not.toBe(first!.runId);
   });
 
   it('rejected: the review ends and nothing changes', async () => {

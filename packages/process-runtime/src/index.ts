@@ -32,7 +32,11 @@ export type { DefinitionRef, PlanSource } from './activities/plan-source.js';
 export { createDevTokenProvider } from './activities/token-provider.js';
 export type { DevTokenProviderOptions, TokenProvider } from './activities/token-provider.js';
 export { createHttpAgentInvoker, createScriptedAgentInvoker } from './activities/agent-invoker.js';
-export type { AgentInvoker, HttpAgentInvokerOptions } from './activities/agent-invoker.js';
+export type {
+  AgentInvocation,
+  AgentInvoker,
+  HttpAgentInvokerOptions,
+} from './activities/agent-invoker.js';
 
 export { processServiceRoutes } from './service/process-service.js';
 

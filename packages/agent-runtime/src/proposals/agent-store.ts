@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '@ameide/context';
 import { AmeideError, ErrorCode } from '@ameide/errors';
 import { withTenant, type Database } from '@ameide/persistence';
+import { proposalIdOf } from '../run/run-ids.js';
 import type { AgentRunResult, ToolCallRecord } from '../run/run-types.js';
 import type { NewProposal } from '../tools/tool-executor.js';
 
@@ -16,7 +16,7 @@ export const ProposalStatus = {
 export type ProposalStatus = (typeof ProposalStatus)[keyof typeof ProposalStatus];
 
 /** A stored proposal. */
-export interface ProposalView extends NewProposal {
+export interface ProposalView extends Omit<NewProposal, 'sequence'> {
   readonly proposalId: string;
   readonly status: ProposalStatus;
   readonly reviewInstanceId: string;
@@ -99,13 +99,18 @@ const notFound = (id: string) =>
  */
 export function createAgentStore(db: Database) {
   return {
+    /**
+     * Records a proposal under the id its run and sequence name: recording it again (a run
+     * repeated under the same run id) answers the stored one and changes nothing.
+     */
     async createProposal(who: Who, p: NewProposal): Promise<ProposalView> {
-      const id = randomUUID();
-      const rows = await withTenant(db, who, (tx) =>
-        tx.query<ProposalRow>(
+      const id = proposalIdOf(p.runId, p.sequence);
+      const rows = await withTenant(db, who, async (tx) => {
+        const inserted = await tx.query<ProposalRow>(
           `INSERT INTO agents.proposals (tenant_id, proposal_id, run_id, agent, agent_version, tool, rpc,
              arguments, rationale, status, approver_group, proposed_by, created_at)
            VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, now())
+           ON CONFLICT (tenant_id, proposal_id) DO NOTHING
            RETURNING *`,
           [
             id,
@@ -119,8 +124,10 @@ export function createAgentStore(db: Database) {
             p.approverGroup,
             who.userId,
           ],
-        ),
-      );
+        );
+        if (inserted.rows[0]) return inserted;
+        return tx.query<ProposalRow>('SELECT * FROM agents.proposals WHERE proposal_id = $1', [id]);
+      });
       return proposalOf(rows.rows[0]!);
     },
 
@@ -253,6 +260,15 @@ export function createAgentStore(db: Database) {
           ],
         ),
       );
+    },
+
+    /** The recorded run, or undefined when no run with this id has ended. */
+    async findRun(who: Who, runId: string): Promise<AgentRunResult | undefined> {
+      checkId('run_id', runId);
+      const r = await withTenant(db, who, (tx) =>
+        tx.query<RunRow>('SELECT * FROM agents.runs WHERE run_id = $1', [runId]),
+      );
+      return r.rows[0] ? runOf(who.tenantId, r.rows[0]) : undefined;
     },
 
     async getRun(who: Who, runId: string): Promise<AgentRunResult> {

@@ -65,7 +65,9 @@ export function storeProposalSink(
   return {
     async create(caller, p) {
       const stored = await store.createProposal(caller, p);
-      if (review) {
+      // A repeated run finds its proposal recorded, and its review started unless the earlier
+      // attempt stopped in between.
+      if (review && !stored.reviewInstanceId) {
         const instanceId = await review.start(caller, stored);
         await store.setReviewInstance(caller, stored.proposalId, instanceId);
       }

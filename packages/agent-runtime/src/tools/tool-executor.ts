@@ -9,6 +9,11 @@ import type { ToolHost } from './tool-host.js';
 /** A proposal the runtime records instead of calling a `propose` tool's method. */
 export interface NewProposal {
   readonly runId: string;
+  /**
+   * The nth proposal of its run, from 1. With the run id it names the proposal, so a run
+   * repeated under the same id (a retried `agentTask` activity) records each proposal once.
+   */
+  readonly sequence: number;
   readonly agent: string;
   readonly agentVersion: number;
   readonly tool: string;
@@ -94,6 +99,7 @@ export interface ToolExecutorOptions {
 export function createToolExecutor(options: ToolExecutorOptions) {
   const { config, caller, runId } = options;
   const host = allowlistedHost(config, options.host);
+  let proposed = 0;
   /** Why a call is malformed (unknown tool, arguments off the tool schema or the method's input), or undefined. */
   const check = (call: { name: string; args: unknown }): string | undefined => {
     const tool = config.tools.find((t) => t.name === call.name);
@@ -129,6 +135,7 @@ export function createToolExecutor(options: ToolExecutorOptions) {
         if (tool.risk === 'propose') {
           const { proposalId } = await options.proposals.create(caller, {
             runId,
+            sequence: ++proposed,
             agent: config.name,
             agentVersion: options.agentVersion,
             tool: tool.name,

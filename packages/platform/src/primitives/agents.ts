@@ -10,6 +10,7 @@ import {
   createAgentStore,
   createModelFactory,
   createSdkToolHost,
+  runIdOf,
   PROPOSAL_REVIEW_PROCESS,
   storeProposalSink,
   type AgentChatModel,
@@ -75,10 +76,12 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
     rpc: string,
     request: Record<string, unknown>,
     authorization?: string,
+    headers: Record<string, string> = {},
   ) => {
     transport ??= createConnectTransport({ baseUrl: options.serviceUrl(), httpVersion: '1.1' });
     try {
       return await callRpc(transport, rpc, request, {
+        ...headers,
         authorization: authorization ?? `Bearer ${await options.tokens.tokenFor(caller)}`,
       });
     } catch (err) {
@@ -136,19 +139,26 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
     ? {
         async start(caller, proposal) {
           await ensureReviewProcess(caller);
-          const res = await call(caller, 'ameide.process.v1.ProcessService/StartProcess', {
-            definitionName: PROPOSAL_REVIEW_PROCESS,
-            businessKey: `proposal:${proposal.proposalId}`,
-            variables: {
-              proposalId: proposal.proposalId,
-              approverGroup: proposal.approverGroup,
-              summary:
-                `${proposal.agent} proposes ${proposal.rpc} ${JSON.stringify(proposal.arguments)}`.slice(
-                  0,
-                  900,
-                ),
+          // One review per proposal, however often its run is repeated (see storeProposalSink).
+          const res = await call(
+            caller,
+            'ameide.process.v1.ProcessService/StartProcess',
+            {
+              definitionName: PROPOSAL_REVIEW_PROCESS,
+              businessKey: `proposal:${proposal.proposalId}`,
+              variables: {
+                proposalId: proposal.proposalId,
+                approverGroup: proposal.approverGroup,
+                summary:
+                  `${proposal.agent} proposes ${proposal.rpc} ${JSON.stringify(proposal.arguments)}`.slice(
+                    0,
+                    900,
+                  ),
+              },
             },
-          });
+            undefined,
+            { 'idempotency-key': `review:${proposal.proposalId}` },
+          );
           return String(res['instanceId']);
         },
         async decide(caller, proposal, approve, comment, authorization) {
@@ -201,7 +211,7 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
   });
 
   const invoker: AgentInvoker = {
-    async invoke(request) {
+    async invoke(request, invocation = {}) {
       const caller: RequestContext = {
         tenantId: request.actor.tenantId,
         orgId: request.actor.orgId ?? '',
@@ -209,15 +219,23 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
         groups: [],
         traceId: traceId(),
       };
-      const agent = await resolve(caller, request.agent, request.version);
-      const result = await runtime.run({
-        config: agent.config,
-        version: agent.version,
-        configHash: agent.hash,
-        caller,
-        input: `${request.instructions ? `${request.instructions}\n\n` : ''}${JSON.stringify(request.input)}`,
-      });
-      await agentStore.saveRun(caller, result);
+      // Every attempt of one agent task runs under one run id: an attempt after the run was
+      // recorded answers the record, and one after an attempt that stopped mid-run finds the
+      // proposals that attempt recorded (see NewProposal.sequence) instead of adding more.
+      const runId = invocation.invocationKey ? runIdOf(invocation.invocationKey) : undefined;
+      let result = runId ? await agentStore.findRun(caller, runId) : undefined;
+      if (!result) {
+        const agent = await resolve(caller, request.agent, request.version);
+        result = await runtime.run({
+          config: agent.config,
+          version: agent.version,
+          configHash: agent.hash,
+          caller,
+          ...(runId ? { runId } : {}),
+          input: `${request.instructions ? `${request.instructions}\n\n` : ''}${JSON.stringify(request.input)}`,
+        });
+        await agentStore.saveRun(caller, result);
+      }
       return {
         runId: result.runId,
         status: result.status,

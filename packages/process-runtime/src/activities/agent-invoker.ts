@@ -5,7 +5,18 @@ import type { AgentCallRequest } from '../workflow/activity-types.js';
  * a result for the task's output mapping (`result`).
  */
 export interface AgentInvoker {
-  invoke(request: AgentCallRequest, signal?: AbortSignal): Promise<unknown>;
+  invoke(request: AgentCallRequest, options?: AgentInvocation): Promise<unknown>;
+}
+
+/** Where an agent task's invocation comes from. */
+export interface AgentInvocation {
+  readonly signal?: AbortSignal;
+  /**
+   * The same for every attempt of one agent task (workflow id, run id and activity id): an
+   * invoker keys its run on it, so a retried activity does not run the agent, or record its
+   * proposals, twice.
+   */
+  readonly invocationKey?: string;
 }
 
 export interface HttpAgentInvokerOptions {
@@ -19,13 +30,18 @@ export interface HttpAgentInvokerOptions {
 export function createHttpAgentInvoker(options: HttpAgentInvokerOptions): AgentInvoker {
   const doFetch = options.fetch ?? fetch;
   return {
-    async invoke(request, signal) {
+    async invoke(request, invocation = {}) {
       const extra = options.headers ? await options.headers() : {};
       const res = await doFetch(options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...extra },
+        headers: {
+          'content-type': 'application/json',
+          // The endpoint can tell a retried task from a new one.
+          ...(invocation.invocationKey ? { 'idempotency-key': invocation.invocationKey } : {}),
+          ...extra,
+        },
         body: JSON.stringify(request),
-        ...(signal ? { signal } : {}),
+        ...(invocation.signal ? { signal: invocation.signal } : {}),
       });
       if (!res.ok)
         throw new Error(`agent endpoint ${options.url} answered ${res.status} ${res.statusText}`);

@@ -123,7 +123,12 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
           ],
         });
       }
-      return options.agents.invoke(call, Context.current().cancellationSignal);
+      const { info, cancellationSignal } = Context.current();
+      const run = info.workflowExecution;
+      return options.agents.invoke(call, {
+        signal: cancellationSignal,
+        ...(run ? { invocationKey: `${run.workflowId}/${run.runId}/${info.activityId}` } : {}),
+      });
     },
 
     async recordInstanceEvent(event) {

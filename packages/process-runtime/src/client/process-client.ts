@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -7,7 +8,10 @@ import {
   type WorkflowExecutionInfo,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
+import { v5 as uuidv5 } from 'uuid';
+import { idempotencyOf } from '@ameide/events';
+import { canonicalJson } from '@ameide/process-definition/plan';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 import type { DefinitionRef, PlanSource } from '../activities/plan-source.js';
 import {
@@ -64,6 +68,12 @@ export interface StartProcessInput {
   readonly version: number | 'latest';
   readonly variables?: Readonly<Record<string, unknown>>;
   readonly businessKey?: string;
+  /**
+   * Makes the start idempotent: every start with this key (in the caller's tenant) answers the
+   * same instance, running or ended, and the key used with another request is
+   * `failed_precondition`.
+   */
+  readonly idempotencyKey?: string;
 }
 
 /** A process instance as listed. */
@@ -161,6 +171,13 @@ const executionStatus: Record<string, InstanceStatus> = {
   CONTINUED_AS_NEW: 'RUNNING',
 };
 
+/** The operation an idempotency key of a start belongs to. */
+const START_COMMAND = 'ameide.process.v1.ProcessService/StartProcess';
+/** Memo of a keyed start: the request's fingerprint and the version it started. */
+const START_MEMO = 'ameide.start';
+/** Namespace of the instance ids keyed starts get (UUID version 5 of tenant and key). */
+const KEYED_INSTANCES = '0b6f3e52-3c1d-4e8a-a1f7-5d9c2b7e4f10';
+
 /** The state a completed run returned with its result; undefined for results of older runs. */
 async function finalStateOf(handle: WorkflowHandle): Promise<InstanceState | undefined> {
   try {
@@ -215,6 +232,16 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     async start(caller, input) {
       // A business key ListProcessInstances could never find is refused up front.
       if (input.businessKey) assertSearchable(input.businessKey, 'business_key');
+      const idempotency = idempotencyOf({
+        key: input.idempotencyKey,
+        command: START_COMMAND,
+        request: canonicalJson({
+          definition: input.definition,
+          version: input.version,
+          variables: input.variables ?? {},
+          businessKey: input.businessKey ?? '',
+        }),
+      });
       // One read: the version and its plan, checked against its hash (and cached for the worker).
       const { ref, plan } = await options.plans.resolve(
         caller.tenantId,
@@ -223,7 +250,11 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       );
       const variables = { ...(input.variables ?? {}) };
       checkStartVariables(plan, variables);
-      const instanceId = randomUUID();
+      // A keyed start names its instance after the key: Temporal's workflow id is then what
+      // makes a repeated start find the first one.
+      const instanceId = idempotency
+        ? uuidv5(`${caller.tenantId}\n${idempotency.key}`, KEYED_INSTANCES)
+        : randomUUID();
       const businessKey = input.businessKey ?? '';
       const workflowInput: ProcessInput = {
         actor: { tenantId: caller.tenantId, orgId: caller.orgId, userId: caller.userId },
@@ -233,18 +264,49 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         ...(caller.traceparent ? { traceparent: caller.traceparent } : {}),
         ...(options.instanceOptions ? { options: options.instanceOptions } : {}),
       };
-      await temporalFor(caller.tenantId).workflow.start(PROCESS_WORKFLOW_TYPE, {
-        taskQueue: options.taskQueue,
-        workflowId: workflowIdOf(caller.tenantId, instanceId),
-        args: [workflowInput],
-        typedSearchAttributes: [
-          { key: SA.tenant, value: caller.tenantId },
-          { key: SA.definition, value: ref.name },
-          { key: SA.version, value: ref.version },
-          { key: SA.status, value: 'RUNNING' },
-          { key: SA.businessKey, value: businessKey },
-        ],
-      });
+      const temporal = temporalFor(caller.tenantId);
+      try {
+        await temporal.workflow.start(PROCESS_WORKFLOW_TYPE, {
+          taskQueue: options.taskQueue,
+          workflowId: workflowIdOf(caller.tenantId, instanceId),
+          args: [workflowInput],
+          typedSearchAttributes: [
+            { key: SA.tenant, value: caller.tenantId },
+            { key: SA.definition, value: ref.name },
+            { key: SA.version, value: ref.version },
+            { key: SA.status, value: 'RUNNING' },
+            { key: SA.businessKey, value: businessKey },
+          ],
+          ...(idempotency
+            ? {
+                // Never a second run under the key, even once the first has ended.
+                workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+                memo: { [START_MEMO]: { fingerprint: idempotency.fingerprint, definition: ref } },
+              }
+            : {}),
+        });
+      } catch (err) {
+        if (!idempotency || !(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        const info = await temporal.workflow.getHandle(err.workflowId).describe();
+        const started = info.memo?.[START_MEMO] as
+          { fingerprint?: string; definition?: ProcessRef } | undefined;
+        if (started?.fingerprint !== idempotency.fingerprint || !started.definition)
+          throw new AmeideError(
+            ErrorCode.FailedPrecondition,
+            `idempotency key ${idempotency.key} was already used to start another instance`,
+            {
+              reason: 'IDEMPOTENCY_KEY_REUSED',
+              domain: 'ameide.process',
+              fieldViolations: [
+                {
+                  field: 'idempotency-key',
+                  description: 'use a new key per distinct start',
+                },
+              ],
+            },
+          );
+        return { instanceId, definition: started.definition };
+      }
       return { instanceId, definition: ref };
     },
 

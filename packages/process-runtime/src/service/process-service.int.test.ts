@@ -232,4 +232,53 @@ describe('ProcessService', () => {
     );
     expect(done.instance?.variables?.['approved']).toBe(false);
   });
+
+  it('starts once per idempotency key, running or ended, and refuses the key for another start', async () => {
+    const alice = await clientFor('keyed', 'alice', ['sales']);
+    const bob = await clientFor('keyed-other', 'bob', ['sales']);
+    const start = (key: string, v: typeof variables = variables) =>
+      alice.startProcess(
+        { definition: { case: 'definitionName', value: 'order-to-cash' }, variables: v },
+        { headers: { 'idempotency-key': key } },
+      );
+    const [first, again] = await Promise.all([start('po-42'), start('po-42')]);
+    expect(again.instanceId).toBe(first.instanceId);
+    expect(again.definition).toEqual(first.definition);
+    // Another tenant's key of the same text is its own.
+    const theirs = await bob.startProcess(
+      { definition: { case: 'definitionName', value: 'order-to-cash' }, variables },
+      { headers: { 'idempotency-key': 'po-42' } },
+    );
+    expect(theirs.instanceId).not.toBe(first.instanceId);
+    const reused = await start('po-42', { ...variables, quantity: 2 }).catch((e: unknown) =>
+      fromConnectError(e),
+    );
+    expect(reused).toMatchObject({ code: 'failed_precondition' });
+    expect((reused as Error).message).toContain('idempotency key po-42 was already used');
+    expect(await codeOf(start('k'.repeat(513)))).toBe('invalid_argument');
+
+    const { tasks } = await eventually(
+      () => alice.listUserTasks({ instanceId: first.instanceId }),
+      (r) => r.tasks.length === 1,
+    );
+    await alice.completeUserTask({
+      instanceId: first.instanceId,
+      taskId: tasks[0]!.taskId,
+      data: { approved: false },
+    });
+    await eventually(
+      () => alice.getProcessInstance({ instanceId: first.instanceId }),
+      (r) => r.instance?.status === InstanceStatus.COMPLETED,
+    );
+    // Ended: the key still answers that instance, and no second run starts.
+    expect((await start('po-42')).instanceId).toBe(first.instanceId);
+    const { instances } = await alice.listProcessInstances({});
+    expect(instances.filter((i) => i.instanceId === first.instanceId)).toHaveLength(1);
+    const runs = rt.temporal.workflow.list({
+      query: `WorkflowId = '${workflowIdOf('keyed', first.instanceId)}'`,
+    });
+    let count = 0;
+    for await (const _ of runs) count++;
+    expect(count).toBe(1);
+  });
 });

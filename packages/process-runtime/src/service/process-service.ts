@@ -154,6 +154,10 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
           version: req.version === 0 ? 'latest' : req.version,
           variables: req.variables ?? {},
           businessKey: req.businessKey,
+          // The `idempotency-key` header makes a repeated start answer the first instance.
+          ...(ctx.requestHeader.has('idempotency-key')
+            ? { idempotencyKey: ctx.requestHeader.get('idempotency-key')! }
+            : {}),
         });
         return { instanceId: started.instanceId, definition: { ...started.definition } };
       },
