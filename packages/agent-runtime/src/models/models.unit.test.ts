@@ -7,6 +7,7 @@ import {
   localModelUnavailable,
   parseTurn,
   ScriptedChatModel,
+  idsIn,
   turnSchema,
 } from '@ameide/agent-runtime';
 
@@ -51,6 +52,24 @@ describe('the grammar of a local model turn', () => {
         { type: 'object', properties: { answer: { type: 'string', maxLength: 400 } } },
       ],
     });
+  });
+
+  it('grounds id arguments in the ids the conversation holds, and only when it holds some', () => {
+    const a = '01a234a1-6f84-744e-a8c6-e1cd92119c43';
+    const b = '01A234A1-6F84-744E-A8C6-E1CD92111224';
+    const ids = idsIn(`customer ${a} and ${b}; again ${a}; not an id: 01a234a1-6f84`);
+    expect(ids).toEqual([a, b]);
+    const grounded = turnSchema(config.tools, { ids }) as {
+      oneOf: { properties: { arguments: { properties: Record<string, unknown> } } }[];
+    };
+    expect(grounded.oneOf[0]!.properties.arguments.properties).toEqual({
+      customerId: { enum: [a, b] },
+    });
+    expect(grounded.oneOf[1]!.properties.arguments.properties).toEqual({
+      customerId: { enum: [a, b] },
+      currency: { enum: ['EUR', 'USD', 'GBP'] },
+    });
+    expect(turnSchema(config.tools, { ids: [] })).toEqual(turnSchema(config.tools));
   });
 
   it('reads output as a tool call, an answer, or malformed', () => {

@@ -11,8 +11,16 @@ export type GrammarSchema = Readonly<Record<string, unknown>>;
  * each tool, or `{"answer": "..."}`. Arguments keep the tool's required fields only (all of
  * them when none are marked), every string bounded by `maxLength`: a grammar forces every
  * property it lists, and a small model fills an unbounded string up to the token limit.
+ *
+ * With `ids` (the ids the conversation holds, see {@link idsIn}), every string argument named
+ * `id` or `…Id` is one of them: a small model miscopies a 36-character id often enough to read
+ * or propose for a customer that does not exist.
  */
-export function turnSchema(tools: readonly CompiledTool[]): GrammarSchema {
+export function turnSchema(
+  tools: readonly CompiledTool[],
+  options: { readonly ids?: readonly string[] } = {},
+): GrammarSchema {
+  const ids = options.ids?.length ? [...options.ids] : undefined;
   const answer = {
     type: 'object',
     properties: { answer: { type: 'string', maxLength: MAX_ANSWER_LENGTH } },
@@ -22,18 +30,33 @@ export function turnSchema(tools: readonly CompiledTool[]): GrammarSchema {
     oneOf: [
       ...tools.map((t) => ({
         type: 'object',
-        properties: { tool: { const: t.name }, arguments: grammarOf(t.parameters, true) },
+        properties: { tool: { const: t.name }, arguments: grammarOf(t.parameters, true, ids) },
       })),
       answer,
     ],
   };
 }
 
-function grammarOf(s: JsonSchema, top: boolean): GrammarSchema {
+/** Ids (UUIDs) in a text, in order of first appearance. */
+export function idsIn(text: string): string[] {
+  return [
+    ...new Set(text.match(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi)),
+  ];
+}
+
+const isIdField = (key: string) => key === 'id' || /[a-z0-9]Id$/.test(key);
+
+function grammarOf(
+  s: JsonSchema,
+  top: boolean,
+  ids: readonly string[] | undefined,
+  key = '',
+): GrammarSchema {
   if (s.const !== undefined) return { const: s.const };
   if (s.enum) return { enum: s.enum };
   switch (s.type) {
     case 'string':
+      if (ids && isIdField(key)) return { enum: ids };
       return { type: 'string', maxLength: s.maxLength ?? 120 };
     case 'integer':
     case 'number':
@@ -42,7 +65,7 @@ function grammarOf(s: JsonSchema, top: boolean): GrammarSchema {
     case 'array':
       return {
         type: 'array',
-        items: s.items ? grammarOf(s.items, false) : {},
+        items: s.items ? grammarOf(s.items, false, ids) : {},
         maxItems: s.maxItems ?? 4,
       };
     case 'object':
@@ -57,7 +80,7 @@ function grammarOf(s: JsonSchema, top: boolean): GrammarSchema {
       return {
         type: 'object',
         properties: Object.fromEntries(
-          keep.filter((k) => props[k]).map((k) => [k, grammarOf(props[k]!, false)]),
+          keep.filter((k) => props[k]).map((k) => [k, grammarOf(props[k]!, false, ids, k)]),
         ),
       };
     }

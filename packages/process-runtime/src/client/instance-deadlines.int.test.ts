@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isAmeideError } from '@ameide/errors';
 import { compileExample } from '../testing/example-plans.js';
+import { workflowIdOf } from './instance-id.js';
 import {
   eventually,
   startRuntimeFixture,
@@ -115,10 +116,8 @@ describe('a completed instance', () => {
         (tasks) => tasks.length === 1,
       );
       await done.processes.completeUserTask(who, id, task!.taskId, { approved: true });
-      await eventually(
-        () => done.processes.get(who, id),
-        (d) => d.status === 'COMPLETED',
-      );
+      // Until the run has closed (the state query says completed a moment earlier).
+      await done.temporal.workflow.getHandle(workflowIdOf('final-state', id)).result();
       // A query of a closed run needs a worker to replay it; the result needs none.
       await done.worker?.shutdown();
       done.worker = undefined;
