@@ -6,8 +6,16 @@ export { proposalIdOf, runIdOf } from './run/run-ids.js';
 export type { AgentRunEvent, AgentRunResult, ToolCallRecord } from './run/run-types.js';
 
 // AgentService, proposals
-export { agentServiceRoutes, applyProposal, storeProposalSink } from './service/agent-service.js';
+export {
+  agentServiceRoutes,
+  applyProposal,
+  MAX_FIXTURES,
+  storeProposalSink,
+} from './service/agent-service.js';
+export { substituteFixtures } from './sandbox/sandbox-input.js';
 export type {
+  AgentSandbox,
+  SandboxDraft,
   AgentResolver,
   AgentServiceOptions,
   ProposalReview,
@@ -47,6 +55,6 @@ export {
   SMOLLM2_WHEEL_VERSION,
 } from './models/local-chat-model.js';
 export type { LocalModelOptions } from './models/local-chat-model.js';
-export { MAX_ANSWER_LENGTH, parseTurn, turnSchema } from './models/turn-schema.js';
+export { idsIn, MAX_ANSWER_LENGTH, parseTurn, turnSchema } from './models/turn-schema.js';
 export { createModelFactory } from './models/create-model.js';
 export type { ModelFactoryOptions } from './models/create-model.js';

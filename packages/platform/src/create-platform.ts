@@ -310,6 +310,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         return listening.url;
       },
       processes: services.has('process'),
+      eraseTenant: (tenantId) => tenantData.eraseShared(tenantId),
       logger,
       ...options.agents,
     });

@@ -139,6 +139,11 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     );
     expect(bad.code).toBe('invalid_argument');
     expect(bad.fieldViolations[0]?.field).toBe('tenant_id');
+    const sandbox = await rejectionOf(
+      admin.tenants.createTenant({ tenantId: 'Sandbox-abc', tier: TenantTier.SMB }),
+    );
+    expect(sandbox.message).toContain('tenant ids starting sandbox- are reserved');
+    expect(sandbox.fieldViolations[0]?.field).toBe('tenant_id');
     const noTier = await rejectionOf(admin.tenants.createTenant({ tenantId: `x-${run}` }));
     expect(noTier.fieldViolations[0]?.field).toBe('tier');
     expect((await admin.tenants.listTenants({})).tenants).toEqual([]);

@@ -31,7 +31,7 @@ export {
 export type { DevIdentity, DevTokenClaims } from './auth/dev-identity.js';
 export { createLogger } from './logging/logger.js';
 export type { CreateLoggerOptions, Logger, PrimitiveIdentity } from './logging/logger.js';
-export { TENANT_ID_PATTERN } from './interceptors/request-context.js';
+export { SANDBOX_TENANT_PREFIX, TENANT_ID_PATTERN } from './interceptors/request-context.js';
 // For other packages building their own chains.
 export { createTracingInterceptor } from './interceptors/tracing.js';
 export { createAuthenticationInterceptor, claimsKey } from './interceptors/authentication.js';

@@ -237,8 +237,9 @@ export function createAgentStore(db: Database) {
       await withTenant(db, who, (tx) =>
         tx.query(
           `INSERT INTO agents.runs (tenant_id, run_id, agent, version, config_hash, user_id, trace_id, status,
-             message, answer, steps, tool_calls, proposal_ids, input_tokens, output_tokens, started_at, ended_at)
-           VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             message, answer, steps, tool_calls, proposal_ids, input_tokens, output_tokens, started_at, ended_at,
+             sandbox_tenant)
+           VALUES (current_setting('app.tenant_id'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
            ON CONFLICT (tenant_id, run_id) DO NOTHING`,
           [
             run.runId,
@@ -257,6 +258,7 @@ export function createAgentStore(db: Database) {
             run.usage.outputTokens,
             run.startedAt,
             run.endedAt,
+            run.sandboxTenant ?? '',
           ],
         ),
       );
@@ -318,6 +320,7 @@ interface RunRow {
   output_tokens: string | number;
   started_at: Date | string;
   ended_at: Date | string;
+  sandbox_tenant: string;
 }
 
 function runOf(tenantId: string, r: RunRow): AgentRunResult {
@@ -338,5 +341,6 @@ function runOf(tenantId: string, r: RunRow): AgentRunResult {
     usage: { inputTokens: Number(r.input_tokens), outputTokens: Number(r.output_tokens) },
     startedAt: new Date(r.started_at).toISOString(),
     endedAt: new Date(r.ended_at).toISOString(),
+    ...(r.sandbox_tenant ? { sandboxTenant: r.sandbox_tenant } : {}),
   };
 }

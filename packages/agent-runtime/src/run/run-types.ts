@@ -67,4 +67,6 @@ export interface AgentRunResult {
   readonly usage: { readonly inputTokens: number; readonly outputTokens: number };
   readonly startedAt: string;
   readonly endedAt: string;
+  /** The throwaway tenant a sandbox run ran in (see AgentService.RunSandbox). */
+  readonly sandboxTenant?: string;
 }

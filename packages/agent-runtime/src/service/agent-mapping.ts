@@ -79,6 +79,7 @@ export function runToProto(r: AgentRunResult): Run {
     outputTokens: BigInt(r.usage.outputTokens),
     startedAt: timestampFromDate(new Date(r.startedAt)),
     endedAt: timestampFromDate(new Date(r.endedAt)),
+    sandboxTenant: r.sandboxTenant ?? '',
   });
 }
 

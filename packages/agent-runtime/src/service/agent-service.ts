@@ -1,12 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { create, type JsonObject } from '@bufbuild/protobuf';
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
 import { getRequestContext, type RequestContext } from '@ameide/context';
 import { AmeideError, ErrorCode } from '@ameide/errors';
-import { AgentService, type RunAgentResponse } from '@ameide/proto';
-import type { ServiceRegistration } from '@ameide/server';
-import type { AgentRuntimeConfig } from '@ameide/agent-definition';
+import {
+  AgentService,
+  FixtureResultSchema,
+  RunAgentResponseSchema,
+  type FixtureCall,
+  type RunAgentResponse,
+} from '@ameide/proto';
+import { SANDBOX_TENANT_PREFIX, type ServiceRegistration } from '@ameide/server';
+import { methodInfo, type AgentRuntimeConfig } from '@ameide/agent-definition';
 import type { AgentStore, ProposalView } from '../proposals/agent-store.js';
 import type { AgentRuntime } from '../run/agent-runtime.js';
-import type { AgentRunEvent } from '../run/run-types.js';
+import type { AgentRunEvent, AgentRunResult } from '../run/run-types.js';
+import { substituteFixtures, substituteInRequest } from '../sandbox/sandbox-input.js';
 import type { ProposalSink } from '../tools/tool-executor.js';
 import type { ToolHost } from '../tools/tool-host.js';
 import {
@@ -55,6 +64,99 @@ export interface AgentServiceOptions {
   readonly host: ToolHost;
   /** Without one, proposals wait for DecideProposal and ApplyProposal. */
   readonly review?: ProposalReview;
+  /** Without one, RunSandbox is `unimplemented`. */
+  readonly sandbox?: AgentSandbox;
+}
+
+/** An AgentDefinition's draft, compiled, as a sandbox run runs it. */
+export interface SandboxDraft extends ResolvedAgent {
+  readonly artifactId: string;
+  /** sha256 of the draft content that ran: the record on the artifact names it. */
+  readonly contentHash: string;
+}
+
+/** What RunSandbox needs besides the service's own parts (the platform wires it). */
+export interface AgentSandbox {
+  /** A runtime whose proposals start no review: they stay in the sandbox tenant. */
+  readonly runtime: AgentRuntime;
+  /** The caller's AgentDefinition draft, compiled (`invalid_argument` when it does not compile). */
+  draft(caller: RequestContext, agent: string): Promise<SandboxDraft>;
+  /** Records how the run ended on the artifact (publishing may require a completed one). */
+  record(caller: RequestContext, draft: SandboxDraft, run: AgentRunResult): Promise<void>;
+  /** Erases every row of the throwaway tenant. */
+  erase(sandboxTenant: string): Promise<void>;
+}
+
+/** Answers to a fixture call that are about what it asked for. */
+const CALLER_CODES = new Set<string>([
+  ErrorCode.InvalidArgument,
+  ErrorCode.NotFound,
+  ErrorCode.AlreadyExists,
+  ErrorCode.FailedPrecondition,
+  ErrorCode.PermissionDenied,
+  ErrorCode.OutOfRange,
+]);
+
+/** Most fixture calls one sandbox run takes. */
+export const MAX_FIXTURES = 50;
+
+function checkFixtures(fixtures: readonly FixtureCall[]): void {
+  if (fixtures.length > MAX_FIXTURES)
+    throw AmeideError.invalidArgument(`at most ${MAX_FIXTURES} fixture calls`, [
+      { field: 'fixtures', description: `got ${fixtures.length}` },
+    ]);
+  for (const [i, f] of fixtures.entries())
+    if (!methodInfo(f.rpc))
+      throw AmeideError.invalidArgument(`fixtures[${i}].rpc: no method ${f.rpc || '(empty)'}`, [
+        {
+          field: `fixtures[${i}].rpc`,
+          description: 'a method of the platform API, as `package.Service/Method`',
+        },
+      ]);
+}
+
+/** Streams a run's events the way RunAgent answers them, ending with the run's record. */
+async function* streamRun(
+  start: (onEvent: (e: AgentRunEvent) => void) => Promise<AgentRunResult>,
+): AsyncGenerator<{ event: RunAgentResponse['event'] }> {
+  // Events are queued while the run goes on and streamed as they come.
+  const queue: RunAgentResponse['event'][] = [];
+  let wake: (() => void) | undefined;
+  const push = (e: RunAgentResponse['event']) => {
+    queue.push(e);
+    wake?.();
+  };
+  const onEvent = (e: AgentRunEvent) => {
+    if (e.type === 'step')
+      push({
+        case: 'step',
+        value: { $typeName: 'ameide.agents.v1.StepEvent', step: e.step, node: e.node },
+      });
+    else if (e.type === 'token') push({ case: 'text', value: e.text });
+    else if (e.type === 'tool_call') push({ case: 'toolCall', value: toolCallToProto(e.record) });
+    else if (e.type === 'proposal') push({ case: 'proposalId', value: e.proposalId });
+    else if (e.type === 'malformed') push({ case: 'malformed', value: e.error });
+  };
+  let done = false;
+  const running = start(onEvent)
+    .then((result) => push({ case: 'run', value: runToProto(result) }))
+    .finally(() => {
+      done = true;
+      wake?.();
+    });
+  try {
+    while (true) {
+      while (queue.length) yield { event: queue.shift()! };
+      if (done) break;
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+    await running;
+    while (queue.length) yield { event: queue.shift()! };
+  } finally {
+    // A caller gone early: the run (aborted by the call's signal) ends before this returns.
+    await running.catch(() => undefined);
+  }
 }
 
 /** The ProposalSink runs write to: store the proposal, then start its review. */
@@ -136,52 +238,99 @@ export function agentServiceRoutes(options: AgentServiceOptions): ServiceRegistr
           req.agent,
           req.version === 0 ? 'latest' : req.version,
         );
-        // Events are queued while the run goes on and streamed as they come.
-        const queue: RunAgentResponse['event'][] = [];
-        let wake: (() => void) | undefined;
-        const push = (e: RunAgentResponse['event']) => {
-          queue.push(e);
-          wake?.();
-        };
-        const onEvent = (e: AgentRunEvent) => {
-          if (e.type === 'step')
-            push({
-              case: 'step',
-              value: { $typeName: 'ameide.agents.v1.StepEvent', step: e.step, node: e.node },
-            });
-          else if (e.type === 'token') push({ case: 'text', value: e.text });
-          else if (e.type === 'tool_call')
-            push({ case: 'toolCall', value: toolCallToProto(e.record) });
-          else if (e.type === 'proposal') push({ case: 'proposalId', value: e.proposalId });
-          else if (e.type === 'malformed') push({ case: 'malformed', value: e.error });
-        };
-        let done = false;
-        const running = runtime
-          .run({
-            config: agent.config,
-            version: agent.version,
-            configHash: agent.hash,
-            caller: rc,
-            input: req.input,
-            signal: ctx.signal,
-            onEvent,
-          })
-          .then(async (result) => {
-            await store.saveRun(rc, result);
-            push({ case: 'run', value: runToProto(result) });
-          })
-          .finally(() => {
-            done = true;
-            wake?.();
+        yield* streamRun((onEvent) =>
+          runtime
+            .run({
+              config: agent.config,
+              version: agent.version,
+              configHash: agent.hash,
+              caller: rc,
+              input: req.input,
+              signal: ctx.signal,
+              onEvent,
+            })
+            .then(async (result) => {
+              await store.saveRun(rc, result);
+              return result;
+            }),
+        );
+      },
+      async *runSandbox(req, ctx: HandlerContext) {
+        const rc = getRequestContext(ctx);
+        const sandbox = options.sandbox;
+        if (!sandbox)
+          throw new AmeideError(ErrorCode.Unimplemented, 'this host runs no agent sandbox', {
+            reason: 'SANDBOX_UNAVAILABLE',
+            domain: 'ameide.agents',
           });
-        while (true) {
-          while (queue.length) yield { event: queue.shift()! };
-          if (done) break;
-          await new Promise<void>((r) => (wake = r));
-          wake = undefined;
+        required('agent', req.agent, 'the AgentDefinition whose draft runs');
+        required('input', req.input.trim(), 'the task for the agent');
+        checkFixtures(req.fixtures);
+        const draft = await sandbox.draft(rc, req.agent);
+        // The throwaway tenant: the caller's identity in a tenant nobody else has.
+        const tenant = `${SANDBOX_TENANT_PREFIX}${randomBytes(6).toString('hex')}`;
+        const inSandbox: RequestContext = { ...rc, tenantId: tenant, orgId: tenant };
+        try {
+          const answers: unknown[] = [];
+          for (const [index, f] of req.fixtures.entries()) {
+            const response = await options.host
+              .call(
+                f.rpc,
+                substituteInRequest(
+                  f.request ?? {},
+                  answers,
+                  `fixtures[${index}].request`,
+                ) as Record<string, unknown>,
+                {
+                  caller: inSandbox,
+                  signal: ctx.signal,
+                },
+              )
+              .catch((err: unknown) => {
+                const e = AmeideError.from(err);
+                // The platform failing is not the fixture's fault.
+                if (!CALLER_CODES.has(e.code)) throw e;
+                throw AmeideError.invalidArgument(
+                  `fixture ${index} (${f.rpc}) failed: ${e.code}: ${e.message}`,
+                  [{ field: `fixtures[${index}]`, description: e.message }],
+                );
+              });
+            answers.push(response);
+            yield {
+              event: {
+                case: 'fixture',
+                value: create(FixtureResultSchema, {
+                  index,
+                  rpc: f.rpc,
+                  response: JSON.parse(JSON.stringify(response ?? {})) as JsonObject,
+                }),
+              },
+            };
+          }
+          const input = substituteFixtures(req.input, answers);
+          for await (const r of streamRun((onEvent) =>
+            sandbox.runtime
+              .run({
+                config: draft.config,
+                version: draft.version,
+                configHash: draft.hash,
+                caller: inSandbox,
+                input,
+                signal: ctx.signal,
+                onEvent,
+              })
+              .then(async (result) => {
+                const run = { ...result, sandboxTenant: tenant };
+                // The audit record stays with the caller; the outcome goes on the artifact.
+                await store.saveRun(rc, run);
+                await sandbox.record(rc, draft, run);
+                return run;
+              }),
+          ))
+            yield { event: { case: 'agent', value: create(RunAgentResponseSchema, r) } };
+        } finally {
+          await sandbox.erase(tenant);
         }
-        await running;
-        while (queue.length) yield { event: queue.shift()! };
       },
       async getRun(req, ctx) {
         required('run_id', req.runId, 'the run to read');

@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { compileAgentDefinition, lintAgentDefinition } from '@ameide/agent-definition';
-import { ArtifactKind, ArtifactStatus, ProposalStatus, RunStatus, type Run } from '@ameide/proto';
+import type { JsonObject } from '@bufbuild/protobuf';
+import {
+  ArtifactKind,
+  ArtifactStatus,
+  ProposalStatus,
+  RunStatus,
+  type Run,
+  type RunAgentResponse,
+} from '@ameide/proto';
 import { isAmeideError, type AmeideClient } from '@ameide/sdk';
 import { platformClient, withPlatformOptions } from '../config/client.js';
 import { formatTime, printTable } from '../config/output.js';
@@ -160,44 +168,121 @@ function printRun(run: Run): void {
   );
 }
 
+/** Prints one event of a run as it comes (stderr), keeping the run's record when it ends. */
+function printEvent(e: RunAgentResponse['event']): Run | undefined {
+  if (e.case === 'step') process.stderr.write(`step ${e.value.step} (${e.value.node})\n`);
+  else if (e.case === 'toolCall')
+    process.stderr.write(
+      `  ${e.value.risk} ${e.value.tool} ${JSON.stringify(e.value.arguments ?? {})} → ${e.value.outcome}${e.value.errorCode ? ` ${e.value.errorCode}` : ''}${e.value.proposalId ? ` ${e.value.proposalId}` : ''}\n`,
+    );
+  else if (e.case === 'malformed') process.stderr.write(`  malformed tool call: ${e.value}\n`);
+  else if (e.case === 'text') process.stderr.write(`  says: ${e.value}\n`);
+  else if (e.case === 'run') return e.value;
+  return undefined;
+}
+
+/** The fixture calls of a sandbox run: a JSON array of `{ "rpc": ..., "request": {...} }`. */
+async function readFixtures(file: string): Promise<{ rpc: string; request: JsonObject }[]> {
+  const value = await readJson(file);
+  const ok =
+    Array.isArray(value) &&
+    value.every(
+      (f) =>
+        f !== null &&
+        typeof f === 'object' &&
+        typeof (f as { rpc?: unknown }).rpc === 'string' &&
+        ((f as { request?: unknown }).request === undefined ||
+          typeof (f as { request?: unknown }).request === 'object'),
+    );
+  if (!ok)
+    throw new Error(
+      `${file}: fixtures are a JSON array of { "rpc": "package.Service/Method", "request": { ... } }`,
+    );
+  return (value as { rpc: string; request?: JsonObject }[]).map((f) => ({
+    rpc: f.rpc,
+    request: f.request ?? {},
+  }));
+}
+
 function runCommand(): Command {
   return withPlatformOptions(
     new Command('run')
       .description(
-        'run a published agent as you (AgentService.RunAgent): streams its steps, tool calls and proposals',
+        'run a published agent as you (AgentService.RunAgent): streams its steps, tool calls and proposals; ' +
+          'with --sandbox, run its draft in a throwaway tenant instead and record the outcome on it',
       )
-      .argument('<name>', 'AgentDefinition name')
-      .requiredOption('-i, --input <text>', 'the task for the agent')
+      .argument(
+        '<name>',
+        'AgentDefinition name (with --sandbox also a definition file: its draft is saved first)',
+      )
+      .requiredOption(
+        '-i, --input <text>',
+        "the task for the agent (with --sandbox, {{fixture.N.path}} stands for a value of fixture N's answer)",
+      )
       .option('--version <n>', 'published version (default: the latest)', positiveInt)
+      .option(
+        '--sandbox',
+        'run the draft in a throwaway tenant: read and act tools call it, proposals stay in it, and its rows are erased afterwards. ' +
+          'A completed run lets a definition allowing act tools be published',
+      )
+      .option(
+        '--fixtures <file>',
+        'with --sandbox: JSON array of { "rpc", "request" } calls that seed the tenant first (e.g. examples/agents/fixtures/sales.json)',
+      )
       .option('--json', 'print the run record as JSON at the end'),
   ).action(async function (
     this: Command,
     name: string,
-    o: { input: string; version?: number; json?: boolean },
+    o: { input: string; version?: number; json?: boolean; sandbox?: boolean; fixtures?: string },
   ) {
+    if (!o.sandbox && o.fixtures) throw new Error('--fixtures needs --sandbox');
+    if (o.sandbox && o.version !== undefined)
+      throw new Error('--sandbox runs the draft; it takes no --version');
     const client = await platformClient(this);
     let run: Run | undefined;
-    for await (const r of client.agents.runAgent({
-      agent: name,
-      input: o.input,
-      version: o.version ?? 0,
-    })) {
-      const e = r.event;
-      if (e.case === 'step') process.stderr.write(`step ${e.value.step} (${e.value.node})\n`);
-      else if (e.case === 'toolCall')
+    if (o.sandbox) {
+      const fixtures = o.fixtures ? await readFixtures(o.fixtures) : [];
+      let agent = name;
+      if (/\.json$/i.test(name)) {
+        const saved = await save(client, name);
+        agent = saved.name;
         process.stderr.write(
-          `  ${e.value.risk} ${e.value.tool} ${JSON.stringify(e.value.arguments ?? {})} → ${e.value.outcome}${e.value.errorCode ? ` ${e.value.errorCode}` : ''}${e.value.proposalId ? ` ${e.value.proposalId}` : ''}\n`,
+          `${saved.revised ? 'revised' : 'created'} the draft of agent ${agent} (artifact ${saved.artifact.id})\n`,
         );
-      else if (e.case === 'malformed') process.stderr.write(`  malformed tool call: ${e.value}\n`);
-      else if (e.case === 'text') process.stderr.write(`  says: ${e.value}\n`);
-      else if (e.case === 'run') run = e.value;
+      }
+      process.stderr.write(
+        `sandbox run of agent ${agent}'s draft${fixtures.length ? `, after ${fixtures.length} fixture call(s)` : ''}\n`,
+      );
+      for await (const r of client.agents.runSandbox({ agent, input: o.input, fixtures })) {
+        const e = r.event;
+        if (e.case === 'fixture')
+          process.stderr.write(
+            `fixture ${e.value.index} ${e.value.rpc} → ${JSON.stringify(e.value.response ?? {}).slice(0, 200)}\n`,
+          );
+        else if (e.case === 'agent') run = printEvent(e.value.event) ?? run;
+      }
+      if (!run) throw new Error('the sandbox run ended without its record');
+    } else {
+      for await (const r of client.agents.runAgent({
+        agent: name,
+        input: o.input,
+        version: o.version ?? 0,
+      }))
+        run = printEvent(r.event) ?? run;
+      if (!run) throw new Error('the run ended without its record');
     }
-    if (!run) throw new Error('the run ended without its record');
     if (o.json)
       process.stdout.write(
         `${JSON.stringify(run, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`,
       );
     else printRun(run);
+    if (run.sandboxTenant)
+      process.stdout.write(
+        `  ran in sandbox tenant ${run.sandboxTenant} (erased); ${run.toolCalls.length} call(s) above are all it made\n` +
+          (run.status === RunStatus.COMPLETED
+            ? `  recorded on agent ${run.agent}: this draft may now be published\n`
+            : `  recorded on agent ${run.agent}: a draft allowing act tools is not published until a sandbox run completes\n`),
+      );
     if (run.status !== RunStatus.COMPLETED) process.exitCode = 1;
   });
 }

@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localModelUnavailable } from '@ameide/agent-runtime';
 import { createAmeideClient } from '@ameide/sdk';
@@ -111,6 +112,80 @@ describe.skipIf(missing !== undefined)(
         const sdk = createAmeideClient({ baseUrl: dev.url, token: tokens['alice']! });
         const { orders } = await sdk.orders.listOrders({ pageSize: 100 });
         expect(orders.filter((o) => o.customerId === customerId)).toHaveLength(1);
+      },
+    );
+
+    it(
+      'an agent allowing act tools is published only after `ameide agent run --sandbox` of its draft',
+      { timeout: 300_000 },
+      async () => {
+        // A scripted model (the definition's own script): this test is about the sandbox, not the model.
+        const definition = {
+          schemaVersion: 1,
+          name: 'order-confirmer',
+          description: 'Lists draft orders and confirms them.',
+          model: {
+            provider: 'scripted',
+            name: 'scripted',
+            parameters: {
+              script: [
+                { toolCalls: [{ name: 'list_orders', args: { pageSize: 5 } }] },
+                { answer: 'One draft order to confirm.' },
+              ],
+            },
+          },
+          systemPrompt: 'List the orders, then confirm the drafts.',
+          tools: [
+            { name: 'list_orders', rpc: 'ameide.sales.v1.OrderService/ListOrders', risk: 'read' },
+            {
+              name: 'confirm_order',
+              rpc: 'ameide.sales.v1.OrderService/ConfirmOrder',
+              risk: 'act',
+            },
+          ],
+          graph: { kind: 'react' },
+          scope: { services: ['ameide.sales.v1.OrderService'] },
+          policy: { allowAct: true, approverGroup: 'sales-managers' },
+          limits: { maxSteps: 4, maxToolCalls: 2, tokenBudget: 4000, timeoutMs: 60000 },
+        };
+        const file = join(home, 'order-confirmer.json');
+        await writeFile(file, JSON.stringify(definition));
+        const refused = await cli('alice', 'agent', 'publish', file);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain('allows act tools (confirm_order)');
+        expect(refused.stderr).toContain('ameide agent run --sandbox order-confirmer');
+
+        const fixtures = fileURLToPath(
+          new URL('../../../../examples/agents/fixtures/sales.json', import.meta.url),
+        );
+        const ordersBefore = (
+          await createAmeideClient({ baseUrl: dev.url, token: tokens['alice']! }).orders.listOrders(
+            { pageSize: 100 },
+          )
+        ).orders.length;
+        const run = await cli(
+          'alice',
+          'agent',
+          'run',
+          '--sandbox',
+          file,
+          '--fixtures',
+          fixtures,
+          '-i',
+          'Confirm the draft orders of {{fixture.0.customer.name}}.',
+        );
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stderr).toContain('fixture 2 ameide.sales.v1.OrderService/AddOrderLine →');
+        expect(run.stderr).toMatch(/read list_orders \{"pageSize":5\} → result/);
+        expect(run.stdout).toMatch(/ran in sandbox tenant sandbox-[0-9a-f]{12} \(erased\)/);
+        expect(run.stdout).toContain('this draft may now be published');
+        // The fixtures seeded the sandbox tenant, not the caller's.
+        const sdk = createAmeideClient({ baseUrl: dev.url, token: tokens['alice']! });
+        expect((await sdk.orders.listOrders({ pageSize: 100 })).orders).toHaveLength(ordersBefore);
+
+        const published = await cli('alice', 'agent', 'publish', file);
+        expect(published.code, published.stderr).toBe(0);
+        expect(published.stdout).toContain('published agent order-confirmer version 1');
       },
     );
   },

@@ -15,12 +15,14 @@ import {
   storeProposalSink,
   type AgentChatModel,
   type AgentResolver,
+  type AgentSandbox,
   type AgentRuntime,
   type AgentStore,
   type ModelFactoryOptions,
   type ProposalReview,
+  type ProposalSink,
 } from '@ameide/agent-runtime';
-import type { AgentRuntimeConfig } from '@ameide/agent-definition';
+import { compileAgentDefinition, type AgentRuntimeConfig } from '@ameide/agent-definition';
 import type { Database } from '@ameide/persistence';
 import type { AgentInvoker, TokenProvider } from '@ameide/process-runtime';
 import { callRpc } from '@ameide/sdk';
@@ -45,6 +47,8 @@ export interface AgentsPrimitiveOptions extends AgentsOptions {
   readonly serviceUrl: () => string;
   /** Whether ProcessService runs here: proposals are then reviewed by `agent-proposal-review`. */
   readonly processes: boolean;
+  /** Erases every row of a tenant (sandbox runs' throwaway tenants). */
+  readonly eraseTenant: (tenantId: string) => Promise<unknown>;
   readonly logger?: Logger;
 }
 
@@ -195,20 +199,66 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
       }
     : undefined;
 
-  const runtime = createAgentRuntime({
-    host,
-    proposals: storeProposalSink(agentStore, review),
-    models: createModelFactory({
-      ...options.models,
-      ...(options.modelOverride ? { override: options.modelOverride } : {}),
-    }),
-    ...(options.logger
-      ? {
-          log: (line) =>
-            options.logger!.info(line, typeof line['msg'] === 'string' ? line['msg'] : 'agent'),
-        }
-      : {}),
-  });
+  const runtimeWith = (proposals: ProposalSink) =>
+    createAgentRuntime({
+      host,
+      proposals,
+      models: createModelFactory({
+        ...options.models,
+        ...(options.modelOverride ? { override: options.modelOverride } : {}),
+      }),
+      ...(options.logger
+        ? {
+            log: (line) =>
+              options.logger!.info(line, typeof line['msg'] === 'string' ? line['msg'] : 'agent'),
+          }
+        : {}),
+    });
+  const runtime = runtimeWith(storeProposalSink(agentStore, review));
+
+  // Sandbox runs: the caller's draft in a throwaway tenant. Proposals stay there (no review
+  // starts), the tenant's rows are erased afterwards, and the outcome goes on the artifact.
+  const sandbox: AgentSandbox = {
+    runtime: runtimeWith(storeProposalSink(agentStore, undefined)),
+    async draft(caller, agent) {
+      const who = { tenantId: caller.tenantId, userId: caller.userId };
+      const { state } = await artifacts.get(who, {
+        kind: ArtifactKind.AgentDefinition,
+        name: agent,
+      });
+      const compiled = compileAgentDefinition(JSON.parse(decoder.decode(state.content)) as unknown);
+      if (!compiled.ok)
+        throw AmeideError.invalidArgument(
+          `agent ${agent}: its draft does not compile`,
+          compiled.violations,
+        );
+      return {
+        config: JSON.parse(decoder.decode(compiled.bytes)) as AgentRuntimeConfig,
+        // Version 0: a draft, not a published version.
+        version: 0,
+        hash: compiled.hash,
+        artifactId: state.id,
+        contentHash: state.contentHash,
+      };
+    },
+    async record(caller, draft, run) {
+      await artifacts.recordSandboxRun(
+        { tenantId: caller.tenantId, userId: caller.userId },
+        {
+          artifactId: draft.artifactId,
+          contentHash: draft.contentHash,
+          planHash: draft.hash,
+          runId: run.runId,
+          status: run.status,
+          sandboxTenant: run.sandboxTenant ?? '',
+          toolCalls: run.toolCalls.length,
+        },
+      );
+    },
+    async erase(tenantId) {
+      await options.eraseTenant(tenantId);
+    },
+  };
 
   const invoker: AgentInvoker = {
     async invoke(request, invocation = {}) {
@@ -253,6 +303,7 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
       resolve,
       host,
       ...(review ? { review } : {}),
+      sandbox,
     }),
     runtime,
     store: agentStore,

@@ -10,7 +10,7 @@ import {
   TenantTier,
   type Tenant,
 } from '@ameide/proto';
-import { TENANT_ID_PATTERN } from '@ameide/server';
+import { SANDBOX_TENANT_PREFIX, TENANT_ID_PATTERN } from '@ameide/server';
 import type { TenantProvisioner } from '../provision/tenant-provisioner.js';
 import type { TenantRecord } from '../store/tenant-record.js';
 import type { TenantRegistry } from '../store/tenant-registry.js';
@@ -121,6 +121,16 @@ export function tenantServiceRoutes(options: TenantServiceOptions) {
           throw AmeideError.invalidArgument(`tenant id ${PLATFORM_TENANT} is reserved`, [
             { field: 'tenant_id', description: 'reserved for platform administrators' },
           ]);
+        if (tenantId.toLowerCase().startsWith(SANDBOX_TENANT_PREFIX))
+          throw AmeideError.invalidArgument(
+            `tenant ids starting ${SANDBOX_TENANT_PREFIX} are reserved`,
+            [
+              {
+                field: 'tenant_id',
+                description: "reserved for agent sandbox runs' throwaway tenants",
+              },
+            ],
+          );
         const tier = TIERS[req.tier as keyof typeof TIERS] as 'smb' | 'enterprise' | undefined;
         if (!tier)
           throw AmeideError.invalidArgument('tier is required', [

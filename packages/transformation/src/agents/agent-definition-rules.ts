@@ -18,6 +18,12 @@ export function agentDefinitionRules(): ArtifactKindRules {
       }
       return lintAgentDefinition(JSON.parse(decoder.decode(content)) as unknown).violations;
     },
+    sandboxRequired(content) {
+      const compiled = compileAgentDefinition(JSON.parse(decoder.decode(content)) as unknown);
+      if (!compiled.ok || !compiled.config.policy.allowAct) return undefined;
+      const act = compiled.config.tools.filter((t) => t.risk === 'act').map((t) => t.name);
+      return act.length ? `it allows act tools (${act.join(', ')})` : undefined;
+    },
     publish(content) {
       const compiled = compileAgentDefinition(JSON.parse(decoder.decode(content)) as unknown);
       if (!compiled.ok) {

@@ -10,6 +10,8 @@ export const ArtifactEventType = {
   Revised: 'transformation.artifact.revised.v1',
   Published: 'transformation.artifact.published.v1',
   Archived: 'transformation.artifact.archived.v1',
+  /** A sandbox run of the draft ended (agent definitions; see AgentService.RunSandbox). */
+  SandboxRecorded: 'transformation.artifact.sandbox_recorded.v1',
 } as const;
 export type ArtifactEventType = (typeof ArtifactEventType)[keyof typeof ArtifactEventType];
 
@@ -38,9 +40,24 @@ export interface ArtifactPublishedData {
   readonly references?: Readonly<Record<string, readonly string[]>>;
 }
 export type ArtifactArchivedData = Record<string, never>;
+/** How a sandbox run of the draft with this content ended. */
+export interface ArtifactSandboxRecordedData {
+  readonly contentHash: string;
+  /** sha256 of the draft's compiled runtime config, as it ran. */
+  readonly planHash: string;
+  readonly runId: string;
+  /** The run's status (`completed`, `failed`, `max_steps`, ...). */
+  readonly status: string;
+  readonly sandboxTenant: string;
+  readonly toolCalls: number;
+}
 
 export type ArtifactEventData =
   | { readonly type: typeof ArtifactEventType.Created; readonly data: ArtifactCreatedData }
   | { readonly type: typeof ArtifactEventType.Revised; readonly data: ArtifactRevisedData }
   | { readonly type: typeof ArtifactEventType.Published; readonly data: ArtifactPublishedData }
-  | { readonly type: typeof ArtifactEventType.Archived; readonly data: ArtifactArchivedData };
+  | { readonly type: typeof ArtifactEventType.Archived; readonly data: ArtifactArchivedData }
+  | {
+      readonly type: typeof ArtifactEventType.SandboxRecorded;
+      readonly data: ArtifactSandboxRecordedData;
+    };

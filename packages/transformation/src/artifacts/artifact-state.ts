@@ -4,6 +4,7 @@ import {
   type ArtifactCreatedData,
   type ArtifactPublishedData,
   type ArtifactRevisedData,
+  type ArtifactSandboxRecordedData,
 } from './artifact-events.js';
 import { ArtifactStatus, type ArtifactKind } from './artifact-kind.js';
 
@@ -33,6 +34,20 @@ export interface ArtifactState {
   readonly updatedAt: Date;
   readonly updatedBy: string;
   readonly published: readonly PublishedVersionInfo[];
+  /** The latest sandbox run recorded on the artifact (agent definitions). */
+  readonly sandbox?: SandboxRecord;
+}
+
+/** A sandbox run recorded on an artifact: which content ran, and how it ended. */
+export interface SandboxRecord extends ArtifactSandboxRecordedData {
+  /** ISO 8601. */
+  readonly recordedAt: string;
+  readonly recordedBy: string;
+}
+
+/** Whether the artifact's current content passed a sandbox run. */
+export function sandboxPassed(state: ArtifactState): boolean {
+  return state.sandbox?.contentHash === state.contentHash && state.sandbox.status === 'completed';
 }
 
 /**
@@ -99,6 +114,18 @@ export function evolve(state: ArtifactState | undefined, event: RecordedEvent): 
     }
     case ArtifactEventType.Archived:
       return { ...required(state, event), ...touched, status: ArtifactStatus.Archived };
+    case ArtifactEventType.SandboxRecorded: {
+      const d = event.data as unknown as ArtifactSandboxRecordedData;
+      return {
+        ...required(state, event),
+        ...touched,
+        sandbox: {
+          ...d,
+          recordedAt: event.occurredAt.toISOString(),
+          recordedBy: event.actor,
+        },
+      };
+    }
     default:
       throw new Error(
         `artifact ${event.streamId}: unknown event type ${event.type} at version ${event.streamVersion}`,
@@ -153,6 +180,7 @@ interface SnapshotJson {
     publishedBy: string;
     planHash?: string;
   }[];
+  sandbox?: SandboxRecord;
 }
 
 /** Inverse of {@link stateToSnapshot}. */

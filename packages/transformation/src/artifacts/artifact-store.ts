@@ -23,7 +23,7 @@ import {
   projectArtifact,
   type ArtifactSummary,
 } from '../projections/artifact-list.js';
-import { ArtifactEventType } from './artifact-events.js';
+import { ArtifactEventType, type ArtifactSandboxRecordedData } from './artifact-events.js';
 import { artifactKinds, ArtifactStatus, type ArtifactKind } from './artifact-kind.js';
 import { loadArtifact, saveSnapshot } from './artifact-loader.js';
 import {
@@ -31,6 +31,7 @@ import {
   latestPublishedVersion,
   type ArtifactState,
   type PublishedVersionInfo,
+  sandboxPassed,
 } from './artifact-state.js';
 import {
   checkContent,
@@ -110,6 +111,14 @@ export interface ArtifactStore {
   create(actor: Actor, input: CreateArtifactInput): Promise<ArtifactState>;
   revise(actor: Actor, input: ReviseArtifactInput): Promise<ArtifactState>;
   publish(actor: Actor, input: LifecycleInput): Promise<ArtifactState>;
+  /**
+   * Records how a sandbox run of the draft ended (the Agent primitive's RunSandbox; not an
+   * RPC). `failed_precondition` when the content changed since the run started.
+   */
+  recordSandboxRun(
+    actor: Actor,
+    input: { readonly artifactId: string } & ArtifactSandboxRecordedData,
+  ): Promise<ArtifactState>;
   archive(actor: Actor, input: LifecycleInput): Promise<ArtifactState>;
   get(actor: Actor, ref: ArtifactRef, at?: ArtifactAt): Promise<ArtifactView>;
   /**
@@ -303,6 +312,21 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
             { reason: 'NOTHING_TO_PUBLISH' },
           );
         }
+        const why = rules[state.kind]?.sandboxRequired?.(state.content, state.contentType);
+        if (why && !sandboxPassed(state)) {
+          const last = state.sandbox;
+          throw new AmeideError(
+            ErrorCode.FailedPrecondition,
+            `artifact ${state.id} (${state.name}): ${why}, so it is published only after a completed sandbox run of this draft; ` +
+              (last
+                ? last.contentHash === state.contentHash
+                  ? `its last sandbox run ended ${last.status} (run ${last.runId})`
+                  : 'the draft changed since its last sandbox run'
+                : 'it has had none') +
+              `: run \`ameide agent run --sandbox ${state.name} -i <task>\``,
+            { reason: 'SANDBOX_RUN_REQUIRED', domain: 'ameide.transformation' },
+          );
+        }
         const hooked = rules[state.kind]?.publish !== undefined;
         return { state, publishedVersions: hooked ? await publishedProcessVersions(tx) : {} };
       }).catch((err: unknown) => {
@@ -336,6 +360,27 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
             },
           ],
           input.correlationId,
+        );
+      });
+    },
+
+    async recordSandboxRun(actor, input) {
+      const { artifactId, ...data } = input;
+      return write(actor, async (tx) => {
+        const state = await loadForChange(tx, artifactId, undefined);
+        if (state.contentHash !== data.contentHash)
+          throw new AmeideError(
+            ErrorCode.FailedPrecondition,
+            `artifact ${artifactId} changed while its sandbox run ran; run it again`,
+            { reason: 'DRAFT_CHANGED', domain: 'ameide.transformation' },
+          );
+        return commit(
+          tx,
+          actor,
+          state,
+          state.id,
+          [{ type: ArtifactEventType.SandboxRecorded, data: { ...data } }],
+          undefined,
         );
       });
     },

@@ -36,6 +36,11 @@ export interface ArtifactKindRules {
     contentType: string,
     context: PublishContext,
   ): Promise<PublishArtifacts | undefined>;
+  /**
+   * Why this content may be published only after a completed sandbox run of it (an agent
+   * definition allowing `act` tools), or undefined when it needs none.
+   */
+  sandboxRequired?(content: Uint8Array, contentType: string): string | undefined;
 }
 
 /** What a publish hook may know about the tenant's other artifacts. */

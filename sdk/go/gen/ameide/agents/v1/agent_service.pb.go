@@ -271,23 +271,25 @@ func (x *ToolCall) GetError() string {
 
 // The audit record of a run.
 type Run struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	RunId         string                 `protobuf:"bytes,1,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
-	Agent         string                 `protobuf:"bytes,2,opt,name=agent,proto3" json:"agent,omitempty"`
-	Version       int32                  `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
-	ConfigHash    string                 `protobuf:"bytes,4,opt,name=config_hash,json=configHash,proto3" json:"config_hash,omitempty"`
-	UserId        string                 `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
-	TraceId       string                 `protobuf:"bytes,6,opt,name=trace_id,json=traceId,proto3" json:"trace_id,omitempty"`
-	Status        RunStatus              `protobuf:"varint,7,opt,name=status,proto3,enum=ameide.agents.v1.RunStatus" json:"status,omitempty"`
-	Message       string                 `protobuf:"bytes,8,opt,name=message,proto3" json:"message,omitempty"`
-	Answer        string                 `protobuf:"bytes,9,opt,name=answer,proto3" json:"answer,omitempty"`
-	Steps         int32                  `protobuf:"varint,10,opt,name=steps,proto3" json:"steps,omitempty"`
-	ToolCalls     []*ToolCall            `protobuf:"bytes,11,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
-	ProposalIds   []string               `protobuf:"bytes,12,rep,name=proposal_ids,json=proposalIds,proto3" json:"proposal_ids,omitempty"`
-	InputTokens   int64                  `protobuf:"varint,13,opt,name=input_tokens,json=inputTokens,proto3" json:"input_tokens,omitempty"`
-	OutputTokens  int64                  `protobuf:"varint,14,opt,name=output_tokens,json=outputTokens,proto3" json:"output_tokens,omitempty"`
-	StartedAt     *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
-	EndedAt       *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	RunId        string                 `protobuf:"bytes,1,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	Agent        string                 `protobuf:"bytes,2,opt,name=agent,proto3" json:"agent,omitempty"`
+	Version      int32                  `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	ConfigHash   string                 `protobuf:"bytes,4,opt,name=config_hash,json=configHash,proto3" json:"config_hash,omitempty"`
+	UserId       string                 `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	TraceId      string                 `protobuf:"bytes,6,opt,name=trace_id,json=traceId,proto3" json:"trace_id,omitempty"`
+	Status       RunStatus              `protobuf:"varint,7,opt,name=status,proto3,enum=ameide.agents.v1.RunStatus" json:"status,omitempty"`
+	Message      string                 `protobuf:"bytes,8,opt,name=message,proto3" json:"message,omitempty"`
+	Answer       string                 `protobuf:"bytes,9,opt,name=answer,proto3" json:"answer,omitempty"`
+	Steps        int32                  `protobuf:"varint,10,opt,name=steps,proto3" json:"steps,omitempty"`
+	ToolCalls    []*ToolCall            `protobuf:"bytes,11,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
+	ProposalIds  []string               `protobuf:"bytes,12,rep,name=proposal_ids,json=proposalIds,proto3" json:"proposal_ids,omitempty"`
+	InputTokens  int64                  `protobuf:"varint,13,opt,name=input_tokens,json=inputTokens,proto3" json:"input_tokens,omitempty"`
+	OutputTokens int64                  `protobuf:"varint,14,opt,name=output_tokens,json=outputTokens,proto3" json:"output_tokens,omitempty"`
+	StartedAt    *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=started_at,json=startedAt,proto3" json:"started_at,omitempty"`
+	EndedAt      *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=ended_at,json=endedAt,proto3" json:"ended_at,omitempty"`
+	// The throwaway tenant of a sandbox run (RunSandbox); empty for a real run.
+	SandboxTenant string `protobuf:"bytes,17,opt,name=sandbox_tenant,json=sandboxTenant,proto3" json:"sandbox_tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -432,6 +434,13 @@ func (x *Run) GetEndedAt() *timestamppb.Timestamp {
 		return x.EndedAt
 	}
 	return nil
+}
+
+func (x *Run) GetSandboxTenant() string {
+	if x != nil {
+		return x.SandboxTenant
+	}
+	return ""
 }
 
 type Proposal struct {
@@ -679,6 +688,267 @@ func (x *RunAgentRequest) GetInput() string {
 	return ""
 }
 
+// A call that seeds the sandbox tenant before a sandbox run.
+type FixtureCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The method (`package.Service/Method`), called as the caller in the sandbox tenant.
+	Rpc           string           `protobuf:"bytes,1,opt,name=rpc,proto3" json:"rpc,omitempty"`
+	Request       *structpb.Struct `protobuf:"bytes,2,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FixtureCall) Reset() {
+	*x = FixtureCall{}
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FixtureCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FixtureCall) ProtoMessage() {}
+
+func (x *FixtureCall) ProtoReflect() protoreflect.Message {
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FixtureCall.ProtoReflect.Descriptor instead.
+func (*FixtureCall) Descriptor() ([]byte, []int) {
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *FixtureCall) GetRpc() string {
+	if x != nil {
+		return x.Rpc
+	}
+	return ""
+}
+
+func (x *FixtureCall) GetRequest() *structpb.Struct {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type RunSandboxRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The AgentDefinition's name: its draft runs (its latest content when it has no draft).
+	Agent string `protobuf:"bytes,1,opt,name=agent,proto3" json:"agent,omitempty"`
+	// The task. `{{fixture.N.path}}` stands for the value at `path` (dot-separated) of
+	// the answer of fixture call N (from 0), e.g. `{{fixture.0.customer.customerId}}`.
+	Input         string         `protobuf:"bytes,2,opt,name=input,proto3" json:"input,omitempty"`
+	Fixtures      []*FixtureCall `protobuf:"bytes,3,rep,name=fixtures,proto3" json:"fixtures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunSandboxRequest) Reset() {
+	*x = RunSandboxRequest{}
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunSandboxRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunSandboxRequest) ProtoMessage() {}
+
+func (x *RunSandboxRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunSandboxRequest.ProtoReflect.Descriptor instead.
+func (*RunSandboxRequest) Descriptor() ([]byte, []int) {
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *RunSandboxRequest) GetAgent() string {
+	if x != nil {
+		return x.Agent
+	}
+	return ""
+}
+
+func (x *RunSandboxRequest) GetInput() string {
+	if x != nil {
+		return x.Input
+	}
+	return ""
+}
+
+func (x *RunSandboxRequest) GetFixtures() []*FixtureCall {
+	if x != nil {
+		return x.Fixtures
+	}
+	return nil
+}
+
+// The answer of one fixture call of a sandbox run.
+type FixtureResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         int32                  `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	Rpc           string                 `protobuf:"bytes,2,opt,name=rpc,proto3" json:"rpc,omitempty"`
+	Response      *structpb.Struct       `protobuf:"bytes,3,opt,name=response,proto3" json:"response,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FixtureResult) Reset() {
+	*x = FixtureResult{}
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FixtureResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FixtureResult) ProtoMessage() {}
+
+func (x *FixtureResult) ProtoReflect() protoreflect.Message {
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FixtureResult.ProtoReflect.Descriptor instead.
+func (*FixtureResult) Descriptor() ([]byte, []int) {
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *FixtureResult) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *FixtureResult) GetRpc() string {
+	if x != nil {
+		return x.Rpc
+	}
+	return ""
+}
+
+func (x *FixtureResult) GetResponse() *structpb.Struct {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+// One event of a sandbox run: a fixture call's answer, then the run's events.
+type RunSandboxResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Event:
+	//
+	//	*RunSandboxResponse_Fixture
+	//	*RunSandboxResponse_Agent
+	Event         isRunSandboxResponse_Event `protobuf_oneof:"event"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RunSandboxResponse) Reset() {
+	*x = RunSandboxResponse{}
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RunSandboxResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RunSandboxResponse) ProtoMessage() {}
+
+func (x *RunSandboxResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RunSandboxResponse.ProtoReflect.Descriptor instead.
+func (*RunSandboxResponse) Descriptor() ([]byte, []int) {
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RunSandboxResponse) GetEvent() isRunSandboxResponse_Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+func (x *RunSandboxResponse) GetFixture() *FixtureResult {
+	if x != nil {
+		if x, ok := x.Event.(*RunSandboxResponse_Fixture); ok {
+			return x.Fixture
+		}
+	}
+	return nil
+}
+
+func (x *RunSandboxResponse) GetAgent() *RunAgentResponse {
+	if x != nil {
+		if x, ok := x.Event.(*RunSandboxResponse_Agent); ok {
+			return x.Agent
+		}
+	}
+	return nil
+}
+
+type isRunSandboxResponse_Event interface {
+	isRunSandboxResponse_Event()
+}
+
+type RunSandboxResponse_Fixture struct {
+	Fixture *FixtureResult `protobuf:"bytes,1,opt,name=fixture,proto3,oneof"`
+}
+
+type RunSandboxResponse_Agent struct {
+	Agent *RunAgentResponse `protobuf:"bytes,2,opt,name=agent,proto3,oneof"`
+}
+
+func (*RunSandboxResponse_Fixture) isRunSandboxResponse_Event() {}
+
+func (*RunSandboxResponse_Agent) isRunSandboxResponse_Event() {}
+
 // One event of a running agent; the last one carries the run.
 type RunAgentResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -697,7 +967,7 @@ type RunAgentResponse struct {
 
 func (x *RunAgentResponse) Reset() {
 	*x = RunAgentResponse{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[4]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -709,7 +979,7 @@ func (x *RunAgentResponse) String() string {
 func (*RunAgentResponse) ProtoMessage() {}
 
 func (x *RunAgentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[4]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -722,7 +992,7 @@ func (x *RunAgentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RunAgentResponse.ProtoReflect.Descriptor instead.
 func (*RunAgentResponse) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{4}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *RunAgentResponse) GetEvent() isRunAgentResponse_Event {
@@ -840,7 +1110,7 @@ type StepEvent struct {
 
 func (x *StepEvent) Reset() {
 	*x = StepEvent{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[5]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -852,7 +1122,7 @@ func (x *StepEvent) String() string {
 func (*StepEvent) ProtoMessage() {}
 
 func (x *StepEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[5]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -865,7 +1135,7 @@ func (x *StepEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepEvent.ProtoReflect.Descriptor instead.
 func (*StepEvent) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{5}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StepEvent) GetStep() int32 {
@@ -891,7 +1161,7 @@ type GetRunRequest struct {
 
 func (x *GetRunRequest) Reset() {
 	*x = GetRunRequest{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[6]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -903,7 +1173,7 @@ func (x *GetRunRequest) String() string {
 func (*GetRunRequest) ProtoMessage() {}
 
 func (x *GetRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[6]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -916,7 +1186,7 @@ func (x *GetRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRunRequest.ProtoReflect.Descriptor instead.
 func (*GetRunRequest) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{6}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetRunRequest) GetRunId() string {
@@ -935,7 +1205,7 @@ type GetRunResponse struct {
 
 func (x *GetRunResponse) Reset() {
 	*x = GetRunResponse{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[7]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -947,7 +1217,7 @@ func (x *GetRunResponse) String() string {
 func (*GetRunResponse) ProtoMessage() {}
 
 func (x *GetRunResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[7]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -960,7 +1230,7 @@ func (x *GetRunResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRunResponse.ProtoReflect.Descriptor instead.
 func (*GetRunResponse) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{7}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetRunResponse) GetRun() *Run {
@@ -981,7 +1251,7 @@ type ListRunsRequest struct {
 
 func (x *ListRunsRequest) Reset() {
 	*x = ListRunsRequest{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[8]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -993,7 +1263,7 @@ func (x *ListRunsRequest) String() string {
 func (*ListRunsRequest) ProtoMessage() {}
 
 func (x *ListRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[8]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1006,7 +1276,7 @@ func (x *ListRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRunsRequest.ProtoReflect.Descriptor instead.
 func (*ListRunsRequest) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{8}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListRunsRequest) GetAgent() string {
@@ -1032,7 +1302,7 @@ type ListRunsResponse struct {
 
 func (x *ListRunsResponse) Reset() {
 	*x = ListRunsResponse{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[9]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1044,7 +1314,7 @@ func (x *ListRunsResponse) String() string {
 func (*ListRunsResponse) ProtoMessage() {}
 
 func (x *ListRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[9]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1057,7 +1327,7 @@ func (x *ListRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRunsResponse.ProtoReflect.Descriptor instead.
 func (*ListRunsResponse) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{9}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListRunsResponse) GetRuns() []*Run {
@@ -1080,7 +1350,7 @@ type ListProposalsRequest struct {
 
 func (x *ListProposalsRequest) Reset() {
 	*x = ListProposalsRequest{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[10]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1092,7 +1362,7 @@ func (x *ListProposalsRequest) String() string {
 func (*ListProposalsRequest) ProtoMessage() {}
 
 func (x *ListProposalsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[10]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1105,7 +1375,7 @@ func (x *ListProposalsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProposalsRequest.ProtoReflect.Descriptor instead.
 func (*ListProposalsRequest) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{10}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListProposalsRequest) GetRunId() string {
@@ -1145,7 +1415,7 @@ type ListProposalsResponse struct {
 
 func (x *ListProposalsResponse) Reset() {
 	*x = ListProposalsResponse{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[11]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1157,7 +1427,7 @@ func (x *ListProposalsResponse) String() string {
 func (*ListProposalsResponse) ProtoMessage() {}
 
 func (x *ListProposalsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[11]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1170,7 +1440,7 @@ func (x *ListProposalsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProposalsResponse.ProtoReflect.Descriptor instead.
 func (*ListProposalsResponse) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{11}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListProposalsResponse) GetProposals() []*Proposal {
@@ -1191,7 +1461,7 @@ type DecideProposalRequest struct {
 
 func (x *DecideProposalRequest) Reset() {
 	*x = DecideProposalRequest{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[12]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1203,7 +1473,7 @@ func (x *DecideProposalRequest) String() string {
 func (*DecideProposalRequest) ProtoMessage() {}
 
 func (x *DecideProposalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[12]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1216,7 +1486,7 @@ func (x *DecideProposalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideProposalRequest.ProtoReflect.Descriptor instead.
 func (*DecideProposalRequest) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{12}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DecideProposalRequest) GetProposalId() string {
@@ -1249,7 +1519,7 @@ type DecideProposalResponse struct {
 
 func (x *DecideProposalResponse) Reset() {
 	*x = DecideProposalResponse{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[13]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1261,7 +1531,7 @@ func (x *DecideProposalResponse) String() string {
 func (*DecideProposalResponse) ProtoMessage() {}
 
 func (x *DecideProposalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[13]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1274,7 +1544,7 @@ func (x *DecideProposalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecideProposalResponse.ProtoReflect.Descriptor instead.
 func (*DecideProposalResponse) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{13}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *DecideProposalResponse) GetProposal() *Proposal {
@@ -1293,7 +1563,7 @@ type ApplyProposalRequest struct {
 
 func (x *ApplyProposalRequest) Reset() {
 	*x = ApplyProposalRequest{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[14]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1305,7 +1575,7 @@ func (x *ApplyProposalRequest) String() string {
 func (*ApplyProposalRequest) ProtoMessage() {}
 
 func (x *ApplyProposalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[14]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1318,7 +1588,7 @@ func (x *ApplyProposalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyProposalRequest.ProtoReflect.Descriptor instead.
 func (*ApplyProposalRequest) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{14}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ApplyProposalRequest) GetProposalId() string {
@@ -1337,7 +1607,7 @@ type ApplyProposalResponse struct {
 
 func (x *ApplyProposalResponse) Reset() {
 	*x = ApplyProposalResponse{}
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[15]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1349,7 +1619,7 @@ func (x *ApplyProposalResponse) String() string {
 func (*ApplyProposalResponse) ProtoMessage() {}
 
 func (x *ApplyProposalResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[15]
+	mi := &file_ameide_agents_v1_agent_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1362,7 +1632,7 @@ func (x *ApplyProposalResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyProposalResponse.ProtoReflect.Descriptor instead.
 func (*ApplyProposalResponse) Descriptor() ([]byte, []int) {
-	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{15}
+	return file_ameide_agents_v1_agent_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ApplyProposalResponse) GetProposal() *Proposal {
@@ -1390,7 +1660,7 @@ const file_ameide_agents_v1_agent_service_proto_rawDesc = "" +
 	"\n" +
 	"error_code\x18\t \x01(\tR\terrorCode\x12\x14\n" +
 	"\x05error\x18\n" +
-	" \x01(\tR\x05error\"\xb6\x04\n" +
+	" \x01(\tR\x05error\"\xdd\x04\n" +
 	"\x03Run\x12\x15\n" +
 	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x14\n" +
 	"\x05agent\x18\x02 \x01(\tR\x05agent\x12\x18\n" +
@@ -1411,7 +1681,8 @@ const file_ameide_agents_v1_agent_service_proto_rawDesc = "" +
 	"\routput_tokens\x18\x0e \x01(\x03R\foutputTokens\x129\n" +
 	"\n" +
 	"started_at\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\tstartedAt\x125\n" +
-	"\bended_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\"\x9e\x05\n" +
+	"\bended_at\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\aendedAt\x12%\n" +
+	"\x0esandbox_tenant\x18\x11 \x01(\tR\rsandboxTenant\"\x9e\x05\n" +
 	"\bProposal\x12\x1f\n" +
 	"\vproposal_id\x18\x01 \x01(\tR\n" +
 	"proposalId\x12\x15\n" +
@@ -1440,7 +1711,22 @@ const file_ameide_agents_v1_agent_service_proto_rawDesc = "" +
 	"\x0fRunAgentRequest\x12\x14\n" +
 	"\x05agent\x18\x01 \x01(\tR\x05agent\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x14\n" +
-	"\x05input\x18\x03 \x01(\tR\x05input\"\x8d\x02\n" +
+	"\x05input\x18\x03 \x01(\tR\x05input\"R\n" +
+	"\vFixtureCall\x12\x10\n" +
+	"\x03rpc\x18\x01 \x01(\tR\x03rpc\x121\n" +
+	"\arequest\x18\x02 \x01(\v2\x17.google.protobuf.StructR\arequest\"z\n" +
+	"\x11RunSandboxRequest\x12\x14\n" +
+	"\x05agent\x18\x01 \x01(\tR\x05agent\x12\x14\n" +
+	"\x05input\x18\x02 \x01(\tR\x05input\x129\n" +
+	"\bfixtures\x18\x03 \x03(\v2\x1d.ameide.agents.v1.FixtureCallR\bfixtures\"l\n" +
+	"\rFixtureResult\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x10\n" +
+	"\x03rpc\x18\x02 \x01(\tR\x03rpc\x123\n" +
+	"\bresponse\x18\x03 \x01(\v2\x17.google.protobuf.StructR\bresponse\"\x96\x01\n" +
+	"\x12RunSandboxResponse\x12;\n" +
+	"\afixture\x18\x01 \x01(\v2\x1f.ameide.agents.v1.FixtureResultH\x00R\afixture\x12:\n" +
+	"\x05agent\x18\x02 \x01(\v2\".ameide.agents.v1.RunAgentResponseH\x00R\x05agentB\a\n" +
+	"\x05event\"\x8d\x02\n" +
 	"\x10RunAgentResponse\x121\n" +
 	"\x04step\x18\x01 \x01(\v2\x1b.ameide.agents.v1.StepEventH\x00R\x04step\x12\x14\n" +
 	"\x04text\x18\x02 \x01(\tH\x00R\x04text\x129\n" +
@@ -1498,9 +1784,11 @@ const file_ameide_agents_v1_agent_service_proto_rawDesc = "" +
 	"\x18PROPOSAL_STATUS_APPROVED\x10\x02\x12\x1c\n" +
 	"\x18PROPOSAL_STATUS_REJECTED\x10\x03\x12\x1b\n" +
 	"\x17PROPOSAL_STATUS_APPLIED\x10\x04\x12\x1a\n" +
-	"\x16PROPOSAL_STATUS_FAILED\x10\x052\xbb\x04\n" +
+	"\x16PROPOSAL_STATUS_FAILED\x10\x052\x96\x05\n" +
 	"\fAgentService\x12S\n" +
-	"\bRunAgent\x12!.ameide.agents.v1.RunAgentRequest\x1a\".ameide.agents.v1.RunAgentResponse0\x01\x12P\n" +
+	"\bRunAgent\x12!.ameide.agents.v1.RunAgentRequest\x1a\".ameide.agents.v1.RunAgentResponse0\x01\x12Y\n" +
+	"\n" +
+	"RunSandbox\x12#.ameide.agents.v1.RunSandboxRequest\x1a$.ameide.agents.v1.RunSandboxResponse0\x01\x12P\n" +
 	"\x06GetRun\x12\x1f.ameide.agents.v1.GetRunRequest\x1a .ameide.agents.v1.GetRunResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\bListRuns\x12!.ameide.agents.v1.ListRunsRequest\x1a\".ameide.agents.v1.ListRunsResponse\"\x03\x90\x02\x01\x12e\n" +
 	"\rListProposals\x12&.ameide.agents.v1.ListProposalsRequest\x1a'.ameide.agents.v1.ListProposalsResponse\"\x03\x90\x02\x01\x12c\n" +
@@ -1520,7 +1808,7 @@ func file_ameide_agents_v1_agent_service_proto_rawDescGZIP() []byte {
 }
 
 var file_ameide_agents_v1_agent_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ameide_agents_v1_agent_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_ameide_agents_v1_agent_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_ameide_agents_v1_agent_service_proto_goTypes = []any{
 	(RunStatus)(0),                 // 0: ameide.agents.v1.RunStatus
 	(ProposalStatus)(0),            // 1: ameide.agents.v1.ProposalStatus
@@ -1528,58 +1816,69 @@ var file_ameide_agents_v1_agent_service_proto_goTypes = []any{
 	(*Run)(nil),                    // 3: ameide.agents.v1.Run
 	(*Proposal)(nil),               // 4: ameide.agents.v1.Proposal
 	(*RunAgentRequest)(nil),        // 5: ameide.agents.v1.RunAgentRequest
-	(*RunAgentResponse)(nil),       // 6: ameide.agents.v1.RunAgentResponse
-	(*StepEvent)(nil),              // 7: ameide.agents.v1.StepEvent
-	(*GetRunRequest)(nil),          // 8: ameide.agents.v1.GetRunRequest
-	(*GetRunResponse)(nil),         // 9: ameide.agents.v1.GetRunResponse
-	(*ListRunsRequest)(nil),        // 10: ameide.agents.v1.ListRunsRequest
-	(*ListRunsResponse)(nil),       // 11: ameide.agents.v1.ListRunsResponse
-	(*ListProposalsRequest)(nil),   // 12: ameide.agents.v1.ListProposalsRequest
-	(*ListProposalsResponse)(nil),  // 13: ameide.agents.v1.ListProposalsResponse
-	(*DecideProposalRequest)(nil),  // 14: ameide.agents.v1.DecideProposalRequest
-	(*DecideProposalResponse)(nil), // 15: ameide.agents.v1.DecideProposalResponse
-	(*ApplyProposalRequest)(nil),   // 16: ameide.agents.v1.ApplyProposalRequest
-	(*ApplyProposalResponse)(nil),  // 17: ameide.agents.v1.ApplyProposalResponse
-	(*structpb.Struct)(nil),        // 18: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),  // 19: google.protobuf.Timestamp
+	(*FixtureCall)(nil),            // 6: ameide.agents.v1.FixtureCall
+	(*RunSandboxRequest)(nil),      // 7: ameide.agents.v1.RunSandboxRequest
+	(*FixtureResult)(nil),          // 8: ameide.agents.v1.FixtureResult
+	(*RunSandboxResponse)(nil),     // 9: ameide.agents.v1.RunSandboxResponse
+	(*RunAgentResponse)(nil),       // 10: ameide.agents.v1.RunAgentResponse
+	(*StepEvent)(nil),              // 11: ameide.agents.v1.StepEvent
+	(*GetRunRequest)(nil),          // 12: ameide.agents.v1.GetRunRequest
+	(*GetRunResponse)(nil),         // 13: ameide.agents.v1.GetRunResponse
+	(*ListRunsRequest)(nil),        // 14: ameide.agents.v1.ListRunsRequest
+	(*ListRunsResponse)(nil),       // 15: ameide.agents.v1.ListRunsResponse
+	(*ListProposalsRequest)(nil),   // 16: ameide.agents.v1.ListProposalsRequest
+	(*ListProposalsResponse)(nil),  // 17: ameide.agents.v1.ListProposalsResponse
+	(*DecideProposalRequest)(nil),  // 18: ameide.agents.v1.DecideProposalRequest
+	(*DecideProposalResponse)(nil), // 19: ameide.agents.v1.DecideProposalResponse
+	(*ApplyProposalRequest)(nil),   // 20: ameide.agents.v1.ApplyProposalRequest
+	(*ApplyProposalResponse)(nil),  // 21: ameide.agents.v1.ApplyProposalResponse
+	(*structpb.Struct)(nil),        // 22: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),  // 23: google.protobuf.Timestamp
 }
 var file_ameide_agents_v1_agent_service_proto_depIdxs = []int32{
-	18, // 0: ameide.agents.v1.ToolCall.arguments:type_name -> google.protobuf.Struct
+	22, // 0: ameide.agents.v1.ToolCall.arguments:type_name -> google.protobuf.Struct
 	0,  // 1: ameide.agents.v1.Run.status:type_name -> ameide.agents.v1.RunStatus
 	2,  // 2: ameide.agents.v1.Run.tool_calls:type_name -> ameide.agents.v1.ToolCall
-	19, // 3: ameide.agents.v1.Run.started_at:type_name -> google.protobuf.Timestamp
-	19, // 4: ameide.agents.v1.Run.ended_at:type_name -> google.protobuf.Timestamp
-	18, // 5: ameide.agents.v1.Proposal.arguments:type_name -> google.protobuf.Struct
+	23, // 3: ameide.agents.v1.Run.started_at:type_name -> google.protobuf.Timestamp
+	23, // 4: ameide.agents.v1.Run.ended_at:type_name -> google.protobuf.Timestamp
+	22, // 5: ameide.agents.v1.Proposal.arguments:type_name -> google.protobuf.Struct
 	1,  // 6: ameide.agents.v1.Proposal.status:type_name -> ameide.agents.v1.ProposalStatus
-	18, // 7: ameide.agents.v1.Proposal.result:type_name -> google.protobuf.Struct
-	19, // 8: ameide.agents.v1.Proposal.created_at:type_name -> google.protobuf.Timestamp
-	19, // 9: ameide.agents.v1.Proposal.decided_at:type_name -> google.protobuf.Timestamp
-	7,  // 10: ameide.agents.v1.RunAgentResponse.step:type_name -> ameide.agents.v1.StepEvent
-	2,  // 11: ameide.agents.v1.RunAgentResponse.tool_call:type_name -> ameide.agents.v1.ToolCall
-	3,  // 12: ameide.agents.v1.RunAgentResponse.run:type_name -> ameide.agents.v1.Run
-	3,  // 13: ameide.agents.v1.GetRunResponse.run:type_name -> ameide.agents.v1.Run
-	3,  // 14: ameide.agents.v1.ListRunsResponse.runs:type_name -> ameide.agents.v1.Run
-	1,  // 15: ameide.agents.v1.ListProposalsRequest.status:type_name -> ameide.agents.v1.ProposalStatus
-	4,  // 16: ameide.agents.v1.ListProposalsResponse.proposals:type_name -> ameide.agents.v1.Proposal
-	4,  // 17: ameide.agents.v1.DecideProposalResponse.proposal:type_name -> ameide.agents.v1.Proposal
-	4,  // 18: ameide.agents.v1.ApplyProposalResponse.proposal:type_name -> ameide.agents.v1.Proposal
-	5,  // 19: ameide.agents.v1.AgentService.RunAgent:input_type -> ameide.agents.v1.RunAgentRequest
-	8,  // 20: ameide.agents.v1.AgentService.GetRun:input_type -> ameide.agents.v1.GetRunRequest
-	10, // 21: ameide.agents.v1.AgentService.ListRuns:input_type -> ameide.agents.v1.ListRunsRequest
-	12, // 22: ameide.agents.v1.AgentService.ListProposals:input_type -> ameide.agents.v1.ListProposalsRequest
-	14, // 23: ameide.agents.v1.AgentService.DecideProposal:input_type -> ameide.agents.v1.DecideProposalRequest
-	16, // 24: ameide.agents.v1.AgentService.ApplyProposal:input_type -> ameide.agents.v1.ApplyProposalRequest
-	6,  // 25: ameide.agents.v1.AgentService.RunAgent:output_type -> ameide.agents.v1.RunAgentResponse
-	9,  // 26: ameide.agents.v1.AgentService.GetRun:output_type -> ameide.agents.v1.GetRunResponse
-	11, // 27: ameide.agents.v1.AgentService.ListRuns:output_type -> ameide.agents.v1.ListRunsResponse
-	13, // 28: ameide.agents.v1.AgentService.ListProposals:output_type -> ameide.agents.v1.ListProposalsResponse
-	15, // 29: ameide.agents.v1.AgentService.DecideProposal:output_type -> ameide.agents.v1.DecideProposalResponse
-	17, // 30: ameide.agents.v1.AgentService.ApplyProposal:output_type -> ameide.agents.v1.ApplyProposalResponse
-	25, // [25:31] is the sub-list for method output_type
-	19, // [19:25] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	22, // 7: ameide.agents.v1.Proposal.result:type_name -> google.protobuf.Struct
+	23, // 8: ameide.agents.v1.Proposal.created_at:type_name -> google.protobuf.Timestamp
+	23, // 9: ameide.agents.v1.Proposal.decided_at:type_name -> google.protobuf.Timestamp
+	22, // 10: ameide.agents.v1.FixtureCall.request:type_name -> google.protobuf.Struct
+	6,  // 11: ameide.agents.v1.RunSandboxRequest.fixtures:type_name -> ameide.agents.v1.FixtureCall
+	22, // 12: ameide.agents.v1.FixtureResult.response:type_name -> google.protobuf.Struct
+	8,  // 13: ameide.agents.v1.RunSandboxResponse.fixture:type_name -> ameide.agents.v1.FixtureResult
+	10, // 14: ameide.agents.v1.RunSandboxResponse.agent:type_name -> ameide.agents.v1.RunAgentResponse
+	11, // 15: ameide.agents.v1.RunAgentResponse.step:type_name -> ameide.agents.v1.StepEvent
+	2,  // 16: ameide.agents.v1.RunAgentResponse.tool_call:type_name -> ameide.agents.v1.ToolCall
+	3,  // 17: ameide.agents.v1.RunAgentResponse.run:type_name -> ameide.agents.v1.Run
+	3,  // 18: ameide.agents.v1.GetRunResponse.run:type_name -> ameide.agents.v1.Run
+	3,  // 19: ameide.agents.v1.ListRunsResponse.runs:type_name -> ameide.agents.v1.Run
+	1,  // 20: ameide.agents.v1.ListProposalsRequest.status:type_name -> ameide.agents.v1.ProposalStatus
+	4,  // 21: ameide.agents.v1.ListProposalsResponse.proposals:type_name -> ameide.agents.v1.Proposal
+	4,  // 22: ameide.agents.v1.DecideProposalResponse.proposal:type_name -> ameide.agents.v1.Proposal
+	4,  // 23: ameide.agents.v1.ApplyProposalResponse.proposal:type_name -> ameide.agents.v1.Proposal
+	5,  // 24: ameide.agents.v1.AgentService.RunAgent:input_type -> ameide.agents.v1.RunAgentRequest
+	7,  // 25: ameide.agents.v1.AgentService.RunSandbox:input_type -> ameide.agents.v1.RunSandboxRequest
+	12, // 26: ameide.agents.v1.AgentService.GetRun:input_type -> ameide.agents.v1.GetRunRequest
+	14, // 27: ameide.agents.v1.AgentService.ListRuns:input_type -> ameide.agents.v1.ListRunsRequest
+	16, // 28: ameide.agents.v1.AgentService.ListProposals:input_type -> ameide.agents.v1.ListProposalsRequest
+	18, // 29: ameide.agents.v1.AgentService.DecideProposal:input_type -> ameide.agents.v1.DecideProposalRequest
+	20, // 30: ameide.agents.v1.AgentService.ApplyProposal:input_type -> ameide.agents.v1.ApplyProposalRequest
+	10, // 31: ameide.agents.v1.AgentService.RunAgent:output_type -> ameide.agents.v1.RunAgentResponse
+	9,  // 32: ameide.agents.v1.AgentService.RunSandbox:output_type -> ameide.agents.v1.RunSandboxResponse
+	13, // 33: ameide.agents.v1.AgentService.GetRun:output_type -> ameide.agents.v1.GetRunResponse
+	15, // 34: ameide.agents.v1.AgentService.ListRuns:output_type -> ameide.agents.v1.ListRunsResponse
+	17, // 35: ameide.agents.v1.AgentService.ListProposals:output_type -> ameide.agents.v1.ListProposalsResponse
+	19, // 36: ameide.agents.v1.AgentService.DecideProposal:output_type -> ameide.agents.v1.DecideProposalResponse
+	21, // 37: ameide.agents.v1.AgentService.ApplyProposal:output_type -> ameide.agents.v1.ApplyProposalResponse
+	31, // [31:38] is the sub-list for method output_type
+	24, // [24:31] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_ameide_agents_v1_agent_service_proto_init() }
@@ -1587,7 +1886,11 @@ func file_ameide_agents_v1_agent_service_proto_init() {
 	if File_ameide_agents_v1_agent_service_proto != nil {
 		return
 	}
-	file_ameide_agents_v1_agent_service_proto_msgTypes[4].OneofWrappers = []any{
+	file_ameide_agents_v1_agent_service_proto_msgTypes[7].OneofWrappers = []any{
+		(*RunSandboxResponse_Fixture)(nil),
+		(*RunSandboxResponse_Agent)(nil),
+	}
+	file_ameide_agents_v1_agent_service_proto_msgTypes[8].OneofWrappers = []any{
 		(*RunAgentResponse_Step)(nil),
 		(*RunAgentResponse_Text)(nil),
 		(*RunAgentResponse_ToolCall)(nil),
@@ -1601,7 +1904,7 @@ func file_ameide_agents_v1_agent_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ameide_agents_v1_agent_service_proto_rawDesc), len(file_ameide_agents_v1_agent_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   16,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

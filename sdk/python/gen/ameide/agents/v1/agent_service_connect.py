@@ -21,7 +21,7 @@ from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
 
-from .agent_service_pb2 import ApplyProposalRequest, ApplyProposalResponse, DecideProposalRequest, DecideProposalResponse, GetRunRequest, GetRunResponse, ListProposalsRequest, ListProposalsResponse, ListRunsRequest, ListRunsResponse, RunAgentRequest, RunAgentResponse
+from .agent_service_pb2 import ApplyProposalRequest, ApplyProposalResponse, DecideProposalRequest, DecideProposalResponse, GetRunRequest, GetRunResponse, ListProposalsRequest, ListProposalsResponse, ListRunsRequest, ListRunsResponse, RunAgentRequest, RunAgentResponse, RunSandboxRequest, RunSandboxResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping
@@ -48,6 +48,18 @@ class AgentService(Protocol):
         """
         Runs the latest (or a given) published version of an agent as the caller:
         streams steps, answer text, tool calls and proposals, and ends with the run.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def run_sandbox(self, request: RunSandboxRequest, ctx: RequestContext[RunSandboxRequest, RunSandboxResponse], /) -> AsyncIterator[RunSandboxResponse]:
+        """
+        Runs an agent's draft in a throwaway tenant (`sandbox-...`) seeded by the
+        request's fixture calls: its read and act tools call that tenant, its
+        proposals stay there, and the tenant's rows are erased when the run ends.
+        Streams the fixture calls' answers, then the run's events as RunAgent
+        does; the run's tool calls are every call the agent would have made. The
+        outcome is recorded on the artifact: publishing a definition whose policy
+        allows `act` tools needs a completed sandbox run of the draft published.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -99,6 +111,17 @@ class AgentServiceASGIApplication(ConnectASGIApplication[AgentService]):
                         stream_type=StreamType.SERVER_STREAM,
                     ),
                     function=svc.run_agent,
+                ),
+                "/ameide.agents.v1.AgentService/RunSandbox": Endpoint.server_stream(
+                    method=MethodInfo(
+                        name="RunSandbox",
+                        service_name="ameide.agents.v1.AgentService",
+                        input=RunSandboxRequest,
+                        output=RunSandboxResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=svc.run_sandbox,
                 ),
                 "/ameide.agents.v1.AgentService/GetRun": Endpoint.unary(
                     method=MethodInfo(
@@ -217,6 +240,35 @@ class AgentServiceClient(ConnectClient):
                 service_name="ameide.agents.v1.AgentService",
                 input=RunAgentRequest,
                 output=RunAgentResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def run_sandbox(
+        self,
+        request: RunSandboxRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> AsyncIterator[RunSandboxResponse]:
+        """
+        Runs an agent's draft in a throwaway tenant (`sandbox-...`) seeded by the
+        request's fixture calls: its read and act tools call that tenant, its
+        proposals stay there, and the tenant's rows are erased when the run ends.
+        Streams the fixture calls' answers, then the run's events as RunAgent
+        does; the run's tool calls are every call the agent would have made. The
+        outcome is recorded on the artifact: publishing a definition whose policy
+        allows `act` tools needs a completed sandbox run of the draft published.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="RunSandbox",
+                service_name="ameide.agents.v1.AgentService",
+                input=RunSandboxRequest,
+                output=RunSandboxResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.SERVER_STREAM,
             ),
@@ -353,6 +405,18 @@ class AgentServiceSync(Protocol):
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
+    def run_sandbox(self, request: RunSandboxRequest, ctx: RequestContext[RunSandboxRequest, RunSandboxResponse], /) -> Iterator[RunSandboxResponse]:
+        """
+        Runs an agent's draft in a throwaway tenant (`sandbox-...`) seeded by the
+        request's fixture calls: its read and act tools call that tenant, its
+        proposals stay there, and the tenant's rows are erased when the run ends.
+        Streams the fixture calls' answers, then the run's events as RunAgent
+        does; the run's tool calls are every call the agent would have made. The
+        outcome is recorded on the artifact: publishing a definition whose policy
+        allows `act` tools needs a completed sandbox run of the draft published.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
     def get_run(self, request: GetRunRequest, ctx: RequestContext[GetRunRequest, GetRunResponse], /) -> GetRunResponse:
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -399,6 +463,17 @@ class AgentServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.SERVER_STREAM,
                     ),
                     function=service.run_agent,
+                ),
+                "/ameide.agents.v1.AgentService/RunSandbox": EndpointSync.server_stream(
+                    method=MethodInfo(
+                        name="RunSandbox",
+                        service_name="ameide.agents.v1.AgentService",
+                        input=RunSandboxRequest,
+                        output=RunSandboxResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.SERVER_STREAM,
+                    ),
+                    function=service.run_sandbox,
                 ),
                 "/ameide.agents.v1.AgentService/GetRun": EndpointSync.unary(
                     method=MethodInfo(
@@ -517,6 +592,35 @@ class AgentServiceClientSync(ConnectClientSync):
                 service_name="ameide.agents.v1.AgentService",
                 input=RunAgentRequest,
                 output=RunAgentResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.SERVER_STREAM,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def run_sandbox(
+        self,
+        request: RunSandboxRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> Iterator[RunSandboxResponse]:
+        """
+        Runs an agent's draft in a throwaway tenant (`sandbox-...`) seeded by the
+        request's fixture calls: its read and act tools call that tenant, its
+        proposals stay there, and the tenant's rows are erased when the run ends.
+        Streams the fixture calls' answers, then the run's events as RunAgent
+        does; the run's tool calls are every call the agent would have made. The
+        outcome is recorded on the artifact: publishing a definition whose policy
+        allows `act` tools needs a completed sandbox run of the draft published.
+        """
+        return self.execute_server_stream(
+            request=request,
+            method=MethodInfo(
+                name="RunSandbox",
+                service_name="ameide.agents.v1.AgentService",
+                input=RunSandboxRequest,
+                output=RunSandboxResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.SERVER_STREAM,
             ),

@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$ameide/agents/v1/agent_service.proto\x12\x10\x61meide.agents.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\x02\n\x08ToolCall\x12\x12\n\x04step\x18\x01 \x01(\x05R\x04step\x12\x17\n\x07\x63\x61ll_id\x18\x02 \x01(\tR\x06\x63\x61llId\x12\x12\n\x04tool\x18\x03 \x01(\tR\x04tool\x12\x10\n\x03rpc\x18\x04 \x01(\tR\x03rpc\x12\x12\n\x04risk\x18\x05 \x01(\tR\x04risk\x12\x35\n\targuments\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\targuments\x12\x18\n\x07outcome\x18\x07 \x01(\tR\x07outcome\x12\x1f\n\x0bproposal_id\x18\x08 \x01(\tR\nproposalId\x12\x1d\n\nerror_code\x18\t \x01(\tR\terrorCode\x12\x14\n\x05\x65rror\x18\n \x01(\tR\x05\x65rror\"\xb6\x04\n\x03Run\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x14\n\x05\x61gent\x18\x02 \x01(\tR\x05\x61gent\x12\x18\n\x07version\x18\x03 \x01(\x05R\x07version\x12\x1f\n\x0b\x63onfig_hash\x18\x04 \x01(\tR\nconfigHash\x12\x17\n\x07user_id\x18\x05 \x01(\tR\x06userId\x12\x19\n\x08trace_id\x18\x06 \x01(\tR\x07traceId\x12\x33\n\x06status\x18\x07 \x01(\x0e\x32\x1b.ameide.agents.v1.RunStatusR\x06status\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x12\x16\n\x06\x61nswer\x18\t \x01(\tR\x06\x61nswer\x12\x14\n\x05steps\x18\n \x01(\x05R\x05steps\x12\x39\n\ntool_calls\x18\x0b \x03(\x0b\x32\x1a.ameide.agents.v1.ToolCallR\ttoolCalls\x12!\n\x0cproposal_ids\x18\x0c \x03(\tR\x0bproposalIds\x12!\n\x0cinput_tokens\x18\r \x01(\x03R\x0binputTokens\x12#\n\routput_tokens\x18\x0e \x01(\x03R\x0coutputTokens\x12\x39\n\nstarted_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12\x35\n\x08\x65nded_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndedAt\"\x9e\x05\n\x08Proposal\x12\x1f\n\x0bproposal_id\x18\x01 \x01(\tR\nproposalId\x12\x15\n\x06run_id\x18\x02 \x01(\tR\x05runId\x12\x14\n\x05\x61gent\x18\x03 \x01(\tR\x05\x61gent\x12#\n\ragent_version\x18\x04 \x01(\x05R\x0c\x61gentVersion\x12\x12\n\x04tool\x18\x05 \x01(\tR\x04tool\x12\x10\n\x03rpc\x18\x06 \x01(\tR\x03rpc\x12\x35\n\targuments\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructR\targuments\x12\x1c\n\trationale\x18\x08 \x01(\tR\trationale\x12\x38\n\x06status\x18\t \x01(\x0e\x32 .ameide.agents.v1.ProposalStatusR\x06status\x12%\n\x0e\x61pprover_group\x18\n \x01(\tR\rapproverGroup\x12,\n\x12review_instance_id\x18\x0b \x01(\tR\x10reviewInstanceId\x12\x1f\n\x0bproposed_by\x18\x0c \x01(\tR\nproposedBy\x12\x1d\n\ndecided_by\x18\r \x01(\tR\tdecidedBy\x12\x18\n\x07\x63omment\x18\x0e \x01(\tR\x07\x63omment\x12/\n\x06result\x18\x0f \x01(\x0b\x32\x17.google.protobuf.StructR\x06result\x12\x14\n\x05\x65rror\x18\x10 \x01(\tR\x05\x65rror\x12\x39\n\ncreated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\ndecided_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tdecidedAt\"W\n\x0fRunAgentRequest\x12\x14\n\x05\x61gent\x18\x01 \x01(\tR\x05\x61gent\x12\x18\n\x07version\x18\x02 \x01(\x05R\x07version\x12\x14\n\x05input\x18\x03 \x01(\tR\x05input\"\x8d\x02\n\x10RunAgentResponse\x12\x31\n\x04step\x18\x01 \x01(\x0b\x32\x1b.ameide.agents.v1.StepEventH\x00R\x04step\x12\x14\n\x04text\x18\x02 \x01(\tH\x00R\x04text\x12\x39\n\ttool_call\x18\x03 \x01(\x0b\x32\x1a.ameide.agents.v1.ToolCallH\x00R\x08toolCall\x12!\n\x0bproposal_id\x18\x04 \x01(\tH\x00R\nproposalId\x12\x1e\n\tmalformed\x18\x05 \x01(\tH\x00R\tmalformed\x12)\n\x03run\x18\x06 \x01(\x0b\x32\x15.ameide.agents.v1.RunH\x00R\x03runB\x07\n\x05\x65vent\"3\n\tStepEvent\x12\x12\n\x04step\x18\x01 \x01(\x05R\x04step\x12\x12\n\x04node\x18\x02 \x01(\tR\x04node\"&\n\rGetRunRequest\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\"9\n\x0eGetRunResponse\x12\'\n\x03run\x18\x01 \x01(\x0b\x32\x15.ameide.agents.v1.RunR\x03run\"D\n\x0fListRunsRequest\x12\x14\n\x05\x61gent\x18\x01 \x01(\tR\x05\x61gent\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\"=\n\x10ListRunsResponse\x12)\n\x04runs\x18\x01 \x03(\x0b\x32\x15.ameide.agents.v1.RunR\x04runs\"\xa5\x01\n\x14ListProposalsRequest\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x38\n\x06status\x18\x02 \x01(\x0e\x32 .ameide.agents.v1.ProposalStatusR\x06status\x12\x1f\n\x0bproposal_id\x18\x03 \x01(\tR\nproposalId\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\"Q\n\x15ListProposalsResponse\x12\x38\n\tproposals\x18\x01 \x03(\x0b\x32\x1a.ameide.agents.v1.ProposalR\tproposals\"l\n\x15\x44\x65\x63ideProposalRequest\x12\x1f\n\x0bproposal_id\x18\x01 \x01(\tR\nproposalId\x12\x18\n\x07\x61pprove\x18\x02 \x01(\x08R\x07\x61pprove\x12\x18\n\x07\x63omment\x18\x03 \x01(\tR\x07\x63omment\"P\n\x16\x44\x65\x63ideProposalResponse\x12\x36\n\x08proposal\x18\x01 \x01(\x0b\x32\x1a.ameide.agents.v1.ProposalR\x08proposal\"7\n\x14\x41pplyProposalRequest\x12\x1f\n\x0bproposal_id\x18\x01 \x01(\tR\nproposalId\"O\n\x15\x41pplyProposalResponse\x12\x36\n\x08proposal\x18\x01 \x01(\x0b\x32\x1a.ameide.agents.v1.ProposalR\x08proposal*\xf8\x01\n\tRunStatus\x12\x1a\n\x16RUN_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12RUN_STATUS_RUNNING\x10\x01\x12\x18\n\x14RUN_STATUS_COMPLETED\x10\x02\x12\x15\n\x11RUN_STATUS_FAILED\x10\x03\x12\x18\n\x14RUN_STATUS_MAX_STEPS\x10\x04\x12\x1d\n\x19RUN_STATUS_MAX_TOOL_CALLS\x10\x05\x12\x1b\n\x17RUN_STATUS_TOKEN_BUDGET\x10\x06\x12\x16\n\x12RUN_STATUS_TIMEOUT\x10\x07\x12\x18\n\x14RUN_STATUS_CANCELLED\x10\x08*\xc3\x01\n\x0eProposalStatus\x12\x1f\n\x1bPROPOSAL_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17PROPOSAL_STATUS_PENDING\x10\x01\x12\x1c\n\x18PROPOSAL_STATUS_APPROVED\x10\x02\x12\x1c\n\x18PROPOSAL_STATUS_REJECTED\x10\x03\x12\x1b\n\x17PROPOSAL_STATUS_APPLIED\x10\x04\x12\x1a\n\x16PROPOSAL_STATUS_FAILED\x10\x05\x32\xbb\x04\n\x0c\x41gentService\x12S\n\x08RunAgent\x12!.ameide.agents.v1.RunAgentRequest\x1a\".ameide.agents.v1.RunAgentResponse0\x01\x12P\n\x06GetRun\x12\x1f.ameide.agents.v1.GetRunRequest\x1a .ameide.agents.v1.GetRunResponse\"\x03\x90\x02\x01\x12V\n\x08ListRuns\x12!.ameide.agents.v1.ListRunsRequest\x1a\".ameide.agents.v1.ListRunsResponse\"\x03\x90\x02\x01\x12\x65\n\rListProposals\x12&.ameide.agents.v1.ListProposalsRequest\x1a\'.ameide.agents.v1.ListProposalsResponse\"\x03\x90\x02\x01\x12\x63\n\x0e\x44\x65\x63ideProposal\x12\'.ameide.agents.v1.DecideProposalRequest\x1a(.ameide.agents.v1.DecideProposalResponse\x12`\n\rApplyProposal\x12&.ameide.agents.v1.ApplyProposalRequest\x1a\'.ameide.agents.v1.ApplyProposalResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$ameide/agents/v1/agent_service.proto\x12\x10\x61meide.agents.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\x02\n\x08ToolCall\x12\x12\n\x04step\x18\x01 \x01(\x05R\x04step\x12\x17\n\x07\x63\x61ll_id\x18\x02 \x01(\tR\x06\x63\x61llId\x12\x12\n\x04tool\x18\x03 \x01(\tR\x04tool\x12\x10\n\x03rpc\x18\x04 \x01(\tR\x03rpc\x12\x12\n\x04risk\x18\x05 \x01(\tR\x04risk\x12\x35\n\targuments\x18\x06 \x01(\x0b\x32\x17.google.protobuf.StructR\targuments\x12\x18\n\x07outcome\x18\x07 \x01(\tR\x07outcome\x12\x1f\n\x0bproposal_id\x18\x08 \x01(\tR\nproposalId\x12\x1d\n\nerror_code\x18\t \x01(\tR\terrorCode\x12\x14\n\x05\x65rror\x18\n \x01(\tR\x05\x65rror\"\xdd\x04\n\x03Run\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x14\n\x05\x61gent\x18\x02 \x01(\tR\x05\x61gent\x12\x18\n\x07version\x18\x03 \x01(\x05R\x07version\x12\x1f\n\x0b\x63onfig_hash\x18\x04 \x01(\tR\nconfigHash\x12\x17\n\x07user_id\x18\x05 \x01(\tR\x06userId\x12\x19\n\x08trace_id\x18\x06 \x01(\tR\x07traceId\x12\x33\n\x06status\x18\x07 \x01(\x0e\x32\x1b.ameide.agents.v1.RunStatusR\x06status\x12\x18\n\x07message\x18\x08 \x01(\tR\x07message\x12\x16\n\x06\x61nswer\x18\t \x01(\tR\x06\x61nswer\x12\x14\n\x05steps\x18\n \x01(\x05R\x05steps\x12\x39\n\ntool_calls\x18\x0b \x03(\x0b\x32\x1a.ameide.agents.v1.ToolCallR\ttoolCalls\x12!\n\x0cproposal_ids\x18\x0c \x03(\tR\x0bproposalIds\x12!\n\x0cinput_tokens\x18\r \x01(\x03R\x0binputTokens\x12#\n\routput_tokens\x18\x0e \x01(\x03R\x0coutputTokens\x12\x39\n\nstarted_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartedAt\x12\x35\n\x08\x65nded_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndedAt\x12%\n\x0esandbox_tenant\x18\x11 \x01(\tR\rsandboxTenant\"\x9e\x05\n\x08Proposal\x12\x1f\n\x0bproposal_id\x18\x01 \x01(\tR\nproposalId\x12\x15\n\x06run_id\x18\x02 \x01(\tR\x05runId\x12\x14\n\x05\x61gent\x18\x03 \x01(\tR\x05\x61gent\x12#\n\ragent_version\x18\x04 \x01(\x05R\x0c\x61gentVersion\x12\x12\n\x04tool\x18\x05 \x01(\tR\x04tool\x12\x10\n\x03rpc\x18\x06 \x01(\tR\x03rpc\x12\x35\n\targuments\x18\x07 \x01(\x0b\x32\x17.google.protobuf.StructR\targuments\x12\x1c\n\trationale\x18\x08 \x01(\tR\trationale\x12\x38\n\x06status\x18\t \x01(\x0e\x32 .ameide.agents.v1.ProposalStatusR\x06status\x12%\n\x0e\x61pprover_group\x18\n \x01(\tR\rapproverGroup\x12,\n\x12review_instance_id\x18\x0b \x01(\tR\x10reviewInstanceId\x12\x1f\n\x0bproposed_by\x18\x0c \x01(\tR\nproposedBy\x12\x1d\n\ndecided_by\x18\r \x01(\tR\tdecidedBy\x12\x18\n\x07\x63omment\x18\x0e \x01(\tR\x07\x63omment\x12/\n\x06result\x18\x0f \x01(\x0b\x32\x17.google.protobuf.StructR\x06result\x12\x14\n\x05\x65rror\x18\x10 \x01(\tR\x05\x65rror\x12\x39\n\ncreated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\ndecided_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tdecidedAt\"W\n\x0fRunAgentRequest\x12\x14\n\x05\x61gent\x18\x01 \x01(\tR\x05\x61gent\x12\x18\n\x07version\x18\x02 \x01(\x05R\x07version\x12\x14\n\x05input\x18\x03 \x01(\tR\x05input\"R\n\x0b\x46ixtureCall\x12\x10\n\x03rpc\x18\x01 \x01(\tR\x03rpc\x12\x31\n\x07request\x18\x02 \x01(\x0b\x32\x17.google.protobuf.StructR\x07request\"z\n\x11RunSandboxRequest\x12\x14\n\x05\x61gent\x18\x01 \x01(\tR\x05\x61gent\x12\x14\n\x05input\x18\x02 \x01(\tR\x05input\x12\x39\n\x08\x66ixtures\x18\x03 \x03(\x0b\x32\x1d.ameide.agents.v1.FixtureCallR\x08\x66ixtures\"l\n\rFixtureResult\x12\x14\n\x05index\x18\x01 \x01(\x05R\x05index\x12\x10\n\x03rpc\x18\x02 \x01(\tR\x03rpc\x12\x33\n\x08response\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructR\x08response\"\x96\x01\n\x12RunSandboxResponse\x12;\n\x07\x66ixture\x18\x01 \x01(\x0b\x32\x1f.ameide.agents.v1.FixtureResultH\x00R\x07\x66ixture\x12:\n\x05\x61gent\x18\x02 \x01(\x0b\x32\".ameide.agents.v1.RunAgentResponseH\x00R\x05\x61gentB\x07\n\x05\x65vent\"\x8d\x02\n\x10RunAgentResponse\x12\x31\n\x04step\x18\x01 \x01(\x0b\x32\x1b.ameide.agents.v1.StepEventH\x00R\x04step\x12\x14\n\x04text\x18\x02 \x01(\tH\x00R\x04text\x12\x39\n\ttool_call\x18\x03 \x01(\x0b\x32\x1a.ameide.agents.v1.ToolCallH\x00R\x08toolCall\x12!\n\x0bproposal_id\x18\x04 \x01(\tH\x00R\nproposalId\x12\x1e\n\tmalformed\x18\x05 \x01(\tH\x00R\tmalformed\x12)\n\x03run\x18\x06 \x01(\x0b\x32\x15.ameide.agents.v1.RunH\x00R\x03runB\x07\n\x05\x65vent\"3\n\tStepEvent\x12\x12\n\x04step\x18\x01 \x01(\x05R\x04step\x12\x12\n\x04node\x18\x02 \x01(\tR\x04node\"&\n\rGetRunRequest\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\"9\n\x0eGetRunResponse\x12\'\n\x03run\x18\x01 \x01(\x0b\x32\x15.ameide.agents.v1.RunR\x03run\"D\n\x0fListRunsRequest\x12\x14\n\x05\x61gent\x18\x01 \x01(\tR\x05\x61gent\x12\x1b\n\tpage_size\x18\x02 \x01(\x05R\x08pageSize\"=\n\x10ListRunsResponse\x12)\n\x04runs\x18\x01 \x03(\x0b\x32\x15.ameide.agents.v1.RunR\x04runs\"\xa5\x01\n\x14ListProposalsRequest\x12\x15\n\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x38\n\x06status\x18\x02 \x01(\x0e\x32 .ameide.agents.v1.ProposalStatusR\x06status\x12\x1f\n\x0bproposal_id\x18\x03 \x01(\tR\nproposalId\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08pageSize\"Q\n\x15ListProposalsResponse\x12\x38\n\tproposals\x18\x01 \x03(\x0b\x32\x1a.ameide.agents.v1.ProposalR\tproposals\"l\n\x15\x44\x65\x63ideProposalRequest\x12\x1f\n\x0bproposal_id\x18\x01 \x01(\tR\nproposalId\x12\x18\n\x07\x61pprove\x18\x02 \x01(\x08R\x07\x61pprove\x12\x18\n\x07\x63omment\x18\x03 \x01(\tR\x07\x63omment\"P\n\x16\x44\x65\x63ideProposalResponse\x12\x36\n\x08proposal\x18\x01 \x01(\x0b\x32\x1a.ameide.agents.v1.ProposalR\x08proposal\"7\n\x14\x41pplyProposalRequest\x12\x1f\n\x0bproposal_id\x18\x01 \x01(\tR\nproposalId\"O\n\x15\x41pplyProposalResponse\x12\x36\n\x08proposal\x18\x01 \x01(\x0b\x32\x1a.ameide.agents.v1.ProposalR\x08proposal*\xf8\x01\n\tRunStatus\x12\x1a\n\x16RUN_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12RUN_STATUS_RUNNING\x10\x01\x12\x18\n\x14RUN_STATUS_COMPLETED\x10\x02\x12\x15\n\x11RUN_STATUS_FAILED\x10\x03\x12\x18\n\x14RUN_STATUS_MAX_STEPS\x10\x04\x12\x1d\n\x19RUN_STATUS_MAX_TOOL_CALLS\x10\x05\x12\x1b\n\x17RUN_STATUS_TOKEN_BUDGET\x10\x06\x12\x16\n\x12RUN_STATUS_TIMEOUT\x10\x07\x12\x18\n\x14RUN_STATUS_CANCELLED\x10\x08*\xc3\x01\n\x0eProposalStatus\x12\x1f\n\x1bPROPOSAL_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17PROPOSAL_STATUS_PENDING\x10\x01\x12\x1c\n\x18PROPOSAL_STATUS_APPROVED\x10\x02\x12\x1c\n\x18PROPOSAL_STATUS_REJECTED\x10\x03\x12\x1b\n\x17PROPOSAL_STATUS_APPLIED\x10\x04\x12\x1a\n\x16PROPOSAL_STATUS_FAILED\x10\x05\x32\x96\x05\n\x0c\x41gentService\x12S\n\x08RunAgent\x12!.ameide.agents.v1.RunAgentRequest\x1a\".ameide.agents.v1.RunAgentResponse0\x01\x12Y\n\nRunSandbox\x12#.ameide.agents.v1.RunSandboxRequest\x1a$.ameide.agents.v1.RunSandboxResponse0\x01\x12P\n\x06GetRun\x12\x1f.ameide.agents.v1.GetRunRequest\x1a .ameide.agents.v1.GetRunResponse\"\x03\x90\x02\x01\x12V\n\x08ListRuns\x12!.ameide.agents.v1.ListRunsRequest\x1a\".ameide.agents.v1.ListRunsResponse\"\x03\x90\x02\x01\x12\x65\n\rListProposals\x12&.ameide.agents.v1.ListProposalsRequest\x1a\'.ameide.agents.v1.ListProposalsResponse\"\x03\x90\x02\x01\x12\x63\n\x0e\x44\x65\x63ideProposal\x12\'.ameide.agents.v1.DecideProposalRequest\x1a(.ameide.agents.v1.DecideProposalResponse\x12`\n\rApplyProposal\x12&.ameide.agents.v1.ApplyProposalRequest\x1a\'.ameide.agents.v1.ApplyProposalResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,42 +39,50 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AGENTSERVICE'].methods_by_name['ListRuns']._serialized_options = b'\220\002\001'
   _globals['_AGENTSERVICE'].methods_by_name['ListProposals']._loaded_options = None
   _globals['_AGENTSERVICE'].methods_by_name['ListProposals']._serialized_options = b'\220\002\001'
-  _globals['_RUNSTATUS']._serialized_start=2874
-  _globals['_RUNSTATUS']._serialized_end=3122
-  _globals['_PROPOSALSTATUS']._serialized_start=3125
-  _globals['_PROPOSALSTATUS']._serialized_end=3320
+  _globals['_RUNSTATUS']._serialized_start=3384
+  _globals['_RUNSTATUS']._serialized_end=3632
+  _globals['_PROPOSALSTATUS']._serialized_start=3635
+  _globals['_PROPOSALSTATUS']._serialized_end=3830
   _globals['_TOOLCALL']._serialized_start=122
   _globals['_TOOLCALL']._serialized_end=402
   _globals['_RUN']._serialized_start=405
-  _globals['_RUN']._serialized_end=971
-  _globals['_PROPOSAL']._serialized_start=974
-  _globals['_PROPOSAL']._serialized_end=1644
-  _globals['_RUNAGENTREQUEST']._serialized_start=1646
-  _globals['_RUNAGENTREQUEST']._serialized_end=1733
-  _globals['_RUNAGENTRESPONSE']._serialized_start=1736
-  _globals['_RUNAGENTRESPONSE']._serialized_end=2005
-  _globals['_STEPEVENT']._serialized_start=2007
-  _globals['_STEPEVENT']._serialized_end=2058
-  _globals['_GETRUNREQUEST']._serialized_start=2060
-  _globals['_GETRUNREQUEST']._serialized_end=2098
-  _globals['_GETRUNRESPONSE']._serialized_start=2100
-  _globals['_GETRUNRESPONSE']._serialized_end=2157
-  _globals['_LISTRUNSREQUEST']._serialized_start=2159
-  _globals['_LISTRUNSREQUEST']._serialized_end=2227
-  _globals['_LISTRUNSRESPONSE']._serialized_start=2229
-  _globals['_LISTRUNSRESPONSE']._serialized_end=2290
-  _globals['_LISTPROPOSALSREQUEST']._serialized_start=2293
-  _globals['_LISTPROPOSALSREQUEST']._serialized_end=2458
-  _globals['_LISTPROPOSALSRESPONSE']._serialized_start=2460
-  _globals['_LISTPROPOSALSRESPONSE']._serialized_end=2541
-  _globals['_DECIDEPROPOSALREQUEST']._serialized_start=2543
-  _globals['_DECIDEPROPOSALREQUEST']._serialized_end=2651
-  _globals['_DECIDEPROPOSALRESPONSE']._serialized_start=2653
-  _globals['_DECIDEPROPOSALRESPONSE']._serialized_end=2733
-  _globals['_APPLYPROPOSALREQUEST']._serialized_start=2735
-  _globals['_APPLYPROPOSALREQUEST']._serialized_end=2790
-  _globals['_APPLYPROPOSALRESPONSE']._serialized_start=2792
-  _globals['_APPLYPROPOSALRESPONSE']._serialized_end=2871
-  _globals['_AGENTSERVICE']._serialized_start=3323
-  _globals['_AGENTSERVICE']._serialized_end=3894
+  _globals['_RUN']._serialized_end=1010
+  _globals['_PROPOSAL']._serialized_start=1013
+  _globals['_PROPOSAL']._serialized_end=1683
+  _globals['_RUNAGENTREQUEST']._serialized_start=1685
+  _globals['_RUNAGENTREQUEST']._serialized_end=1772
+  _globals['_FIXTURECALL']._serialized_start=1774
+  _globals['_FIXTURECALL']._serialized_end=1856
+  _globals['_RUNSANDBOXREQUEST']._serialized_start=1858
+  _globals['_RUNSANDBOXREQUEST']._serialized_end=1980
+  _globals['_FIXTURERESULT']._serialized_start=1982
+  _globals['_FIXTURERESULT']._serialized_end=2090
+  _globals['_RUNSANDBOXRESPONSE']._serialized_start=2093
+  _globals['_RUNSANDBOXRESPONSE']._serialized_end=2243
+  _globals['_RUNAGENTRESPONSE']._serialized_start=2246
+  _globals['_RUNAGENTRESPONSE']._serialized_end=2515
+  _globals['_STEPEVENT']._serialized_start=2517
+  _globals['_STEPEVENT']._serialized_end=2568
+  _globals['_GETRUNREQUEST']._serialized_start=2570
+  _globals['_GETRUNREQUEST']._serialized_end=2608
+  _globals['_GETRUNRESPONSE']._serialized_start=2610
+  _globals['_GETRUNRESPONSE']._serialized_end=2667
+  _globals['_LISTRUNSREQUEST']._serialized_start=2669
+  _globals['_LISTRUNSREQUEST']._serialized_end=2737
+  _globals['_LISTRUNSRESPONSE']._serialized_start=2739
+  _globals['_LISTRUNSRESPONSE']._serialized_end=2800
+  _globals['_LISTPROPOSALSREQUEST']._serialized_start=2803
+  _globals['_LISTPROPOSALSREQUEST']._serialized_end=2968
+  _globals['_LISTPROPOSALSRESPONSE']._serialized_start=2970
+  _globals['_LISTPROPOSALSRESPONSE']._serialized_end=3051
+  _globals['_DECIDEPROPOSALREQUEST']._serialized_start=3053
+  _globals['_DECIDEPROPOSALREQUEST']._serialized_end=3161
+  _globals['_DECIDEPROPOSALRESPONSE']._serialized_start=3163
+  _globals['_DECIDEPROPOSALRESPONSE']._serialized_end=3243
+  _globals['_APPLYPROPOSALREQUEST']._serialized_start=3245
+  _globals['_APPLYPROPOSALREQUEST']._serialized_end=3300
+  _globals['_APPLYPROPOSALRESPONSE']._serialized_start=3302
+  _globals['_APPLYPROPOSALRESPONSE']._serialized_end=3381
+  _globals['_AGENTSERVICE']._serialized_start=3833
+  _globals['_AGENTSERVICE']._serialized_end=4495
 # @@protoc_insertion_point(module_scope)

@@ -72,7 +72,7 @@ class ToolCall(_message.Message):
     def __init__(self, step: _Optional[int] = ..., call_id: _Optional[str] = ..., tool: _Optional[str] = ..., rpc: _Optional[str] = ..., risk: _Optional[str] = ..., arguments: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., outcome: _Optional[str] = ..., proposal_id: _Optional[str] = ..., error_code: _Optional[str] = ..., error: _Optional[str] = ...) -> None: ...
 
 class Run(_message.Message):
-    __slots__ = ("run_id", "agent", "version", "config_hash", "user_id", "trace_id", "status", "message", "answer", "steps", "tool_calls", "proposal_ids", "input_tokens", "output_tokens", "started_at", "ended_at")
+    __slots__ = ("run_id", "agent", "version", "config_hash", "user_id", "trace_id", "status", "message", "answer", "steps", "tool_calls", "proposal_ids", "input_tokens", "output_tokens", "started_at", "ended_at", "sandbox_tenant")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     AGENT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -89,6 +89,7 @@ class Run(_message.Message):
     OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
     STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     ENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    SANDBOX_TENANT_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     agent: str
     version: int
@@ -105,7 +106,8 @@ class Run(_message.Message):
     output_tokens: int
     started_at: _timestamp_pb2.Timestamp
     ended_at: _timestamp_pb2.Timestamp
-    def __init__(self, run_id: _Optional[str] = ..., agent: _Optional[str] = ..., version: _Optional[int] = ..., config_hash: _Optional[str] = ..., user_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., status: _Optional[_Union[RunStatus, str]] = ..., message: _Optional[str] = ..., answer: _Optional[str] = ..., steps: _Optional[int] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCall, _Mapping]]] = ..., proposal_ids: _Optional[_Iterable[str]] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    sandbox_tenant: str
+    def __init__(self, run_id: _Optional[str] = ..., agent: _Optional[str] = ..., version: _Optional[int] = ..., config_hash: _Optional[str] = ..., user_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., status: _Optional[_Union[RunStatus, str]] = ..., message: _Optional[str] = ..., answer: _Optional[str] = ..., steps: _Optional[int] = ..., tool_calls: _Optional[_Iterable[_Union[ToolCall, _Mapping]]] = ..., proposal_ids: _Optional[_Iterable[str]] = ..., input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sandbox_tenant: _Optional[str] = ...) -> None: ...
 
 class Proposal(_message.Message):
     __slots__ = ("proposal_id", "run_id", "agent", "agent_version", "tool", "rpc", "arguments", "rationale", "status", "approver_group", "review_instance_id", "proposed_by", "decided_by", "comment", "result", "error", "created_at", "decided_at")
@@ -156,6 +158,42 @@ class RunAgentRequest(_message.Message):
     version: int
     input: str
     def __init__(self, agent: _Optional[str] = ..., version: _Optional[int] = ..., input: _Optional[str] = ...) -> None: ...
+
+class FixtureCall(_message.Message):
+    __slots__ = ("rpc", "request")
+    RPC_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    rpc: str
+    request: _struct_pb2.Struct
+    def __init__(self, rpc: _Optional[str] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class RunSandboxRequest(_message.Message):
+    __slots__ = ("agent", "input", "fixtures")
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    INPUT_FIELD_NUMBER: _ClassVar[int]
+    FIXTURES_FIELD_NUMBER: _ClassVar[int]
+    agent: str
+    input: str
+    fixtures: _containers.RepeatedCompositeFieldContainer[FixtureCall]
+    def __init__(self, agent: _Optional[str] = ..., input: _Optional[str] = ..., fixtures: _Optional[_Iterable[_Union[FixtureCall, _Mapping]]] = ...) -> None: ...
+
+class FixtureResult(_message.Message):
+    __slots__ = ("index", "rpc", "response")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    RPC_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    rpc: str
+    response: _struct_pb2.Struct
+    def __init__(self, index: _Optional[int] = ..., rpc: _Optional[str] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class RunSandboxResponse(_message.Message):
+    __slots__ = ("fixture", "agent")
+    FIXTURE_FIELD_NUMBER: _ClassVar[int]
+    AGENT_FIELD_NUMBER: _ClassVar[int]
+    fixture: FixtureResult
+    agent: RunAgentResponse
+    def __init__(self, fixture: _Optional[_Union[FixtureResult, _Mapping]] = ..., agent: _Optional[_Union[RunAgentResponse, _Mapping]] = ...) -> None: ...
 
 class RunAgentResponse(_message.Message):
     __slots__ = ("step", "text", "tool_call", "proposal_id", "malformed", "run")

@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file ameide/agents/v1/agent_service.proto.
  */
 export const file_ameide_agents_v1_agent_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRhbWVpZGUvYWdlbnRzL3YxL2FnZW50X3NlcnZpY2UucHJvdG8SEGFtZWlkZS5hZ2VudHMudjEixwEKCFRvb2xDYWxsEgwKBHN0ZXAYASABKAUSDwoHY2FsbF9pZBgCIAEoCRIMCgR0b29sGAMgASgJEgsKA3JwYxgEIAEoCRIMCgRyaXNrGAUgASgJEioKCWFyZ3VtZW50cxgGIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDwoHb3V0Y29tZRgHIAEoCRITCgtwcm9wb3NhbF9pZBgIIAEoCRISCgplcnJvcl9jb2RlGAkgASgJEg0KBWVycm9yGAogASgJIpsDCgNSdW4SDgoGcnVuX2lkGAEgASgJEg0KBWFnZW50GAIgASgJEg8KB3ZlcnNpb24YAyABKAUSEwoLY29uZmlnX2hhc2gYBCABKAkSDwoHdXNlcl9pZBgFIAEoCRIQCgh0cmFjZV9pZBgGIAEoCRIrCgZzdGF0dXMYByABKA4yGy5hbWVpZGUuYWdlbnRzLnYxLlJ1blN0YXR1cxIPCgdtZXNzYWdlGAggASgJEg4KBmFuc3dlchgJIAEoCRINCgVzdGVwcxgKIAEoBRIuCgp0b29sX2NhbGxzGAsgAygLMhouYW1laWRlLmFnZW50cy52MS5Ub29sQ2FsbBIUCgxwcm9wb3NhbF9pZHMYDCADKAkSFAoMaW5wdXRfdG9rZW5zGA0gASgDEhUKDW91dHB1dF90b2tlbnMYDiABKAMSLgoKc3RhcnRlZF9hdBgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIucDCghQcm9wb3NhbBITCgtwcm9wb3NhbF9pZBgBIAEoCRIOCgZydW5faWQYAiABKAkSDQoFYWdlbnQYAyABKAkSFQoNYWdlbnRfdmVyc2lvbhgEIAEoBRIMCgR0b29sGAUgASgJEgsKA3JwYxgGIAEoCRIqCglhcmd1bWVudHMYByABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhEKCXJhdGlvbmFsZRgIIAEoCRIwCgZzdGF0dXMYCSABKA4yIC5hbWVpZGUuYWdlbnRzLnYxLlByb3Bvc2FsU3RhdHVzEhYKDmFwcHJvdmVyX2dyb3VwGAogASgJEhoKEnJldmlld19pbnN0YW5jZV9pZBgLIAEoCRITCgtwcm9wb3NlZF9ieRgMIAEoCRISCgpkZWNpZGVkX2J5GA0gASgJEg8KB2NvbW1lbnQYDiABKAkSJwoGcmVzdWx0GA8gASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVlcnJvchgQIAEoCRIuCgpjcmVhdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpkZWNpZGVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJACg9SdW5BZ2VudFJlcXVlc3QSDQoFYWdlbnQYASABKAkSDwoHdmVyc2lvbhgCIAEoBRINCgVpbnB1dBgDIAEoCSLbAQoQUnVuQWdlbnRSZXNwb25zZRIrCgRzdGVwGAEgASgLMhsuYW1laWRlLmFnZW50cy52MS5TdGVwRXZlbnRIABIOCgR0ZXh0GAIgASgJSAASLwoJdG9vbF9jYWxsGAMgASgLMhouYW1laWRlLmFnZW50cy52MS5Ub29sQ2FsbEgAEhUKC3Byb3Bvc2FsX2lkGAQgASgJSAASEwoJbWFsZm9ybWVkGAUgASgJSAASJAoDcnVuGAYgASgLMhUuYW1laWRlLmFnZW50cy52MS5SdW5IAEIHCgVldmVudCInCglTdGVwRXZlbnQSDAoEc3RlcBgBIAEoBRIMCgRub2RlGAIgASgJIh8KDUdldFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjQKDkdldFJ1blJlc3BvbnNlEiIKA3J1bhgBIAEoCzIVLmFtZWlkZS5hZ2VudHMudjEuUnVuIjMKD0xpc3RSdW5zUmVxdWVzdBINCgVhZ2VudBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUiNwoQTGlzdFJ1bnNSZXNwb25zZRIjCgRydW5zGAEgAygLMhUuYW1laWRlLmFnZW50cy52MS5SdW4igAEKFExpc3RQcm9wb3NhbHNSZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIwCgZzdGF0dXMYAiABKA4yIC5hbWVpZGUuYWdlbnRzLnYxLlByb3Bvc2FsU3RhdHVzEhMKC3Byb3Bvc2FsX2lkGAMgASgJEhEKCXBhZ2Vfc2l6ZRgEIAEoBSJGChVMaXN0UHJvcG9zYWxzUmVzcG9uc2USLQoJcHJvcG9zYWxzGAEgAygLMhouYW1laWRlLmFnZW50cy52MS5Qcm9wb3NhbCJOChVEZWNpZGVQcm9wb3NhbFJlcXVlc3QSEwoLcHJvcG9zYWxfaWQYASABKAkSDwoHYXBwcm92ZRgCIAEoCBIPCgdjb21tZW50GAMgASgJIkYKFkRlY2lkZVByb3Bvc2FsUmVzcG9uc2USLAoIcHJvcG9zYWwYASABKAsyGi5hbWVpZGUuYWdlbnRzLnYxLlByb3Bvc2FsIisKFEFwcGx5UHJvcG9zYWxSZXF1ZXN0EhMKC3Byb3Bvc2FsX2lkGAEgASgJIkUKFUFwcGx5UHJvcG9zYWxSZXNwb25zZRIsCghwcm9wb3NhbBgBIAEoCzIaLmFtZWlkZS5hZ2VudHMudjEuUHJvcG9zYWwq+AEKCVJ1blN0YXR1cxIaChZSVU5fU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSUlVOX1NUQVRVU19SVU5OSU5HEAESGAoUUlVOX1NUQVRVU19DT01QTEVURUQQAhIVChFSVU5fU1RBVFVTX0ZBSUxFRBADEhgKFFJVTl9TVEFUVVNfTUFYX1NURVBTEAQSHQoZUlVOX1NUQVRVU19NQVhfVE9PTF9DQUxMUxAFEhsKF1JVTl9TVEFUVVNfVE9LRU5fQlVER0VUEAYSFgoSUlVOX1NUQVRVU19USU1FT1VUEAcSGAoUUlVOX1NUQVRVU19DQU5DRUxMRUQQCCrDAQoOUHJvcG9zYWxTdGF0dXMSHwobUFJPUE9TQUxfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGwoXUFJPUE9TQUxfU1RBVFVTX1BFTkRJTkcQARIcChhQUk9QT1NBTF9TVEFUVVNfQVBQUk9WRUQQAhIcChhQUk9QT1NBTF9TVEFUVVNfUkVKRUNURUQQAxIbChdQUk9QT1NBTF9TVEFUVVNfQVBQTElFRBAEEhoKFlBST1BPU0FMX1NUQVRVU19GQUlMRUQQBTK7BAoMQWdlbnRTZXJ2aWNlElMKCFJ1bkFnZW50EiEuYW1laWRlLmFnZW50cy52MS5SdW5BZ2VudFJlcXVlc3QaIi5hbWVpZGUuYWdlbnRzLnYxLlJ1bkFnZW50UmVzcG9uc2UwARJQCgZHZXRSdW4SHy5hbWVpZGUuYWdlbnRzLnYxLkdldFJ1blJlcXVlc3QaIC5hbWVpZGUuYWdlbnRzLnYxLkdldFJ1blJlc3BvbnNlIgOQAgESVgoITGlzdFJ1bnMSIS5hbWVpZGUuYWdlbnRzLnYxLkxpc3RSdW5zUmVxdWVzdBoiLmFtZWlkZS5hZ2VudHMudjEuTGlzdFJ1bnNSZXNwb25zZSIDkAIBEmUKDUxpc3RQcm9wb3NhbHMSJi5hbWVpZGUuYWdlbnRzLnYxLkxpc3RQcm9wb3NhbHNSZXF1ZXN0GicuYW1laWRlLmFnZW50cy52MS5MaXN0UHJvcG9zYWxzUmVzcG9uc2UiA5ACARJjCg5EZWNpZGVQcm9wb3NhbBInLmFtZWlkZS5hZ2VudHMudjEuRGVjaWRlUHJvcG9zYWxSZXF1ZXN0GiguYW1laWRlLmFnZW50cy52MS5EZWNpZGVQcm9wb3NhbFJlc3BvbnNlEmAKDUFwcGx5UHJvcG9zYWwSJi5hbWVpZGUuYWdlbnRzLnYxLkFwcGx5UHJvcG9zYWxSZXF1ZXN0GicuYW1laWRlLmFnZW50cy52MS5BcHBseVByb3Bvc2FsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CiRhbWVpZGUvYWdlbnRzL3YxL2FnZW50X3NlcnZpY2UucHJvdG8SEGFtZWlkZS5hZ2VudHMudjEixwEKCFRvb2xDYWxsEgwKBHN0ZXAYASABKAUSDwoHY2FsbF9pZBgCIAEoCRIMCgR0b29sGAMgASgJEgsKA3JwYxgEIAEoCRIMCgRyaXNrGAUgASgJEioKCWFyZ3VtZW50cxgGIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSDwoHb3V0Y29tZRgHIAEoCRITCgtwcm9wb3NhbF9pZBgIIAEoCRISCgplcnJvcl9jb2RlGAkgASgJEg0KBWVycm9yGAogASgJIrMDCgNSdW4SDgoGcnVuX2lkGAEgASgJEg0KBWFnZW50GAIgASgJEg8KB3ZlcnNpb24YAyABKAUSEwoLY29uZmlnX2hhc2gYBCABKAkSDwoHdXNlcl9pZBgFIAEoCRIQCgh0cmFjZV9pZBgGIAEoCRIrCgZzdGF0dXMYByABKA4yGy5hbWVpZGUuYWdlbnRzLnYxLlJ1blN0YXR1cxIPCgdtZXNzYWdlGAggASgJEg4KBmFuc3dlchgJIAEoCRINCgVzdGVwcxgKIAEoBRIuCgp0b29sX2NhbGxzGAsgAygLMhouYW1laWRlLmFnZW50cy52MS5Ub29sQ2FsbBIUCgxwcm9wb3NhbF9pZHMYDCADKAkSFAoMaW5wdXRfdG9rZW5zGA0gASgDEhUKDW91dHB1dF90b2tlbnMYDiABKAMSLgoKc3RhcnRlZF9hdBgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnNhbmRib3hfdGVuYW50GBEgASgJIucDCghQcm9wb3NhbBITCgtwcm9wb3NhbF9pZBgBIAEoCRIOCgZydW5faWQYAiABKAkSDQoFYWdlbnQYAyABKAkSFQoNYWdlbnRfdmVyc2lvbhgEIAEoBRIMCgR0b29sGAUgASgJEgsKA3JwYxgGIAEoCRIqCglhcmd1bWVudHMYByABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhEKCXJhdGlvbmFsZRgIIAEoCRIwCgZzdGF0dXMYCSABKA4yIC5hbWVpZGUuYWdlbnRzLnYxLlByb3Bvc2FsU3RhdHVzEhYKDmFwcHJvdmVyX2dyb3VwGAogASgJEhoKEnJldmlld19pbnN0YW5jZV9pZBgLIAEoCRITCgtwcm9wb3NlZF9ieRgMIAEoCRISCgpkZWNpZGVkX2J5GA0gASgJEg8KB2NvbW1lbnQYDiABKAkSJwoGcmVzdWx0GA8gASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBINCgVlcnJvchgQIAEoCRIuCgpjcmVhdGVkX2F0GBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpkZWNpZGVkX2F0GBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJACg9SdW5BZ2VudFJlcXVlc3QSDQoFYWdlbnQYASABKAkSDwoHdmVyc2lvbhgCIAEoBRINCgVpbnB1dBgDIAEoCSJECgtGaXh0dXJlQ2FsbBILCgNycGMYASABKAkSKAoHcmVxdWVzdBgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiYgoRUnVuU2FuZGJveFJlcXVlc3QSDQoFYWdlbnQYASABKAkSDQoFaW5wdXQYAiABKAkSLwoIZml4dHVyZXMYAyADKAsyHS5hbWVpZGUuYWdlbnRzLnYxLkZpeHR1cmVDYWxsIlYKDUZpeHR1cmVSZXN1bHQSDQoFaW5kZXgYASABKAUSCwoDcnBjGAIgASgJEikKCHJlc3BvbnNlGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCKGAQoSUnVuU2FuZGJveFJlc3BvbnNlEjIKB2ZpeHR1cmUYASABKAsyHy5hbWVpZGUuYWdlbnRzLnYxLkZpeHR1cmVSZXN1bHRIABIzCgVhZ2VudBgCIAEoCzIiLmFtZWlkZS5hZ2VudHMudjEuUnVuQWdlbnRSZXNwb25zZUgAQgcKBWV2ZW50ItsBChBSdW5BZ2VudFJlc3BvbnNlEisKBHN0ZXAYASABKAsyGy5hbWVpZGUuYWdlbnRzLnYxLlN0ZXBFdmVudEgAEg4KBHRleHQYAiABKAlIABIvCgl0b29sX2NhbGwYAyABKAsyGi5hbWVpZGUuYWdlbnRzLnYxLlRvb2xDYWxsSAASFQoLcHJvcG9zYWxfaWQYBCABKAlIABITCgltYWxmb3JtZWQYBSABKAlIABIkCgNydW4YBiABKAsyFS5hbWVpZGUuYWdlbnRzLnYxLlJ1bkgAQgcKBWV2ZW50IicKCVN0ZXBFdmVudBIMCgRzdGVwGAEgASgFEgwKBG5vZGUYAiABKAkiHwoNR2V0UnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiNAoOR2V0UnVuUmVzcG9uc2USIgoDcnVuGAEgASgLMhUuYW1laWRlLmFnZW50cy52MS5SdW4iMwoPTGlzdFJ1bnNSZXF1ZXN0Eg0KBWFnZW50GAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBSI3ChBMaXN0UnVuc1Jlc3BvbnNlEiMKBHJ1bnMYASADKAsyFS5hbWVpZGUuYWdlbnRzLnYxLlJ1biKAAQoUTGlzdFByb3Bvc2Fsc1JlcXVlc3QSDgoGcnVuX2lkGAEgASgJEjAKBnN0YXR1cxgCIAEoDjIgLmFtZWlkZS5hZ2VudHMudjEuUHJvcG9zYWxTdGF0dXMSEwoLcHJvcG9zYWxfaWQYAyABKAkSEQoJcGFnZV9zaXplGAQgASgFIkYKFUxpc3RQcm9wb3NhbHNSZXNwb25zZRItCglwcm9wb3NhbHMYASADKAsyGi5hbWVpZGUuYWdlbnRzLnYxLlByb3Bvc2FsIk4KFURlY2lkZVByb3Bvc2FsUmVxdWVzdBITCgtwcm9wb3NhbF9pZBgBIAEoCRIPCgdhcHByb3ZlGAIgASgIEg8KB2NvbW1lbnQYAyABKAkiRgoWRGVjaWRlUHJvcG9zYWxSZXNwb25zZRIsCghwcm9wb3NhbBgBIAEoCzIaLmFtZWlkZS5hZ2VudHMudjEuUHJvcG9zYWwiKwoUQXBwbHlQcm9wb3NhbFJlcXVlc3QSEwoLcHJvcG9zYWxfaWQYASABKAkiRQoVQXBwbHlQcm9wb3NhbFJlc3BvbnNlEiwKCHByb3Bvc2FsGAEgASgLMhouYW1laWRlLmFnZW50cy52MS5Qcm9wb3NhbCr4AQoJUnVuU3RhdHVzEhoKFlJVTl9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJSVU5fU1RBVFVTX1JVTk5JTkcQARIYChRSVU5fU1RBVFVTX0NPTVBMRVRFRBACEhUKEVJVTl9TVEFUVVNfRkFJTEVEEAMSGAoUUlVOX1NUQVRVU19NQVhfU1RFUFMQBBIdChlSVU5fU1RBVFVTX01BWF9UT09MX0NBTExTEAUSGwoXUlVOX1NUQVRVU19UT0tFTl9CVURHRVQQBhIWChJSVU5fU1RBVFVTX1RJTUVPVVQQBxIYChRSVU5fU1RBVFVTX0NBTkNFTExFRBAIKsMBCg5Qcm9wb3NhbFN0YXR1cxIfChtQUk9QT1NBTF9TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdQUk9QT1NBTF9TVEFUVVNfUEVORElORxABEhwKGFBST1BPU0FMX1NUQVRVU19BUFBST1ZFRBACEhwKGFBST1BPU0FMX1NUQVRVU19SRUpFQ1RFRBADEhsKF1BST1BPU0FMX1NUQVRVU19BUFBMSUVEEAQSGgoWUFJPUE9TQUxfU1RBVFVTX0ZBSUxFRBAFMpYFCgxBZ2VudFNlcnZpY2USUwoIUnVuQWdlbnQSIS5hbWVpZGUuYWdlbnRzLnYxLlJ1bkFnZW50UmVxdWVzdBoiLmFtZWlkZS5hZ2VudHMudjEuUnVuQWdlbnRSZXNwb25zZTABElkKClJ1blNhbmRib3gSIy5hbWVpZGUuYWdlbnRzLnYxLlJ1blNhbmRib3hSZXF1ZXN0GiQuYW1laWRlLmFnZW50cy52MS5SdW5TYW5kYm94UmVzcG9uc2UwARJQCgZHZXRSdW4SHy5hbWVpZGUuYWdlbnRzLnYxLkdldFJ1blJlcXVlc3QaIC5hbWVpZGUuYWdlbnRzLnYxLkdldFJ1blJlc3BvbnNlIgOQAgESVgoITGlzdFJ1bnMSIS5hbWVpZGUuYWdlbnRzLnYxLkxpc3RSdW5zUmVxdWVzdBoiLmFtZWlkZS5hZ2VudHMudjEuTGlzdFJ1bnNSZXNwb25zZSIDkAIBEmUKDUxpc3RQcm9wb3NhbHMSJi5hbWVpZGUuYWdlbnRzLnYxLkxpc3RQcm9wb3NhbHNSZXF1ZXN0GicuYW1laWRlLmFnZW50cy52MS5MaXN0UHJvcG9zYWxzUmVzcG9uc2UiA5ACARJjCg5EZWNpZGVQcm9wb3NhbBInLmFtZWlkZS5hZ2VudHMudjEuRGVjaWRlUHJvcG9zYWxSZXF1ZXN0GiguYW1laWRlLmFnZW50cy52MS5EZWNpZGVQcm9wb3NhbFJlc3BvbnNlEmAKDUFwcGx5UHJvcG9zYWwSJi5hbWVpZGUuYWdlbnRzLnYxLkFwcGx5UHJvcG9zYWxSZXF1ZXN0GicuYW1laWRlLmFnZW50cy52MS5BcHBseVByb3Bvc2FsUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * One tool call of a run.
@@ -232,6 +232,13 @@ export type Run = Message<"ameide.agents.v1.Run"> & {
    * @generated from field: google.protobuf.Timestamp ended_at = 16;
    */
   endedAt?: Timestamp | undefined;
+
+  /**
+   * The throwaway tenant of a sandbox run (RunSandbox); empty for a real run.
+   *
+   * @generated from field: string sandbox_tenant = 17;
+   */
+  sandboxTenant: string;
 };
 
 /**
@@ -319,6 +326,13 @@ export type RunJson = {
    * @generated from field: google.protobuf.Timestamp ended_at = 16;
    */
   endedAt?: TimestampJson;
+
+  /**
+   * The throwaway tenant of a sandbox run (RunSandbox); empty for a real run.
+   *
+   * @generated from field: string sandbox_tenant = 17;
+   */
+  sandboxTenant?: string;
 };
 
 /**
@@ -593,6 +607,207 @@ export const RunAgentRequestSchema: GenMessage<RunAgentRequest, {jsonType: RunAg
   messageDesc(file_ameide_agents_v1_agent_service, 3);
 
 /**
+ * A call that seeds the sandbox tenant before a sandbox run.
+ *
+ * @generated from message ameide.agents.v1.FixtureCall
+ */
+export type FixtureCall = Message<"ameide.agents.v1.FixtureCall"> & {
+  /**
+   * The method (`package.Service/Method`), called as the caller in the sandbox tenant.
+   *
+   * @generated from field: string rpc = 1;
+   */
+  rpc: string;
+
+  /**
+   * @generated from field: google.protobuf.Struct request = 2;
+   */
+  request?: JsonObject | undefined;
+};
+
+/**
+ * A call that seeds the sandbox tenant before a sandbox run.
+ *
+ * @generated from message ameide.agents.v1.FixtureCall
+ */
+export type FixtureCallJson = {
+  /**
+   * The method (`package.Service/Method`), called as the caller in the sandbox tenant.
+   *
+   * @generated from field: string rpc = 1;
+   */
+  rpc?: string;
+
+  /**
+   * @generated from field: google.protobuf.Struct request = 2;
+   */
+  request?: StructJson;
+};
+
+/**
+ * Describes the message ameide.agents.v1.FixtureCall.
+ * Use `create(FixtureCallSchema)` to create a new message.
+ */
+export const FixtureCallSchema: GenMessage<FixtureCall, {jsonType: FixtureCallJson}> = /*@__PURE__*/
+  messageDesc(file_ameide_agents_v1_agent_service, 4);
+
+/**
+ * @generated from message ameide.agents.v1.RunSandboxRequest
+ */
+export type RunSandboxRequest = Message<"ameide.agents.v1.RunSandboxRequest"> & {
+  /**
+   * The AgentDefinition's name: its draft runs (its latest content when it has no draft).
+   *
+   * @generated from field: string agent = 1;
+   */
+  agent: string;
+
+  /**
+   * The task. `{{fixture.N.path}}` stands for the value at `path` (dot-separated) of
+   * the answer of fixture call N (from 0), e.g. `{{fixture.0.customer.customerId}}`.
+   *
+   * @generated from field: string input = 2;
+   */
+  input: string;
+
+  /**
+   * @generated from field: repeated ameide.agents.v1.FixtureCall fixtures = 3;
+   */
+  fixtures: FixtureCall[];
+};
+
+/**
+ * @generated from message ameide.agents.v1.RunSandboxRequest
+ */
+export type RunSandboxRequestJson = {
+  /**
+   * The AgentDefinition's name: its draft runs (its latest content when it has no draft).
+   *
+   * @generated from field: string agent = 1;
+   */
+  agent?: string;
+
+  /**
+   * The task. `{{fixture.N.path}}` stands for the value at `path` (dot-separated) of
+   * the answer of fixture call N (from 0), e.g. `{{fixture.0.customer.customerId}}`.
+   *
+   * @generated from field: string input = 2;
+   */
+  input?: string;
+
+  /**
+   * @generated from field: repeated ameide.agents.v1.FixtureCall fixtures = 3;
+   */
+  fixtures?: FixtureCallJson[];
+};
+
+/**
+ * Describes the message ameide.agents.v1.RunSandboxRequest.
+ * Use `create(RunSandboxRequestSchema)` to create a new message.
+ */
+export const RunSandboxRequestSchema: GenMessage<RunSandboxRequest, {jsonType: RunSandboxRequestJson}> = /*@__PURE__*/
+  messageDesc(file_ameide_agents_v1_agent_service, 5);
+
+/**
+ * The answer of one fixture call of a sandbox run.
+ *
+ * @generated from message ameide.agents.v1.FixtureResult
+ */
+export type FixtureResult = Message<"ameide.agents.v1.FixtureResult"> & {
+  /**
+   * @generated from field: int32 index = 1;
+   */
+  index: number;
+
+  /**
+   * @generated from field: string rpc = 2;
+   */
+  rpc: string;
+
+  /**
+   * @generated from field: google.protobuf.Struct response = 3;
+   */
+  response?: JsonObject | undefined;
+};
+
+/**
+ * The answer of one fixture call of a sandbox run.
+ *
+ * @generated from message ameide.agents.v1.FixtureResult
+ */
+export type FixtureResultJson = {
+  /**
+   * @generated from field: int32 index = 1;
+   */
+  index?: number;
+
+  /**
+   * @generated from field: string rpc = 2;
+   */
+  rpc?: string;
+
+  /**
+   * @generated from field: google.protobuf.Struct response = 3;
+   */
+  response?: StructJson;
+};
+
+/**
+ * Describes the message ameide.agents.v1.FixtureResult.
+ * Use `create(FixtureResultSchema)` to create a new message.
+ */
+export const FixtureResultSchema: GenMessage<FixtureResult, {jsonType: FixtureResultJson}> = /*@__PURE__*/
+  messageDesc(file_ameide_agents_v1_agent_service, 6);
+
+/**
+ * One event of a sandbox run: a fixture call's answer, then the run's events.
+ *
+ * @generated from message ameide.agents.v1.RunSandboxResponse
+ */
+export type RunSandboxResponse = Message<"ameide.agents.v1.RunSandboxResponse"> & {
+  /**
+   * @generated from oneof ameide.agents.v1.RunSandboxResponse.event
+   */
+  event: {
+    /**
+     * @generated from field: ameide.agents.v1.FixtureResult fixture = 1;
+     */
+    value: FixtureResult;
+    case: "fixture";
+  } | {
+    /**
+     * @generated from field: ameide.agents.v1.RunAgentResponse agent = 2;
+     */
+    value: RunAgentResponse;
+    case: "agent";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * One event of a sandbox run: a fixture call's answer, then the run's events.
+ *
+ * @generated from message ameide.agents.v1.RunSandboxResponse
+ */
+export type RunSandboxResponseJson = {
+  /**
+   * @generated from field: ameide.agents.v1.FixtureResult fixture = 1;
+   */
+  fixture?: FixtureResultJson;
+
+  /**
+   * @generated from field: ameide.agents.v1.RunAgentResponse agent = 2;
+   */
+  agent?: RunAgentResponseJson;
+};
+
+/**
+ * Describes the message ameide.agents.v1.RunSandboxResponse.
+ * Use `create(RunSandboxResponseSchema)` to create a new message.
+ */
+export const RunSandboxResponseSchema: GenMessage<RunSandboxResponse, {jsonType: RunSandboxResponseJson}> = /*@__PURE__*/
+  messageDesc(file_ameide_agents_v1_agent_service, 7);
+
+/**
  * One event of a running agent; the last one carries the run.
  *
  * @generated from message ameide.agents.v1.RunAgentResponse
@@ -698,7 +913,7 @@ export type RunAgentResponseJson = {
  * Use `create(RunAgentResponseSchema)` to create a new message.
  */
 export const RunAgentResponseSchema: GenMessage<RunAgentResponse, {jsonType: RunAgentResponseJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 4);
+  messageDesc(file_ameide_agents_v1_agent_service, 8);
 
 /**
  * @generated from message ameide.agents.v1.StepEvent
@@ -735,7 +950,7 @@ export type StepEventJson = {
  * Use `create(StepEventSchema)` to create a new message.
  */
 export const StepEventSchema: GenMessage<StepEvent, {jsonType: StepEventJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 5);
+  messageDesc(file_ameide_agents_v1_agent_service, 9);
 
 /**
  * @generated from message ameide.agents.v1.GetRunRequest
@@ -762,7 +977,7 @@ export type GetRunRequestJson = {
  * Use `create(GetRunRequestSchema)` to create a new message.
  */
 export const GetRunRequestSchema: GenMessage<GetRunRequest, {jsonType: GetRunRequestJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 6);
+  messageDesc(file_ameide_agents_v1_agent_service, 10);
 
 /**
  * @generated from message ameide.agents.v1.GetRunResponse
@@ -789,7 +1004,7 @@ export type GetRunResponseJson = {
  * Use `create(GetRunResponseSchema)` to create a new message.
  */
 export const GetRunResponseSchema: GenMessage<GetRunResponse, {jsonType: GetRunResponseJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 7);
+  messageDesc(file_ameide_agents_v1_agent_service, 11);
 
 /**
  * @generated from message ameide.agents.v1.ListRunsRequest
@@ -830,7 +1045,7 @@ export type ListRunsRequestJson = {
  * Use `create(ListRunsRequestSchema)` to create a new message.
  */
 export const ListRunsRequestSchema: GenMessage<ListRunsRequest, {jsonType: ListRunsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 8);
+  messageDesc(file_ameide_agents_v1_agent_service, 12);
 
 /**
  * @generated from message ameide.agents.v1.ListRunsResponse
@@ -857,7 +1072,7 @@ export type ListRunsResponseJson = {
  * Use `create(ListRunsResponseSchema)` to create a new message.
  */
 export const ListRunsResponseSchema: GenMessage<ListRunsResponse, {jsonType: ListRunsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 9);
+  messageDesc(file_ameide_agents_v1_agent_service, 13);
 
 /**
  * @generated from message ameide.agents.v1.ListProposalsRequest
@@ -918,7 +1133,7 @@ export type ListProposalsRequestJson = {
  * Use `create(ListProposalsRequestSchema)` to create a new message.
  */
 export const ListProposalsRequestSchema: GenMessage<ListProposalsRequest, {jsonType: ListProposalsRequestJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 10);
+  messageDesc(file_ameide_agents_v1_agent_service, 14);
 
 /**
  * @generated from message ameide.agents.v1.ListProposalsResponse
@@ -945,7 +1160,7 @@ export type ListProposalsResponseJson = {
  * Use `create(ListProposalsResponseSchema)` to create a new message.
  */
 export const ListProposalsResponseSchema: GenMessage<ListProposalsResponse, {jsonType: ListProposalsResponseJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 11);
+  messageDesc(file_ameide_agents_v1_agent_service, 15);
 
 /**
  * @generated from message ameide.agents.v1.DecideProposalRequest
@@ -992,7 +1207,7 @@ export type DecideProposalRequestJson = {
  * Use `create(DecideProposalRequestSchema)` to create a new message.
  */
 export const DecideProposalRequestSchema: GenMessage<DecideProposalRequest, {jsonType: DecideProposalRequestJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 12);
+  messageDesc(file_ameide_agents_v1_agent_service, 16);
 
 /**
  * @generated from message ameide.agents.v1.DecideProposalResponse
@@ -1019,7 +1234,7 @@ export type DecideProposalResponseJson = {
  * Use `create(DecideProposalResponseSchema)` to create a new message.
  */
 export const DecideProposalResponseSchema: GenMessage<DecideProposalResponse, {jsonType: DecideProposalResponseJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 13);
+  messageDesc(file_ameide_agents_v1_agent_service, 17);
 
 /**
  * @generated from message ameide.agents.v1.ApplyProposalRequest
@@ -1046,7 +1261,7 @@ export type ApplyProposalRequestJson = {
  * Use `create(ApplyProposalRequestSchema)` to create a new message.
  */
 export const ApplyProposalRequestSchema: GenMessage<ApplyProposalRequest, {jsonType: ApplyProposalRequestJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 14);
+  messageDesc(file_ameide_agents_v1_agent_service, 18);
 
 /**
  * @generated from message ameide.agents.v1.ApplyProposalResponse
@@ -1073,7 +1288,7 @@ export type ApplyProposalResponseJson = {
  * Use `create(ApplyProposalResponseSchema)` to create a new message.
  */
 export const ApplyProposalResponseSchema: GenMessage<ApplyProposalResponse, {jsonType: ApplyProposalResponseJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_agents_v1_agent_service, 15);
+  messageDesc(file_ameide_agents_v1_agent_service, 19);
 
 /**
  * How a run ended (or that it still runs).
@@ -1205,6 +1420,22 @@ export const AgentService: GenService<{
     methodKind: "server_streaming";
     input: typeof RunAgentRequestSchema;
     output: typeof RunAgentResponseSchema;
+  },
+  /**
+   * Runs an agent's draft in a throwaway tenant (`sandbox-...`) seeded by the
+   * request's fixture calls: its read and act tools call that tenant, its
+   * proposals stay there, and the tenant's rows are erased when the run ends.
+   * Streams the fixture calls' answers, then the run's events as RunAgent
+   * does; the run's tool calls are every call the agent would have made. The
+   * outcome is recorded on the artifact: publishing a definition whose policy
+   * allows `act` tools needs a completed sandbox run of the draft published.
+   *
+   * @generated from rpc ameide.agents.v1.AgentService.RunSandbox
+   */
+  runSandbox: {
+    methodKind: "server_streaming";
+    input: typeof RunSandboxRequestSchema;
+    output: typeof RunSandboxResponseSchema;
   },
   /**
    * @generated from rpc ameide.agents.v1.AgentService.GetRun

@@ -35,6 +35,8 @@ const (
 const (
 	// AgentServiceRunAgentProcedure is the fully-qualified name of the AgentService's RunAgent RPC.
 	AgentServiceRunAgentProcedure = "/ameide.agents.v1.AgentService/RunAgent"
+	// AgentServiceRunSandboxProcedure is the fully-qualified name of the AgentService's RunSandbox RPC.
+	AgentServiceRunSandboxProcedure = "/ameide.agents.v1.AgentService/RunSandbox"
 	// AgentServiceGetRunProcedure is the fully-qualified name of the AgentService's GetRun RPC.
 	AgentServiceGetRunProcedure = "/ameide.agents.v1.AgentService/GetRun"
 	// AgentServiceListRunsProcedure is the fully-qualified name of the AgentService's ListRuns RPC.
@@ -55,6 +57,14 @@ type AgentServiceClient interface {
 	// Runs the latest (or a given) published version of an agent as the caller:
 	// streams steps, answer text, tool calls and proposals, and ends with the run.
 	RunAgent(context.Context, *connect.Request[v1.RunAgentRequest]) (*connect.ServerStreamForClient[v1.RunAgentResponse], error)
+	// Runs an agent's draft in a throwaway tenant (`sandbox-...`) seeded by the
+	// request's fixture calls: its read and act tools call that tenant, its
+	// proposals stay there, and the tenant's rows are erased when the run ends.
+	// Streams the fixture calls' answers, then the run's events as RunAgent
+	// does; the run's tool calls are every call the agent would have made. The
+	// outcome is recorded on the artifact: publishing a definition whose policy
+	// allows `act` tools needs a completed sandbox run of the draft published.
+	RunSandbox(context.Context, *connect.Request[v1.RunSandboxRequest]) (*connect.ServerStreamForClient[v1.RunSandboxResponse], error)
 	GetRun(context.Context, *connect.Request[v1.GetRunRequest]) (*connect.Response[v1.GetRunResponse], error)
 	ListRuns(context.Context, *connect.Request[v1.ListRunsRequest]) (*connect.Response[v1.ListRunsResponse], error)
 	ListProposals(context.Context, *connect.Request[v1.ListProposalsRequest]) (*connect.Response[v1.ListProposalsResponse], error)
@@ -82,6 +92,12 @@ func NewAgentServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			httpClient,
 			baseURL+AgentServiceRunAgentProcedure,
 			connect.WithSchema(agentServiceMethods.ByName("RunAgent")),
+			connect.WithClientOptions(opts...),
+		),
+		runSandbox: connect.NewClient[v1.RunSandboxRequest, v1.RunSandboxResponse](
+			httpClient,
+			baseURL+AgentServiceRunSandboxProcedure,
+			connect.WithSchema(agentServiceMethods.ByName("RunSandbox")),
 			connect.WithClientOptions(opts...),
 		),
 		getRun: connect.NewClient[v1.GetRunRequest, v1.GetRunResponse](
@@ -123,6 +139,7 @@ func NewAgentServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 // agentServiceClient implements AgentServiceClient.
 type agentServiceClient struct {
 	runAgent       *connect.Client[v1.RunAgentRequest, v1.RunAgentResponse]
+	runSandbox     *connect.Client[v1.RunSandboxRequest, v1.RunSandboxResponse]
 	getRun         *connect.Client[v1.GetRunRequest, v1.GetRunResponse]
 	listRuns       *connect.Client[v1.ListRunsRequest, v1.ListRunsResponse]
 	listProposals  *connect.Client[v1.ListProposalsRequest, v1.ListProposalsResponse]
@@ -133,6 +150,11 @@ type agentServiceClient struct {
 // RunAgent calls ameide.agents.v1.AgentService.RunAgent.
 func (c *agentServiceClient) RunAgent(ctx context.Context, req *connect.Request[v1.RunAgentRequest]) (*connect.ServerStreamForClient[v1.RunAgentResponse], error) {
 	return c.runAgent.CallServerStream(ctx, req)
+}
+
+// RunSandbox calls ameide.agents.v1.AgentService.RunSandbox.
+func (c *agentServiceClient) RunSandbox(ctx context.Context, req *connect.Request[v1.RunSandboxRequest]) (*connect.ServerStreamForClient[v1.RunSandboxResponse], error) {
+	return c.runSandbox.CallServerStream(ctx, req)
 }
 
 // GetRun calls ameide.agents.v1.AgentService.GetRun.
@@ -165,6 +187,14 @@ type AgentServiceHandler interface {
 	// Runs the latest (or a given) published version of an agent as the caller:
 	// streams steps, answer text, tool calls and proposals, and ends with the run.
 	RunAgent(context.Context, *connect.Request[v1.RunAgentRequest], *connect.ServerStream[v1.RunAgentResponse]) error
+	// Runs an agent's draft in a throwaway tenant (`sandbox-...`) seeded by the
+	// request's fixture calls: its read and act tools call that tenant, its
+	// proposals stay there, and the tenant's rows are erased when the run ends.
+	// Streams the fixture calls' answers, then the run's events as RunAgent
+	// does; the run's tool calls are every call the agent would have made. The
+	// outcome is recorded on the artifact: publishing a definition whose policy
+	// allows `act` tools needs a completed sandbox run of the draft published.
+	RunSandbox(context.Context, *connect.Request[v1.RunSandboxRequest], *connect.ServerStream[v1.RunSandboxResponse]) error
 	GetRun(context.Context, *connect.Request[v1.GetRunRequest]) (*connect.Response[v1.GetRunResponse], error)
 	ListRuns(context.Context, *connect.Request[v1.ListRunsRequest]) (*connect.Response[v1.ListRunsResponse], error)
 	ListProposals(context.Context, *connect.Request[v1.ListProposalsRequest]) (*connect.Response[v1.ListProposalsResponse], error)
@@ -188,6 +218,12 @@ func NewAgentServiceHandler(svc AgentServiceHandler, opts ...connect.HandlerOpti
 		AgentServiceRunAgentProcedure,
 		svc.RunAgent,
 		connect.WithSchema(agentServiceMethods.ByName("RunAgent")),
+		connect.WithHandlerOptions(opts...),
+	)
+	agentServiceRunSandboxHandler := connect.NewServerStreamHandler(
+		AgentServiceRunSandboxProcedure,
+		svc.RunSandbox,
+		connect.WithSchema(agentServiceMethods.ByName("RunSandbox")),
 		connect.WithHandlerOptions(opts...),
 	)
 	agentServiceGetRunHandler := connect.NewUnaryHandler(
@@ -227,6 +263,8 @@ func NewAgentServiceHandler(svc AgentServiceHandler, opts ...connect.HandlerOpti
 		switch r.URL.Path {
 		case AgentServiceRunAgentProcedure:
 			agentServiceRunAgentHandler.ServeHTTP(w, r)
+		case AgentServiceRunSandboxProcedure:
+			agentServiceRunSandboxHandler.ServeHTTP(w, r)
 		case AgentServiceGetRunProcedure:
 			agentServiceGetRunHandler.ServeHTTP(w, r)
 		case AgentServiceListRunsProcedure:
@@ -248,6 +286,10 @@ type UnimplementedAgentServiceHandler struct{}
 
 func (UnimplementedAgentServiceHandler) RunAgent(context.Context, *connect.Request[v1.RunAgentRequest], *connect.ServerStream[v1.RunAgentResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("ameide.agents.v1.AgentService.RunAgent is not implemented"))
+}
+
+func (UnimplementedAgentServiceHandler) RunSandbox(context.Context, *connect.Request[v1.RunSandboxRequest], *connect.ServerStream[v1.RunSandboxResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("ameide.agents.v1.AgentService.RunSandbox is not implemented"))
 }
 
 func (UnimplementedAgentServiceHandler) GetRun(context.Context, *connect.Request[v1.GetRunRequest]) (*connect.Response[v1.GetRunResponse], error) {
