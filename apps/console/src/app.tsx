@@ -9,6 +9,9 @@ import { ModellerPage } from './modeller/modeller-page.js';
 import { InstancesPage } from './runs/instances-page.js';
 import { InstancePage } from './runs/instance-page.js';
 import { TasksPage } from './runs/tasks-page.js';
+import { AgentRunsPage } from './agents/runs-page.js';
+import { AgentRunPage } from './agents/run-page.js';
+import { ProposalsPage } from './agents/proposals-page.js';
 import type { ProcessDefinition } from '@ameide/process-definition';
 
 /** Routes: `#/` (definitions), `#/definitions/<artifact id>`, `#/new`. */
@@ -75,8 +78,19 @@ export function App() {
 
   const match = /^\/definitions\/([^/]+)$/.exec(route);
   const instance = /^\/instances\/([^/]+)$/.exec(route);
+  const agentRun = /^\/agents\/runs\/([^/]+)$/.exec(route);
   let page;
-  if (instance)
+  if (agentRun)
+    page = (
+      <AgentRunPage
+        key={`${session.tenantId}/${agentRun[1]}`}
+        client={client}
+        runId={decodeURIComponent(agentRun[1]!)}
+      />
+    );
+  else if (route === '/agents') page = <AgentRunsPage key={session.tenantId} client={client} />;
+  else if (route === '/proposals') page = <ProposalsPage key={session.tenantId} client={client} />;
+  else if (instance)
     page = (
       <InstancePage
         key={`${session.tenantId}/${instance[1]}`}
@@ -130,6 +144,8 @@ export function App() {
           <a href="#/">Process definitions</a>
           <a href="#/instances">Instances</a>
           <a href="#/tasks">Tasks</a>
+          <a href="#/agents">Agents</a>
+          <a href="#/proposals">Proposals</a>
           {platformAdmin && <a href="#/tenants">Tenants</a>}
         </nav>
         <div className="who" aria-label="Signed in as">

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '@ameide/persistence';
-import { createPlatform } from '@ameide/platform';
+import { createPlatform, type PlatformOptions, type PlatformService } from '@ameide/platform';
 import { createEphemeralDevIdentity, type ServiceHost } from '@ameide/server';
 import { createSilentLogger } from '@ameide/server/testing';
 import {
@@ -21,6 +21,10 @@ export async function startConsolePlatform(
     temporalAddress?: string;
     /** Tenants get realms there, and the console signs in at them (authorization code + PKCE). */
     keycloak?: { url: string; admin: { username: string; password: string }; sharedRealm?: string };
+    /** Instead of `process` alone (with a Temporal address): e.g. `sales` too, for agents' tools. */
+    services?: readonly PlatformService[];
+    /** Agents' models (tests: a scripted model for every agent). */
+    agents?: PlatformOptions['agents'];
   } = {},
 ): Promise<{
   host: ServiceHost;
@@ -38,7 +42,7 @@ export async function startConsolePlatform(
   const platform = await createPlatform({
     database: { pglite: true },
     identity,
-    services: options.temporalAddress ? ['process'] : [],
+    services: options.services ?? (options.temporalAddress ? ['process'] : []),
     ...(options.temporalAddress
       ? {
           temporal: {
@@ -57,6 +61,7 @@ export async function startConsolePlatform(
       },
     },
     logger: createSilentLogger({ type: 'domain', name: 'transformation' }),
+    ...(options.agents ? { agents: options.agents } : {}),
     ...(options.keycloak ? { tenancy: { keycloak: options.keycloak, deleteRetentionMs: 0 } } : {}),
   });
   issuers.of = (tenantId) => platform.tenantIssuer(tenantId);
