@@ -213,7 +213,6 @@ describe('agent proposals reviewed by the agent-proposal-review process', () => 
       tokens: createDevTokenProvider(identity),
       serviceUrl: () => platform.url,
       processes: true,
-      eraseTenant: () => Promise.reject(new Error('this test runs no sandbox')),
       modelOverride: () => new ScriptedChatModel(script),
     });
     script = [

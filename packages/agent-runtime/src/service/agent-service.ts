@@ -365,8 +365,13 @@ export function agentServiceRoutes(options: AgentServiceOptions): ServiceRegistr
           );
         }
         const decided = await store.decide(rc, req.proposalId, req.approve, req.comment);
-        // Only the call that decided it moves the review on (a repeated decision is a no-op).
-        if (options.review && decided.reviewInstanceId && current.status === 'pending')
+        // The review is told by the call that decided, and again by a repeated decision while
+        // it waits (telling it failed, e.g. before its task was open: "decide again" works).
+        if (
+          options.review &&
+          decided.reviewInstanceId &&
+          decided.status === (req.approve ? 'approved' : 'rejected')
+        )
           await options.review.decide(
             rc,
             decided,

@@ -23,8 +23,11 @@ export interface ToolHost {
 }
 
 export interface SdkToolHostOptions {
-  /** The platform's URL (a function when it is known only once the host listens). */
-  readonly serviceUrl: string | (() => string);
+  /**
+   * The platform's URL, or where a service (`package.Service`) is served (a function also
+   * when the URL is known only once the host listens).
+   */
+  readonly serviceUrl: string | ((service: string) => string);
   readonly tokens: CallerTokens;
 }
 
@@ -34,14 +37,17 @@ export interface SdkToolHostOptions {
  * caller's RequestContext (and its RLS applies).
  */
 export function createSdkToolHost(options: SdkToolHostOptions): ToolHost {
-  let transport: Transport | undefined;
+  const transports = new Map<string, Transport>();
   return {
     async call(rpc, request, { caller, idempotencyKey, signal }) {
-      transport ??= createConnectTransport({
-        baseUrl:
-          typeof options.serviceUrl === 'function' ? options.serviceUrl() : options.serviceUrl,
-        httpVersion: '1.1',
-      });
+      const service = rpc.split('/')[0] ?? rpc;
+      const baseUrl =
+        typeof options.serviceUrl === 'function' ? options.serviceUrl(service) : options.serviceUrl;
+      let transport = transports.get(baseUrl);
+      if (!transport) {
+        transport = createConnectTransport({ baseUrl, httpVersion: '1.1' });
+        transports.set(baseUrl, transport);
+      }
       const headers: Record<string, string> = {
         authorization: `Bearer ${await options.tokens.tokenFor(caller)}`,
       };

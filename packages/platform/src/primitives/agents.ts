@@ -21,6 +21,7 @@ import {
   type ModelFactoryOptions,
   type ProposalReview,
   type ProposalSink,
+  type ToolHost,
 } from '@ameide/agent-runtime';
 import { compileAgentDefinition, type AgentRuntimeConfig } from '@ameide/agent-definition';
 import type { Database } from '@ameide/persistence';
@@ -28,6 +29,9 @@ import type { AgentInvoker, TokenProvider } from '@ameide/process-runtime';
 import { callRpc } from '@ameide/sdk';
 import type { Logger, ServiceRegistration } from '@ameide/server';
 import { ArtifactKind, type ArtifactStore } from '@ameide/transformation';
+
+/** The user task of `agent-proposal-review` that takes the decision. */
+const REVIEW_TASK_NODE = 'Task_Review';
 
 /** Agent settings of `createPlatform`. */
 export interface AgentsOptions {
@@ -43,12 +47,28 @@ export interface AgentsPrimitiveOptions extends AgentsOptions {
   readonly store: ArtifactStore;
   /** Tokens for the caller: tool calls and review steps act as them, never as the platform. */
   readonly tokens: TokenProvider;
-  /** The service host's URL, once it listens. */
-  readonly serviceUrl: () => string;
-  /** Whether ProcessService runs here: proposals are then reviewed by `agent-proposal-review`. */
+  /**
+   * Where a service (`package.Service`) is served: tool calls, reviews and applied proposals
+   * go there (in one process, the service host's URL once it listens).
+   */
+  readonly serviceUrl: (service: string) => string;
+  /** Whether a ProcessService serves this platform: proposals are then reviewed by `agent-proposal-review`. */
   readonly processes: boolean;
-  /** Erases every row of a tenant (sandbox runs' throwaway tenants). */
-  readonly eraseTenant: (tenantId: string) => Promise<unknown>;
+  /**
+   * Erases every row of a tenant (sandbox runs' throwaway tenants). Without it RunSandbox is
+   * `unimplemented`: the tenant's rows could not be erased from every primitive's database.
+   */
+  readonly eraseTenant?: (tenantId: string) => Promise<unknown>;
+  /**
+   * Serve only this agent (an Agent resource's Deployment): RunAgent of another is
+   * `failed_precondition`, and `version` is what RunAgent's "latest" runs.
+   */
+  readonly only?: { readonly agent: string; readonly version?: number };
+  /**
+   * The methods the agent was granted (the Agent resource's tool grants): a tool call of any
+   * other is `permission_denied`, whatever the definition lists.
+   */
+  readonly allowedMethods?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -73,8 +93,23 @@ const traceId = () => randomBytes(16).toString('hex');
 export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPrimitive {
   const { store: artifacts } = options;
   const agentStore = createAgentStore(options.db);
-  const host = createSdkToolHost({ serviceUrl: options.serviceUrl, tokens: options.tokens });
-  let transport: Transport | undefined;
+  const sdkHost = createSdkToolHost({ serviceUrl: options.serviceUrl, tokens: options.tokens });
+  const granted = options.allowedMethods ? new Set(options.allowedMethods) : undefined;
+  const host: ToolHost = granted
+    ? {
+        call: (rpc, request, o) =>
+          granted.has(rpc)
+            ? sdkHost.call(rpc, request, o)
+            : Promise.reject(
+                new AmeideError(
+                  ErrorCode.PermissionDenied,
+                  `${rpc} is not among the methods this agent was granted`,
+                  { reason: 'TOOL_NOT_GRANTED', domain: 'ameide.agents' },
+                ),
+              ),
+      }
+    : sdkHost;
+  const transports = new Map<string, Transport>();
   const call = async (
     caller: RequestContext,
     rpc: string,
@@ -82,7 +117,12 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
     authorization?: string,
     headers: Record<string, string> = {},
   ) => {
-    transport ??= createConnectTransport({ baseUrl: options.serviceUrl(), httpVersion: '1.1' });
+    const baseUrl = options.serviceUrl(rpc.split('/')[0] ?? rpc);
+    let transport = transports.get(baseUrl);
+    if (!transport) {
+      transport = createConnectTransport({ baseUrl, httpVersion: '1.1' });
+      transports.set(baseUrl, transport);
+    }
     try {
       return await callRpc(transport, rpc, request, {
         ...headers,
@@ -93,7 +133,15 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
     }
   };
 
-  const resolve: AgentResolver = async (caller, agent, version) => {
+  const resolve: AgentResolver = async (caller, agent, requested) => {
+    const only = options.only;
+    if (only && agent !== only.agent)
+      throw new AmeideError(
+        ErrorCode.FailedPrecondition,
+        `this agent host runs agent ${only.agent} only, not ${agent}`,
+        { reason: 'OTHER_AGENT', domain: 'ameide.agents' },
+      );
+    const version = requested === 'latest' && only?.version ? only.version : requested;
     const published = await artifacts.getPublishedPlan(
       { tenantId: caller.tenantId, userId: caller.userId },
       { kind: ArtifactKind.AgentDefinition, name: agent },
@@ -167,6 +215,23 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
         },
         async decide(caller, proposal, approve, comment, authorization) {
           const instanceId = proposal.reviewInstanceId;
+          // Whether the review got its decision already (an earlier or a concurrent call).
+          const reviewed = async () => {
+            const res = await call(
+              caller,
+              'ameide.process.v1.ProcessService/GetProcessInstance',
+              { instanceId },
+              authorization,
+            );
+            const instance = res['instance'] as
+              { status?: string; audit?: { event?: string; nodeId?: string }[] } | undefined;
+            return (
+              instance?.status !== 'INSTANCE_STATUS_RUNNING' ||
+              (instance.audit ?? []).some(
+                (a) => a.event === 'completed' && a.nodeId === REVIEW_TASK_NODE,
+              )
+            );
+          };
           // The user task appears once the instance reached it.
           for (let attempt = 0; attempt < 50; attempt++) {
             const res = await call(
@@ -177,14 +242,20 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
             );
             const task = (res['tasks'] as { taskId: string }[] | undefined)?.[0];
             if (task) {
-              await call(
-                caller,
-                'ameide.process.v1.ProcessService/CompleteUserTask',
-                { instanceId, taskId: task.taskId, data: { approved: approve, comment } },
-                authorization,
-              );
+              try {
+                await call(
+                  caller,
+                  'ameide.process.v1.ProcessService/CompleteUserTask',
+                  { instanceId, taskId: task.taskId, data: { approved: approve, comment } },
+                  authorization,
+                );
+              } catch (err) {
+                if (!(isAmeideError(err) && err.code === ErrorCode.FailedPrecondition)) throw err;
+                if (!(await reviewed())) throw err;
+              }
               return;
             }
+            if (await reviewed()) return;
             await new Promise((r) => setTimeout(r, 100));
           }
           throw new AmeideError(
@@ -256,7 +327,7 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
       );
     },
     async erase(tenantId) {
-      await options.eraseTenant(tenantId);
+      await options.eraseTenant?.(tenantId);
     },
   };
 
@@ -303,7 +374,8 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
       resolve,
       host,
       ...(review ? { review } : {}),
-      sandbox,
+      // The throwaway tenant's rows must be erasable, and the run is the caller's draft of any agent.
+      ...(options.eraseTenant && !options.only ? { sandbox } : {}),
     }),
     runtime,
     store: agentStore,
