@@ -19,6 +19,7 @@ import {
 import { createArtifactStore } from '@ameide/transformation';
 import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
 import { openDatabase, redactUrl, type DatabaseConfig } from './database/open-database.js';
+import { createAgentsPrimitive, type AgentsOptions } from './primitives/agents.js';
 import { startEventRelay } from './primitives/event-relay.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
 import {
@@ -44,6 +45,7 @@ export const SERVABLE_PRIMITIVES = [
   'sales',
   'events',
   'relay',
+  'agents',
 ] as const;
 export type ServablePrimitive = (typeof SERVABLE_PRIMITIVES)[number];
 
@@ -79,6 +81,21 @@ export type ServeOptions =
       readonly serviceUrl: string | ((service: string) => string);
       readonly shutdownGraceTimeMs?: number;
     })
+  | (RpcServeOptions & {
+      readonly primitive: 'agents';
+      /** Signs the tokens tool calls and reviews call as the caller with (services trust its key). */
+      readonly signingKey: DevIdentity;
+      /** Base URL serving a service (`package.Service`), or one URL for all. */
+      readonly serviceUrl: string | ((service: string) => string);
+      /** Proposals are reviewed by `agent-proposal-review` on a ProcessService (default true). */
+      readonly reviews?: boolean;
+      /** An Agent resource's Deployment: this agent only, `version` as its "latest". */
+      readonly only?: { readonly agent: string; readonly version?: number };
+      /** The Agent resource's tool grants: no other method is called. */
+      readonly allowedMethods?: readonly string[];
+      /** OpenAI-compatible endpoint, embedded model file (see `createModelFactory`). */
+      readonly models?: AgentsOptions['models'];
+    })
   | (CommonServeOptions & {
       readonly primitive: 'relay';
       /** The domain's database (a Postgres server: the relay's lease is a session lock). */
@@ -111,6 +128,7 @@ const identities: Record<ServablePrimitive, { type: string; name: string }> = {
   process: { type: 'process', name: 'process-service' },
   'process-worker': { type: 'process', name: 'process-worker' },
   relay: { type: 'integration', name: 'relay' },
+  agents: { type: 'agent', name: 'agents' },
 };
 
 /**
@@ -254,6 +272,26 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
         );
         state.worker = started;
         cleanup.push(() => started.close());
+        break;
+      }
+      case 'agents': {
+        // Runs and proposals in the agents schema; definitions read from the Transformation
+        // database (the same one, as for ProcessService).
+        const db = await open(options.database);
+        await migrate(db, 'agents', step);
+        const route = options.serviceUrl;
+        const agents = createAgentsPrimitive({
+          db,
+          store: createArtifactStore({ db }),
+          tokens: createDevTokenProvider(options.signingKey),
+          serviceUrl: typeof route === 'string' ? () => route : route,
+          processes: options.reviews ?? true,
+          logger,
+          ...(options.only ? { only: options.only } : {}),
+          ...(options.allowedMethods ? { allowedMethods: options.allowedMethods } : {}),
+          ...(options.models ? { models: options.models } : {}),
+        });
+        url = await serveRpc(options, [agents.routes], { database: ping(db) });
         break;
       }
       case 'relay': {

@@ -40,6 +40,10 @@ interface ServeFlags {
   inboxRetention?: number;
   retentionInterval?: number;
   retention: boolean;
+  agent?: string;
+  agentVersion?: number;
+  toolGrantsFile?: string;
+  reviews: boolean;
 }
 
 /** A setting a primitive cannot start without, as the user gives it. */
@@ -102,6 +106,10 @@ const PRIMITIVES: Record<
   relay: {
     needs: [postgres, nats],
     is: "relays a domain's outbox to NATS JetStream and runs event retention; probes only",
+  },
+  agents: {
+    needs: [postgres, issuer, keys, signingKey, serviceUrl],
+    is: 'AgentService (runs published agents as the caller, keeps their proposals); migrates its schema, reads definitions from the Transformation database; RunSandbox needs `ameide dev`',
   },
 };
 
@@ -167,13 +175,13 @@ export function serveCommand(): Command {
     .addOption(
       new Option(
         '--signing-key-file <file>',
-        "process-worker: private JWK its service tasks' tokens are signed with (issuer urn:ameide:dev)",
+        'process-worker, agents: private JWK the tokens of service tasks and tool calls are signed with (issuer urn:ameide:dev)',
       ).env('AMEIDE_SIGNING_KEY_FILE'),
     )
     .addOption(
       new Option(
         '--service-url <[service=]url...>',
-        'process-worker: where service tasks call domains: `url` for all, `ameide.sales.=url` by service-name prefix; repeatable (comma-separated in the env)',
+        'process-worker, agents: where service tasks and tool calls go: `url` for all, `ameide.sales.=url` by service-name prefix; repeatable (comma-separated in the env)',
       )
         .env('AMEIDE_SERVICE_URLS')
         .argParser(serviceUrls),
@@ -213,6 +221,26 @@ export function serveCommand(): Command {
         .argParser(durationArg),
     )
     .option('--no-retention', 'relay: run no event retention')
+    .addOption(
+      new Option('--agent <name>', 'agents: run this agent only (an Agent resource)').env(
+        'AMEIDE_AGENT_DEFINITION',
+      ),
+    )
+    .addOption(
+      new Option('--agent-version <n>', "agents: the published version --agent's runs use")
+        .env('AMEIDE_AGENT_DEFINITION_VERSION')
+        .argParser(agentVersion),
+    )
+    .addOption(
+      new Option(
+        '--tool-grants-file <file>',
+        'agents: JSON { "agent", "allowedMethods": [...] }: no other method is called (the Agent resource\'s grants)',
+      ).env('AMEIDE_TOOL_GRANTS_FILE'),
+    )
+    .option(
+      '--no-reviews',
+      'agents: no agent-proposal-review processes (proposals wait for DecideProposal and ApplyProposal)',
+    )
     .addHelpText('after', helpText())
     .action(async (primitive: ServablePrimitive, flags: ServeFlags) => {
       const missing = PRIMITIVES[primitive].needs.filter((n) => !n.ok(flags)).map((n) => n.says);
@@ -286,6 +314,25 @@ async function serveOptions(
         signingKey: await readSigningKey(f.signingKeyFile!),
         serviceUrl: routeServices(f.serviceUrl!),
       };
+    case 'agents': {
+      const grants = f.toolGrantsFile ? await readToolGrants(f.toolGrantsFile, f.agent) : undefined;
+      return {
+        primitive,
+        ...(await rpc()),
+        signingKey: await readSigningKey(f.signingKeyFile!),
+        serviceUrl: routeServices(f.serviceUrl!),
+        reviews: f.reviews,
+        ...(f.agent
+          ? {
+              only: {
+                agent: f.agent,
+                ...(f.agentVersion ? { version: f.agentVersion } : {}),
+              },
+            }
+          : {}),
+        ...(grants ? { allowedMethods: grants } : {}),
+      };
+    }
     case 'relay':
       return {
         primitive,
@@ -321,6 +368,29 @@ async function tokenOptions(f: ServeFlags): Promise<TokenVerifierOptions> {
   if (!jwks || typeof jwks !== 'object' || !Array.isArray((jwks as { keys?: unknown }).keys))
     throw new Error(`--jwks-file ${f.jwksFile} is not a JWKS (a JSON object with "keys")`);
   return { ...base, jwks: jwks as { keys: [] } };
+}
+
+/** The methods an Agent resource granted (the operator's tool-grant ConfigMap, tools.json). */
+async function readToolGrants(file: string, agent: string | undefined): Promise<string[]> {
+  const doc = (await readJson(file, '--tool-grants-file')) as {
+    agent?: unknown;
+    allowedMethods?: unknown;
+  } | null;
+  const methods = doc?.allowedMethods;
+  if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string' && m.includes('/')))
+    throw new Error(
+      `--tool-grants-file ${file}: expected { "agent": ..., "allowedMethods": ["package.Service/Method", ...] }`,
+    );
+  if (agent && typeof doc?.agent === 'string' && doc.agent !== agent)
+    throw new Error(`--tool-grants-file ${file} grants agent ${doc.agent}, not --agent ${agent}`);
+  return methods as string[];
+}
+
+function agentVersion(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${value}: a published version (1, 2, ...; 0 for the latest)`);
+  return n;
 }
 
 async function readSigningKey(file: string): Promise<DevIdentity> {

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDatabase } from '@ameide/persistence';
-import { ArtifactKind, InstanceStatus, OrderStatus } from '@ameide/proto';
+import {
+  ArtifactKind,
+  InstanceStatus,
+  OrderStatus,
+  ProposalStatus,
+  RunStatus,
+  type Run,
+} from '@ameide/proto';
 import { createAmeideClient, isAmeideError, type AmeideClient } from '@ameide/sdk';
 import {
   createEphemeralDevIdentity,
@@ -308,6 +315,110 @@ describe('ameide serve: one primitive per process', () => {
     } finally {
       await db.close();
     }
+  }, 180_000);
+
+  it('serves one agent from a process of its own: its tool grants hold, proposals apply through sales', async () => {
+    const alice = await tokenFor('agents', 'alice');
+    const { customer } = await client(sales, alice).customers.createCustomer({
+      name: 'Agent Buyer',
+      email: 'buyer@agents.example',
+      creditLimit: { currency: 'EUR', amountMinor: 1_000_000n },
+    });
+    const customerId = customer!.customerId;
+    // A scripted model (the definition's own script), reading, calling an ungranted method, proposing.
+    const definition = {
+      schemaVersion: 1,
+      name: 'order-helper',
+      description: 'Reads a customer and proposes an order.',
+      model: {
+        provider: 'scripted',
+        name: 'scripted',
+        parameters: {
+          script: [
+            { toolCalls: [{ name: 'get_customer', args: { customerId } }] },
+            { toolCalls: [{ name: 'list_orders', args: { pageSize: 1 } }] },
+            { toolCalls: [{ name: 'propose_order', args: { customerId, currency: 'EUR' } }] },
+            { answer: 'Proposed an order.' },
+          ],
+        },
+      },
+      systemPrompt: 'Read the customer, then propose an order.',
+      tools: [
+        { name: 'get_customer', rpc: 'ameide.sales.v1.CustomerService/GetCustomer', risk: 'read' },
+        { name: 'list_orders', rpc: 'ameide.sales.v1.OrderService/ListOrders', risk: 'read' },
+        { name: 'propose_order', rpc: 'ameide.sales.v1.OrderService/CreateOrder', risk: 'propose' },
+      ],
+      graph: { kind: 'react' },
+      scope: { services: ['ameide.sales.v1.CustomerService', 'ameide.sales.v1.OrderService'] },
+      policy: { allowAct: false, approverGroup: 'sales-managers' },
+      limits: { maxSteps: 6, maxToolCalls: 4, tokenBudget: 6000, timeoutMs: 60000 },
+    };
+    const { artifact } = await client(transformation, alice).transformation.createArtifact({
+      kind: ArtifactKind.AGENT_DEFINITION,
+      name: definition.name,
+      contentType: 'application/json',
+      content: new TextEncoder().encode(JSON.stringify(definition)),
+    });
+    await client(transformation, alice).transformation.publishArtifact({
+      artifactId: artifact!.id,
+    });
+    // What the operator mounts from the Agent resource: the granted methods (no ListOrders).
+    const grants = join(dir, 'tools.json');
+    await writeFile(
+      grants,
+      JSON.stringify({
+        agent: 'order-helper',
+        allowedMethods: [
+          'ameide.sales.v1.CustomerService/GetCustomer',
+          'ameide.sales.v1.OrderService/CreateOrder',
+        ],
+      }),
+    );
+    const agents = await serve('agents', ['--no-reviews'], {
+      AMEIDE_POSTGRES_URL: testDb.url,
+      AMEIDE_TOKEN_ISSUER: DEV_ISSUER,
+      AMEIDE_JWKS_FILE: join(dir, 'jwks.json'),
+      AMEIDE_SIGNING_KEY_FILE: join(dir, 'dev-signing-key.json'),
+      AMEIDE_SERVICE_URLS: `ameide.sales.=${sales.url}`,
+      AMEIDE_AGENT_DEFINITION: 'order-helper',
+      AMEIDE_AGENT_DEFINITION_VERSION: '1',
+      AMEIDE_TOOL_GRANTS_FILE: grants,
+    });
+    running.push(agents);
+    const served = client(agents, alice).agents;
+    let run: Run | undefined;
+    for await (const r of served.runAgent({ agent: 'order-helper', input: 'Order for the buyer' }))
+      if (r.event.case === 'run') run = r.event.value;
+    expect(run?.status).toBe(RunStatus.COMPLETED);
+    expect(run?.toolCalls.map((c) => `${c.tool}:${c.outcome}:${c.errorCode}`)).toEqual([
+      'get_customer:result:',
+      'list_orders:error:permission_denied',
+      'propose_order:proposed:',
+    ]);
+    expect(run?.toolCalls[1]?.error).toContain('is not among the methods this agent was granted');
+    const other = await code(
+      (async () => {
+        for await (const _ of served.runAgent({ agent: 'order-assistant', input: 'x' })) void _;
+      })(),
+    );
+    expect(other).toBe('failed_precondition');
+    const sandbox = await code(
+      (async () => {
+        for await (const _ of served.runSandbox({ agent: 'order-helper', input: 'x' })) void _;
+      })(),
+    );
+    expect(sandbox).toBe('unimplemented');
+
+    const proposalId = run!.proposalIds[0]!;
+    const bob = client(
+      agents,
+      await identity.signToken({ tenantId: 'agents', userId: 'bob', groups: ['sales-managers'] }),
+    );
+    await bob.agents.decideProposal({ proposalId, approve: true });
+    const { proposal } = await bob.agents.applyProposal({ proposalId });
+    expect(proposal?.status).toBe(ProposalStatus.APPLIED);
+    const { orders } = await client(sales, alice).orders.listOrders({ pageSize: 10 });
+    expect(orders.filter((o) => o.customerId === customerId)).toHaveLength(1);
   }, 180_000);
 
   it('names what a primitive needs when it is missing, and exits 1', async () => {
