@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   DEFAULT_IDEMPOTENCY_RETENTION_MS,
@@ -49,7 +50,10 @@ import { migratePrimitives, type SchemaOwner } from './database/migrate-primitiv
 import { openDatabase, type DatabaseConfig } from './database/open-database.js';
 import { startEventRelay } from './primitives/event-relay.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
-import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
+import {
+  startProcessWorkerPrimitive,
+  type RunningProcessWorker,
+} from './primitives/process-worker.js';
 import { createExtensionsPrimitive } from './primitives/extensions.js';
 import { createAgentsPrimitive, type AgentsOptions } from './primitives/agents.js';
 import { factoryServiceRoutes } from './primitives/factory.js';
@@ -258,11 +262,19 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     });
     cleanup.push(() => tenantData.close());
     const dedicated = new Map<string, Database>();
+    // Tenants with a Temporal namespace of their own (enterprise): their instances live there,
+    // run by a worker of that namespace (started once the host listens, see `tenantWorkers`).
+    const tenantNamespaces = new Map<string, string>();
+    const tenantWorkers: { sync?: () => void } = {};
     const routeTenant = async (tenantId: string) => {
       const t = await registry.get(tenantId);
-      if (t && t.databaseName !== '' && t.status !== 'deleted' && t.status !== 'deleting')
+      const live = t !== undefined && t.status !== 'deleted' && t.status !== 'deleting';
+      if (live && t.databaseName !== '')
         dedicated.set(tenantId, await tenantData.open(t.databaseName));
       else dedicated.delete(tenantId);
+      if (live && t.temporalNamespace !== '') tenantNamespaces.set(tenantId, t.temporalNamespace);
+      else tenantNamespaces.delete(tenantId);
+      tenantWorkers.sync?.();
     };
     for (const t of await registry.list()) await routeTenant(t.tenantId);
     const tenantDb = createTenantRoutedDatabase(db, (tenantId) => dedicated.get(tenantId));
@@ -327,7 +339,20 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         () => temporalConfig.address,
       );
       cleanup.push(() => temporal.connection.close());
-      routes.push(processServiceRoutes(createProcessClient({ temporal, taskQueue, plans })));
+      const shared = temporalConfig.namespace ?? 'default';
+      routes.push(
+        processServiceRoutes(
+          createProcessClient({
+            temporal: (namespace) =>
+              namespace === shared
+                ? temporal
+                : new Client({ connection: temporal.connection, namespace }),
+            namespaceFor: (tenantId) => tenantNamespaces.get(tenantId) ?? shared,
+            taskQueue,
+            plans,
+          }),
+        ),
+      );
     }
     if (sales) routes.push(sales.routes);
     for (const domain of options.domains ?? []) routes.push(domain.routes(db));
@@ -463,27 +488,61 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     listening.url = host.url;
 
     if (temporalConfig && taskQueue) {
-      const workerTemporal = { ...temporalConfig, taskQueue };
+      const workerOf = (namespace: string | undefined) =>
+        startProcessWorkerPrimitive({
+          temporal: { ...temporalConfig, taskQueue, ...(namespace ? { namespace } : {}) },
+          plans,
+          tokens: createDevTokenProvider(identity),
+          serviceUrl: host.url,
+          events: { db },
+          agents: agents.invoker,
+          ...(options.worker?.shutdownGraceTimeMs !== undefined
+            ? { shutdownGraceTimeMs: options.worker.shutdownGraceTimeMs }
+            : {}),
+          ...(options.worker?.workflowBundleCacheDir !== undefined
+            ? { workflowBundleCacheDir: options.worker.workflowBundleCacheDir }
+            : {}),
+        });
       const worker = await step(
         'process worker',
-        () =>
-          startProcessWorkerPrimitive({
-            temporal: workerTemporal,
-            plans,
-            tokens: createDevTokenProvider(identity),
-            serviceUrl: host.url,
-            events: { db },
-            agents: agents.invoker,
-            ...(options.worker?.shutdownGraceTimeMs !== undefined
-              ? { shutdownGraceTimeMs: options.worker.shutdownGraceTimeMs }
-              : {}),
-            ...(options.worker?.workflowBundleCacheDir !== undefined
-              ? { workflowBundleCacheDir: options.worker.workflowBundleCacheDir }
-              : {}),
-          }),
+        () => workerOf(undefined),
         (w) => `task queue ${w.taskQueue}`,
       );
       cleanup.push(() => worker.close());
+      // One worker per tenant namespace in use, started and stopped as tenants come and go.
+      const running = new Map<string, Promise<RunningProcessWorker | undefined>>();
+      let closed = false;
+      const startIn = async (namespace: string) => {
+        // A namespace just created reaches every frontend a moment later.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await workerOf(namespace);
+          } catch (err) {
+            if (closed || attempt >= 20) {
+              logger.error({ err, namespace }, 'no process worker for the tenant namespace');
+              running.delete(namespace);
+              return undefined;
+            }
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+      };
+      tenantWorkers.sync = () => {
+        if (closed) return;
+        const wanted = new Set(tenantNamespaces.values());
+        for (const namespace of wanted)
+          if (!running.has(namespace)) running.set(namespace, startIn(namespace));
+        for (const [namespace, started] of running)
+          if (!wanted.has(namespace)) {
+            running.delete(namespace);
+            void started.then((w) => w?.close());
+          }
+      };
+      tenantWorkers.sync();
+      cleanup.push(async () => {
+        closed = true;
+        for (const started of running.values()) await (await started)?.close();
+      });
     }
 
     // A relay's lease is a session advisory lock: each needs a connection of its own (PGlite has one).

@@ -7,7 +7,7 @@ import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDatabase, type Database } from '@ameide/persistence';
 import { createPlatform, type Platform } from '@ameide/platform';
-import { ArtifactKind, DatabasePlacement, TenantTier } from '@ameide/proto';
+import { ArtifactKind, DatabasePlacement, InstanceStatus, TenantTier } from '@ameide/proto';
 import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
 import { createEphemeralDevIdentity, createLogger, type DevIdentity } from '@ameide/server';
 import { CLI_CLIENT, createKeycloakIdentity, type KeycloakIdentity } from '@ameide/tenancy';
@@ -313,6 +313,62 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
     expect(
       (await rejectionOf(erin.transformation.getArtifact({ artifactId: artifact!.id }))).code,
     ).toBe('not_found');
+  }, 120_000);
+
+  it("runs an enterprise tenant's instances in its own Temporal namespace, an SMB tenant's in the shared one", async () => {
+    const erin = clientWith(await signIn(`tenant-${ent}`, 'erin'));
+    const sam = clientWith(await signIn(sharedRealm, 'sam'));
+    const definition = {
+      schemaVersion: 1,
+      id: 'hello',
+      nodes: [
+        { id: 'Start', type: 'startEvent', position: { x: 0, y: 0 }, data: {} },
+        { id: 'End', type: 'endEvent', position: { x: 100, y: 0 }, data: {} },
+      ],
+      edges: [{ id: 'f1', source: 'Start', target: 'End' }],
+    };
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      for (const [client, tenantId, namespace] of [
+        [erin, ent, `tenant-${ent}`],
+        [sam, smb, 'default'],
+      ] as const) {
+        const { artifact } = await client.transformation.createArtifact({
+          kind: ArtifactKind.PROCESS_DEFINITION,
+          name: 'hello',
+          contentType: 'application/json',
+          content: new TextEncoder().encode(JSON.stringify(definition)),
+        });
+        await client.transformation.publishArtifact({ artifactId: artifact!.id });
+        const { instanceId } = await client.process.startProcess({
+          definition: { case: 'definitionName', value: 'hello' },
+        });
+        let status: InstanceStatus | undefined;
+        for (let i = 0; i < 300 && status !== InstanceStatus.COMPLETED; i++) {
+          status = (await client.process.getProcessInstance({ instanceId })).instance?.status;
+          if (status !== InstanceStatus.COMPLETED) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(status, tenantId).toBe(InstanceStatus.COMPLETED);
+        // The workflow is in the tenant's namespace (visibility follows a moment later).
+        let found = 0;
+        for (let i = 0; i < 100 && found === 0; i++) {
+          const listed = await connection.workflowService.countWorkflowExecutions({
+            namespace,
+            query: `AmeideTenant = '${tenantId}'`,
+          });
+          found = Number(listed.count);
+          if (found === 0) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(found, `${tenantId} in ${namespace}`).toBeGreaterThan(0);
+      }
+      const stray = await connection.workflowService.countWorkflowExecutions({
+        namespace: 'default',
+        query: `AmeideTenant = '${ent}'`,
+      });
+      expect(Number(stray.count)).toBe(0);
+    } finally {
+      await connection.close();
+    }
   }, 120_000);
 
   it('refuses a token of one realm that claims another tenant', async () => {
