@@ -134,6 +134,8 @@ export async function benchAgents(): Promise<void> {
   );
   let parsed = 0;
   let correct = 0;
+  let wrongTool = 0;
+  let idFromPrompt = 0;
   let outTokens = 0;
   const localMs: number[] = [];
   const scriptedMs: number[] = [];
@@ -152,6 +154,9 @@ export async function benchAgents(): Promise<void> {
     const call = reply.tool_calls?.[0];
     if (call && call.name === p.tool && JSON.stringify(call.args) === JSON.stringify(p.args))
       correct++;
+    if (call && call.name !== p.tool) wrongTool++;
+    if ((call?.args as { customerId?: string } | undefined)?.customerId === p.args.customerId)
+      idFromPrompt++;
   }
   const totalLocalS = localMs.reduce((a, b) => a + b, 0) / 1000;
   report('embedded SmolLM2 load', loadMs, 'ms', loadMs / median(localMs), 'one tool-call turn');
@@ -188,6 +193,20 @@ export async function benchAgents(): Promise<void> {
     correct,
     'calls',
     correct / prompts.length,
+    'all prompts',
+  );
+  report(
+    `tool calls naming the wrong tool (of ${prompts.length})`,
+    wrongTool,
+    'calls',
+    wrongTool / prompts.length,
+    'all prompts',
+  );
+  report(
+    `tool calls with the prompt's customer id (of ${prompts.length})`,
+    idFromPrompt,
+    'calls',
+    idFromPrompt / prompts.length,
     'all prompts',
   );
 }
