@@ -46,6 +46,9 @@ class ProcessService(Protocol):
     async def start_process(self, request: StartProcessRequest, ctx: RequestContext[StartProcessRequest, StartProcessResponse], /) -> StartProcessResponse:
         """
         Starts an instance of a published definition version (or the latest).
+        With an `idempotency-key` header, every start with that key in the tenant
+        answers the same instance, running or ended; the key used for another
+        request is FAILED_PRECONDITION (reason IDEMPOTENCY_KEY_REUSED).
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -219,6 +222,9 @@ class ProcessServiceClient(ConnectClient):
     ) -> StartProcessResponse:
         """
         Starts an instance of a published definition version (or the latest).
+        With an `idempotency-key` header, every start with that key in the tenant
+        answers the same instance, running or ended; the key used for another
+        request is FAILED_PRECONDITION (reason IDEMPOTENCY_KEY_REUSED).
         """
         return await self.execute_unary(
             request=request,
@@ -378,6 +384,9 @@ class ProcessServiceSync(Protocol):
     def start_process(self, request: StartProcessRequest, ctx: RequestContext[StartProcessRequest, StartProcessResponse], /) -> StartProcessResponse:
         """
         Starts an instance of a published definition version (or the latest).
+        With an `idempotency-key` header, every start with that key in the tenant
+        answers the same instance, running or ended; the key used for another
+        request is FAILED_PRECONDITION (reason IDEMPOTENCY_KEY_REUSED).
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -549,6 +558,9 @@ class ProcessServiceClientSync(ConnectClientSync):
     ) -> StartProcessResponse:
         """
         Starts an instance of a published definition version (or the latest).
+        With an `idempotency-key` header, every start with that key in the tenant
+        answers the same instance, running or ended; the key used for another
+        request is FAILED_PRECONDITION (reason IDEMPOTENCY_KEY_REUSED).
         """
         return self.execute_unary(
             request=request,

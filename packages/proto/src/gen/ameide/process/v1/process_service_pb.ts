@@ -1113,6 +1113,9 @@ export const InstanceStatusSchema: GenEnum<InstanceStatus, InstanceStatusJson> =
 export const ProcessService: GenService<{
   /**
    * Starts an instance of a published definition version (or the latest).
+   * With an `idempotency-key` header, every start with that key in the tenant
+   * answers the same instance, running or ended; the key used for another
+   * request is FAILED_PRECONDITION (reason IDEMPOTENCY_KEY_REUSED).
    *
    * @generated from rpc ameide.process.v1.ProcessService.StartProcess
    */

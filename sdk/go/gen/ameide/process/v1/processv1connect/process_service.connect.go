@@ -59,6 +59,9 @@ const (
 // ProcessServiceClient is a client for the ameide.process.v1.ProcessService service.
 type ProcessServiceClient interface {
 	// Starts an instance of a published definition version (or the latest).
+	// With an `idempotency-key` header, every start with that key in the tenant
+	// answers the same instance, running or ended; the key used for another
+	// request is FAILED_PRECONDITION (reason IDEMPOTENCY_KEY_REUSED).
 	StartProcess(context.Context, *connect.Request[v1.StartProcessRequest]) (*connect.Response[v1.StartProcessResponse], error)
 	GetProcessInstance(context.Context, *connect.Request[v1.GetProcessInstanceRequest]) (*connect.Response[v1.GetProcessInstanceResponse], error)
 	ListProcessInstances(context.Context, *connect.Request[v1.ListProcessInstancesRequest]) (*connect.Response[v1.ListProcessInstancesResponse], error)
@@ -179,6 +182,9 @@ func (c *processServiceClient) CancelProcess(ctx context.Context, req *connect.R
 // ProcessServiceHandler is an implementation of the ameide.process.v1.ProcessService service.
 type ProcessServiceHandler interface {
 	// Starts an instance of a published definition version (or the latest).
+	// With an `idempotency-key` header, every start with that key in the tenant
+	// answers the same instance, running or ended; the key used for another
+	// request is FAILED_PRECONDITION (reason IDEMPOTENCY_KEY_REUSED).
 	StartProcess(context.Context, *connect.Request[v1.StartProcessRequest]) (*connect.Response[v1.StartProcessResponse], error)
 	GetProcessInstance(context.Context, *connect.Request[v1.GetProcessInstanceRequest]) (*connect.Response[v1.GetProcessInstanceResponse], error)
 	ListProcessInstances(context.Context, *connect.Request[v1.ListProcessInstancesRequest]) (*connect.Response[v1.ListProcessInstancesResponse], error)
