@@ -161,6 +161,17 @@ describe('agent sandbox runs (AgentService.RunSandbox)', () => {
     // The audit record stays with the caller.
     const { run: kept } = await alice.agents.getRun({ runId: run.runId });
     expect(kept?.sandboxTenant).toBe(run.sandboxTenant);
+    // The artifact shows the run recorded on it.
+    const { artifact } = await alice.transformation.getArtifact({ artifactId });
+    expect(artifact?.sandboxRun).toMatchObject({
+      runId: run.runId,
+      status: 'completed',
+      contentHash: artifact!.contentHash,
+      sandboxTenant: run.sandboxTenant,
+      toolCalls: 2,
+      recordedBy: 'alice',
+      passed: true,
+    });
 
     expect(await publish()).toBe('published');
   });
@@ -176,6 +187,9 @@ describe('agent sandbox runs (AgentService.RunSandbox)', () => {
     });
     let refused = await publish();
     expect((refused as Error).message).toContain('the draft changed since its last sandbox run');
+    const changed = (await alice.transformation.getArtifact({ artifactId })).artifact!;
+    expect(changed.sandboxRun?.passed).toBe(false);
+    expect(changed.sandboxRun?.contentHash).not.toBe(changed.contentHash);
 
     // A run that fails (the model never produces a tool call that parses) is recorded too.
     script = [{ malformed: 'not json' }, { malformed: 'still not' }, { malformed: 'nope' }];

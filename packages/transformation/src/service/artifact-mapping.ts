@@ -14,6 +14,7 @@ import type { RecordedEvent } from '../event-store/event-store.js';
 import type { ArtifactKind, ArtifactStatus } from '../artifacts/artifact-kind.js';
 import {
   latestPublishedVersion,
+  sandboxPassed,
   type ArtifactState,
   type PublishedVersionInfo,
 } from '../artifacts/artifact-state.js';
@@ -93,6 +94,21 @@ export function artifactToProto(
     updatedAt: timestampFromDate(s.updatedAt),
     updatedBy: s.updatedBy,
     publishedVersions: s.published.map(publishedToProto),
+    ...(s.sandbox
+      ? {
+          sandboxRun: {
+            runId: s.sandbox.runId,
+            status: s.sandbox.status,
+            contentHash: s.sandbox.contentHash,
+            planHash: s.sandbox.planHash,
+            sandboxTenant: s.sandbox.sandboxTenant,
+            toolCalls: s.sandbox.toolCalls,
+            recordedAt: timestampFromDate(new Date(s.sandbox.recordedAt)),
+            recordedBy: s.sandbox.recordedBy,
+            passed: sandboxPassed(s),
+          },
+        }
+      : {}),
   });
 }
 

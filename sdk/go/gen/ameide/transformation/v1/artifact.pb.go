@@ -251,8 +251,11 @@ type Artifact struct {
 	UpdatedAt         *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	UpdatedBy         string                 `protobuf:"bytes,15,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
 	PublishedVersions []*PublishedVersion    `protobuf:"bytes,16,rep,name=published_versions,json=publishedVersions,proto3" json:"published_versions,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Agent definitions: the latest sandbox run recorded on the artifact
+	// (AgentService.RunSandbox); unset when it has had none.
+	SandboxRun    *SandboxRun `protobuf:"bytes,17,opt,name=sandbox_run,json=sandboxRun,proto3" json:"sandbox_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Artifact) Reset() {
@@ -397,6 +400,127 @@ func (x *Artifact) GetPublishedVersions() []*PublishedVersion {
 	return nil
 }
 
+func (x *Artifact) GetSandboxRun() *SandboxRun {
+	if x != nil {
+		return x.SandboxRun
+	}
+	return nil
+}
+
+// How a sandbox run of an agent definition's content ended.
+type SandboxRun struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	RunId string                 `protobuf:"bytes,1,opt,name=run_id,json=runId,proto3" json:"run_id,omitempty"`
+	// The run's status: `completed`, `failed`, `max_steps`, ...
+	Status string `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	// sha256 of the content that ran; it passed for publishing only while it is
+	// the artifact's content and the status is `completed`.
+	ContentHash string `protobuf:"bytes,3,opt,name=content_hash,json=contentHash,proto3" json:"content_hash,omitempty"`
+	// sha256 of the runtime config the content compiled to.
+	PlanHash      string                 `protobuf:"bytes,4,opt,name=plan_hash,json=planHash,proto3" json:"plan_hash,omitempty"`
+	SandboxTenant string                 `protobuf:"bytes,5,opt,name=sandbox_tenant,json=sandboxTenant,proto3" json:"sandbox_tenant,omitempty"`
+	ToolCalls     int32                  `protobuf:"varint,6,opt,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
+	RecordedAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
+	RecordedBy    string                 `protobuf:"bytes,8,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	// Whether it lets the current content be published (same content, completed).
+	Passed        bool `protobuf:"varint,9,opt,name=passed,proto3" json:"passed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SandboxRun) Reset() {
+	*x = SandboxRun{}
+	mi := &file_ameide_transformation_v1_artifact_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SandboxRun) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SandboxRun) ProtoMessage() {}
+
+func (x *SandboxRun) ProtoReflect() protoreflect.Message {
+	mi := &file_ameide_transformation_v1_artifact_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SandboxRun.ProtoReflect.Descriptor instead.
+func (*SandboxRun) Descriptor() ([]byte, []int) {
+	return file_ameide_transformation_v1_artifact_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *SandboxRun) GetRunId() string {
+	if x != nil {
+		return x.RunId
+	}
+	return ""
+}
+
+func (x *SandboxRun) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *SandboxRun) GetContentHash() string {
+	if x != nil {
+		return x.ContentHash
+	}
+	return ""
+}
+
+func (x *SandboxRun) GetPlanHash() string {
+	if x != nil {
+		return x.PlanHash
+	}
+	return ""
+}
+
+func (x *SandboxRun) GetSandboxTenant() string {
+	if x != nil {
+		return x.SandboxTenant
+	}
+	return ""
+}
+
+func (x *SandboxRun) GetToolCalls() int32 {
+	if x != nil {
+		return x.ToolCalls
+	}
+	return 0
+}
+
+func (x *SandboxRun) GetRecordedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordedAt
+	}
+	return nil
+}
+
+func (x *SandboxRun) GetRecordedBy() string {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return ""
+}
+
+func (x *SandboxRun) GetPassed() bool {
+	if x != nil {
+		return x.Passed
+	}
+	return false
+}
+
 // One entry of an artifact's history.
 type ArtifactEvent struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -423,7 +547,7 @@ type ArtifactEvent struct {
 
 func (x *ArtifactEvent) Reset() {
 	*x = ArtifactEvent{}
-	mi := &file_ameide_transformation_v1_artifact_proto_msgTypes[2]
+	mi := &file_ameide_transformation_v1_artifact_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -435,7 +559,7 @@ func (x *ArtifactEvent) String() string {
 func (*ArtifactEvent) ProtoMessage() {}
 
 func (x *ArtifactEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_transformation_v1_artifact_proto_msgTypes[2]
+	mi := &file_ameide_transformation_v1_artifact_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -448,7 +572,7 @@ func (x *ArtifactEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArtifactEvent.ProtoReflect.Descriptor instead.
 func (*ArtifactEvent) Descriptor() ([]byte, []int) {
-	return file_ameide_transformation_v1_artifact_proto_rawDescGZIP(), []int{2}
+	return file_ameide_transformation_v1_artifact_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ArtifactEvent) GetEventId() string {
@@ -539,7 +663,7 @@ const file_ameide_transformation_v1_artifact_proto_rawDesc = "" +
 	"\x0estream_version\x18\x03 \x01(\x03R\rstreamVersion\x12=\n" +
 	"\fpublished_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vpublishedAt\x12!\n" +
 	"\fpublished_by\x18\x05 \x01(\tR\vpublishedBy\x12\x1b\n" +
-	"\tplan_hash\x18\x06 \x01(\tR\bplanHash\"\xd0\x05\n" +
+	"\tplan_hash\x18\x06 \x01(\tR\bplanHash\"\x97\x06\n" +
 	"\bArtifact\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12:\n" +
 	"\x04kind\x18\x02 \x01(\x0e2&.ameide.transformation.v1.ArtifactKindR\x04kind\x12\x12\n" +
@@ -561,7 +685,23 @@ const file_ameide_transformation_v1_artifact_proto_rawDesc = "" +
 	"updated_at\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x1d\n" +
 	"\n" +
 	"updated_by\x18\x0f \x01(\tR\tupdatedBy\x12Y\n" +
-	"\x12published_versions\x18\x10 \x03(\v2*.ameide.transformation.v1.PublishedVersionR\x11publishedVersions\"\x8f\x03\n" +
+	"\x12published_versions\x18\x10 \x03(\v2*.ameide.transformation.v1.PublishedVersionR\x11publishedVersions\x12E\n" +
+	"\vsandbox_run\x18\x11 \x01(\v2$.ameide.transformation.v1.SandboxRunR\n" +
+	"sandboxRun\"\xb7\x02\n" +
+	"\n" +
+	"SandboxRun\x12\x15\n" +
+	"\x06run_id\x18\x01 \x01(\tR\x05runId\x12\x16\n" +
+	"\x06status\x18\x02 \x01(\tR\x06status\x12!\n" +
+	"\fcontent_hash\x18\x03 \x01(\tR\vcontentHash\x12\x1b\n" +
+	"\tplan_hash\x18\x04 \x01(\tR\bplanHash\x12%\n" +
+	"\x0esandbox_tenant\x18\x05 \x01(\tR\rsandboxTenant\x12\x1d\n" +
+	"\n" +
+	"tool_calls\x18\x06 \x01(\x05R\ttoolCalls\x12;\n" +
+	"\vrecorded_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordedAt\x12\x1f\n" +
+	"\vrecorded_by\x18\b \x01(\tR\n" +
+	"recordedBy\x12\x16\n" +
+	"\x06passed\x18\t \x01(\bR\x06passed\"\x8f\x03\n" +
 	"\rArtifactEvent\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x1f\n" +
 	"\vartifact_id\x18\x02 \x01(\tR\n" +
@@ -603,28 +743,31 @@ func file_ameide_transformation_v1_artifact_proto_rawDescGZIP() []byte {
 }
 
 var file_ameide_transformation_v1_artifact_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ameide_transformation_v1_artifact_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_ameide_transformation_v1_artifact_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_ameide_transformation_v1_artifact_proto_goTypes = []any{
 	(ArtifactKind)(0),             // 0: ameide.transformation.v1.ArtifactKind
 	(ArtifactStatus)(0),           // 1: ameide.transformation.v1.ArtifactStatus
 	(*PublishedVersion)(nil),      // 2: ameide.transformation.v1.PublishedVersion
 	(*Artifact)(nil),              // 3: ameide.transformation.v1.Artifact
-	(*ArtifactEvent)(nil),         // 4: ameide.transformation.v1.ArtifactEvent
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*SandboxRun)(nil),            // 4: ameide.transformation.v1.SandboxRun
+	(*ArtifactEvent)(nil),         // 5: ameide.transformation.v1.ArtifactEvent
+	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
 }
 var file_ameide_transformation_v1_artifact_proto_depIdxs = []int32{
-	5, // 0: ameide.transformation.v1.PublishedVersion.published_at:type_name -> google.protobuf.Timestamp
+	6, // 0: ameide.transformation.v1.PublishedVersion.published_at:type_name -> google.protobuf.Timestamp
 	0, // 1: ameide.transformation.v1.Artifact.kind:type_name -> ameide.transformation.v1.ArtifactKind
 	1, // 2: ameide.transformation.v1.Artifact.status:type_name -> ameide.transformation.v1.ArtifactStatus
-	5, // 3: ameide.transformation.v1.Artifact.created_at:type_name -> google.protobuf.Timestamp
-	5, // 4: ameide.transformation.v1.Artifact.updated_at:type_name -> google.protobuf.Timestamp
+	6, // 3: ameide.transformation.v1.Artifact.created_at:type_name -> google.protobuf.Timestamp
+	6, // 4: ameide.transformation.v1.Artifact.updated_at:type_name -> google.protobuf.Timestamp
 	2, // 5: ameide.transformation.v1.Artifact.published_versions:type_name -> ameide.transformation.v1.PublishedVersion
-	5, // 6: ameide.transformation.v1.ArtifactEvent.occurred_at:type_name -> google.protobuf.Timestamp
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	4, // 6: ameide.transformation.v1.Artifact.sandbox_run:type_name -> ameide.transformation.v1.SandboxRun
+	6, // 7: ameide.transformation.v1.SandboxRun.recorded_at:type_name -> google.protobuf.Timestamp
+	6, // 8: ameide.transformation.v1.ArtifactEvent.occurred_at:type_name -> google.protobuf.Timestamp
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_ameide_transformation_v1_artifact_proto_init() }
@@ -638,7 +781,7 @@ func file_ameide_transformation_v1_artifact_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ameide_transformation_v1_artifact_proto_rawDesc), len(file_ameide_transformation_v1_artifact_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

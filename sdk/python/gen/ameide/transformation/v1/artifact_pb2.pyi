@@ -53,7 +53,7 @@ class PublishedVersion(_message.Message):
     def __init__(self, version: _Optional[int] = ..., content_hash: _Optional[str] = ..., stream_version: _Optional[int] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., published_by: _Optional[str] = ..., plan_hash: _Optional[str] = ...) -> None: ...
 
 class Artifact(_message.Message):
-    __slots__ = ("id", "kind", "name", "status", "stream_version", "draft_revision", "latest_published_version", "published_version", "content_type", "content", "content_hash", "created_at", "created_by", "updated_at", "updated_by", "published_versions")
+    __slots__ = ("id", "kind", "name", "status", "stream_version", "draft_revision", "latest_published_version", "published_version", "content_type", "content", "content_hash", "created_at", "created_by", "updated_at", "updated_by", "published_versions", "sandbox_run")
     ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -70,6 +70,7 @@ class Artifact(_message.Message):
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
     PUBLISHED_VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    SANDBOX_RUN_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: ArtifactKind
     name: str
@@ -86,7 +87,30 @@ class Artifact(_message.Message):
     updated_at: _timestamp_pb2.Timestamp
     updated_by: str
     published_versions: _containers.RepeatedCompositeFieldContainer[PublishedVersion]
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ArtifactKind, str]] = ..., name: _Optional[str] = ..., status: _Optional[_Union[ArtifactStatus, str]] = ..., stream_version: _Optional[int] = ..., draft_revision: _Optional[int] = ..., latest_published_version: _Optional[int] = ..., published_version: _Optional[int] = ..., content_type: _Optional[str] = ..., content: _Optional[bytes] = ..., content_hash: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ..., published_versions: _Optional[_Iterable[_Union[PublishedVersion, _Mapping]]] = ...) -> None: ...
+    sandbox_run: SandboxRun
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ArtifactKind, str]] = ..., name: _Optional[str] = ..., status: _Optional[_Union[ArtifactStatus, str]] = ..., stream_version: _Optional[int] = ..., draft_revision: _Optional[int] = ..., latest_published_version: _Optional[int] = ..., published_version: _Optional[int] = ..., content_type: _Optional[str] = ..., content: _Optional[bytes] = ..., content_hash: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_by: _Optional[str] = ..., published_versions: _Optional[_Iterable[_Union[PublishedVersion, _Mapping]]] = ..., sandbox_run: _Optional[_Union[SandboxRun, _Mapping]] = ...) -> None: ...
+
+class SandboxRun(_message.Message):
+    __slots__ = ("run_id", "status", "content_hash", "plan_hash", "sandbox_tenant", "tool_calls", "recorded_at", "recorded_by", "passed")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_HASH_FIELD_NUMBER: _ClassVar[int]
+    PLAN_HASH_FIELD_NUMBER: _ClassVar[int]
+    SANDBOX_TENANT_FIELD_NUMBER: _ClassVar[int]
+    TOOL_CALLS_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    PASSED_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    status: str
+    content_hash: str
+    plan_hash: str
+    sandbox_tenant: str
+    tool_calls: int
+    recorded_at: _timestamp_pb2.Timestamp
+    recorded_by: str
+    passed: bool
+    def __init__(self, run_id: _Optional[str] = ..., status: _Optional[str] = ..., content_hash: _Optional[str] = ..., plan_hash: _Optional[str] = ..., sandbox_tenant: _Optional[str] = ..., tool_calls: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., recorded_by: _Optional[str] = ..., passed: _Optional[bool] = ...) -> None: ...
 
 class ArtifactEvent(_message.Message):
     __slots__ = ("event_id", "artifact_id", "stream_version", "type", "occurred_at", "actor", "correlation_id", "causation_id", "content_hash", "published_version", "position")

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ameide/transformation/v1/artifact.proto.
  */
 export const file_ameide_transformation_v1_artifact: GenFile = /*@__PURE__*/
-  fileDesc("CidhbWVpZGUvdHJhbnNmb3JtYXRpb24vdjEvYXJ0aWZhY3QucHJvdG8SGGFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MSKsAQoQUHVibGlzaGVkVmVyc2lvbhIPCgd2ZXJzaW9uGAEgASgFEhQKDGNvbnRlbnRfaGFzaBgCIAEoCRIWCg5zdHJlYW1fdmVyc2lvbhgDIAEoAxIwCgxwdWJsaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHB1Ymxpc2hlZF9ieRgFIAEoCRIRCglwbGFuX2hhc2gYBiABKAkijgQKCEFydGlmYWN0EgoKAmlkGAEgASgJEjQKBGtpbmQYAiABKA4yJi5hbWVpZGUudHJhbnNmb3JtYXRpb24udjEuQXJ0aWZhY3RLaW5kEgwKBG5hbWUYAyABKAkSOAoGc3RhdHVzGAQgASgOMiguYW1laWRlLnRyYW5zZm9ybWF0aW9uLnYxLkFydGlmYWN0U3RhdHVzEhYKDnN0cmVhbV92ZXJzaW9uGAUgASgDEhYKDmRyYWZ0X3JldmlzaW9uGAYgASgFEiAKGGxhdGVzdF9wdWJsaXNoZWRfdmVyc2lvbhgHIAEoBRIZChFwdWJsaXNoZWRfdmVyc2lvbhgIIAEoBRIUCgxjb250ZW50X3R5cGUYCSABKAkSDwoHY29udGVudBgKIAEoDBIUCgxjb250ZW50X2hhc2gYCyABKAkSLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgNIAEoCRIuCgp1cGRhdGVkX2F0GA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgp1cGRhdGVkX2J5GA8gASgJEkYKEnB1Ymxpc2hlZF92ZXJzaW9ucxgQIAMoCzIqLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5QdWJsaXNoZWRWZXJzaW9uIo0CCg1BcnRpZmFjdEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEhMKC2FydGlmYWN0X2lkGAIgASgJEhYKDnN0cmVhbV92ZXJzaW9uGAMgASgDEgwKBHR5cGUYBCABKAkSLwoLb2NjdXJyZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWFjdG9yGAYgASgJEhYKDmNvcnJlbGF0aW9uX2lkGAcgASgJEhQKDGNhdXNhdGlvbl9pZBgIIAEoCRIUCgxjb250ZW50X2hhc2gYCSABKAkSGQoRcHVibGlzaGVkX3ZlcnNpb24YCiABKAUSEAoIcG9zaXRpb24YCyABKAkq1gEKDEFydGlmYWN0S2luZBIdChlBUlRJRkFDVF9LSU5EX1VOU1BFQ0lGSUVEEAASJAogQVJUSUZBQ1RfS0lORF9QUk9DRVNTX0RFRklOSVRJT04QARIiCh5BUlRJRkFDVF9LSU5EX0FHRU5UX0RFRklOSVRJT04QAhImCiJBUlRJRkFDVF9LSU5EX0VYVEVOU0lPTl9ERUZJTklUSU9OEAMSGgoWQVJUSUZBQ1RfS0lORF9ET0NVTUVOVBAEEhkKFUFSVElGQUNUX0tJTkRfRElBR1JBTRAFKokBCg5BcnRpZmFjdFN0YXR1cxIfChtBUlRJRkFDVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIZChVBUlRJRkFDVF9TVEFUVVNfRFJBRlQQARIdChlBUlRJRkFDVF9TVEFUVVNfUFVCTElTSEVEEAISHAoYQVJUSUZBQ1RfU1RBVFVTX0FSQ0hJVkVEEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CidhbWVpZGUvdHJhbnNmb3JtYXRpb24vdjEvYXJ0aWZhY3QucHJvdG8SGGFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MSKsAQoQUHVibGlzaGVkVmVyc2lvbhIPCgd2ZXJzaW9uGAEgASgFEhQKDGNvbnRlbnRfaGFzaBgCIAEoCRIWCg5zdHJlYW1fdmVyc2lvbhgDIAEoAxIwCgxwdWJsaXNoZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDHB1Ymxpc2hlZF9ieRgFIAEoCRIRCglwbGFuX2hhc2gYBiABKAkiyQQKCEFydGlmYWN0EgoKAmlkGAEgASgJEjQKBGtpbmQYAiABKA4yJi5hbWVpZGUudHJhbnNmb3JtYXRpb24udjEuQXJ0aWZhY3RLaW5kEgwKBG5hbWUYAyABKAkSOAoGc3RhdHVzGAQgASgOMiguYW1laWRlLnRyYW5zZm9ybWF0aW9uLnYxLkFydGlmYWN0U3RhdHVzEhYKDnN0cmVhbV92ZXJzaW9uGAUgASgDEhYKDmRyYWZ0X3JldmlzaW9uGAYgASgFEiAKGGxhdGVzdF9wdWJsaXNoZWRfdmVyc2lvbhgHIAEoBRIZChFwdWJsaXNoZWRfdmVyc2lvbhgIIAEoBRIUCgxjb250ZW50X3R5cGUYCSABKAkSDwoHY29udGVudBgKIAEoDBIUCgxjb250ZW50X2hhc2gYCyABKAkSLgoKY3JlYXRlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgNIAEoCRIuCgp1cGRhdGVkX2F0GA4gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgp1cGRhdGVkX2J5GA8gASgJEkYKEnB1Ymxpc2hlZF92ZXJzaW9ucxgQIAMoCzIqLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5QdWJsaXNoZWRWZXJzaW9uEjkKC3NhbmRib3hfcnVuGBEgASgLMiQuYW1laWRlLnRyYW5zZm9ybWF0aW9uLnYxLlNhbmRib3hSdW4i1wEKClNhbmRib3hSdW4SDgoGcnVuX2lkGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIUCgxjb250ZW50X2hhc2gYAyABKAkSEQoJcGxhbl9oYXNoGAQgASgJEhYKDnNhbmRib3hfdGVuYW50GAUgASgJEhIKCnRvb2xfY2FsbHMYBiABKAUSLwoLcmVjb3JkZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3JlY29yZGVkX2J5GAggASgJEg4KBnBhc3NlZBgJIAEoCCKNAgoNQXJ0aWZhY3RFdmVudBIQCghldmVudF9pZBgBIAEoCRITCgthcnRpZmFjdF9pZBgCIAEoCRIWCg5zdHJlYW1fdmVyc2lvbhgDIAEoAxIMCgR0eXBlGAQgASgJEi8KC29jY3VycmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgGIAEoCRIWCg5jb3JyZWxhdGlvbl9pZBgHIAEoCRIUCgxjYXVzYXRpb25faWQYCCABKAkSFAoMY29udGVudF9oYXNoGAkgASgJEhkKEXB1Ymxpc2hlZF92ZXJzaW9uGAogASgFEhAKCHBvc2l0aW9uGAsgASgJKtYBCgxBcnRpZmFjdEtpbmQSHQoZQVJUSUZBQ1RfS0lORF9VTlNQRUNJRklFRBAAEiQKIEFSVElGQUNUX0tJTkRfUFJPQ0VTU19ERUZJTklUSU9OEAESIgoeQVJUSUZBQ1RfS0lORF9BR0VOVF9ERUZJTklUSU9OEAISJgoiQVJUSUZBQ1RfS0lORF9FWFRFTlNJT05fREVGSU5JVElPThADEhoKFkFSVElGQUNUX0tJTkRfRE9DVU1FTlQQBBIZChVBUlRJRkFDVF9LSU5EX0RJQUdSQU0QBSqJAQoOQXJ0aWZhY3RTdGF0dXMSHwobQVJUSUZBQ1RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGQoVQVJUSUZBQ1RfU1RBVFVTX0RSQUZUEAESHQoZQVJUSUZBQ1RfU1RBVFVTX1BVQkxJU0hFRBACEhwKGEFSVElGQUNUX1NUQVRVU19BUkNISVZFRBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * A published version: immutable once written.
@@ -205,6 +205,14 @@ export type Artifact = Message<"ameide.transformation.v1.Artifact"> & {
    * @generated from field: repeated ameide.transformation.v1.PublishedVersion published_versions = 16;
    */
   publishedVersions: PublishedVersion[];
+
+  /**
+   * Agent definitions: the latest sandbox run recorded on the artifact
+   * (AgentService.RunSandbox); unset when it has had none.
+   *
+   * @generated from field: ameide.transformation.v1.SandboxRun sandbox_run = 17;
+   */
+  sandboxRun?: SandboxRun | undefined;
 };
 
 /**
@@ -305,6 +313,14 @@ export type ArtifactJson = {
    * @generated from field: repeated ameide.transformation.v1.PublishedVersion published_versions = 16;
    */
   publishedVersions?: PublishedVersionJson[];
+
+  /**
+   * Agent definitions: the latest sandbox run recorded on the artifact
+   * (AgentService.RunSandbox); unset when it has had none.
+   *
+   * @generated from field: ameide.transformation.v1.SandboxRun sandbox_run = 17;
+   */
+  sandboxRun?: SandboxRunJson;
 };
 
 /**
@@ -313,6 +329,135 @@ export type ArtifactJson = {
  */
 export const ArtifactSchema: GenMessage<Artifact, {jsonType: ArtifactJson}> = /*@__PURE__*/
   messageDesc(file_ameide_transformation_v1_artifact, 1);
+
+/**
+ * How a sandbox run of an agent definition's content ended.
+ *
+ * @generated from message ameide.transformation.v1.SandboxRun
+ */
+export type SandboxRun = Message<"ameide.transformation.v1.SandboxRun"> & {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * The run's status: `completed`, `failed`, `max_steps`, ...
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * sha256 of the content that ran; it passed for publishing only while it is
+   * the artifact's content and the status is `completed`.
+   *
+   * @generated from field: string content_hash = 3;
+   */
+  contentHash: string;
+
+  /**
+   * sha256 of the runtime config the content compiled to.
+   *
+   * @generated from field: string plan_hash = 4;
+   */
+  planHash: string;
+
+  /**
+   * @generated from field: string sandbox_tenant = 5;
+   */
+  sandboxTenant: string;
+
+  /**
+   * @generated from field: int32 tool_calls = 6;
+   */
+  toolCalls: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 7;
+   */
+  recordedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string recorded_by = 8;
+   */
+  recordedBy: string;
+
+  /**
+   * Whether it lets the current content be published (same content, completed).
+   *
+   * @generated from field: bool passed = 9;
+   */
+  passed: boolean;
+};
+
+/**
+ * How a sandbox run of an agent definition's content ended.
+ *
+ * @generated from message ameide.transformation.v1.SandboxRun
+ */
+export type SandboxRunJson = {
+  /**
+   * @generated from field: string run_id = 1;
+   */
+  runId?: string;
+
+  /**
+   * The run's status: `completed`, `failed`, `max_steps`, ...
+   *
+   * @generated from field: string status = 2;
+   */
+  status?: string;
+
+  /**
+   * sha256 of the content that ran; it passed for publishing only while it is
+   * the artifact's content and the status is `completed`.
+   *
+   * @generated from field: string content_hash = 3;
+   */
+  contentHash?: string;
+
+  /**
+   * sha256 of the runtime config the content compiled to.
+   *
+   * @generated from field: string plan_hash = 4;
+   */
+  planHash?: string;
+
+  /**
+   * @generated from field: string sandbox_tenant = 5;
+   */
+  sandboxTenant?: string;
+
+  /**
+   * @generated from field: int32 tool_calls = 6;
+   */
+  toolCalls?: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 7;
+   */
+  recordedAt?: TimestampJson;
+
+  /**
+   * @generated from field: string recorded_by = 8;
+   */
+  recordedBy?: string;
+
+  /**
+   * Whether it lets the current content be published (same content, completed).
+   *
+   * @generated from field: bool passed = 9;
+   */
+  passed?: boolean;
+};
+
+/**
+ * Describes the message ameide.transformation.v1.SandboxRun.
+ * Use `create(SandboxRunSchema)` to create a new message.
+ */
+export const SandboxRunSchema: GenMessage<SandboxRun, {jsonType: SandboxRunJson}> = /*@__PURE__*/
+  messageDesc(file_ameide_transformation_v1_artifact, 2);
 
 /**
  * One entry of an artifact's history.
@@ -463,7 +608,7 @@ export type ArtifactEventJson = {
  * Use `create(ArtifactEventSchema)` to create a new message.
  */
 export const ArtifactEventSchema: GenMessage<ArtifactEvent, {jsonType: ArtifactEventJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_transformation_v1_artifact, 2);
+  messageDesc(file_ameide_transformation_v1_artifact, 3);
 
 /**
  * Kinds of design artifact the Transformation Domain stores.
