@@ -18,6 +18,8 @@ export interface ToolHost {
       readonly caller: RequestContext;
       readonly idempotencyKey?: string;
       readonly signal?: AbortSignal;
+      /** Sent instead of a token for the caller (a person's own bearer token, as they sent it). */
+      readonly authorization?: string;
     },
   ): Promise<Record<string, unknown>>;
 }
@@ -39,7 +41,7 @@ export interface SdkToolHostOptions {
 export function createSdkToolHost(options: SdkToolHostOptions): ToolHost {
   const transports = new Map<string, Transport>();
   return {
-    async call(rpc, request, { caller, idempotencyKey, signal }) {
+    async call(rpc, request, { caller, idempotencyKey, signal, authorization }) {
       const service = rpc.split('/')[0] ?? rpc;
       const baseUrl =
         typeof options.serviceUrl === 'function' ? options.serviceUrl(service) : options.serviceUrl;
@@ -49,7 +51,7 @@ export function createSdkToolHost(options: SdkToolHostOptions): ToolHost {
         transports.set(baseUrl, transport);
       }
       const headers: Record<string, string> = {
-        authorization: `Bearer ${await options.tokens.tokenFor(caller)}`,
+        authorization: authorization ?? `Bearer ${await options.tokens.tokenFor(caller)}`,
       };
       if (/^[0-9a-f]{32}$/.test(caller.traceId))
         headers['traceparent'] = `00-${caller.traceId}-${'0'.repeat(15)}1-01`;

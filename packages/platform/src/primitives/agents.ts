@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Transport } from '@connectrpc/connect';
-import { createConnectTransport } from '@connectrpc/connect-node';
 import type { RequestContext } from '@ameide/context';
-import { AmeideError, ErrorCode, fromConnectError, isAmeideError } from '@ameide/errors';
+import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 import {
   agentProposalReviewDefinition,
   agentServiceRoutes,
@@ -26,7 +24,6 @@ import {
 import { compileAgentDefinition, type AgentRuntimeConfig } from '@ameide/agent-definition';
 import type { Database } from '@ameide/persistence';
 import type { AgentInvoker, TokenProvider } from '@ameide/process-runtime';
-import { callRpc } from '@ameide/sdk';
 import type { Logger, ServiceRegistration } from '@ameide/server';
 import { ArtifactKind, type ArtifactStore } from '@ameide/transformation';
 
@@ -109,29 +106,20 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
               ),
       }
     : sdkHost;
-  const transports = new Map<string, Transport>();
-  const call = async (
+  // The primitive's own calls (reviews, publishing the review process) are not tool calls:
+  // the grants do not bound them.
+  const call = (
     caller: RequestContext,
     rpc: string,
     request: Record<string, unknown>,
     authorization?: string,
-    headers: Record<string, string> = {},
-  ) => {
-    const baseUrl = options.serviceUrl(rpc.split('/')[0] ?? rpc);
-    let transport = transports.get(baseUrl);
-    if (!transport) {
-      transport = createConnectTransport({ baseUrl, httpVersion: '1.1' });
-      transports.set(baseUrl, transport);
-    }
-    try {
-      return await callRpc(transport, rpc, request, {
-        ...headers,
-        authorization: authorization ?? `Bearer ${await options.tokens.tokenFor(caller)}`,
-      });
-    } catch (err) {
-      throw fromConnectError(err);
-    }
-  };
+    idempotencyKey?: string,
+  ) =>
+    sdkHost.call(rpc, request, {
+      caller,
+      ...(authorization ? { authorization } : {}),
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
 
   const resolve: AgentResolver = async (caller, agent, requested) => {
     const only = options.only;
@@ -209,7 +197,7 @@ export function createAgentsPrimitive(options: AgentsPrimitiveOptions): AgentsPr
               },
             },
             undefined,
-            { 'idempotency-key': `review:${proposal.proposalId}` },
+            `review:${proposal.proposalId}`,
           );
           return String(res['instanceId']);
         },
