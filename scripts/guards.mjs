@@ -2,7 +2,10 @@
 // Architecture guards that eslint does not express:
 // - domain packages (domains/*) import no broker client: they publish through
 //   the outbox only (ARCHITECTURE.md, invariant 3);
-// - workspace packages depend only on packages of a lower layer (ARCHITECTURE.md).
+// - workspace packages depend only on packages of a lower layer (ARCHITECTURE.md);
+// - handler packages read the caller from @ameide/context, not from the service
+//   host: @ameide/server only in their devDependencies and only in tests and
+//   test support (`*.test.ts`, `src/testing/`).
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './ensure.mjs';
@@ -55,6 +58,38 @@ for (const dir of workspaceDirs) {
     if (depLayer === undefined) problems.push(`${pkg.name} depends on unknown package ${dep}`);
     else if (depLayer >= layer)
       problems.push(`${pkg.name} (layer ${layer}) may not depend on ${dep} (layer ${depLayer})`);
+  }
+}
+
+// Packages whose handlers need the caller but none of the host's features (pino,
+// jose, OTel, the listener). @ameide/tenancy is not among them: its directory
+// builds OIDC verifiers (`createOidcVerifier`) for tenant realms.
+const contextOnly = new Set([
+  '@ameide/events',
+  '@ameide/transformation',
+  '@ameide/process-runtime',
+  '@ameide/projections',
+  '@ameide/agent-runtime',
+]);
+for (const dir of workspaceDirs) {
+  const pj = join(dir, 'package.json');
+  if (!existsSync(pj)) continue;
+  const pkg = JSON.parse(readFileSync(pj, 'utf8'));
+  if (!contextOnly.has(pkg.name) && !dir.startsWith(join(root, 'domains'))) continue;
+  if (pkg.dependencies?.['@ameide/server'])
+    problems.push(
+      `${pkg.name}: @ameide/server is a run-time dependency; take the caller from @ameide/context (the host only in devDependencies, for tests)`,
+    );
+  const src = join(dir, 'src');
+  if (!existsSync(src)) continue;
+  for (const f of walk(src)) {
+    if (/\.test\.tsx?$/.test(f) || f.startsWith(join(src, 'testing'))) continue;
+    for (const m of readFileSync(f, 'utf8').matchAll(
+      /from\s+['"](@ameide\/server[^'"]*)['"]|import\(\s*['"](@ameide\/server[^'"]*)['"]\s*\)/g,
+    ))
+      problems.push(
+        `${f}: imports "${m[1] ?? m[2]}" outside tests; take the caller from @ameide/context`,
+      );
   }
 }
 

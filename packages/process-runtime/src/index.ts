@@ -30,7 +30,11 @@ export type { ProcessActivitiesOptions } from './activities/create-process-activ
 export { createArtifactStorePlanSource, createStaticPlanSource } from './activities/plan-source.js';
 export type { DefinitionRef, PlanSource } from './activities/plan-source.js';
 export { createDevTokenProvider } from './activities/token-provider.js';
-export type { DevTokenProviderOptions, TokenProvider } from './activities/token-provider.js';
+export type {
+  DevTokenProviderOptions,
+  TokenProvider,
+  TokenSigner,
+} from './activities/token-provider.js';
 export { createHttpAgentInvoker, createScriptedAgentInvoker } from './activities/agent-invoker.js';
 export type {
   AgentInvocation,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { create, type JsonObject } from '@bufbuild/protobuf';
 import type { ConnectRouter, HandlerContext } from '@connectrpc/connect';
-import { getRequestContext, type RequestContext } from '@ameide/context';
+import { getRequestContext, SANDBOX_TENANT_PREFIX, type RequestContext } from '@ameide/context';
 import { AmeideError, ErrorCode } from '@ameide/errors';
 import {
   AgentService,
@@ -10,7 +10,6 @@ import {
   type FixtureCall,
   type RunAgentResponse,
 } from '@ameide/proto';
-import { SANDBOX_TENANT_PREFIX, type ServiceRegistration } from '@ameide/server';
 import { methodInfo, type AgentRuntimeConfig } from '@ameide/agent-definition';
 import type { AgentStore, ProposalView } from '../proposals/agent-store.js';
 import type { AgentRuntime } from '../run/agent-runtime.js';
@@ -221,7 +220,7 @@ export async function applyProposal(
 }
 
 /** AgentService: run agents, read runs and proposals, decide and apply proposals. */
-export function agentServiceRoutes(options: AgentServiceOptions): ServiceRegistration {
+export function agentServiceRoutes(options: AgentServiceOptions): (router: ConnectRouter) => void {
   const { store, runtime } = options;
   return (router: ConnectRouter) =>
     router.service(AgentService, {

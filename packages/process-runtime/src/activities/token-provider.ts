@@ -1,4 +1,3 @@
-import type { DevIdentity } from '@ameide/server';
 import type { InstanceActor } from '../workflow/types.js';
 
 /**
@@ -18,9 +17,22 @@ export interface DevTokenProviderOptions {
   readonly now?: () => number;
 }
 
-/** A TokenProvider signing with the embedded mode's dev key (`@ameide/server` DevIdentity). */
+/**
+ * What {@link createDevTokenProvider} needs of a signing key: the service host's `DevIdentity`
+ * (`@ameide/server`) fits, so the runtime does not depend on the host for one method.
+ */
+export interface TokenSigner {
+  signToken(claims: {
+    readonly tenantId: string;
+    readonly orgId?: string;
+    readonly userId: string;
+    readonly ttlSec: number;
+  }): Promise<string>;
+}
+
+/** A TokenProvider signing with the embedded mode's dev key (a `DevIdentity`). */
 export function createDevTokenProvider(
-  identity: Pick<DevIdentity, 'signToken'>,
+  identity: TokenSigner,
   options: DevTokenProviderOptions = {},
 ): TokenProvider {
   const ttlSec = options.ttlSec ?? 900;

@@ -1,13 +1,13 @@
 import type { Interceptor } from '@connectrpc/connect';
+import { TENANT_ID_PATTERN } from '@ameide/context';
 import { AmeideError, ErrorCode, toConnectError } from '@ameide/errors';
 import { callScope } from '../context/call-scope.js';
 import { requestContextKey, type RequestContext } from '../context/request-context.js';
 import { claimsKey } from './authentication.js';
 
-/** Tenant ids: letters, digits, `.`, `_`, `-`; 1–63 chars; starts alphanumeric. */
-export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-/** Tenant ids of agent sandbox runs' throwaway tenants start with this; no real tenant may. */
-export const SANDBOX_TENANT_PREFIX = 'sandbox-';
+// The tenant id rules live in @ameide/context beside the RequestContext they
+// constrain; the host re-exports them for its users.
+export { SANDBOX_TENANT_PREFIX, TENANT_ID_PATTERN } from '@ameide/context';
 
 /**
  * Builds the RequestContext from the verified claims (`tenantId`, `orgId`,
