@@ -6,11 +6,10 @@ import {
   DEFAULT_OUTBOX_RETENTION_MS,
   DEFAULT_RETENTION_INTERVAL_MS,
   createKafkaTransport,
-  createRelay,
   eventServiceRoutes,
 } from '@ameide/events';
 import { openObjectStore, type ObjectStore, type ObjectStoreConfig } from '@ameide/object-store';
-import { createPgDatabase, createTenantRoutedDatabase, type Database } from '@ameide/persistence';
+import { createPgDatabase, type Database } from '@ameide/persistence';
 import {
   createArtifactStorePlanSource,
   createDevTokenProvider,
@@ -48,12 +47,15 @@ import {
 } from '@ameide/tenancy';
 import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
 import { openDatabase, type DatabaseConfig } from './database/open-database.js';
-import { startEventRelay } from './primitives/event-relay.js';
-import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
+import { logRelays, type LogRelayTargets } from './primitives/log-relays.js';
 import {
-  startProcessWorkerPrimitive,
-  type RunningProcessWorker,
-} from './primitives/process-worker.js';
+  startDedicatedTenantLogs,
+  type DedicatedTenantLogs,
+} from './primitives/dedicated-tenant-logs.js';
+import { startNamespaceWorkers } from './tenants/namespace-workers.js';
+import { createTenantRouting } from './tenants/tenant-routing.js';
+import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
+import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
 import { createExtensionsPrimitive } from './primitives/extensions.js';
 import { createAgentsPrimitive, type AgentsOptions } from './primitives/agents.js';
 import { factoryServiceRoutes } from './primitives/factory.js';
@@ -261,23 +263,13 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       },
     });
     cleanup.push(() => tenantData.close());
-    const dedicated = new Map<string, Database>();
-    // Tenants with a Temporal namespace of their own (enterprise): their instances live there,
-    // run by a worker of that namespace (started once the host listens, see `tenantWorkers`).
-    const tenantNamespaces = new Map<string, string>();
-    const tenantWorkers: { sync?: () => void } = {};
-    const routeTenant = async (tenantId: string) => {
-      const t = await registry.get(tenantId);
-      const live = t !== undefined && t.status !== 'deleted' && t.status !== 'deleting';
-      if (live && t.databaseName !== '')
-        dedicated.set(tenantId, await tenantData.open(t.databaseName));
-      else dedicated.delete(tenantId);
-      if (live && t.temporalNamespace !== '') tenantNamespaces.set(tenantId, t.temporalNamespace);
-      else tenantNamespaces.delete(tenantId);
-      tenantWorkers.sync?.();
-    };
-    for (const t of await registry.list()) await routeTenant(t.tenantId);
-    const tenantDb = createTenantRoutedDatabase(db, (tenantId) => dedicated.get(tenantId));
+    // Tenants with a database of their own (`withTenant` of the domains runs there) and with a
+    // Temporal namespace of their own (enterprise: their instances live there, run by a worker
+    // of that namespace, see `namespaceWorkers`); their logs are relayed and projected from
+    // their database (`syncLogs`).
+    const routing = await createTenantRouting({ registry, data: tenantData, db });
+    cleanup.push(() => Promise.resolve(routing.close()));
+    const tenantDb = routing.db;
     const objectStore = await step(
       'object store',
       () => openObjectStore(options.objects ?? { database: true }, { db }),
@@ -314,7 +306,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const routes: ServiceRegistration[] = [transformation.routes, extensions.routes];
     // Agents call the platform back through this host, as their caller.
     const agents = createAgentsPrimitive({
-      db,
+      db: tenantDb,
       store: transformation.store,
       tokens: createDevTokenProvider(options.identity),
       serviceUrl: () => {
@@ -347,7 +339,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
               namespace === shared
                 ? temporal
                 : new Client({ connection: temporal.connection, namespace }),
-            namespaceFor: (tenantId) => tenantNamespaces.get(tenantId) ?? shared,
+            namespaceFor: (tenantId) => routing.namespaceOf(tenantId) ?? shared,
             taskQueue,
             plans,
           }),
@@ -379,6 +371,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     // Read models (the Graph; order-to-cash with sales), ready before anything asks for them.
     const projections = createProjectionsPrimitive({
       db,
+      // A tenant with a database of its own reads the read models built there.
+      readDb: tenantDb,
       sales: sales !== undefined,
       ...(kafka ? { rebuildTransports: { kafka } } : {}),
     });
@@ -392,7 +386,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     if (services.has('events'))
       routes.push(
         eventServiceRoutes({
-          db,
+          // A tenant with a database of its own tails that database's logs.
+          db: tenantDb,
           // The Transformation Domain's artifact events are in the same kind of log.
           domains: ['sales', TRANSFORMATION_DOMAIN],
           ...(options.events?.pollMs !== undefined ? { pollMs: options.events.pollMs } : {}),
@@ -437,7 +432,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           ...(tenancy.keycloak?.sharedRealm ? { sharedRealm: tenancy.keycloak.sharedRealm } : {}),
           onChange: async (tenantId) => {
             directory.forget(tenantId);
-            await routeTenant(tenantId);
+            await routing.refresh(tenantId);
           },
           ...(tenancy.afterStep ? { afterStep: tenancy.afterStep } : {}),
         }),
@@ -494,7 +489,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
           plans,
           tokens: createDevTokenProvider(identity),
           serviceUrl: host.url,
-          events: { db },
+          events: { db: tenantDb },
           agents: agents.invoker,
           ...(options.worker?.shutdownGraceTimeMs !== undefined
             ? { shutdownGraceTimeMs: options.worker.shutdownGraceTimeMs }
@@ -510,39 +505,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       );
       cleanup.push(() => worker.close());
       // One worker per tenant namespace in use, started and stopped as tenants come and go.
-      const running = new Map<string, Promise<RunningProcessWorker | undefined>>();
-      let closed = false;
-      const startIn = async (namespace: string) => {
-        // A namespace just created reaches every frontend a moment later.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await workerOf(namespace);
-          } catch (err) {
-            if (closed || attempt >= 20) {
-              logger.error({ err, namespace }, 'no process worker for the tenant namespace');
-              running.delete(namespace);
-              return undefined;
-            }
-            await new Promise((r) => setTimeout(r, 500));
-          }
-        }
-      };
-      tenantWorkers.sync = () => {
-        if (closed) return;
-        const wanted = new Set(tenantNamespaces.values());
-        for (const namespace of wanted)
-          if (!running.has(namespace)) running.set(namespace, startIn(namespace));
-        for (const [namespace, started] of running)
-          if (!wanted.has(namespace)) {
-            running.delete(namespace);
-            void started.then((w) => w?.close());
-          }
-      };
-      tenantWorkers.sync();
-      cleanup.push(async () => {
-        closed = true;
-        for (const started of running.values()) await (await started)?.close();
-      });
+      const namespaceWorkers = startNamespaceWorkers({ start: workerOf, logger });
+      cleanup.push(() => namespaceWorkers.close());
+      routing.subscribe(() => namespaceWorkers.sync(routing.namespaces()));
+      namespaceWorkers.sync(routing.namespaces());
     }
 
     // A relay's lease is a session advisory lock: each needs a connection of its own (PGlite has one).
@@ -551,59 +517,77 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
         ? createPgDatabase({ url: options.database.postgresUrl, pool: { max: 1 } })
         : db;
     const natsUrl = options.natsUrl;
-    const relayed = [...(sales ? ['sales'] : []), TRANSFORMATION_DOMAIN];
-    for (const domain of natsUrl ? relayed : []) {
-      await step(
-        'event relay',
-        async () => {
-          const relayDb = relayConnection();
-          try {
-            const relay = await startEventRelay({
-              db: relayDb,
-              natsUrl: natsUrl!,
-              domain,
-              clientName: `ameide-dev-relay-${domain}`,
-            });
-            cleanup.push(async () => {
-              await relay.close();
-              if (relayDb !== db) await relayDb.close();
-            });
-          } catch (err) {
-            if (relayDb !== db) await relayDb.close();
-            throw err;
+    const relayTargets: LogRelayTargets = {
+      // Cross-domain events: the sales outbox and the artifact events.
+      ...(natsUrl
+        ? { nats: { url: natsUrl, domains: [...(sales ? ['sales'] : []), TRANSFORMATION_DOMAIN] } }
+        : {}),
+      // Analytics and replay: every log this platform writes, under relay names of their own.
+      ...(kafka
+        ? {
+            kafka: {
+              transport: kafka,
+              logs: [
+                ...(sales ? ['sales'] : []),
+                TRANSFORMATION_DOMAIN,
+                ...(owners.includes('process') ? [PROCESS_EVENTS_SCHEMA] : []),
+              ],
+            },
           }
-        },
-        () => `${domain} outbox → ${natsUrl}`,
+        : {}),
+    };
+    for (const relay of logRelays({
+      ...relayTargets,
+      connection: relayConnection,
+      shared: db,
+      clientTag: 'ameide-dev-relay',
+      logger,
+    })) {
+      const running = await step(
+        relay.target === 'nats' ? 'event relay' : 'kafka relay',
+        () => relay.start(),
+        () => relay.description,
       );
+      cleanup.push(() => running.close());
     }
-    // The Kafka relays: every log this platform writes, under relay names of their own.
-    const logs = [
-      ...(sales ? ['sales'] : []),
-      TRANSFORMATION_DOMAIN,
-      ...(owners.includes('process') ? [PROCESS_EVENTS_SCHEMA] : []),
-    ];
-    for (const domain of kafka ? logs : []) {
-      await step(
-        'kafka relay',
-        async () => {
-          const relayDb = relayConnection();
-          const relay = createRelay({
-            db: relayDb,
-            domain,
-            name: `${domain}-kafka`,
-            publisher: kafka!.publisher!,
-            logger,
-          });
-          relay.start();
-          cleanup.push(async () => {
-            await relay.stop();
-            if (relayDb !== db) await relayDb.close();
-          });
-          return Promise.resolve();
-        },
-        () => `${domain} log → Kafka topic ${kafka!.topicOf(domain)}`,
-      );
-    }
+    // A tenant with a database of its own has its own logs: relayed and projected from there.
+    const dedicatedLogs = new Map<string, Promise<DedicatedTenantLogs | undefined>>();
+    let logsClosed = false;
+    const syncLogs = async () => {
+      const dedicated = routing.dedicated();
+      for (const [tenantId, own] of logsClosed ? [] : dedicated)
+        if (!dedicatedLogs.has(tenantId))
+          dedicatedLogs.set(
+            tenantId,
+            startDedicatedTenantLogs({
+              tenantId,
+              db: own.db,
+              connection: () => tenantData.connect(own.name),
+              sales: sales !== undefined,
+              ...relayTargets,
+              logger,
+            }).catch((err: unknown) => {
+              logger.error(
+                { err, tenantId },
+                "cannot relay and project the tenant database's logs",
+              );
+              dedicatedLogs.delete(tenantId);
+              return undefined;
+            }),
+          );
+      // Stopped before the database is dropped (the tenant is `deleting` first).
+      for (const [tenantId, started] of dedicatedLogs)
+        if (!dedicated.has(tenantId)) {
+          dedicatedLogs.delete(tenantId);
+          await (await started)?.close();
+        }
+    };
+    routing.subscribe(syncLogs);
+    await syncLogs();
+    cleanup.push(async () => {
+      logsClosed = true;
+      for (const started of dedicatedLogs.values()) await (await started)?.close();
+    });
     if (sales && options.retention !== false) {
       const r = {
         outboxRetentionMs: DEFAULT_OUTBOX_RETENTION_MS,

@@ -4,6 +4,8 @@
 // provisioning, suspension and deletion.
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDatabase, type Database } from '@ameide/persistence';
 import { createPlatform, type Platform } from '@ameide/platform';
@@ -43,6 +45,7 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
       database: { postgresUrl: testDb.url, poolMax: 10 },
       identity,
       temporal: { address: inject('temporalAddress'), taskQueue: `tenants-${run}` },
+      natsUrl: inject('natsUrl'),
       host: { port: 0, drainTimeoutMs: 2_000 },
       logger: createLogger({
         primitive: { type: 'platform', name: 'tenants-int' },
@@ -368,6 +371,68 @@ describe('tenants on the platform (Keycloak, Postgres, Temporal)', () => {
       expect(Number(stray.count)).toBe(0);
     } finally {
       await connection.close();
+    }
+  }, 120_000);
+
+  it("relays and projects a dedicated-database tenant's events from its own database", async () => {
+    const erin = clientWith(await signIn(`tenant-${ent}`, 'erin'));
+    const { customers } = await erin.customers.listCustomers({});
+    const { order } = await erin.orders.createOrder({
+      customerId: customers[0]!.customerId,
+      currency: 'EUR',
+    });
+    const orderId = order!.orderId;
+    // The order-to-cash read model of its database shows it (and its process instance's events).
+    let summary: string | undefined;
+    for (let i = 0; i < 200 && summary === undefined; i++) {
+      summary = await erin.orderToCash.getOrderSummary({ orderId }).then(
+        (r) => r.order?.orderId,
+        () => undefined,
+      );
+      if (summary === undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(summary).toBe(orderId);
+    // Its events: in its database's logs only, tailed through the API, relayed to JetStream.
+    const { tenant } = await admin.tenants.getTenant({ tenantId: ent });
+    const url = new URL(testDb.url);
+    url.pathname = `/${tenant!.databaseName}`;
+    const own = createPgDatabase({ url: url.toString(), pool: { max: 1 } });
+    try {
+      const logged = async (q: Database, schema: string) =>
+        (
+          await q.query(`SELECT count(*)::int AS n FROM ${schema}.outbox WHERE tenant_id = $1`, [
+            ent,
+          ])
+        ).rows[0]!['n'] as number;
+      expect(await logged(own, 'sales')).toBeGreaterThan(0);
+      expect(await logged(own, 'process')).toBeGreaterThan(0);
+      expect(await logged(owner, 'sales')).toBe(0);
+      expect(await logged(owner, 'process')).toBe(0);
+      const projected = await own.query(
+        'SELECT count(*)::int AS n FROM projection_order_to_cash.orders WHERE tenant_id = $1',
+        [ent],
+      );
+      expect(projected.rows[0]!['n']).toBe(1);
+    } finally {
+      await own.close();
+    }
+    const tailed: string[] = [];
+    for await (const r of erin.events.tailEvents({ domain: 'sales' })) tailed.push(r.event!.type);
+    expect(tailed).toContain('sales.order.created.v1');
+    const nc = await connect({ servers: inject('natsUrl') });
+    try {
+      const jsm = await jetstreamManager(nc);
+      let relayed = 0;
+      for (let i = 0; i < 100 && relayed === 0; i++) {
+        const info = await jsm.streams.info('EVENTS', {
+          subjects_filter: `events.${ent}.sales.>`,
+        });
+        relayed = Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+        if (relayed === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(relayed).toBeGreaterThan(0);
+    } finally {
+      await nc.close();
     }
   }, 120_000);
 

@@ -29,6 +29,11 @@ import { ArtifactEventType } from '@ameide/transformation';
 
 export interface ProjectionsPrimitiveOptions {
   readonly db: Database;
+  /**
+   * Where the read services read (default `db`): a tenant-routed database, so that a tenant
+   * with a database of its own reads the read models its database's consumers built.
+   */
+  readonly readDb?: Database;
   /** With the sales domain: the order-to-cash read model (sales + process events). */
   readonly sales: boolean;
   /** Other transports a rebuild may read from (`kafka`). */
@@ -91,6 +96,7 @@ export function createProjectionsPrimitive(
   options: ProjectionsPrimitiveOptions,
 ): ProjectionsPrimitive {
   const { db } = options;
+  const readDb = options.readDb ?? db;
   const transport = createPostgresTransport({ db, pollMs: options.pollMs ?? 50 });
   const logSchemaOf = (domain: string) => (domain === 'process' ? PROCESS_EVENTS_SCHEMA : domain);
   const runner = (definition: typeof graphProjection) =>
@@ -109,9 +115,9 @@ export function createProjectionsPrimitive(
     : [runner(graphProjection)];
   const routes: ServiceRegistration[] = [
     projectionServiceRoutes(runners),
-    graphServiceRoutes({ db, catalog: platformCatalog(options.sales) }),
+    graphServiceRoutes({ db: readDb, catalog: platformCatalog(options.sales) }),
   ];
-  if (options.sales) routes.push(orderToCashServiceRoutes({ db }));
+  if (options.sales) routes.push(orderToCashServiceRoutes({ db: readDb }));
   return {
     runners,
     routes,

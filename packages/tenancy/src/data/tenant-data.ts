@@ -23,6 +23,11 @@ export interface TenantData {
   ensureDedicated(tenantId: string): Promise<string>;
   /** The open dedicated database (opened on first use). */
   open(databaseName: string): Promise<Database>;
+  /**
+   * A new one-connection handle on a dedicated database, closed by whoever asked for it: for
+   * what holds a session of its own (a relay's lease is a session advisory lock).
+   */
+  connect(databaseName: string): Database;
   dropDedicated(databaseName: string): Promise<void>;
   /**
    * Deletes every row of the tenant from every table with a `tenant_id` column in the shared
@@ -68,6 +73,10 @@ export function createTenantData(options: TenantDataOptions): TenantData {
       }
       await options.migrate(await open(name));
       return name;
+    },
+    connect(name) {
+      if (!options.postgresUrl) throw new Error('dedicated databases need a Postgres server');
+      return createPgDatabase({ url: urlOf(name), pool: { max: 1 } });
     },
     async dropDedicated(name) {
       await opened.get(name)?.close();
