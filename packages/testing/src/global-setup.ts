@@ -8,9 +8,9 @@ import {
   findKeycloakHome,
   findVersitygwBinary,
   startKeycloak,
+  startNatsServer,
 } from '@ameide/launch';
 import { startKafkaServer } from './kafka-server.js';
-import { startNatsServer } from './nats-server.js';
 import { parseS3ServerUrl } from './parse-s3-server-url.js';
 import { startPostgresServer } from './postgres-server.js';
 import { startS3Server } from './s3-server.js';

@@ -3,12 +3,7 @@ import type { Database } from '@ameide/persistence';
 import { createPlatform, type PlatformOptions, type PlatformService } from '@ameide/platform';
 import { createEphemeralDevIdentity, type ServiceHost } from '@ameide/server';
 import { createSilentLogger } from '@ameide/server/testing';
-import {
-  buildConsole,
-  createConsoleHandler,
-  createDevTokenHandler,
-  createOidcSignInHandler,
-} from '../server/index.js';
+import { buildConsole, createConsoleFallback } from '../server/index.js';
 
 /**
  * The platform as `ameide dev` serves it (the same composition root), on in-memory PGlite:
@@ -33,12 +28,7 @@ export async function startConsolePlatform(
 }> {
   const { distDir } = await buildConsole();
   const identity = await createEphemeralDevIdentity();
-  const devToken = createDevTokenHandler(identity);
-  const consoleFiles = createConsoleHandler({ distDir });
-  const issuers: { of?: (tenantId: string) => Promise<string | undefined> } = {};
-  const oidcSignIn = createOidcSignInHandler({
-    issuerOf: (tenantId) => issuers.of?.(tenantId) ?? Promise.resolve(undefined),
-  });
+  const consoleFallback = createConsoleFallback({ identity, distDir });
   const platform = await createPlatform({
     database: { pglite: true },
     identity,
@@ -54,16 +44,12 @@ export async function startConsolePlatform(
     host: {
       port: 0,
       hostname: '127.0.0.1',
-      httpFallback: (req, res) => {
-        if (devToken(req, res) || oidcSignIn(req, res) || consoleFiles(req, res)) return;
-        res.statusCode = 404;
-        res.end();
-      },
+      httpFallback: consoleFallback.httpFallback,
     },
     logger: createSilentLogger({ type: 'domain', name: 'transformation' }),
     ...(options.agents ? { agents: options.agents } : {}),
     ...(options.keycloak ? { tenancy: { keycloak: options.keycloak, deleteRetentionMs: 0 } } : {}),
   });
-  issuers.of = (tenantId) => platform.tenantIssuer(tenantId);
+  consoleFallback.tenantIssuers((tenantId) => platform.tenantIssuer(tenantId));
   return { host: platform.host, db: platform.db, close: () => platform.close() };
 }

@@ -1,4 +1,10 @@
 // Server side of the console: what `ameide dev` needs to build and serve it.
+export { createConsoleFallback } from './console-fallback.js';
+export type {
+  ConsoleFallback,
+  ConsoleFallbackOptions,
+  FallbackHandler,
+} from './console-fallback.js';
 export { createConsoleHandler } from './console-handler.js';
 export type { ConsoleHandlerOptions } from './console-handler.js';
 export { buildConsole, isConsoleBuildStale } from './build-console.js';

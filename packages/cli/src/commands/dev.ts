@@ -272,15 +272,6 @@ export function devCommand(): Command {
           background.push(p);
           p.catch(() => undefined);
         }
-        const devToken = consoleApp.createDevTokenHandler(identity);
-        // The console's sign-in at a tenant's realm (authorization code + PKCE), once tenants exist.
-        const issuers: { of?: (tenantId: string) => Promise<string | undefined> } = {};
-        const oidcSignIn = consoleApp.createOidcSignInHandler({
-          issuerOf: (tenantId) => issuers.of?.(tenantId) ?? Promise.resolve(undefined),
-        });
-        const consoleFiles = consoleApp.createConsoleHandler({
-          distDir: consoleApp.consoleDistDir,
-        });
         let demo: Awaited<ReturnType<typeof seedDemoCustomers>> = { customers: [], created: 0 };
         const kc = keycloak ? await keycloak : undefined;
         const domains = await step(
@@ -293,7 +284,13 @@ export function devCommand(): Command {
           () => findUiSurfaces(opts.primitivesRoot ?? process.cwd()),
           (found) => found.summary,
         );
-        const uiFiles = createUiSurfaceHandler(ui.surfaces);
+        // Embedded mode only: the dev sign-in, the sign-in at a tenant's realm, the built
+        // UISurfaces and the console's files.
+        const consoleFallback = consoleApp.createConsoleFallback({
+          identity,
+          distDir: consoleApp.consoleDistDir,
+          before: [createUiSurfaceHandler(ui.surfaces)],
+        });
         const platform = await createPlatform({
           database: opts.postgresUrl
             ? { postgresUrl: opts.postgresUrl }
@@ -303,18 +300,7 @@ export function devCommand(): Command {
           host: {
             port: opts.port,
             hostname: opts.host,
-            // Embedded mode only: the dev sign-in endpoint and the console's files.
-            httpFallback: (req, res) => {
-              if (
-                devToken(req, res) ||
-                oidcSignIn(req, res) ||
-                uiFiles(req, res) ||
-                consoleFiles(req, res)
-              )
-                return;
-              res.statusCode = 404;
-              res.end();
-            },
+            httpFallback: consoleFallback.httpFallback,
           },
           logger,
           ...(domains.length > 0 ? { domains } : {}),
@@ -368,7 +354,7 @@ export function devCommand(): Command {
           step,
         });
         cleanup.push(() => platform.close());
-        issuers.of = (tenantId) => platform.tenantIssuer(tenantId);
+        consoleFallback.tenantIssuers((tenantId) => platform.tenantIssuer(tenantId));
         await consoleBuilt;
         const host = platform.host;
         const total = Math.round(performance.now() - started);

