@@ -5,6 +5,7 @@ export * from './gen/ameide/common/v1/error_details_pb.js';
 export * from './gen/ameide/common/v1/options_pb.js';
 export * from './gen/ameide/platform/v1/platform_service_pb.js';
 export * from './gen/ameide/transformation/v1/artifact_pb.js';
+export * from './gen/ameide/transformation/v1/decision_definition_pb.js';
 export * from './gen/ameide/transformation/v1/process_definition_pb.js';
 export * from './gen/ameide/transformation/v1/transformation_service_pb.js';
 export * from './gen/ameide/sales/v1/money_pb.js';

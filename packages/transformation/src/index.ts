@@ -47,6 +47,7 @@ export type {
 } from './extensions/extension-definition.js';
 export { extensionDefinitionRules } from './extensions/extension-definition-rules.js';
 export { agentDefinitionRules } from './agents/agent-definition-rules.js';
+export { decisionDefinitionRules } from './decisions/decision-definition-rules.js';
 export type {
   ExtensionRuntimeConfig,
   ModuleSource,

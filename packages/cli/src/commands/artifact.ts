@@ -19,6 +19,7 @@ const kinds: Record<string, ArtifactKind> = {
   process_definition: ArtifactKind.PROCESS_DEFINITION,
   agent_definition: ArtifactKind.AGENT_DEFINITION,
   extension_definition: ArtifactKind.EXTENSION_DEFINITION,
+  decision_definition: ArtifactKind.DECISION_DEFINITION,
   document: ArtifactKind.DOCUMENT,
   diagram: ArtifactKind.DIAGRAM,
 };

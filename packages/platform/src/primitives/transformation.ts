@@ -5,6 +5,7 @@ import {
   agentDefinitionRules,
   createArtifactStore,
   createProcessDefinitionTools,
+  decisionDefinitionRules,
   extensionDefinitionRules,
   processDefinitionRules,
   transformationServiceRoutes,
@@ -35,6 +36,7 @@ export function createTransformationPrimitive(
       process_definition: processDefinitionRules(),
       extension_definition: extensionDefinitionRules({ modules: options.objects }),
       agent_definition: agentDefinitionRules(),
+      decision_definition: decisionDefinitionRules(),
     },
     ...(options.watchPollMs !== undefined ? { watchPollMs: options.watchPollMs } : {}),
   });

@@ -3,6 +3,7 @@ export const ArtifactKind = {
   ProcessDefinition: 'process_definition',
   AgentDefinition: 'agent_definition',
   ExtensionDefinition: 'extension_definition',
+  DecisionDefinition: 'decision_definition',
   Document: 'document',
   Diagram: 'diagram',
 } as const;

@@ -328,7 +328,11 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
           );
         }
         const hooked = rules[state.kind]?.publish !== undefined;
-        return { state, publishedVersions: hooked ? await publishedProcessVersions(tx) : {} };
+        return {
+          state,
+          publishedVersions: hooked ? await publishedVersionsOf(tx, 'process_definition') : {},
+          publishedDecisions: hooked ? await publishedVersionsOf(tx, 'decision_definition') : {},
+        };
       }).catch((err: unknown) => {
         throw translate(err);
       });
@@ -337,6 +341,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         ? await kindRules.publish(draft.state.content, draft.state.contentType, {
             tenantId: actor.tenantId,
             publishedVersions: draft.publishedVersions,
+            publishedDecisions: draft.publishedDecisions,
           })
         : undefined;
       return write(actor, async (tx) => {
@@ -521,10 +526,14 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
   };
 }
 
-async function publishedProcessVersions(tx: Queryable): Promise<Record<string, number[]>> {
+async function publishedVersionsOf(
+  tx: Queryable,
+  kind: ArtifactKind,
+): Promise<Record<string, number[]>> {
   const { rows } = await tx.query<{ name: string; latest: number }>(
     `SELECT name, latest_published_version AS latest FROM transformation.artifacts
-     WHERE kind = 'process_definition' AND latest_published_version > 0`,
+     WHERE kind = $1 AND latest_published_version > 0`,
+    [kind],
   );
   return Object.fromEntries(
     rows.map((r) => [r.name, Array.from({ length: r.latest }, (_, i) => i + 1)]),

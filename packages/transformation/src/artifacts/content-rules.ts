@@ -49,6 +49,8 @@ export interface PublishContext {
   readonly tenantId: string;
   /** Published versions of the tenant's process definitions, by name. */
   readonly publishedVersions: Readonly<Record<string, readonly number[]>>;
+  /** Published versions of the tenant's decision definitions, by name (business rule tasks). */
+  readonly publishedDecisions?: Readonly<Record<string, readonly number[]>>;
 }
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(\s*;.*)?$/i;

@@ -24,6 +24,7 @@ const kindToProto: Record<ArtifactKind, ProtoKind> = {
   process_definition: ProtoKind.PROCESS_DEFINITION,
   agent_definition: ProtoKind.AGENT_DEFINITION,
   extension_definition: ProtoKind.EXTENSION_DEFINITION,
+  decision_definition: ProtoKind.DECISION_DEFINITION,
   document: ProtoKind.DOCUMENT,
   diagram: ProtoKind.DIAGRAM,
 };

@@ -11,6 +11,7 @@ import {
   statusFromProto,
   summaryToProto,
 } from './artifact-mapping.js';
+import { createDecisionTools } from '../decisions/decision-tools.js';
 import type { ProcessDefinitionTools } from './process-definition-tools.js';
 
 function actorOf(ctx: HandlerContext): Actor {
@@ -24,6 +25,7 @@ export function transformationServiceRoutes(options: {
   processes: ProcessDefinitionTools;
 }) {
   const { store, processes } = options;
+  const decisions = createDecisionTools(store);
   return (router: ConnectRouter) =>
     router.service(TransformationService, {
       async createArtifact(req, ctx) {
@@ -122,6 +124,12 @@ export function transformationServiceRoutes(options: {
       },
       async exportBpmn(req) {
         return { xml: await processes.exportBpmn(req.definition) };
+      },
+      lintDecision(req) {
+        return decisions.lint(req);
+      },
+      evaluateDecision(req, ctx) {
+        return decisions.evaluate(actorOf(ctx), req);
       },
     });
 }

@@ -3,6 +3,7 @@ import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
 import type { ServiceHost } from '@ameide/server';
 import { startTestHost } from '@ameide/server/testing';
 import { createArtifactStore } from '../artifacts/artifact-store.js';
+import { decisionDefinitionRules } from '../decisions/decision-definition-rules.js';
 import {
   createProcessDefinitionTools,
   processDefinitionRules,
@@ -16,7 +17,10 @@ export async function startTransformationHost(db: Database): Promise<{
 }> {
   const store = createArtifactStore({
     db,
-    rules: { process_definition: processDefinitionRules() },
+    rules: {
+      process_definition: processDefinitionRules(),
+      decision_definition: decisionDefinitionRules(),
+    },
     watchPollMs: 100,
   });
   const test = await startTestHost({

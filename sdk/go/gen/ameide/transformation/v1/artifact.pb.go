@@ -32,6 +32,9 @@ const (
 	ArtifactKind_ARTIFACT_KIND_EXTENSION_DEFINITION ArtifactKind = 3
 	ArtifactKind_ARTIFACT_KIND_DOCUMENT             ArtifactKind = 4
 	ArtifactKind_ARTIFACT_KIND_DIAGRAM              ArtifactKind = 5
+	// DMN 1.3 XML (decision tables, literal expressions); publishing compiles it to a
+	// DecisionPlan that business rule tasks are pinned to by hash (`plan_hash`).
+	ArtifactKind_ARTIFACT_KIND_DECISION_DEFINITION ArtifactKind = 6
 )
 
 // Enum value maps for ArtifactKind.
@@ -43,6 +46,7 @@ var (
 		3: "ARTIFACT_KIND_EXTENSION_DEFINITION",
 		4: "ARTIFACT_KIND_DOCUMENT",
 		5: "ARTIFACT_KIND_DIAGRAM",
+		6: "ARTIFACT_KIND_DECISION_DEFINITION",
 	}
 	ArtifactKind_value = map[string]int32{
 		"ARTIFACT_KIND_UNSPECIFIED":          0,
@@ -51,6 +55,7 @@ var (
 		"ARTIFACT_KIND_EXTENSION_DEFINITION": 3,
 		"ARTIFACT_KIND_DOCUMENT":             4,
 		"ARTIFACT_KIND_DIAGRAM":              5,
+		"ARTIFACT_KIND_DECISION_DEFINITION":  6,
 	}
 )
 
@@ -147,7 +152,8 @@ type PublishedVersion struct {
 	StreamVersion int64                  `protobuf:"varint,3,opt,name=stream_version,json=streamVersion,proto3" json:"stream_version,omitempty"`
 	PublishedAt   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=published_at,json=publishedAt,proto3" json:"published_at,omitempty"`
 	PublishedBy   string                 `protobuf:"bytes,5,opt,name=published_by,json=publishedBy,proto3" json:"published_by,omitempty"`
-	// For process definitions: sha256 of the compiled ExecutionPlan.
+	// For process definitions: sha256 of the compiled ExecutionPlan; for decision
+	// definitions, of the compiled DecisionPlan.
 	PlanHash      string `protobuf:"bytes,6,opt,name=plan_hash,json=planHash,proto3" json:"plan_hash,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -716,14 +722,15 @@ const file_ameide_transformation_v1_artifact_proto_rawDesc = "" +
 	"\fcontent_hash\x18\t \x01(\tR\vcontentHash\x12+\n" +
 	"\x11published_version\x18\n" +
 	" \x01(\x05R\x10publishedVersion\x12\x1a\n" +
-	"\bposition\x18\v \x01(\tR\bposition*\xd6\x01\n" +
+	"\bposition\x18\v \x01(\tR\bposition*\xfd\x01\n" +
 	"\fArtifactKind\x12\x1d\n" +
 	"\x19ARTIFACT_KIND_UNSPECIFIED\x10\x00\x12$\n" +
 	" ARTIFACT_KIND_PROCESS_DEFINITION\x10\x01\x12\"\n" +
 	"\x1eARTIFACT_KIND_AGENT_DEFINITION\x10\x02\x12&\n" +
 	"\"ARTIFACT_KIND_EXTENSION_DEFINITION\x10\x03\x12\x1a\n" +
 	"\x16ARTIFACT_KIND_DOCUMENT\x10\x04\x12\x19\n" +
-	"\x15ARTIFACT_KIND_DIAGRAM\x10\x05*\x89\x01\n" +
+	"\x15ARTIFACT_KIND_DIAGRAM\x10\x05\x12%\n" +
+	"!ARTIFACT_KIND_DECISION_DEFINITION\x10\x06*\x89\x01\n" +
 	"\x0eArtifactStatus\x12\x1f\n" +
 	"\x1bARTIFACT_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ARTIFACT_STATUS_DRAFT\x10\x01\x12\x1d\n" +

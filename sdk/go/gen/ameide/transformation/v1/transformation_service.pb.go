@@ -968,7 +968,7 @@ var File_ameide_transformation_v1_transformation_service_proto protoreflect.File
 
 const file_ameide_transformation_v1_transformation_service_proto_rawDesc = "" +
 	"\n" +
-	"5ameide/transformation/v1/transformation_service.proto\x12\x18ameide.transformation.v1\x1a'ameide/transformation/v1/artifact.proto\x1a1ameide/transformation/v1/process_definition.proto\"\xcb\x01\n" +
+	"5ameide/transformation/v1/transformation_service.proto\x12\x18ameide.transformation.v1\x1a'ameide/transformation/v1/artifact.proto\x1a2ameide/transformation/v1/decision_definition.proto\x1a1ameide/transformation/v1/process_definition.proto\"\xcb\x01\n" +
 	"\x15CreateArtifactRequest\x12:\n" +
 	"\x04kind\x18\x01 \x01(\x0e2&.ameide.transformation.v1.ArtifactKindR\x04kind\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12!\n" +
@@ -1032,7 +1032,7 @@ const file_ameide_transformation_v1_transformation_service_proto_rawDesc = "" +
 	"\x04kind\x18\x02 \x01(\x0e2&.ameide.transformation.v1.ArtifactKindR\x04kind\"\x97\x01\n" +
 	"\x16WatchArtifactsResponse\x12=\n" +
 	"\x05event\x18\x01 \x01(\v2'.ameide.transformation.v1.ArtifactEventR\x05event\x12>\n" +
-	"\bartifact\x18\x02 \x01(\v2\".ameide.transformation.v1.ArtifactR\bartifact2\xe1\v\n" +
+	"\bartifact\x18\x02 \x01(\v2\".ameide.transformation.v1.ArtifactR\bartifact2\xd5\r\n" +
 	"\x15TransformationService\x12s\n" +
 	"\x0eCreateArtifact\x12/.ameide.transformation.v1.CreateArtifactRequest\x1a0.ameide.transformation.v1.CreateArtifactResponse\x12s\n" +
 	"\x0eReviseArtifact\x12/.ameide.transformation.v1.ReviseArtifactRequest\x1a0.ameide.transformation.v1.ReviseArtifactResponse\x12v\n" +
@@ -1047,7 +1047,9 @@ const file_ameide_transformation_v1_transformation_service_proto_rawDesc = "" +
 	"\n" +
 	"ImportBpmn\x12+.ameide.transformation.v1.ImportBpmnRequest\x1a,.ameide.transformation.v1.ImportBpmnResponse\"\x03\x90\x02\x01\x12l\n" +
 	"\n" +
-	"ExportBpmn\x12+.ameide.transformation.v1.ExportBpmnRequest\x1a,.ameide.transformation.v1.ExportBpmnResponse\"\x03\x90\x02\x01b\x06proto3"
+	"ExportBpmn\x12+.ameide.transformation.v1.ExportBpmnRequest\x1a,.ameide.transformation.v1.ExportBpmnResponse\"\x03\x90\x02\x01\x12r\n" +
+	"\fLintDecision\x12-.ameide.transformation.v1.LintDecisionRequest\x1a..ameide.transformation.v1.LintDecisionResponse\"\x03\x90\x02\x01\x12~\n" +
+	"\x10EvaluateDecision\x121.ameide.transformation.v1.EvaluateDecisionRequest\x1a2.ameide.transformation.v1.EvaluateDecisionResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var (
 	file_ameide_transformation_v1_transformation_service_proto_rawDescOnce sync.Once
@@ -1087,10 +1089,14 @@ var file_ameide_transformation_v1_transformation_service_proto_goTypes = []any{
 	(*CompileProcessDefinitionRequest)(nil),  // 21: ameide.transformation.v1.CompileProcessDefinitionRequest
 	(*ImportBpmnRequest)(nil),                // 22: ameide.transformation.v1.ImportBpmnRequest
 	(*ExportBpmnRequest)(nil),                // 23: ameide.transformation.v1.ExportBpmnRequest
-	(*LintProcessDefinitionResponse)(nil),    // 24: ameide.transformation.v1.LintProcessDefinitionResponse
-	(*CompileProcessDefinitionResponse)(nil), // 25: ameide.transformation.v1.CompileProcessDefinitionResponse
-	(*ImportBpmnResponse)(nil),               // 26: ameide.transformation.v1.ImportBpmnResponse
-	(*ExportBpmnResponse)(nil),               // 27: ameide.transformation.v1.ExportBpmnResponse
+	(*LintDecisionRequest)(nil),              // 24: ameide.transformation.v1.LintDecisionRequest
+	(*EvaluateDecisionRequest)(nil),          // 25: ameide.transformation.v1.EvaluateDecisionRequest
+	(*LintProcessDefinitionResponse)(nil),    // 26: ameide.transformation.v1.LintProcessDefinitionResponse
+	(*CompileProcessDefinitionResponse)(nil), // 27: ameide.transformation.v1.CompileProcessDefinitionResponse
+	(*ImportBpmnResponse)(nil),               // 28: ameide.transformation.v1.ImportBpmnResponse
+	(*ExportBpmnResponse)(nil),               // 29: ameide.transformation.v1.ExportBpmnResponse
+	(*LintDecisionResponse)(nil),             // 30: ameide.transformation.v1.LintDecisionResponse
+	(*EvaluateDecisionResponse)(nil),         // 31: ameide.transformation.v1.EvaluateDecisionResponse
 }
 var file_ameide_transformation_v1_transformation_service_proto_depIdxs = []int32{
 	16, // 0: ameide.transformation.v1.CreateArtifactRequest.kind:type_name -> ameide.transformation.v1.ArtifactKind
@@ -1119,20 +1125,24 @@ var file_ameide_transformation_v1_transformation_service_proto_depIdxs = []int32
 	21, // 23: ameide.transformation.v1.TransformationService.CompileProcessDefinition:input_type -> ameide.transformation.v1.CompileProcessDefinitionRequest
 	22, // 24: ameide.transformation.v1.TransformationService.ImportBpmn:input_type -> ameide.transformation.v1.ImportBpmnRequest
 	23, // 25: ameide.transformation.v1.TransformationService.ExportBpmn:input_type -> ameide.transformation.v1.ExportBpmnRequest
-	1,  // 26: ameide.transformation.v1.TransformationService.CreateArtifact:output_type -> ameide.transformation.v1.CreateArtifactResponse
-	3,  // 27: ameide.transformation.v1.TransformationService.ReviseArtifact:output_type -> ameide.transformation.v1.ReviseArtifactResponse
-	5,  // 28: ameide.transformation.v1.TransformationService.PublishArtifact:output_type -> ameide.transformation.v1.PublishArtifactResponse
-	7,  // 29: ameide.transformation.v1.TransformationService.ArchiveArtifact:output_type -> ameide.transformation.v1.ArchiveArtifactResponse
-	9,  // 30: ameide.transformation.v1.TransformationService.GetArtifact:output_type -> ameide.transformation.v1.GetArtifactResponse
-	11, // 31: ameide.transformation.v1.TransformationService.ListArtifacts:output_type -> ameide.transformation.v1.ListArtifactsResponse
-	13, // 32: ameide.transformation.v1.TransformationService.GetArtifactHistory:output_type -> ameide.transformation.v1.GetArtifactHistoryResponse
-	15, // 33: ameide.transformation.v1.TransformationService.WatchArtifacts:output_type -> ameide.transformation.v1.WatchArtifactsResponse
-	24, // 34: ameide.transformation.v1.TransformationService.LintProcessDefinition:output_type -> ameide.transformation.v1.LintProcessDefinitionResponse
-	25, // 35: ameide.transformation.v1.TransformationService.CompileProcessDefinition:output_type -> ameide.transformation.v1.CompileProcessDefinitionResponse
-	26, // 36: ameide.transformation.v1.TransformationService.ImportBpmn:output_type -> ameide.transformation.v1.ImportBpmnResponse
-	27, // 37: ameide.transformation.v1.TransformationService.ExportBpmn:output_type -> ameide.transformation.v1.ExportBpmnResponse
-	26, // [26:38] is the sub-list for method output_type
-	14, // [14:26] is the sub-list for method input_type
+	24, // 26: ameide.transformation.v1.TransformationService.LintDecision:input_type -> ameide.transformation.v1.LintDecisionRequest
+	25, // 27: ameide.transformation.v1.TransformationService.EvaluateDecision:input_type -> ameide.transformation.v1.EvaluateDecisionRequest
+	1,  // 28: ameide.transformation.v1.TransformationService.CreateArtifact:output_type -> ameide.transformation.v1.CreateArtifactResponse
+	3,  // 29: ameide.transformation.v1.TransformationService.ReviseArtifact:output_type -> ameide.transformation.v1.ReviseArtifactResponse
+	5,  // 30: ameide.transformation.v1.TransformationService.PublishArtifact:output_type -> ameide.transformation.v1.PublishArtifactResponse
+	7,  // 31: ameide.transformation.v1.TransformationService.ArchiveArtifact:output_type -> ameide.transformation.v1.ArchiveArtifactResponse
+	9,  // 32: ameide.transformation.v1.TransformationService.GetArtifact:output_type -> ameide.transformation.v1.GetArtifactResponse
+	11, // 33: ameide.transformation.v1.TransformationService.ListArtifacts:output_type -> ameide.transformation.v1.ListArtifactsResponse
+	13, // 34: ameide.transformation.v1.TransformationService.GetArtifactHistory:output_type -> ameide.transformation.v1.GetArtifactHistoryResponse
+	15, // 35: ameide.transformation.v1.TransformationService.WatchArtifacts:output_type -> ameide.transformation.v1.WatchArtifactsResponse
+	26, // 36: ameide.transformation.v1.TransformationService.LintProcessDefinition:output_type -> ameide.transformation.v1.LintProcessDefinitionResponse
+	27, // 37: ameide.transformation.v1.TransformationService.CompileProcessDefinition:output_type -> ameide.transformation.v1.CompileProcessDefinitionResponse
+	28, // 38: ameide.transformation.v1.TransformationService.ImportBpmn:output_type -> ameide.transformation.v1.ImportBpmnResponse
+	29, // 39: ameide.transformation.v1.TransformationService.ExportBpmn:output_type -> ameide.transformation.v1.ExportBpmnResponse
+	30, // 40: ameide.transformation.v1.TransformationService.LintDecision:output_type -> ameide.transformation.v1.LintDecisionResponse
+	31, // 41: ameide.transformation.v1.TransformationService.EvaluateDecision:output_type -> ameide.transformation.v1.EvaluateDecisionResponse
+	28, // [28:42] is the sub-list for method output_type
+	14, // [14:28] is the sub-list for method input_type
 	14, // [14:14] is the sub-list for extension type_name
 	14, // [14:14] is the sub-list for extension extendee
 	0,  // [0:14] is the sub-list for field type_name
@@ -1144,6 +1154,7 @@ func file_ameide_transformation_v1_transformation_service_proto_init() {
 		return
 	}
 	file_ameide_transformation_v1_artifact_proto_init()
+	file_ameide_transformation_v1_decision_definition_proto_init()
 	file_ameide_transformation_v1_process_definition_proto_init()
 	file_ameide_transformation_v1_transformation_service_proto_msgTypes[4].OneofWrappers = []any{}
 	file_ameide_transformation_v1_transformation_service_proto_msgTypes[6].OneofWrappers = []any{}

@@ -18,6 +18,7 @@ class ArtifactKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ARTIFACT_KIND_EXTENSION_DEFINITION: _ClassVar[ArtifactKind]
     ARTIFACT_KIND_DOCUMENT: _ClassVar[ArtifactKind]
     ARTIFACT_KIND_DIAGRAM: _ClassVar[ArtifactKind]
+    ARTIFACT_KIND_DECISION_DEFINITION: _ClassVar[ArtifactKind]
 
 class ArtifactStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -31,6 +32,7 @@ ARTIFACT_KIND_AGENT_DEFINITION: ArtifactKind
 ARTIFACT_KIND_EXTENSION_DEFINITION: ArtifactKind
 ARTIFACT_KIND_DOCUMENT: ArtifactKind
 ARTIFACT_KIND_DIAGRAM: ArtifactKind
+ARTIFACT_KIND_DECISION_DEFINITION: ArtifactKind
 ARTIFACT_STATUS_UNSPECIFIED: ArtifactStatus
 ARTIFACT_STATUS_DRAFT: ArtifactStatus
 ARTIFACT_STATUS_PUBLISHED: ArtifactStatus

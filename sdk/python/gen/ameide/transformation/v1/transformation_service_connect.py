@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol, TYPE_CHECKING
 
+from ameide.transformation.v1.decision_definition_pb2 import EvaluateDecisionRequest, EvaluateDecisionResponse, LintDecisionRequest, LintDecisionResponse
 from ameide.transformation.v1.process_definition_pb2 import CompileProcessDefinitionRequest, CompileProcessDefinitionResponse, ExportBpmnRequest, ExportBpmnResponse, ImportBpmnRequest, ImportBpmnResponse, LintProcessDefinitionRequest, LintProcessDefinitionResponse
 from connectrpc.client import ConnectClient, ConnectClientSync
 from connectrpc.code import Code
@@ -89,6 +90,19 @@ class TransformationService(Protocol):
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     async def export_bpmn(self, request: ExportBpmnRequest, ctx: RequestContext[ExportBpmnRequest, ExportBpmnResponse], /) -> ExportBpmnResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def lint_decision(self, request: LintDecisionRequest, ctx: RequestContext[LintDecisionRequest, LintDecisionResponse], /) -> LintDecisionResponse:
+        """
+        Lints DMN 1.3 XML (a decision definition's content) and compiles it when it has no errors.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def evaluate_decision(self, request: EvaluateDecisionRequest, ctx: RequestContext[EvaluateDecisionRequest, EvaluateDecisionResponse], /) -> EvaluateDecisionResponse:
+        """
+        Evaluates a decision of a published decision definition (or of DMN XML sent along) over a
+        context, exactly as a business rule task does.
+        """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
 
@@ -236,6 +250,28 @@ class TransformationServiceASGIApplication(ConnectASGIApplication[Transformation
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.export_bpmn,
+                ),
+                "/ameide.transformation.v1.TransformationService/LintDecision": Endpoint.unary(
+                    method=MethodInfo(
+                        name="LintDecision",
+                        service_name="ameide.transformation.v1.TransformationService",
+                        input=LintDecisionRequest,
+                        output=LintDecisionResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.lint_decision,
+                ),
+                "/ameide.transformation.v1.TransformationService/EvaluateDecision": Endpoint.unary(
+                    method=MethodInfo(
+                        name="EvaluateDecision",
+                        service_name="ameide.transformation.v1.TransformationService",
+                        input=EvaluateDecisionRequest,
+                        output=EvaluateDecisionResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.evaluate_decision,
                 ),
             },
             interceptors=interceptors,
@@ -545,6 +581,57 @@ class TransformationServiceClient(ConnectClient):
             timeout_ms=timeout_ms,
             use_get=use_get,
         )
+    async def lint_decision(
+        self,
+        request: LintDecisionRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> LintDecisionResponse:
+        """
+        Lints DMN 1.3 XML (a decision definition's content) and compiles it when it has no errors.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="LintDecision",
+                service_name="ameide.transformation.v1.TransformationService",
+                input=LintDecisionRequest,
+                output=LintDecisionResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    async def evaluate_decision(
+        self,
+        request: EvaluateDecisionRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> EvaluateDecisionResponse:
+        """
+        Evaluates a decision of a published decision definition (or of DMN XML sent along) over a
+        context, exactly as a business rule task does.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="EvaluateDecision",
+                service_name="ameide.transformation.v1.TransformationService",
+                input=EvaluateDecisionRequest,
+                output=EvaluateDecisionResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
 
 class TransformationServiceSync(Protocol):
     """
@@ -597,6 +684,19 @@ class TransformationServiceSync(Protocol):
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
     def export_bpmn(self, request: ExportBpmnRequest, ctx: RequestContext[ExportBpmnRequest, ExportBpmnResponse], /) -> ExportBpmnResponse:
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def lint_decision(self, request: LintDecisionRequest, ctx: RequestContext[LintDecisionRequest, LintDecisionResponse], /) -> LintDecisionResponse:
+        """
+        Lints DMN 1.3 XML (a decision definition's content) and compiles it when it has no errors.
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def evaluate_decision(self, request: EvaluateDecisionRequest, ctx: RequestContext[EvaluateDecisionRequest, EvaluateDecisionResponse], /) -> EvaluateDecisionResponse:
+        """
+        Evaluates a decision of a published decision definition (or of DMN XML sent along) over a
+        context, exactly as a business rule task does.
+        """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
 
@@ -742,6 +842,28 @@ class TransformationServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.export_bpmn,
+                ),
+                "/ameide.transformation.v1.TransformationService/LintDecision": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="LintDecision",
+                        service_name="ameide.transformation.v1.TransformationService",
+                        input=LintDecisionRequest,
+                        output=LintDecisionResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.lint_decision,
+                ),
+                "/ameide.transformation.v1.TransformationService/EvaluateDecision": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="EvaluateDecision",
+                        service_name="ameide.transformation.v1.TransformationService",
+                        input=EvaluateDecisionRequest,
+                        output=EvaluateDecisionResponse,
+                        idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.evaluate_decision,
                 ),
             },
             interceptors=interceptors,
@@ -1044,6 +1166,57 @@ class TransformationServiceClientSync(ConnectClientSync):
                 service_name="ameide.transformation.v1.TransformationService",
                 input=ExportBpmnRequest,
                 output=ExportBpmnResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def lint_decision(
+        self,
+        request: LintDecisionRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> LintDecisionResponse:
+        """
+        Lints DMN 1.3 XML (a decision definition's content) and compiles it when it has no errors.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="LintDecision",
+                service_name="ameide.transformation.v1.TransformationService",
+                input=LintDecisionRequest,
+                output=LintDecisionResponse,
+                idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+            use_get=use_get,
+        )
+    def evaluate_decision(
+        self,
+        request: EvaluateDecisionRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+        use_get: bool = False,
+    ) -> EvaluateDecisionResponse:
+        """
+        Evaluates a decision of a published decision definition (or of DMN XML sent along) over a
+        context, exactly as a business rule task does.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="EvaluateDecision",
+                service_name="ameide.transformation.v1.TransformationService",
+                input=EvaluateDecisionRequest,
+                output=EvaluateDecisionResponse,
                 idempotency_level=IdempotencyLevel.NO_SIDE_EFFECTS,
                 stream_type=StreamType.UNARY,
             ),

@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from ameide.transformation.v1 import artifact_pb2 as ameide_dot_transformation_dot_v1_dot_artifact__pb2
+from ameide.transformation.v1 import decision_definition_pb2 as ameide_dot_transformation_dot_v1_dot_decision__definition__pb2
 from ameide.transformation.v1 import process_definition_pb2 as ameide_dot_transformation_dot_v1_dot_process__definition__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n5ameide/transformation/v1/transformation_service.proto\x12\x18\x61meide.transformation.v1\x1a\'ameide/transformation/v1/artifact.proto\x1a\x31\x61meide/transformation/v1/process_definition.proto\"\xcb\x01\n\x15\x43reateArtifactRequest\x12:\n\x04kind\x18\x01 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12!\n\x0c\x63ontent_type\x18\x03 \x01(\tR\x0b\x63ontentType\x12\x18\n\x07\x63ontent\x18\x04 \x01(\x0cR\x07\x63ontent\x12%\n\x0e\x63orrelation_id\x18\x05 \x01(\tR\rcorrelationId\"X\n\x16\x43reateArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xc7\x01\n\x15ReviseArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12)\n\x10\x65xpected_version\x18\x02 \x01(\x03R\x0f\x65xpectedVersion\x12\x18\n\x07\x63ontent\x18\x03 \x01(\x0cR\x07\x63ontent\x12!\n\x0c\x63ontent_type\x18\x04 \x01(\tR\x0b\x63ontentType\x12%\n\x0e\x63orrelation_id\x18\x05 \x01(\tR\rcorrelationId\"X\n\x16ReviseArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xa5\x01\n\x16PublishArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12.\n\x10\x65xpected_version\x18\x02 \x01(\x03H\x00R\x0f\x65xpectedVersion\x88\x01\x01\x12%\n\x0e\x63orrelation_id\x18\x03 \x01(\tR\rcorrelationIdB\x13\n\x11_expected_version\"Y\n\x17PublishArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xa5\x01\n\x16\x41rchiveArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12.\n\x10\x65xpected_version\x18\x02 \x01(\x03H\x00R\x0f\x65xpectedVersion\x88\x01\x01\x12%\n\x0e\x63orrelation_id\x18\x03 \x01(\tR\rcorrelationIdB\x13\n\x11_expected_version\"Y\n\x17\x41rchiveArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\x90\x02\n\x12GetArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12:\n\x04kind\x18\x02 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\x12\x12\n\x04name\x18\x03 \x01(\tR\x04name\x12-\n\x11published_version\x18\x04 \x01(\x05H\x00R\x10publishedVersion\x12+\n\x10latest_published\x18\x05 \x01(\x08H\x00R\x0flatestPublished\x12\'\n\x0estream_version\x18\x06 \x01(\x03H\x00R\rstreamVersionB\x04\n\x02\x61t\"U\n\x13GetArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xd0\x01\n\x14ListArtifactsRequest\x12:\n\x04kind\x18\x01 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\x12@\n\x06status\x18\x02 \x01(\x0e\x32(.ameide.transformation.v1.ArtifactStatusR\x06status\x12\x1b\n\tpage_size\x18\x03 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x04 \x01(\tR\tpageToken\"\x81\x01\n\x15ListArtifactsResponse\x12@\n\tartifacts\x18\x01 \x03(\x0b\x32\".ameide.transformation.v1.ArtifactR\tartifacts\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"<\n\x19GetArtifactHistoryRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\"]\n\x1aGetArtifactHistoryResponse\x12?\n\x06\x65vents\x18\x01 \x03(\x0b\x32\'.ameide.transformation.v1.ArtifactEventR\x06\x65vents\"z\n\x15WatchArtifactsRequest\x12%\n\x0e\x61\x66ter_position\x18\x01 \x01(\tR\rafterPosition\x12:\n\x04kind\x18\x02 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\"\x97\x01\n\x16WatchArtifactsResponse\x12=\n\x05\x65vent\x18\x01 \x01(\x0b\x32\'.ameide.transformation.v1.ArtifactEventR\x05\x65vent\x12>\n\x08\x61rtifact\x18\x02 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact2\xe1\x0b\n\x15TransformationService\x12s\n\x0e\x43reateArtifact\x12/.ameide.transformation.v1.CreateArtifactRequest\x1a\x30.ameide.transformation.v1.CreateArtifactResponse\x12s\n\x0eReviseArtifact\x12/.ameide.transformation.v1.ReviseArtifactRequest\x1a\x30.ameide.transformation.v1.ReviseArtifactResponse\x12v\n\x0fPublishArtifact\x12\x30.ameide.transformation.v1.PublishArtifactRequest\x1a\x31.ameide.transformation.v1.PublishArtifactResponse\x12v\n\x0f\x41rchiveArtifact\x12\x30.ameide.transformation.v1.ArchiveArtifactRequest\x1a\x31.ameide.transformation.v1.ArchiveArtifactResponse\x12o\n\x0bGetArtifact\x12,.ameide.transformation.v1.GetArtifactRequest\x1a-.ameide.transformation.v1.GetArtifactResponse\"\x03\x90\x02\x01\x12u\n\rListArtifacts\x12..ameide.transformation.v1.ListArtifactsRequest\x1a/.ameide.transformation.v1.ListArtifactsResponse\"\x03\x90\x02\x01\x12\x84\x01\n\x12GetArtifactHistory\x12\x33.ameide.transformation.v1.GetArtifactHistoryRequest\x1a\x34.ameide.transformation.v1.GetArtifactHistoryResponse\"\x03\x90\x02\x01\x12z\n\x0eWatchArtifacts\x12/.ameide.transformation.v1.WatchArtifactsRequest\x1a\x30.ameide.transformation.v1.WatchArtifactsResponse\"\x03\x90\x02\x01\x30\x01\x12\x8d\x01\n\x15LintProcessDefinition\x12\x36.ameide.transformation.v1.LintProcessDefinitionRequest\x1a\x37.ameide.transformation.v1.LintProcessDefinitionResponse\"\x03\x90\x02\x01\x12\x96\x01\n\x18\x43ompileProcessDefinition\x12\x39.ameide.transformation.v1.CompileProcessDefinitionRequest\x1a:.ameide.transformation.v1.CompileProcessDefinitionResponse\"\x03\x90\x02\x01\x12l\n\nImportBpmn\x12+.ameide.transformation.v1.ImportBpmnRequest\x1a,.ameide.transformation.v1.ImportBpmnResponse\"\x03\x90\x02\x01\x12l\n\nExportBpmn\x12+.ameide.transformation.v1.ExportBpmnRequest\x1a,.ameide.transformation.v1.ExportBpmnResponse\"\x03\x90\x02\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n5ameide/transformation/v1/transformation_service.proto\x12\x18\x61meide.transformation.v1\x1a\'ameide/transformation/v1/artifact.proto\x1a\x32\x61meide/transformation/v1/decision_definition.proto\x1a\x31\x61meide/transformation/v1/process_definition.proto\"\xcb\x01\n\x15\x43reateArtifactRequest\x12:\n\x04kind\x18\x01 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\x12\x12\n\x04name\x18\x02 \x01(\tR\x04name\x12!\n\x0c\x63ontent_type\x18\x03 \x01(\tR\x0b\x63ontentType\x12\x18\n\x07\x63ontent\x18\x04 \x01(\x0cR\x07\x63ontent\x12%\n\x0e\x63orrelation_id\x18\x05 \x01(\tR\rcorrelationId\"X\n\x16\x43reateArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xc7\x01\n\x15ReviseArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12)\n\x10\x65xpected_version\x18\x02 \x01(\x03R\x0f\x65xpectedVersion\x12\x18\n\x07\x63ontent\x18\x03 \x01(\x0cR\x07\x63ontent\x12!\n\x0c\x63ontent_type\x18\x04 \x01(\tR\x0b\x63ontentType\x12%\n\x0e\x63orrelation_id\x18\x05 \x01(\tR\rcorrelationId\"X\n\x16ReviseArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xa5\x01\n\x16PublishArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12.\n\x10\x65xpected_version\x18\x02 \x01(\x03H\x00R\x0f\x65xpectedVersion\x88\x01\x01\x12%\n\x0e\x63orrelation_id\x18\x03 \x01(\tR\rcorrelationIdB\x13\n\x11_expected_version\"Y\n\x17PublishArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xa5\x01\n\x16\x41rchiveArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12.\n\x10\x65xpected_version\x18\x02 \x01(\x03H\x00R\x0f\x65xpectedVersion\x88\x01\x01\x12%\n\x0e\x63orrelation_id\x18\x03 \x01(\tR\rcorrelationIdB\x13\n\x11_expected_version\"Y\n\x17\x41rchiveArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\x90\x02\n\x12GetArtifactRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\x12:\n\x04kind\x18\x02 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\x12\x12\n\x04name\x18\x03 \x01(\tR\x04name\x12-\n\x11published_version\x18\x04 \x01(\x05H\x00R\x10publishedVersion\x12+\n\x10latest_published\x18\x05 \x01(\x08H\x00R\x0flatestPublished\x12\'\n\x0estream_version\x18\x06 \x01(\x03H\x00R\rstreamVersionB\x04\n\x02\x61t\"U\n\x13GetArtifactResponse\x12>\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact\"\xd0\x01\n\x14ListArtifactsRequest\x12:\n\x04kind\x18\x01 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\x12@\n\x06status\x18\x02 \x01(\x0e\x32(.ameide.transformation.v1.ArtifactStatusR\x06status\x12\x1b\n\tpage_size\x18\x03 \x01(\x05R\x08pageSize\x12\x1d\n\npage_token\x18\x04 \x01(\tR\tpageToken\"\x81\x01\n\x15ListArtifactsResponse\x12@\n\tartifacts\x18\x01 \x03(\x0b\x32\".ameide.transformation.v1.ArtifactR\tartifacts\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"<\n\x19GetArtifactHistoryRequest\x12\x1f\n\x0b\x61rtifact_id\x18\x01 \x01(\tR\nartifactId\"]\n\x1aGetArtifactHistoryResponse\x12?\n\x06\x65vents\x18\x01 \x03(\x0b\x32\'.ameide.transformation.v1.ArtifactEventR\x06\x65vents\"z\n\x15WatchArtifactsRequest\x12%\n\x0e\x61\x66ter_position\x18\x01 \x01(\tR\rafterPosition\x12:\n\x04kind\x18\x02 \x01(\x0e\x32&.ameide.transformation.v1.ArtifactKindR\x04kind\"\x97\x01\n\x16WatchArtifactsResponse\x12=\n\x05\x65vent\x18\x01 \x01(\x0b\x32\'.ameide.transformation.v1.ArtifactEventR\x05\x65vent\x12>\n\x08\x61rtifact\x18\x02 \x01(\x0b\x32\".ameide.transformation.v1.ArtifactR\x08\x61rtifact2\xd5\r\n\x15TransformationService\x12s\n\x0e\x43reateArtifact\x12/.ameide.transformation.v1.CreateArtifactRequest\x1a\x30.ameide.transformation.v1.CreateArtifactResponse\x12s\n\x0eReviseArtifact\x12/.ameide.transformation.v1.ReviseArtifactRequest\x1a\x30.ameide.transformation.v1.ReviseArtifactResponse\x12v\n\x0fPublishArtifact\x12\x30.ameide.transformation.v1.PublishArtifactRequest\x1a\x31.ameide.transformation.v1.PublishArtifactResponse\x12v\n\x0f\x41rchiveArtifact\x12\x30.ameide.transformation.v1.ArchiveArtifactRequest\x1a\x31.ameide.transformation.v1.ArchiveArtifactResponse\x12o\n\x0bGetArtifact\x12,.ameide.transformation.v1.GetArtifactRequest\x1a-.ameide.transformation.v1.GetArtifactResponse\"\x03\x90\x02\x01\x12u\n\rListArtifacts\x12..ameide.transformation.v1.ListArtifactsRequest\x1a/.ameide.transformation.v1.ListArtifactsResponse\"\x03\x90\x02\x01\x12\x84\x01\n\x12GetArtifactHistory\x12\x33.ameide.transformation.v1.GetArtifactHistoryRequest\x1a\x34.ameide.transformation.v1.GetArtifactHistoryResponse\"\x03\x90\x02\x01\x12z\n\x0eWatchArtifacts\x12/.ameide.transformation.v1.WatchArtifactsRequest\x1a\x30.ameide.transformation.v1.WatchArtifactsResponse\"\x03\x90\x02\x01\x30\x01\x12\x8d\x01\n\x15LintProcessDefinition\x12\x36.ameide.transformation.v1.LintProcessDefinitionRequest\x1a\x37.ameide.transformation.v1.LintProcessDefinitionResponse\"\x03\x90\x02\x01\x12\x96\x01\n\x18\x43ompileProcessDefinition\x12\x39.ameide.transformation.v1.CompileProcessDefinitionRequest\x1a:.ameide.transformation.v1.CompileProcessDefinitionResponse\"\x03\x90\x02\x01\x12l\n\nImportBpmn\x12+.ameide.transformation.v1.ImportBpmnRequest\x1a,.ameide.transformation.v1.ImportBpmnResponse\"\x03\x90\x02\x01\x12l\n\nExportBpmn\x12+.ameide.transformation.v1.ExportBpmnRequest\x1a,.ameide.transformation.v1.ExportBpmnResponse\"\x03\x90\x02\x01\x12r\n\x0cLintDecision\x12-.ameide.transformation.v1.LintDecisionRequest\x1a..ameide.transformation.v1.LintDecisionResponse\"\x03\x90\x02\x01\x12~\n\x10\x45valuateDecision\x12\x31.ameide.transformation.v1.EvaluateDecisionRequest\x1a\x32.ameide.transformation.v1.EvaluateDecisionResponse\"\x03\x90\x02\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -49,38 +50,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRANSFORMATIONSERVICE'].methods_by_name['ImportBpmn']._serialized_options = b'\220\002\001'
   _globals['_TRANSFORMATIONSERVICE'].methods_by_name['ExportBpmn']._loaded_options = None
   _globals['_TRANSFORMATIONSERVICE'].methods_by_name['ExportBpmn']._serialized_options = b'\220\002\001'
-  _globals['_CREATEARTIFACTREQUEST']._serialized_start=176
-  _globals['_CREATEARTIFACTREQUEST']._serialized_end=379
-  _globals['_CREATEARTIFACTRESPONSE']._serialized_start=381
-  _globals['_CREATEARTIFACTRESPONSE']._serialized_end=469
-  _globals['_REVISEARTIFACTREQUEST']._serialized_start=472
-  _globals['_REVISEARTIFACTREQUEST']._serialized_end=671
-  _globals['_REVISEARTIFACTRESPONSE']._serialized_start=673
-  _globals['_REVISEARTIFACTRESPONSE']._serialized_end=761
-  _globals['_PUBLISHARTIFACTREQUEST']._serialized_start=764
-  _globals['_PUBLISHARTIFACTREQUEST']._serialized_end=929
-  _globals['_PUBLISHARTIFACTRESPONSE']._serialized_start=931
-  _globals['_PUBLISHARTIFACTRESPONSE']._serialized_end=1020
-  _globals['_ARCHIVEARTIFACTREQUEST']._serialized_start=1023
-  _globals['_ARCHIVEARTIFACTREQUEST']._serialized_end=1188
-  _globals['_ARCHIVEARTIFACTRESPONSE']._serialized_start=1190
-  _globals['_ARCHIVEARTIFACTRESPONSE']._serialized_end=1279
-  _globals['_GETARTIFACTREQUEST']._serialized_start=1282
-  _globals['_GETARTIFACTREQUEST']._serialized_end=1554
-  _globals['_GETARTIFACTRESPONSE']._serialized_start=1556
-  _globals['_GETARTIFACTRESPONSE']._serialized_end=1641
-  _globals['_LISTARTIFACTSREQUEST']._serialized_start=1644
-  _globals['_LISTARTIFACTSREQUEST']._serialized_end=1852
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=1855
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=1984
-  _globals['_GETARTIFACTHISTORYREQUEST']._serialized_start=1986
-  _globals['_GETARTIFACTHISTORYREQUEST']._serialized_end=2046
-  _globals['_GETARTIFACTHISTORYRESPONSE']._serialized_start=2048
-  _globals['_GETARTIFACTHISTORYRESPONSE']._serialized_end=2141
-  _globals['_WATCHARTIFACTSREQUEST']._serialized_start=2143
-  _globals['_WATCHARTIFACTSREQUEST']._serialized_end=2265
-  _globals['_WATCHARTIFACTSRESPONSE']._serialized_start=2268
-  _globals['_WATCHARTIFACTSRESPONSE']._serialized_end=2419
-  _globals['_TRANSFORMATIONSERVICE']._serialized_start=2422
-  _globals['_TRANSFORMATIONSERVICE']._serialized_end=3927
+  _globals['_TRANSFORMATIONSERVICE'].methods_by_name['LintDecision']._loaded_options = None
+  _globals['_TRANSFORMATIONSERVICE'].methods_by_name['LintDecision']._serialized_options = b'\220\002\001'
+  _globals['_TRANSFORMATIONSERVICE'].methods_by_name['EvaluateDecision']._loaded_options = None
+  _globals['_TRANSFORMATIONSERVICE'].methods_by_name['EvaluateDecision']._serialized_options = b'\220\002\001'
+  _globals['_CREATEARTIFACTREQUEST']._serialized_start=228
+  _globals['_CREATEARTIFACTREQUEST']._serialized_end=431
+  _globals['_CREATEARTIFACTRESPONSE']._serialized_start=433
+  _globals['_CREATEARTIFACTRESPONSE']._serialized_end=521
+  _globals['_REVISEARTIFACTREQUEST']._serialized_start=524
+  _globals['_REVISEARTIFACTREQUEST']._serialized_end=723
+  _globals['_REVISEARTIFACTRESPONSE']._serialized_start=725
+  _globals['_REVISEARTIFACTRESPONSE']._serialized_end=813
+  _globals['_PUBLISHARTIFACTREQUEST']._serialized_start=816
+  _globals['_PUBLISHARTIFACTREQUEST']._serialized_end=981
+  _globals['_PUBLISHARTIFACTRESPONSE']._serialized_start=983
+  _globals['_PUBLISHARTIFACTRESPONSE']._serialized_end=1072
+  _globals['_ARCHIVEARTIFACTREQUEST']._serialized_start=1075
+  _globals['_ARCHIVEARTIFACTREQUEST']._serialized_end=1240
+  _globals['_ARCHIVEARTIFACTRESPONSE']._serialized_start=1242
+  _globals['_ARCHIVEARTIFACTRESPONSE']._serialized_end=1331
+  _globals['_GETARTIFACTREQUEST']._serialized_start=1334
+  _globals['_GETARTIFACTREQUEST']._serialized_end=1606
+  _globals['_GETARTIFACTRESPONSE']._serialized_start=1608
+  _globals['_GETARTIFACTRESPONSE']._serialized_end=1693
+  _globals['_LISTARTIFACTSREQUEST']._serialized_start=1696
+  _globals['_LISTARTIFACTSREQUEST']._serialized_end=1904
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=1907
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=2036
+  _globals['_GETARTIFACTHISTORYREQUEST']._serialized_start=2038
+  _globals['_GETARTIFACTHISTORYREQUEST']._serialized_end=2098
+  _globals['_GETARTIFACTHISTORYRESPONSE']._serialized_start=2100
+  _globals['_GETARTIFACTHISTORYRESPONSE']._serialized_end=2193
+  _globals['_WATCHARTIFACTSREQUEST']._serialized_start=2195
+  _globals['_WATCHARTIFACTSREQUEST']._serialized_end=2317
+  _globals['_WATCHARTIFACTSRESPONSE']._serialized_start=2320
+  _globals['_WATCHARTIFACTSRESPONSE']._serialized_end=2471
+  _globals['_TRANSFORMATIONSERVICE']._serialized_start=2474
+  _globals['_TRANSFORMATIONSERVICE']._serialized_end=4223
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from ameide.transformation.v1 import artifact_pb2 as _artifact_pb2
+from ameide.transformation.v1 import decision_definition_pb2 as _decision_definition_pb2
 from ameide.transformation.v1 import process_definition_pb2 as _process_definition_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor

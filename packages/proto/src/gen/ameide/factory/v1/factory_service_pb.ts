@@ -337,7 +337,7 @@ export const ProposeScaffoldResponseSchema: GenMessage<ProposeScaffoldResponse, 
 
 /**
  * FactoryService: the factory's Software Templates (templates/ of the repository, the same ones
- * Backstage renders) as an API, so an agent can ask for a new primitive the seed's way: it fills
+ * Backstage renders) as an API, so an agent can ask for a new primitive the way a person does: it fills
  * in template input, never raw manifests, and gets a proposal back, never a change.
  *
  * @generated from service ameide.factory.v1.FactoryService

@@ -69,6 +69,12 @@ const (
 	// TransformationServiceExportBpmnProcedure is the fully-qualified name of the
 	// TransformationService's ExportBpmn RPC.
 	TransformationServiceExportBpmnProcedure = "/ameide.transformation.v1.TransformationService/ExportBpmn"
+	// TransformationServiceLintDecisionProcedure is the fully-qualified name of the
+	// TransformationService's LintDecision RPC.
+	TransformationServiceLintDecisionProcedure = "/ameide.transformation.v1.TransformationService/LintDecision"
+	// TransformationServiceEvaluateDecisionProcedure is the fully-qualified name of the
+	// TransformationService's EvaluateDecision RPC.
+	TransformationServiceEvaluateDecisionProcedure = "/ameide.transformation.v1.TransformationService/EvaluateDecision"
 )
 
 // TransformationServiceClient is a client for the ameide.transformation.v1.TransformationService
@@ -91,6 +97,11 @@ type TransformationServiceClient interface {
 	CompileProcessDefinition(context.Context, *connect.Request[v1.CompileProcessDefinitionRequest]) (*connect.Response[v1.CompileProcessDefinitionResponse], error)
 	ImportBpmn(context.Context, *connect.Request[v1.ImportBpmnRequest]) (*connect.Response[v1.ImportBpmnResponse], error)
 	ExportBpmn(context.Context, *connect.Request[v1.ExportBpmnRequest]) (*connect.Response[v1.ExportBpmnResponse], error)
+	// Lints DMN 1.3 XML (a decision definition's content) and compiles it when it has no errors.
+	LintDecision(context.Context, *connect.Request[v1.LintDecisionRequest]) (*connect.Response[v1.LintDecisionResponse], error)
+	// Evaluates a decision of a published decision definition (or of DMN XML sent along) over a
+	// context, exactly as a business rule task does.
+	EvaluateDecision(context.Context, *connect.Request[v1.EvaluateDecisionRequest]) (*connect.Response[v1.EvaluateDecisionResponse], error)
 }
 
 // NewTransformationServiceClient constructs a client for the
@@ -185,6 +196,20 @@ func NewTransformationServiceClient(httpClient connect.HTTPClient, baseURL strin
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		lintDecision: connect.NewClient[v1.LintDecisionRequest, v1.LintDecisionResponse](
+			httpClient,
+			baseURL+TransformationServiceLintDecisionProcedure,
+			connect.WithSchema(transformationServiceMethods.ByName("LintDecision")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		evaluateDecision: connect.NewClient[v1.EvaluateDecisionRequest, v1.EvaluateDecisionResponse](
+			httpClient,
+			baseURL+TransformationServiceEvaluateDecisionProcedure,
+			connect.WithSchema(transformationServiceMethods.ByName("EvaluateDecision")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -202,6 +227,8 @@ type transformationServiceClient struct {
 	compileProcessDefinition *connect.Client[v1.CompileProcessDefinitionRequest, v1.CompileProcessDefinitionResponse]
 	importBpmn               *connect.Client[v1.ImportBpmnRequest, v1.ImportBpmnResponse]
 	exportBpmn               *connect.Client[v1.ExportBpmnRequest, v1.ExportBpmnResponse]
+	lintDecision             *connect.Client[v1.LintDecisionRequest, v1.LintDecisionResponse]
+	evaluateDecision         *connect.Client[v1.EvaluateDecisionRequest, v1.EvaluateDecisionResponse]
 }
 
 // CreateArtifact calls ameide.transformation.v1.TransformationService.CreateArtifact.
@@ -265,6 +292,16 @@ func (c *transformationServiceClient) ExportBpmn(ctx context.Context, req *conne
 	return c.exportBpmn.CallUnary(ctx, req)
 }
 
+// LintDecision calls ameide.transformation.v1.TransformationService.LintDecision.
+func (c *transformationServiceClient) LintDecision(ctx context.Context, req *connect.Request[v1.LintDecisionRequest]) (*connect.Response[v1.LintDecisionResponse], error) {
+	return c.lintDecision.CallUnary(ctx, req)
+}
+
+// EvaluateDecision calls ameide.transformation.v1.TransformationService.EvaluateDecision.
+func (c *transformationServiceClient) EvaluateDecision(ctx context.Context, req *connect.Request[v1.EvaluateDecisionRequest]) (*connect.Response[v1.EvaluateDecisionResponse], error) {
+	return c.evaluateDecision.CallUnary(ctx, req)
+}
+
 // TransformationServiceHandler is an implementation of the
 // ameide.transformation.v1.TransformationService service.
 type TransformationServiceHandler interface {
@@ -285,6 +322,11 @@ type TransformationServiceHandler interface {
 	CompileProcessDefinition(context.Context, *connect.Request[v1.CompileProcessDefinitionRequest]) (*connect.Response[v1.CompileProcessDefinitionResponse], error)
 	ImportBpmn(context.Context, *connect.Request[v1.ImportBpmnRequest]) (*connect.Response[v1.ImportBpmnResponse], error)
 	ExportBpmn(context.Context, *connect.Request[v1.ExportBpmnRequest]) (*connect.Response[v1.ExportBpmnResponse], error)
+	// Lints DMN 1.3 XML (a decision definition's content) and compiles it when it has no errors.
+	LintDecision(context.Context, *connect.Request[v1.LintDecisionRequest]) (*connect.Response[v1.LintDecisionResponse], error)
+	// Evaluates a decision of a published decision definition (or of DMN XML sent along) over a
+	// context, exactly as a business rule task does.
+	EvaluateDecision(context.Context, *connect.Request[v1.EvaluateDecisionRequest]) (*connect.Response[v1.EvaluateDecisionResponse], error)
 }
 
 // NewTransformationServiceHandler builds an HTTP handler from the service implementation. It
@@ -374,6 +416,20 @@ func NewTransformationServiceHandler(svc TransformationServiceHandler, opts ...c
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	transformationServiceLintDecisionHandler := connect.NewUnaryHandler(
+		TransformationServiceLintDecisionProcedure,
+		svc.LintDecision,
+		connect.WithSchema(transformationServiceMethods.ByName("LintDecision")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	transformationServiceEvaluateDecisionHandler := connect.NewUnaryHandler(
+		TransformationServiceEvaluateDecisionProcedure,
+		svc.EvaluateDecision,
+		connect.WithSchema(transformationServiceMethods.ByName("EvaluateDecision")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ameide.transformation.v1.TransformationService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case TransformationServiceCreateArtifactProcedure:
@@ -400,6 +456,10 @@ func NewTransformationServiceHandler(svc TransformationServiceHandler, opts ...c
 			transformationServiceImportBpmnHandler.ServeHTTP(w, r)
 		case TransformationServiceExportBpmnProcedure:
 			transformationServiceExportBpmnHandler.ServeHTTP(w, r)
+		case TransformationServiceLintDecisionProcedure:
+			transformationServiceLintDecisionHandler.ServeHTTP(w, r)
+		case TransformationServiceEvaluateDecisionProcedure:
+			transformationServiceEvaluateDecisionHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -455,4 +515,12 @@ func (UnimplementedTransformationServiceHandler) ImportBpmn(context.Context, *co
 
 func (UnimplementedTransformationServiceHandler) ExportBpmn(context.Context, *connect.Request[v1.ExportBpmnRequest]) (*connect.Response[v1.ExportBpmnResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ameide.transformation.v1.TransformationService.ExportBpmn is not implemented"))
+}
+
+func (UnimplementedTransformationServiceHandler) LintDecision(context.Context, *connect.Request[v1.LintDecisionRequest]) (*connect.Response[v1.LintDecisionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ameide.transformation.v1.TransformationService.LintDecision is not implemented"))
+}
+
+func (UnimplementedTransformationServiceHandler) EvaluateDecision(context.Context, *connect.Request[v1.EvaluateDecisionRequest]) (*connect.Response[v1.EvaluateDecisionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ameide.transformation.v1.TransformationService.EvaluateDecision is not implemented"))
 }
