@@ -51,6 +51,7 @@ const contentTypes: Record<string, string> = {
   '.md': 'text/markdown',
   '.markdown': 'text/markdown',
   '.bpmn': 'application/bpmn+xml',
+  '.dmn': 'application/dmn+xml',
   '.xml': 'application/xml',
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain',
