@@ -27,9 +27,22 @@ export { formatDiagnostic, hasErrors } from './model/diagnostic.js';
 export type { Diagnostic, ElementKind, Severity, TextSpan } from './model/diagnostic.js';
 
 // BPMN 2.0 XML
-export { importBpmn } from './bpmn/import-bpmn.js';
-export type { ImportBpmnOptions, ImportBpmnResult } from './bpmn/import-bpmn.js';
+export { importBpmn, importBpmnCollaboration } from './bpmn/import-bpmn.js';
+export type {
+  ImportBpmnCollaborationResult,
+  ImportBpmnOptions,
+  ImportBpmnResult,
+} from './bpmn/import-bpmn.js';
 export { exportBpmn } from './bpmn/export-bpmn.js';
+export type { BpmnDocument } from './bpmn/export-bpmn.js';
+export type {
+  BpmnInterchange,
+  EncodedAnchor,
+  EncodedElement,
+  EncodedRef,
+  EncodedValue,
+  Residual,
+} from './model/bpmn-interchange.js';
 export { IMPORT_CODES } from './bpmn/import-node.js';
 export { AMEIDE_BPMN_NAMESPACE, ameideModdleDescriptor } from './bpmn/ameide-moddle-descriptor.js';
 

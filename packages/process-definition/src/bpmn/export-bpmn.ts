@@ -1,15 +1,17 @@
 import type { BpmnModdle } from 'bpmn-moddle';
 import { edgeScope, orderProcessDefinition } from '../graph/canonical-order.js';
 import { ROOT_SCOPE, buildProcessGraph, type ProcessGraph } from '../graph/process-graph.js';
+import type { BpmnInterchange, Residual } from '../model/bpmn-interchange.js';
 import type {
   Position,
   ProcessDefinition,
   ProcessEdge,
   ProcessNode,
 } from '../model/process-definition.js';
-import { exportNode } from './export-node.js';
+import { exportNode, type RootRefs } from './export-node.js';
 import { defaultSize, round, type Bounds } from './layout.js';
 import { createModdle, type ModdleElement } from './moddle.js';
+import { applyResiduals } from './residual.js';
 
 const CONDITIONAL_DEFAULT_HOLDERS: ReadonlySet<string> = new Set([
   'exclusiveGateway',
@@ -17,52 +19,62 @@ const CONDITIONAL_DEFAULT_HOLDERS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Exports a ProcessDefinition as BPMN 2.0 XML with BPMN DI (positions, sizes, waypoints) and
- * `ameide:` extension elements for bindings. Works on definitions that do not lint (so a
- * modeller can save work in progress); `importBpmn` of the result gives back
+ * Several ProcessDefinitions written as one BPMN document (one process each, their pools in one
+ * collaboration), with what `importBpmnCollaboration` kept of the document they came from.
+ */
+export interface BpmnDocument {
+  readonly definitions: readonly ProcessDefinition[];
+  /** The document-level part kept by `importBpmnCollaboration` (collaboration, diagrams, ...). */
+  readonly collaboration?: BpmnInterchange;
+}
+
+/**
+ * Exports a ProcessDefinition (or several, as one collaboration) as BPMN 2.0 XML with BPMN DI
+ * (positions, sizes, waypoints) and `ameide:` extension elements for bindings. What the import
+ * kept of the original document (`definition.bpmn`, `collaboration`) is written back on top, so
+ * `BPMN → definition → BPMN` keeps every element of the original. Works on definitions that do
+ * not lint (so a modeller can save work in progress); `importBpmn` of the result gives back
  * `orderProcessDefinition(definition)`.
  */
-export async function exportBpmn(definition: ProcessDefinition): Promise<string> {
-  const def = orderProcessDefinition(definition);
+export async function exportBpmn(input: ProcessDefinition | BpmnDocument): Promise<string> {
+  const document: BpmnDocument = 'definitions' in input ? input : { definitions: [input] };
+  if (document.definitions.length === 0)
+    throw new TypeError('exportBpmn needs at least one ProcessDefinition');
   const moddle = createModdle();
-  const graph = buildProcessGraph(def);
-  const { rootElements, process, collaboration } = buildSemantics(moddle, def, graph);
-  const plane = moddle.create('bpmndi:BPMNPlane', {
-    id: `BPMNPlane_${def.id}`,
-    bpmnElement: collaboration ?? process,
-    planeElement: buildDiagram(moddle, def, graph, rootElements.elements),
-  });
-  const definitions = moddle.create('bpmn:Definitions', {
-    id: `Definitions_${def.id}`,
-    targetNamespace: 'https://ameide.io/bpmn',
-    exporter: 'Ameide',
-    exporterVersion: '1',
-    rootElements: rootElements.list,
-    diagrams: [moddle.create('bpmndi:BPMNDiagram', { id: `BPMNDiagram_${def.id}`, plane })],
-  });
-  const { xml } = await moddle.toXML(definitions, { format: true });
+  const { root, owned } = buildBpmnTree(moddle, document.definitions);
+  const residuals: Readonly<Record<string, Residual>>[] = [];
+  for (const def of document.definitions) if (def.bpmn) residuals.push(def.bpmn.residuals);
+  if (document.collaboration) residuals.push(document.collaboration.residuals);
+  if (residuals.length > 0) applyResiduals(moddle, root, owned, residuals);
+  const { xml } = await moddle.toXML(root, { format: true });
   return xml;
 }
 
-interface Semantics {
-  readonly rootElements: { list: ModdleElement[]; elements: ReadonlyMap<string, ModdleElement> };
-  readonly process: ModdleElement;
-  readonly collaboration?: ModdleElement;
-}
-
-function buildSemantics(
+/**
+ * The BPMN document of the definitions as a moddle tree, without anything kept from an
+ * imported original; `owned` are the ids the definitions own (process, nodes, edges, lanes,
+ * pools).
+ */
+export function buildBpmnTree(
   moddle: BpmnModdle,
-  def: ProcessDefinition,
-  graph: ProcessGraph,
-): Semantics {
-  const messages = new Map<string, ModdleElement>();
-  const errors = new Map<string, ModdleElement>();
-  const used = new Set<string>([
-    def.id,
-    ...def.nodes.map((n) => n.id),
-    ...def.edges.map((e) => e.id),
-    ...def.lanes.map((l) => l.id),
-  ]);
+  definitions: readonly ProcessDefinition[],
+): { root: ModdleElement; owned: Set<string> } {
+  const defs = definitions.map(orderProcessDefinition);
+  const first = defs[0]!;
+  const used = new Set<string>();
+  const owned = new Set<string>();
+  for (const def of defs) {
+    for (const id of [
+      def.id,
+      ...def.nodes.map((n) => n.id),
+      ...def.edges.map((e) => e.id),
+      ...def.lanes.map((l) => l.id),
+      ...(def.participant ? [def.participant.id] : []),
+    ]) {
+      used.add(id);
+      owned.add(id);
+    }
+  }
   const uniqueId = (base: string): string => {
     const cleaned = base.replace(/[^A-Za-z0-9_.-]/g, '_');
     let id = cleaned;
@@ -70,7 +82,9 @@ function buildSemantics(
     used.add(id);
     return id;
   };
-  const refs = {
+  const messages = new Map<string, ModdleElement>();
+  const errors = new Map<string, ModdleElement>();
+  const refs: RootRefs = {
     message: (name: string): ModdleElement => {
       let m = messages.get(name);
       if (!m) {
@@ -92,7 +106,53 @@ function buildSemantics(
       return e;
     },
   };
+  const built = defs.map((def) => {
+    const graph = buildProcessGraph(def);
+    return { def, graph, ...buildSemantics(moddle, def, graph, refs) };
+  });
+  const participants = built.flatMap((b) => (b.participant ? [b.participant] : []));
+  const collaboration =
+    participants.length > 0
+      ? moddle.create('bpmn:Collaboration', {
+          id: uniqueId(`Collaboration_${first.id}`),
+          participants,
+        })
+      : undefined;
+  const plane = moddle.create('bpmndi:BPMNPlane', {
+    id: uniqueId(`BPMNPlane_${first.id}`),
+    bpmnElement: collaboration ?? built[0]!.process,
+    planeElement: built.flatMap((b) => buildDiagram(moddle, b.def, b.graph, b.elements)),
+  });
+  const root = moddle.create('bpmn:Definitions', {
+    id: uniqueId(`Definitions_${first.id}`),
+    targetNamespace: 'https://ameide.io/bpmn',
+    exporter: 'Ameide',
+    exporterVersion: '1',
+    rootElements: [
+      ...messages.values(),
+      ...errors.values(),
+      ...(collaboration ? [collaboration] : []),
+      ...built.map((b) => b.process),
+    ],
+    diagrams: [
+      moddle.create('bpmndi:BPMNDiagram', { id: uniqueId(`BPMNDiagram_${first.id}`), plane }),
+    ],
+  });
+  return { root, owned };
+}
 
+interface Semantics {
+  readonly elements: ReadonlyMap<string, ModdleElement>;
+  readonly process: ModdleElement;
+  readonly participant?: ModdleElement;
+}
+
+function buildSemantics(
+  moddle: BpmnModdle,
+  def: ProcessDefinition,
+  graph: ProcessGraph,
+  refs: RootRefs,
+): Semantics {
   const elements = new Map<string, ModdleElement>();
   for (const n of def.nodes) {
     if (!elements.has(n.id)) elements.set(n.id, exportNode(moddle, n, refs));
@@ -171,26 +231,16 @@ function buildSemantics(
     process.laneSets = [moddle.create('bpmn:LaneSet', { id: `LaneSet_${def.id}`, lanes })];
   }
 
-  let collaboration: ModdleElement | undefined;
+  let participant: ModdleElement | undefined;
   if (def.participant) {
-    const participant = moddle.create('bpmn:Participant', {
+    participant = moddle.create('bpmn:Participant', {
       id: def.participant.id,
       processRef: process,
     });
     if (def.participant.name !== undefined) participant.name = def.participant.name;
     elements.set(def.participant.id, participant);
-    collaboration = moddle.create('bpmn:Collaboration', {
-      id: `Collaboration_${def.id}`,
-      participants: [participant],
-    });
   }
-  const list = [
-    ...messages.values(),
-    ...errors.values(),
-    ...(collaboration ? [collaboration] : []),
-    process,
-  ];
-  return { rootElements: { list, elements }, process, ...(collaboration ? { collaboration } : {}) };
+  return { elements, process, ...(participant ? { participant } : {}) };
 }
 
 function exportEdge(

@@ -10,6 +10,8 @@ import {
   type ProcessVariable,
 } from '../model/process-definition.js';
 import { foreignExtensions, isEngineDialect, stripFeelMarker } from './foreign-extensions.js';
+import type { BpmnInterchange, Residual } from '../model/bpmn-interchange.js';
+import { buildBpmnTree } from './export-bpmn.js';
 import { IMPORT_CODES, importFlowNode, type ImportCode, type NodeCore } from './import-node.js';
 import { indexDiagrams, round, type Bounds, type DiagramIndex } from './layout.js';
 import {
@@ -21,10 +23,19 @@ import {
   str,
   type ModdleElement,
 } from './moddle.js';
+import { computeResiduals, knownNamespaces } from './residual.js';
 
 export interface ImportBpmnOptions {
   /** Which process to import when the document has several (default: the first executable one). */
   readonly processId?: string;
+}
+
+/** What the importer of one process needs to know about the others imported with it. */
+interface ImporterOptions extends ImportBpmnOptions {
+  /** Processes imported in the same run (not reported as left out). */
+  readonly imported?: ReadonlySet<string>;
+  /** Whether this importer reports what belongs to the whole document (default true). */
+  readonly documentLevel?: boolean;
 }
 
 export type ImportBpmnResult =
@@ -43,26 +54,27 @@ export type ImportBpmnResult =
 const IGNORED_FLOW_ELEMENTS: ReadonlySet<string> = new Set(['bpmn:DataObject']);
 
 /**
- * Imports BPMN 2.0 XML (Ameide's own, bpmn-js, Camunda Modeler, ...) into a ProcessDefinition.
- * Layout (BPMN DI) becomes positions and sizes; `ameide:` extensions become bindings.
- * Elements Ameide does not execute stay in the graph as `unsupported` nodes with a diagnostic;
- * other engines' extensions produce a diagnostic each. Never throws: unreadable input gives
- * `ok: false` with an AM100 diagnostic.
+ * Imports BPMN 2.0 XML (Ameide's own, bpmn-js, Camunda Modeler, Signavio, ...) into a
+ * ProcessDefinition. Layout (BPMN DI) becomes positions and sizes; `ameide:` extensions become
+ * bindings. Elements Ameide does not execute stay in the graph as `unsupported` nodes with a
+ * diagnostic; other engines' extensions produce a diagnostic each. Everything else the document
+ * holds (pools, message flows, groups, data objects, label positions, other tools' extension
+ * elements, other processes of the document, ...) is kept in `definition.bpmn`, so `exportBpmn`
+ * of the definition gives the document back; what Ameide does not execute is reported with a
+ * warning. Never throws: unreadable input gives `ok: false` with an AM100 diagnostic.
  */
 export async function importBpmn(
   xml: string,
   options: ImportBpmnOptions = {},
 ): Promise<ImportBpmnResult> {
-  if (typeof xml !== 'string') return failed(IMPORT_CODES.notBpmn, 'input is not a string');
-  let parsed: FromXmlResult;
+  const parsed = await parse(xml);
+  if ('ok' in parsed) return parsed;
   try {
-    parsed = await createModdle().fromXML(xml);
-  } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    return failed(IMPORT_CODES.notBpmn, `not BPMN 2.0 XML: ${message}`);
-  }
-  try {
-    return new Importer(parsed, options).run();
+    const result = new Importer(parsed, options).run();
+    if (!result.ok) return result;
+    const residuals = keptOf(parsed, [result.definition]);
+    if (Object.keys(residuals).length === 0) return result;
+    return { ...result, definition: { ...result.definition, bpmn: { residuals } } };
   } catch (err) {
     return failed(
       IMPORT_CODES.notBpmn,
@@ -71,7 +83,109 @@ export async function importBpmn(
   }
 }
 
-function failed(code: ImportCode, message: string): ImportBpmnResult {
+export type ImportBpmnCollaborationResult =
+  | {
+      readonly ok: true;
+      /** One definition per bpmn:process, in document order; each keeps its own part. */
+      readonly definitions: readonly ProcessDefinition[];
+      /** The document-level part: collaboration, black-box pools, message flows, diagrams, ... */
+      readonly collaboration: BpmnInterchange;
+      readonly diagnostics: readonly Diagnostic[];
+    }
+  | {
+      readonly ok: false;
+      readonly definitions?: undefined;
+      readonly collaboration?: undefined;
+      readonly diagnostics: readonly Diagnostic[];
+    };
+
+/**
+ * Imports every process of a BPMN document (a collaboration of pools) as one ProcessDefinition
+ * each. What belongs to a process (its nodes' label positions, extension elements, data
+ * objects, ...) is kept in that definition's `bpmn`; what belongs to the document (the
+ * collaboration, black-box pools, message flows, diagrams, root elements) in `collaboration`.
+ * `exportBpmn({ definitions, collaboration })` writes the document back. Never throws.
+ */
+export async function importBpmnCollaboration(xml: string): Promise<ImportBpmnCollaborationResult> {
+  const parsed = await parse(xml);
+  if ('ok' in parsed) return parsed;
+  try {
+    const root = parsed.rootElement;
+    if (root.$type !== 'bpmn:Definitions')
+      return failed(IMPORT_CODES.notBpmn, `root element is ${root.$type}, not bpmn:definitions`);
+    const ids = children(root, 'rootElements')
+      .filter((e) => e.$type === 'bpmn:Process')
+      .map((p) => String(p.id));
+    if (ids.length === 0) return new Importer(parsed, {}).run() as ImportBpmnCollaborationResult;
+    const imported = new Set(ids);
+    const diagnostics: Diagnostic[] = [];
+    const definitions: ProcessDefinition[] = [];
+    let ok = true;
+    ids.forEach((processId, i) => {
+      const result = new Importer(parsed, { processId, imported, documentLevel: i === 0 }).run();
+      diagnostics.push(...result.diagnostics);
+      if (result.ok) definitions.push(result.definition);
+      else ok = false;
+    });
+    if (!ok) return { ok: false, diagnostics };
+    const residuals = keptOf(parsed, definitions);
+    const owner = new Map<string, number>();
+    definitions.forEach((d, i) => {
+      for (const id of [
+        d.id,
+        ...d.nodes.map((n) => n.id),
+        ...d.edges.map((e) => e.id),
+        ...d.lanes.map((l) => l.id),
+        ...(d.participant ? [d.participant.id] : []),
+      ])
+        if (!owner.has(id)) owner.set(id, i);
+    });
+    const perDefinition = definitions.map((): Record<string, Residual> => ({}));
+    const document: Record<string, Residual> = {};
+    for (const [key, residual] of Object.entries(residuals)) {
+      const i = owner.get(key.startsWith('di:') ? key.slice(3) : key);
+      if (i === undefined) document[key] = residual;
+      else perDefinition[i]![key] = residual;
+    }
+    return {
+      ok: true,
+      definitions: definitions.map((d, i) =>
+        Object.keys(perDefinition[i]!).length === 0
+          ? d
+          : { ...d, bpmn: { residuals: perDefinition[i]! } },
+      ),
+      collaboration: { residuals: document },
+      diagnostics,
+    };
+  } catch (err) {
+    return failed(
+      IMPORT_CODES.notBpmn,
+      `could not import the document: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+async function parse(xml: string): Promise<FromXmlResult | (ImportBpmnResult & { ok: false })> {
+  if (typeof xml !== 'string') return failed(IMPORT_CODES.notBpmn, 'input is not a string');
+  try {
+    return await createModdle().fromXML(xml);
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+    return failed(IMPORT_CODES.notBpmn, `not BPMN 2.0 XML: ${message}`);
+  }
+}
+
+/** What the document holds beyond the export of `definitions`, by anchor. */
+function keptOf(
+  parsed: FromXmlResult,
+  definitions: readonly ProcessDefinition[],
+): Record<string, Residual> {
+  const moddle = createModdle();
+  const { root, owned } = buildBpmnTree(moddle, definitions);
+  return computeResiduals(parsed.rootElement, root, owned, knownNamespaces(moddle));
+}
+
+function failed(code: ImportCode, message: string): ImportBpmnResult & { ok: false } {
   return {
     ok: false,
     diagnostics: [
@@ -93,7 +207,7 @@ class Importer {
 
   constructor(
     private readonly parsed: FromXmlResult,
-    private readonly options: ImportBpmnOptions,
+    private readonly options: ImporterOptions,
   ) {
     this.di = indexDiagrams(parsed.rootElement);
     this.engineDialect = isEngineDialect(parsed.rootElement);
@@ -103,18 +217,20 @@ class Importer {
     const root = this.parsed.rootElement;
     if (root.$type !== 'bpmn:Definitions')
       return failed(IMPORT_CODES.notBpmn, `root element is ${root.$type}, not bpmn:definitions`);
+    const documentLevel = this.options.documentLevel !== false;
     for (const w of this.parsed.warnings) {
       const owner = w.element && typeof w.element.id === 'string' ? w.element.id : undefined;
       if (owner !== undefined && w.property !== undefined && typeof w.value === 'string') {
         this.unresolved.set(`${owner} ${w.property}`, w.value);
       }
-      this.report(
-        IMPORT_CODES.unresolvedReference,
-        'warning',
-        owner ?? '(document)',
-        w.element?.$type ?? '',
-        w.message.split('\n')[0]!,
-      );
+      if (documentLevel)
+        this.report(
+          IMPORT_CODES.unresolvedReference,
+          'warning',
+          owner ?? '(document)',
+          w.element?.$type ?? '',
+          w.message.split('\n')[0]!,
+        );
     }
     const processes = children(root, 'rootElements').filter((e) => e.$type === 'bpmn:Process');
     const chosen =
@@ -143,13 +259,13 @@ class Importer {
     }
     this.processId = String(chosen.id);
     for (const p of processes) {
-      if (p !== chosen)
+      if (p !== chosen && !this.options.imported?.has(String(p.id)))
         this.report(
           IMPORT_CODES.notImported,
           'warning',
           String(p.id),
           p.$type,
-          `process '${String(p.id)}' not imported (one process per definition; import it separately)`,
+          `process '${String(p.id)}' not imported (one process per definition; kept verbatim for export, importBpmnCollaboration imports every process)`,
         );
     }
     for (const ext of foreignExtensions(chosen)) {
@@ -158,10 +274,10 @@ class Importer {
         'warning',
         this.processId,
         chosen.$type,
-        `${ext.kind} ${ext.name} ${ext.detail} on the process is not used by Ameide`,
+        `${ext.kind} ${ext.name} ${ext.detail} on the process is not used by Ameide; kept verbatim for export`,
       );
     }
-    const participant = this.participant(root, chosen);
+    const participant = this.participant(root, chosen, documentLevel);
     const variables = this.variables(chosen);
     this.walk(chosen, undefined);
     const lanes = this.lanes(chosen);
@@ -297,7 +413,7 @@ class Importer {
           'warning',
           id,
           artifact.$type,
-          `${artifact.$type} '${id}' is not kept (documentation only)`,
+          `${artifact.$type} '${id}' is not executed; kept for export`,
         );
       }
     }
@@ -307,7 +423,7 @@ class Importer {
         'warning',
         parentId,
         'bpmn:LaneSet',
-        `lanes inside subProcess '${parentId}' are not kept`,
+        `lanes inside subProcess '${parentId}' are not in the model; kept for export`,
       );
     }
   }
@@ -320,7 +436,7 @@ class Importer {
           'warning',
           String(el.id),
           a.$type,
-          `${a.$type} on '${String(el.id)}' is not kept; map data with FEEL input/output instead`,
+          `${a.$type} on '${String(el.id)}' is not executed (kept for export); map data with FEEL input/output instead`,
         );
       }
     }
@@ -331,8 +447,10 @@ class Importer {
     const parentShape = n.parentId === undefined ? undefined : this.di.shapes.get(n.parentId);
     let origin: Position = { x: 0, y: 0 };
     if (parentShape && shape) {
-      if (parentShape.planeOf === shape.planeOf) origin = parentShape.bounds;
-      else if (parentShape.isExpanded === false) {
+      // Relative to the subProcess even when drawn on its own plane (bpmn-js drill-down), so
+      // that export writes the same coordinates back (and the kept plane takes the shape).
+      origin = parentShape.bounds;
+      if (parentShape.planeOf !== shape.planeOf && parentShape.isExpanded === false) {
         this.report(
           IMPORT_CODES.missingLayout,
           'info',
@@ -420,7 +538,7 @@ class Importer {
             'warning',
             id,
             lane.$type,
-            `nested lane '${id}' flattened into the lane list`,
+            `nested lane '${id}' flattened into the lane list; its nesting is kept for export`,
           );
         const shape = this.di.shapes.get(id);
         if (!shape)
@@ -447,7 +565,7 @@ class Importer {
     return lanes;
   }
 
-  private participant(root: ModdleElement, process: ModdleElement) {
+  private participant(root: ModdleElement, process: ModdleElement, documentLevel: boolean) {
     let found:
       { id: string; name?: string; position: Position; width: number; height: number } | undefined;
     for (const collaboration of children(root, 'rootElements').filter(
@@ -463,7 +581,7 @@ class Importer {
               'warning',
               id,
               p.$type,
-              `pool '${id}' has no BPMN DI shape; not kept`,
+              `pool '${id}' has no BPMN DI shape; not in the model, kept for export`,
             );
             continue;
           }
@@ -474,23 +592,26 @@ class Importer {
             width: round(b.width) || 1,
             height: round(b.height) || 1,
           };
-        } else {
+        } else if (
+          documentLevel &&
+          !(this.options.imported?.has(String(child(p, 'processRef')?.id)) ?? false)
+        ) {
           this.report(
             IMPORT_CODES.notImported,
             'warning',
             id,
             p.$type,
-            `pool '${id}'${str(p, 'name') !== undefined ? ` (${str(p, 'name')})` : ''} is not imported`,
+            `pool '${id}'${str(p, 'name') !== undefined ? ` (${str(p, 'name')})` : ''} is not imported as a process; kept for export`,
           );
         }
       }
-      for (const flow of children(collaboration, 'messageFlows')) {
+      for (const flow of documentLevel ? children(collaboration, 'messageFlows') : []) {
         this.report(
           IMPORT_CODES.ignoredElement,
           'warning',
           String(flow.id),
           flow.$type,
-          `message flow '${String(flow.id)}' is not kept; Ameide correlates messages by name and key`,
+          `message flow '${String(flow.id)}' is not executed (kept for export); Ameide correlates messages by name and key`,
         );
       }
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bpmnInterchangeSchema } from './bpmn-interchange.js';
 
 /**
  * The ProcessDefinition JSON model: a React Flow graph with BPMN semantics.
@@ -304,6 +305,8 @@ export const processDefinitionSchema = z.object({
   lanes: z.array(laneSchema).default([]),
   nodes: z.array(nodeSchema),
   edges: z.array(edgeSchema),
+  /** What the BPMN document it was imported from holds beyond the model, kept for export. */
+  bpmn: bpmnInterchangeSchema.optional(),
 });
 
 export type Position = z.infer<typeof positionSchema>;
