@@ -5,7 +5,8 @@
 // - workspace packages depend only on packages of a lower layer (ARCHITECTURE.md);
 // - handler packages read the caller from @ameide/context, not from the service
 //   host: @ameide/server only in their devDependencies and only in tests and
-//   test support (`*.test.ts`, `src/testing/`).
+//   test support (`*.test.ts`, `src/testing/`);
+// - ARCHITECTURE.md's package table lists every package of scripts/layers.json on its layer.
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './ensure.mjs';
@@ -60,6 +61,27 @@ for (const dir of workspaceDirs) {
       problems.push(`${pkg.name} (layer ${layer}) may not depend on ${dep} (layer ${depLayer})`);
   }
 }
+
+// ARCHITECTURE.md's package table and scripts/layers.json say the same: every package in
+// both, on the same layer.
+const documented = new Map(
+  [
+    ...readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8').matchAll(
+      /^\| (\d+) \| `(@ameide\/[a-z0-9-]+)`/gm,
+    ),
+  ].map((m) => [m[2], Number(m[1])]),
+);
+for (const [name, layer] of Object.entries(layers)) {
+  if (!documented.has(name))
+    problems.push(`${name}: in scripts/layers.json, not in ARCHITECTURE.md's package table`);
+  else if (documented.get(name) !== layer)
+    problems.push(
+      `${name}: layer ${layer} in scripts/layers.json, ${documented.get(name)} in ARCHITECTURE.md`,
+    );
+}
+for (const name of documented.keys())
+  if (!(name in layers))
+    problems.push(`${name}: in ARCHITECTURE.md's package table, not in scripts/layers.json`);
 
 // Packages whose handlers need the caller but none of the host's features (pino,
 // jose, OTel, the listener). @ameide/tenancy is not among them: its directory

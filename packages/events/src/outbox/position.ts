@@ -2,8 +2,12 @@ import { AmeideError } from '@ameide/errors';
 
 /**
  * A place in a domain's event log: the committing transaction's id (xid8) and
- * the row's sequence number. Sequence values commit out of order; the pair,
- * read only below the oldest running transaction, does not (DESIGN.md §8).
+ * the row's sequence number. Sequence values commit out of order, so a reader
+ * that remembers the last sequence skips rows that commit late. The pair,
+ * read only below the oldest running transaction (`pg_snapshot_xmin`), does
+ * not: every transaction with a smaller id has ended, so no row can still
+ * appear before a checkpointed pair (ARCHITECTURE.md, "Outbox ordering";
+ * `log-position.int.test.ts`).
  */
 export interface LogPosition {
   readonly transactionId: bigint;

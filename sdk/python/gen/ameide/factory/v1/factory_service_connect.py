@@ -40,7 +40,7 @@ _GZIP_COMPRESSION = GzipCompression()
 class FactoryService(Protocol):
     """
     FactoryService: the factory's Software Templates (templates/ of the repository, the same ones
-    Backstage renders) as an API, so an agent can ask for a new primitive the seed's way: it fills
+    Backstage renders) as an API, so an agent can ask for a new primitive the way a person does: it fills
     in template input, never raw manifests, and gets a proposal back, never a change.
     """
     async def list_templates(self, request: ListTemplatesRequest, ctx: RequestContext[ListTemplatesRequest, ListTemplatesResponse], /) -> ListTemplatesResponse:
@@ -108,7 +108,7 @@ class FactoryServiceASGIApplication(ConnectASGIApplication[FactoryService]):
 class FactoryServiceClient(ConnectClient):
     """
     FactoryService: the factory's Software Templates (templates/ of the repository, the same ones
-    Backstage renders) as an API, so an agent can ask for a new primitive the seed's way: it fills
+    Backstage renders) as an API, so an agent can ask for a new primitive the way a person does: it fills
     in template input, never raw manifests, and gets a proposal back, never a change.
     """
     def __init__(
@@ -188,7 +188,7 @@ class FactoryServiceClient(ConnectClient):
 class FactoryServiceSync(Protocol):
     """
     FactoryService: the factory's Software Templates (templates/ of the repository, the same ones
-    Backstage renders) as an API, so an agent can ask for a new primitive the seed's way: it fills
+    Backstage renders) as an API, so an agent can ask for a new primitive the way a person does: it fills
     in template input, never raw manifests, and gets a proposal back, never a change.
     """
     def list_templates(self, request: ListTemplatesRequest, ctx: RequestContext[ListTemplatesRequest, ListTemplatesResponse], /) -> ListTemplatesResponse:
@@ -254,7 +254,7 @@ class FactoryServiceWSGIApplication(ConnectWSGIApplication):
 class FactoryServiceClientSync(ConnectClientSync):
     """
     FactoryService: the factory's Software Templates (templates/ of the repository, the same ones
-    Backstage renders) as an API, so an agent can ask for a new primitive the seed's way: it fills
+    Backstage renders) as an API, so an agent can ask for a new primitive the way a person does: it fills
     in template input, never raw manifests, and gets a proposal back, never a change.
     """
     def __init__(
