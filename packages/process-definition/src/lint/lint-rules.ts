@@ -2,6 +2,7 @@ import type { LintRule, LintRuleInfo } from './lint-rule.js';
 import { bindingMissing, calledDefinitionUnknown, serviceRpcUnknown } from './rules/bindings.js';
 import { boundaryAttachment, errorBoundaryNonInterrupting } from './rules/boundary-events.js';
 import { compensationWithoutHandler } from './rules/compensation.js';
+import { duplicateFlow } from './rules/duplicate-flows.js';
 import { endOutgoing, noOutgoing, noPathToEnd, unreachable } from './rules/flow-paths.js';
 import { formSchemaInvalid } from './rules/form-schema.js';
 import {
@@ -51,6 +52,7 @@ export const LINT_RULES: readonly LintRule[] = [
   danglingReference,
   invalidParent,
   invalidFlow,
+  duplicateFlow,
   gatewayConditionMissing,
   defaultMultiple,
   conditionMisplaced,

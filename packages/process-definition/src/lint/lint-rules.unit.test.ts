@@ -432,6 +432,14 @@ const fixtures: Fixture[] = [
       def.nodes[2] = n('E', 'endEvent', { event: { type: 'compensate' } });
       return def;
     },
+  },  {
+    code: 'AM040',
+    id: 'F3',
+    build: () => {
+      const def = base();
+      def.edges.push(e('F3', 'T', 'E'));
+      return def;
+    },
   },
 ];
 
