@@ -47,8 +47,9 @@ try {
     ensureConnectConformance();
   }
   if (needs('e2e')) ensureChromium();
-  // The operators' envtest suites run a real kube-apiserver + etcd.
-  if (runGo && tier !== 'unit')
+  // The operators' envtest suites run a real kube-apiserver + etcd, and the TS tests of tenants
+  // on Kubernetes a control plane of their own (deploy/sim/cluster.mjs --control-plane-only).
+  if (tier === undefined || tier === 'int')
     process.env.KUBEBUILDER_ASSETS = ensureKubeControlPlane(['kube-controller-manager']);
   if (runPython) pythonEnv = ensurePythonSdkEnv();
 } catch (err) {

@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+const CONTROL_PLANE = ['etcd', 'kube-apiserver', 'kube-controller-manager'];
 const KWOK_VERSION = 'v0.8.0';
 const NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
@@ -58,12 +59,16 @@ options:
   --dir DIR     state directory (default: $AMEIDE_SIM_DIR or ~/.cache/ameide/sim/default)
   --nodes N     simulated nodes (default 3)
   --json        up: print {"kubeconfig", "server", "token", "dir"} as JSON
+  --control-plane-only
+                up: etcd, kube-apiserver and kube-controller-manager only (no scheduler,
+                no kwok, no nodes, no third-party CRDs): for tests of API objects and
+                their controllers (namespaces, garbage collection), not of pods
   -h, --help    this help
 
 Binaries are built once per machine from the Go module proxy (first run: ~15 minutes).`;
 
 function parseArgs(argv) {
-  const opts = { nodes: 3, json: false, dir: undefined, positional: [] };
+  const opts = { nodes: 3, json: false, controlPlaneOnly: false, dir: undefined, positional: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -75,6 +80,7 @@ function parseArgs(argv) {
       if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 100)
         fail(`--nodes must be an integer from 1 to 100, got ${argv[i]}`, 2);
     } else if (a === '--json') opts.json = true;
+    else if (a === '--control-plane-only') opts.controlPlaneOnly = true;
     else if (a.startsWith('-')) fail(`unknown option ${a}\n\n${USAGE}`, 2);
     else opts.positional.push(a);
   }
@@ -127,9 +133,9 @@ function writeState(dir, state) {
 }
 
 /** The component binaries, built or reused. */
-function binaries() {
+function binaries(components) {
   const script = join(root, 'operators', 'hack', 'control-plane.sh');
-  const out = run('bash', [script, ...COMPONENTS, 'kubectl'], {
+  const out = run('bash', [script, ...components, 'kubectl'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return out.trim().split('\n').pop();
@@ -398,9 +404,17 @@ function nodeManifest(i) {
   };
 }
 
+/** The components a cluster's state says it runs (every one, unless --control-plane-only). */
+const componentsOf = (state) => state.components ?? COMPONENTS;
+
 async function up(opts) {
+  const components = opts.controlPlaneOnly ? CONTROL_PLANE : COMPONENTS;
   const existing = readState(opts.dir);
-  if (existing && COMPONENTS.every((c) => alive(existing.pids[c]))) {
+  if (
+    existing &&
+    componentsOf(existing).join() === components.join() &&
+    components.every((c) => alive(existing.pids[c]))
+  ) {
     say(`already up (${opts.dir})`);
     return print(existing, opts);
   }
@@ -410,9 +424,9 @@ async function up(opts) {
   }
   const t0 = Date.now();
   mkdirSync(opts.dir, { recursive: true });
-  const bin = binaries();
+  const bin = binaries(components);
   const { pki, token } = makeCredentials(opts.dir);
-  kwokConfig(opts.dir);
+  if (!opts.controlPlaneOnly) kwokConfig(opts.dir);
   const ports = {};
   for (const k of ['etcd', 'etcdPeer', 'apiserver', 'controllerManager', 'scheduler', 'kwok'])
     ports[k] = await freePort();
@@ -426,6 +440,7 @@ async function up(opts) {
     token,
     kubeconfig: kc,
     ports,
+    components,
     pids: {},
     args: componentArgs(opts.dir, ports, pki),
   };
@@ -435,6 +450,19 @@ async function up(opts) {
     start(opts.dir, state, 'kube-apiserver');
     await waitFor('the API server to be ready', 120_000, () => readyz(state), state);
     start(opts.dir, state, 'kube-controller-manager');
+    if (opts.controlPlaneOnly) {
+      await waitFor(
+        'the controllers (default ServiceAccount)',
+        60_000,
+        () => {
+          kubectl(state, ['get', 'serviceaccount', 'default', '-n', 'default']);
+          return true;
+        },
+        state,
+      );
+      say(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server} (control plane only)`);
+      return print(state, opts);
+    }
     start(opts.dir, state, 'kube-scheduler');
     start(opts.dir, state, 'kwok');
     const nodes = Array.from({ length: opts.nodes }, (_, i) => nodeManifest(i));
@@ -486,7 +514,7 @@ async function up(opts) {
     );
   } catch (err) {
     say(`${err.message}\nstopping what was started; logs: ${join(opts.dir, 'logs')}`);
-    for (const c of [...COMPONENTS].reverse()) await stop(state.pids[c], c);
+    for (const c of [...components].reverse()) await stop(state.pids[c], c);
     process.exit(1);
   }
   say(
@@ -525,7 +553,7 @@ async function down(opts) {
     say(`no cluster in ${opts.dir}`);
     return;
   }
-  for (const c of [...COMPONENTS].reverse()) await stop(state.pids[c], c);
+  for (const c of [...componentsOf(state)].reverse()) await stop(state.pids[c], c);
   rmSync(opts.dir, { recursive: true, force: true });
   say(`down (${opts.dir} removed)`);
 }
@@ -534,7 +562,7 @@ async function status(opts) {
   const state = readState(opts.dir);
   if (!state) fail(`no cluster in ${opts.dir}`);
   let allUp = true;
-  for (const c of COMPONENTS) {
+  for (const c of componentsOf(state)) {
     const ok = alive(state.pids[c]);
     allUp &&= ok;
     process.stdout.write(`${c.padEnd(24)} ${ok ? `running (pid ${state.pids[c]})` : 'stopped'}\n`);

@@ -32,17 +32,11 @@ import {
   type ServiceRegistration,
 } from '@ameide/server';
 import { TRANSFORMATION_DOMAIN, type ArtifactStore } from '@ameide/transformation';
-import { SEARCH_ATTRIBUTE_TYPES } from '@ameide/process-runtime';
 import {
-  createKeycloakIdentity,
-  createTemporalNamespaces,
   createTenantData,
   createTenantDirectory,
-  createTenantProvisioner,
   createTenantRegistry,
-  DEFAULT_DELETE_RETENTION_MS,
   migrateTenancy,
-  tenantServiceRoutes,
   type TenantProvisionerOptions,
 } from '@ameide/tenancy';
 import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
@@ -54,6 +48,7 @@ import {
 } from './primitives/dedicated-tenant-logs.js';
 import { startNamespaceWorkers } from './tenants/namespace-workers.js';
 import { createTenantRouting } from './tenants/tenant-routing.js';
+import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/tenants.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
 import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
 import { createExtensionsPrimitive } from './primitives/extensions.js';
@@ -145,14 +140,7 @@ export interface PlatformOptions {
    * trusts only this platform's own signing key (embedded mode).
    */
   readonly tenancy?: {
-    readonly keycloak?: {
-      readonly url: string;
-      readonly admin: { readonly username: string; readonly password: string };
-      /** Allow the password grant on the CLI client (tests and local development). */
-      readonly passwordGrant?: boolean;
-      /** The realm of SMB tenants (default `ameide`). */
-      readonly sharedRealm?: string;
-    };
+    readonly keycloak?: TenantKeycloakConfig;
     readonly oidcIssuers?: readonly {
       readonly issuer: string;
       readonly tenant?: string;
@@ -162,6 +150,11 @@ export interface PlatformOptions {
     readonly deleteRetentionMs?: number;
     /** See `TenantProvisionerOptions.jwksCooldownMs` of the directory (default 5 s). */
     readonly jwksCooldownMs?: number;
+    /**
+     * Each tenant's `AmeideTenant` resource on a cluster (`createKubernetesTenants`): applied
+     * as the last provisioning step, deleted with the tenant; the operator makes its namespaces.
+     */
+    readonly kubernetes?: TenantProvisionerOptions['kubernetes'];
     /** Tests stop provisioning runs here. */
     readonly afterStep?: TenantProvisionerOptions['afterStep'];
   };
@@ -403,41 +396,24 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       audience: identity.audience,
       ...(tenancy.jwksCooldownMs !== undefined ? { jwksCooldownMs: tenancy.jwksCooldownMs } : {}),
     });
-    const deleteRetentionMs = tenancy.deleteRetentionMs ?? DEFAULT_DELETE_RETENTION_MS;
-    const keycloak = tenancy.keycloak
-      ? createKeycloakIdentity({
-          url: tenancy.keycloak.url,
-          admin: tenancy.keycloak.admin,
-          audience: identity.audience,
-          ...(tenancy.keycloak.passwordGrant ? { passwordGrant: true } : {}),
-        })
-      : undefined;
-    const namespaces = temporalConfig
-      ? createTemporalNamespaces({
-          address: temporalConfig.address,
-          searchAttributes: SEARCH_ATTRIBUTE_TYPES,
-        })
-      : undefined;
-    if (namespaces) cleanup.push(() => namespaces.close());
-    routes.push(
-      tenantServiceRoutes({
-        registry,
-        deleteRetentionMs,
-        provisioner: createTenantProvisioner({
-          registry,
-          data: tenantData,
-          ...(keycloak ? { identity: keycloak } : {}),
-          ...(namespaces ? { temporal: namespaces } : {}),
-          deleteRetentionMs,
-          ...(tenancy.keycloak?.sharedRealm ? { sharedRealm: tenancy.keycloak.sharedRealm } : {}),
-          onChange: async (tenantId) => {
-            directory.forget(tenantId);
-            await routing.refresh(tenantId);
-          },
-          ...(tenancy.afterStep ? { afterStep: tenancy.afterStep } : {}),
-        }),
-      }),
-    );
+    const tenants = createTenantsPrimitive({
+      registry,
+      data: tenantData,
+      audience: identity.audience,
+      ...(tenancy.keycloak ? { keycloak: tenancy.keycloak } : {}),
+      ...(temporalConfig ? { temporalAddress: temporalConfig.address } : {}),
+      ...(tenancy.deleteRetentionMs !== undefined
+        ? { deleteRetentionMs: tenancy.deleteRetentionMs }
+        : {}),
+      onChange: async (tenantId) => {
+        directory.forget(tenantId);
+        await routing.refresh(tenantId);
+      },
+      ...(tenancy.afterStep ? { afterStep: tenancy.afterStep } : {}),
+      ...(tenancy.kubernetes ? { kubernetes: tenancy.kubernetes } : {}),
+    });
+    cleanup.push(() => tenants.close());
+    routes.push(tenants.routes);
     const verifier = withAdmission(
       createMultiIssuerVerifier({
         issuers: {

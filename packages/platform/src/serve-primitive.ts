@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { eventServiceRoutes, isEventHistory } from '@ameide/events';
 import { createPgDatabase, type Database } from '@ameide/persistence';
 import {
@@ -7,15 +8,27 @@ import {
   processServiceRoutes,
 } from '@ameide/process-runtime';
 import {
+  AMEIDE_AUDIENCE,
   createLogger,
+  createMultiIssuerVerifier,
   createTokenVerifier,
+  withAdmission,
   startServiceHost,
   type DevIdentity,
   type Logger,
   type ReadinessCheck,
   type ServiceRegistration,
+  type TokenVerifier,
   type TokenVerifierOptions,
 } from '@ameide/server';
+import {
+  createTenantData,
+  createTenantDirectory,
+  createTenantRegistry,
+  migrateTenancy,
+  type TenantData,
+  type TenantRegistry,
+} from '@ameide/tenancy';
 import { createArtifactStore } from '@ameide/transformation';
 import { migratePrimitives, type SchemaOwner } from './database/migrate-primitives.js';
 import { openDatabase, redactUrl, type DatabaseConfig } from './database/open-database.js';
@@ -33,8 +46,13 @@ import {
   temporalAnswers,
   type TemporalConfig,
 } from './primitives/temporal.js';
+import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/tenants.js';
 import { createTransformationPrimitive } from './primitives/transformation.js';
 import { startProbeServer } from './probe-server.js';
+import { startNamespaceWorkers } from './tenants/namespace-workers.js';
+import { createTenantRouting, type TenantRouting } from './tenants/tenant-routing.js';
+import { logRelays } from './primitives/log-relays.js';
+import type { TenantProvisionerOptions } from '@ameide/tenancy';
 import { silentSteps, type StepReporter } from './step.js';
 
 /** The primitives `ameide serve` runs, each as a process (a Deployment) of its own. */
@@ -46,6 +64,7 @@ export const SERVABLE_PRIMITIVES = [
   'events',
   'relay',
   'agents',
+  'tenants',
 ] as const;
 export type ServablePrimitive = (typeof SERVABLE_PRIMITIVES)[number];
 
@@ -58,10 +77,25 @@ interface CommonServeOptions {
   readonly drainTimeoutMs?: number;
 }
 
+/**
+ * The platform's tenant registry (the database `ameide serve tenants` keeps it in): with it,
+ * a primitive admits each call's tenant there (a suspended or deleted tenant is refused, a
+ * tenant realm's token only for its tenant), trusts the tenants' realms, sends a tenant with
+ * a database of its own there (migrating its schema in it) and, for the process primitives,
+ * uses the tenant's Temporal namespace. It reads the registry again every `refreshMs`.
+ */
+export interface TenantRegistryConfig {
+  readonly postgresUrl: string;
+  /** Default 5 s. Admission looks a tenant up again after 2 s whatever this is. */
+  readonly refreshMs?: number;
+}
+
 interface RpcServeOptions extends CommonServeOptions {
   readonly database: DatabaseConfig;
   /** How bearer tokens are verified: `issuer`, `audience` and `jwksUrl` (or `jwks`). */
   readonly tokens: TokenVerifierOptions;
+  /** Without it every token's tenant is taken as it is (no registry to ask). */
+  readonly tenants?: TenantRegistryConfig;
 }
 
 /** Options of {@link servePrimitive}, per primitive. */
@@ -80,6 +114,8 @@ export type ServeOptions =
       /** Base URL serving a service (`package.Service`), or one URL for all. */
       readonly serviceUrl: string | ((service: string) => string);
       readonly shutdownGraceTimeMs?: number;
+      /** With it, the worker also polls each tenant namespace of its own. */
+      readonly tenants?: TenantRegistryConfig;
     })
   | (RpcServeOptions & {
       readonly primitive: 'agents';
@@ -105,6 +141,17 @@ export type ServeOptions =
       readonly domain?: string;
       /** Event retention on the domain's tables (default on, with the default ages). */
       readonly retention?: RetentionSettings | false;
+      /** With it, the domain's outbox in each tenant database of its own is relayed too. */
+      readonly tenants?: TenantRegistryConfig;
+    })
+  | (RpcServeOptions & {
+      readonly primitive: 'tenants';
+      readonly keycloak?: TenantKeycloakConfig;
+      /** Enterprise tenants get a Temporal namespace of their own there. */
+      readonly temporalAddress?: string;
+      /** Applies each tenant's `AmeideTenant` resource. */
+      readonly kubernetes?: TenantProvisionerOptions['kubernetes'];
+      readonly deleteRetentionMs?: number;
     });
 
 /** One running primitive. */
@@ -129,7 +176,11 @@ const identities: Record<ServablePrimitive, { type: string; name: string }> = {
   'process-worker': { type: 'process', name: 'process-worker' },
   relay: { type: 'integration', name: 'relay' },
   agents: { type: 'agent', name: 'agents' },
+  tenants: { type: 'platform', name: 'tenants' },
 };
+
+/** The schemas every tenant database of its own holds (it may hold any primitive's rows). */
+const TENANT_DATABASE_OWNERS: SchemaOwner[] = ['transformation', 'agents', 'process', 'sales'];
 
 /**
  * Runs one primitive as a process of its own, from the same parts
@@ -167,6 +218,7 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
     o: RpcServeOptions,
     services: ServiceRegistration[],
     readiness: Record<string, ReadinessCheck>,
+    registry?: TenantRegistry,
   ): Promise<string> => {
     const host = await step(
       'service host',
@@ -175,7 +227,7 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
           port: o.listen.port,
           hostname: o.listen.hostname,
           logger,
-          verifier: createTokenVerifier(o.tokens),
+          verifier: registry ? admitted(o.tokens, registry) : createTokenVerifier(o.tokens),
           services,
           readiness,
           ...(o.drainTimeoutMs !== undefined ? { drainTimeoutMs: o.drainTimeoutMs } : {}),
@@ -195,33 +247,100 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
     return probes.url;
   };
 
+  /** The tenant registry, the routes it records and, for `owner`, its schema in each tenant database. */
+  const tenancyOf = async (
+    config: TenantRegistryConfig | undefined,
+    db: Database,
+    owner?: SchemaOwner,
+  ): Promise<
+    { registry: TenantRegistry; data: TenantData; routing: TenantRouting } | undefined
+  > => {
+    if (!config) return undefined;
+    const registryDb = await step(
+      'tenant registry',
+      async () => {
+        const rdb = createPgDatabase({ url: config.postgresUrl, pool: { max: 2 } });
+        try {
+          await createTenantRegistry(rdb).list();
+          return rdb;
+        } catch (err) {
+          await rdb.close();
+          throw new Error(
+            `no tenant registry in ${redactUrl(config.postgresUrl)} (${(err as Error).message}): start \`ameide serve tenants\` on that database first`,
+            { cause: err },
+          );
+        }
+      },
+      () => redactUrl(config.postgresUrl),
+    );
+    cleanup.push(() => registryDb.close());
+    const registry = createTenantRegistry(registryDb);
+    const data = createTenantData({
+      db: registryDb,
+      postgresUrl: config.postgresUrl,
+      migrate: () =>
+        Promise.reject(new Error('only `ameide serve tenants` creates tenant databases')),
+    });
+    cleanup.push(() => data.close());
+    const routing = await createTenantRouting({
+      registry,
+      data,
+      db,
+      refreshMs: config.refreshMs ?? 5_000,
+      onError: (err) =>
+        logger.warn({ err }, 'cannot read the tenant registry; keeping the last routes'),
+    });
+    cleanup.push(() => Promise.resolve(routing.close()));
+    if (owner) {
+      // A tenant database made before this version of the primitive gets its schema changes too.
+      const migrated = new Set<string>();
+      const migrateDedicated = async () => {
+        for (const own of routing.dedicated().values())
+          if (!migrated.has(own.name)) {
+            await migratePrimitives(own.db, [owner]);
+            migrated.add(own.name);
+          }
+      };
+      routing.subscribe(migrateDedicated);
+      await migrateDedicated();
+    }
+    return { registry, data, routing };
+  };
+
   try {
     let url: string;
     switch (options.primitive) {
       case 'transformation': {
         const db = await open(options.database);
         await migrate(db, 'transformation', step);
-        const { routes } = createTransformationPrimitive(db);
-        url = await serveRpc(options, [routes], { database: ping(db) });
+        const tenancy = await tenancyOf(options.tenants, db, 'transformation');
+        const { routes } = createTransformationPrimitive(tenancy?.routing.db ?? db);
+        url = await serveRpc(options, [routes], { database: ping(db) }, tenancy?.registry);
         break;
       }
       case 'sales': {
         const db = await open(options.database);
         await migrate(db, 'sales', step);
-        const { routes } = createSalesPrimitive(db, options.sales);
-        url = await serveRpc(options, [routes], { database: ping(db) });
+        const tenancy = await tenancyOf(options.tenants, db, 'sales');
+        const { routes } = createSalesPrimitive(tenancy?.routing.db ?? db, options.sales);
+        url = await serveRpc(options, [routes], { database: ping(db) }, tenancy?.registry);
         break;
       }
       case 'events': {
         const db = await open(options.database);
         const domains = [...(options.domains ?? ['sales'])];
-        url = await serveRpc(options, [eventServiceRoutes({ db, domains })], {
-          database: ping(db),
-        });
+        const tenancy = await tenancyOf(options.tenants, db);
+        url = await serveRpc(
+          options,
+          [eventServiceRoutes({ db: tenancy?.routing.db ?? db, domains })],
+          { database: ping(db) },
+          tenancy?.registry,
+        );
         break;
       }
       case 'process': {
         const db = await open(options.database);
+        const tenancy = await tenancyOf(options.tenants, db);
         const temporalConfig = options.temporal;
         const temporal = await step(
           'temporal client',
@@ -229,21 +348,35 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
           () => `${temporalConfig.address}, namespace ${temporalConfig.namespace ?? 'default'}`,
         );
         cleanup.push(() => temporal.connection.close());
+        const shared = temporalConfig.namespace ?? 'default';
         const processes = createProcessClient({
-          temporal,
+          temporal: (namespace) =>
+            namespace === shared
+              ? temporal
+              : new Client({ connection: temporal.connection, namespace }),
+          namespaceFor: (tenantId) => tenancy?.routing.namespaceOf(tenantId) ?? shared,
           taskQueue: temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE,
-          plans: createArtifactStorePlanSource(createArtifactStore({ db })),
+          plans: createArtifactStorePlanSource(
+            createArtifactStore({ db: tenancy?.routing.db ?? db }),
+          ),
         });
-        url = await serveRpc(options, [processServiceRoutes(processes)], {
-          database: ping(db),
-          temporal: () => temporalAnswers(temporal),
-        });
+        url = await serveRpc(
+          options,
+          [processServiceRoutes(processes)],
+          {
+            database: ping(db),
+            temporal: () => temporalAnswers(temporal),
+          },
+          tenancy?.registry,
+        );
         break;
       }
       case 'process-worker': {
         const db = await open(options.database);
         // Instance lifecycle events go to the process log in the worker's database.
         await migrate(db, 'process', step);
+        const tenancy = await tenancyOf(options.tenants, db, 'process');
+        const tenantDb = tenancy?.routing.db ?? db;
         const temporalConfig = options.temporal;
         // Probes first: the worker bundles the workflow code before it polls (seconds).
         const state: { worker?: RunningProcessWorker } = {};
@@ -254,24 +387,33 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
               ? Promise.resolve()
               : Promise.reject(new Error(state.worker ? 'not polling' : 'starting')),
         });
+        const workerIn = (namespace?: string) =>
+          startProcessWorkerPrimitive({
+            temporal: namespace ? { ...temporalConfig, namespace } : temporalConfig,
+            plans: createArtifactStorePlanSource(createArtifactStore({ db: tenantDb })),
+            tokens: createDevTokenProvider(options.signingKey),
+            serviceUrl: options.serviceUrl,
+            logger,
+            events: { db: tenantDb },
+            ...(options.shutdownGraceTimeMs !== undefined
+              ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs }
+              : {}),
+          });
         const started = await step(
           'process worker',
-          () =>
-            startProcessWorkerPrimitive({
-              temporal: temporalConfig,
-              plans: createArtifactStorePlanSource(createArtifactStore({ db })),
-              tokens: createDevTokenProvider(options.signingKey),
-              serviceUrl: options.serviceUrl,
-              logger,
-              events: { db },
-              ...(options.shutdownGraceTimeMs !== undefined
-                ? { shutdownGraceTimeMs: options.shutdownGraceTimeMs }
-                : {}),
-            }),
+          () => workerIn(),
           (w) => `${temporalConfig.address}, task queue ${w.taskQueue}`,
         );
         state.worker = started;
         cleanup.push(() => started.close());
+        if (tenancy) {
+          // And one per tenant namespace of its own, as tenants come and go.
+          const routing = tenancy.routing;
+          const workers = startNamespaceWorkers({ start: (ns) => workerIn(ns), logger });
+          cleanup.push(() => workers.close());
+          routing.subscribe(() => workers.sync(routing.namespaces()));
+          workers.sync(routing.namespaces());
+        }
         break;
       }
       case 'agents': {
@@ -279,10 +421,12 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
         // database (the same one, as for ProcessService).
         const db = await open(options.database);
         await migrate(db, 'agents', step);
+        const tenancy = await tenancyOf(options.tenants, db, 'agents');
+        const tenantDb = tenancy?.routing.db ?? db;
         const route = options.serviceUrl;
         const agents = createAgentsPrimitive({
-          db,
-          store: createArtifactStore({ db }),
+          db: tenantDb,
+          store: createArtifactStore({ db: tenantDb }),
           tokens: createDevTokenProvider(options.signingKey),
           serviceUrl: typeof route === 'string' ? () => route : route,
           processes: options.reviews ?? true,
@@ -291,7 +435,7 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
           ...(options.allowedMethods ? { allowedMethods: options.allowedMethods } : {}),
           ...(options.models ? { models: options.models } : {}),
         });
-        url = await serveRpc(options, [agents.routes], { database: ping(db) });
+        url = await serveRpc(options, [agents.routes], { database: ping(db) }, tenancy?.registry);
         break;
       }
       case 'relay': {
@@ -309,9 +453,11 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
           () => `${domain} outbox in ${redactUrl(postgresUrl)} → ${natsUrl}`,
         );
         cleanup.push(() => relay.close());
+        const history = await isEventHistory(db, domain);
         // A domain whose log is its event-sourced history (transformation) is never pruned.
-        if (options.retention !== false && !(await isEventHistory(db, domain))) {
-          const settings = options.retention ?? {};
+        const settings =
+          options.retention !== false && !history ? (options.retention ?? {}) : undefined;
+        if (settings) {
           const retention = await step('event retention', () =>
             Promise.resolve(
               startEventRetention({ db, schemas: [domain], relays: [domain], logger, ...settings }),
@@ -319,6 +465,97 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
           );
           cleanup.push(() => retention.stop());
         }
+        const tenancy = await tenancyOf(options.tenants, db);
+        if (tenancy) {
+          // The same domain's outbox in each tenant database of its own, as tenants come and go.
+          const { routing, data } = tenancy;
+          const running = new Map<string, Promise<(() => Promise<void>) | undefined>>();
+          const startFor = async (name: string, tenantDb: Database) => {
+            const [spec] = logRelays({
+              nats: { url: natsUrl, domains: [domain] },
+              connection: () => data.connect(name),
+              clientTag: `ameide-relay-${name}`,
+              logger,
+            });
+            const started = await spec!.start();
+            const retention = settings
+              ? startEventRetention({
+                  db: tenantDb,
+                  schemas: [domain],
+                  relays: [domain],
+                  logger,
+                  ...settings,
+                })
+              : undefined;
+            logger.info({ database: name, domain }, 'relaying a tenant database');
+            return async () => {
+              await retention?.stop();
+              await started.close();
+            };
+          };
+          const sync = async () => {
+            const wanted = new Map(
+              [...routing.dedicated().values()].map((d) => [d.name, d.db] as const),
+            );
+            for (const [name, tenantDb] of wanted)
+              if (!running.has(name))
+                running.set(
+                  name,
+                  startFor(name, tenantDb).catch((err: unknown) => {
+                    logger.error({ err, database: name }, 'cannot relay the tenant database');
+                    running.delete(name);
+                    return undefined;
+                  }),
+                );
+            for (const [name, started] of running)
+              if (!wanted.has(name)) {
+                running.delete(name);
+                await (
+                  await started
+                )?.();
+              }
+          };
+          routing.subscribe(sync);
+          await sync();
+          cleanup.push(async () => {
+            for (const started of running.values()) await (await started)?.();
+          });
+        }
+        break;
+      }
+      case 'tenants': {
+        // The registry, and every tenant database of its own on the same server.
+        const db = await open(options.database);
+        await step(
+          'migrations',
+          () => migrateTenancy(db),
+          (r) => (r.applied.length ? `applied ${r.applied.length}` : 'up to date'),
+        );
+        const registry = createTenantRegistry(db);
+        const data = createTenantData({
+          db,
+          ...('postgresUrl' in options.database
+            ? { postgresUrl: options.database.postgresUrl }
+            : {}),
+          migrate: async (tenantDb) => {
+            await migrateTenancy(tenantDb);
+            await migratePrimitives(tenantDb, TENANT_DATABASE_OWNERS);
+          },
+        });
+        cleanup.push(() => data.close());
+        const tenants = createTenantsPrimitive({
+          registry,
+          data,
+          audience: audienceOf(options.tokens),
+          ...(options.keycloak ? { keycloak: options.keycloak } : {}),
+          ...(options.temporalAddress ? { temporalAddress: options.temporalAddress } : {}),
+          ...(options.kubernetes ? { kubernetes: options.kubernetes } : {}),
+          ...(options.deleteRetentionMs !== undefined
+            ? { deleteRetentionMs: options.deleteRetentionMs }
+            : {}),
+        });
+        cleanup.push(() => tenants.close());
+        url = await serveRpc(options, [tenants.routes], { database: ping(db) }, registry);
         break;
       }
     }
@@ -336,4 +573,29 @@ async function migrate(db: Database, owner: SchemaOwner, step: StepReporter): Pr
     () => migratePrimitives(db, [owner]),
     (applied) => (applied.length ? `applied ${applied.length}` : 'up to date'),
   );
+}
+
+/**
+ * The verifier of a primitive that knows the tenant registry: the configured issuer, and the
+ * realm of any tenant provisioned with one; then every call's tenant admitted by the registry.
+ */
+function admitted(tokens: TokenVerifierOptions, registry: TenantRegistry): TokenVerifier {
+  const directory = createTenantDirectory({
+    registry,
+    platformIssuers: [tokens.issuer],
+    audience: audienceOf(tokens),
+  });
+  return withAdmission(
+    createMultiIssuerVerifier({
+      issuers: { [tokens.issuer]: createTokenVerifier(tokens) },
+      resolve: (issuer) => directory.resolveIssuer(issuer),
+    }),
+    (claims) => directory.admit(claims),
+  );
+}
+
+/** The audience tenant realms' tokens must carry: the first one required of every token. */
+function audienceOf(tokens: TokenVerifierOptions): string {
+  const aud = tokens.audience;
+  return (typeof aud === 'string' ? aud : aud?.[0]) ?? AMEIDE_AUDIENCE;
 }

@@ -22,6 +22,12 @@ export type {
   RealmDescription,
 } from './identity/keycloak-identity.js';
 export { createTemporalNamespaces } from './runtime/temporal-namespaces.js';
+export {
+  ameideTenantOf,
+  createKubernetesTenants,
+  TENANT_FIELD_MANAGER,
+} from './runtime/kubernetes-tenants.js';
+export type { AmeideTenantResource, KubernetesTenants } from './runtime/kubernetes-tenants.js';
 export type {
   TemporalNamespaces,
   TemporalNamespacesOptions,

@@ -17,6 +17,7 @@ import {
   type Logger,
   type TokenVerifierOptions,
 } from '@ameide/server';
+import { createKubernetesTenants } from '@ameide/tenancy';
 import { durationArg } from '../config/duration.js';
 import { HEAVY_COMMANDS } from './descriptions.js';
 
@@ -44,6 +45,14 @@ interface ServeFlags {
   agentVersion?: number;
   toolGrantsFile?: string;
   reviews: boolean;
+  tenantsPostgresUrl?: string;
+  tenantsRefresh?: number;
+  keycloakUrl?: string;
+  keycloakAdminUser: string;
+  keycloakAdminPassword?: string;
+  keycloakSharedRealm?: string;
+  deleteRetention?: number;
+  kubernetes?: string;
 }
 
 /** A setting a primitive cannot start without, as the user gives it. */
@@ -110,6 +119,10 @@ const PRIMITIVES: Record<
   agents: {
     needs: [postgres, issuer, keys, signingKey, serviceUrl],
     is: 'AgentService (runs published agents as the caller, keeps their proposals); migrates its schema, reads definitions from the Transformation database; RunSandbox needs `ameide dev`',
+  },
+  tenants: {
+    needs: [postgres, issuer, keys],
+    is: "TenantService (platform administrators): provisions each tenant's Keycloak realm or organisation, Temporal namespace, database (shared or its own on the same server) and AmeideTenant resource; migrates the tenant registry",
   },
 };
 
@@ -237,6 +250,57 @@ export function serveCommand(): Command {
         'agents: JSON { "agent", "allowedMethods": [...] }: no other method is called (the Agent resource\'s grants)',
       ).env('AMEIDE_TOOL_GRANTS_FILE'),
     )
+    .addOption(
+      new Option(
+        '--tenants-postgres-url <url>',
+        "all but tenants: the tenant registry's database (where `serve tenants` runs): admit each call's tenant there (suspended and deleted tenants refused, a tenant realm's token only for its tenant), send a tenant with a database of its own there, use its Temporal namespace",
+      ).env('AMEIDE_TENANTS_POSTGRES_URL'),
+    )
+    .addOption(
+      new Option(
+        '--tenants-refresh <duration>',
+        'how often the tenant registry is read again for new databases and namespaces (default 5s)',
+      )
+        .env('AMEIDE_TENANTS_REFRESH')
+        .argParser(durationArg),
+    )
+    .addOption(
+      new Option(
+        '--keycloak-url <url>',
+        'tenants: Keycloak for tenant identities (a realm per enterprise tenant, an organisation of the shared realm per SMB tenant)',
+      ).env('AMEIDE_KEYCLOAK_URL'),
+    )
+    .addOption(
+      new Option('--keycloak-admin-user <name>', "tenants: an admin of Keycloak's master realm")
+        .env('AMEIDE_KEYCLOAK_ADMIN_USER')
+        .default('admin'),
+    )
+    .addOption(
+      new Option(
+        '--keycloak-admin-password <password>',
+        'tenants: its password (prefer the environment variable)',
+      ).env('AMEIDE_KEYCLOAK_ADMIN_PASSWORD'),
+    )
+    .addOption(
+      new Option(
+        '--keycloak-shared-realm <realm>',
+        'tenants: the realm of SMB tenants (default ameide)',
+      ).env('AMEIDE_KEYCLOAK_SHARED_REALM'),
+    )
+    .addOption(
+      new Option(
+        '--delete-retention <duration>',
+        'tenants: how long a suspended tenant is kept before it may be deleted (default 30d)',
+      )
+        .env('AMEIDE_DELETE_RETENTION')
+        .argParser(durationArg),
+    )
+    .addOption(
+      new Option(
+        '--kubernetes <in-cluster|kubeconfig>',
+        "tenants: apply each tenant's AmeideTenant resource (the operator makes its namespaces) with the pod's service account, or a kubeconfig file",
+      ).env('AMEIDE_KUBERNETES'),
+    )
     .option(
       '--no-reviews',
       'agents: no agent-proposal-review processes (proposals wait for DecideProposal and ApplyProposal)',
@@ -289,7 +353,15 @@ async function serveOptions(
     namespace: f.temporalNamespace,
     taskQueue: f.taskQueue,
   };
-  const rpc = async () => ({ ...common, database, tokens: await tokenOptions(f) });
+  const tenants = f.tenantsPostgresUrl
+    ? {
+        tenants: {
+          postgresUrl: f.tenantsPostgresUrl,
+          ...(f.tenantsRefresh !== undefined ? { refreshMs: f.tenantsRefresh } : {}),
+        },
+      }
+    : {};
+  const rpc = async () => ({ ...common, database, tokens: await tokenOptions(f), ...tenants });
   switch (primitive) {
     case 'transformation':
       return { primitive, ...(await rpc()) };
@@ -313,6 +385,7 @@ async function serveOptions(
         temporal,
         signingKey: await readSigningKey(f.signingKeyFile!),
         serviceUrl: routeServices(f.serviceUrl!),
+        ...tenants,
       };
     case 'agents': {
       const grants = f.toolGrantsFile ? await readToolGrants(f.toolGrantsFile, f.agent) : undefined;
@@ -350,7 +423,44 @@ async function serveOptions(
               ...(f.retentionInterval !== undefined ? { intervalMs: f.retentionInterval } : {}),
             }
           : false,
+        ...tenants,
       };
+    case 'tenants': {
+      if (f.keycloakUrl && !f.keycloakAdminPassword)
+        throw new Error(
+          '--keycloak-url needs --keycloak-admin-password or AMEIDE_KEYCLOAK_ADMIN_PASSWORD',
+        );
+      return {
+        primitive,
+        ...common,
+        database,
+        tokens: await tokenOptions(f),
+        ...(f.keycloakUrl
+          ? {
+              keycloak: {
+                url: f.keycloakUrl,
+                admin: { username: f.keycloakAdminUser, password: f.keycloakAdminPassword! },
+                ...(f.keycloakSharedRealm ? { sharedRealm: f.keycloakSharedRealm } : {}),
+              },
+            }
+          : {}),
+        ...(f.temporalAddress ? { temporalAddress: f.temporalAddress } : {}),
+        ...(f.deleteRetention !== undefined ? { deleteRetentionMs: f.deleteRetention } : {}),
+        ...(f.kubernetes ? { kubernetes: await kubernetesTenants(f.kubernetes) } : {}),
+      };
+    }
+  }
+}
+
+/** The cluster where tenants' `AmeideTenant` resources are applied. */
+async function kubernetesTenants(kubeconfig: string) {
+  try {
+    return await createKubernetesTenants(kubeconfig);
+  } catch (err) {
+    throw new Error(
+      `--kubernetes ${kubeconfig}: ${kubeconfig === 'in-cluster' ? 'not running in a cluster (no service account)' : 'cannot load the kubeconfig'}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

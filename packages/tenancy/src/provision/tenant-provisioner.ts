@@ -22,6 +22,8 @@ export interface TenantProvisionerOptions {
   readonly temporal?: TemporalNamespaces;
   /** Applies (server-side) and deletes the tenant's `AmeideTenant` resource on Kubernetes. */
   readonly kubernetes?: {
+    /** Why a tenant id cannot name its resource (checked before anything is written). */
+    refuses?(tenantId: string): string | undefined;
     apply(tenant: TenantRecord): Promise<void>;
     remove(tenantId: string): Promise<void>;
   };
@@ -210,6 +212,12 @@ export function createTenantProvisioner(options: TenantProvisionerOptions): Tena
     stepsOf: (spec) => steps(spec).map((s) => s.name),
 
     async provision(spec) {
+      const unnamed = options.kubernetes?.refuses?.(spec.tenantId);
+      if (unnamed)
+        throw AmeideError.invalidArgument(
+          `tenant_id ${JSON.stringify(spec.tenantId)}: ${unnamed}`,
+          [{ field: 'tenant_id', description: unnamed }],
+        );
       if (spec.databasePlacement === 'dedicated' && !data.dedicatedAvailable)
         throw refuse(
           ErrorCode.FailedPrecondition,
