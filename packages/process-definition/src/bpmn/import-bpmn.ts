@@ -605,6 +605,16 @@ class Importer {
           );
         }
       }
+      for (const artifact of documentLevel ? children(collaboration, 'artifacts') : []) {
+        const id = String(artifact.id);
+        this.report(
+          IMPORT_CODES.ignoredElement,
+          'warning',
+          id,
+          artifact.$type,
+          `${artifact.$type} '${id}' of the collaboration is not executed; kept for export`,
+        );
+      }
       for (const flow of documentLevel ? children(collaboration, 'messageFlows') : []) {
         this.report(
           IMPORT_CODES.ignoredElement,
