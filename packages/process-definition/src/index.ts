@@ -34,6 +34,8 @@ export type {
   ImportBpmnResult,
 } from './bpmn/import-bpmn.js';
 export { exportBpmn } from './bpmn/export-bpmn.js';
+export { collaborationView } from './bpmn/collaboration-view.js';
+export type { CollaborationView, KeptConnection, KeptPool } from './bpmn/collaboration-view.js';
 export type { BpmnDocument } from './bpmn/export-bpmn.js';
 export type {
   BpmnInterchange,

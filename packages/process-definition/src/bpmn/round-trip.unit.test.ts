@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  collaborationView,
   exportBpmn,
   importBpmn,
   importBpmnCollaboration,
@@ -254,3 +255,63 @@ describe('compareBpmn', () => {
     expect(kinds).toEqual(['added:Group_other', 'missing:Group_0pay', 'reference:Group_0pay_di']);
   });
 });
+
+describe('collaborationView', () => {
+  it('lists the kept pools, message flows and associations with their diagram positions', async () => {
+    const result = await importBpmn(fixture('camunda-modeler-collaboration.bpmn'));
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    const view = collaborationView(result.definition);
+    // The other process's pool is kept verbatim by importBpmn, the customer's is a black box.
+    expect(view.pools).toEqual([
+      {
+        id: 'Participant_Warehouse',
+        name: 'Warehouse',
+        position: { x: 160, y: 470 },
+        width: 900,
+        height: 200,
+      },
+      {
+        id: 'Participant_Customer',
+        name: 'Customer',
+        position: { x: 160, y: -40 },
+        width: 900,
+        height: 60,
+      },
+    ]);
+    expect(view.messageFlows.map((f) => `${f.id}:${f.source}->${f.target}`).sort()).toEqual([
+      'Flow_msg_confirm:Activity_Confirm->Participant_Customer',
+      'Flow_msg_done:Event_Picked->Event_WaitPicked',
+      'Flow_msg_order:Participant_Customer->StartEvent_Order',
+      'Flow_msg_pick:Activity_Request->StartEvent_Pick',
+    ]);
+    expect(view.messageFlows.find((f) => f.id === 'Flow_msg_done')!.waypoints).toHaveLength(4);
+    expect(view.associations.map((a) => a.id).sort()).toEqual([
+      'Association_0pick',
+      'Association_0sla',
+    ]);
+  });
+
+  it('shows the black-box pool of a bpmn.io diagram, and nothing once exported by Ameide alone', async () => {
+    const shop = await shopDefinition();
+    const view = collaborationView(shop);
+    expect(view.pools.map((p) => p.id)).toEqual(['Participant_1v6g2o9']);
+    expect(view.messageFlows.map((f) => f.id).sort()).toEqual([
+      'MessageFlow_0pay',
+      'MessageFlow_1ack',
+    ]);
+    const { bpmn: _kept, ...modelOnly } = shop;
+    const plain = await importBpmn(await exportBpmn(modelOnly));
+    expect(plain.ok && plain.definition.bpmn).toBeUndefined();
+    expect(collaborationView(plain.definition!)).toEqual({
+      pools: [],
+      messageFlows: [],
+      associations: [],
+    });
+  });
+});
+
+async function shopDefinition(): Promise<ProcessDefinition> {
+  const result = await importBpmn(fixture('bpmn-io-collaboration.bpmn'));
+  if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+  return result.definition;
+}
