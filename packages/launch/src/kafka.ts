@@ -214,7 +214,10 @@ async function format(
 ): Promise<void> {
   signal?.throwIfAborted();
   // A cluster id is 16 random bytes in URL-safe base64 without padding (what `random-uuid` prints).
-  const clusterId = randomBytes(16).toString('base64url');
+  // One starting with `-` would be read as an option (1 start in 64 failed that way).
+  let clusterId: string;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   const child = spawn(
     java,
     [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
