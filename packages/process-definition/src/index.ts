@@ -35,7 +35,12 @@ export type {
 } from './bpmn/import-bpmn.js';
 export { exportBpmn } from './bpmn/export-bpmn.js';
 export { collaborationView } from './bpmn/collaboration-view.js';
-export type { CollaborationView, KeptConnection, KeptPool } from './bpmn/collaboration-view.js';
+export type {
+  CollaborationView,
+  KeptAnnotation,
+  KeptConnection,
+  KeptPool,
+} from './bpmn/collaboration-view.js';
 export type { BpmnDocument } from './bpmn/export-bpmn.js';
 export type {
   BpmnInterchange,

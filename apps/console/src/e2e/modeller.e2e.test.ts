@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAmeideClient, type AmeideClient } from '@ameide/sdk';
 import { ArtifactKind } from '@ameide/proto';
 import { importBpmn, orderProcessDefinition } from '@ameide/process-definition';
-import { generateProcessDefinition } from '@ameide/process-definition/testing';
+import { compareBpmn, generateProcessDefinition } from '@ameide/process-definition/testing';
 import { startConsolePlatform } from './console-platform.js';
 
 const repo = (p: string) => fileURLToPath(new URL(`../../../../${p}`, import.meta.url));
@@ -261,6 +261,45 @@ describe('console and modeller in Chromium', () => {
     expect(orderProcessDefinition(again.definition)).toEqual(
       orderProcessDefinition(original.definition),
     );
+  });
+
+  it('imports a Camunda Modeler collaboration: kept pools, message flows and annotations are drawn, and the export gives the file back', async () => {
+    const file = repo(
+      'packages/process-definition/test/fixtures/camunda-modeler-collaboration.bpmn',
+    );
+    await page.goto(`${platform.host.url}/#/`);
+    await page.locator('input[type=file][aria-label="Import BPMN file"]').setInputFiles(file);
+    await page.getByText('Imported camunda-modeler-collaboration.bpmn').waitFor();
+    // The sales process is the definition; the warehouse process and the customer are kept pools.
+    await expect.poll(() => page.getByTestId('pool').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('kept-pool').count()).toBe(2);
+    expect(await page.getByTestId('kept-pool').allTextContents()).toEqual([
+      'Warehouse',
+      'Customer',
+    ]);
+    expect(await page.getByTestId('message-flow').count()).toBe(4);
+    expect(
+      await page
+        .locator('[data-testid="message-flow"][data-id="Flow_msg_pick"] text')
+        .textContent(),
+    ).toBe('pick request');
+    expect(await page.getByTestId('association').count()).toBe(2);
+    expect(await page.getByTestId('kept-annotation').allTextContents()).toEqual([
+      'Scanner app',
+      'SLA: 24 h from order to shipment',
+    ]);
+    // Drawn where the file puts them: the customer pool lies above the sales pool.
+    const customer = (await page.getByTestId('kept-pool').last().boundingBox())!;
+    const sales = (await page.getByTestId('pool').boundingBox())!;
+    expect(customer.y + customer.height).toBeLessThanOrEqual(sales.y + 1);
+    await page.screenshot({ path: `${ARTIFACTS}/modeller-collaboration.png` });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export BPMN' }).click(),
+    ]);
+    const exported = await readFile(await download.path(), 'utf8');
+    await writeFile(`${ARTIFACTS}/camunda-modeler-collaboration.exported.bpmn`, exported);
+    expect(await compareBpmn(await readFile(file, 'utf8'), exported)).toEqual([]);
   });
 
   it('opens a 500-node definition and drags a node (figures in test-artifacts/console/figures.json)', async () => {

@@ -1,11 +1,13 @@
 import type { Edge, Node } from '@xyflow/react';
-import type {
-  Diagnostic,
-  Lane,
-  Participant,
-  ProcessDefinition,
-  ProcessEdge,
-  ProcessNode,
+import {
+  collaborationView,
+  type Diagnostic,
+  type KeptPool,
+  type Lane,
+  type Participant,
+  type ProcessDefinition,
+  type ProcessEdge,
+  type ProcessNode,
 } from '@ameide/process-definition';
 import { nodeIndex, sizeOf } from './geometry.js';
 import type { NodeMove } from './edit-definition.js';
@@ -20,7 +22,9 @@ export interface LaneNodeData extends Record<string, unknown> {
   readonly diagnostics: readonly Diagnostic[];
 }
 export interface PoolNodeData extends Record<string, unknown> {
-  readonly participant: Participant;
+  readonly participant: Participant | KeptPool;
+  /** A pool kept from the imported BPMN document (a black box, or another process): not executed. */
+  readonly kept?: boolean;
 }
 export interface SequenceEdgeData extends Record<string, unknown> {
   readonly edge: ProcessEdge;
@@ -112,6 +116,23 @@ export function createFlowMapper() {
           })),
         );
       }
+      for (const p of keptPools(definition)) {
+        nodes.push(
+          cached(nodeCache, p, `${readOnly}`, () => ({
+            id: `pool:${p.id}`,
+            type: POOL_TYPE,
+            position: p.position,
+            width: p.width,
+            height: p.height,
+            data: { participant: p, kept: true },
+            draggable: false,
+            selectable: false,
+            connectable: false,
+            zIndex: -3,
+            ariaLabel: `pool ${p.name ?? p.id} (not executed)`,
+          })),
+        );
+      }
       for (const lane of definition.lanes) {
         const diags = diagnostics.get(lane.id) ?? noDiagnostics;
         const selected = selection.nodes.has(lane.id);
@@ -182,6 +203,20 @@ export function createFlowMapper() {
       return { nodes, edges };
     },
   };
+}
+
+const keptPoolCache = new WeakMap<object, readonly KeptPool[]>();
+
+/** Pools kept from the imported document, computed once per kept part. */
+function keptPools(definition: ProcessDefinition): readonly KeptPool[] {
+  const owner = definition.bpmn;
+  if (!owner) return [];
+  let pools = keptPoolCache.get(owner);
+  if (!pools) {
+    pools = collaborationView(definition).pools;
+    keptPoolCache.set(owner, pools);
+  }
+  return pools;
 }
 
 function diagKey(diags: readonly Diagnostic[]): string {

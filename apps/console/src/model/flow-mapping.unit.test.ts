@@ -45,6 +45,35 @@ describe('model ↔ React Flow mapping', () => {
     expect(nodes.filter((n) => n.type === 'lane')).toHaveLength(d.lanes.length);
   });
 
+  it('draws the pools kept from an imported collaboration as read-only pools beside the own pool', async () => {
+    const r = await importBpmn(
+      repoFile('packages/process-definition/test/fixtures/camunda-modeler-collaboration.bpmn'),
+    );
+    if (!r.ok) throw new Error('import failed');
+    const { nodes } = createFlowMapper().toFlow(r.definition, new Map(), emptySelection);
+    const pools = nodes.filter((n) => n.type === 'pool');
+    expect(
+      pools.map((n) => `${n.id}:${String((n.data as { kept?: boolean }).kept ?? false)}`),
+    ).toEqual([
+      'pool:Participant_Sales:false',
+      'pool:Participant_Warehouse:true',
+      'pool:Participant_Customer:true',
+    ]);
+    const customer = pools.find((n) => n.id === 'pool:Participant_Customer')!;
+    expect(customer).toMatchObject({
+      position: { x: 160, y: -40 },
+      width: 900,
+      height: 60,
+      draggable: false,
+      selectable: false,
+    });
+    // A drag of a kept pool never becomes a model move.
+    expect(movesFromFlow([{ id: customer.id, type: 'pool', position: { x: 0, y: 0 } }])).toEqual({
+      nodes: [],
+      lanes: [],
+    });
+  });
+
   it('re-uses unchanged React Flow objects after an edit (only the edited node is new)', () => {
     const d = generateProcessDefinition(500, 7);
     const mapper = createFlowMapper();

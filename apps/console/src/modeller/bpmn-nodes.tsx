@@ -237,10 +237,12 @@ function LaneView({ data, selected, width, height, id }: NodeProps<FlowNode>) {
 }
 
 function PoolView({ data, width, height }: NodeProps<FlowNode>) {
-  const { participant } = data as PoolNodeData;
+  const { participant, kept } = data as PoolNodeData;
   return (
     <div
-      className="pool"
+      className={kept ? 'pool is-kept' : 'pool'}
+      data-testid={kept ? 'kept-pool' : 'pool'}
+      title={kept ? 'Kept from the imported BPMN file; Ameide does not execute it' : undefined}
       style={{ width: width ?? participant.width, height: height ?? participant.height }}
     >
       <div className="pool-header">

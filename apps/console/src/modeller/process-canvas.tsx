@@ -13,7 +13,7 @@ import {
   type Node,
   type NodeChange,
 } from '@xyflow/react';
-import type { ProcessDefinition } from '@ameide/process-definition';
+import { collaborationView, type ProcessDefinition } from '@ameide/process-definition';
 import {
   addLane,
   addNode,
@@ -34,6 +34,7 @@ import { defaultSize, paletteItem } from '../model/node-kinds.js';
 import { nodeIndex } from '../model/geometry.js';
 import { nodeTypes } from './bpmn-nodes.js';
 import { ArrowDefs, edgeTypes } from './sequence-edge.js';
+import { KeptConnections } from './kept-connections.js';
 import { EditorActionsContext, type EditorActions } from './editor-actions.js';
 import { markRendered, markStart } from './perf-marks.js';
 import type { ProcessEditor } from './use-process-editor.js';
@@ -92,6 +93,12 @@ export function ProcessCanvas({
   const mapped = useMemo(
     () => mapper.toFlow(definition, diagnostics, selection, readOnly, runStatus),
     [mapper, definition, diagnostics, selection, readOnly, runStatus],
+  );
+  // Pools, message flows and associations the import kept (drawn, not executed).
+  const kept = useMemo(
+    () => collaborationView({ bpmn: definition.bpmn, participant: definition.participant }),
+    // Recomputed when the kept part or the pool changes, not on every edit.
+    [definition.bpmn, definition.participant],
   );
   const [nodes, setNodes] = useState<FlowNode[]>(mapped.nodes);
   useEffect(() => {
@@ -275,6 +282,7 @@ export function ProcessCanvas({
           aria-label="Process diagram"
         >
           <Background variant={BackgroundVariant.Dots} gap={GRID * 2} />
+          <KeptConnections view={kept} />
           <MiniMap
             pannable
             zoomable

@@ -25,15 +25,25 @@ export interface KeptConnection {
   readonly waypoints: readonly Position[];
 }
 
+/** A text annotation kept from the imported document (of the collaboration or another process). */
+export interface KeptAnnotation {
+  readonly id: string;
+  readonly text: string;
+  readonly position: Position;
+  readonly width: number;
+  readonly height: number;
+}
+
 /** What a modeller draws of the kept part of a BPMN document, beside the model itself. */
 export interface CollaborationView {
   readonly pools: readonly KeptPool[];
   readonly messageFlows: readonly KeptConnection[];
   readonly associations: readonly KeptConnection[];
+  readonly annotations: readonly KeptAnnotation[];
 }
 
 /**
- * The pools, message flows and associations that the import kept (`definition.bpmn`, and the
+ * The pools, message flows, associations and text annotations that the import kept (`definition.bpmn`, and the
  * collaboration record of `importBpmnCollaboration`), with their diagram positions, for a
  * modeller to draw. Pools and connections without BPMN DI are left out; so is the definition's
  * own pool (it is `definition.participant`).
@@ -86,6 +96,11 @@ export function collaborationView(
   const pools: KeptPool[] = [];
   const messageFlows: KeptConnection[] = [];
   const associations: KeptConnection[] = [];
+  const annotations: KeptAnnotation[] = [];
+  const boundsOf = (di: EncodedElement | undefined): EncodedElement | undefined => {
+    const b = di?.bounds;
+    return typeof b === 'object' && !Array.isArray(b) ? (b as EncodedElement) : undefined;
+  };
   const seen = new Set<string>();
   for (const el of elements) {
     const id = text(el, 'id');
@@ -93,11 +108,21 @@ export function collaborationView(
     seen.add(id);
     const name = text(el, 'name');
     const di = shapes.get(id);
+    if (el.$type === 'bpmn:TextAnnotation') {
+      const b = boundsOf(di);
+      if (!b) continue;
+      annotations.push({
+        id,
+        text: text(el, 'text') ?? '',
+        position: { x: num(b, 'x'), y: num(b, 'y') },
+        width: num(b, 'width'),
+        height: num(b, 'height'),
+      });
+      continue;
+    }
     if (el.$type === 'bpmn:Participant') {
-      const bounds = di?.bounds;
-      if (id === definition.participant?.id || typeof bounds !== 'object' || Array.isArray(bounds))
-        continue;
-      const b = bounds as EncodedElement;
+      const b = boundsOf(di);
+      if (id === definition.participant?.id || !b) continue;
       pools.push({
         id,
         ...(name !== undefined ? { name } : {}),
@@ -121,5 +146,5 @@ export function collaborationView(
     };
     (el.$type === 'bpmn:MessageFlow' ? messageFlows : associations).push(connection);
   }
-  return { pools, messageFlows, associations };
+  return { pools, messageFlows, associations, annotations };
 }

@@ -289,6 +289,12 @@ describe('collaborationView', () => {
       'Association_0pick',
       'Association_0sla',
     ]);
+    expect(
+      view.annotations.map((a) => `${a.id}:${a.text}:${a.position.x},${a.position.y}`).sort(),
+    ).toEqual([
+      'TextAnnotation_0pick:Scanner app:760,490',
+      'TextAnnotation_0sla:SLA: 24 h from order to shipment:1100,-40',
+    ]);
   });
 
   it('shows the black-box pool of a bpmn.io diagram, and nothing once exported by Ameide alone', async () => {
@@ -306,6 +312,7 @@ describe('collaborationView', () => {
       pools: [],
       messageFlows: [],
       associations: [],
+      annotations: [],
     });
   });
 });
