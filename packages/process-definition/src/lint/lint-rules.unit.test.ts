@@ -477,6 +477,26 @@ describe('lint rule fixtures', () => {
   });
 });
 
+describe('lint and BPMN data references', () => {
+  it('reports a data object or data store reference as unsupported (AM028), not as an unreachable or dead-end step', () => {
+    const def = base();
+    def.nodes.push(
+      n('DO', 'unsupported', { bpmnType: 'bpmn:DataObjectReference', name: 'Order' }),
+      n('DS', 'unsupported', { bpmnType: 'bpmn:DataStoreReference', name: 'Orders' }),
+    );
+    const found = lintProcessDefinition(def, { services: salesServiceRegistry }).diagnostics.map(
+      (d) => `${d.code}:${d.elementId}`,
+    );
+    expect(found).toEqual(['AM028:DO', 'AM028:DS']);
+    // A manual task left unconnected is still a step nobody reaches.
+    def.nodes.push(n('M', 'unsupported', { bpmnType: 'bpmn:ManualTask' }));
+    const codes = lintProcessDefinition(def, { services: salesServiceRegistry }).diagnostics.map(
+      (d) => `${d.code}:${d.elementId}`,
+    );
+    expect(codes).toEqual(expect.arrayContaining(['AM006:M', 'AM007:M', 'AM028:M']));
+  });
+});
+
 describe('lint details', () => {
   it('names the field of a schema error by path', () => {
     const def = fixtures.find((f) => f.code === 'AM000')!.build();

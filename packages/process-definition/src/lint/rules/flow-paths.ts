@@ -3,8 +3,16 @@ import type { ProcessGraph } from '../../graph/process-graph.js';
 import type { ProcessNode } from '../../model/process-definition.js';
 import { defineRule } from '../lint-rule.js';
 
-/** Node types that take part in sequence flow (annotations do not). */
-const isFlowNode = (n: ProcessNode): boolean => n.type !== 'textAnnotation';
+/** BPMN elements kept as nodes that are not flow nodes (data, not steps: no sequence flow). */
+const DATA_REFERENCES: ReadonlySet<string> = new Set([
+  'bpmn:DataObjectReference',
+  'bpmn:DataStoreReference',
+]);
+
+/** Node types that take part in sequence flow (annotations and data references do not). */
+const isFlowNode = (n: ProcessNode): boolean =>
+  n.type !== 'textAnnotation' &&
+  !(n.type === 'unsupported' && DATA_REFERENCES.has(n.data.bpmnType));
 
 export const endOutgoing = defineRule(
   {
