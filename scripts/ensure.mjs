@@ -375,6 +375,30 @@ export function ensureKubeControlPlane(binaries = []) {
   return r.stdout.trim().split('\n').pop();
 }
 
+/**
+ * The operator's manager (`operators/cmd/ameide-operator`), built from this checkout for the
+ * TS tests that run it against a local control plane. It is the repository's own code, so it
+ * is built on every run: Go's build cache makes that seconds once the operator suites have
+ * compiled (minutes on a cold cache). Returns the binary's path.
+ */
+export function ensureOperatorBinary() {
+  if (!which('go')) throw new Error('Go 1.26 is needed to build the operator for its TS tests');
+  const dir = join(cacheDir(), 'bin');
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(join(dir, '.operator-'));
+  const path = join(dir, 'ameide-operator');
+  try {
+    run('go', ['build', '-o', join(tmp, 'ameide-operator'), './cmd/ameide-operator'], {
+      cwd: join(root, 'operators'),
+      stdio: ['ignore', 2, 2],
+    });
+    renameSync(join(tmp, 'ameide-operator'), path);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return path;
+}
+
 /** Version of staticcheck (honnef.co/go/tools) `npm run check` runs over the Go SDK. */
 export const STATICCHECK_VERSION = 'v0.8.2';
 

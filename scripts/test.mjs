@@ -19,6 +19,7 @@ import {
   ensureKubeControlPlane,
   ensureNats,
   ensureNodeModules,
+  ensureOperatorBinary,
   ensurePostgres,
   ensurePythonSdkEnv,
   ensureTemporal,
@@ -49,8 +50,10 @@ try {
   if (needs('e2e')) ensureChromium();
   // The operators' envtest suites run a real kube-apiserver + etcd, and the TS tests of tenants
   // on Kubernetes a control plane of their own (deploy/sim/cluster.mjs --control-plane-only).
-  if (tier === undefined || tier === 'int')
+  if (tier === undefined || tier === 'int') {
     process.env.KUBEBUILDER_ASSETS = ensureKubeControlPlane(['kube-controller-manager']);
+    process.env.AMEIDE_OPERATOR_BINARY = ensureOperatorBinary();
+  }
   if (runPython) pythonEnv = ensurePythonSdkEnv();
 } catch (err) {
   process.stderr.write(`ameide setup: ${err.message}\n`);

@@ -59,21 +59,25 @@ export interface TestOperator {
 }
 
 /**
- * Builds `operators/cmd/ameide-operator` (Go's build cache makes a rebuild take seconds) and
- * runs it against `kubeconfig` with only the `reconcilers` named, no metrics or probe ports.
+ * Runs `operators/cmd/ameide-operator` (`AMEIDE_OPERATOR_BINARY`, else built here: Go's build
+ * cache makes that seconds once warm, minutes cold) against `kubeconfig` with only the `reconcilers` named, no metrics or probe ports.
  */
 export async function startTestOperator(options: {
   readonly kubeconfig: string;
   readonly reconcilers: readonly string[];
 }): Promise<TestOperator> {
   const dir = await mkdtemp(join(tmpdir(), 'ameide-operator-'));
-  const binary = join(dir, 'ameide-operator');
-  await run('go', ['build', '-o', binary, './cmd/ameide-operator'], {
-    cwd: join(root, 'operators'),
-    maxBuffer: 16 * 1024 * 1024,
-  }).catch((err: Error & { stderr?: string }) => {
-    throw new Error(`cannot build the operator: ${err.stderr || err.message}`, { cause: err });
-  });
+  // `npm test` builds it before the tests start (scripts/ensure.mjs); a lone run builds it here.
+  let binary = process.env['AMEIDE_OPERATOR_BINARY'];
+  if (!binary) {
+    binary = join(dir, 'ameide-operator');
+    await run('go', ['build', '-o', binary, './cmd/ameide-operator'], {
+      cwd: join(root, 'operators'),
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((err: Error & { stderr?: string }) => {
+      throw new Error(`cannot build the operator: ${err.stderr || err.message}`, { cause: err });
+    });
+  }
   const all = ['domain', 'process', 'agent', 'uisurface', 'projection', 'integration', 'tenant'];
   const child = spawn(
     binary,
