@@ -487,6 +487,33 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       namespaceWorkers.sync(routing.namespaces());
     }
 
+    // Event retention of the sales log (with sales), on the shared database and on each tenant
+    // database of its own. Never the transformation log: it is the artifacts' history.
+    const retention =
+      sales && options.retention !== false
+        ? {
+            settings: {
+              outboxRetentionMs: DEFAULT_OUTBOX_RETENTION_MS,
+              inboxRetentionMs: DEFAULT_INBOX_RETENTION_MS,
+              idempotencyRetentionMs:
+                options.sales?.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS,
+              intervalMs: DEFAULT_RETENTION_INTERVAL_MS,
+              ...options.retention,
+            },
+            options: {
+              schemas: [SALES_SCHEMA],
+              // Nothing is pruned before every relay of the log has passed it.
+              ...(options.natsUrl || kafka
+                ? {
+                    relays: [
+                      ...(options.natsUrl ? ['sales'] : []),
+                      ...(kafka ? ['sales-kafka'] : []),
+                    ],
+                  }
+                : {}),
+            },
+          }
+        : undefined;
     // A relay's lease is a session advisory lock: each needs a connection of its own (PGlite has one).
     const relayConnection = () =>
       'postgresUrl' in options.database
@@ -541,6 +568,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
               connection: () => tenantData.connect(own.name),
               sales: sales !== undefined,
               ...relayTargets,
+              ...(retention ? { retention: { ...retention.options, ...retention.settings } } : {}),
               logger,
             }).catch((err: unknown) => {
               logger.error(
@@ -564,37 +592,15 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       logsClosed = true;
       for (const started of dedicatedLogs.values()) await (await started)?.close();
     });
-    if (sales && options.retention !== false) {
-      const r = {
-        outboxRetentionMs: DEFAULT_OUTBOX_RETENTION_MS,
-        inboxRetentionMs: DEFAULT_INBOX_RETENTION_MS,
-        idempotencyRetentionMs:
-          options.sales?.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS,
-        intervalMs: DEFAULT_RETENTION_INTERVAL_MS,
-        ...options.retention,
-      };
-      const retention = await step(
+    if (retention) {
+      const r = retention.settings;
+      const running = await step(
         'event retention',
-        () =>
-          Promise.resolve(
-            startEventRetention({
-              db,
-              // Never the transformation log: it is the artifacts' history (eventHistoryMigration).
-              schemas: [SALES_SCHEMA],
-              ...r,
-              logger,
-              ...(natsUrl || kafka
-                ? {
-                    // Nothing is pruned before every relay of the log has passed it.
-                    relays: [...(natsUrl ? ['sales'] : []), ...(kafka ? ['sales-kafka'] : [])],
-                  }
-                : {}),
-            }),
-          ),
+        () => Promise.resolve(startEventRetention({ db, ...retention.options, ...r, logger })),
         () =>
           `outbox after ${formatDuration(r.outboxRetentionMs)}, inbox after ${formatDuration(r.inboxRetentionMs)}, idempotency keys after ${formatDuration(r.idempotencyRetentionMs)}, every ${formatDuration(r.intervalMs)}`,
       );
-      cleanup.push(() => retention.stop());
+      cleanup.push(() => running.stop());
     }
     const tenantIssuer = async (tenantId: string) => {
       const t = await registry.get(tenantId);

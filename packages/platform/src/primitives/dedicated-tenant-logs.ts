@@ -1,5 +1,6 @@
 import type { EventsLogger } from '@ameide/events';
 import type { Database } from '@ameide/persistence';
+import { startEventRetention, type RetentionSettings } from './event-retention.js';
 import { logRelays, type LogRelayTargets, type RunningLogRelay } from './log-relays.js';
 import { createProjectionsPrimitive } from './projections.js';
 
@@ -15,6 +16,11 @@ export interface DedicatedTenantLogsOptions extends LogRelayTargets {
   readonly logger?: EventsLogger;
   /** How often idle projection consumers look for new events (default 50 ms). */
   readonly pollMs?: number;
+  /** Event retention on these schemas of the tenant database, as on the shared one. */
+  readonly retention?: RetentionSettings & {
+    readonly schemas: readonly string[];
+    readonly relays?: readonly string[];
+  };
 }
 
 /** The relays and read-model consumers of one tenant database. */
@@ -27,7 +33,7 @@ export interface DedicatedTenantLogs {
 /**
  * A tenant with a database of its own writes its events to that database's logs (its outbox
  * rows are in the same transaction as its state). So the platform runs, per such database,
- * what it runs on the shared one: the read models' consumers (their tables are in that
+ * what it runs on the shared one: event retention, the read models' consumers (their tables are in that
  * database too, where the read services find them through `withTenant`) and the relays to
  * NATS and Kafka (subjects and keys carry the tenant, as from the shared database).
  */
@@ -41,7 +47,9 @@ export async function startDedicatedTenantLogs(
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const relays: RunningLogRelay[] = [];
+  let retention: { stop(): Promise<void> } | undefined;
   const close = async () => {
+    await retention?.stop().catch(() => undefined);
     for (const relay of relays.splice(0).reverse()) await relay.close().catch(() => undefined);
     await projections.close();
   };
@@ -55,6 +63,12 @@ export async function startDedicatedTenantLogs(
       ...(options.logger ? { logger: options.logger } : {}),
     }))
       relays.push(await relay.start());
+    if (options.retention)
+      retention = startEventRetention({
+        db: options.db,
+        ...options.retention,
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
   } catch (err) {
     await close();
     throw err;
