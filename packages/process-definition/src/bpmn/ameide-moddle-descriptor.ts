@@ -3,7 +3,7 @@ export const AMEIDE_BPMN_NAMESPACE = 'https://ameide.io/schema/bpmn/1.0';
 
 /**
  * The moddle descriptor of the `ameide:` BPMN extension namespace (service, user task, agent,
- * call and message bindings, process variables). Pass it to bpmn-js / bpmn-moddle as
+ * call, decision and message bindings, process variables). Pass it to bpmn-js / bpmn-moddle as
  * `{ moddleExtensions: { ameide: ameideModdleDescriptor } }` to read and write Ameide bindings.
  * The same document is published as `@ameide/process-definition/ameide-moddle.json` (a test
  * keeps the two equal).
@@ -232,6 +232,42 @@ export const ameideModdleDescriptor = {
         },
         {
           name: 'output',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+      ],
+    },
+    {
+      name: 'DecisionBinding',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:BusinessRuleTask'],
+      },
+      properties: [
+        {
+          name: 'decision',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'version',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'decisionId',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'resultVariable',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'input',
           type: 'Expression',
           xml: {
             serialize: 'property',

@@ -19,6 +19,7 @@ const files = readdirSync(EXAMPLES)
 const options = {
   services: salesServiceRegistry,
   definitions: createDefinitionResolver({ 'credit-check': [1] }),
+  decisions: createDefinitionResolver({ 'credit-risk': [1], 'order-discount': [1] }),
 };
 
 async function load(file: string): Promise<ProcessDefinition> {

@@ -28,6 +28,7 @@ const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, st
   boundaryEvent: 'bpmn:BoundaryEvent',
   subProcess: 'bpmn:SubProcess',
   callActivity: 'bpmn:CallActivity',
+  businessRuleTask: 'bpmn:BusinessRuleTask',
   textAnnotation: 'bpmn:TextAnnotation',
 };
 
@@ -161,6 +162,18 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
         version: String(b.version),
         input: expr(b.input),
         output: expr(b.output),
+      });
+      break;
+    }
+    case 'businessRuleTask': {
+      const b = n.data.binding;
+      if (!b) break;
+      ext('ameide:DecisionBinding', {
+        decision: b.decision,
+        version: String(b.version),
+        decisionId: b.decisionId,
+        resultVariable: b.resultVariable,
+        input: expr(b.input),
       });
       break;
     }

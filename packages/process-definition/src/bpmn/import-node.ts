@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   agentBindingSchema,
   callBindingSchema,
+  decisionBindingSchema,
   serviceBindingSchema,
   userTaskBindingSchema,
   type MessageSubscription,
@@ -233,6 +234,12 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
       const binding = validated(callBindingSchema, raw, id, el.$type, ctx);
       return { id, type: 'callActivity', data: { ...common, ...(binding ? { binding } : {}) } };
     }
+    case 'bpmn:BusinessRuleTask': {
+      const raw = decisionBindingOf(el, ctx);
+      if (!raw) return { id, type: 'businessRuleTask', data: common };
+      const binding = validated(decisionBindingSchema, raw, id, el.$type, ctx);
+      return { id, type: 'businessRuleTask', data: { ...common, ...(binding ? { binding } : {}) } };
+    }
     case 'bpmn:ExclusiveGateway':
       return { id, type: 'exclusiveGateway', data: common };
     case 'bpmn:ParallelGateway':
@@ -281,6 +288,7 @@ const MAPPED_EXTENSIONS: Readonly<Record<string, string>> = {
   'zeebe:assignmentDefinition': 'the user task assignee / candidate groups',
   'zeebe:calledElement': 'the call activity binding',
   'zeebe:script': 'the FEEL script',
+  'zeebe:calledDecision': 'the decision binding',
 };
 
 function timerOf(def: ModdleElement): TimerDefinition {
@@ -333,6 +341,34 @@ function setExpr(target: NodeData, key: string, element: ModdleElement | undefin
 function versionOf(value: string | undefined): number | string {
   if (value === undefined || value === 'latest') return 'latest';
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/**
+ * A business rule task's binding: `ameide:decisionBinding`, else Camunda 8's
+ * `zeebe:calledDecision` (its decision id names the decision definition and the decision).
+ */
+function decisionBindingOf(el: ModdleElement, ctx: NodeImportContext): NodeData | undefined {
+  const ameide = extensionOf(el, 'ameide:DecisionBinding');
+  if (ameide) {
+    const raw: NodeData = {
+      decision: str(ameide, 'decision') ?? '',
+      version: versionOf(str(ameide, 'version')),
+      resultVariable: str(ameide, 'resultVariable') ?? '',
+    };
+    const decisionId = str(ameide, 'decisionId');
+    if (decisionId !== undefined) raw.decisionId = decisionId;
+    setExpr(raw, 'input', child(ameide, 'input'));
+    return raw;
+  }
+  const decisionId = foreignAttribute(el, 'zeebe:calledDecision', 'decisionId');
+  if (decisionId === undefined) return undefined;
+  const id = stripFeelMarker(decisionId, ctx.engineDialect);
+  return {
+    decision: id,
+    version: 'latest',
+    decisionId: id,
+    resultVariable: foreignAttribute(el, 'zeebe:calledDecision', 'resultVariable') ?? '',
+  };
 }
 
 function serviceBindingOf(ext: ModdleElement): NodeData {

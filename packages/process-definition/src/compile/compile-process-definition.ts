@@ -266,6 +266,20 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
         },
       };
     }
+    case 'businessRuleTask': {
+      const b = required(n, n.data.binding);
+      return {
+        ...activity(),
+        type: n.type,
+        decision: {
+          decision: b.decision,
+          version: b.version,
+          ...(b.decisionId !== undefined ? { decisionId: b.decisionId } : {}),
+          ...feelProp('input', b.input),
+          resultVariable: b.resultVariable,
+        },
+      };
+    }
     case 'subProcess':
       return { ...activity(), type: n.type, childScope: n.id };
     case 'exclusiveGateway':

@@ -47,6 +47,9 @@ export function feelFields(def: ProcessDefinition): TextField[] {
       case 'scriptTask':
         at('script', n.data.script);
         break;
+      case 'businessRuleTask':
+        at('binding.input', n.data.binding?.input);
+        break;
       case 'startEvent':
         if (n.data.event?.type === 'message') {
           at('event.message.correlationKey', n.data.event.message.correlationKey);

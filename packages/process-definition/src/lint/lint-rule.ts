@@ -10,6 +10,8 @@ export interface LintOptions {
   readonly services?: ServiceRegistry;
   /** Checks call activities against published definitions (rule AM026). Skipped when absent. */
   readonly definitions?: DefinitionResolver;
+  /** Checks business rule tasks against published decision definitions (rule AM031). Skipped when absent. */
+  readonly decisions?: DefinitionResolver;
 }
 
 /** A rule of the catalogue: stable code, short name, one-line title, severity. */

@@ -1,5 +1,10 @@
 import type { LintRule, LintRuleInfo } from './lint-rule.js';
-import { bindingMissing, calledDefinitionUnknown, serviceRpcUnknown } from './rules/bindings.js';
+import {
+  bindingMissing,
+  calledDefinitionUnknown,
+  decisionUnknown,
+  serviceRpcUnknown,
+} from './rules/bindings.js';
 import { boundaryAttachment, errorBoundaryNonInterrupting } from './rules/boundary-events.js';
 import { compensationWithoutHandler } from './rules/compensation.js';
 import { duplicateFlow } from './rules/duplicate-flows.js';
@@ -67,6 +72,7 @@ export const LINT_RULES: readonly LintRule[] = [
   bindingMissing,
   serviceRpcUnknown,
   calledDefinitionUnknown,
+  decisionUnknown,
   formSchemaInvalid,
   unsupportedElement,
   variableDuplicate,

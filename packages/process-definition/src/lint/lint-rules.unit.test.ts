@@ -391,6 +391,19 @@ const fixtures: Fixture[] = [
     },
   },
   {
+    code: 'AM031',
+    id: 'D',
+    options: { decisions: createDefinitionResolver({ 'order-discount': [1] }) },
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('D', 'businessRuleTask', {
+        binding: { decision: 'order-discounts', version: 'latest', resultVariable: 'discount' },
+      });
+      def.edges = [e('F1', 'S', 'D'), e('F2', 'D', 'E')];
+      return def;
+    },
+  },
+  {
     code: 'AM027',
     id: 'U',
     build: () => {
@@ -432,7 +445,8 @@ const fixtures: Fixture[] = [
       def.nodes[2] = n('E', 'endEvent', { event: { type: 'compensate' } });
       return def;
     },
-  },  {
+  },
+  {
     code: 'AM040',
     id: 'F3',
     build: () => {

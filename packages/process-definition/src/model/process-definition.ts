@@ -124,6 +124,19 @@ export const callBindingSchema = z.strictObject({
   output: feel.optional(),
 });
 
+/** Binds a business rule task to a decision of a published DecisionDefinition (DMN 1.3). */
+export const decisionBindingSchema = z.strictObject({
+  /** Name of a published DecisionDefinition artifact. */
+  decision: text.min(1),
+  version: definitionVersionSchema,
+  /** Id of the decision inside the DMN model; its only top-level decision when absent. */
+  decisionId: text.min(1).optional(),
+  /** FEEL expression giving the evaluation context (a context); all variables when absent. */
+  input: feel.optional(),
+  /** Variable receiving the decision's result. */
+  resultVariable: variableName,
+});
+
 const startEventData = z.strictObject({
   ...documented,
   /** Absent: a none start event. */
@@ -235,6 +248,10 @@ export const nodeSchema = z.discriminatedUnion('type', [
     'callActivity',
     z.strictObject({ ...documented, binding: callBindingSchema.optional() }).default({}),
   ),
+  node(
+    'businessRuleTask',
+    z.strictObject({ ...documented, binding: decisionBindingSchema.optional() }).default({}),
+  ),
   node('textAnnotation', z.strictObject({ text })),
   node('unsupported', unsupportedData),
 ]);
@@ -317,6 +334,7 @@ export type ServiceBinding = z.infer<typeof serviceBindingSchema>;
 export type UserTaskBinding = z.infer<typeof userTaskBindingSchema>;
 export type AgentBinding = z.infer<typeof agentBindingSchema>;
 export type CallBinding = z.infer<typeof callBindingSchema>;
+export type DecisionBinding = z.infer<typeof decisionBindingSchema>;
 export type DefinitionVersion = z.infer<typeof definitionVersionSchema>;
 export type ProcessNode = z.infer<typeof nodeSchema>;
 export type ProcessNodeType = ProcessNode['type'];
@@ -340,6 +358,7 @@ export const ACTIVITY_TYPES: ReadonlySet<ProcessNodeType> = new Set([
   'scriptTask',
   'subProcess',
   'callActivity',
+  'businessRuleTask',
 ]);
 
 export const GATEWAY_TYPES: ReadonlySet<ProcessNodeType> = new Set([

@@ -180,6 +180,23 @@ export type PlanNode =
       };
     })
   | (PlanActivityBase & {
+      readonly type: 'businessRuleTask';
+      readonly decision: {
+        /** Name of the DecisionDefinition artifact. */
+        readonly decision: string;
+        /**
+         * `latest` is resolved when the task runs; the DecisionPlan evaluated is pinned by its hash
+         * in the instance's history.
+         */
+        readonly version: 'latest' | number;
+        /** Decision id inside the model; the model's only top-level decision when absent. */
+        readonly decisionId?: string;
+        /** Evaluation context (a FEEL context); all variables when absent. */
+        readonly input?: FeelExpression;
+        readonly resultVariable: string;
+      };
+    })
+  | (PlanActivityBase & {
       readonly type: 'subProcess';
       /** Id of the scope the subProcess runs (its own id). */
       readonly childScope: string;

@@ -168,9 +168,11 @@ export function processDefinitionRules(
     },
     publish(content, _contentType, context) {
       const definitions = createDefinitionResolver(context.publishedVersions);
+      const decisions = createDefinitionResolver(context.publishedDecisions ?? {});
       const result = compileProcessDefinition(JSON.parse(decoder.decode(content)) as unknown, {
         services,
         definitions,
+        decisions,
       });
       if (!result.ok) {
         const errors = result.diagnostics.filter((d) => d.severity === 'error');
@@ -186,11 +188,13 @@ export function processDefinitionRules(
           },
         );
       }
-      const { calls, processes, agents } = planReferences(JSON.parse(result.json) as ExecutionPlan);
+      const { calls, processes, agents, decisions: decided } = planReferences(
+        JSON.parse(result.json) as ExecutionPlan,
+      );
       return Promise.resolve({
         planHash: result.hash,
         plan: encoder.encode(result.json),
-        references: { calls, processes, agents },
+        references: { calls, processes, agents, decisions: decided },
       });
     },
   };

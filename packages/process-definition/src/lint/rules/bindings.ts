@@ -7,19 +7,27 @@ export const bindingMissing = defineRule(
   {
     code: 'AM024',
     name: 'binding-missing',
-    title: 'A service task, agent task or call activity has no Ameide binding',
+    title: 'A service task, agent task, call activity or business rule task has no Ameide binding',
     severity: 'error',
   },
   ({ definition, report }) => {
     definition.nodes.forEach((n, i) => {
-      if (n.type !== 'serviceTask' && n.type !== 'agentTask' && n.type !== 'callActivity') return;
+      if (
+        n.type !== 'serviceTask' &&
+        n.type !== 'agentTask' &&
+        n.type !== 'callActivity' &&
+        n.type !== 'businessRuleTask'
+      )
+        return;
       if (n.data.binding !== undefined) return;
       const what =
         n.type === 'serviceTask'
           ? 'the proto RPC it calls (service and method)'
           : n.type === 'agentTask'
             ? 'the agent definition it runs'
-            : 'the process definition it calls';
+            : n.type === 'callActivity'
+              ? 'the process definition it calls'
+              : 'the decision definition it evaluates and the variable receiving the result';
       report({
         elementId: n.id,
         elementKind: 'node',
@@ -93,6 +101,31 @@ export const calledDefinitionUnknown = defineRule(
           elementKind: 'node',
           path: `nodes[${i}].data.binding.definition`,
           message: `no published process definition '${name}' at version ${String(version)}`,
+        });
+      }
+    });
+  },
+);
+
+export const decisionUnknown = defineRule(
+  {
+    code: 'AM031',
+    name: 'decision-unknown',
+    title: 'A business rule task names a decision definition (or version) that is not published',
+    severity: 'error',
+  },
+  ({ definition, options, report }) => {
+    const resolver = options.decisions;
+    if (!resolver) return;
+    definition.nodes.forEach((n, i) => {
+      if (n.type !== 'businessRuleTask' || !n.data.binding) return;
+      const { decision, version } = n.data.binding;
+      if (!resolver.hasDefinition(decision, version)) {
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path: `nodes[${i}].data.binding.decision`,
+          message: `no published decision definition '${decision}' at version ${String(version)}`,
         });
       }
     });
