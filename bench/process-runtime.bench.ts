@@ -121,6 +121,7 @@ export async function benchProcessRuntime(): Promise<void> {
     loadPlan: (ref) => Promise.resolve(plans.get(ref.planHash)!),
     callService: () => Promise.resolve({}),
     resolveDefinition: () => Promise.reject(new Error('no call activities here')),
+    loadDecision: () => Promise.reject(new Error('no business rule tasks here')),
     invokeAgent: () => Promise.reject(new Error('no agents here')),
     // Lifecycle events are two activities per instance; here they write nothing.
     recordInstanceEvent: () => Promise.resolve(),

@@ -2,7 +2,7 @@
 // against a throw-away Temporal dev server and saves each finished instance's history, which
 // `src/replay/replay.int.test.ts` replays against the current interpreter.
 //
-//   npx tsx packages/process-runtime/scripts/record-histories.ts
+//   npx tsx packages/process-runtime/scripts/record-histories.ts [example ...]
 //   npx prettier --write packages/process-runtime/histories
 //
 // Re-record only for new behaviour (a new example or path), never to make a replay failure pass:
@@ -37,7 +37,10 @@ try {
     const manifest = (
       existsSync(`${dir}${MANIFEST}`) ? JSON.parse(await readFile(`${dir}${MANIFEST}`, 'utf8')) : {}
     ) as Record<string, string>;
+    // Example names on the command line record only those examples (the others' files stay).
+    const only = new Set(process.argv.slice(2));
     for (const scenario of EXAMPLE_SCENARIOS) {
+      if (only.size > 0 && !only.has(scenario.example)) continue;
       for (const { suffix, workflowId } of await scenario.run(rt)) {
         const history = await rt.temporal.workflow.getHandle(workflowId).fetchHistory();
         const file = historyFileName(scenario, suffix);

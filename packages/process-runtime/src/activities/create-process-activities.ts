@@ -92,6 +92,15 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
       }
     },
 
+    // Read once per task execution; the answer (version, hash, plan) is recorded in history.
+    async loadDecision(tenantId, name, version) {
+      try {
+        return await options.plans.resolveDecision(tenantId, name, version);
+      } catch (err) {
+        throw planFailure(err);
+      }
+    },
+
     async callService(call) {
       const service = call.rpc.split('/')[0] ?? '';
       const headers: Record<string, string> = {

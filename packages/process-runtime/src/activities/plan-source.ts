@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 import type { ExecutionPlan } from '@ameide/process-definition/plan';
 import type { ArtifactStore } from '@ameide/transformation';
-import type { ProcessRef } from '../workflow/types.js';
+import type { DecisionRef, LoadedDecision, ProcessRef } from '../workflow/types.js';
 
 /** Names a process definition: by artifact id, or by name. */
 export type DefinitionRef = { readonly id: string } | { readonly name: string };
@@ -29,6 +29,16 @@ export interface PlanSource {
   resolve(tenantId: string, ref: DefinitionRef, version: number | 'latest'): Promise<ResolvedPlan>;
   /** The plan of a pinned version (`data_loss` when the stored bytes do not match `ref.planHash`). */
   load(tenantId: string, ref: ProcessRef): Promise<ResolvedPlan>;
+  /**
+   * The published version `version` (or the latest) of a decision definition with its
+   * DecisionPlan, checked against the version's plan hash: what a business rule task evaluates.
+   * `not_found` when there is none; `data_loss` when the stored plan does not match its hash.
+   */
+  resolveDecision(
+    tenantId: string,
+    name: string,
+    version: number | 'latest',
+  ): Promise<LoadedDecision>;
 }
 
 /** Reads one published version and its stored plan bytes, in one go (one tenant transaction). */
@@ -38,6 +48,12 @@ export interface PlanReader {
     ref: DefinitionRef,
     version: number | 'latest',
   ): Promise<{ readonly ref: ProcessRef; readonly bytes: Uint8Array }>;
+  /** A published decision definition version and its DecisionPlan bytes; absent: none are served. */
+  readDecision?(
+    tenantId: string,
+    name: string,
+    version: number | 'latest',
+  ): Promise<{ readonly ref: DecisionRef; readonly bytes: Uint8Array }>;
 }
 
 export interface PlanSourceOptions {
@@ -81,6 +97,19 @@ export function createPlanSource(reader: PlanReader, options: PlanSourceOptions 
   };
 
   return {
+    async resolveDecision(tenantId, name, version) {
+      if (!reader.readDecision) throw decisionNotPublished(name, version);
+      const read = await reader.readDecision(tenantId, name, version);
+      const hash = createHash('sha256').update(read.bytes).digest('hex');
+      if (hash !== read.ref.planHash) {
+        throw new AmeideError(
+          ErrorCode.DataLoss,
+          `decision plan of ${read.ref.name} v${read.ref.version} has hash ${hash}, the version is published with ${read.ref.planHash}`,
+          { reason: PLAN_HASH_MISMATCH, domain: 'ameide.process' },
+        );
+      }
+      return { ref: read.ref, planJson: new TextDecoder().decode(read.bytes) };
+    },
     async resolve(tenantId, ref, version) {
       const read = await reader.read(tenantId, ref, version);
       const hit = cache.get(keyOf(tenantId, read.ref.planHash));
@@ -101,6 +130,13 @@ const notPublished = (ref: DefinitionRef, version: number | 'latest'): AmeideErr
     ErrorCode.NotFound,
     `process definition ${'id' in ref ? ref.id : ref.name} has no published version ${version}`,
     { reason: 'DEFINITION_NOT_PUBLISHED', domain: 'ameide.process' },
+  );
+
+const decisionNotPublished = (name: string, version: number | 'latest'): AmeideError =>
+  new AmeideError(
+    ErrorCode.NotFound,
+    `decision definition ${name} has no published version ${version}`,
+    { reason: 'DECISION_NOT_PUBLISHED', domain: 'ameide.process' },
   );
 
 /**
@@ -141,6 +177,32 @@ export function createArtifactStorePlanSource(
           bytes: plan,
         };
       },
+      async readDecision(tenantId, name, version) {
+        let found: Awaited<ReturnType<ArtifactStore['getPublishedPlan']>>;
+        try {
+          found = await store.getPublishedPlan(
+            { tenantId, userId: RUNTIME_ACTOR },
+            { kind: 'decision_definition', name },
+            version,
+          );
+        } catch (err) {
+          if (isAmeideError(err) && (err.reason === 'NO_PLAN' || err.code === ErrorCode.NotFound))
+            throw decisionNotPublished(name, version);
+          throw err;
+        }
+        const { artifact, version: pv, plan } = found;
+        if (artifact.kind !== 'decision_definition' || !pv.planHash)
+          throw decisionNotPublished(name, version);
+        return {
+          ref: {
+            definitionId: artifact.id,
+            name: artifact.name,
+            version: pv.version,
+            planHash: pv.planHash,
+          },
+          bytes: plan,
+        };
+      },
     },
     options,
   );
@@ -153,11 +215,27 @@ export function createStaticPlanSource(
     readonly planJson: string;
     readonly tenantId?: string;
   }>,
-  options: PlanSourceOptions = {},
+  options: PlanSourceOptions & {
+    /** Published decision plans (business rule tasks), by ref. */
+    readonly decisions?: ReadonlyArray<{
+      readonly ref: DecisionRef;
+      readonly planJson: string;
+      readonly tenantId?: string;
+    }>;
+  } = {},
 ): PlanSource {
   const encoder = new TextEncoder();
+  const decisions = options.decisions ?? [];
   return createPlanSource(
     {
+      readDecision(tenantId, name, version) {
+        const found = decisions
+          .filter((e) => e.tenantId === undefined || e.tenantId === tenantId)
+          .filter((e) => e.ref.name === name && (version === 'latest' || e.ref.version === version))
+          .sort((a, b) => b.ref.version - a.ref.version)[0];
+        if (!found) return Promise.reject(decisionNotPublished(name, version));
+        return Promise.resolve({ ref: found.ref, bytes: encoder.encode(found.planJson) });
+      },
       read(tenantId, ref, version) {
         const found = entries
           .filter((e) => e.tenantId === undefined || e.tenantId === tenantId)

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compileDecision } from '@ameide/decision';
 import {
   compileProcessDefinition,
   createDefinitionResolver,
@@ -33,6 +34,28 @@ export async function compilePlan(source: string | object): Promise<CompiledPlan
   });
   if (!result.ok) throw new Error(`compile failed: ${JSON.stringify(result.diagnostics)}`);
   return { plan: result.plan, json: result.json, hash: result.hash };
+}
+
+/** `examples/decisions/` of the repository. */
+export const DECISIONS_DIR = fileURLToPath(
+  new URL('../../../../examples/decisions/', import.meta.url),
+);
+
+/** Compiles `examples/decisions/<name>.dmn` the way publishing does; throws on lint errors. */
+export async function compileDecisionExample(
+  name: string,
+): Promise<{ readonly json: string; readonly hash: string }> {
+  return compileDmn(readFileSync(`${DECISIONS_DIR}${name}.dmn`, 'utf8'));
+}
+
+/** Compiles DMN XML; throws on lint errors. */
+export async function compileDmn(
+  xml: string,
+): Promise<{ readonly json: string; readonly hash: string }> {
+  const result = await compileDecision(xml);
+  if (!result.ok)
+    throw new Error(`decision did not compile: ${JSON.stringify(result.diagnostics)}`);
+  return { json: result.json, hash: result.hash };
 }
 
 /** Compiles `examples/processes/<name>.bpmn`. */

@@ -1,6 +1,6 @@
 import type { Caller, InstanceDetails } from '../client/process-client.js';
 import { workflowIdOf } from '../client/instance-id.js';
-import { compileExample, retime } from './example-plans.js';
+import { compileDecisionExample, compileExample, retime } from './example-plans.js';
 import { eventually, type RuntimeFixture } from './runtime-fixture.js';
 
 /**
@@ -38,7 +38,16 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   const wait = await compileExample('payment-wait');
   rt.publish('payment-wait', 1, wait);
   rt.publish('payment-wait', 2, retime(wait, { P7D: 1000 }));
+  rt.publishDecision('credit-risk', 1, await compileDecisionExample('credit-risk'));
+  rt.publish('credit-application', 1, await compileExample('credit-application'));
 }
+
+/** Inputs of credit-application that reach each of its end events (see credit-risk.dmn). */
+export const CREDIT_APPLICATIONS = {
+  referred: { creditScore: 550, amount: 60000, hasOverdueInvoices: true },
+  conditions: { creditScore: 650, amount: 60000 },
+  approved: { creditScore: 750, amount: 1000, hasOverdueInvoices: false },
+} as const;
 
 async function start(
   rt: RuntimeFixture,
@@ -336,6 +345,16 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       ]);
     },
   },
+  ...(['referred', 'conditions', 'approved'] as const).map((path): ExampleScenario => ({
+    example: 'credit-application',
+    path,
+    async run(rt) {
+      const c = rt.caller('r-credit-app');
+      return done(rt, c, [
+        ['', await start(rt, c, 'credit-application', { ...CREDIT_APPLICATIONS[path] })],
+      ]);
+    },
+  })),
 ];
 
 /** `histories/` file name of a recorded history: `<example>[.<path>][.<suffix>].json`. */

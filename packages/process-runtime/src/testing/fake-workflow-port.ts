@@ -6,7 +6,7 @@ import type {
   InstanceAttributes,
   WorkflowPort,
 } from '../workflow/engine/workflow-port.js';
-import type { ProcessInput, ProcessRef, ProcessResult } from '../workflow/types.js';
+import type { LoadedDecision, ProcessInput, ProcessRef, ProcessResult } from '../workflow/types.js';
 import { FakeCancelled, FakeScope } from './fake-cancel-scope.js';
 
 /** What a fake activity or child answers: a value, or a promise the test settles itself. */
@@ -23,6 +23,7 @@ export interface FakeWorld {
   ): Answer<ProcessRef>;
   executeChild?(workflowId: string, input: ProcessInput): Answer<ProcessResult>;
   loadPlan?(ref: ProcessRef, tenantId: string): Answer<string>;
+  loadDecision?(tenantId: string, name: string, version: number | 'latest'): Answer<LoadedDecision>;
 }
 
 /** A domain refusal as an activity reports it: `reason` becomes the BPMN error code. */
@@ -184,6 +185,18 @@ export class FakeWorkflowPort implements WorkflowPort {
   loadPlan(ref: ProcessRef, tenantId: string): Promise<string> {
     return this.#schedule({ type: 'activity', name: 'loadPlan', detail: ref.name }, () =>
       this.world.loadPlan ? this.world.loadPlan(ref, tenantId) : this.#missing('loadPlan'),
+    );
+  }
+
+  loadDecision(
+    tenantId: string,
+    name: string,
+    version: number | 'latest',
+  ): Promise<LoadedDecision> {
+    return this.#schedule({ type: 'activity', name: 'loadDecision', detail: name }, () =>
+      this.world.loadDecision
+        ? this.world.loadDecision(tenantId, name, version)
+        : this.#missing('loadDecision'),
     );
   }
 

@@ -7,7 +7,7 @@ import { createStaticPlanSource, type PlanSource } from '../activities/plan-sour
 import { createDevTokenProvider } from '../activities/token-provider.js';
 import { createProcessClient, type Caller, type ProcessClient } from '../client/process-client.js';
 import { createProcessWorker, type ProcessWorker } from '../worker/create-process-worker.js';
-import type { InstanceOptions, ProcessRef } from '../workflow/types.js';
+import type { DecisionRef, InstanceOptions, ProcessRef } from '../workflow/types.js';
 import type { CompiledPlan } from './example-plans.js';
 import { startSalesDouble, type SalesDouble } from './sales-double.js';
 
@@ -24,6 +24,13 @@ export interface RuntimeFixture {
   worker: ProcessWorker | undefined;
   /** Makes `compiled` the published version `version` of `name` (for every tenant unless given). */
   publish(name: string, version: number, compiled: CompiledPlan, tenantId?: string): ProcessRef;
+  /** Makes a compiled DecisionPlan the published version `version` of decision definition `name`. */
+  publishDecision(
+    name: string,
+    version: number,
+    compiled: { readonly json: string; readonly hash: string },
+    tenantId?: string,
+  ): DecisionRef;
   /** Everything published, as `createStaticPlanSource` takes it. */
   readonly published: ReadonlyArray<{ ref: ProcessRef; planJson: string; tenantId?: string }>;
   startWorker(): Promise<ProcessWorker>;
@@ -59,7 +66,8 @@ export async function startRuntimeFixture(
   const identity = options.identity ?? (await createEphemeralDevIdentity());
   const sales = await startSalesDouble(identity);
   const entries: Array<{ ref: ProcessRef; planJson: string; tenantId?: string }> = [];
-  const plans = createStaticPlanSource(entries);
+  const decisions: Array<{ ref: DecisionRef; planJson: string; tenantId?: string }> = [];
+  const plans = createStaticPlanSource(entries, { decisions });
   const clientConnection = await Connection.connect({ address });
   const temporal = new Client({ connection: clientConnection, namespace: 'default' });
   const connection = await NativeConnection.connect({ address });
@@ -88,6 +96,16 @@ export async function startRuntimeFixture(
         planHash: compiled.hash,
       };
       entries.push({ ref, planJson: compiled.json, ...(tenantId ? { tenantId } : {}) });
+      return ref;
+    },
+    publishDecision(name, version, compiled, tenantId) {
+      const ref: DecisionRef = {
+        definitionId: `decision-${name}`,
+        name,
+        version,
+        planHash: compiled.hash,
+      };
+      decisions.push({ ref, planJson: compiled.json, ...(tenantId ? { tenantId } : {}) });
       return ref;
     },
     async startWorker() {

@@ -1,4 +1,4 @@
-import type { InstanceActor, ProcessRef } from './types.js';
+import type { InstanceActor, LoadedDecision, ProcessRef } from './types.js';
 
 /** Argument of the `callService` activity: one RPC of the proto module. */
 export interface ServiceCallRequest {
@@ -48,6 +48,12 @@ export interface ProcessActivities {
     name: string,
     version: number | 'latest',
   ): Promise<ProcessRef>;
+  /**
+   * Resolves a business rule task's decision definition to a published version and reads its
+   * DecisionPlan, checked against the version's plan hash. The answer is recorded in history, so
+   * a replay evaluates the same plan.
+   */
+  loadDecision(tenantId: string, name: string, version: number | 'latest'): Promise<LoadedDecision>;
   /** Calls `rpc`; answers the response as JSON (64-bit integers as numbers when safe). */
   callService(call: ServiceCallRequest): Promise<Record<string, unknown>>;
   invokeAgent(call: AgentCallRequest): Promise<unknown>;

@@ -30,7 +30,7 @@ const agentOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
 };
-/** Plan loading and call-activity resolution: reads of the Transformation Domain. */
+/** Plan loading, call-activity and decision resolution: reads of the Transformation Domain. */
 const platform = proxyActivities<ProcessActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
@@ -67,6 +67,7 @@ export function createTemporalPort(options: InstanceOptions = {}): WorkflowPort 
     loadPlan: (ref, tenantId) => platform.loadPlan(ref, tenantId),
     resolveDefinition: (tenantId, name, version) =>
       platform.resolveDefinition(tenantId, name, version),
+    loadDecision: (tenantId, name, version) => platform.loadDecision(tenantId, name, version),
     callService: (call, policy) => serviceActivities(policy).callService(call),
     invokeAgent: (call) => proxyActivities<ProcessActivities>(agentOptions).invokeAgent(call),
     executeChild: (workflowId, input) =>

@@ -15,6 +15,23 @@ export interface ProcessRef {
   readonly planHash: string;
 }
 
+/** A published decision definition version a business rule task evaluated, pinned by plan hash. */
+export interface DecisionRef {
+  /** Artifact id in the Transformation Domain. */
+  readonly definitionId: string;
+  readonly name: string;
+  readonly version: number;
+  /** SHA-256 (hex) of the DecisionPlan's canonical JSON. */
+  readonly planHash: string;
+}
+
+/** What the `loadDecision` activity answers: the pinned version and its plan, checked against the hash. */
+export interface LoadedDecision {
+  readonly ref: DecisionRef;
+  /** The DecisionPlan's canonical JSON, exactly as stored (its SHA-256 is `ref.planHash`). */
+  readonly planJson: string;
+}
+
 /** Who an instance acts for: its service calls carry this tenant and user. */
 export interface InstanceActor {
   readonly tenantId: string;
@@ -86,6 +103,8 @@ export interface AuditEntry {
     | 'compensating'
     | 'compensated'
     | 'continuedAsNew'
+    /** A business rule task evaluated its decision: version, plan hash and matched rules. */
+    | 'decisionEvaluated'
     | 'cancelled'
     | 'finished';
   readonly nodeId?: string;

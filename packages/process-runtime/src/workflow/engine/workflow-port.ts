@@ -1,7 +1,13 @@
 import type { PlanServiceCall } from '@ameide/process-definition/plan';
 import type { AgentCallRequest, ServiceCallRequest } from '../activity-types.js';
 import type { BpmnError } from '../bpmn-errors.js';
-import type { InstanceStatus, ProcessInput, ProcessRef, ProcessResult } from '../types.js';
+import type {
+  InstanceStatus,
+  LoadedDecision,
+  ProcessInput,
+  ProcessRef,
+  ProcessResult,
+} from '../types.js';
 
 /**
  * A cancellation scope. Every wait, activity and child started inside `run` (directly or in a
@@ -62,6 +68,8 @@ export interface WorkflowPort {
     name: string,
     version: number | 'latest',
   ): Promise<ProcessRef>;
+  /** The published decision a business rule task evaluates, and its plan (checked against its hash). */
+  loadDecision(tenantId: string, name: string, version: number | 'latest'): Promise<LoadedDecision>;
   callService(call: ServiceCallRequest, policy: CallPolicy): Promise<Record<string, unknown>>;
   invokeAgent(call: AgentCallRequest): Promise<unknown>;
   /** Runs a child instance to its end (rejects with its failure). */

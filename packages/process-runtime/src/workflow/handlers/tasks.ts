@@ -1,3 +1,8 @@
+import {
+  evaluateDecision,
+  isDecisionEvaluationError,
+  type DecisionPlan,
+} from '@ameide/decision/evaluate';
 import type { PlanBoundary, PlanNode } from '@ameide/process-definition/plan';
 import { ProcessIncident } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
@@ -35,6 +40,8 @@ export async function taskBody(
     }
     case 'callActivity':
       return callActivity(ctx, node, token);
+    case 'businessRuleTask':
+      return businessRuleTask(ctx, node, token);
     case 'subProcess': {
       const scope = state.plan.scopes[node.childScope];
       if (!scope?.start)
@@ -176,6 +183,60 @@ async function agentTask(
     token.waitingFor = undefined;
   }
   if (a.output) state.merge(mappingAt(node.id, a.output, { ...state.variables, result }));
+}
+
+/**
+ * Evaluates a DMN decision inside the workflow: the `loadDecision` activity pins the published
+ * version (its plan hash) and hands over the DecisionPlan, which history records; the evaluation
+ * itself is pure FEEL over recorded state, so a replay gives the same result. The result goes to
+ * the task's result variable. A decision that gives no result (a UNIQUE table with several
+ * matching rules, an expression that fails) is an incident of the task, naming the rules.
+ */
+async function businessRuleTask(
+  ctx: NodeContext,
+  node: Node<'businessRuleTask'>,
+  token: LiveToken,
+): Promise<void> {
+  const { state, input, port } = ctx;
+  const d = node.decision;
+  const context = d.input ? mappingAt(node.id, d.input, state.variables) : { ...state.variables };
+  token.waitingFor = 'service';
+  let loaded;
+  try {
+    loaded = await port.loadDecision(input.actor.tenantId, d.decision, d.version);
+  } catch (err) {
+    throw activityError(ctx, node.id, err);
+  } finally {
+    token.waitingFor = undefined;
+  }
+  let plan: DecisionPlan;
+  try {
+    plan = JSON.parse(loaded.planJson) as DecisionPlan;
+  } catch (err) {
+    throw new ProcessIncident(
+      node.id,
+      `decision ${d.decision} v${loaded.ref.version} is not a DecisionPlan: ${(err as Error).message}`,
+    );
+  }
+  let result;
+  try {
+    result = evaluateDecision(
+      plan,
+      context,
+      d.decisionId !== undefined ? { decision: d.decisionId } : {},
+    );
+  } catch (err) {
+    if (isDecisionEvaluationError(err))
+      throw new ProcessIncident(node.id, `${d.decision} v${loaded.ref.version}: ${err.message}`);
+    throw err;
+  }
+  state.merge({ [d.resultVariable]: result.value });
+  const rules = Object.entries(result.matchedRules)
+    .map(([id, matched]) => `${id}: ${matched.join(', ') || 'none'}`)
+    .join('; ');
+  state.log('decisionEvaluated', node.id, {
+    detail: `decision ${loaded.ref.name} v${loaded.ref.version} (${loaded.ref.planHash.slice(0, 12)}) matched ${rules}`,
+  });
 }
 
 async function callActivity(
