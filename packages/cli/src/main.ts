@@ -6,6 +6,7 @@ import { HEAVY_COMMANDS } from './commands/descriptions.js';
 import { extensionCommand } from './commands/extension.js';
 import { graphCommand } from './commands/graph.js';
 import { loginCommand, whoamiCommand } from './commands/login.js';
+import { decisionCommand } from './commands/decision.js';
 import { processCommand } from './commands/process-definition.js';
 import { projectionCommand } from './commands/projection.js';
 import { scaffoldCommand } from './commands/scaffold.js';
@@ -80,6 +81,7 @@ const program = new Command('ameide')
   .addCommand(tenantCommand())
   .addCommand(scaffoldCommand())
   .addCommand(proc)
+  .addCommand(decisionCommand())
   .addCommand(agentCommand())
   .addCommand(taskCommand());
 
