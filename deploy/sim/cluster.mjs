@@ -451,15 +451,7 @@ async function up(opts) {
     await waitFor('the API server to be ready', 120_000, () => readyz(state), state);
     start(opts.dir, state, 'kube-controller-manager');
     if (opts.controlPlaneOnly) {
-      await waitFor(
-        'the controllers (default ServiceAccount)',
-        60_000,
-        () => {
-          kubectl(state, ['get', 'serviceaccount', 'default', '-n', 'default']);
-          return true;
-        },
-        state,
-      );
+      await controllersWork(state);
       say(`up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server} (control plane only)`);
       return print(state, opts);
     }
@@ -494,15 +486,7 @@ async function up(opts) {
       },
       state,
     );
-    await waitFor(
-      'the controllers (default ServiceAccount)',
-      60_000,
-      () => {
-        kubectl(state, ['get', 'serviceaccount', 'default', '-n', 'default']);
-        return true;
-      },
-      state,
-    );
+    await controllersWork(state);
     await waitFor(
       'the third-party CRDs to be established',
       60_000,
@@ -521,6 +505,19 @@ async function up(opts) {
     `up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${server} (${opts.nodes} simulated nodes)`,
   );
   print(state, opts);
+}
+
+/** The controller manager works once it made the default namespace's ServiceAccount. */
+function controllersWork(state) {
+  return waitFor(
+    'the controllers (default ServiceAccount)',
+    60_000,
+    () => {
+      kubectl(state, ['get', 'serviceaccount', 'default', '-n', 'default']);
+      return true;
+    },
+    state,
+  );
 }
 
 async function readyz(state) {

@@ -40,6 +40,17 @@ const as = async (served: Served, tenantId: string) =>
     token: await identity.signToken({ tenantId, userId: `${tenantId}-user`, groups: ['sales'] }),
   });
 
+/** TenantService as a platform administrator. */
+const platformAdmin = async () =>
+  createAmeideClient({
+    baseUrl: tenants.url,
+    token: await identity.signToken({
+      tenantId: 'platform',
+      userId: 'ops',
+      groups: ['platform-admin'],
+    }),
+  });
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ameide-serve-tenants-'));
   testDb = await createTestDatabase('serve_tenants');
@@ -55,14 +66,7 @@ beforeAll(async () => {
     temporal,
   ]);
   running.push(tenants);
-  const admin = createAmeideClient({
-    baseUrl: tenants.url,
-    token: await identity.signToken({
-      tenantId: 'platform',
-      userId: 'ops',
-      groups: ['platform-admin'],
-    }),
-  });
+  const admin = await platformAdmin();
   await admin.tenants.createTenant({
     tenantId: corp,
     tier: TenantTier.ENTERPRISE,
@@ -101,14 +105,7 @@ describe('ameide serve with the tenant registry', () => {
       email: 'buyer@corp.example',
       creditLimit: { currency: 'EUR', amountMinor: 1000n },
     });
-    const tenant = await createAmeideClient({
-      baseUrl: tenants.url,
-      token: await identity.signToken({
-        tenantId: 'platform',
-        userId: 'ops',
-        groups: ['platform-admin'],
-      }),
-    }).tenants.getTenant({ tenantId: corp });
+    const tenant = await (await platformAdmin()).tenants.getTenant({ tenantId: corp });
     const url = new URL(testDb.url);
     url.pathname = `/${tenant.tenant!.databaseName}`;
     const own = createPgDatabase({ url: url.toString(), pool: { max: 1 } });
@@ -220,15 +217,7 @@ describe('ameide serve with the tenant registry', () => {
   it('refuses a suspended tenant in every primitive that knows the registry', async () => {
     const client = await as(sales, shop);
     expect((await client.customers.listCustomers({})).customers).toEqual([]);
-    const admin = createAmeideClient({
-      baseUrl: tenants.url,
-      token: await identity.signToken({
-        tenantId: 'platform',
-        userId: 'ops',
-        groups: ['platform-admin'],
-      }),
-    });
-    await admin.tenants.suspendTenant({ tenantId: shop });
+    await (await platformAdmin()).tenants.suspendTenant({ tenantId: shop });
     // Each primitive looks a tenant up again after at most 2 s.
     const reason = await until('the suspension to reach serve sales', async () => {
       const err = await rejectionOf(client.customers.listCustomers({})).catch(() => undefined);
