@@ -64,13 +64,13 @@ for (const dir of workspaceDirs) {
 
 // ARCHITECTURE.md's package table and scripts/layers.json say the same: every package in
 // both, on the same layer.
-const documented = new Map(
-  [
-    ...readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8').matchAll(
-      /^\| (\d+) \| `(@ameide\/[a-z0-9-]+)`/gm,
-    ),
-  ].map((m) => [m[2], Number(m[1])]),
-);
+const documented = new Map();
+for (const m of readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8').matchAll(
+  /^\| (\d+) \| `(@ameide\/[a-z0-9-]+)`/gm,
+)) {
+  if (documented.has(m[2])) problems.push(`${m[2]}: two rows in ARCHITECTURE.md's package table`);
+  documented.set(m[2], Number(m[1]));
+}
 for (const [name, layer] of Object.entries(layers)) {
   if (!documented.has(name))
     problems.push(`${name}: in scripts/layers.json, not in ARCHITECTURE.md's package table`);
