@@ -1,5 +1,11 @@
 // For users: run processes.
 export { createProcessClient } from './client/process-client.js';
+export { createStartSchedules, scheduleSpecOf } from './client/start-schedules.js';
+export type {
+  StartScheduleChange,
+  StartSchedules,
+  StartScheduleSpec,
+} from './client/start-schedules.js';
 export type {
   Caller,
   InstanceDetails,
