@@ -188,9 +188,12 @@ export function processDefinitionRules(
           },
         );
       }
-      const { calls, processes, agents, decisions: decided } = planReferences(
-        JSON.parse(result.json) as ExecutionPlan,
-      );
+      const {
+        calls,
+        processes,
+        agents,
+        decisions: decided,
+      } = planReferences(JSON.parse(result.json) as ExecutionPlan);
       return Promise.resolve({
         planHash: result.hash,
         plan: encoder.encode(result.json),
