@@ -13,4 +13,5 @@ export const ACTIVITY_TYPES_FOR_EDITOR: ReadonlySet<ProcessNodeType> = new Set([
   'scriptTask',
   'subProcess',
   'callActivity',
+  'businessRuleTask',
 ]);

@@ -144,6 +144,13 @@ export const PALETTE: readonly PaletteItem[] = [
     data: () => ({ name: 'Script task', script: '{}' }),
   },
   {
+    key: 'businessRuleTask',
+    type: 'businessRuleTask',
+    label: 'Business rule task',
+    group: 'Activities',
+    data: () => ({ name: 'Business rule task' }),
+  },
+  {
     key: 'callActivity',
     type: 'callActivity',
     label: 'Call activity',

@@ -271,6 +271,7 @@ export const nodeTypes: NodeTypes = {
   boundaryEvent: ProcessNodeMemo,
   subProcess: ProcessNodeMemo,
   callActivity: ProcessNodeMemo,
+  businessRuleTask: ProcessNodeMemo,
   textAnnotation: ProcessNodeMemo,
   unsupported: ProcessNodeMemo,
   lane: memo(LaneView),

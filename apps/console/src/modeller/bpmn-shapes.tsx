@@ -65,6 +65,14 @@ export function Glyph({ kind }: { kind: string }) {
           <path d="M8.5 8h6M9 12h6M8.5 16h6" />
         </g>
       );
+    case 'businessRule':
+      // BPMN's business rule marker: a table with a header row and a first column.
+      return (
+        <g fill="none" stroke="currentColor" strokeWidth="1.4">
+          <rect x="4" y="6" width="16" height="12" />
+          <path d="M4 10h16M9 10v8" />
+        </g>
+      );
     case 'exclusive':
       return <path d="M8 8l8 8M16 8l-8 8" stroke="currentColor" strokeWidth="2.5" />;
     case 'parallel':
@@ -106,6 +114,7 @@ export const TASK_MARKER: Partial<Record<ProcessNode['type'], string>> = {
   userTask: 'user',
   agentTask: 'agent',
   scriptTask: 'script',
+  businessRuleTask: 'businessRule',
 };
 
 export const GATEWAY_MARKER: Partial<Record<ProcessNode['type'], string>> = {

@@ -505,6 +505,35 @@ function NodeProperties({
         feel('Output', ['binding', 'output']),
       );
       break;
+    case 'businessRuleTask':
+      sections.push(
+        <TextField
+          key="decision"
+          label="Decision (DecisionDefinition name)"
+          value={str(['binding', 'decision'])}
+          onCommit={(v) => set(['binding', 'decision'], v)}
+        />,
+        <TextField
+          key="version"
+          label="Version (latest or a number)"
+          value={str(['binding', 'version']) || 'latest'}
+          onCommit={(v) => set(['binding', 'version'], /^\d+$/.test(v) ? Number(v) : 'latest')}
+        />,
+        <TextField
+          key="decisionId"
+          label="Decision id (empty: the model's top-level decision)"
+          value={str(['binding', 'decisionId'])}
+          onCommit={(v) => set(['binding', 'decisionId'], v === '' ? undefined : v)}
+        />,
+        <TextField
+          key="rv"
+          label="Result variable"
+          value={str(['binding', 'resultVariable'])}
+          onCommit={(v) => set(['binding', 'resultVariable'], v)}
+        />,
+        feel('Input', ['binding', 'input'], '{ tier: customer.tier, total: orderTotal }'),
+      );
+      break;
     case 'unsupported':
       sections.push(
         <p key="u" className="field-error">
