@@ -14,7 +14,9 @@ import {
   createArtifactStorePlanSource,
   createDevTokenProvider,
   createProcessClient,
+  createStartSchedules,
   PROCESS_EVENTS_SCHEMA,
+  type StartSchedules,
   processServiceRoutes,
 } from '@ameide/process-runtime';
 import { SALES_SCHEMA, type SalesDomain } from '@ameide/sales';
@@ -46,6 +48,7 @@ import {
   startDedicatedTenantLogs,
   type DedicatedTenantLogs,
 } from './primitives/dedicated-tenant-logs.js';
+import { startStartScheduleSync } from './primitives/start-schedules.js';
 import { startNamespaceWorkers } from './tenants/namespace-workers.js';
 import { createTenantRouting } from './tenants/tenant-routing.js';
 import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/tenants.js';
@@ -317,6 +320,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const plans = createArtifactStorePlanSource(transformation.store);
     const temporalConfig = services.has('process') ? await options.temporal : undefined;
     const taskQueue = temporalConfig ? (temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE) : undefined;
+    // Timer start events as Temporal Schedules, kept in step with publishing (with `process`).
+    let startSchedules: StartSchedules | undefined;
     if (temporalConfig && taskQueue) {
       const temporal = await step(
         'temporal client',
@@ -325,19 +330,17 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       );
       cleanup.push(() => temporal.connection.close());
       const shared = temporalConfig.namespace ?? 'default';
+      const clientOf = (namespace: string) =>
+        namespace === shared
+          ? temporal
+          : new Client({ connection: temporal.connection, namespace });
+      const namespaceFor = (tenantId: string) => routing.namespaceOf(tenantId) ?? shared;
       routes.push(
         processServiceRoutes(
-          createProcessClient({
-            temporal: (namespace) =>
-              namespace === shared
-                ? temporal
-                : new Client({ connection: temporal.connection, namespace }),
-            namespaceFor: (tenantId) => routing.namespaceOf(tenantId) ?? shared,
-            taskQueue,
-            plans,
-          }),
+          createProcessClient({ temporal: clientOf, namespaceFor, taskQueue, plans }),
         ),
       );
+      startSchedules = createStartSchedules({ temporal: clientOf, namespaceFor, taskQueue });
     }
     if (sales) routes.push(sales.routes);
     for (const domain of options.domains ?? []) routes.push(domain.routes(db));
@@ -486,6 +489,10 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       routing.subscribe(() => namespaceWorkers.sync(routing.namespaces()));
       namespaceWorkers.sync(routing.namespaces());
     }
+    if (startSchedules) {
+      const sync = startStartScheduleSync({ db, schedules: startSchedules, logger });
+      cleanup.push(() => sync.stop());
+    }
 
     // Event retention of the sales log (with sales), on the shared database and on each tenant
     // database of its own. Never the transformation log: it is the artifacts' history.
@@ -569,6 +576,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
               sales: sales !== undefined,
               ...relayTargets,
               ...(retention ? { retention: { ...retention.options, ...retention.settings } } : {}),
+              ...(startSchedules ? { startSchedules } : {}),
               logger,
             }).catch((err: unknown) => {
               logger.error(

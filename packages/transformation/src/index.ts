@@ -15,6 +15,7 @@ export type {
 export { ArtifactKind, ArtifactStatus, artifactKinds } from './artifacts/artifact-kind.js';
 export type { ArtifactState, PublishedVersionInfo } from './artifacts/artifact-state.js';
 export { ArtifactEventType } from './artifacts/artifact-events.js';
+export type { ArtifactPublishedData } from './artifacts/artifact-events.js';
 export { MAX_CONTENT_BYTES, sha256Hex } from './artifacts/content-rules.js';
 export type {
   ArtifactKindRules,

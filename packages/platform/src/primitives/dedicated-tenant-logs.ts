@@ -1,7 +1,9 @@
 import type { EventsLogger } from '@ameide/events';
 import type { Database } from '@ameide/persistence';
 import { startEventRetention, type RetentionSettings } from './event-retention.js';
+import type { StartSchedules } from '@ameide/process-runtime';
 import { logRelays, type LogRelayTargets, type RunningLogRelay } from './log-relays.js';
+import { startStartScheduleSync } from './start-schedules.js';
 import { createProjectionsPrimitive } from './projections.js';
 
 /** Options of {@link startDedicatedTenantLogs}. */
@@ -16,6 +18,8 @@ export interface DedicatedTenantLogsOptions extends LogRelayTargets {
   readonly logger?: EventsLogger;
   /** How often idle projection consumers look for new events (default 50 ms). */
   readonly pollMs?: number;
+  /** The schedules of timer start events, kept in step with the tenant database's publishing. */
+  readonly startSchedules?: StartSchedules;
   /** Event retention on these schemas of the tenant database, as on the shared one. */
   readonly retention?: RetentionSettings & {
     readonly schemas: readonly string[];
@@ -48,7 +52,9 @@ export async function startDedicatedTenantLogs(
   });
   const relays: RunningLogRelay[] = [];
   let retention: { stop(): Promise<void> } | undefined;
+  let schedules: { stop(): Promise<void> } | undefined;
   const close = async () => {
+    await schedules?.stop().catch(() => undefined);
     await retention?.stop().catch(() => undefined);
     for (const relay of relays.splice(0).reverse()) await relay.close().catch(() => undefined);
     await projections.close();
@@ -63,6 +69,12 @@ export async function startDedicatedTenantLogs(
       ...(options.logger ? { logger: options.logger } : {}),
     }))
       relays.push(await relay.start());
+    if (options.startSchedules)
+      schedules = startStartScheduleSync({
+        db: options.db,
+        schedules: options.startSchedules,
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
     if (options.retention)
       retention = startEventRetention({
         db: options.db,

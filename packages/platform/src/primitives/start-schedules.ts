@@ -1,0 +1,86 @@
+import { createConsumer, createPostgresTransport, type EventsLogger } from '@ameide/events';
+import type { Database } from '@ameide/persistence';
+import { sha256Hex, type ExecutionPlan } from '@ameide/process-definition/plan';
+import { PROCESS_EVENTS_SCHEMA, type StartSchedules } from '@ameide/process-runtime';
+import {
+  ArtifactEventType,
+  TRANSFORMATION_DOMAIN,
+  type ArtifactPublishedData,
+} from '@ameide/transformation';
+
+/** Options of {@link startStartScheduleSync}. */
+export interface StartScheduleSyncOptions {
+  /** The database whose Transformation log it follows (the shared one, or a tenant's own). */
+  readonly db: Database;
+  readonly schedules: StartSchedules;
+  readonly logger?: EventsLogger;
+  /** How often an idle consumer looks for new events (default 250 ms). */
+  readonly pollMs?: number;
+}
+
+/**
+ * Keeps the Temporal Schedules of timer start events in step with the Transformation
+ * Domain: a consumer of its artifact events (inbox in the `process` schema, so each event
+ * acts once) that, when a process definition version is published, makes that version's
+ * schedules the definition's (created or replaced), and when the definition is archived,
+ * removes them. The plan is the published event's attachment, checked against its hash.
+ */
+export function startStartScheduleSync(options: StartScheduleSyncOptions): {
+  stop(): Promise<void>;
+} {
+  const { db, schedules } = options;
+  const consumer = createConsumer({
+    name: 'process-start-schedules',
+    domain: TRANSFORMATION_DOMAIN,
+    transport: createPostgresTransport({ db, pollMs: options.pollMs ?? 250 }),
+    db,
+    schema: PROCESS_EVENTS_SCHEMA,
+    types: [ArtifactEventType.Published, ArtifactEventType.Archived],
+    ...(options.logger ? { logger: options.logger } : {}),
+    async handle(event, tx) {
+      const definitionId = event.aggregateId;
+      if (event.type === ArtifactEventType.Archived) {
+        // Archived: no version of it starts on a timer any more (a no-op for other kinds).
+        await schedules.sync(event.tenantId, definitionId, undefined);
+        return;
+      }
+      const published = event.payload as unknown as ArtifactPublishedData;
+      if (!published.planHash) return; // not a process definition
+      // Read in the consumer's transaction: on PGlite it holds the one connection.
+      const rows = await tx.query(
+        `SELECT (SELECT attachment FROM ${TRANSFORMATION_DOMAIN}.outbox WHERE event_id = $1) AS plan,
+                (SELECT payload->>'name' FROM ${TRANSFORMATION_DOMAIN}.outbox
+                  WHERE aggregate_id = $2 AND type = $3 ORDER BY aggregate_version LIMIT 1) AS name`,
+        [event.eventId, definitionId, ArtifactEventType.Created],
+      );
+      const row = rows.rows[0];
+      const bytes = row?.['plan'] as Uint8Array | null | undefined;
+      const name = row?.['name'] as string | null | undefined;
+      if (!bytes || !name)
+        throw new Error(`published event ${event.eventId} of ${definitionId} has no plan or name`);
+      const json = new TextDecoder().decode(bytes);
+      if (sha256Hex(json) !== published.planHash)
+        throw new Error(
+          `the plan of ${name} version ${published.version} does not match its hash ${published.planHash}`,
+        );
+      const plan = JSON.parse(json) as ExecutionPlan;
+      const changes = await schedules.sync(event.tenantId, definitionId, {
+        ref: { definitionId, name, version: published.version, planHash: published.planHash },
+        plan,
+      });
+      for (const c of changes)
+        if (c.change === 'refused')
+          options.logger?.warn(
+            { tenantId: event.tenantId, scheduleId: c.scheduleId, reason: c.reason },
+            'a timer start event has no schedule',
+          );
+    },
+  });
+  const started = consumer.start();
+  return {
+    async stop() {
+      await started.catch(() => undefined);
+      await consumer.stop();
+    },
+  };
+}
