@@ -190,7 +190,7 @@ export function devCommand(): Command {
       'after',
       '\nEmbedded defaults: PGlite data in <home>/data (tenant objects too, unless --s3-url), a dev signing key in <home>, logs in <home>/logs,\n' +
         'the workflow bundle in <home>/cache (rebuilt when its sources change).\n' +
-        'On first start the demo tenant gets the example processes, published.\n' +
+        'On first start the demo tenant gets the example decisions and processes, published.\n' +
         'Identity: dev tokens by default; --keycloak (or --keycloak-url, --oidc-issuer) for real OIDC sign-in.\n' +
         'Then: npx ameide login --dev --tenant demo && npx ameide artifact list',
     )
@@ -327,7 +327,9 @@ export function devCommand(): Command {
               `demo tenant "${DEMO_TENANT}"`,
               () => seedDemoProcesses(store),
               (r) =>
-                r.skipped ? 'already seeded' : `published ${r.published.length} example processes`,
+                r.skipped
+                  ? 'already seeded'
+                  : `published ${r.published.length} example processes and ${r.decisions.length} decisions`,
             );
             await step(
               'demo agents',

@@ -12,6 +12,11 @@ export const examplesDir = fileURLToPath(
   new URL('../../../../examples/processes', import.meta.url),
 );
 
+/** Where the example DMN decisions live in the repository. */
+export const decisionExamplesDir = fileURLToPath(
+  new URL('../../../../examples/decisions', import.meta.url),
+);
+
 /** Where the example agents live in the repository. */
 export const agentExamplesDir = fileURLToPath(
   new URL('../../../../examples/agents', import.meta.url),
@@ -21,23 +26,44 @@ export const agentExamplesDir = fileURLToPath(
 export const DEMO_TENANT = 'demo';
 
 export interface SeedResult {
+  /** The process definitions published. */
   readonly published: string[];
   readonly skipped: boolean;
 }
 
+/** What {@link seedDemoProcesses} published. */
+export interface ProcessSeedResult extends SeedResult {
+  /** The decision definitions published first (business rule tasks name them). */
+  readonly decisions: string[];
+}
+
 /**
- * First start only: imports every example BPMN file as a process definition
- * of the demo tenant and publishes it (callees before callers: a definition
- * whose call activity names an unpublished definition is retried after the
- * others). Does nothing when the demo tenant already has process definitions.
+ * First start only: publishes every example DMN file as a decision definition of the demo
+ * tenant, then imports every example BPMN file as a process definition and publishes it
+ * (callees before callers: a definition whose call activity names an unpublished definition
+ * is retried after the others). Does nothing when the demo tenant already has process
+ * definitions.
  */
 export async function seedDemoProcesses(
   store: ArtifactStore,
   dir = examplesDir,
-): Promise<SeedResult> {
+  decisionsDir = decisionExamplesDir,
+): Promise<ProcessSeedResult> {
   const actor = { tenantId: DEMO_TENANT, userId: 'ameide-seed' };
   const existing = await store.list(actor, { kind: 'process_definition', pageSize: 1 });
-  if (existing.artifacts.length > 0) return { published: [], skipped: true };
+  if (existing.artifacts.length > 0) return { published: [], decisions: [], skipped: true };
+  const decisions: string[] = [];
+  for (const file of (await readdir(decisionsDir)).filter((f) => f.endsWith('.dmn')).sort()) {
+    const name = basename(file, '.dmn');
+    const created = await store.create(actor, {
+      kind: 'decision_definition',
+      name,
+      contentType: 'application/dmn+xml',
+      content: await readFile(join(decisionsDir, file)),
+    });
+    await store.publish(actor, { artifactId: created.id });
+    decisions.push(name);
+  }
   const files = (await readdir(dir)).filter((f) => f.endsWith('.bpmn')).sort();
   const pending: { name: string; id: string }[] = [];
   for (const file of files) {
@@ -73,7 +99,7 @@ export async function seedDemoProcesses(
       );
     }
   }
-  return { published, skipped: false };
+  return { published, decisions, skipped: false };
 }
 
 /**
