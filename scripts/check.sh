@@ -4,7 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== typecheck"; npx tsc -p tsconfig.json --noEmit && npx tsc -p apps/console/tsconfig.json --noEmit
+# Two commands, not `a && b`: under `set -e` a failing left side of && does not stop the script.
+echo "== typecheck"
+npx tsc -p tsconfig.json --noEmit
+npx tsc -p apps/console/tsconfig.json --noEmit
 echo "== lint"; npx eslint --max-warnings 0 .
 echo "== format"; npx prettier --check . > /dev/null || { npx prettier --check . ; exit 1; }
 echo "== buf lint"; npx buf lint
