@@ -50,7 +50,7 @@ import {
 } from './primitives/dedicated-tenant-logs.js';
 import { startStartScheduleSync } from './primitives/start-schedules.js';
 import { startNamespaceWorkers } from './tenants/namespace-workers.js';
-import { createTenantRouting } from './tenants/tenant-routing.js';
+import { createTenantRouting, type DedicatedDatabase } from './tenants/tenant-routing.js';
 import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/tenants.js';
 import { startEventRetention, type RetentionSettings } from './primitives/event-retention.js';
 import { startProcessWorkerPrimitive } from './primitives/process-worker.js';
@@ -66,6 +66,7 @@ import {
 } from './primitives/temporal.js';
 import { createTransformationPrimitive } from './primitives/transformation.js';
 import { formatDuration } from './format-duration.js';
+import { createKeyedRunners } from './keyed-runners.js';
 import { silentSteps, type StepReporter } from './step.js';
 
 /** What one platform process serves: Transformation always, the others on request. */
@@ -561,45 +562,32 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       cleanup.push(() => running.close());
     }
     // A tenant with a database of its own has its own logs: relayed and projected from there.
-    const dedicatedLogs = new Map<string, Promise<DedicatedTenantLogs | undefined>>();
-    let logsClosed = false;
-    const syncLogs = async () => {
-      const dedicated = routing.dedicated();
-      for (const [tenantId, own] of logsClosed ? [] : dedicated)
-        if (!dedicatedLogs.has(tenantId))
-          dedicatedLogs.set(
-            tenantId,
-            startDedicatedTenantLogs({
-              tenantId,
-              db: own.db,
-              connection: () => tenantData.connect(own.name),
-              sales: sales !== undefined,
-              ...relayTargets,
-              ...(retention ? { retention: { ...retention.options, ...retention.settings } } : {}),
-              ...(startSchedules ? { startSchedules } : {}),
-              logger,
-            }).catch((err: unknown) => {
-              logger.error(
-                { err, tenantId },
-                "cannot relay and project the tenant database's logs",
-              );
-              dedicatedLogs.delete(tenantId);
-              return undefined;
-            }),
-          );
-      // Stopped before the database is dropped (the tenant is `deleting` first).
-      for (const [tenantId, started] of dedicatedLogs)
-        if (!dedicated.has(tenantId)) {
-          dedicatedLogs.delete(tenantId);
-          await (await started)?.close();
-        }
-    };
+    const dedicatedLogs = createKeyedRunners({
+      start: (tenantId: string, own: DedicatedDatabase) =>
+        startDedicatedTenantLogs({
+          tenantId,
+          db: own.db,
+          connection: () => tenantData.connect(own.name),
+          sales: sales !== undefined,
+          ...relayTargets,
+          ...(retention ? { retention: { ...retention.options, ...retention.settings } } : {}),
+          ...(startSchedules ? { startSchedules } : {}),
+          logger,
+        }),
+      stop: (logs: DedicatedTenantLogs) => logs.close(),
+      onError: (err, tenantId, phase) =>
+        logger.error(
+          { err, tenantId },
+          phase === 'start'
+            ? "cannot relay and project the tenant database's logs"
+            : "cannot stop relaying and projecting the tenant database's logs",
+        ),
+    });
+    // Stopped before the database is dropped (the tenant is `deleting` first).
+    const syncLogs = () => dedicatedLogs.sync(routing.dedicated());
     routing.subscribe(syncLogs);
     await syncLogs();
-    cleanup.push(async () => {
-      logsClosed = true;
-      for (const started of dedicatedLogs.values()) await (await started)?.close();
-    });
+    cleanup.push(() => dedicatedLogs.close());
     if (retention) {
       const r = retention.settings;
       const running = await step(

@@ -50,6 +50,7 @@ import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/
 import { createTransformationPrimitive } from './primitives/transformation.js';
 import { startProbeServer } from './probe-server.js';
 import { startNamespaceWorkers } from './tenants/namespace-workers.js';
+import { createKeyedRunners } from './keyed-runners.js';
 import { createTenantRouting, type TenantRouting } from './tenants/tenant-routing.js';
 import { logRelays } from './primitives/log-relays.js';
 import type { TenantProvisionerOptions } from '@ameide/tenancy';
@@ -469,7 +470,6 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
         if (tenancy) {
           // The same domain's outbox in each tenant database of its own, as tenants come and go.
           const { routing, data } = tenancy;
-          const running = new Map<string, Promise<(() => Promise<void>) | undefined>>();
           const startFor = async (name: string, tenantDb: Database) => {
             const [spec] = logRelays({
               nats: { url: natsUrl, domains: [domain] },
@@ -493,33 +493,22 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
               await started.close();
             };
           };
-          const sync = async () => {
-            const wanted = new Map(
-              [...routing.dedicated().values()].map((d) => [d.name, d.db] as const),
-            );
-            for (const [name, tenantDb] of wanted)
-              if (!running.has(name))
-                running.set(
-                  name,
-                  startFor(name, tenantDb).catch((err: unknown) => {
-                    logger.error({ err, database: name }, 'cannot relay the tenant database');
-                    running.delete(name);
-                    return undefined;
-                  }),
-                );
-            for (const [name, started] of running)
-              if (!wanted.has(name)) {
-                running.delete(name);
-                await (
-                  await started
-                )?.();
-              }
-          };
+          const relays = createKeyedRunners({
+            start: startFor,
+            stop: (close: () => Promise<void>) => close(),
+            onError: (err, name, phase) =>
+              logger.error(
+                { err, database: name },
+                phase === 'start'
+                  ? 'cannot relay the tenant database'
+                  : 'cannot stop relaying the tenant database',
+              ),
+          });
+          const sync = () =>
+            relays.sync([...routing.dedicated().values()].map((d) => [d.name, d.db] as const));
           routing.subscribe(sync);
           await sync();
-          cleanup.push(async () => {
-            for (const started of running.values()) await (await started)?.();
-          });
+          cleanup.push(() => relays.close());
         }
         break;
       }

@@ -1,9 +1,13 @@
 import type { Logger } from '@ameide/server';
+import { createKeyedRunners } from '../keyed-runners.js';
 import type { RunningProcessWorker } from '../primitives/process-worker.js';
 
 /** One process worker per tenant namespace in use: {@link startNamespaceWorkers}. */
 export interface NamespaceWorkers {
-  /** Starts a worker in each wanted namespace that has none, stops those no longer wanted. */
+  /**
+   * Starts a worker in each wanted namespace that has none, stops those no longer wanted (one
+   * sync after the other, not waited for).
+   */
   sync(wanted: ReadonlySet<string>): void;
   /** The namespaces whose worker polls. */
   polling(): string[];
@@ -20,7 +24,6 @@ export function startNamespaceWorkers(options: {
   readonly logger: Logger;
   readonly retryMs?: number;
 }): NamespaceWorkers {
-  const running = new Map<string, Promise<RunningProcessWorker | undefined>>();
   const polling = new Set<string>();
   let closed = false;
   const startIn = async (namespace: string) => {
@@ -30,32 +33,33 @@ export function startNamespaceWorkers(options: {
         polling.add(namespace);
         return worker;
       } catch (err) {
-        if (closed || attempt >= 20) {
-          options.logger.error({ err, namespace }, 'no process worker for the tenant namespace');
-          running.delete(namespace);
-          return undefined;
-        }
+        if (closed || attempt >= 20) throw err;
         await new Promise((r) => setTimeout(r, options.retryMs ?? 500));
       }
     }
   };
+  const workers = createKeyedRunners({
+    start: startIn,
+    stop: (worker: RunningProcessWorker, namespace) => {
+      polling.delete(namespace);
+      return worker.close();
+    },
+    onError: (err, namespace, phase) =>
+      options.logger.error(
+        { err, namespace },
+        phase === 'start'
+          ? 'no process worker for the tenant namespace'
+          : 'cannot stop the process worker of the tenant namespace',
+      ),
+  });
   return {
     sync(wanted) {
-      if (closed) return;
-      for (const namespace of wanted)
-        if (!running.has(namespace)) running.set(namespace, startIn(namespace));
-      for (const [namespace, started] of running)
-        if (!wanted.has(namespace)) {
-          running.delete(namespace);
-          polling.delete(namespace);
-          void started.then((w) => w?.close());
-        }
+      void workers.sync([...wanted].map((namespace) => [namespace, namespace] as const));
     },
     polling: () => [...polling],
-    async close() {
+    close() {
       closed = true;
-      for (const started of running.values()) await (await started)?.close();
-      running.clear();
+      return workers.close();
     },
   };
 }
