@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileAgentDefinition, lintAgentDefinition } from '@ameide/agent-definition';
 
@@ -28,6 +28,17 @@ function findings(patch: Record<string, unknown>) {
 describe('lintAgentDefinition', () => {
   it('accepts the shipped order assistant', () => {
     expect(lintAgentDefinition(example).violations).toEqual([]);
+  });
+
+  it('accepts every example agent (the ones ameide dev publishes), each named as its file', () => {
+    const dir = new URL('../../../../examples/agents/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) {
+      const content = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { name?: string };
+      expect(lintAgentDefinition(content).violations, file).toEqual([]);
+      expect(`${content.name}.json`).toBe(file);
+    }
   });
 
   it('names the field of a schema violation (AGD001)', () => {
