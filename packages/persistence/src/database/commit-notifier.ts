@@ -43,8 +43,10 @@ export function createCommitNotifier(
   };
   return {
     now(channels) {
-      const at = performance.now();
       const due: string[] = [];
+      // Most transactions notify nothing and nothing is owed.
+      if (owed.size === 0 && isEmpty(channels)) return due;
+      const at = performance.now();
       for (const channel of new Set([...channels, ...owed.keys()])) {
         if (at - (lastSent.get(channel) ?? -Infinity) < gapMs) continue;
         sent(channel, at);
@@ -73,4 +75,10 @@ export function createCommitNotifier(
       owed.clear();
     },
   };
+}
+
+function isEmpty(channels: Iterable<string>): boolean {
+  if (channels instanceof Set || channels instanceof Map) return channels.size === 0;
+  if (Array.isArray(channels)) return channels.length === 0;
+  return false;
 }

@@ -115,13 +115,18 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
       const notify = new Set<string>();
       const client = await pool.connect();
       let broken = false;
-      // The pool listens for errors of idle clients only: a connection lost
-      // while `fn` awaits something else would otherwise be an uncaught
-      // exception. The statement that uses it next fails instead.
-      const onLost = (): void => {
-        broken = true;
+      // Per-transaction functions are object methods, not named arrows: under
+      // tsx (esbuild keepNames) every named arrow costs a defineProperty call
+      // per transaction.
+      const handlers = {
+        // The pool listens for errors of idle clients only: a connection lost
+        // while `fn` awaits something else would otherwise be an uncaught
+        // exception. The statement that uses it next fails instead.
+        onLost(this: void): void {
+          broken = true;
+        },
       };
-      client.on('error', onLost);
+      client.on('error', handlers.onLost);
       try {
         // One round trip: BEGIN plus the caller's set-up script (simple protocol).
         await client.query(options.begin ? `BEGIN; ${options.begin}` : 'BEGIN');
@@ -131,7 +136,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
             db,
             'postgres',
             {
-              query: async (sql, params) => {
+              async query(sql, params) {
                 if (!statements) return toResult(await client.query(sql, [...params]));
                 try {
                   return toResult(await client.query(statements.config(client, sql, [...params])));
@@ -143,10 +148,12 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
                   throw error;
                 }
               },
-              exec: async (sql) => {
+              async exec(sql) {
                 await client.query(sql);
               },
-              notifyAfterCommit: (channel) => notify.add(channel),
+              notifyAfterCommit(channel) {
+                notify.add(channel);
+              },
             },
             fn,
           );
@@ -176,14 +183,14 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
             'transaction rolled back at COMMIT because a statement in it failed',
           );
         }
-        notifier.later([...notify].filter((c) => !due.includes(c)));
+        if (notify.size > 0) notifier.later([...notify].filter((c) => !due.includes(c)));
         return result;
       } catch (error) {
         // A connection in an unknown state must not go back to the pool.
         if (!broken && isConnectionError(error)) broken = true;
         throw error;
       } finally {
-        client.off('error', onLost);
+        client.off('error', handlers.onLost);
         client.release(broken);
       }
     },

@@ -44,23 +44,20 @@ export async function runInTransactionScope<R>(
   fn: (tx: Transaction) => Promise<R>,
 ): Promise<R> {
   const scope: Scope = { owner, open: true };
-  const checkOpen = (): void => {
-    if (!scope.open) {
-      throw new PersistenceError('TRANSACTION_CLOSED', 'transaction used after it ended');
-    }
-  };
+  // Methods, not named arrows: under tsx (esbuild keepNames) each named arrow
+  // costs a defineProperty call per transaction.
   const tx: Transaction = {
     kind,
-    query: async <T = Row>(sql: string, params: readonly unknown[] = []) => {
-      checkOpen();
+    async query<T = Row>(sql: string, params: readonly unknown[] = []) {
+      checkOpen(scope);
       return (await raw.query(sql, params)) as QueryResult<T>;
     },
-    exec: async (sql: string) => {
-      checkOpen();
+    async exec(sql: string) {
+      checkOpen(scope);
       await raw.exec(sql);
     },
-    notifyAfterCommit: (channel: string) => {
-      checkOpen();
+    notifyAfterCommit(channel: string) {
+      checkOpen(scope);
       quoteIdentifier(channel, 'channel');
       raw.notifyAfterCommit(channel);
     },
@@ -69,5 +66,11 @@ export async function runInTransactionScope<R>(
     return await current.run(scope, () => fn(tx));
   } finally {
     scope.open = false;
+  }
+}
+
+function checkOpen(scope: Scope): void {
+  if (!scope.open) {
+    throw new PersistenceError('TRANSACTION_CLOSED', 'transaction used after it ended');
   }
 }
