@@ -40,6 +40,16 @@ export interface ConsumerOptions {
   /** Schema with the consumer's inbox, aggregate positions and dead letters (`eventTablesMigration`). */
   readonly schema: string;
   readonly handle: EventHandler;
+  /**
+   * Work outside the database (a call to another system) for an event the consumer has not
+   * handled yet, run before the transaction that records the event and runs `handle`, never
+   * inside it: no transaction is held open across the call (on PGlite one holds the only
+   * connection). Whether the event is due is looked up first, in a short transaction of its
+   * own. It runs again when that transaction fails or the process stops before it commits, so
+   * it must be idempotent; throwing fails the attempt as `handle` does (retried, then
+   * dead-lettered). A replayed dead letter runs it again before its transaction.
+   */
+  readonly effect?: (event: EventEnvelope) => Promise<void>;
   /** Event types (after upcasting) the handler wants; others are recorded as handled without calling it. Default: all. */
   readonly types?: readonly string[];
   readonly upcasters?: UpcasterChain;
@@ -149,13 +159,35 @@ export function createConsumer(options: ConsumerOptions): Consumer {
     return 'rejected';
   };
 
+  const wants = (event: EventEnvelope) => types === undefined || types.has(event.type);
+  const effect = options.effect;
+
+  /** `effect` for an event not handled yet, whose aggregate is not blocked: before its transaction. */
+  const effectFirst = async (event: EventEnvelope): Promise<void> => {
+    if (!effect) return;
+    const current = upcast(event);
+    if (!wants(current)) return;
+    const due = await withTenant(
+      db,
+      { tenantId: event.tenantId },
+      async (tx) => {
+        const { lastVersion, blocked } = await tables.aggregate(tx, event);
+        if (event.aggregateVersion > lastVersion + 1n) throw new GapError();
+        return event.aggregateVersion > lastVersion && blocked === 0;
+      },
+      tenantOptions,
+    );
+    if (due) await effect(current);
+  };
+
   /** One attempt; `failure` set: record the event as dead-lettered instead of handling it. */
-  const attempt = (
+  const attempt = async (
     event: EventEnvelope,
     raw: Uint8Array | undefined,
     failure?: { error: string; attempts: number },
-  ): Promise<DeliveryOutcome> =>
-    withTenant(
+  ): Promise<DeliveryOutcome> => {
+    if (!failure) await effectFirst(event);
+    return withTenant(
       db,
       { tenantId: event.tenantId },
       async (tx) => {
@@ -176,13 +208,14 @@ export function createConsumer(options: ConsumerOptions): Consumer {
           return failure ? 'dead_lettered' : 'parked';
         }
         const current = upcast(event);
-        const wanted = types === undefined || types.has(current.type);
+        const wanted = wants(current);
         if (wanted) await handle(current, tx);
         await tables.advance(tx, event, 0);
         return wanted ? 'processed' : 'skipped';
       },
       tenantOptions,
     );
+  };
 
   const processOne = async (delivery: Delivery): Promise<DeliveryOutcome> => {
     const event = delivery.envelope;
@@ -279,8 +312,16 @@ export function createConsumer(options: ConsumerOptions): Consumer {
       consumer: name,
       handle: async (event, tx) => {
         const current = upcast(event);
-        if (types === undefined || types.has(current.type)) await handle(current, tx);
+        if (wants(current)) await handle(current, tx);
       },
+      ...(effect
+        ? {
+            effect: async (event: EventEnvelope) => {
+              const current = upcast(event);
+              if (wants(current)) await effect(current);
+            },
+          }
+        : {}),
       ...(options.appRole ? { appRole: options.appRole } : {}),
       ...(options.relayRole ? { relayRole: options.relayRole } : {}),
     });

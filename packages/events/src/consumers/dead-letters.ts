@@ -131,6 +131,8 @@ export async function requestReplay(
 export interface ReplayOptions extends DeadLetterScope {
   readonly consumer: string;
   readonly handle: (event: EventEnvelope, tx: Transaction) => Promise<void>;
+  /** Work outside the database, run before each letter's transaction (see the consumer's `effect`). */
+  readonly effect?: (event: EventEnvelope) => Promise<void>;
   readonly appRole?: string;
 }
 
@@ -199,6 +201,8 @@ async function replayRound(
       continue;
     }
     try {
+      const event = decodeEnvelope(row.envelope);
+      await options.effect?.(event);
       const done = await withTenant(
         db,
         { tenantId: row.tenant_id },
@@ -208,7 +212,6 @@ async function replayRound(
             [row.id],
           );
           if (claimed.rowCount === 0) return false;
-          const event = decodeEnvelope(row.envelope);
           await options.handle(event, tx);
           await tables.advance(tx, event, -1);
           return true;

@@ -1,5 +1,5 @@
 import { createConsumer, createPostgresTransport, type EventsLogger } from '@ameide/events';
-import type { Database } from '@ameide/persistence';
+import { withTenant, type Database } from '@ameide/persistence';
 import { sha256Hex, type ExecutionPlan } from '@ameide/process-definition/plan';
 import { PROCESS_EVENTS_SCHEMA, type StartSchedules } from '@ameide/process-runtime';
 import {
@@ -23,7 +23,8 @@ export interface StartScheduleSyncOptions {
  * Domain: a consumer of its artifact events (inbox in the `process` schema, so each event
  * acts once) that, when a process definition version is published, makes that version's
  * schedules the definition's (created or replaced), and when the definition is archived,
- * removes them. The plan is the published event's attachment, checked against its hash.
+ * removes them, before the event is recorded, outside any transaction. The plan is the
+ * published event's attachment, read in a transaction of its own and checked against its hash.
  */
 export function startStartScheduleSync(options: StartScheduleSyncOptions): {
   stop(): Promise<void>;
@@ -37,7 +38,10 @@ export function startStartScheduleSync(options: StartScheduleSyncOptions): {
     schema: PROCESS_EVENTS_SCHEMA,
     types: [ArtifactEventType.Published, ArtifactEventType.Archived],
     ...(options.logger ? { logger: options.logger } : {}),
-    async handle(event, tx) {
+    // Temporal is called before the transaction that records the event, never inside it (on
+    // PGlite a transaction holds the one connection): a failure retries the event, a crash
+    // before the commit calls again. Idempotent: a schedule is made the version's by its id.
+    async effect(event) {
       const definitionId = event.aggregateId;
       if (event.type === ArtifactEventType.Archived) {
         // Archived: no version of it starts on a timer any more (a no-op for other kinds).
@@ -46,12 +50,13 @@ export function startStartScheduleSync(options: StartScheduleSyncOptions): {
       }
       const published = event.payload as unknown as ArtifactPublishedData;
       if (!published.planHash) return; // not a process definition
-      // Read in the consumer's transaction: on PGlite it holds the one connection.
-      const rows = await tx.query(
-        `SELECT (SELECT attachment FROM ${TRANSFORMATION_DOMAIN}.outbox WHERE event_id = $1) AS plan,
-                (SELECT payload->>'name' FROM ${TRANSFORMATION_DOMAIN}.outbox
-                  WHERE aggregate_id = $2 AND type = $3 ORDER BY aggregate_version LIMIT 1) AS name`,
-        [event.eventId, definitionId, ArtifactEventType.Created],
+      const rows = await withTenant(db, { tenantId: event.tenantId }, (tx) =>
+        tx.query(
+          `SELECT (SELECT attachment FROM ${TRANSFORMATION_DOMAIN}.outbox WHERE event_id = $1) AS plan,
+                  (SELECT payload->>'name' FROM ${TRANSFORMATION_DOMAIN}.outbox
+                    WHERE aggregate_id = $2 AND type = $3 ORDER BY aggregate_version LIMIT 1) AS name`,
+          [event.eventId, definitionId, ArtifactEventType.Created],
+        ),
       );
       const row = rows.rows[0];
       const bytes = row?.['plan'] as Uint8Array | null | undefined;
@@ -75,6 +80,8 @@ export function startStartScheduleSync(options: StartScheduleSyncOptions): {
             'a timer start event has no schedule',
           );
     },
+    // The inbox records the event once its effect is done.
+    handle: () => Promise.resolve(),
   });
   const started = consumer.start();
   return {
