@@ -88,15 +88,18 @@ export async function appendToStream(
   const recorded: HistoryEvent[] = [];
   for (const [i, e] of events.entries()) {
     const version = expectedVersion + BigInt(i) + 1n;
+    const eventId = newEventId();
+    const schemaVersion = parseEventType(e.type).version;
+    const payload = JSON.stringify(e.payload);
     const params: unknown[] = [
-      newEventId(),
+      eventId,
       meta.tenantId,
       stream.aggregateType,
       stream.aggregateId,
       version,
       e.type,
-      parseEventType(e.type).version,
-      JSON.stringify(e.payload),
+      schemaVersion,
+      payload,
       meta.correlationId,
       meta.causationId ?? null,
       occurredAt,
@@ -112,20 +115,48 @@ export async function appendToStream(
                    WHERE tenant_id = $2 AND aggregate_type = $3 AND aggregate_id = $4) = $5::bigint - 1
            ON CONFLICT (tenant_id, aggregate_type, aggregate_id, aggregate_version) DO NOTHING`
         : '';
-    const { rows } = await tx.query<HistoryRow>(
+    // Only the position comes back: every other column is what was just
+    // sent, so the event is built from it instead of parsing the row (15
+    // columns, the attachment as hex) again.
+    const { rows } = await tx.query<{ tx: string; seq: bigint }>(
       `INSERT INTO ${s}.outbox (event_id, tenant_id, aggregate_type, aggregate_id, aggregate_version, type,
          schema_version, payload, correlation_id, causation_id, occurred_at, actor, attachment)
        SELECT $1::uuid, $2::text, $3::text, $4::text, $5::bigint, $6::text, $7::int, $8::jsonb, $9::text,
               $10::text, $11::timestamptz, $12::text, $13::bytea
        ${guard}
-       RETURNING ${COLUMNS}`,
+       RETURNING transaction_id::text AS tx, seq`,
       params,
     );
     if (rows.length === 0) await conflict(tx, stream, expectedVersion);
-    recorded.push(historyEvent(rows[0]!, stream.domain));
+    const row = rows[0]!;
+    recorded.push({
+      envelope: {
+        eventId,
+        tenantId: meta.tenantId,
+        domain: stream.domain,
+        aggregateType: stream.aggregateType,
+        aggregateId: stream.aggregateId,
+        aggregateVersion: version,
+        type: e.type,
+        schemaVersion,
+        occurredAt: new Date(occurredAt.getTime()),
+        correlationId: meta.correlationId,
+        causationId: meta.causationId ?? undefined,
+        // What the jsonb column gives back, but for the order of keys.
+        payload: JSON.parse(payload) as JsonValue,
+      },
+      position: { transactionId: BigInt(row.tx), seq: BigInt(row.seq) },
+      actor: meta.actor,
+      attachment: e.attachment == null ? undefined : readBack(tx, e.attachment),
+    });
   }
   tx.notifyAfterCommit(outboxChannel(stream.schema));
   return recorded;
+}
+
+/** A copy of `bytes` as the engine reads a bytea back (pg: a Buffer; PGlite: a Uint8Array). */
+function readBack(tx: Transaction, bytes: Uint8Array): Uint8Array {
+  return tx.kind === 'postgres' ? Buffer.from(bytes) : new Uint8Array(bytes);
 }
 
 async function conflict(q: Queryable, stream: StreamRef, expected: bigint): Promise<never> {
