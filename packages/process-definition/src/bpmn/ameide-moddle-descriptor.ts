@@ -3,7 +3,7 @@ export const AMEIDE_BPMN_NAMESPACE = 'https://ameide.io/schema/bpmn/1.0';
 
 /**
  * The moddle descriptor of the `ameide:` BPMN extension namespace (service, user task, agent,
- * call, decision and message bindings, process variables). Pass it to bpmn-js / bpmn-moddle as
+ * call, decision and message bindings, multi-instance, process variables). Pass it to bpmn-js / bpmn-moddle as
  * `{ moddleExtensions: { ameide: ameideModdleDescriptor } }` to read and write Ameide bindings.
  * The same document is published as `@ameide/process-definition/ameide-moddle.json` (a test
  * keeps the two equal).
@@ -295,6 +295,44 @@ export const ameideModdleDescriptor = {
           xml: {
             serialize: 'property',
           },
+        },
+      ],
+    },
+    {
+      name: 'MultiInstance',
+      superClass: ['Element'],
+      meta: {
+        allowedIn: ['bpmn:MultiInstanceLoopCharacteristics'],
+      },
+      properties: [
+        {
+          name: 'inputCollection',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+        {
+          name: 'inputElement',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'outputCollection',
+          isAttr: true,
+          type: 'String',
+        },
+        {
+          name: 'outputElement',
+          type: 'Expression',
+          xml: {
+            serialize: 'property',
+          },
+        },
+        {
+          name: 'maxConcurrency',
+          isAttr: true,
+          type: 'Integer',
         },
       ],
     },

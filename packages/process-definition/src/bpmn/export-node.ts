@@ -1,6 +1,7 @@
 import type { BpmnModdle } from 'bpmn-moddle';
 import type {
   MessageSubscription,
+  MultiInstance,
   ProcessNode,
   TimerDefinition,
 } from '../model/process-definition.js';
@@ -180,7 +181,36 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
     default:
       break;
   }
+  if ('multiInstance' in n.data && n.data.multiInstance)
+    el.loopCharacteristics = exportMultiInstance(moddle, n.data.multiInstance);
   return el;
+}
+
+function exportMultiInstance(moddle: BpmnModdle, mi: MultiInstance): ModdleElement {
+  const expr = (value: string | undefined): ModdleElement | undefined =>
+    value === undefined ? undefined : moddle.create('ameide:Expression', { body: value });
+  const props = Object.fromEntries(
+    Object.entries({
+      inputCollection: expr(mi.inputCollection),
+      inputElement: mi.inputElement,
+      outputCollection: mi.outputCollection,
+      outputElement: expr(mi.outputElement),
+      maxConcurrency: mi.maxConcurrency,
+    }).filter(([, v]) => v !== undefined),
+  );
+  return moddle.create('bpmn:MultiInstanceLoopCharacteristics', {
+    ...(mi.sequential === true ? { isSequential: true } : {}),
+    ...(mi.completionCondition !== undefined
+      ? {
+          completionCondition: moddle.create('bpmn:FormalExpression', {
+            body: mi.completionCondition,
+          }),
+        }
+      : {}),
+    extensionElements: moddle.create('bpmn:ExtensionElements', {
+      values: [moddle.create('ameide:MultiInstance', props)],
+    }),
+  });
 }
 
 function exportUnsupported(

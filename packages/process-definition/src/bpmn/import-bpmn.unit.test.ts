@@ -268,3 +268,99 @@ describe('ameide moddle descriptor', () => {
     expect(json).toEqual(ameideModdleDescriptor);
   });
 });
+
+describe('importBpmn: multi-instance', () => {
+  it('maps Camunda 8 zeebe:loopCharacteristics and completionCondition, and exports them back', async () => {
+    const NS_ZEEBE = `${NS} xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"`;
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions ${NS_ZEEBE} id="D" targetNamespace="t"><bpmn:process id="P" isExecutable="true">
+      <bpmn:startEvent id="S" /><bpmn:scriptTask id="X" scriptFormat="feel" ameide:resultVariable="doubled"><bpmn:multiInstanceLoopCharacteristics isSequential="true">
+        <bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="= items" inputElement="item" outputCollection="results" outputElement="= doubled" /></bpmn:extensionElements>
+        <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">= numberOfCompletedInstances &gt;= 2</bpmn:completionCondition>
+      </bpmn:multiInstanceLoopCharacteristics><bpmn:script>item * 2</bpmn:script></bpmn:scriptTask></bpmn:process></bpmn:definitions>`;
+    const { definition, diagnostics } = await imported(xml);
+    const node = definition.nodes.find((n) => n.id === 'X')!;
+    expect(node.type).toBe('scriptTask');
+    expect(node.data).toMatchObject({
+      multiInstance: {
+        sequential: true,
+        inputCollection: 'items',
+        inputElement: 'item',
+        outputCollection: 'results',
+        outputElement: 'doubled',
+        completionCondition: 'numberOfCompletedInstances >= 2',
+      },
+    });
+    expect(
+      diagnostics.some(
+        (d) => d.code === 'AM103' && d.message.includes('zeebe:loopCharacteristics'),
+      ),
+    ).toBe(true);
+    const again = await imported(await exportBpmn(definition));
+    expect(again.definition.nodes.find((n) => n.id === 'X')!.data).toEqual(node.data);
+  });
+
+  it('round-trips ameide:multiInstance on every kind of activity', async () => {
+    const mi = {
+      inputCollection: 'orders',
+      inputElement: 'order',
+      outputCollection: 'confirmations',
+      outputElement: '{ id: order.id }',
+      maxConcurrency: 7,
+    };
+    const definition = {
+      schemaVersion: 1 as const,
+      id: 'P',
+      variables: [],
+      lanes: [],
+      nodes: [
+        { id: 'S', type: 'startEvent' as const, position: { x: 0, y: 0 }, data: {} },
+        {
+          id: 'T',
+          type: 'userTask' as const,
+          position: { x: 100, y: 0 },
+          data: { name: 'Review', multiInstance: mi },
+        },
+        {
+          id: 'Sub',
+          type: 'subProcess' as const,
+          position: { x: 300, y: 0 },
+          width: 300,
+          height: 200,
+          data: { multiInstance: { inputCollection: '[1, 2]', sequential: true } },
+        },
+        {
+          id: 'SS',
+          type: 'startEvent' as const,
+          position: { x: 20, y: 20 },
+          parentId: 'Sub',
+          data: {},
+        },
+        {
+          id: 'SE',
+          type: 'endEvent' as const,
+          position: { x: 120, y: 20 },
+          parentId: 'Sub',
+          data: {},
+        },
+        { id: 'E', type: 'endEvent' as const, position: { x: 700, y: 0 }, data: {} },
+      ],
+      edges: [
+        { id: 'F1', source: 'S', target: 'T', data: {} },
+        { id: 'F2', source: 'T', target: 'Sub', data: {} },
+        { id: 'F3', source: 'SS', target: 'SE', data: {} },
+        { id: 'F4', source: 'Sub', target: 'E', data: {} },
+      ],
+    };
+    const xml = await exportBpmn(definition);
+    expect(xml).toContain('ameide:multiInstance');
+    const { definition: back } = await imported(xml);
+    expect(back.nodes.find((n) => n.id === 'T')!.data).toEqual({
+      name: 'Review',
+      multiInstance: mi,
+    });
+    expect(back.nodes.find((n) => n.id === 'Sub')!.data).toEqual({
+      multiInstance: { inputCollection: '[1, 2]', sequential: true },
+    });
+    expect(lintProcessDefinition(back).diagnostics).toEqual([]);
+  });
+});

@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import {
+  ACTIVITY_TYPES,
   agentBindingSchema,
   callBindingSchema,
   decisionBindingSchema,
+  multiInstanceSchema,
   serviceBindingSchema,
   userTaskBindingSchema,
   type MessageSubscription,
+  type MultiInstance,
   type ProcessNode,
   type TimerDefinition,
 } from '../model/process-definition.js';
@@ -98,13 +101,29 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
 
   // Features that make any activity unsupported.
   const loop = child(el, 'loopCharacteristics');
+  let multiInstance: MultiInstance | undefined;
   if (loop) {
-    return unsupported({
-      loop: loop.$type === 'bpmn:MultiInstanceLoopCharacteristics' ? 'multiInstance' : 'standard',
-    });
+    const kind =
+      loop.$type === 'bpmn:MultiInstanceLoopCharacteristics' ? 'multiInstance' : 'standard';
+    multiInstance = kind === 'multiInstance' ? multiInstanceOf(loop, id, el.$type, ctx) : undefined;
+    if (!multiInstance) return unsupported({ loop: kind });
   }
   if (el.isForCompensation === true) return unsupported({ isForCompensation: true });
+  if (!multiInstance) return importElement(el, id, common, ctx, feel, unsupported);
+  const core = importElement(el, id, common, ctx, feel, unsupported);
+  if (core.type === 'unsupported') return core;
+  if (!ACTIVITY_TYPES.has(core.type)) return unsupported({ loop: 'multiInstance' });
+  return { ...core, data: { ...core.data, multiInstance } };
+}
 
+function importElement(
+  el: ModdleElement,
+  id: string,
+  common: NodeData,
+  ctx: NodeImportContext,
+  feel: (value: string | undefined) => string | undefined,
+  unsupported: (extra?: NodeData) => NodeCore,
+): NodeCore {
   const defs = children(el, EVENT_DEFINITION_LIST);
   const single = defs.length === 1 ? defs[0] : undefined;
   const defType = defs.length === 0 ? 'none' : single ? single.$type : 'multiple';
@@ -255,6 +274,55 @@ export function importFlowNode(el: ModdleElement, ctx: NodeImportContext): NodeC
     default:
       return unsupported();
   }
+}
+
+/**
+ * A multi-instance loop: `ameide:multiInstance`, else Camunda 8's `zeebe:loopCharacteristics`;
+ * `isSequential` and `completionCondition` are BPMN's own. `undefined` (the activity is then
+ * kept as unsupported) when there is no input collection or the fields do not validate.
+ */
+function multiInstanceOf(
+  loop: ModdleElement,
+  id: string,
+  bpmnType: string,
+  ctx: NodeImportContext,
+): MultiInstance | undefined {
+  const feel = (value: string | undefined): string | undefined =>
+    value === undefined ? undefined : stripFeelMarker(value, ctx.engineDialect);
+  const ameide = extensionOf(loop, 'ameide:MultiInstance');
+  const raw: NodeData = {};
+  if (ameide) {
+    setExpr(raw, 'inputCollection', child(ameide, 'inputCollection'));
+    setExpr(raw, 'outputElement', child(ameide, 'outputElement'));
+    for (const key of ['inputElement', 'outputCollection'] as const) {
+      const value = str(ameide, key);
+      if (value !== undefined) raw[key] = value;
+    }
+    if (ameide.maxConcurrency !== undefined) raw.maxConcurrency = ameide.maxConcurrency;
+  } else {
+    const zeebe = (attr: string) => foreignAttribute(loop, 'zeebe:loopCharacteristics', attr);
+    const input = zeebe('inputCollection');
+    if (input === undefined) return undefined;
+    raw.inputCollection = feel(input);
+    const element = zeebe('inputElement');
+    const collection = zeebe('outputCollection');
+    const output = zeebe('outputElement');
+    if (element !== undefined) raw.inputElement = element;
+    if (collection !== undefined) raw.outputCollection = collection;
+    if (output !== undefined) raw.outputElement = feel(output);
+    ctx.report(
+      IMPORT_CODES.foreignExtension,
+      'info',
+      id,
+      bpmnType,
+      'zeebe:loopCharacteristics mapped to the multi-instance loop',
+    );
+  }
+  if (raw.inputCollection === undefined) return undefined;
+  if (loop.isSequential === true) raw.sequential = true;
+  const condition = feel(body(child(loop, 'completionCondition'))?.trim());
+  if (condition !== undefined && condition !== '') raw.completionCondition = condition;
+  return validated(multiInstanceSchema, raw, id, bpmnType, ctx);
 }
 
 function reportForeign(el: ModdleElement, id: string, ctx: NodeImportContext): void {

@@ -8,12 +8,13 @@ import {
 import { lintProcessDefinition } from '../lint/lint-process-definition.js';
 import type { LintOptions } from '../lint/lint-rule.js';
 import type { Diagnostic } from '../model/diagnostic.js';
-import type {
-  MessageSubscription,
-  NodeOfType,
-  ProcessDefinition,
-  ProcessNode,
-  TimerDefinition,
+import {
+  DEFAULT_MULTI_INSTANCE_CONCURRENCY,
+  type MessageSubscription,
+  type NodeOfType,
+  type ProcessDefinition,
+  type ProcessNode,
+  type TimerDefinition,
 } from '../model/process-definition.js';
 import { canonicalJson } from '../plan/canonical-json.js';
 import {
@@ -23,6 +24,7 @@ import {
   type FeelExpression,
   type PlanBoundary,
   type PlanMessage,
+  type PlanMultiInstance,
   type PlanNode,
   type PlanScope,
   type PlanTimer,
@@ -179,7 +181,11 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
       .sort(),
     outgoing: transitions(n, graph),
   };
-  const activity = () => ({ ...base, boundaryEvents: boundaryEvents(n.id, graph) });
+  const activity = () => ({
+    ...base,
+    boundaryEvents: boundaryEvents(n.id, graph),
+    ...multiInstanceOf(n),
+  });
   switch (n.type) {
     case 'startEvent': {
       const ev = n.data.event;
@@ -304,6 +310,23 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
     case 'unsupported':
       throw new Error(`${n.type} '${n.id}' cannot be compiled`);
   }
+}
+
+function multiInstanceOf(n: ProcessNode): { multiInstance?: PlanMultiInstance } {
+  const mi = 'multiInstance' in n.data ? n.data.multiInstance : undefined;
+  if (!mi) return {};
+  const sequential = mi.sequential === true;
+  return {
+    multiInstance: {
+      sequential,
+      inputCollection: { feel: mi.inputCollection },
+      ...(mi.inputElement !== undefined ? { inputElement: mi.inputElement } : {}),
+      ...(mi.outputCollection !== undefined ? { outputCollection: mi.outputCollection } : {}),
+      ...feelProp('outputElement', mi.outputElement),
+      ...feelProp('completionCondition', mi.completionCondition),
+      maxConcurrency: sequential ? 1 : (mi.maxConcurrency ?? DEFAULT_MULTI_INSTANCE_CONCURRENCY),
+    },
+  };
 }
 
 function transitions(n: ProcessNode, graph: ProcessGraph): PlanTransition[] {

@@ -28,6 +28,12 @@ export function feelFields(def: ProcessDefinition): TextField[] {
         out.push({ elementId: n.id, elementKind: 'node', path: `nodes[${i}].data.${path}`, value });
       }
     };
+    if ('multiInstance' in n.data && n.data.multiInstance) {
+      const mi = n.data.multiInstance;
+      at('multiInstance.inputCollection', mi.inputCollection);
+      at('multiInstance.outputElement', mi.outputElement);
+      at('multiInstance.completionCondition', mi.completionCondition);
+    }
     switch (n.type) {
       case 'serviceTask':
         at('binding.input', n.data.binding?.input);

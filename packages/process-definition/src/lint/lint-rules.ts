@@ -33,6 +33,7 @@ import {
   subProcessStartTrigger,
 } from './rules/start-events.js';
 import { feelSyntax, iso8601Syntax } from './rules/text-syntax.js';
+import { multiInstanceShape } from './rules/multi-instance.js';
 import { unsupportedElement } from './rules/unsupported.js';
 
 /** AM000 is reported before the rules run, when the input does not match the schema. */
@@ -77,6 +78,7 @@ export const LINT_RULES: readonly LintRule[] = [
   unsupportedElement,
   variableDuplicate,
   compensationWithoutHandler,
+  multiInstanceShape,
 ];
 
 /** The rule catalogue: every code the linter can report, with title and severity. */

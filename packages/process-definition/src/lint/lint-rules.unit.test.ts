@@ -455,6 +455,18 @@ const fixtures: Fixture[] = [
       return def;
     },
   },
+  {
+    code: 'AM041',
+    id: 'T',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('T', 'serviceTask', {
+        ...service(),
+        multiInstance: { inputCollection: 'orders', outputElement: 'response' },
+      });
+      return def;
+    },
+  },
 ];
 
 describe('lint rule fixtures', () => {

@@ -137,6 +137,40 @@ export const decisionBindingSchema = z.strictObject({
   resultVariable: variableName,
 });
 
+/** Most instances of a parallel multi-instance activity that run at once (Temporal's pending limit is 2,000). */
+export const MAX_MULTI_INSTANCE_CONCURRENCY = 1000;
+/** Default bound of a parallel multi-instance activity's concurrency. */
+export const DEFAULT_MULTI_INSTANCE_CONCURRENCY = 100;
+
+/**
+ * Multi-instance (BPMN `multiInstanceLoopCharacteristics`): the activity runs once per element of
+ * a list, in parallel (at most `maxConcurrency` at once) or one after another. Inside an instance
+ * the element and `loopCounter` (1-based) are local variables, and what the activity writes stays
+ * local to the instance; `outputElement` picks the instance's result for `outputCollection`.
+ */
+export const multiInstanceSchema = z.strictObject({
+  /** Instances run one after another (BPMN `isSequential`). */
+  sequential: z.boolean().optional(),
+  /** FEEL expression evaluating to a list: one instance per element. */
+  inputCollection: feel,
+  /** Local variable holding an instance's element. */
+  inputElement: variableName.optional(),
+  /** Variable receiving the instances' results as a list, in input order (null where none). */
+  outputCollection: variableName.optional(),
+  /** FEEL expression over an instance's variables: its entry of `outputCollection`. */
+  outputElement: feel.optional(),
+  /**
+   * FEEL condition checked when an instance completes (with `numberOfInstances`,
+   * `numberOfCompletedInstances`, `numberOfActiveInstances`); true completes the activity and
+   * cancels the instances still running.
+   */
+  completionCondition: feel.optional(),
+  /** Parallel only: at most this many instances run at once. */
+  maxConcurrency: z.number().int().min(1).max(MAX_MULTI_INSTANCE_CONCURRENCY).optional(),
+});
+
+const looped = { multiInstance: multiInstanceSchema.optional() };
+
 const startEventData = z.strictObject({
   ...documented,
   /** Absent: a none start event. */
@@ -213,20 +247,27 @@ export const nodeSchema = z.discriminatedUnion('type', [
   node('endEvent', endEventData.default({})),
   node(
     'serviceTask',
-    z.strictObject({ ...documented, binding: serviceBindingSchema.optional() }).default({}),
+    z
+      .strictObject({ ...documented, ...looped, binding: serviceBindingSchema.optional() })
+      .default({}),
   ),
   node(
     'userTask',
-    z.strictObject({ ...documented, binding: userTaskBindingSchema.optional() }).default({}),
+    z
+      .strictObject({ ...documented, ...looped, binding: userTaskBindingSchema.optional() })
+      .default({}),
   ),
   node(
     'agentTask',
-    z.strictObject({ ...documented, binding: agentBindingSchema.optional() }).default({}),
+    z
+      .strictObject({ ...documented, ...looped, binding: agentBindingSchema.optional() })
+      .default({}),
   ),
   node(
     'scriptTask',
     z.strictObject({
       ...documented,
+      ...looped,
       /** FEEL expression. */
       script: feel,
       /** Variable receiving the result. */
@@ -243,14 +284,16 @@ export const nodeSchema = z.discriminatedUnion('type', [
     z.strictObject({ ...documented, message: messageSubscriptionSchema }),
   ),
   node('boundaryEvent', boundaryEventData),
-  node('subProcess', plain.default({})),
+  node('subProcess', z.strictObject({ ...documented, ...looped }).default({})),
   node(
     'callActivity',
-    z.strictObject({ ...documented, binding: callBindingSchema.optional() }).default({}),
+    z.strictObject({ ...documented, ...looped, binding: callBindingSchema.optional() }).default({}),
   ),
   node(
     'businessRuleTask',
-    z.strictObject({ ...documented, binding: decisionBindingSchema.optional() }).default({}),
+    z
+      .strictObject({ ...documented, ...looped, binding: decisionBindingSchema.optional() })
+      .default({}),
   ),
   node('textAnnotation', z.strictObject({ text })),
   node('unsupported', unsupportedData),
@@ -335,6 +378,7 @@ export type UserTaskBinding = z.infer<typeof userTaskBindingSchema>;
 export type AgentBinding = z.infer<typeof agentBindingSchema>;
 export type CallBinding = z.infer<typeof callBindingSchema>;
 export type DecisionBinding = z.infer<typeof decisionBindingSchema>;
+export type MultiInstance = z.infer<typeof multiInstanceSchema>;
 export type DefinitionVersion = z.infer<typeof definitionVersionSchema>;
 export type ProcessNode = z.infer<typeof nodeSchema>;
 export type ProcessNodeType = ProcessNode['type'];

@@ -120,9 +120,27 @@ interface PlanNodeBase {
   readonly outgoing: readonly PlanTransition[];
 }
 
+/**
+ * Multi-instance: the activity runs once per element of `inputCollection`. Inside an instance
+ * `inputElement` and `loopCounter` (1-based) are local variables and what the activity writes
+ * stays local; `outputElement` (default: the instance's own variables) fills `outputCollection`.
+ */
+export interface PlanMultiInstance {
+  readonly sequential: boolean;
+  readonly inputCollection: FeelExpression;
+  readonly inputElement?: string;
+  readonly outputCollection?: string;
+  readonly outputElement?: FeelExpression;
+  readonly completionCondition?: FeelExpression;
+  /** Instances running at once (1 when sequential). */
+  readonly maxConcurrency: number;
+}
+
 interface PlanActivityBase extends PlanNodeBase {
   /** Boundary events attached to this activity, sorted by id. */
   readonly boundaryEvents: readonly PlanBoundary[];
+  /** Absent: the activity runs once. */
+  readonly multiInstance?: PlanMultiInstance;
 }
 
 export type PlanNode =

@@ -5,6 +5,7 @@ export type {
   FeelExpression,
   PlanBoundary,
   PlanMessage,
+  PlanMultiInstance,
   PlanNode,
   PlanNodeType,
   PlanRetry,

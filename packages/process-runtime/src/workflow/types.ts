@@ -105,6 +105,10 @@ export interface AuditEntry {
     | 'continuedAsNew'
     /** A business rule task evaluated its decision: version, plan hash and matched rules. */
     | 'decisionEvaluated'
+    /** A multi-instance activity evaluated its input collection: how many instances, how run. */
+    | 'instancesStarted'
+    /** A multi-instance activity's completion condition held; the running instances are cancelled. */
+    | 'completionConditionMet'
     | 'cancelled'
     | 'finished';
   readonly nodeId?: string;
@@ -132,7 +136,16 @@ export interface TokenView {
   /** Scope instance path: `root`, `root/SubProcess_1#3`, ... */
   readonly scope: string;
   /** What the token waits for, when it waits. */
-  readonly waitingFor?: 'userTask' | 'timer' | 'message' | 'service' | 'agent' | 'child' | 'join';
+  readonly waitingFor?:
+    | 'userTask'
+    | 'timer'
+    | 'message'
+    | 'service'
+    | 'agent'
+    | 'child'
+    | 'join'
+    /** A multi-instance activity between instances, parked for continue-as-new. */
+    | 'multiInstance';
 }
 
 /** Everything the `state` query reports. */
@@ -188,6 +201,19 @@ export interface TokenMemo {
   boundary?: Record<string, number>;
   /** Non-interrupting cycle boundaries: firings so far. */
   fired?: Record<string, number>;
+  /** A multi-instance activity's progress (continue-as-new carries it over between instances). */
+  multiInstance?: MultiInstanceMemo;
+}
+
+/** Progress of a multi-instance activity. */
+export interface MultiInstanceMemo {
+  /** The input collection, evaluated once when the activity started. */
+  readonly items: readonly unknown[];
+  /** Index of the next instance to start. */
+  next: number;
+  completed: number;
+  /** The output collection so far (`null` where an instance has not completed). */
+  readonly outputs?: unknown[];
 }
 
 export interface ResumeToken {

@@ -9,6 +9,7 @@ import {
 } from '../handlers/events.js';
 import { exclusiveGateway, inclusiveGateway, parallelGateway } from '../handlers/gateways.js';
 import { runActivity } from '../handlers/boundary-events.js';
+import { taskBody } from '../handlers/tasks.js';
 import type {
   InstanceState as InstanceStateView,
   MessageDelivery,
@@ -40,7 +41,7 @@ async function executeNode(
       return endEvent(ctx, node, token);
     case 'exclusiveGateway':
       ctx.state.log('completed', node.id);
-      return exclusiveGateway(ctx, node);
+      return exclusiveGateway(ctx, node, token);
     case 'parallelGateway':
       return parallelGateway(ctx, node, token);
     case 'inclusiveGateway':
@@ -58,6 +59,13 @@ async function executeNode(
       return node.outgoing;
     }
     default:
+      // One instance of a multi-instance activity: the body alone (boundary events belong to
+      // the activity as a whole).
+      if (token.run.loopOf === node.id) {
+        await taskBody(ctx, node, token);
+        ctx.state.log('completed', node.id, { detail: `instance ${token.run.id}` });
+        return undefined;
+      }
       return runActivity(ctx, node, token);
   }
 }

@@ -14,11 +14,27 @@ export interface ScopeRun {
   readonly joins: Map<string, Map<string, number>>;
   /** Inclusive gateways where a token waits for the join condition. */
   readonly waiters: Set<string>;
+  /** The scope run this one runs in (absent for the process scope). */
+  readonly parent?: ScopeRun;
+  /**
+   * Local variables of a multi-instance instance (its element, `loopCounter`, what it wrote);
+   * tokens of this run and the runs nested in it read them over the process variables.
+   */
+  readonly locals?: Record<string, unknown>;
+  /** The multi-instance activity this run is one instance of. */
+  readonly loopOf?: string;
   error?: BpmnError;
   failure?: unknown;
   cancelled?: unknown;
   terminated: boolean;
   lastEnd?: string;
+}
+
+/** Where a scope run sits: its parent run and, for a multi-instance instance, its locals. */
+export interface ScopeFrame {
+  readonly parent?: ScopeRun;
+  readonly locals?: Record<string, unknown>;
+  readonly loopOf?: string;
 }
 
 /** A token: a coroutine walking the plan inside one scope run. */
@@ -93,6 +109,7 @@ export class TokenEngine {
     id: string,
     initial: readonly ResumeToken[],
     joins: Record<string, Record<string, number>>,
+    frame: ScopeFrame = {},
   ): Promise<ScopeOutcome> {
     const run: ScopeRun = {
       id,
@@ -101,6 +118,9 @@ export class TokenEngine {
       joins: new Map(Object.entries(joins).map(([g, m]) => [g, new Map(Object.entries(m))])),
       waiters: new Set(),
       terminated: false,
+      ...(frame.parent ? { parent: frame.parent } : {}),
+      ...(frame.locals ? { locals: frame.locals } : {}),
+      ...(frame.loopOf !== undefined ? { loopOf: frame.loopOf } : {}),
     };
     this.#scopeRuns.set(id, run);
     try {
@@ -117,6 +137,30 @@ export class TokenEngine {
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows the cancellation a token saw
     if (run.cancelled !== undefined) throw run.cancelled;
     return { kind: 'completed', ...(run.lastEnd ? { endEvent: run.lastEnd } : {}) };
+  }
+
+  /**
+   * The variables a token of `run` sees: the process variables, overlaid with the locals of the
+   * multi-instance instances it runs in (innermost last). The process variables themselves when
+   * there are none.
+   */
+  variablesOf(run: ScopeRun): Record<string, unknown> {
+    let layers: Record<string, unknown>[] | undefined;
+    for (let r: ScopeRun | undefined = run; r; r = r.parent)
+      if (r.locals) (layers ??= []).unshift(r.locals);
+    if (!layers) return this.state.variables;
+    return Object.assign({}, this.state.variables, ...layers) as Record<string, unknown>;
+  }
+
+  /** Writes what an activity of `run` produced: to its innermost instance's locals, else the process. */
+  write(run: ScopeRun, patch: Record<string, unknown>): void {
+    for (let r: ScopeRun | undefined = run; r; r = r.parent) {
+      if (r.locals) {
+        Object.assign(r.locals, patch);
+        return;
+      }
+    }
+    this.state.merge(patch);
   }
 
   /** Starts a token at `nodeId` in `run` (a new one, or one carried over by continue-as-new). */
@@ -225,8 +269,8 @@ export class TokenEngine {
   }
 
   /**
-   * Whether every token waits for a user task, a timer or a message in the process scope (and
-   * nothing else runs), so the tokens are plain data continue-as-new can carry over.
+   * Whether every token waits for a user task, a timer or a message in the process scope, or is a
+   * multi-instance activity parked between instances (and nothing else runs), so the tokens are plain data continue-as-new can carry over.
    */
   atRest(): boolean {
     if (this.#scopeRuns.size !== 1) return false;
@@ -241,7 +285,12 @@ export class TokenEngine {
       return false;
     if (this.#tokens.size === 0) return false;
     for (const t of this.#tokens.values()) {
-      if (t.waitingFor !== 'userTask' && t.waitingFor !== 'timer' && t.waitingFor !== 'message')
+      if (
+        t.waitingFor !== 'userTask' &&
+        t.waitingFor !== 'timer' &&
+        t.waitingFor !== 'message' &&
+        t.waitingFor !== 'multiInstance'
+      )
         return false;
     }
     return true;

@@ -52,8 +52,12 @@ export async function waitTimer(
   token.waitingFor = undefined;
 }
 
-function correlationKey(ctx: NodeContext, node: Node<'intermediateMessageEvent'>): string {
-  const key = evaluateFeel(node.message.correlationKey, ctx.state.variables);
+function correlationKey(
+  ctx: NodeContext,
+  node: Node<'intermediateMessageEvent'>,
+  token: LiveToken,
+): string {
+  const key = evaluateFeel(node.message.correlationKey, ctx.tokens.variablesOf(token.run));
   if (key === null || key === undefined)
     throw new ProcessIncident(
       node.id,
@@ -69,7 +73,7 @@ export async function waitMessage(
   token: LiveToken,
 ): Promise<void> {
   const { state } = ctx;
-  const key = correlationKey(ctx, node);
+  const key = correlationKey(ctx, node, token);
   state.subscribe(token.id, node.message.name, key);
   token.waitingFor = 'message';
   await ctx.port.condition(() => state.hasMessage(node.message.name, key));
@@ -83,13 +87,17 @@ export function consumeMessage(
   token: LiveToken,
 ): void {
   const { state } = ctx;
-  const key = correlationKey(ctx, node);
+  const key = correlationKey(ctx, node, token);
   const message = state.takeMessage(node.message.name, key);
   state.unsubscribe(token.id);
   const payload = message?.payload ?? {};
-  state.merge(
+  ctx.tokens.write(
+    token.run,
     node.message.output
-      ? mappingAt(node.id, node.message.output, { ...state.variables, message: payload })
+      ? mappingAt(node.id, node.message.output, {
+          ...ctx.tokens.variablesOf(token.run),
+          message: payload,
+        })
       : payload,
   );
   state.log('messageReceived', node.id, { detail: `${node.message.name}:${key}` });
@@ -119,7 +127,7 @@ export async function eventBasedGateway(
           return target;
         }
         if (target.type === 'intermediateMessageEvent') {
-          const key = correlationKey(ctx, target);
+          const key = correlationKey(ctx, target, token);
           state.subscribe(token.id, target.message.name, key);
           await port.condition(() => state.hasMessage(target.message.name, key));
           return target;

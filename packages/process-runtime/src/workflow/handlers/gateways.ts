@@ -15,11 +15,13 @@ const noFlow = (id: string): ProcessIncident =>
 export function exclusiveGateway(
   ctx: NodeContext,
   node: Node<'exclusiveGateway'>,
+  token: LiveToken,
 ): readonly PlanTransition[] {
   if (node.outgoing.length <= 1) return node.outgoing;
+  const variables = ctx.tokens.variablesOf(token.run);
   for (const t of node.outgoing) {
     if (t.isDefault) continue;
-    if (!t.condition || conditionAt(node.id, t, ctx.state.variables)) return [t];
+    if (!t.condition || conditionAt(node.id, t, variables)) return [t];
   }
   const fallback = node.outgoing.find((t) => t.isDefault);
   if (fallback) return [fallback];
@@ -77,9 +79,8 @@ export async function inclusiveGateway(
   }
   ctx.state.log('completed', node.id);
   if (node.outgoing.length <= 1) return node.outgoing;
-  const taken = node.outgoing.filter(
-    (t) => !t.isDefault && conditionAt(node.id, t, ctx.state.variables),
-  );
+  const variables = ctx.tokens.variablesOf(token.run);
+  const taken = node.outgoing.filter((t) => !t.isDefault && conditionAt(node.id, t, variables));
   if (taken.length > 0) return taken;
   const fallback = node.outgoing.find((t) => t.isDefault);
   if (fallback) return [fallback];

@@ -8,6 +8,7 @@ import { ProcessIncident } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 import { evaluateFeel, feelAt, mappingAt } from '../feel.js';
 import { firstFiring } from '../timers.js';
+import { multiInstance } from './multi-instance.js';
 import type { ProcessInput, UserTaskView } from '../types.js';
 
 type Node<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
@@ -24,6 +25,8 @@ export async function taskBody(
   token: LiveToken,
 ): Promise<void> {
   const { state } = ctx;
+  if (node.multiInstance && token.run.loopOf !== node.id)
+    return multiInstance(ctx, node, node.multiInstance, token);
   switch (node.type) {
     case 'serviceTask':
       return serviceTask(ctx, node, token);
@@ -32,10 +35,13 @@ export async function taskBody(
     case 'agentTask':
       return agentTask(ctx, node, token);
     case 'scriptTask': {
-      const value = feelAt(node.id, () => evaluateFeel(node.script, state.variables));
-      if (node.resultVariable !== undefined) state.merge({ [node.resultVariable]: value });
+      const value = feelAt(node.id, () =>
+        evaluateFeel(node.script, ctx.tokens.variablesOf(token.run)),
+      );
+      if (node.resultVariable !== undefined)
+        ctx.tokens.write(token.run, { [node.resultVariable]: value });
       else if (value !== null && typeof value === 'object' && !Array.isArray(value))
-        state.merge(value as Record<string, unknown>);
+        ctx.tokens.write(token.run, value as Record<string, unknown>);
       return;
     }
     case 'callActivity':
@@ -51,6 +57,7 @@ export async function taskBody(
         `${token.run.id}/${node.id}#${state.nextSeq()}`,
         [{ id: `t${state.nextSeq()}`, nodeId: scope.start, memo: {} }],
         {},
+        { parent: token.run },
       );
       token.waitingFor = undefined;
       if (outcome.kind === 'terminated') state.log('completed', node.id, { detail: 'terminated' });
@@ -78,9 +85,9 @@ async function serviceTask(
   node: Node<'serviceTask'>,
   token: LiveToken,
 ): Promise<void> {
-  const { state, input } = ctx;
+  const { state, input, tokens } = ctx;
   const call = node.call;
-  const request = mappingAt(node.id, call.input, state.variables);
+  const request = mappingAt(node.id, call.input, tokens.variablesOf(token.run));
   token.waitingFor = 'service';
   let response: Record<string, unknown>;
   try {
@@ -99,28 +106,32 @@ async function serviceTask(
   } finally {
     token.waitingFor = undefined;
   }
-  if (call.output) state.merge(mappingAt(node.id, call.output, { ...state.variables, response }));
+  if (call.output)
+    tokens.write(
+      token.run,
+      mappingAt(node.id, call.output, { ...tokens.variablesOf(token.run), response }),
+    );
   if (call.compensation) {
     state.addCompensation({
       nodeId: node.id,
       scope: token.run.id,
       rpc: call.compensation.rpc,
-      request: mappingAt(node.id, call.compensation.input, state.variables),
+      request: mappingAt(node.id, call.compensation.input, tokens.variablesOf(token.run)),
     });
   }
 }
 
 async function userTask(ctx: NodeContext, node: Node<'userTask'>, token: LiveToken): Promise<void> {
-  const { state } = ctx;
+  const { state, tokens } = ctx;
   let taskId = token.memo.taskId;
   if (taskId === undefined || !state.knowsTask(taskId)) {
     taskId = `${node.id}#${state.nextSeq()}`;
     const t = node.task;
     const assignee = t.assignee
-      ? feelAt(node.id, () => evaluateFeel(t.assignee!, state.variables))
+      ? feelAt(node.id, () => evaluateFeel(t.assignee!, tokens.variablesOf(token.run)))
       : null;
     const groups = t.candidateGroups
-      ? feelAt(node.id, () => evaluateFeel(t.candidateGroups!, state.variables))
+      ? feelAt(node.id, () => evaluateFeel(t.candidateGroups!, tokens.variablesOf(token.run)))
       : null;
     const now = ctx.port.now();
     const task: UserTaskView = {
@@ -149,9 +160,13 @@ async function userTask(ctx: NodeContext, node: Node<'userTask'>, token: LiveTok
     state.cancelTask(id, node.id);
   }
   const done = state.takeCompletion(id);
-  state.merge(
+  tokens.write(
+    token.run,
     node.task.output
-      ? mappingAt(node.id, node.task.output, { ...state.variables, submission: done.data })
+      ? mappingAt(node.id, node.task.output, {
+          ...tokens.variablesOf(token.run),
+          submission: done.data,
+        })
       : done.data,
   );
 }
@@ -161,9 +176,9 @@ async function agentTask(
   node: Node<'agentTask'>,
   token: LiveToken,
 ): Promise<void> {
-  const { state, input } = ctx;
+  const { input, tokens } = ctx;
   const a = node.agent;
-  const request = mappingAt(node.id, a.input, state.variables);
+  const request = mappingAt(node.id, a.input, tokens.variablesOf(token.run));
   token.waitingFor = 'agent';
   let result: unknown;
   try {
@@ -182,7 +197,11 @@ async function agentTask(
   } finally {
     token.waitingFor = undefined;
   }
-  if (a.output) state.merge(mappingAt(node.id, a.output, { ...state.variables, result }));
+  if (a.output)
+    tokens.write(
+      token.run,
+      mappingAt(node.id, a.output, { ...tokens.variablesOf(token.run), result }),
+    );
 }
 
 /**
@@ -197,9 +216,10 @@ async function businessRuleTask(
   node: Node<'businessRuleTask'>,
   token: LiveToken,
 ): Promise<void> {
-  const { state, input, port } = ctx;
+  const { state, input, port, tokens } = ctx;
   const d = node.decision;
-  const context = d.input ? mappingAt(node.id, d.input, state.variables) : { ...state.variables };
+  const variables = tokens.variablesOf(token.run);
+  const context = d.input ? mappingAt(node.id, d.input, variables) : { ...variables };
   token.waitingFor = 'service';
   let loaded;
   try {
@@ -230,7 +250,7 @@ async function businessRuleTask(
       throw new ProcessIncident(node.id, `${d.decision} v${loaded.ref.version}: ${err.message}`);
     throw err;
   }
-  state.merge({ [d.resultVariable]: result.value });
+  tokens.write(token.run, { [d.resultVariable]: result.value });
   const rules = Object.entries(result.matchedRules)
     .map(([id, matched]) => `${id}: ${matched.join(', ') || 'none'}`)
     .join('; ');
@@ -244,9 +264,9 @@ async function callActivity(
   node: Node<'callActivity'>,
   token: LiveToken,
 ): Promise<void> {
-  const { state, input, port } = ctx;
+  const { state, input, port, tokens } = ctx;
   const c = node.call;
-  const variables = mappingAt(node.id, c.input, state.variables);
+  const variables = mappingAt(node.id, c.input, tokens.variablesOf(token.run));
   token.waitingFor = 'child';
   try {
     const ref = await port.resolveDefinition(input.actor.tenantId, c.definition, c.version);
@@ -263,7 +283,10 @@ async function callActivity(
       child,
     );
     if (c.output)
-      state.merge(mappingAt(node.id, c.output, { ...result.variables, result: result.variables }));
+      tokens.write(
+        token.run,
+        mappingAt(node.id, c.output, { ...result.variables, result: result.variables }),
+      );
   } catch (err) {
     throw activityError(ctx, node.id, err);
   } finally {
