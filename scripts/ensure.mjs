@@ -379,7 +379,9 @@ export function ensureKubeControlPlane(binaries = []) {
  * The operator's manager (`operators/cmd/ameide-operator`), built from this checkout for the
  * TS tests that run it against a local control plane. It is the repository's own code, so it
  * is built on every run: Go's build cache makes that seconds once the operator suites have
- * compiled (minutes on a cold cache). Returns the binary's path.
+ * compiled (minutes on a cold cache). The one place it is built: `npm test` before the tests
+ * (AMEIDE_OPERATOR_BINARY), `startTestOperator` of @ameide/testing for a test file run alone.
+ * Returns the binary's path.
  */
 export function ensureOperatorBinary() {
   if (!which('go')) throw new Error('Go 1.26 is needed to build the operator for its TS tests');

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { tailOutput, terminate } from '@ameide/launch';
 
@@ -51,6 +51,23 @@ export async function startTestKubeCluster(label: string): Promise<TestKubeClust
   }
 }
 
+/** `ensureOperatorBinary()` of scripts/ensure.mjs, in a child process (it builds synchronously). */
+async function operatorBinary(): Promise<string> {
+  const ensure = pathToFileURL(join(root, 'scripts', 'ensure.mjs')).href;
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(ensure)}); process.stdout.write(m.ensureOperatorBinary());`,
+    ],
+    { cwd: root, maxBuffer: 16 * 1024 * 1024 },
+  ).catch((err: Error & { stderr?: string }) => {
+    throw new Error(`cannot build the operator: ${err.stderr || err.message}`, { cause: err });
+  });
+  return stdout.trim();
+}
+
 /** The Ameide operator's manager, running against a cluster. */
 export interface TestOperator {
   /** What it logged last (for a failing test's message). */
@@ -59,25 +76,16 @@ export interface TestOperator {
 }
 
 /**
- * Runs `operators/cmd/ameide-operator` (`AMEIDE_OPERATOR_BINARY`, else built here: Go's build
- * cache makes that seconds once warm, minutes cold) against `kubeconfig` with only the `reconcilers` named, no metrics or probe ports.
+ * Runs `operators/cmd/ameide-operator` (`AMEIDE_OPERATOR_BINARY`, else built by `ensureOperatorBinary`
+ * of `scripts/ensure.mjs`, as `npm test` does before the tests: Go's build cache makes that
+ * seconds once warm, minutes cold) against `kubeconfig` with only the `reconcilers` named, no
+ * metrics or probe ports.
  */
 export async function startTestOperator(options: {
   readonly kubeconfig: string;
   readonly reconcilers: readonly string[];
 }): Promise<TestOperator> {
-  const dir = await mkdtemp(join(tmpdir(), 'ameide-operator-'));
-  // `npm test` builds it before the tests start (scripts/ensure.mjs); a lone run builds it here.
-  let binary = process.env['AMEIDE_OPERATOR_BINARY'];
-  if (!binary) {
-    binary = join(dir, 'ameide-operator');
-    await run('go', ['build', '-o', binary, './cmd/ameide-operator'], {
-      cwd: join(root, 'operators'),
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((err: Error & { stderr?: string }) => {
-      throw new Error(`cannot build the operator: ${err.stderr || err.message}`, { cause: err });
-    });
-  }
+  const binary = process.env['AMEIDE_OPERATOR_BINARY'] || (await operatorBinary());
   const all = ['domain', 'process', 'agent', 'uisurface', 'projection', 'integration', 'tenant'];
   const child = spawn(
     binary,
@@ -94,7 +102,6 @@ export async function startTestOperator(options: {
     output: () => tail.text(),
     async stop() {
       await terminate(child);
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }
