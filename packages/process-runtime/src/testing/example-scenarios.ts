@@ -40,6 +40,47 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('payment-wait', 2, retime(wait, { P7D: 1000 }));
   rt.publishDecision('credit-risk', 1, await compileDecisionExample('credit-risk'));
   rt.publish('credit-application', 1, await compileExample('credit-application'));
+  rt.publish('order-batch', 1, await compileExample('order-batch'));
+}
+
+/** Variables of order-batch: `lines` order lines (one order each), asked `approvers`. */
+export function orderBatchVariables(
+  lines: number,
+  approvers: readonly string[] = ['ann', 'bob', 'cid'],
+): Record<string, unknown> {
+  return {
+    customerId: 'c-1',
+    currency: 'EUR',
+    lines: Array.from({ length: lines }, (_, i) => ({
+      sku: `S${i + 1}`,
+      quantity: 1 + (i % 3),
+      unitPriceMinor: 100 * (i + 1),
+    })),
+    approvers: [...approvers],
+  };
+}
+
+/**
+ * Completes the order-batch approval tasks of `id` in `answers` order (approver → approved), each
+ * as its approver of `tenant`, waiting for the task to be open.
+ */
+export async function answerApprovals(
+  rt: RuntimeFixture,
+  tenant: string,
+  id: string,
+  answers: ReadonlyArray<readonly [approver: string, approved: boolean]>,
+  timeoutMs?: number,
+): Promise<void> {
+  for (const [approver, approved] of answers) {
+    const caller = rt.caller(tenant, approver);
+    const tasks = await eventually(
+      () => rt.processes.listUserTasks(caller, { instanceId: id }),
+      (ts) => ts.some((t) => t.nodeId === 'Task_Approve'),
+      timeoutMs,
+    );
+    const task = tasks.find((t) => t.nodeId === 'Task_Approve')!;
+    await rt.processes.completeUserTask(caller, id, task.taskId, { approved });
+  }
 }
 
 /** Inputs of credit-application that reach each of its end events (see credit-risk.dmn). */
@@ -343,6 +384,29 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       return done(rt, c, [
         ['', await start(rt, c, 'payment-wait', { orderId, currency: 'EUR' }, 2)],
       ]);
+    },
+  },
+  {
+    example: 'order-batch',
+    path: 'approved',
+    async run(rt) {
+      const c = rt.caller('r-batch', 'ann', ['sales']);
+      const id = await start(rt, c, 'order-batch', orderBatchVariables(3));
+      await answerApprovals(rt, 'r-batch', id, [
+        ['ann', true],
+        ['cid', true],
+      ]);
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'order-batch',
+    path: 'rejected',
+    async run(rt) {
+      const c = rt.caller('r-batch', 'ann', ['sales']);
+      const id = await start(rt, c, 'order-batch', orderBatchVariables(2));
+      await answerApprovals(rt, 'r-batch', id, [['bob', false]]);
+      return done(rt, c, [['', id]]);
     },
   },
   ...(['referred', 'conditions', 'approved'] as const).map((path): ExampleScenario => ({
