@@ -56,4 +56,4 @@ export type {
   PersistenceErrorOptions,
 } from './persistence-error.js';
 export { sqlStateOf } from './sql-state.js';
-export { quoteIdentifier } from './sql-identifier.js';
+export { quoteIdentifier, quoteLiteral } from './sql-identifier.js';

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { quoteIdentifier, type Database, type Queryable } from '@ameide/persistence';
+import {
+  quoteIdentifier,
+  quoteLiteral,
+  type Database,
+  type Queryable,
+  type QueryResult,
+  type Transaction,
+} from '@ameide/persistence';
 import type { EventEnvelope } from '../envelope/event-envelope.js';
 import { silentLogger, type EventsLogger } from '../logger.js';
 import { outboxChannel } from '../outbox/outbox-channel.js';
@@ -19,6 +26,16 @@ import type { EventPublisher } from '../transport/event-transport.js';
 const LEASE_SQL = `SELECT pg_backend_pid() AS lease_pid,
        CASE WHEN pg_backend_pid() = $2 THEN true
             ELSE pg_try_advisory_lock(hashtextextended($1, 0)) END AS got`;
+
+/** `sql` with `$1`, `$2`, ... replaced by `values` (SQL literals the caller made safe). */
+function inlineParams(sql: string, values: readonly string[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => values[Number(n) - 1]!);
+}
+
+function beganWith(tx: Transaction): QueryResult {
+  if (!tx.beginResult) throw new Error('the relay needs a Database that returns tx.beginResult');
+  return tx.beginResult;
+}
 
 interface LeaseRow {
   readonly lease_pid: number;
@@ -152,71 +169,86 @@ export function createRelay(options: RelayOptions): Relay {
   };
 
   const runOnce = async (): Promise<RelayCycle> => {
-    const cycle = await db.transaction(async (tx) => {
-      // A session lock held by this session (same backend pid) is still
-      // ours; locking it again would stack it, so only a new session tries
-      // the lock. While the lease is kept, one statement checks it and reads
-      // the batch after the checkpoint this relay committed last.
-      const known = readAhead === undefined ? checkpoint : undefined;
-      const { rows } = await tx.query<LeaseRow & Partial<OutboxRow>>(
-        known === undefined
-          ? LEASE_SQL
-          : `WITH lease AS MATERIALIZED (${LEASE_SQL})
+    // A session lock held by this session (same backend pid) is still
+    // ours; locking it again would stack it, so only a new session tries
+    // the lock. While the lease is kept, one statement checks it and reads
+    // the batch after the checkpoint this relay committed last; it travels
+    // with BEGIN (its values inlined as literals: a key of quoted text and
+    // numbers), so a woken relay is one round trip from its batch.
+    const known = readAhead === undefined ? checkpoint : undefined;
+    const leaseAndRead =
+      known === undefined
+        ? undefined
+        : inlineParams(
+            `WITH lease AS MATERIALIZED (${LEASE_SQL})
              SELECT lease.*, o.* FROM lease LEFT JOIN LATERAL (${outboxReadSql(schema, 3)}) o ON lease.got`,
-        known === undefined
-          ? [leaseKey, leasePid]
-          : [leaseKey, leasePid, known.transactionId.toString(), known.seq, batchSize],
-      );
-      const lease = rows[0];
-      if (lease?.got !== true) {
-        if (active)
-          logger.warn({ domain, relay: name }, 'relay lost its lease; another relay is active');
-        loseLease();
-        return undefined;
-      }
-      let from: LogPosition | undefined;
-      let batch: readonly LoggedEvent[] | undefined;
-      if (lease.lease_pid === leasePid) {
-        from = checkpoint;
-        batch =
-          known === undefined
-            ? readAhead
-            : rows.flatMap((r) =>
-                r.event_id == null ? [] : [loggedEvent(r as OutboxRow, domain)],
-              );
-      } else {
-        // A new session took the lease: whatever this relay remembers may be stale.
-        if (!active) logger.info({ domain, relay: name }, 'relay took the lease');
-        loseLease();
-        active = true;
-        leasePid = lease.lease_pid;
-      }
-      readAhead = undefined;
-      from ??= await readCheckpoint(tx);
-      batch ??= await readOutbox(tx, schema, domain, from, batchSize);
-      const last = batch.at(-1)?.position ?? from;
-      // The connection is idle while the broker acks: meanwhile count what is
-      // held back (a short batch) or read the next batch (a full one).
-      const held = batch.length < batchSize ? countHeldBack(tx, schema, last) : undefined;
-      if (batch.length === 0) return { from, last, batch, heldBack: await held };
-      const next = held ? undefined : readOutbox(tx, schema, domain, last, batchSize);
-      held?.catch(() => undefined);
-      next?.catch(() => undefined);
-      const envelopes = batch.map((e) => e.envelope);
-      const outcome = await publisher.publish(envelopes);
-      // Published: consumers can have them from now on.
-      options.onPublished?.(envelopes);
-      const counted = await held;
-      const ahead = await next;
-      await tx.query(
-        `INSERT INTO ${s}.relay_progress (relay, transaction_id, seq) VALUES ($1, $2::text::xid8, $3)
+            [
+              quoteLiteral(leaseKey),
+              String(leasePid),
+              quoteLiteral(known.transactionId.toString()),
+              known.seq.toString(),
+              String(batchSize),
+            ],
+          );
+    const cycle = await db.transaction(
+      async (tx) => {
+        const { rows } = (
+          leaseAndRead === undefined
+            ? await tx.query<LeaseRow & Partial<OutboxRow>>(LEASE_SQL, [leaseKey, leasePid])
+            : beganWith(tx)
+        ) as { rows: (LeaseRow & Partial<OutboxRow>)[] };
+        const lease = rows[0];
+        if (lease?.got !== true) {
+          if (active)
+            logger.warn({ domain, relay: name }, 'relay lost its lease; another relay is active');
+          loseLease();
+          return undefined;
+        }
+        let from: LogPosition | undefined;
+        let batch: readonly LoggedEvent[] | undefined;
+        if (lease.lease_pid === leasePid) {
+          from = checkpoint;
+          batch =
+            known === undefined
+              ? readAhead
+              : rows.flatMap((r) =>
+                  r.event_id == null ? [] : [loggedEvent(r as OutboxRow, domain)],
+                );
+        } else {
+          // A new session took the lease: whatever this relay remembers may be stale.
+          if (!active) logger.info({ domain, relay: name }, 'relay took the lease');
+          loseLease();
+          active = true;
+          leasePid = lease.lease_pid;
+        }
+        readAhead = undefined;
+        from ??= await readCheckpoint(tx);
+        batch ??= await readOutbox(tx, schema, domain, from, batchSize);
+        const last = batch.at(-1)?.position ?? from;
+        // The connection is idle while the broker acks: meanwhile count what is
+        // held back (a short batch) or read the next batch (a full one).
+        const held = batch.length < batchSize ? countHeldBack(tx, schema, last) : undefined;
+        if (batch.length === 0) return { from, last, batch, heldBack: await held };
+        const next = held ? undefined : readOutbox(tx, schema, domain, last, batchSize);
+        held?.catch(() => undefined);
+        next?.catch(() => undefined);
+        const envelopes = batch.map((e) => e.envelope);
+        const outcome = await publisher.publish(envelopes);
+        // Published: consumers can have them from now on.
+        options.onPublished?.(envelopes);
+        const counted = await held;
+        const ahead = await next;
+        await tx.query(
+          `INSERT INTO ${s}.relay_progress (relay, transaction_id, seq) VALUES ($1, $2::text::xid8, $3)
          ON CONFLICT (relay) DO UPDATE SET transaction_id = excluded.transaction_id, seq = excluded.seq, updated_at = now()`,
-        [name, last.transactionId.toString(), last.seq],
-      );
-      published += outcome.published;
-      duplicates += outcome.duplicates;
-      return { from, last, batch, heldBack: counted, ahead };
-    }, role);
+          [name, last.transactionId.toString(), last.seq],
+        );
+        published += outcome.published;
+        duplicates += outcome.duplicates;
+        return { from, last, batch, heldBack: counted, ahead };
+      },
+      leaseAndRead === undefined ? role : { begin: `${role.begin}; ${leaseAndRead}` },
+    );
     lastError = undefined;
     if (!cycle) return { active: false, published: 0 };
     // Committed: the table holds `last` now.

@@ -40,6 +40,12 @@ export interface Transaction extends Queryable {
    * on PGlite right after (coalesced per channel while one is on its way).
    */
   notifyAfterCommit(channel: string): void;
+  /**
+   * What the last statement of {@link TransactionOptions.begin} returned, so
+   * a first read can travel with BEGIN (rows in text format, parsed like any
+   * query's); undefined without a begin script.
+   */
+  readonly beginResult?: QueryResult | undefined;
 }
 
 /** Options of {@link Database.transaction}. */
@@ -47,7 +53,9 @@ export interface TransactionOptions {
   /**
    * A script run right after BEGIN, before `fn`, in the same round trip on a
    * server (simple protocol: no parameters, so only trusted, quoted values).
-   * `withTenant` uses it to set role and tenant without extra latency.
+   * `withTenant` uses it to set role and tenant without extra latency. The
+   * rows of its last statement are `tx.beginResult`. When it fails, the
+   * transaction is rolled back and the error thrown.
    */
   readonly begin?: string;
 }

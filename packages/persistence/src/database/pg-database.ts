@@ -129,7 +129,15 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
       client.on('error', handlers.onLost);
       try {
         // One round trip: BEGIN plus the caller's set-up script (simple protocol).
-        await client.query(options.begin ? `BEGIN; ${options.begin}` : 'BEGIN');
+        let begun: pg.QueryResult | pg.QueryResult[];
+        try {
+          begun = (await client.query(options.begin ? `BEGIN; ${options.begin}` : 'BEGIN')) as
+            pg.QueryResult | pg.QueryResult[];
+        } catch (error) {
+          // A failing set-up statement leaves the transaction open and aborted.
+          await client.query('ROLLBACK').catch(() => (broken = true));
+          throw error;
+        }
         let result: R;
         try {
           result = await runInTransactionScope(
@@ -156,6 +164,7 @@ export function createPgDatabase(options: PgDatabaseOptions): Database {
               },
             },
             fn,
+            options.begin && Array.isArray(begun) ? toResult(begun.at(-1)!) : undefined,
           );
         } catch (error) {
           await client.query('ROLLBACK').catch(() => (broken = true));

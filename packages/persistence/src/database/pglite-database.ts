@@ -60,7 +60,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
       const notify = new Set<string>();
       try {
         const result = await pglite.transaction(async (raw) => {
-          if (options.begin) await raw.exec(options.begin);
+          const begun = options.begin ? await raw.exec(options.begin) : undefined;
           return runInTransactionScope(
             db,
             'pglite',
@@ -72,6 +72,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
               notifyAfterCommit: (channel) => notify.add(channel),
             },
             fn,
+            begun?.length ? toResult(begun.at(-1)!) : undefined,
           );
         });
         const due = notifier.now(notify);

@@ -42,12 +42,14 @@ export async function runInTransactionScope<R>(
   kind: DatabaseKind,
   raw: RawTransaction,
   fn: (tx: Transaction) => Promise<R>,
+  beginResult?: QueryResult,
 ): Promise<R> {
   const scope: Scope = { owner, open: true };
   // Methods, not named arrows: under tsx (esbuild keepNames) each named arrow
   // costs a defineProperty call per transaction.
   const tx: Transaction = {
     kind,
+    beginResult,
     async query<T = Row>(sql: string, params: readonly unknown[] = []) {
       checkOpen(scope);
       return (await raw.query(sql, params)) as QueryResult<T>;
