@@ -7,6 +7,7 @@ export type {
   DefinitionVersion,
   Lane,
   MessageSubscription,
+  MultiInstance,
   NodeOfType,
   Participant,
   Position,
@@ -91,4 +92,9 @@ export {
 export type { IsoDuration, ParsedTimer } from './timer/iso8601.js';
 
 // For other packages (validation at their boundaries)
-export { processDefinitionSchema } from './model/process-definition.js';
+export {
+  ACTIVITY_TYPES,
+  DEFAULT_MULTI_INSTANCE_CONCURRENCY,
+  MAX_MULTI_INSTANCE_CONCURRENCY,
+  processDefinitionSchema,
+} from './model/process-definition.js';

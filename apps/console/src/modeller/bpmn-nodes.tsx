@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { Handle, NodeResizer, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
-import type { Diagnostic } from '@ameide/process-definition';
+import type { Diagnostic, ProcessNode } from '@ameide/process-definition';
 import type {
   FlowNode,
   LaneNodeData,
@@ -158,6 +158,7 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
             />
           )}
           <div className="container-label">{name}</div>
+          <LoopMarker node={node} />
           <Badge diagnostics={diagnostics} />
           <Handles connectable={connectable} />
         </div>
@@ -196,12 +197,38 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
               ＋
             </div>
           )}
+          <LoopMarker node={node} />
           <Badge diagnostics={diagnostics} />
           <Handles connectable={connectable} />
         </div>
       );
     }
   }
+}
+
+/** BPMN's multi-instance marker: three bars, vertical when parallel, horizontal when sequential. */
+function LoopMarker({ node }: { node: ProcessNode }) {
+  const mi = 'multiInstance' in node.data ? node.data.multiInstance : undefined;
+  if (!mi) return null;
+  const sequential = mi.sequential === true;
+  return (
+    <svg
+      className="loop-marker"
+      width="14"
+      height="14"
+      viewBox="0 0 14 14"
+      role="img"
+      aria-label={sequential ? 'sequential multi-instance' : 'parallel multi-instance'}
+    >
+      {[2, 6, 10].map((o) =>
+        sequential ? (
+          <rect key={o} x="1" y={o} width="12" height="2" />
+        ) : (
+          <rect key={o} x={o} y="1" width="2" height="12" />
+        ),
+      )}
+    </svg>
+  );
 }
 
 function LaneView({ data, selected, width, height, id }: NodeProps<FlowNode>) {

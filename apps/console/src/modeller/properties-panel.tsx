@@ -1,10 +1,11 @@
 import { useMemo } from 'react';
 import { ameideServices } from '@ameide/proto';
-import type {
-  ProcessDefinition,
-  ProcessEdge,
-  ProcessNode,
-  ProcessVariable,
+import {
+  ACTIVITY_TYPES,
+  type ProcessDefinition,
+  type ProcessEdge,
+  type ProcessNode,
+  type ProcessVariable,
 } from '@ameide/process-definition';
 import { updateEdgeData, updateLane, updateNodeData } from '../model/edit-definition.js';
 import type { EditResult } from '../model/edit-types.js';
@@ -534,6 +535,12 @@ function NodeProperties({
         feel('Input', ['binding', 'input'], '{ tier: customer.tier, total: orderTotal }'),
       );
       break;
+    default:
+      break;
+  }
+  if (ACTIVITY_TYPES.has(node.type))
+    sections.push(<MultiInstanceFields key="mi" str={str} set={set} feel={feel} data={data} />);
+  switch (node.type) {
     case 'unsupported':
       sections.push(
         <p key="u" className="field-error">
@@ -567,6 +574,77 @@ function NodeProperties({
           value={str(['documentation'])}
           onCommit={(v) => set(['documentation'], v)}
         />
+      )}
+    </>
+  );
+}
+
+/** The loop switched to `mode`: a sequential one has no concurrency bound. */
+function loopOf(mi: Record<string, unknown>, mode: string): Record<string, unknown> {
+  const { sequential: _s, maxConcurrency, ...rest } = mi;
+  return mode === 'sequential'
+    ? { ...rest, sequential: true }
+    : { ...rest, ...(maxConcurrency !== undefined ? { maxConcurrency } : {}) };
+}
+
+/** Multi-instance: none, parallel or sequential, and the loop's fields. */
+function MultiInstanceFields({
+  str,
+  set,
+  feel,
+  data,
+}: {
+  str: Str;
+  set: Set;
+  feel: Feel;
+  data: Record<string, unknown>;
+}) {
+  const mi = getIn(data, ['multiInstance']) as Record<string, unknown> | undefined;
+  const mode = !mi ? 'none' : mi['sequential'] === true ? 'sequential' : 'parallel';
+  return (
+    <>
+      <SelectField
+        label="Multi-instance"
+        value={mode}
+        options={['none', 'parallel', 'sequential']}
+        onChange={(v) =>
+          set(
+            ['multiInstance'],
+            v === 'none'
+              ? undefined
+              : loopOf(mi ?? { inputCollection: 'items', inputElement: 'item' }, v),
+          )
+        }
+      />
+      {mi && (
+        <>
+          {feel('Input collection', ['multiInstance', 'inputCollection'], 'order.lines')}
+          <TextField
+            label="Element variable (local to an instance)"
+            value={str(['multiInstance', 'inputElement'])}
+            onCommit={(v) => set(['multiInstance', 'inputElement'], v === '' ? undefined : v)}
+          />
+          <TextField
+            label="Output collection (variable)"
+            value={str(['multiInstance', 'outputCollection'])}
+            onCommit={(v) => set(['multiInstance', 'outputCollection'], v === '' ? undefined : v)}
+          />
+          {feel('Output element', ['multiInstance', 'outputElement'], 'result')}
+          {feel(
+            'Completion condition',
+            ['multiInstance', 'completionCondition'],
+            'numberOfCompletedInstances >= 2',
+          )}
+          {mode === 'parallel' && (
+            <TextField
+              label="Max concurrency (default 100)"
+              value={str(['multiInstance', 'maxConcurrency'])}
+              onCommit={(v) =>
+                set(['multiInstance', 'maxConcurrency'], /^\d+$/.test(v) ? Number(v) : undefined)
+              }
+            />
+          )}
+        </>
       )}
     </>
   );
