@@ -3,7 +3,10 @@
 //     100 instances each, alternating rounds, same worker — wall-time ratio (goal ≤ 1.15);
 // (b) starts/s and completions/s of 1,000 instances of a 1-task process, against a
 //     hand-written one-activity workflow (anchor: the SDK's published ~50–86 workflows/s
-//     for 1,000 one-activity workflows on the dev server).
+//     for 1,000 one-activity workflows on the dev server);
+// (c) a parallel multi-instance service task over 1,000 elements (bound 1,000) against a
+//     hand-written workflow starting the same 1,000 activities at once: wall time (median of
+//     3, alternating) and history size per element.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
@@ -47,11 +50,43 @@ async function chainPlan(n: number): Promise<{ json: string; hash: string }> {
 </bpmn:definitions>`;
   const imported = await importBpmn(xml);
   if (!imported.ok) throw new Error(JSON.stringify(imported.diagnostics));
-  const compiled = compileProcessDefinition(imported.definition, {
-    services: salesServiceRegistry,
-  });
+  return compiledPlan(imported.definition);
+}
+
+function compiledPlan(definition: unknown): { json: string; hash: string } {
+  const compiled = compileProcessDefinition(definition, { services: salesServiceRegistry });
   if (!compiled.ok) throw new Error(JSON.stringify(compiled.diagnostics));
   return { json: compiled.json, hash: compiled.hash };
+}
+
+/** One service task, parallel multi-instance over `items`, every instance at once. */
+function loopPlan(): { json: string; hash: string } {
+  const at = { position: { x: 0, y: 0 } };
+  return compiledPlan({
+    schemaVersion: 1,
+    id: 'loop-1000',
+    nodes: [
+      { id: 'Start', type: 'startEvent', ...at, data: {} },
+      {
+        id: 'T',
+        type: 'serviceTask',
+        ...at,
+        data: {
+          binding: {
+            service: 'ameide.sales.v1.OrderService',
+            method: 'GetOrder',
+            input: '{ orderId: "o-" + string(item) }',
+          },
+          multiInstance: { inputCollection: 'items', inputElement: 'item', maxConcurrency: 1000 },
+        },
+      },
+      { id: 'End', type: 'endEvent', ...at, data: {} },
+    ],
+    edges: [
+      { id: 'F0', source: 'Start', target: 'T' },
+      { id: 'F1', source: 'T', target: 'End' },
+    ],
+  });
 }
 
 /**
@@ -70,6 +105,10 @@ const { callService } = proxyActivities({
   startToCloseTimeout: 30_000,
   retry: { maximumAttempts: 3, initialInterval: 1000, backoffCoefficient: 2 },
 });
+export async function handWrittenParallel(n, actor) {
+  await Promise.all(Array.from({ length: n }, (_, i) =>
+    callService({ rpc: ${JSON.stringify(RPC)}, request: { orderId: 'o-' + i }, actor, idempotencyKey: workflowInfo().workflowId + '/' + i })));
+}
 export async function handWritten(n, actor) {
   for (let i = 0; i < n; i++) {
     await callService({ rpc: ${JSON.stringify(RPC)}, request: { orderId: 'o-' + i }, actor, idempotencyKey: workflowInfo().workflowId + '/' + i });
@@ -113,9 +152,11 @@ export async function benchProcessRuntime(): Promise<void> {
   const taskQueue = `bench-${randomUUID()}`;
   const ten = await chainPlan(10);
   const one = await chainPlan(1);
+  const loop = loopPlan();
   const plans = new Map([
     [ten.hash, ten.json],
     [one.hash, one.json],
+    [loop.hash, loop.json],
   ]);
   const activities: ProcessActivities = {
     loadPlan: (ref) => Promise.resolve(plans.get(ref.planHash)!),
@@ -134,26 +175,28 @@ export async function benchProcessRuntime(): Promise<void> {
   });
   const running = worker.run();
   try {
-    const interpreter = (plan: { hash: string }, name: string) => (i: number) => {
-      const input: ProcessInput = {
-        actor,
-        definition: { definitionId: name, name, version: 1, planHash: plan.hash },
-        variables: {},
-        businessKey: '',
+    const interpreter =
+      (plan: { hash: string }, name: string, variables: Record<string, unknown> = {}) =>
+      (i: number) => {
+        const input: ProcessInput = {
+          actor,
+          definition: { definitionId: name, name, version: 1, planHash: plan.hash },
+          variables,
+          businessKey: '',
+        };
+        return client.workflow.start('processInstance', {
+          taskQueue,
+          workflowId: `bench:${name}-${randomUUID()}-${i}`,
+          args: [input],
+          typedSearchAttributes: [
+            { key: processSearchAttributes.tenant, value: actor.tenantId },
+            { key: processSearchAttributes.definition, value: name },
+            { key: processSearchAttributes.version, value: 1 },
+            { key: processSearchAttributes.status, value: 'RUNNING' },
+            { key: processSearchAttributes.businessKey, value: '' },
+          ],
+        });
       };
-      return client.workflow.start('processInstance', {
-        taskQueue,
-        workflowId: `bench:${name}-${randomUUID()}-${i}`,
-        args: [input],
-        typedSearchAttributes: [
-          { key: processSearchAttributes.tenant, value: actor.tenantId },
-          { key: processSearchAttributes.definition, value: name },
-          { key: processSearchAttributes.version, value: 1 },
-          { key: processSearchAttributes.status, value: 'RUNNING' },
-          { key: processSearchAttributes.businessKey, value: '' },
-        ],
-      });
-    };
     const handWritten = (n: number) => (i: number) =>
       client.workflow.start('handWritten', {
         taskQueue,
@@ -211,6 +254,67 @@ export async function benchProcessRuntime(): Promise<void> {
       'workflows/s',
       1,
       'hand-written one-activity workflow',
+    );
+
+    // (c) multi-instance over 1,000 elements vs 1,000 activities started by hand at once.
+    const N = 1000;
+    const items = Array.from({ length: N }, (_, i) => i);
+    const loopStart = interpreter(loop, 'loop-1000', { items });
+    const handParallel = (i: number) =>
+      client.workflow.start('handWrittenParallel', {
+        taskQueue,
+        workflowId: `bench:hand-par-${randomUUID()}-${i}`,
+        args: [N, actor],
+      });
+    const timeOne = async (
+      start: (i: number) => Promise<{ workflowId: string; result(): Promise<unknown> }>,
+    ) => {
+      const t0 = performance.now();
+      const h = await start(0);
+      await h.result();
+      const ms = performance.now() - t0;
+      const history = await client.workflow.getHandle(h.workflowId).fetchHistory();
+      const bytes = Buffer.byteLength(JSON.stringify(history));
+      return { ms, events: history.events?.length ?? 0, bytes };
+    };
+    await timeOne(handParallel);
+    await timeOne(loopStart);
+    const hand: Array<Awaited<ReturnType<typeof timeOne>>> = [];
+    const mi: Array<Awaited<ReturnType<typeof timeOne>>> = [];
+    for (let round = 0; round < 3; round++) {
+      hand.push(await timeOne(handParallel));
+      mi.push(await timeOne(loopStart));
+    }
+    const hm = median(hand.map((x) => x.ms));
+    const mm = median(mi.map((x) => x.ms));
+    report(
+      'process-runtime parallel multi-instance, 1,000 elements',
+      mm / 1000,
+      's',
+      mm / hm,
+      'hand-written workflow starting 1,000 activities',
+    );
+    report(
+      'process-runtime hand-written 1,000 parallel activities',
+      hm / 1000,
+      's',
+      1,
+      'hand-written workflow starting 1,000 activities',
+    );
+    const perElement = (x: { events: number; bytes: number }) => x.events / N;
+    report(
+      'process-runtime multi-instance history events per element',
+      perElement(mi[0]!),
+      'events',
+      mi[0]!.events / hand[0]!.events,
+      'hand-written workflow starting 1,000 activities',
+    );
+    report(
+      'process-runtime multi-instance history bytes per element',
+      mi[0]!.bytes / N,
+      'bytes',
+      mi[0]!.bytes / hand[0]!.bytes,
+      'hand-written workflow starting 1,000 activities',
     );
   } finally {
     await worker.shutdown();
