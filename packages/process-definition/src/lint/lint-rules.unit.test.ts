@@ -619,3 +619,40 @@ describe('lint details', () => {
     }
   });
 });
+
+describe('lint judges each level on its own', () => {
+  /** Start → SP → End, where SP holds IS → IT → IE. */
+  function withSubProcess(): ReturnType<typeof base> {
+    const def = base();
+    def.nodes = [
+      n('S', 'startEvent'),
+      n('SP', 'subProcess'),
+      n('IS', 'startEvent', {}, { parentId: 'SP' }),
+      n('IT', 'serviceTask', service(), { parentId: 'SP' }),
+      n('IE', 'endEvent', {}, { parentId: 'SP' }),
+      n('E', 'endEvent'),
+    ];
+    def.edges = [e('F1', 'S', 'SP'), e('F2', 'SP', 'E'), e('F3', 'IS', 'IT'), e('F4', 'IT', 'IE')];
+    return def;
+  }
+  const codes = (def: unknown): string[] =>
+    lintProcessDefinition(def, { services: salesServiceRegistry }).diagnostics.map(
+      (d) => `${d.code}:${d.elementId}`,
+    );
+
+  it('reports a step inside a subProcess that its start does not reach, even when the process has no start event', () => {
+    const def = withSubProcess();
+    def.edges = def.edges.filter((x) => x.id !== 'F3');
+    expect(codes(def)).toEqual(expect.arrayContaining(['AM006:IT', 'AM007:IS']));
+    def.nodes = def.nodes.filter((x) => x.id !== 'S');
+    def.edges = def.edges.filter((x) => x.id !== 'F1');
+    expect(codes(def)).toEqual(expect.arrayContaining(['AM001:fixture', 'AM006:IT', 'AM007:IS']));
+  });
+
+  it('reports an unreachable subProcess once when its inside is sound', () => {
+    const def = withSubProcess();
+    def.edges = def.edges.filter((x) => x.id !== 'F1');
+    def.edges.push(e('F1', 'S', 'E'));
+    expect(codes(def).filter((c) => c.startsWith('AM006'))).toEqual(['AM006:SP']);
+  });
+});

@@ -12,6 +12,28 @@ export interface InstancesQueryFilter {
 const tenantClause = (tenantId: string): string =>
   `${SA.tenant.name} = ${visibilityLiteral(tenantId, 'tenant_id')}`;
 
+/** Temporal execution statuses each closed instance status stands for when no status was recorded. */
+const closedExecutionStatuses: Record<Exclude<InstanceStatus, 'RUNNING'>, readonly string[]> = {
+  COMPLETED: ['Completed'],
+  FAILED: ['Failed', 'TimedOut'],
+  CANCELLED: ['Canceled', 'Terminated'],
+};
+
+/**
+ * The clause selecting the instances whose status (as the list reports it) is `status`. An
+ * instance is running while its execution runs, even after the workflow recorded its outcome in
+ * the status attribute and before the execution closed; a closed one reports the outcome it
+ * recorded, or its execution's status when it closed without recording one (terminated, timed out).
+ */
+function statusClause(status: InstanceStatus): string {
+  if (status === 'RUNNING') return `ExecutionStatus = 'Running'`;
+  const closedAs = closedExecutionStatuses[status].map((s) => `'${s}'`).join(', ');
+  return (
+    `ExecutionStatus != 'Running' AND (${SA.status.name} = ${visibilityLiteral(status, 'status')}` +
+    ` OR (${SA.status.name} = 'RUNNING' AND ExecutionStatus IN (${closedAs})))`
+  );
+}
+
 /**
  * The visibility filter of ListProcessInstances. The tenant clause comes first and every other
  * clause is ANDed to it; values go through {@link visibilityLiteral}, so an unsearchable value
@@ -21,8 +43,7 @@ export function instancesQuery(tenantId: string, filter: InstancesQueryFilter = 
   const clauses = [tenantClause(tenantId), `ExecutionStatus != 'ContinuedAsNew'`];
   if (filter.definition)
     clauses.push(`${SA.definition.name} = ${visibilityLiteral(filter.definition, 'definition')}`);
-  if (filter.status)
-    clauses.push(`${SA.status.name} = ${visibilityLiteral(filter.status, 'status')}`);
+  if (filter.status) clauses.push(statusClause(filter.status));
   if (filter.businessKey)
     clauses.push(
       `${SA.businessKey.name} = ${visibilityLiteral(filter.businessKey, 'business_key')}`,

@@ -227,4 +227,44 @@ describe('visibility filters', () => {
     ]);
     await expect(correlate('a')).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('lists an instance under the status it reports: running until its execution closes, then what it recorded or how it closed', async () => {
+    const tenant = `vs-${randomUUID().slice(0, 8)}`;
+    // recorded status, and whether the execution is then terminated
+    const cases = {
+      running: ['RUNNING', false],
+      recordedNotClosed: ['COMPLETED', false],
+      terminated: ['RUNNING', true],
+      recordedFailedThenTerminated: ['FAILED', true],
+    } as const;
+    for (const [name, [status, terminate]] of Object.entries(cases)) {
+      const workflowId = `${tenant}:${randomUUID()}`;
+      const handle = await temporal.workflow.start(PROCESS_WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId,
+        args: [],
+        typedSearchAttributes: [
+          { key: SA.tenant, value: tenant },
+          { key: SA.definition, value: 'visibility' },
+          { key: SA.version, value: 1 },
+          { key: SA.status, value: status },
+          { key: SA.businessKey, value: name },
+        ],
+      });
+      started.push({ tenant, workflowId, key: name, message: '' });
+      if (terminate) await handle.terminate('closed without recording');
+    }
+    await eventually(
+      () => list(`${instancesQuery(tenant)} AND ExecutionStatus = 'Terminated'`),
+      (found) => found.length === 2,
+    );
+    const listed = async (status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED') =>
+      (await processes.list(caller(tenant), { status })).instances
+        .map((i) => `${i.businessKey}:${i.status}`)
+        .sort();
+    expect(await listed('RUNNING')).toEqual(['recordedNotClosed:RUNNING', 'running:RUNNING']);
+    expect(await listed('COMPLETED')).toEqual([]);
+    expect(await listed('CANCELLED')).toEqual(['terminated:CANCELLED']);
+    expect(await listed('FAILED')).toEqual(['recordedFailedThenTerminated:FAILED']);
+  });
 });

@@ -171,13 +171,30 @@ describe('process queries', () => {
           ...[id('AmeideTenant'), op('='), str(tenant)],
           ...[id('AND'), id('ExecutionStatus'), op('!='), str('ContinuedAsNew')],
           ...(definition ? [id('AND'), id('AmeideDefinition'), op('='), str(definition)] : []),
-          ...[id('AND'), id('AmeideStatus'), op('='), str('RUNNING')],
+          ...[id('AND'), id('ExecutionStatus'), op('='), str('Running')],
           ...(businessKey ? [id('AND'), id('AmeideBusinessKey'), op('='), str(businessKey)] : []),
         ];
         expect(tokenize(query)).toEqual(expected);
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('select closed instances by the outcome they recorded, or by how they closed without one', () => {
+    expect(tokenize(instancesQuery('t', { status: 'COMPLETED' }))).toEqual([
+      ...[id('AmeideTenant'), op('='), str('t')],
+      ...[id('AND'), id('ExecutionStatus'), op('!='), str('ContinuedAsNew')],
+      ...[id('AND'), id('ExecutionStatus'), op('!='), str('Running')],
+      ...[id('AND'), op('('), id('AmeideStatus'), op('='), str('COMPLETED')],
+      ...[id('OR'), op('('), id('AmeideStatus'), op('='), str('RUNNING')],
+      ...[id('AND'), id('ExecutionStatus'), id('IN'), op('('), str('Completed'), op(')')],
+      ...[op(')'), op(')')],
+    ]);
+    const cancelled = tokenize(instancesQuery('t', { status: 'CANCELLED' }));
+    expect(cancelled.slice(-8)).toEqual([
+      ...[id('IN'), op('('), str('Canceled'), op(','), str('Terminated'), op(')')],
+      ...[op(')'), op(')')],
+    ]);
   });
 
   it('name the field each refused value came from', () => {

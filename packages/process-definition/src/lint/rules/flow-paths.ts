@@ -36,8 +36,12 @@ export const endOutgoing = defineRule(
   },
 );
 
-/** Nodes a token can reach from the start events (following subProcess entry and boundary events). */
-export function reachableNodes(graph: ProcessGraph): Set<string> {
+/**
+ * Nodes a path reaches from the start events of their own level (following boundary events):
+ * each level is judged on its own, so a subProcess nothing leads to still has its inside checked,
+ * and a level without start event (AM001) does not hide what is wrong inside its subProcesses.
+ */
+export function locallyReachableNodes(graph: ProcessGraph): Set<string> {
   const seen = new Set<string>();
   const queue: string[] = [];
   const visit = (id: string): void => {
@@ -49,12 +53,11 @@ export function reachableNodes(graph: ProcessGraph): Set<string> {
   const startsOf = (scope: string): void => {
     for (const n of graph.nodesByScope.get(scope) ?? []) if (n.type === 'startEvent') visit(n.id);
   };
-  startsOf(ROOT_SCOPE);
+  for (const scope of graph.nodesByScope.keys()) startsOf(scope);
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i]!;
     for (const e of outgoingOf(graph, id)) visit(e.target);
     for (const b of graph.boundaryByHost.get(id) ?? []) visit(b.id);
-    if (graph.nodesByScope.has(id)) startsOf(id);
   }
   return seen;
 }
@@ -67,7 +70,7 @@ export const unreachable = defineRule(
     severity: 'error',
   },
   ({ definition, graph, report }) => {
-    const reached = reachableNodes(graph);
+    const reached = locallyReachableNodes(graph);
     const starts = new Map<string, boolean>();
     const hasStart = (scope: string): boolean => {
       let known = starts.get(scope);
@@ -79,11 +82,8 @@ export const unreachable = defineRule(
     };
     for (const n of definition.nodes) {
       if (!isFlowNode(n) || reached.has(n.id) || graph.nodeById.get(n.id) !== n) continue;
-      const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
-      // Inside an unreachable subProcess only the subProcess itself is reported, and a level
-      // without start event is reported once (AM001).
-      if (scope !== ROOT_SCOPE && !reached.has(scope)) continue;
-      if (!hasStart(scope)) continue;
+      // A level without start event is reported once (AM001).
+      if (!hasStart(graph.scopeOf.get(n.id) ?? ROOT_SCOPE)) continue;
       report({
         elementId: n.id,
         elementKind: 'node',
