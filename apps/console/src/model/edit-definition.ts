@@ -1,4 +1,4 @@
-import { ACTIVITY_TYPES_FOR_EDITOR, type EditResult } from './edit-types.js';
+import { ACTIVITY_TYPES } from '@ameide/process-definition';
 import type {
   Lane,
   Position,
@@ -16,6 +16,7 @@ import {
   sizeOf,
   snapToBorder,
 } from './geometry.js';
+import type { EditResult } from './edit-types.js';
 import { idPrefix } from './node-kinds.js';
 
 /**
@@ -81,9 +82,7 @@ export function addNode(definition: ProcessDefinition, input: AddNodeInput): Edi
 
   let node: ProcessNode;
   if (input.type === 'boundaryEvent') {
-    const host = topmostAt(definition, index, dropCenter, (n) =>
-      ACTIVITY_TYPES_FOR_EDITOR.has(n.type),
-    );
+    const host = topmostAt(definition, index, dropCenter, (n) => ACTIVITY_TYPES.has(n.type));
     if (!host)
       return { ok: false, message: 'drop a boundary event on a task or sub-process border' };
     const hostRect = absoluteRect(index, host);

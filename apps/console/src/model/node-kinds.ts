@@ -123,6 +123,20 @@ export const PALETTE: readonly PaletteItem[] = [
     data: () => ({ name: 'Service task' }),
   },
   {
+    key: 'sendTask',
+    type: 'sendTask',
+    label: 'Send task',
+    group: 'Activities',
+    data: () => ({ name: 'Send task' }),
+  },
+  {
+    key: 'receiveTask',
+    type: 'receiveTask',
+    label: 'Receive task',
+    group: 'Activities',
+    data: () => ({ name: 'Receive task', message: { name: 'Message', correlationKey: 'id' } }),
+  },
+  {
     key: 'userTask',
     type: 'userTask',
     label: 'User task',
@@ -198,6 +212,17 @@ export const PALETTE: readonly PaletteItem[] = [
     label: 'Timer boundary event',
     group: 'Boundary events',
     data: () => ({ attachedTo: '', interrupting: true, event: { type: 'timer', timer: timer() } }),
+  },
+  {
+    key: 'boundaryEvent:message',
+    type: 'boundaryEvent',
+    label: 'Message boundary event',
+    group: 'Boundary events',
+    data: () => ({
+      attachedTo: '',
+      interrupting: true,
+      event: { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
+    }),
   },
   {
     key: 'boundaryEvent:error',

@@ -286,6 +286,8 @@ export const nodeTypes: NodeTypes = {
   startEvent: ProcessNodeMemo,
   endEvent: ProcessNodeMemo,
   serviceTask: ProcessNodeMemo,
+  sendTask: ProcessNodeMemo,
+  receiveTask: ProcessNodeMemo,
   userTask: ProcessNodeMemo,
   agentTask: ProcessNodeMemo,
   scriptTask: ProcessNodeMemo,

@@ -44,6 +44,22 @@ export function Glyph({ kind }: { kind: string }) {
           <path d="M12 3v3M12 18v3M3 12h3M18 12h3M5.6 5.6l2.1 2.1M16.3 16.3l2.1 2.1M5.6 18.4l2.1-2.1M16.3 7.7l2.1-2.1" />
         </g>
       );
+    case 'send':
+      // BPMN's send marker: a filled envelope (a throwing message).
+      return (
+        <g stroke="currentColor" strokeWidth="1.2">
+          <rect x="5" y="7" width="14" height="10" fill="currentColor" />
+          <path d="M5 7l7 5 7-5" fill="none" stroke="white" />
+        </g>
+      );
+    case 'receive':
+      // BPMN's receive marker: an outlined envelope (a catching message).
+      return (
+        <g fill="none" stroke="currentColor" strokeWidth="1.4">
+          <rect x="5" y="7" width="14" height="10" />
+          <path d="M5 7l7 5 7-5" />
+        </g>
+      );
     case 'user':
       return (
         <g fill="none" stroke="currentColor" strokeWidth="1.4">
@@ -111,6 +127,8 @@ export function eventMarker(node: ProcessNode): string | undefined {
 
 export const TASK_MARKER: Partial<Record<ProcessNode['type'], string>> = {
   serviceTask: 'service',
+  sendTask: 'send',
+  receiveTask: 'receive',
   userTask: 'user',
   agentTask: 'agent',
   scriptTask: 'script',

@@ -389,6 +389,10 @@ function NodeProperties({
       );
       if (node.data.event.type === 'timer')
         sections.push(<div key="t">{timer(['event', 'timer'])}</div>);
+      else if (node.data.event.type === 'message')
+        sections.push(
+          <MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />,
+        );
       else
         sections.push(
           <TextField
@@ -400,7 +404,11 @@ function NodeProperties({
         );
       break;
     case 'serviceTask':
+    case 'sendTask':
       sections.push(<ServiceBindingFields key="b" str={str} set={set} feel={feel} />);
+      break;
+    case 'receiveTask':
+      sections.push(<MessageFields key="m" str={str} set={set} feel={feel} base={['message']} />);
       break;
     case 'userTask':
       sections.push(

@@ -32,7 +32,7 @@ export const ameideModdleDescriptor = {
       name: 'ServiceBinding',
       superClass: ['Element'],
       meta: {
-        allowedIn: ['bpmn:ServiceTask'],
+        allowedIn: ['bpmn:ServiceTask', 'bpmn:SendTask'],
       },
       properties: [
         {
@@ -279,7 +279,12 @@ export const ameideModdleDescriptor = {
       name: 'MessageBinding',
       superClass: ['Element'],
       meta: {
-        allowedIn: ['bpmn:IntermediateCatchEvent', 'bpmn:StartEvent'],
+        allowedIn: [
+          'bpmn:IntermediateCatchEvent',
+          'bpmn:StartEvent',
+          'bpmn:BoundaryEvent',
+          'bpmn:ReceiveTask',
+        ],
       },
       properties: [
         {

@@ -17,6 +17,8 @@ const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, st
   startEvent: 'bpmn:StartEvent',
   endEvent: 'bpmn:EndEvent',
   serviceTask: 'bpmn:ServiceTask',
+  sendTask: 'bpmn:SendTask',
+  receiveTask: 'bpmn:ReceiveTask',
   userTask: 'bpmn:UserTask',
   agentTask: 'bpmn:ServiceTask',
   scriptTask: 'bpmn:ScriptTask',
@@ -98,10 +100,27 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
     case 'boundaryEvent': {
       el.cancelActivity = n.data.interrupting;
       const ev = n.data.event;
-      el.eventDefinitions = [ev.type === 'timer' ? timer(ev.timer) : error(ev.errorCode)];
+      el.eventDefinitions = [
+        ev.type === 'timer'
+          ? timer(ev.timer)
+          : ev.type === 'message'
+            ? message(ev.message)
+            : error(ev.errorCode),
+      ];
       break;
     }
-    case 'serviceTask': {
+    case 'receiveTask': {
+      const m = n.data.message;
+      if (!m) break;
+      ext('ameide:MessageBinding', {
+        correlationKey: expr(m.correlationKey),
+        output: expr(m.output),
+      });
+      el.messageRef = refs.message(m.name);
+      break;
+    }
+    case 'serviceTask':
+    case 'sendTask': {
       const b = n.data.binding;
       if (!b) break;
       ext('ameide:ServiceBinding', {

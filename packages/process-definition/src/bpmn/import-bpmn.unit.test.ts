@@ -44,7 +44,7 @@ describe('importBpmn: Camunda Modeler (Zeebe) dialect', () => {
       'Activity_1pack00:unsupported',
       'Event_1done00:endEvent',
       'Event_0remind:boundaryEvent',
-      'Activity_0mail00:unsupported',
+      'Activity_0mail00:sendTask',
       'Event_0remdone:endEvent',
       'TextAnnotation_0note01:textAnnotation',
     ]);
@@ -60,7 +60,6 @@ describe('importBpmn: Camunda Modeler (Zeebe) dialect', () => {
       'AM103:Activity_1q8v0ay:element zeebe:formDefinition',
       "AM102:Activity_1pack00:bpmn:ManualTask 'Activity_1pack00'",
       'AM103:Activity_0mail00:element zeebe:taskDefinition',
-      "AM102:Activity_0mail00:bpmn:SendTask 'Activity_0mail00'",
       "AM106:Association_0a1b2c3:bpmn:Association 'Association_0a1b2c3'",
     ]);
     expect(diagnostics.find((d) => d.elementId === 'Activity_1pack00')).toMatchObject({
@@ -99,17 +98,61 @@ describe('importBpmn: Camunda Modeler (Zeebe) dialect', () => {
     const { definition } = await imported(fixture('camunda-modeler-order.bpmn'));
     expect(codes(lintProcessDefinition(definition).diagnostics)).toEqual([
       'AM024:Activity_0u7q1cd',
+      'AM024:Activity_0mail00',
       'AM028:Activity_1pack00',
-      'AM028:Activity_0mail00',
     ]);
+  });
+});
+
+describe('importBpmn: send and receive tasks, message boundary events', () => {
+  it('imports bare send and receive tasks as such, and lint asks for their binding and message', async () => {
+    const { definition } = await imported(
+      doc('<bpmn:startEvent id="S" /><bpmn:sendTask id="ST" /><bpmn:receiveTask id="RT" />'),
+    );
+    expect(definition.nodes.map((n) => `${n.id}:${n.type}`)).toEqual([
+      'S:startEvent',
+      'ST:sendTask',
+      'RT:receiveTask',
+    ]);
+    const missing = lintProcessDefinition(definition).diagnostics.filter((d) => d.code === 'AM024');
+    expect(missing.map((d) => [d.elementId, d.path])).toEqual([
+      ['ST', 'nodes[1].data.binding'],
+      ['RT', 'nodes[2].data.message'],
+    ]);
+  });
+
+  it('maps a Camunda 8 receive task and message boundary event with their subscriptions', async () => {
+    const { definition } = await imported(
+      `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="D" targetNamespace="t">
+  <bpmn:message id="M1" name="shipped"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:message id="M2" name="cancelled"><bpmn:extensionElements><zeebe:subscription correlationKey="=orderId" /></bpmn:extensionElements></bpmn:message>
+  <bpmn:process id="P" isExecutable="true">
+    <bpmn:startEvent id="S" />
+    <bpmn:receiveTask id="R" messageRef="M1" />
+    <bpmn:boundaryEvent id="B" attachedToRef="R" cancelActivity="false"><bpmn:messageEventDefinition messageRef="M2" /></bpmn:boundaryEvent>
+  </bpmn:process>
+</bpmn:definitions>`,
+    );
+    const node = (id: string) => definition.nodes.find((n) => n.id === id)!;
+    expect(node('R')).toMatchObject({
+      type: 'receiveTask',
+      data: { message: { name: 'shipped', correlationKey: 'orderId' } },
+    });
+    expect(node('B')).toMatchObject({
+      type: 'boundaryEvent',
+      data: {
+        attachedTo: 'R',
+        interrupting: false,
+        event: { type: 'message', message: { name: 'cancelled', correlationKey: 'orderId' } },
+      },
+    });
   });
 });
 
 describe('importBpmn: elements Ameide does not execute', () => {
   const cases: [string, string, string][] = [
     ['bpmn:ManualTask', '<bpmn:manualTask id="X" />', ''],
-    ['bpmn:SendTask', '<bpmn:sendTask id="X" />', ''],
-    ['bpmn:ReceiveTask', '<bpmn:receiveTask id="X" />', ''],
     ['bpmn:Task', '<bpmn:task id="X" />', ''],
     ['bpmn:ComplexGateway', '<bpmn:complexGateway id="X" />', ''],
     [

@@ -192,6 +192,16 @@ function importElement(
           },
         };
       }
+      if (defType === 'bpmn:MessageEventDefinition') {
+        const message = messageOf(el, single!, ctx, feel);
+        if (message)
+          return {
+            id,
+            type: 'boundaryEvent',
+            data: { ...common, attachedTo, interrupting, event: { type: 'message', message } },
+          };
+        return unsupported();
+      }
       if (defType === 'bpmn:ErrorEventDefinition') {
         return {
           id,
@@ -217,6 +227,17 @@ function importElement(
         ? validated(serviceBindingSchema, serviceBindingOf(service), id, el.$type, ctx)
         : undefined;
       return { id, type: 'serviceTask', data: { ...common, ...(binding ? { binding } : {}) } };
+    }
+    case 'bpmn:SendTask': {
+      const service = extensionOf(el, 'ameide:ServiceBinding');
+      const binding = service
+        ? validated(serviceBindingSchema, serviceBindingOf(service), id, el.$type, ctx)
+        : undefined;
+      return { id, type: 'sendTask', data: { ...common, ...(binding ? { binding } : {}) } };
+    }
+    case 'bpmn:ReceiveTask': {
+      const message = messageOf(el, el, ctx, feel);
+      return { id, type: 'receiveTask', data: { ...common, ...(message ? { message } : {}) } };
     }
     case 'bpmn:UserTask': {
       const ameide = extensionOf(el, 'ameide:UserTaskBinding');

@@ -144,7 +144,10 @@ function buildPlan(def: ProcessDefinition, graph: ProcessGraph): ExecutionPlan {
       else s.eventStarts.push(n.id);
     }
     const planNode = compileNode(n, scope, graph);
-    if (planNode.type === 'intermediateMessageEvent') messages.add(planNode.message.name);
+    if (planNode.type === 'intermediateMessageEvent' || planNode.type === 'receiveTask')
+      messages.add(planNode.message.name);
+    if (planNode.type === 'boundaryEvent' && planNode.trigger.type === 'message')
+      messages.add(planNode.trigger.message.name);
     if (planNode.type === 'startEvent' && planNode.trigger.type === 'message')
       messages.add(planNode.trigger.message.name);
     nodes[n.id] = planNode;
@@ -217,7 +220,14 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
       };
     }
     case 'serviceTask':
+    case 'sendTask':
       return { ...activity(), type: n.type, call: serviceCall(n) };
+    case 'receiveTask':
+      return {
+        ...activity(),
+        type: n.type,
+        message: planMessage(required(n, n.data.message)),
+      };
     case 'userTask': {
       const b = n.data.binding ?? {};
       return {
@@ -352,10 +362,11 @@ function boundaryEvents(hostId: string, graph: ProcessGraph): PlanBoundary[] {
 function boundaryTrigger(b: NodeOfType<'boundaryEvent'>): PlanBoundary['trigger'] {
   const ev = b.data.event;
   if (ev.type === 'timer') return { type: 'timer', timer: planTimer(ev.timer) };
+  if (ev.type === 'message') return { type: 'message', message: planMessage(ev.message) };
   return { type: 'error', ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) };
 }
 
-function serviceCall(n: NodeOfType<'serviceTask'>) {
+function serviceCall(n: NodeOfType<'serviceTask'> | NodeOfType<'sendTask'>) {
   const b = required(n, n.data.binding);
   const retry = b.retry ?? DEFAULT_SERVICE_RETRY;
   return {

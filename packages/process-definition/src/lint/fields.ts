@@ -36,9 +36,20 @@ export function feelFields(def: ProcessDefinition): TextField[] {
     }
     switch (n.type) {
       case 'serviceTask':
+      case 'sendTask':
         at('binding.input', n.data.binding?.input);
         at('binding.output', n.data.binding?.output);
         at('binding.compensation.input', n.data.binding?.compensation?.input);
+        break;
+      case 'receiveTask':
+        at('message.correlationKey', n.data.message?.correlationKey);
+        at('message.output', n.data.message?.output);
+        break;
+      case 'boundaryEvent':
+        if (n.data.event.type === 'message') {
+          at('event.message.correlationKey', n.data.event.message.correlationKey);
+          at('event.message.output', n.data.event.message.output);
+        }
         break;
       case 'userTask':
         at('binding.assignee', n.data.binding?.assignee);
@@ -112,6 +123,7 @@ export function isoFields(def: ProcessDefinition): IsoField[] {
         at('binding.due', n.data.binding?.due, 'due');
         break;
       case 'serviceTask':
+      case 'sendTask':
         at('binding.timeout', n.data.binding?.timeout, 'fixedDuration');
         at(
           'binding.retry.initialInterval',

@@ -217,7 +217,7 @@ function dataFor(
       return fc.record({ text: fc.string({ maxLength: 10 }) });
     case 'unsupported':
       return fc.record({
-        bpmnType: fc.constantFrom('bpmn:ManualTask', 'bpmn:ComplexGateway', 'bpmn:SendTask'),
+        bpmnType: fc.constantFrom('bpmn:ManualTask', 'bpmn:ComplexGateway', 'bpmn:Task'),
       });
     default:
       return fc.constant({});

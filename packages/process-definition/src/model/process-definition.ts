@@ -202,6 +202,8 @@ const boundaryEventData = z.strictObject({
   interrupting: z.boolean(),
   event: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('timer'), timer: timerSchema }),
+    /** Fires when the message arrives while the activity runs (again and again if non-interrupting). */
+    z.strictObject({ type: z.literal('message'), message: messageSubscriptionSchema }),
     /** Without `errorCode` the event catches every error. */
     z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
   ]),
@@ -255,6 +257,18 @@ export const nodeSchema = z.discriminatedUnion('type', [
     'userTask',
     z
       .strictObject({ ...documented, ...looped, binding: userTaskBindingSchema.optional() })
+      .default({}),
+  ),
+  node(
+    'sendTask',
+    z
+      .strictObject({ ...documented, ...looped, binding: serviceBindingSchema.optional() })
+      .default({}),
+  ),
+  node(
+    'receiveTask',
+    z
+      .strictObject({ ...documented, ...looped, message: messageSubscriptionSchema.optional() })
       .default({}),
   ),
   node(
@@ -397,6 +411,8 @@ export type NodeOfType<T extends ProcessNodeType> = Extract<ProcessNode, { type:
 /** Node types that are BPMN activities (may carry boundary events). */
 export const ACTIVITY_TYPES: ReadonlySet<ProcessNodeType> = new Set([
   'serviceTask',
+  'sendTask',
+  'receiveTask',
   'userTask',
   'agentTask',
   'scriptTask',

@@ -103,6 +103,7 @@ export interface PlanBoundary {
   readonly interrupting: boolean;
   readonly trigger:
     | { readonly type: 'timer'; readonly timer: PlanTimer }
+    | { readonly type: 'message'; readonly message: PlanMessage }
     | { readonly type: 'error'; readonly errorCode?: string };
 }
 
@@ -160,6 +161,10 @@ export type PlanNode =
         | { readonly type: 'error'; readonly errorCode?: string };
     })
   | (PlanActivityBase & { readonly type: 'serviceTask'; readonly call: PlanServiceCall })
+  /** A send task: sends through a proto RPC, exactly like a service task. */
+  | (PlanActivityBase & { readonly type: 'sendTask'; readonly call: PlanServiceCall })
+  /** A receive task: waits for its message, like an intermediate message catch event. */
+  | (PlanActivityBase & { readonly type: 'receiveTask'; readonly message: PlanMessage })
   | (PlanActivityBase & {
       readonly type: 'userTask';
       readonly task: {

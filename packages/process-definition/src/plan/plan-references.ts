@@ -19,7 +19,7 @@ export function planReferences(plan: ExecutionPlan): PlanReferences {
   const agents = new Set<string>();
   const decisions = new Set<string>();
   for (const node of Object.values(plan.nodes)) {
-    if (node.type === 'serviceTask') {
+    if (node.type === 'serviceTask' || node.type === 'sendTask') {
       calls.add(node.call.rpc);
       if (node.call.compensation) calls.add(node.call.compensation.rpc);
     } else if (node.type === 'callActivity') processes.add(node.call.definition);

@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { createScriptedAgentInvoker } from '../activities/agent-invoker.js';
 import type { Caller, InstanceDetails } from '../client/process-client.js';
 import { compileExample, retime } from '../testing/example-plans.js';
+import { correlate, orderShipmentPayment } from '../testing/example-scenarios.js';
 import {
   eventually,
   startRuntimeFixture,
@@ -43,6 +44,7 @@ beforeAll(async () => {
   );
   rt.publish('payment-wait', 1, await compileExample('payment-wait'));
   rt.publish('payment-wait', 2, retime(await compileExample('payment-wait'), { P7D: 1000 }));
+  rt.publish('order-shipment', 1, await compileExample('order-shipment'));
 });
 afterAll(() => rt?.close());
 
@@ -414,6 +416,52 @@ describe('examples/processes', () => {
         name: 'PaymentReceived',
         correlationKey: orderId,
         payload: {},
+      }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('order-shipment: address changes are recorded without interrupting the wait, the payment is recorded and the order shipped', async () => {
+    const c = rt.caller('t-ship');
+    const orderId = rt.sales.seedOrder('t-ship', 800, 1);
+    const id = await start(c, 'order-shipment', { orderId });
+    for (let i = 0; i < 2; i++)
+      expect(await correlate(rt, c, 'DeliveryAddressChanged', orderId)).toEqual([id]);
+    expect(await correlate(rt, c, 'PaymentReceived', orderId, orderShipmentPayment)).toEqual([id]);
+    const d = await finished(c, id);
+    expect(d.status).toBe('COMPLETED');
+    expect(d.state?.variables).toMatchObject({ ...orderShipmentPayment, addressChanges: 2 });
+    expect(d.state?.audit.filter((a) => a.event === 'boundaryFired')).toHaveLength(2);
+    expect(completed(d)).toEqual(
+      expect.arrayContaining([
+        'Task_SendConfirmation',
+        'Task_WaitForPayment',
+        'Task_RecordPayment',
+        'Task_MarkFulfilled',
+        'EndEvent_Shipped',
+      ]),
+    );
+    expect(rt.sales.callsOf('t-ship', 'ConfirmOrder')).toHaveLength(1);
+    expect(rt.sales.order('t-ship', orderId)?.status).toBe(4);
+  });
+
+  it('order-shipment: a cancellation request interrupts the wait and cancels the order; a later payment finds no one', async () => {
+    const c = rt.caller('t-ship2');
+    const orderId = rt.sales.seedOrder('t-ship2', 800, 1);
+    const id = await start(c, 'order-shipment', { orderId });
+    expect(await correlate(rt, c, 'OrderCancellationRequested', orderId)).toEqual([id]);
+    const d = await finished(c, id);
+    expect(d.state?.audit.find((a) => a.event === 'interrupted')).toMatchObject({
+      nodeId: 'Task_WaitForPayment',
+      detail: 'by Boundary_Cancel',
+    });
+    expect(completed(d)).toContain('EndEvent_Cancelled');
+    expect(completed(d)).not.toContain('Task_WaitForPayment');
+    expect(rt.sales.order('t-ship2', orderId)?.status).toBe(5);
+    await expect(
+      rt.processes.correlateMessage(c, {
+        name: 'PaymentReceived',
+        correlationKey: orderId,
+        payload: orderShipmentPayment,
       }),
     ).rejects.toMatchObject({ code: 'not_found' });
   });

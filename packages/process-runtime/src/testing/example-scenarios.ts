@@ -30,6 +30,7 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
     'order-with-credit-check',
     'parallel-fulfilment',
     'payment-saga',
+    'order-shipment',
   ])
     rt.publish(name, 1, await compileExample(name));
   const escalation = await compileExample('order-approval-escalation');
@@ -128,6 +129,28 @@ async function complete(
 }
 
 /** Runs `ids` to their end and names their workflow ids. */
+/** The payment order-shipment's receive task takes (an order seeded at 800). */
+export const orderShipmentPayment = {
+  paymentReference: 'PAY-S1',
+  currency: 'EUR',
+  amountMinor: 800,
+};
+
+/** Correlates a message, retrying until an instance waits for it (subscriptions are eventual). */
+export async function correlate(
+  rt: RuntimeFixture,
+  caller: Caller,
+  name: string,
+  correlationKey: string,
+  payload: Record<string, unknown> = {},
+): Promise<readonly string[]> {
+  const { instanceIds } = await eventually(
+    () => rt.processes.correlateMessage(caller, { name, correlationKey, payload }),
+    () => true,
+  );
+  return instanceIds;
+}
+
 async function done(
   rt: RuntimeFixture,
   caller: Caller,
@@ -384,6 +407,29 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       return done(rt, c, [
         ['', await start(rt, c, 'payment-wait', { orderId, currency: 'EUR' }, 2)],
       ]);
+    },
+  },
+  {
+    example: 'order-shipment',
+    path: 'paid',
+    async run(rt) {
+      const c = rt.caller('r-ship');
+      const orderId = rt.sales.seedOrder('r-ship', 800, 1);
+      const id = await start(rt, c, 'order-shipment', { orderId });
+      for (let i = 0; i < 2; i++) await correlate(rt, c, 'DeliveryAddressChanged', orderId);
+      await correlate(rt, c, 'PaymentReceived', orderId, orderShipmentPayment);
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
+    example: 'order-shipment',
+    path: 'cancelled',
+    async run(rt) {
+      const c = rt.caller('r-ship2');
+      const orderId = rt.sales.seedOrder('r-ship2', 800, 1);
+      const id = await start(rt, c, 'order-shipment', { orderId });
+      await correlate(rt, c, 'OrderCancellationRequested', orderId);
+      return done(rt, c, [['', id]]);
     },
   },
   {

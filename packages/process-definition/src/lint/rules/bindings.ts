@@ -7,13 +7,25 @@ export const bindingMissing = defineRule(
   {
     code: 'AM024',
     name: 'binding-missing',
-    title: 'A service task, agent task, call activity or business rule task has no Ameide binding',
+    title:
+      'A service, send, receive or agent task, call activity or business rule task has no Ameide binding',
     severity: 'error',
   },
   ({ definition, report }) => {
     definition.nodes.forEach((n, i) => {
+      if (n.type === 'receiveTask') {
+        if (n.data.message === undefined)
+          report({
+            elementId: n.id,
+            elementKind: 'node',
+            path: `nodes[${i}].data.message`,
+            message: `receiveTask '${n.id}' has no message: name the message it waits for and its correlation key`,
+          });
+        return;
+      }
       if (
         n.type !== 'serviceTask' &&
+        n.type !== 'sendTask' &&
         n.type !== 'agentTask' &&
         n.type !== 'callActivity' &&
         n.type !== 'businessRuleTask'
@@ -21,7 +33,7 @@ export const bindingMissing = defineRule(
         return;
       if (n.data.binding !== undefined) return;
       const what =
-        n.type === 'serviceTask'
+        n.type === 'serviceTask' || n.type === 'sendTask'
           ? 'the proto RPC it calls (service and method)'
           : n.type === 'agentTask'
             ? 'the agent definition it runs'
@@ -47,7 +59,7 @@ export const serviceRpcUnknown = defineRule(
   },
   ({ definition, options, report }) => {
     definition.nodes.forEach((n, i) => {
-      if (n.type !== 'serviceTask' || !n.data.binding) return;
+      if ((n.type !== 'serviceTask' && n.type !== 'sendTask') || !n.data.binding) return;
       const { service, method, compensation } = n.data.binding;
       const path = `nodes[${i}].data.binding`;
       if (!SERVICE_NAME.test(service)) {

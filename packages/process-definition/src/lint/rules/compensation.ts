@@ -13,7 +13,8 @@ export const compensationWithoutHandler = defineRule(
     // Scopes (and their ancestors) that contain a compensable task.
     const compensable = new Set<string>();
     for (const n of definition.nodes) {
-      if (n.type !== 'serviceTask' || !n.data.binding?.compensation) continue;
+      if ((n.type !== 'serviceTask' && n.type !== 'sendTask') || !n.data.binding?.compensation)
+        continue;
       let scope = graph.scopeOf.get(n.id);
       let guard = definition.nodes.length + 1;
       while (scope !== undefined && !compensable.has(scope) && guard-- > 0) {

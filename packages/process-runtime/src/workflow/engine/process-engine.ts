@@ -56,6 +56,7 @@ async function executeNode(
     case 'intermediateMessageEvent': {
       await waitMessage(ctx, node, token);
       consumeMessage(ctx, node, token);
+      ctx.state.log('completed', node.id);
       return node.outgoing;
     }
     default:

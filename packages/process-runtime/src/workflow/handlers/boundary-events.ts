@@ -2,14 +2,17 @@ import type { PlanBoundary, PlanTransition } from '@ameide/process-definition/pl
 import { BpmnError, errorCodeMatches } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 import { firstFiring, nextFiring } from '../timers.js';
+import { consumeMessage, correlationKey } from './events.js';
 import { taskBody, type ActivityNode } from './tasks.js';
 
 /**
- * Runs an activity with its boundary events. Timer boundaries run beside the body in a scope of
- * their own: an interrupting one cancels the body and leaves through the boundary event; a
- * non-interrupting one spawns a token at the boundary event (again per cycle firing) while the
- * body goes on. A BpmnError from the body leaves through the first error boundary whose code
- * matches; anything else propagates to the scope run.
+ * Runs an activity with its boundary events. Timer and message boundaries are watched beside
+ * the body in a scope of their own: an interrupting one cancels the body and leaves through the
+ * boundary event; a non-interrupting one spawns a token at the boundary event (again per cycle
+ * firing, or per message) while the body goes on. A message boundary's correlation key is
+ * evaluated when the activity starts, and the message's payload is mapped like a catch event's.
+ * A BpmnError from the body leaves through the first error boundary whose code matches; anything
+ * else propagates to the scope run.
  *
  * Deadlines and firings are kept in the token's memo, so a token carried over by
  * continue-as-new waits for the same instants.
@@ -26,19 +29,16 @@ export async function runActivity(
     return node.outgoing;
   }
   const body = port.scope();
-  const timers = port.scope();
+  const watchers = port.scope();
+  const subscribers: string[] = [];
   let interruptedBy: PlanBoundary | undefined;
   for (const b of node.boundaryEvents) {
-    if (b.trigger.type !== 'timer') continue;
-    const timer = b.trigger.timer;
-    const deadlines = (token.memo.boundary ??= {});
-    const fired = (token.memo.fired ??= {});
-    void timers
+    const fires = firing(ctx, b, token, subscribers);
+    if (!fires) continue;
+    void watchers
       .run(async () => {
         for (;;) {
-          deadlines[b.id] ??= firstFiring(timer, port.now());
-          await port.sleep(Math.max(1, deadlines[b.id]! - port.now()));
-          fired[b.id] = (fired[b.id] ?? 0) + 1;
+          const more = await fires();
           state.log('boundaryFired', b.id, { detail: `on ${node.id}` });
           if (b.interrupting) {
             interruptedBy = b;
@@ -46,9 +46,7 @@ export async function runActivity(
             return;
           }
           ctx.tokens.spawn(token.run, b.id, undefined);
-          if (timer.type !== 'cycle') return;
-          if (timer.repetitions !== null && fired[b.id]! >= timer.repetitions) return;
-          deadlines[b.id] = nextFiring(timer, deadlines[b.id]!);
+          if (!more) return;
         }
       })
       .catch((err: unknown) => {
@@ -75,6 +73,50 @@ export async function runActivity(
     }
     throw err;
   } finally {
-    timers.cancel();
+    watchers.cancel();
+    for (const subscriber of subscribers) state.unsubscribe(subscriber);
   }
+}
+
+/**
+ * What waits for the next firing of a timer or message boundary event (undefined for an error
+ * boundary, which the body's failure fires): it resolves when the event fires, answering whether
+ * it can fire again. A message boundary subscribes under an id of its own (added to
+ * `subscribers`), since the body may wait for and take messages of its own.
+ */
+function firing(
+  ctx: NodeContext,
+  b: PlanBoundary,
+  token: LiveToken,
+  subscribers: string[],
+): (() => Promise<boolean>) | undefined {
+  const { state, port } = ctx;
+  const trigger = b.trigger;
+  if (trigger.type === 'timer') {
+    const timer = trigger.timer;
+    const deadlines = (token.memo.boundary ??= {});
+    const fired = (token.memo.fired ??= {});
+    return async () => {
+      deadlines[b.id] ??= firstFiring(timer, port.now());
+      await port.sleep(Math.max(1, deadlines[b.id]! - port.now()));
+      fired[b.id] = (fired[b.id] ?? 0) + 1;
+      if (timer.type !== 'cycle') return false;
+      if (timer.repetitions !== null && fired[b.id]! >= timer.repetitions) return false;
+      deadlines[b.id] = nextFiring(timer, deadlines[b.id]!);
+      return true;
+    };
+  }
+  if (trigger.type === 'message') {
+    const wait = { id: b.id, message: trigger.message };
+    const subscriber = `${token.id}:${b.id}`;
+    subscribers.push(subscriber);
+    const key = correlationKey(ctx, wait, token);
+    return async () => {
+      state.subscribe(subscriber, wait.message.name, key);
+      await port.condition(() => state.hasMessage(wait.message.name, key));
+      consumeMessage(ctx, wait, token, key, subscriber);
+      return true;
+    };
+  }
+  return undefined;
 }

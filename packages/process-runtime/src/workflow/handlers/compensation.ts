@@ -13,7 +13,7 @@ export async function compensate(ctx: NodeContext, scope: string): Promise<void>
   const mine = state.compensationsOf(scope);
   for (const entry of [...mine].reverse()) {
     const node = state.plan.nodes[entry.nodeId];
-    if (node?.type !== 'serviceTask') continue;
+    if (node?.type !== 'serviceTask' && node?.type !== 'sendTask') continue;
     state.log('compensating', entry.nodeId, { detail: entry.rpc });
     try {
       await port.callService(

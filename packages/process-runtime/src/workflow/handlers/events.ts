@@ -1,4 +1,9 @@
-import type { PlanNode, PlanTimer, PlanTransition } from '@ameide/process-definition/plan';
+import type {
+  PlanMessage,
+  PlanNode,
+  PlanTimer,
+  PlanTransition,
+} from '@ameide/process-definition/plan';
 import { BpmnError, ProcessIncident } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 import { evaluateFeel, mappingAt } from '../feel.js';
@@ -6,6 +11,11 @@ import { firstFiring } from '../timers.js';
 import { compensate } from './compensation.js';
 
 type Node<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
+/** What waits for a message: a catch event, a receive task or a message boundary event. */
+export interface MessageWait {
+  readonly id: string;
+  readonly message: PlanMessage;
+}
 
 /**
  * End event: `none` ends the token, `terminate` cancels every token of its scope run,
@@ -52,11 +62,7 @@ export async function waitTimer(
   token.waitingFor = undefined;
 }
 
-function correlationKey(
-  ctx: NodeContext,
-  node: Node<'intermediateMessageEvent'>,
-  token: LiveToken,
-): string {
+export function correlationKey(ctx: NodeContext, node: MessageWait, token: LiveToken): string {
   const key = evaluateFeel(node.message.correlationKey, ctx.tokens.variablesOf(token.run));
   if (key === null || key === undefined)
     throw new ProcessIncident(
@@ -69,7 +75,7 @@ function correlationKey(
 /** Subscribes the token to the event's message and waits until one is in the inbox. */
 export async function waitMessage(
   ctx: NodeContext,
-  node: Node<'intermediateMessageEvent'>,
+  node: MessageWait,
   token: LiveToken,
 ): Promise<void> {
   const { state } = ctx;
@@ -80,16 +86,20 @@ export async function waitMessage(
   token.waitingFor = undefined;
 }
 
-/** Takes the matching message from the inbox and maps its payload into the variables. */
+/**
+ * Takes the matching message from the inbox and maps its payload into the variables; drops the
+ * subscriptions of `subscriber` (the token's own by default).
+ */
 export function consumeMessage(
   ctx: NodeContext,
-  node: Node<'intermediateMessageEvent'>,
+  node: MessageWait,
   token: LiveToken,
+  key = correlationKey(ctx, node, token),
+  subscriber = token.id,
 ): void {
   const { state } = ctx;
-  const key = correlationKey(ctx, node, token);
   const message = state.takeMessage(node.message.name, key);
-  state.unsubscribe(token.id);
+  state.unsubscribe(subscriber);
   const payload = message?.payload ?? {};
   ctx.tokens.write(
     token.run,
@@ -101,7 +111,6 @@ export function consumeMessage(
       : payload,
   );
   state.log('messageReceived', node.id, { detail: `${node.message.name}:${key}` });
-  state.log('completed', node.id);
 }
 
 /**
@@ -145,6 +154,6 @@ export async function eventBasedGateway(
   state.log('completed', node.id);
   state.log('entered', winner.id);
   if (winner.type === 'intermediateMessageEvent') consumeMessage(ctx, winner, token);
-  else state.log('completed', winner.id);
+  state.log('completed', winner.id);
   return winner.outgoing;
 }

@@ -8,6 +8,7 @@ import { ProcessIncident } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 import { evaluateFeel, feelAt, mappingAt } from '../feel.js';
 import { firstFiring } from '../timers.js';
+import { consumeMessage, waitMessage } from './events.js';
 import { multiInstance } from './multi-instance.js';
 import type { ProcessInput, UserTaskView } from '../types.js';
 
@@ -29,7 +30,12 @@ export async function taskBody(
     return multiInstance(ctx, node, node.multiInstance, token);
   switch (node.type) {
     case 'serviceTask':
+    case 'sendTask':
       return serviceTask(ctx, node, token);
+    case 'receiveTask':
+      await waitMessage(ctx, node, token);
+      consumeMessage(ctx, node, token);
+      return;
     case 'userTask':
       return userTask(ctx, node, token);
     case 'agentTask':
@@ -82,7 +88,7 @@ export function activityError(ctx: NodeContext, nodeId: string, err: unknown): u
 
 async function serviceTask(
   ctx: NodeContext,
-  node: Node<'serviceTask'>,
+  node: Node<'serviceTask'> | Node<'sendTask'>,
   token: LiveToken,
 ): Promise<void> {
   const { state, input, tokens } = ctx;
