@@ -11,6 +11,7 @@ export function Glyph({ kind }: { kind: string }) {
         </g>
       );
     case 'message':
+    case 'receive': // BPMN's receive marker: an outlined envelope, as on catching message events.
       return (
         <g fill="none" stroke="currentColor" strokeWidth="1.5">
           <rect x="5" y="7" width="14" height="10" />
@@ -50,14 +51,6 @@ export function Glyph({ kind }: { kind: string }) {
         <g stroke="currentColor" strokeWidth="1.2">
           <rect x="5" y="7" width="14" height="10" fill="currentColor" />
           <path d="M5 7l7 5 7-5" fill="none" stroke="white" />
-        </g>
-      );
-    case 'receive':
-      // BPMN's receive marker: an outlined envelope (a catching message).
-      return (
-        <g fill="none" stroke="currentColor" strokeWidth="1.4">
-          <rect x="5" y="7" width="14" height="10" />
-          <path d="M5 7l7 5 7-5" />
         </g>
       );
     case 'user':

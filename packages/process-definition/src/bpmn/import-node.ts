@@ -216,8 +216,9 @@ function importElement(
       }
       return unsupported();
     }
-    case 'bpmn:ServiceTask': {
-      const agent = extensionOf(el, 'ameide:AgentBinding');
+    case 'bpmn:ServiceTask':
+    case 'bpmn:SendTask': {
+      const agent = el.$type === 'bpmn:ServiceTask' && extensionOf(el, 'ameide:AgentBinding');
       if (agent) {
         const binding = validated(agentBindingSchema, agentBindingOf(agent), id, el.$type, ctx);
         return { id, type: 'agentTask', data: { ...common, ...(binding ? { binding } : {}) } };
@@ -226,14 +227,8 @@ function importElement(
       const binding = service
         ? validated(serviceBindingSchema, serviceBindingOf(service), id, el.$type, ctx)
         : undefined;
-      return { id, type: 'serviceTask', data: { ...common, ...(binding ? { binding } : {}) } };
-    }
-    case 'bpmn:SendTask': {
-      const service = extensionOf(el, 'ameide:ServiceBinding');
-      const binding = service
-        ? validated(serviceBindingSchema, serviceBindingOf(service), id, el.$type, ctx)
-        : undefined;
-      return { id, type: 'sendTask', data: { ...common, ...(binding ? { binding } : {}) } };
+      const type = el.$type === 'bpmn:SendTask' ? 'sendTask' : 'serviceTask';
+      return { id, type, data: { ...common, ...(binding ? { binding } : {}) } };
     }
     case 'bpmn:ReceiveTask': {
       const message = messageOf(el, el, ctx, feel);
