@@ -179,6 +179,13 @@ export const PALETTE: readonly PaletteItem[] = [
     data: () => ({ name: 'Sub-process' }),
   },
   {
+    key: 'subProcess:event',
+    type: 'subProcess',
+    label: 'Event sub-process',
+    group: 'Activities',
+    data: () => ({ name: 'Event sub-process', triggeredByEvent: true }),
+  },
+  {
     key: 'exclusiveGateway',
     type: 'exclusiveGateway',
     label: 'Exclusive gateway',

@@ -76,7 +76,8 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
   const actions = useEditorActions();
   const readOnly = actions.readOnly;
   const severity = severityOf(diagnostics);
-  const cls = `bpmn-node bpmn-${shapeOf(node.type)} type-${node.type}${severity ? ` has-${severity}` : ''}${selected ? ' is-selected' : ''}`;
+  const eventSub = node.type === 'subProcess' && node.data.triggeredByEvent === true;
+  const cls = `bpmn-node bpmn-${shapeOf(node.type)} type-${node.type}${eventSub ? ' event-subprocess' : ''}${severity ? ` has-${severity}` : ''}${selected ? ' is-selected' : ''}`;
   const w = width ?? 100;
   const h = height ?? 80;
   const name = node.type === 'textAnnotation' ? node.data.text : node.data.name;
@@ -89,7 +90,7 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
       const isIntermediate = node.type !== 'startEvent' && !isEnd;
       const dashed =
         (node.type === 'boundaryEvent' && !node.data.interrupting) ||
-        (node.type === 'startEvent' && false);
+        (node.type === 'startEvent' && node.data.interrupting === false);
       return (
         <div className={cls} data-node-id={id}>
           <svg width={w} height={h} viewBox="0 0 36 36" aria-hidden="true">

@@ -313,12 +313,15 @@ function NodeProperties({
   switch (node.type) {
     case 'startEvent': {
       const trigger = node.data.event?.type ?? 'none';
+      // The start event of an event subprocess: an error trigger, and whether it interrupts.
+      const parent = definition.nodes.find((n) => n.id === node.parentId);
+      const eventSub = parent?.type === 'subProcess' && parent.data.triggeredByEvent === true;
       sections.push(
         <SelectField
           key="trigger"
           label="Trigger"
           value={trigger}
-          options={['none', 'timer', 'message']}
+          options={eventSub ? ['none', 'timer', 'message', 'error'] : ['none', 'timer', 'message']}
           onChange={(v) =>
             set(
               ['event'],
@@ -326,18 +329,48 @@ function NodeProperties({
                 ? undefined
                 : v === 'timer'
                   ? { type: 'timer', timer: { type: 'duration', value: 'PT1H' } }
-                  : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
+                  : v === 'error'
+                    ? { type: 'error' }
+                    : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
             )
           }
         />,
       );
+      if (eventSub)
+        sections.push(
+          <CheckboxField
+            key="i"
+            label="Interrupting (cancels what else runs at the event sub-process's level)"
+            checked={node.data.interrupting !== false}
+            onChange={(v) => set(['interrupting'], v)}
+          />,
+        );
       if (trigger === 'timer') sections.push(<div key="t">{timer(['event', 'timer'])}</div>);
       if (trigger === 'message')
         sections.push(
           <MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />,
         );
+      if (trigger === 'error')
+        sections.push(
+          <TextField
+            key="c"
+            label="Error code (empty catches every error)"
+            value={str(['event', 'errorCode'])}
+            onCommit={(v) => set(['event', 'errorCode'], v || undefined)}
+          />,
+        );
       break;
     }
+    case 'subProcess':
+      sections.push(
+        <CheckboxField
+          key="e"
+          label="Event sub-process (no flows; its start event's trigger starts it)"
+          checked={node.data.triggeredByEvent === true}
+          onChange={(v) => set(['triggeredByEvent'], v || undefined)}
+        />,
+      );
+      break;
     case 'endEvent': {
       const kind = node.data.event?.type ?? 'none';
       sections.push(

@@ -80,6 +80,8 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
       const ev = n.data.event;
       if (ev?.type === 'timer') el.eventDefinitions = [timer(ev.timer)];
       if (ev?.type === 'message') el.eventDefinitions = [message(ev.message)];
+      if (ev?.type === 'error') el.eventDefinitions = [error(ev.errorCode)];
+      if (n.data.interrupting === false) el.isInterrupting = false;
       break;
     }
     case 'endEvent': {
@@ -197,6 +199,9 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
       });
       break;
     }
+    case 'subProcess':
+      if (n.data.triggeredByEvent === true) el.triggeredByEvent = true;
+      break;
     default:
       break;
   }

@@ -183,7 +183,7 @@ describe('importBpmn: elements Ameide does not execute', () => {
     ],
     [
       'bpmn:SubProcess',
-      '<bpmn:subProcess id="X" triggeredByEvent="true"><bpmn:startEvent id="XS"><bpmn:messageEventDefinition /></bpmn:startEvent></bpmn:subProcess>',
+      '<bpmn:subProcess id="X"><bpmn:standardLoopCharacteristics /><bpmn:startEvent id="XS" /></bpmn:subProcess>',
       '',
     ],
     ['bpmn:Transaction', '<bpmn:transaction id="X" />', ''],
@@ -220,12 +220,39 @@ describe('importBpmn: elements Ameide does not execute', () => {
     },
   );
 
-  it('keeps the children of an event subprocess under it', async () => {
+  it('keeps the children of an unsupported subProcess under it', async () => {
     const { definition } = await imported(doc(cases.find((c) => c[1].includes('id="XS"'))![1]));
     expect(definition.nodes.find((n) => n.id === 'XS')).toMatchObject({
       parentId: 'X',
-      type: 'unsupported',
+      type: 'startEvent',
     });
+  });
+
+  it('imports event subprocesses: triggeredByEvent, the start trigger and isInterrupting', async () => {
+    const xml = doc(`<bpmn:startEvent id="S" />
+      <bpmn:subProcess id="Esp" triggeredByEvent="true">
+        <bpmn:startEvent id="EspStart" isInterrupting="false"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+      </bpmn:subProcess>
+      <bpmn:subProcess id="Err" triggeredByEvent="true">
+        <bpmn:startEvent id="ErrStart"><bpmn:errorEventDefinition /></bpmn:startEvent>
+      </bpmn:subProcess>`);
+    const { definition } = await imported(xml);
+    const node = (id: string) => definition.nodes.find((n) => n.id === id);
+    expect(node('Esp')).toMatchObject({ type: 'subProcess', data: { triggeredByEvent: true } });
+    expect(node('EspStart')).toMatchObject({
+      type: 'startEvent',
+      parentId: 'Esp',
+      data: {
+        interrupting: false,
+        event: { type: 'timer', timer: { type: 'duration', value: 'PT1H' } },
+      },
+    });
+    expect(node('ErrStart')).toMatchObject({
+      parentId: 'Err',
+      data: { interrupting: true, event: { type: 'error' } },
+    });
+    // A start event elsewhere carries no interrupting flag.
+    expect(node('S')?.data).toEqual({});
   });
 });
 

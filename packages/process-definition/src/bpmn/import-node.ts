@@ -130,12 +130,18 @@ function importElement(
 
   switch (el.$type) {
     case 'bpmn:StartEvent': {
-      if (defType === 'none') return { id, type: 'startEvent', data: common };
+      // The start event of an event subprocess says whether its trigger interrupts.
+      const parent = el.$parent;
+      const start: NodeData =
+        parent?.$type === 'bpmn:SubProcess' && parent.triggeredByEvent === true
+          ? { ...common, interrupting: el.isInterrupting !== false }
+          : common;
+      if (defType === 'none') return { id, type: 'startEvent', data: start };
       if (defType === 'bpmn:TimerEventDefinition') {
         return {
           id,
           type: 'startEvent',
-          data: { ...common, event: { type: 'timer', timer: timerOf(single!) } },
+          data: { ...start, event: { type: 'timer', timer: timerOf(single!) } },
         };
       }
       if (defType === 'bpmn:MessageEventDefinition') {
@@ -144,8 +150,15 @@ function importElement(
           return {
             id,
             type: 'startEvent',
-            data: { ...common, event: { type: 'message', message } },
+            data: { ...start, event: { type: 'message', message } },
           };
+      }
+      if (defType === 'bpmn:ErrorEventDefinition') {
+        return {
+          id,
+          type: 'startEvent',
+          data: { ...start, event: { type: 'error', ...errorCodeOf(single!) } },
+        };
       }
       return unsupported();
     }
@@ -285,7 +298,8 @@ function importElement(
       if (el.instantiate === true) return unsupported({ instantiate: true });
       return { id, type: 'eventBasedGateway', data: common };
     case 'bpmn:SubProcess':
-      if (el.triggeredByEvent === true) return unsupported({ triggeredByEvent: true });
+      if (el.triggeredByEvent === true)
+        return { id, type: 'subProcess', data: { ...common, triggeredByEvent: true } };
       return { id, type: 'subProcess', data: common };
     default:
       return unsupported();

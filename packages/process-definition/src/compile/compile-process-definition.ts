@@ -126,12 +126,26 @@ function buildPlan(def: ProcessDefinition, graph: ProcessGraph): ExecutionPlan {
   const nodes: Record<string, PlanNode> = {};
   const scopes: Record<
     string,
-    { parent?: string; start?: string; eventStarts: string[]; nodes: string[] }
+    {
+      parent?: string;
+      start?: string;
+      eventStarts: string[];
+      nodes: string[];
+      eventSubProcesses: string[];
+      triggered: boolean;
+    }
   > = {
-    [def.id]: { eventStarts: [], nodes: [] },
+    [def.id]: { eventStarts: [], nodes: [], eventSubProcesses: [], triggered: false },
   };
   for (const n of def.nodes) {
-    if (n.type === 'subProcess') scopes[n.id] = { parent: scopeId(n), eventStarts: [], nodes: [] };
+    if (n.type === 'subProcess')
+      scopes[n.id] = {
+        parent: scopeId(n),
+        eventStarts: [],
+        nodes: [],
+        eventSubProcesses: [],
+        triggered: n.data.triggeredByEvent === true,
+      };
   }
   const messages = new Set<string>();
   for (const n of def.nodes) {
@@ -140,9 +154,11 @@ function buildPlan(def: ProcessDefinition, graph: ProcessGraph): ExecutionPlan {
     const s = scopes[scope]!;
     s.nodes.push(n.id);
     if (n.type === 'startEvent') {
-      if (n.data.event === undefined) s.start = n.id;
+      // An event subprocess starts at its (triggered) start event once the runtime saw the trigger.
+      if (n.data.event === undefined || s.triggered) s.start = n.id;
       else s.eventStarts.push(n.id);
     }
+    if (n.type === 'subProcess' && n.data.triggeredByEvent === true) s.eventSubProcesses.push(n.id);
     const planNode = compileNode(n, scope, graph);
     if (planNode.type === 'intermediateMessageEvent' || planNode.type === 'receiveTask')
       messages.add(planNode.message.name);
@@ -160,6 +176,9 @@ function buildPlan(def: ProcessDefinition, graph: ProcessGraph): ExecutionPlan {
       ...(s.start !== undefined ? { start: s.start } : {}),
       eventStarts: [...s.eventStarts].sort(),
       nodes: [...s.nodes].sort(),
+      ...(s.eventSubProcesses.length > 0
+        ? { eventSubProcesses: [...s.eventSubProcesses].sort() }
+        : {}),
     };
   }
   return {
@@ -195,12 +214,7 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
       return {
         ...base,
         type: n.type,
-        trigger:
-          ev === undefined
-            ? { type: 'none' }
-            : ev.type === 'timer'
-              ? { type: 'timer', timer: planTimer(ev.timer) }
-              : { type: 'message', message: planMessage(ev.message) },
+        trigger: ev === undefined ? { type: 'none' } : eventTrigger(ev),
       };
     }
     case 'endEvent': {
@@ -296,8 +310,23 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
         },
       };
     }
-    case 'subProcess':
-      return { ...activity(), type: n.type, childScope: n.id };
+    case 'subProcess': {
+      if (n.data.triggeredByEvent !== true)
+        return { ...activity(), type: n.type, childScope: n.id };
+      const start = graph.nodesByScope.get(n.id)?.find((c) => c.type === 'startEvent');
+      if (start?.type !== 'startEvent' || start.data.event === undefined)
+        throw new Error(`event subprocess '${n.id}' has no triggered start event`);
+      return {
+        ...activity(),
+        type: n.type,
+        childScope: n.id,
+        eventTrigger: {
+          startEvent: start.id,
+          interrupting: start.data.interrupting !== false,
+          trigger: eventTrigger(start.data.event),
+        },
+      };
+    }
     case 'exclusiveGateway':
     case 'eventBasedGateway':
       return { ...base, type: n.type };
@@ -360,7 +389,15 @@ function boundaryEvents(hostId: string, graph: ProcessGraph): PlanBoundary[] {
 }
 
 function boundaryTrigger(b: NodeOfType<'boundaryEvent'>): PlanBoundary['trigger'] {
-  const ev = b.data.event;
+  return eventTrigger(b.data.event);
+}
+
+/** The trigger of a start or boundary event. */
+function eventTrigger(
+  ev:
+    | NonNullable<NodeOfType<'startEvent'>['data']['event']>
+    | NodeOfType<'boundaryEvent'>['data']['event'],
+): PlanBoundary['trigger'] {
   if (ev.type === 'timer') return { type: 'timer', timer: planTimer(ev.timer) };
   if (ev.type === 'message') return { type: 'message', message: planMessage(ev.message) };
   return { type: 'error', ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) };

@@ -27,6 +27,8 @@ import {
   variableDuplicate,
 } from './rules/references.js';
 import {
+  eventSubProcessShape,
+  eventSubProcessStart,
   startIncoming,
   startMissing,
   startMultiple,
@@ -50,6 +52,8 @@ export const LINT_RULES: readonly LintRule[] = [
   startMultiple,
   startIncoming,
   subProcessStartTrigger,
+  eventSubProcessStart,
+  eventSubProcessShape,
   endOutgoing,
   unreachable,
   noOutgoing,

@@ -391,6 +391,35 @@ const fixtures: Fixture[] = [
     },
   },
   {
+    code: 'AM032',
+    id: 'EspStart',
+    build: () => {
+      const def = base();
+      def.nodes.push(
+        n('Esp', 'subProcess', { triggeredByEvent: true }),
+        n('EspStart', 'startEvent', {}, { parentId: 'Esp' }),
+        n('EspEnd', 'endEvent', {}, { parentId: 'Esp' }),
+      );
+      def.edges.push(e('FE', 'EspStart', 'EspEnd'));
+      return def;
+    },
+  },
+  {
+    code: 'AM033',
+    id: 'Esp',
+    build: () => {
+      const def = base();
+      def.nodes.push(
+        n('Esp', 'subProcess', { triggeredByEvent: true }),
+        n('EspStart', 'startEvent', { event: { type: 'error' } }, { parentId: 'Esp' }),
+        n('EspEnd', 'endEvent', {}, { parentId: 'Esp' }),
+        n('After', 'endEvent'),
+      );
+      def.edges.push(e('FE', 'EspStart', 'EspEnd'), e('FA', 'Esp', 'After'));
+      return def;
+    },
+  },
+  {
     code: 'AM031',
     id: 'D',
     options: { decisions: createDefinitionResolver({ 'order-discount': [1] }) },

@@ -173,13 +173,23 @@ const looped = { multiInstance: multiInstanceSchema.optional() };
 
 const startEventData = z.strictObject({
   ...documented,
-  /** Absent: a none start event. */
+  /**
+   * Absent: a none start event. Timer and message starts start the process (at the process
+   * level) or an event subprocess; an error start only starts an event subprocess.
+   */
   event: z
     .discriminatedUnion('type', [
       z.strictObject({ type: z.literal('timer'), timer: timerSchema }),
       z.strictObject({ type: z.literal('message'), message: messageSubscriptionSchema }),
+      /** Without `errorCode` the event subprocess catches every error of its level. */
+      z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
     ])
     .optional(),
+  /**
+   * Start event of an event subprocess only (BPMN `isInterrupting`, default true): whether its
+   * trigger cancels everything else running at the level the event subprocess belongs to.
+   */
+  interrupting: z.boolean().optional(),
 });
 
 const endEventData = z.strictObject({
@@ -298,7 +308,20 @@ export const nodeSchema = z.discriminatedUnion('type', [
     z.strictObject({ ...documented, message: messageSubscriptionSchema }),
   ),
   node('boundaryEvent', boundaryEventData),
-  node('subProcess', z.strictObject({ ...documented, ...looped }).default({})),
+  node(
+    'subProcess',
+    z
+      .strictObject({
+        ...documented,
+        ...looped,
+        /**
+         * An event subprocess (BPMN `triggeredByEvent`): no sequence flow enters or leaves it; it
+         * runs when its start event's trigger fires while the level it sits in runs.
+         */
+        triggeredByEvent: z.boolean().optional(),
+      })
+      .default({}),
+  ),
   node(
     'callActivity',
     z.strictObject({ ...documented, ...looped, binding: callBindingSchema.optional() }).default({}),

@@ -37,6 +37,11 @@ export interface PlanScope {
   readonly eventStarts: readonly string[];
   /** Node ids of the scope, sorted. */
   readonly nodes: readonly string[];
+  /**
+   * Event subprocesses of the scope (sorted): watched while a run of the scope runs. Absent when
+   * there are none.
+   */
+  readonly eventSubProcesses?: readonly string[];
 }
 
 /** A FEEL expression, kept as source (checked to parse at compile time). */
@@ -107,6 +112,13 @@ export interface PlanBoundary {
     | { readonly type: 'error'; readonly errorCode?: string };
 }
 
+/** What starts an event subprocess: the trigger of its start event. */
+export interface PlanEventTrigger {
+  readonly startEvent: string;
+  readonly interrupting: boolean;
+  readonly trigger: PlanBoundary['trigger'];
+}
+
 interface PlanNodeBase {
   readonly id: string;
   readonly name?: string;
@@ -150,7 +162,9 @@ export type PlanNode =
       readonly trigger:
         | { readonly type: 'none' }
         | { readonly type: 'timer'; readonly timer: PlanTimer }
-        | { readonly type: 'message'; readonly message: PlanMessage };
+        | { readonly type: 'message'; readonly message: PlanMessage }
+        /** Event subprocesses only. */
+        | { readonly type: 'error'; readonly errorCode?: string };
     })
   | (PlanNodeBase & {
       readonly type: 'endEvent';
@@ -223,6 +237,11 @@ export type PlanNode =
       readonly type: 'subProcess';
       /** Id of the scope the subProcess runs (its own id). */
       readonly childScope: string;
+      /**
+       * An event subprocess: what starts it (its start event's trigger) and whether that
+       * interrupts its level. Event subprocesses have no flows; the runtime starts them.
+       */
+      readonly eventTrigger?: PlanEventTrigger;
     })
   | (PlanNodeBase & { readonly type: 'exclusiveGateway' })
   | (PlanNodeBase & { readonly type: 'eventBasedGateway' })

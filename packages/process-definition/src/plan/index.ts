@@ -4,6 +4,7 @@ export type {
   ExecutionPlan,
   FeelExpression,
   PlanBoundary,
+  PlanEventTrigger,
   PlanMessage,
   PlanMultiInstance,
   PlanNode,

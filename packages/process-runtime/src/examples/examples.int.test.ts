@@ -3,7 +3,12 @@ import { inject } from 'vitest';
 import { createScriptedAgentInvoker } from '../activities/agent-invoker.js';
 import type { Caller, InstanceDetails } from '../client/process-client.js';
 import { compileExample, retime } from '../testing/example-plans.js';
-import { correlate, orderShipmentPayment } from '../testing/example-scenarios.js';
+import {
+  correlate,
+  orderFulfilmentEvents,
+  orderShipmentPayment,
+  runOrderFulfilment,
+} from '../testing/example-scenarios.js';
 import {
   eventually,
   startRuntimeFixture,
@@ -45,6 +50,7 @@ beforeAll(async () => {
   rt.publish('payment-wait', 1, await compileExample('payment-wait'));
   rt.publish('payment-wait', 2, retime(await compileExample('payment-wait'), { P7D: 1000 }));
   rt.publish('order-shipment', 1, await compileExample('order-shipment'));
+  rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
 });
 afterAll(() => rt?.close());
 
@@ -464,5 +470,59 @@ describe('examples/processes', () => {
         payload: orderShipmentPayment,
       }),
     ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  const triggered = (d: InstanceDetails) =>
+    (d.state?.audit ?? []).filter((a) => a.event === 'eventTriggered').map((a) => a.nodeId);
+
+  it('order-fulfilment-events: reminders (timer cycle) and address changes (message) run beside the packing; packed in stock, the order ships', async () => {
+    const { id, orderId } = await runOrderFulfilment(rt, 't-esp1', 'fulfilled');
+    const d = await finished(rt.caller('t-esp1', 'wes', ['warehouse']), id);
+    expect(d.status).toBe('COMPLETED');
+    expect(completed(d)).toContain('End_Fulfilled');
+    expect(rt.sales.order('t-esp1', orderId)?.status).toBe(4);
+    expect(d.state?.variables).toMatchObject({
+      reminders: 3,
+      addressChanges: 2,
+      outOfStock: false,
+    });
+    expect(triggered(d).sort()).toEqual([
+      'EventSub_AddressChanged',
+      'EventSub_AddressChanged',
+      'EventSub_Reminder',
+      'EventSub_Reminder',
+      'EventSub_Reminder',
+    ]);
+    expect(rpcs('t-esp1')).toEqual(['ConfirmOrder', 'MarkOrderFulfilled']);
+  });
+
+  it('order-fulfilment-events: a cancellation request (interrupting message start) cancels the packing task and the order', async () => {
+    const c = rt.caller('t-esp2', 'wes', ['warehouse']);
+    const { id, orderId } = await runOrderFulfilment(rt, 't-esp2', 'cancelled');
+    const d = await finished(c, id);
+    expect(d.status).toBe('COMPLETED');
+    expect(triggered(d)).toContain('EventSub_Cancel');
+    expect((d.state?.audit ?? []).filter((a) => a.event === 'taskCancelled')).toMatchObject([
+      { nodeId: 'Task_Pack' },
+    ]);
+    expect(completed(d)).toContain('End_Cancelled');
+    expect(completed(d)).not.toContain('Task_MarkFulfilled');
+    expect(await rt.processes.listUserTasks(c, { instanceId: id })).toEqual([]);
+    expect(rt.sales.order('t-esp2', orderId)?.status).toBe(5);
+    expect(rpcs('t-esp2')).toEqual(['ConfirmOrder', 'CancelOrder']);
+  });
+
+  it('order-fulfilment-events: an OUT_OF_STOCK error thrown while packing is taken by the error start and cancels the order', async () => {
+    const { id, orderId } = await runOrderFulfilment(rt, 't-esp3', 'out-of-stock');
+    const d = await finished(rt.caller('t-esp3', 'wes', ['warehouse']), id);
+    expect(d.status).toBe('COMPLETED');
+    expect(d.state?.audit).toContainEqual(
+      expect.objectContaining({ event: 'errorCaught', nodeId: 'Start_OutOfStock' }),
+    );
+    expect(completed(d)).toContain('End_CancelledOutOfStock');
+    expect(rt.sales.callsOf('t-esp3', 'CancelOrder').map((c) => c.request)).toMatchObject([
+      { orderId, reason: 'out of stock' },
+    ]);
+    expect(rt.sales.order('t-esp3', orderId)?.status).toBe(5);
   });
 });

@@ -42,6 +42,40 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publishDecision('credit-risk', 1, await compileDecisionExample('credit-risk'));
   rt.publish('credit-application', 1, await compileExample('credit-application'));
   rt.publish('order-batch', 1, await compileExample('order-batch'));
+  rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
+}
+
+/** order-fulfilment-events with its 4-hour reminder cycle shortened to 200 ms (three firings). */
+export async function orderFulfilmentEvents() {
+  return retime(await compileExample('order-fulfilment-events'), { 'R3/PT4H': 200 });
+}
+
+/**
+ * Drives order-fulfilment-events to the end `path` names: `fulfilled` (three reminders and two
+ * address changes while packing, then packed in stock), `cancelled` (a cancellation request while
+ * packing) or `out-of-stock` (packing reports a missing item). Answers the instance and order ids.
+ */
+export async function runOrderFulfilment(
+  rt: RuntimeFixture,
+  tenant: string,
+  path: 'fulfilled' | 'cancelled' | 'out-of-stock',
+): Promise<{ id: string; orderId: string }> {
+  const c = rt.caller(tenant, 'wes', ['warehouse']);
+  const orderId = rt.sales.seedOrder(tenant, 700, 1);
+  const id = await start(rt, c, 'order-fulfilment-events', { orderId });
+  if (path === 'cancelled') {
+    await correlate(rt, c, 'OrderCancellationRequested', orderId);
+    return { id, orderId };
+  }
+  if (path === 'fulfilled') {
+    await eventually(
+      () => rt.processes.get(c, id),
+      (d) => d.state?.variables['reminders'] === 3,
+    );
+    for (let i = 0; i < 2; i++) await correlate(rt, c, 'DeliveryAddressChanged', orderId);
+  }
+  await complete(rt, c, id, 'Task_Pack', { outOfStock: path === 'out-of-stock' });
+  return { id, orderId };
 }
 
 /** Variables of order-batch: `lines` order lines (one order each), asked `approvers`. */
@@ -455,6 +489,15 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       return done(rt, c, [['', id]]);
     },
   },
+  ...(['fulfilled', 'cancelled', 'out-of-stock'] as const).map((path): ExampleScenario => ({
+    example: 'order-fulfilment-events',
+    path,
+    async run(rt) {
+      const tenant = `r-esp-${path}`;
+      const { id } = await runOrderFulfilment(rt, tenant, path);
+      return done(rt, rt.caller(tenant, 'wes', ['warehouse']), [['', id]]);
+    },
+  })),
   ...(['referred', 'conditions', 'approved'] as const).map((path): ExampleScenario => ({
     example: 'credit-application',
     path,

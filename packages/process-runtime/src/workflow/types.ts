@@ -99,6 +99,8 @@ export interface AuditEntry {
     | 'taskCancelled'
     | 'messageReceived'
     | 'boundaryFired'
+    /** An event subprocess's start event fired (its trigger, interrupting or not, the scope run). */
+    | 'eventTriggered'
     | 'errorCaught'
     | 'compensating'
     | 'compensated'
@@ -238,4 +240,12 @@ export interface ResumeState {
   readonly auditDropped: number;
   readonly seq: number;
   readonly runs: number;
+  /** Deadlines and firings of timer event subprocesses (absent when there are none). */
+  readonly eventTimers?: Readonly<Record<string, EventTimerMemo>>;
+}
+
+/** Where a timer event subprocess stands: its next deadline (epoch ms) and how often it fired. */
+export interface EventTimerMemo {
+  deadline?: number;
+  fired: number;
 }

@@ -2,6 +2,7 @@ import { ROOT_SCOPE, incomingOf, outgoingOf } from '../../graph/process-graph.js
 import type { ProcessGraph } from '../../graph/process-graph.js';
 import type { ProcessNode } from '../../model/process-definition.js';
 import { defineRule } from '../lint-rule.js';
+import { isEventSubProcess } from './start-events.js';
 
 /** BPMN elements kept as nodes that are not flow nodes (data, not steps: no sequence flow). */
 const DATA_REFERENCES: ReadonlySet<string> = new Set([
@@ -51,7 +52,9 @@ export function locallyReachableNodes(graph: ProcessGraph): Set<string> {
     }
   };
   const startsOf = (scope: string): void => {
-    for (const n of graph.nodesByScope.get(scope) ?? []) if (n.type === 'startEvent') visit(n.id);
+    // An event subprocess starts when its trigger fires: it counts as a start of its level.
+    for (const n of graph.nodesByScope.get(scope) ?? [])
+      if (n.type === 'startEvent' || isEventSubProcess(n)) visit(n.id);
   };
   for (const scope of graph.nodesByScope.keys()) startsOf(scope);
   for (let i = 0; i < queue.length; i++) {
@@ -103,6 +106,7 @@ export const noOutgoing = defineRule(
   ({ definition, graph, report }) => {
     for (const n of definition.nodes) {
       if (!isFlowNode(n) || n.type === 'endEvent' || graph.nodeById.get(n.id) !== n) continue;
+      if (isEventSubProcess(n)) continue; // has no flows (AM033)
       if (outgoingOf(graph, n.id).length === 0) {
         report({
           elementId: n.id,

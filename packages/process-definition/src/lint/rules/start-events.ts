@@ -1,4 +1,5 @@
-import { ROOT_SCOPE, incomingOf } from '../../graph/process-graph.js';
+import { ROOT_SCOPE, incomingOf, outgoingOf } from '../../graph/process-graph.js';
+import type { ProcessNode } from '../../model/process-definition.js';
 import { defineRule } from '../lint-rule.js';
 
 const levelName = (scope: string): string =>
@@ -73,24 +74,117 @@ export const startIncoming = defineRule(
   },
 );
 
+/** Whether a node is an event subprocess (started by its trigger, not by flows). */
+export const isEventSubProcess = (n: ProcessNode | undefined): boolean =>
+  n?.type === 'subProcess' && n.data.triggeredByEvent === true;
+
 export const subProcessStartTrigger = defineRule(
   {
     code: 'AM004',
     name: 'subprocess-start-trigger',
-    title: 'A start event inside a subProcess has a timer or message trigger',
+    title:
+      'A start event inside a subProcess other than an event subprocess has a trigger, or an error start event is not in an event subprocess',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
     definition.nodes.forEach((n, i) => {
       if (n.type !== 'startEvent' || n.data.event === undefined) return;
-      const scope = graph.scopeOf.get(n.id);
-      if (scope === undefined || scope === ROOT_SCOPE) return;
+      const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
+      if (isEventSubProcess(graph.nodeById.get(scope))) return;
+      if (scope === ROOT_SCOPE && n.data.event.type !== 'error') return;
       report({
         elementId: n.id,
         elementKind: 'node',
         path: `nodes[${i}].data.event`,
-        message: `a start event inside subProcess '${scope}' must be a none start event (event subprocesses are not supported)`,
+        message:
+          scope === ROOT_SCOPE
+            ? 'an error start event only starts an event subprocess; the process starts on a none, timer or message start event'
+            : `a start event inside subProcess '${scope}' must be a none start event (mark the subProcess triggeredByEvent to make it an event subprocess)`,
       });
+    });
+  },
+);
+
+export const eventSubProcessStart = defineRule(
+  {
+    code: 'AM032',
+    name: 'event-subprocess-start',
+    title:
+      'An event subprocess does not start at exactly one timer, message or error start event, or `interrupting` is set where it has no meaning',
+    severity: 'error',
+  },
+  ({ definition, graph, report }) => {
+    definition.nodes.forEach((n, i) => {
+      if (n.type === 'startEvent' && n.data.interrupting !== undefined) {
+        const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
+        if (!isEventSubProcess(graph.nodeById.get(scope)))
+          report({
+            elementId: n.id,
+            elementKind: 'node',
+            path: `nodes[${i}].data.interrupting`,
+            message:
+              'interrupting applies only to the start event of an event subprocess; remove it',
+          });
+        else if (n.data.event?.type === 'error' && !n.data.interrupting)
+          report({
+            elementId: n.id,
+            elementKind: 'node',
+            path: `nodes[${i}].data.interrupting`,
+            message: 'an error start event always interrupts (BPMN errors end what threw them)',
+          });
+      }
+      if (!isEventSubProcess(n)) return;
+      const starts = (graph.nodesByScope.get(n.id) ?? []).filter((c) => c.type === 'startEvent');
+      if (starts.length === 0) return; // AM001 reports it
+      if (starts.length > 1)
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          message: `event subprocess '${n.id}' has ${starts.length} start events (${starts.map((s) => `'${s.id}'`).join(', ')}); it starts at exactly one`,
+        });
+      for (const s of starts)
+        if (s.type === 'startEvent' && s.data.event === undefined)
+          report({
+            elementId: s.id,
+            elementKind: 'node',
+            path: `nodes[${definition.nodes.indexOf(s)}].data.event`,
+            message: `the start event of event subprocess '${n.id}' needs a timer, message or error trigger`,
+          });
+    });
+  },
+);
+
+export const eventSubProcessShape = defineRule(
+  {
+    code: 'AM033',
+    name: 'event-subprocess-shape',
+    title:
+      'An event subprocess has sequence flows, boundary events or multi-instance (its trigger alone starts it)',
+    severity: 'error',
+  },
+  ({ definition, graph, report }) => {
+    definition.nodes.forEach((n, i) => {
+      if (n.type !== 'subProcess' || !isEventSubProcess(n)) return;
+      const flows = [...incomingOf(graph, n.id), ...outgoingOf(graph, n.id)];
+      if (flows.length > 0)
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          message: `event subprocess '${n.id}' is started by its trigger, not by flows; remove ${flows.map((e) => `'${e.id}'`).join(', ')}`,
+        });
+      for (const b of graph.boundaryByHost.get(n.id) ?? [])
+        report({
+          elementId: b.id,
+          elementKind: 'node',
+          message: `boundary event '${b.id}' is attached to event subprocess '${n.id}', which takes no boundary events`,
+        });
+      if (n.data.multiInstance)
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path: `nodes[${i}].data.multiInstance`,
+          message: `event subprocess '${n.id}' cannot be multi-instance`,
+        });
     });
   },
 );

@@ -1,6 +1,7 @@
 import type { ExecutionPlan } from '@ameide/process-definition/plan';
 import type {
   AuditEntry,
+  EventTimerMemo,
   CompensationEntry,
   InstanceState as InstanceStateView,
   InstanceStatus,
@@ -38,6 +39,7 @@ export class InstanceState {
   #auditDropped = 0;
   #seq = 0;
   #runs = 1;
+  #eventTimers: Record<string, EventTimerMemo> = {};
   #lastCandidates = '';
   #lastMessages = '';
 
@@ -57,7 +59,19 @@ export class InstanceState {
       this.#auditDropped = r.auditDropped;
       this.#seq = r.seq;
       this.#runs = r.runs;
+      this.#eventTimers = JSON.parse(JSON.stringify(r.eventTimers ?? {})) as Record<
+        string,
+        EventTimerMemo
+      >;
     }
+  }
+
+  /**
+   * The deadline and firings of a timer event subprocess, by `<scope run path>:<node id>`
+   * (mutable; continue-as-new carries it over).
+   */
+  eventTimer(key: string): EventTimerMemo {
+    return (this.#eventTimers[key] ??= { fired: 0 });
   }
 
   /** The plan the instance runs (set once, from the loaded or carried-over canonical JSON). */
@@ -284,6 +298,7 @@ export class InstanceState {
       auditDropped: this.#auditDropped + dropped,
       seq: this.#seq,
       runs: this.#runs + 1,
+      ...(Object.keys(this.#eventTimers).length > 0 ? { eventTimers: this.#eventTimers } : {}),
     };
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '../handlers/events.js';
 import { exclusiveGateway, inclusiveGateway, parallelGateway } from '../handlers/gateways.js';
 import { runActivity } from '../handlers/boundary-events.js';
+import { watchEventSubProcesses } from '../handlers/event-subprocesses.js';
 import { taskBody } from '../handlers/tasks.js';
 import type {
   InstanceState as InstanceStateView,
@@ -86,8 +87,12 @@ export class ProcessEngine {
     readonly port: WorkflowPort,
   ) {
     const state = new InstanceState(input, port);
-    const tokens = new TokenEngine(state, port, input, (node, token) =>
-      executeNode(ctx, node, token),
+    const tokens = new TokenEngine(
+      state,
+      port,
+      input,
+      (node, token) => executeNode(ctx, node, token),
+      (run, scope) => watchEventSubProcesses(ctx, run, scope),
     );
     const ctx: NodeContext = { state, tokens, port, input, reach: new Map() };
     this.state = state;

@@ -8,7 +8,14 @@ import type { CancelScope, WorkflowPort } from './workflow-port.js';
 export interface ScopeRun {
   /** Path: `root`, `root/SubProcess_1#4`. */
   readonly id: string;
-  readonly cs: CancelScope;
+  /** The scope every token of the run runs in (replaced once, by an interrupting event subprocess). */
+  cs: CancelScope;
+  /** The scope an interrupting event subprocess runs in (created beside `cs`, used once). */
+  spare?: CancelScope | undefined;
+  /** The event subprocesses watched while the run runs. */
+  events?: ScopeEvents;
+  /** An interrupting event subprocess took over the run. */
+  interrupted?: boolean;
   readonly pending: Set<Promise<void>>;
   /** Parallel/inclusive join arrivals: gateway → incoming edge → tokens. */
   readonly joins: Map<string, Map<string, number>>;
@@ -23,15 +30,31 @@ export interface ScopeRun {
   readonly locals?: Record<string, unknown>;
   /** The multi-instance activity this run is one instance of. */
   readonly loopOf?: string;
-  error?: BpmnError;
+  error?: BpmnError | undefined;
   failure?: unknown;
   cancelled?: unknown;
   terminated: boolean;
   lastEnd?: string;
 }
 
+/** The event subprocesses of a scope run, as the token engine drives them. */
+export interface ScopeEvents {
+  /**
+   * An error no boundary event caught reached the run: whether an error event subprocess takes it
+   * (it then interrupts the run, see {@link TokenEngine.interrupt}).
+   */
+  catchError(err: BpmnError): boolean;
+  /** The run is over: stop watching. */
+  stop(): void;
+}
+
+/** Starts watching the event subprocesses of plan scope `scope` for a new run of it. */
+export type ScopeWatcher = (run: ScopeRun, scope: string) => ScopeEvents;
+
 /** Where a scope run sits: its parent run and, for a multi-instance instance, its locals. */
 export interface ScopeFrame {
+  /** The plan scope the run starts (the process or a subProcess): its event subprocesses are watched. */
+  readonly scope?: string;
   readonly parent?: ScopeRun;
   readonly locals?: Record<string, unknown>;
   readonly loopOf?: string;
@@ -87,6 +110,7 @@ export class TokenEngine {
     private readonly port: WorkflowPort,
     private readonly input: ProcessInput,
     private readonly execute: NodeExecutor,
+    private readonly watch?: ScopeWatcher,
   ) {}
 
   /** Runs the process scope from its start event, or resumes the tokens carried over. */
@@ -95,13 +119,19 @@ export class TokenEngine {
     const scope = plan.scopes[plan.process.id];
     if (!scope) throw new ProcessIncident(plan.process.id, 'plan has no process scope');
     const resume = this.input.resume;
+    const frame = { scope: scope.id };
     if (resume) {
-      return this.runScope('root', resume.tokens, resume.joins);
+      return this.runScope('root', resume.tokens, resume.joins, frame);
     }
     // A timer/message start event is the trigger that started this instance.
     const start = scope.start ?? scope.eventStarts[0];
     if (start === undefined) throw new ProcessIncident(scope.id, 'the process has no start event');
-    return this.runScope('root', [{ id: `t${this.state.nextSeq()}`, nodeId: start, memo: {} }], {});
+    return this.runScope(
+      'root',
+      [{ id: `t${this.state.nextSeq()}`, nodeId: start, memo: {} }],
+      {},
+      frame,
+    );
   }
 
   /** Runs a scope run until all its tokens are gone; rethrows what ended it abnormally. */
@@ -123,10 +153,19 @@ export class TokenEngine {
       ...(frame.loopOf !== undefined ? { loopOf: frame.loopOf } : {}),
     };
     this.#scopeRuns.set(id, run);
+    const watched =
+      frame.scope !== undefined &&
+      this.watch !== undefined &&
+      (this.state.plan.scopes[frame.scope]?.eventSubProcesses?.length ?? 0) > 0;
+    if (watched) {
+      run.spare = this.port.scope();
+      run.events = this.watch(run, frame.scope);
+    }
     try {
       for (const t of initial) this.spawn(run, t.nodeId, t.via, t);
       while (run.pending.size > 0) await Promise.all([...run.pending]);
     } finally {
+      run.events?.stop();
       this.#scopeRuns.delete(id);
     }
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a token threw, as it was
@@ -175,11 +214,17 @@ export class TokenEngine {
       resumed: resume !== undefined && this.#isResume(resume),
     };
     this.#tokens.set(token.id, token);
-    const p: Promise<void> = run.cs
+    const cs = run.cs;
+    const p: Promise<void> = cs
       .run(() => this.#runToken(token))
       .catch((err: unknown) => {
+        // A token an interrupting event subprocess cancelled: its end is that interruption.
+        if (cs !== run.cs && (err instanceof BpmnError || this.port.isCancellation(err))) return;
         if (err instanceof BpmnError) {
           if (!run.error && !run.terminated) {
+            // An event subprocess's own error goes to the enclosing level, never back to it.
+            const fromEventSubProcess = this.#isEventSubProcess(token.nodeId);
+            if (!run.interrupted && !fromEventSubProcess && run.events?.catchError(err)) return;
             run.error = err;
             run.cs.cancel();
           }
@@ -196,6 +241,33 @@ export class TokenEngine {
         this.state.unsubscribe(token.id);
       });
     run.pending.add(p);
+  }
+
+  #isEventSubProcess(nodeId: string): boolean {
+    const node = this.state.plan.nodes[nodeId];
+    return node?.type === 'subProcess' && node.eventTrigger !== undefined;
+  }
+
+  /**
+   * An interrupting event subprocess takes over `run`: every other token of the run (and what
+   * runs inside them) is cancelled, pending joins are dropped, and a token starts the event
+   * subprocess `nodeId` in the run's spare scope. The run then ends when that token does. Answers
+   * false when the run was interrupted already (or has no spare scope).
+   */
+  interrupt(run: ScopeRun, nodeId: string): boolean {
+    const spare = run.spare;
+    if (!spare || run.interrupted || run.terminated) return false;
+    const old = run.cs;
+    run.cs = spare;
+    run.spare = undefined;
+    run.interrupted = true;
+    run.error = undefined;
+    run.cancelled = undefined;
+    run.joins.clear();
+    run.waiters.clear();
+    old.cancel();
+    this.spawn(run, nodeId, undefined);
+    return true;
   }
 
   #isResume(t: ResumeToken): boolean {

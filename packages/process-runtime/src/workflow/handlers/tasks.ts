@@ -63,10 +63,13 @@ export async function taskBody(
         `${token.run.id}/${node.id}#${state.nextSeq()}`,
         [{ id: `t${state.nextSeq()}`, nodeId: scope.start, memo: {} }],
         {},
-        { parent: token.run },
+        { parent: token.run, scope: node.childScope },
       );
       token.waitingFor = undefined;
       if (outcome.kind === 'terminated') state.log('completed', node.id, { detail: 'terminated' });
+      // An interrupting event subprocess ended its level: its end is how the level ended.
+      if (node.eventTrigger?.interrupting && outcome.endEvent !== undefined)
+        token.run.lastEnd = outcome.endEvent;
       return;
     }
   }
