@@ -36,6 +36,7 @@ export function shapeOf(type: ProcessNodeType): NodeShape {
     case 'endEvent':
     case 'intermediateTimerEvent':
     case 'intermediateMessageEvent':
+    case 'intermediateThrowEvent':
     case 'boundaryEvent':
       return 'event';
     case 'exclusiveGateway':
@@ -100,6 +101,20 @@ export const PALETTE: readonly PaletteItem[] = [
     label: 'Compensation end event',
     group: 'Events',
     data: () => ({ event: { type: 'compensate' } }),
+  },
+  {
+    key: 'endEvent:escalation',
+    type: 'endEvent',
+    label: 'Escalation end event',
+    group: 'Events',
+    data: () => ({ event: { type: 'escalation', escalationCode: 'ESCALATION' } }),
+  },
+  {
+    key: 'intermediateThrowEvent:escalation',
+    type: 'intermediateThrowEvent',
+    label: 'Escalation throw event',
+    group: 'Events',
+    data: () => ({ event: { type: 'escalation', escalationCode: 'ESCALATION' } }),
   },
   {
     key: 'intermediateTimerEvent',
@@ -237,6 +252,13 @@ export const PALETTE: readonly PaletteItem[] = [
     label: 'Error boundary event',
     group: 'Boundary events',
     data: () => ({ attachedTo: '', interrupting: true, event: { type: 'error' } }),
+  },
+  {
+    key: 'boundaryEvent:escalation',
+    type: 'boundaryEvent',
+    label: 'Escalation boundary event',
+    group: 'Boundary events',
+    data: () => ({ attachedTo: '', interrupting: true, event: { type: 'escalation' } }),
   },
   {
     key: 'textAnnotation',

@@ -114,7 +114,9 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
             {marker && (
               <g
                 transform="translate(8 8) scale(0.84)"
-                className={isEnd ? 'marker filled' : 'marker'}
+                className={
+                  isEnd || node.type === 'intermediateThrowEvent' ? 'marker filled' : 'marker'
+                }
               >
                 <Glyph kind={marker} />
               </g>

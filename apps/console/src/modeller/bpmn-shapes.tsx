@@ -27,6 +27,17 @@ export function Glyph({ kind }: { kind: string }) {
           strokeWidth="1.5"
         />
       );
+    case 'escalation':
+      // BPMN's escalation marker: an arrowhead pointing up.
+      return (
+        <path
+          d="M12 4l6 15-6-5-6 5z"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+          strokeLinejoin="round"
+        />
+      );
     case 'terminate':
       return <circle cx="12" cy="12" r="7" fill="currentColor" />;
     case 'compensate':
@@ -113,6 +124,8 @@ export function eventMarker(node: ProcessNode): string | undefined {
       return 'timer';
     case 'intermediateMessageEvent':
       return 'message';
+    case 'intermediateThrowEvent':
+      return node.data.event.type;
     default:
       return undefined;
   }

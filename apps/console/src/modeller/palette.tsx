@@ -27,6 +27,7 @@ function Icon({ item }: { item: PaletteItem }) {
       'endEvent',
       'intermediateTimerEvent',
       'intermediateMessageEvent',
+      'intermediateThrowEvent',
       'boundaryEvent',
     ].includes(item.type)
   ) {

@@ -309,6 +309,25 @@ function NodeProperties({
     );
   };
 
+  /** The code field of an error/escalation catcher: empty catches every one. */
+  const caughtCode = (kind: 'error' | 'escalation') => (
+    <TextField
+      key="c"
+      label={`${kind === 'error' ? 'Error' : 'Escalation'} code (empty catches every ${kind})`}
+      value={str(['event', `${kind}Code`])}
+      onCommit={(v) => set(['event', `${kind}Code`], v || undefined)}
+    />
+  );
+  /** The code field of an error/escalation thrower. */
+  const thrownCode = (kind: 'error' | 'escalation') => (
+    <TextField
+      key="code"
+      label={kind === 'error' ? 'Error code' : 'Escalation code'}
+      value={str(['event', `${kind}Code`])}
+      onCommit={(v) => set(['event', `${kind}Code`], v)}
+    />
+  );
+
   const sections: React.ReactNode[] = [];
   switch (node.type) {
     case 'startEvent': {
@@ -321,7 +340,11 @@ function NodeProperties({
           key="trigger"
           label="Trigger"
           value={trigger}
-          options={eventSub ? ['none', 'timer', 'message', 'error'] : ['none', 'timer', 'message']}
+          options={
+            eventSub
+              ? ['none', 'timer', 'message', 'error', 'escalation']
+              : ['none', 'timer', 'message']
+          }
           onChange={(v) =>
             set(
               ['event'],
@@ -329,8 +352,8 @@ function NodeProperties({
                 ? undefined
                 : v === 'timer'
                   ? { type: 'timer', timer: { type: 'duration', value: 'PT1H' } }
-                  : v === 'error'
-                    ? { type: 'error' }
+                  : v === 'error' || v === 'escalation'
+                    ? { type: v }
                     : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
             )
           }
@@ -350,17 +373,12 @@ function NodeProperties({
         sections.push(
           <MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />,
         );
-      if (trigger === 'error')
-        sections.push(
-          <TextField
-            key="c"
-            label="Error code (empty catches every error)"
-            value={str(['event', 'errorCode'])}
-            onCommit={(v) => set(['event', 'errorCode'], v || undefined)}
-          />,
-        );
+      if (trigger === 'error' || trigger === 'escalation') sections.push(caughtCode(trigger));
       break;
     }
+    case 'intermediateThrowEvent':
+      sections.push(thrownCode('escalation'));
+      break;
     case 'subProcess':
       sections.push(
         <CheckboxField
@@ -378,7 +396,7 @@ function NodeProperties({
           key="kind"
           label="Result"
           value={kind}
-          options={['none', 'error', 'terminate', 'compensate']}
+          options={['none', 'error', 'escalation', 'terminate', 'compensate']}
           onChange={(v) =>
             set(
               ['event'],
@@ -386,20 +404,14 @@ function NodeProperties({
                 ? undefined
                 : v === 'error'
                   ? { type: 'error', errorCode: 'ERROR' }
-                  : { type: v },
+                  : v === 'escalation'
+                    ? { type: 'escalation', escalationCode: 'ESCALATION' }
+                    : { type: v },
             )
           }
         />,
       );
-      if (kind === 'error')
-        sections.push(
-          <TextField
-            key="code"
-            label="Error code"
-            value={str(['event', 'errorCode'])}
-            onCommit={(v) => set(['event', 'errorCode'], v)}
-          />,
-        );
+      if (kind === 'error' || kind === 'escalation') sections.push(thrownCode(kind));
       break;
     }
     case 'intermediateTimerEvent':
@@ -426,15 +438,7 @@ function NodeProperties({
         sections.push(
           <MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />,
         );
-      else
-        sections.push(
-          <TextField
-            key="c"
-            label="Error code (empty catches every error)"
-            value={str(['event', 'errorCode'])}
-            onCommit={(v) => set(['event', 'errorCode'], v)}
-          />,
-        );
+      else sections.push(caughtCode(node.data.event.type));
       break;
     case 'serviceTask':
     case 'sendTask':

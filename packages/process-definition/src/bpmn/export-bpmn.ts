@@ -84,6 +84,7 @@ export function buildBpmnTree(
   };
   const messages = new Map<string, ModdleElement>();
   const errors = new Map<string, ModdleElement>();
+  const escalations = new Map<string, ModdleElement>();
   const refs: RootRefs = {
     message: (name: string): ModdleElement => {
       let m = messages.get(name);
@@ -102,6 +103,18 @@ export function buildBpmnTree(
           errorCode: code,
         });
         errors.set(code, e);
+      }
+      return e;
+    },
+    escalation: (code: string): ModdleElement => {
+      let e = escalations.get(code);
+      if (!e) {
+        e = moddle.create('bpmn:Escalation', {
+          id: uniqueId(`Escalation_${code}`),
+          name: code,
+          escalationCode: code,
+        });
+        escalations.set(code, e);
       }
       return e;
     },
@@ -131,6 +144,7 @@ export function buildBpmnTree(
     rootElements: [
       ...messages.values(),
       ...errors.values(),
+      ...escalations.values(),
       ...(collaboration ? [collaboration] : []),
       ...built.map((b) => b.process),
     ],

@@ -11,6 +11,7 @@ import type { ModdleElement } from './moddle.js';
 export interface RootRefs {
   message(name: string): ModdleElement;
   error(code: string): ModdleElement;
+  escalation(code: string): ModdleElement;
 }
 
 const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, string>> = {
@@ -28,6 +29,7 @@ const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, st
   eventBasedGateway: 'bpmn:EventBasedGateway',
   intermediateTimerEvent: 'bpmn:IntermediateCatchEvent',
   intermediateMessageEvent: 'bpmn:IntermediateCatchEvent',
+  intermediateThrowEvent: 'bpmn:IntermediateThrowEvent',
   boundaryEvent: 'bpmn:BoundaryEvent',
   subProcess: 'bpmn:SubProcess',
   callActivity: 'bpmn:CallActivity',
@@ -75,18 +77,30 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
       code === undefined ? {} : { errorRef: refs.error(code) },
     );
 
+  const escalation = (code: string | undefined): ModdleElement =>
+    moddle.create(
+      'bpmn:EscalationEventDefinition',
+      code === undefined ? {} : { escalationRef: refs.escalation(code) },
+    );
+  /** The definition of a start, boundary or end event's trigger/result of kind error or escalation. */
+  const thrown = (
+    ev:
+      | { type: 'error'; errorCode?: string | undefined }
+      | { type: 'escalation'; escalationCode?: string | undefined },
+  ): ModdleElement => (ev.type === 'error' ? error(ev.errorCode) : escalation(ev.escalationCode));
+
   switch (n.type) {
     case 'startEvent': {
       const ev = n.data.event;
       if (ev?.type === 'timer') el.eventDefinitions = [timer(ev.timer)];
       if (ev?.type === 'message') el.eventDefinitions = [message(ev.message)];
-      if (ev?.type === 'error') el.eventDefinitions = [error(ev.errorCode)];
+      if (ev?.type === 'error' || ev?.type === 'escalation') el.eventDefinitions = [thrown(ev)];
       if (n.data.interrupting === false) el.isInterrupting = false;
       break;
     }
     case 'endEvent': {
       const ev = n.data.event;
-      if (ev?.type === 'error') el.eventDefinitions = [error(ev.errorCode)];
+      if (ev?.type === 'error' || ev?.type === 'escalation') el.eventDefinitions = [thrown(ev)];
       if (ev?.type === 'terminate')
         el.eventDefinitions = [moddle.create('bpmn:TerminateEventDefinition')];
       if (ev?.type === 'compensate')
@@ -107,10 +121,13 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
           ? timer(ev.timer)
           : ev.type === 'message'
             ? message(ev.message)
-            : error(ev.errorCode),
+            : thrown(ev),
       ];
       break;
     }
+    case 'intermediateThrowEvent':
+      el.eventDefinitions = [thrown(n.data.event)];
+      break;
     case 'receiveTask': {
       const m = n.data.message;
       if (!m) break;

@@ -254,6 +254,44 @@ describe('importBpmn: elements Ameide does not execute', () => {
     // A start event elsewhere carries no interrupting flag.
     expect(node('S')?.data).toEqual({});
   });
+
+  it('imports escalation throw, end, boundary and event subprocess start events by escalation code', async () => {
+    const xml = doc(
+      `<bpmn:startEvent id="S" />
+      <bpmn:subProcess id="Sub">
+        <bpmn:intermediateThrowEvent id="Throw"><bpmn:escalationEventDefinition escalationRef="Esc_A" /></bpmn:intermediateThrowEvent>
+        <bpmn:endEvent id="End"><bpmn:escalationEventDefinition escalationRef="Esc_B" /></bpmn:endEvent>
+        <bpmn:intermediateThrowEvent id="Bare"><bpmn:escalationEventDefinition /></bpmn:intermediateThrowEvent>
+      </bpmn:subProcess>
+      <bpmn:boundaryEvent id="B" attachedToRef="Sub" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="Esc_A" /></bpmn:boundaryEvent>
+      <bpmn:subProcess id="Esp" triggeredByEvent="true">
+        <bpmn:startEvent id="EspStart" isInterrupting="false"><bpmn:escalationEventDefinition /></bpmn:startEvent>
+      </bpmn:subProcess>`,
+      '<bpmn:escalation id="Esc_A" escalationCode="A" /><bpmn:escalation id="Esc_B" escalationCode="B" />',
+    );
+    const { definition } = await imported(xml);
+    const node = (id: string) => definition.nodes.find((n) => n.id === id);
+    expect(node('Throw')).toMatchObject({
+      type: 'intermediateThrowEvent',
+      data: { event: { type: 'escalation', escalationCode: 'A' } },
+    });
+    expect(node('End')).toMatchObject({
+      type: 'endEvent',
+      data: { event: { type: 'escalation', escalationCode: 'B' } },
+    });
+    expect(node('B')).toMatchObject({
+      type: 'boundaryEvent',
+      data: { interrupting: false, event: { type: 'escalation', escalationCode: 'A' } },
+    });
+    expect(node('EspStart')).toMatchObject({
+      data: { interrupting: false, event: { type: 'escalation' } },
+    });
+    // A throw without an escalation code throws nothing Ameide can route: kept, reported.
+    expect(node('Bare')).toMatchObject({
+      type: 'unsupported',
+      data: { bpmnType: 'bpmn:IntermediateThrowEvent' },
+    });
+  });
 });
 
 describe('importBpmn: failures and edge cases', () => {

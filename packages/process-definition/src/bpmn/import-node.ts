@@ -160,6 +160,13 @@ function importElement(
           data: { ...start, event: { type: 'error', ...errorCodeOf(single!) } },
         };
       }
+      if (defType === 'bpmn:EscalationEventDefinition') {
+        return {
+          id,
+          type: 'startEvent',
+          data: { ...start, event: { type: 'escalation', ...escalationCodeOf(single!) } },
+        };
+      }
       return unsupported();
     }
     case 'bpmn:EndEvent': {
@@ -176,6 +183,27 @@ function importElement(
           type: 'endEvent',
           data: { ...common, event: { type: 'error', ...errorCodeOf(single!) } },
         };
+      }
+      if (defType === 'bpmn:EscalationEventDefinition') {
+        const code = escalationCodeOf(single!);
+        if (code.escalationCode !== undefined)
+          return {
+            id,
+            type: 'endEvent',
+            data: { ...common, event: { type: 'escalation', ...code } },
+          };
+      }
+      return unsupported();
+    }
+    case 'bpmn:IntermediateThrowEvent': {
+      if (defType === 'bpmn:EscalationEventDefinition') {
+        const code = escalationCodeOf(single!);
+        if (code.escalationCode !== undefined)
+          return {
+            id,
+            type: 'intermediateThrowEvent',
+            data: { ...common, event: { type: 'escalation', ...code } },
+          };
       }
       return unsupported();
     }
@@ -224,6 +252,18 @@ function importElement(
             attachedTo,
             interrupting,
             event: { type: 'error', ...errorCodeOf(single!) },
+          },
+        };
+      }
+      if (defType === 'bpmn:EscalationEventDefinition') {
+        return {
+          id,
+          type: 'boundaryEvent',
+          data: {
+            ...common,
+            attachedTo,
+            interrupting,
+            event: { type: 'escalation', ...escalationCodeOf(single!) },
           },
         };
       }
@@ -403,6 +443,11 @@ function timerOf(def: ModdleElement): TimerDefinition {
 function errorCodeOf(def: ModdleElement): { errorCode?: string } {
   const code = str(child(def, 'errorRef'), 'errorCode');
   return code !== undefined && code !== '' ? { errorCode: code } : {};
+}
+
+function escalationCodeOf(def: ModdleElement): { escalationCode?: string } {
+  const code = str(child(def, 'escalationRef'), 'escalationCode');
+  return code === undefined || code === '' ? {} : { escalationCode: code };
 }
 
 function messageOf(

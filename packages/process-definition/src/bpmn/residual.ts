@@ -61,6 +61,12 @@ export function anchorOf(el: ModdleElement, owned: ReadonlySet<string>): string 
   if (el.$type === 'bpmn:Message' && typeof el.name === 'string') return `message:${el.name}`;
   if (el.$type === 'bpmn:Error' && typeof el.errorCode === 'string' && el.errorCode !== '')
     return `error:${el.errorCode}`;
+  if (
+    el.$type === 'bpmn:Escalation' &&
+    typeof el.escalationCode === 'string' &&
+    el.escalationCode !== ''
+  )
+    return `escalation:${el.escalationCode}`;
   return undefined;
 }
 

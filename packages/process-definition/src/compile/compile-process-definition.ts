@@ -230,9 +230,17 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
                   type: 'error',
                   ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}),
                 }
-              : { type: ev.type },
+              : ev.type === 'escalation'
+                ? { type: 'escalation', escalationCode: ev.escalationCode }
+                : { type: ev.type },
       };
     }
+    case 'intermediateThrowEvent':
+      return {
+        ...base,
+        type: n.type,
+        throws: { type: 'escalation', escalationCode: n.data.event.escalationCode },
+      };
     case 'serviceTask':
     case 'sendTask':
       return { ...activity(), type: n.type, call: serviceCall(n) };
@@ -400,6 +408,11 @@ function eventTrigger(
 ): PlanBoundary['trigger'] {
   if (ev.type === 'timer') return { type: 'timer', timer: planTimer(ev.timer) };
   if (ev.type === 'message') return { type: 'message', message: planMessage(ev.message) };
+  if (ev.type === 'escalation')
+    return {
+      type: 'escalation',
+      ...(ev.escalationCode !== undefined ? { escalationCode: ev.escalationCode } : {}),
+    };
   return { type: 'error', ...(ev.errorCode !== undefined ? { errorCode: ev.errorCode } : {}) };
 }
 

@@ -5,7 +5,11 @@ import {
   decisionUnknown,
   serviceRpcUnknown,
 } from './rules/bindings.js';
-import { boundaryAttachment, errorBoundaryNonInterrupting } from './rules/boundary-events.js';
+import {
+  boundaryAttachment,
+  errorBoundaryNonInterrupting,
+  escalationBoundaryHost,
+} from './rules/boundary-events.js';
 import { compensationWithoutHandler } from './rules/compensation.js';
 import { duplicateFlow } from './rules/duplicate-flows.js';
 import { endOutgoing, noOutgoing, noPathToEnd, unreachable } from './rules/flow-paths.js';
@@ -74,6 +78,7 @@ export const LINT_RULES: readonly LintRule[] = [
   iso8601Syntax,
   boundaryAttachment,
   errorBoundaryNonInterrupting,
+  escalationBoundaryHost,
   bindingMissing,
   serviceRpcUnknown,
   calledDefinitionUnknown,

@@ -420,6 +420,24 @@ const fixtures: Fixture[] = [
     },
   },
   {
+    code: 'AM034',
+    id: 'B',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('T', 'serviceTask', service());
+      def.nodes.push(
+        n('B', 'boundaryEvent', {
+          attachedTo: 'T',
+          interrupting: true,
+          event: { type: 'escalation', escalationCode: 'LATE' },
+        }),
+        n('BE', 'endEvent'),
+      );
+      def.edges = [e('F1', 'S', 'T'), e('F2', 'T', 'E'), e('F3', 'B', 'BE')];
+      return def;
+    },
+  },
+  {
     code: 'AM031',
     id: 'D',
     options: { decisions: createDefinitionResolver({ 'order-discount': [1] }) },

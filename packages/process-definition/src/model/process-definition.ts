@@ -183,6 +183,11 @@ const startEventData = z.strictObject({
       z.strictObject({ type: z.literal('message'), message: messageSubscriptionSchema }),
       /** Without `errorCode` the event subprocess catches every error of its level. */
       z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
+      /** Without `escalationCode` the event subprocess catches every escalation of its level. */
+      z.strictObject({
+        type: z.literal('escalation'),
+        escalationCode: text.min(1).optional(),
+      }),
     ])
     .optional(),
   /**
@@ -200,6 +205,8 @@ const endEventData = z.strictObject({
       z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
       z.strictObject({ type: z.literal('terminate') }),
       z.strictObject({ type: z.literal('compensate') }),
+      /** Escalates to the enclosing levels (a catcher may interrupt them), then ends the token. */
+      z.strictObject({ type: z.literal('escalation'), escalationCode: text.min(1) }),
     ])
     .optional(),
 });
@@ -216,6 +223,23 @@ const boundaryEventData = z.strictObject({
     z.strictObject({ type: z.literal('message'), message: messageSubscriptionSchema }),
     /** Without `errorCode` the event catches every error. */
     z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
+    /** On a subProcess: an escalation thrown inside it. Without `escalationCode`, every one. */
+    z.strictObject({
+      type: z.literal('escalation'),
+      escalationCode: text.min(1).optional(),
+    }),
+  ]),
+});
+
+const intermediateThrowEventData = z.strictObject({
+  ...documented,
+  /**
+   * What the event throws. An escalation goes to the enclosing levels (an escalation boundary
+   * event on the subProcess, an escalation event subprocess); the token then goes on, unless a
+   * catcher interrupted its level. Nobody catching it is not an error.
+   */
+  event: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('escalation'), escalationCode: text.min(1) }),
   ]),
 });
 
@@ -307,6 +331,7 @@ export const nodeSchema = z.discriminatedUnion('type', [
     'intermediateMessageEvent',
     z.strictObject({ ...documented, message: messageSubscriptionSchema }),
   ),
+  node('intermediateThrowEvent', intermediateThrowEventData),
   node('boundaryEvent', boundaryEventData),
   node(
     'subProcess',

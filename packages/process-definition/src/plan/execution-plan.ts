@@ -109,7 +109,8 @@ export interface PlanBoundary {
   readonly trigger:
     | { readonly type: 'timer'; readonly timer: PlanTimer }
     | { readonly type: 'message'; readonly message: PlanMessage }
-    | { readonly type: 'error'; readonly errorCode?: string };
+    | { readonly type: 'error'; readonly errorCode?: string }
+    | { readonly type: 'escalation'; readonly escalationCode?: string };
 }
 
 /** What starts an event subprocess: the trigger of its start event. */
@@ -164,7 +165,8 @@ export type PlanNode =
         | { readonly type: 'timer'; readonly timer: PlanTimer }
         | { readonly type: 'message'; readonly message: PlanMessage }
         /** Event subprocesses only. */
-        | { readonly type: 'error'; readonly errorCode?: string };
+        | { readonly type: 'error'; readonly errorCode?: string }
+        | { readonly type: 'escalation'; readonly escalationCode?: string };
     })
   | (PlanNodeBase & {
       readonly type: 'endEvent';
@@ -172,7 +174,8 @@ export type PlanNode =
         | { readonly type: 'none' }
         | { readonly type: 'terminate' }
         | { readonly type: 'compensate' }
-        | { readonly type: 'error'; readonly errorCode?: string };
+        | { readonly type: 'error'; readonly errorCode?: string }
+        | { readonly type: 'escalation'; readonly escalationCode: string };
     })
   | (PlanActivityBase & { readonly type: 'serviceTask'; readonly call: PlanServiceCall })
   /** A send task: sends through a proto RPC, exactly like a service task. */
@@ -260,6 +263,10 @@ export type PlanNode =
     })
   | (PlanNodeBase & { readonly type: 'intermediateTimerEvent'; readonly timer: PlanTimer })
   | (PlanNodeBase & { readonly type: 'intermediateMessageEvent'; readonly message: PlanMessage })
+  | (PlanNodeBase & {
+      readonly type: 'intermediateThrowEvent';
+      readonly throws: { readonly type: 'escalation'; readonly escalationCode: string };
+    })
   | (PlanNodeBase & {
       readonly type: 'boundaryEvent';
       readonly attachedTo: string;

@@ -8,6 +8,7 @@ import {
   orderFulfilmentEvents,
   orderShipmentPayment,
   runOrderFulfilment,
+  runOrderReview,
 } from '../testing/example-scenarios.js';
 import {
   eventually,
@@ -51,6 +52,7 @@ beforeAll(async () => {
   rt.publish('payment-wait', 2, retime(await compileExample('payment-wait'), { P7D: 1000 }));
   rt.publish('order-shipment', 1, await compileExample('order-shipment'));
   rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
+  rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
 });
 afterAll(() => rt?.close());
 
@@ -524,5 +526,40 @@ describe('examples/processes', () => {
       { orderId, reason: 'out of stock' },
     ]);
     expect(rt.sales.order('t-esp3', orderId)?.status).toBe(5);
+  });
+
+  const escalations = (d: InstanceDetails) =>
+    (d.state?.audit ?? []).filter((a) => a.event === 'escalated').map((a) => a.detail);
+
+  it('order-review-escalation: approved without escalating, the order is confirmed', async () => {
+    const { id, orderId } = await runOrderReview(rt, 't-rev1', 'approve');
+    const d = await finished(rt.caller('t-rev1', 'sam', ['sales']), id);
+    expect(d.status).toBe('COMPLETED');
+    expect(escalations(d)).toEqual([]);
+    expect(completed(d)).toEqual(expect.arrayContaining(['End_Approved', 'End_Confirmed']));
+    expect(rt.sales.order('t-rev1', orderId)?.status).toBe(2);
+  });
+
+  it('order-review-escalation: a thrown escalation is caught by the non-interrupting boundary (manager notified) and the review goes on to confirm', async () => {
+    const { id, orderId } = await runOrderReview(rt, 't-rev2', 'escalate');
+    const d = await finished(rt.caller('t-rev2', 'sam', ['sales']), id);
+    expect(d.status).toBe('COMPLETED');
+    expect(escalations(d)).toEqual(['NEEDS_MANAGER caught by Boundary_NeedsManager']);
+    expect(d.state?.variables['managerNotified']).toBe(true);
+    expect(completed(d)).toEqual(
+      expect.arrayContaining(['End_ReviewedWithManager', 'End_ManagerNotified', 'End_Confirmed']),
+    );
+    expect(rt.sales.order('t-rev2', orderId)?.status).toBe(2);
+  });
+
+  it('order-review-escalation: an escalation end event is caught by the interrupting event subprocess, which cancels the order', async () => {
+    const { id, orderId } = await runOrderReview(rt, 't-rev3', 'reject');
+    const d = await finished(rt.caller('t-rev3', 'sam', ['sales']), id);
+    expect(d.status).toBe('COMPLETED');
+    expect(escalations(d)).toEqual(['ORDER_REJECTED caught by an event subprocess of root']);
+    expect(completed(d)).toContain('End_Cancelled');
+    expect(completed(d)).not.toContain('Task_Confirm');
+    expect(rpcs('t-rev3')).toEqual(['CancelOrder']);
+    expect(rt.sales.order('t-rev3', orderId)?.status).toBe(5);
   });
 });

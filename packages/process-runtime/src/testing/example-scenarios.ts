@@ -43,6 +43,20 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('credit-application', 1, await compileExample('credit-application'));
   rt.publish('order-batch', 1, await compileExample('order-batch'));
   rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
+  rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
+}
+
+/** Drives order-review-escalation: the clerk's `decision` on a fresh draft order. */
+export async function runOrderReview(
+  rt: RuntimeFixture,
+  tenant: string,
+  decision: 'approve' | 'escalate' | 'reject',
+): Promise<{ id: string; orderId: string }> {
+  const c = rt.caller(tenant, 'sam', ['sales']);
+  const orderId = rt.sales.seedOrder(tenant, 300, 1);
+  const id = await start(rt, c, 'order-review-escalation', { orderId });
+  await complete(rt, c, id, 'Task_Check', { decision });
+  return { id, orderId };
 }
 
 /** order-fulfilment-events with its 4-hour reminder cycle shortened to 200 ms (three firings). */
@@ -496,6 +510,15 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       const tenant = `r-esp-${path}`;
       const { id } = await runOrderFulfilment(rt, tenant, path);
       return done(rt, rt.caller(tenant, 'wes', ['warehouse']), [['', id]]);
+    },
+  })),
+  ...(['approve', 'escalate', 'reject'] as const).map((path): ExampleScenario => ({
+    example: 'order-review-escalation',
+    path,
+    async run(rt) {
+      const tenant = `r-esc-${path}`;
+      const { id } = await runOrderReview(rt, tenant, path);
+      return done(rt, rt.caller(tenant, 'sam', ['sales']), [['', id]]);
     },
   })),
   ...(['referred', 'conditions', 'approved'] as const).map((path): ExampleScenario => ({

@@ -102,6 +102,8 @@ export interface AuditEntry {
     /** An event subprocess's start event fired (its trigger, interrupting or not, the scope run). */
     | 'eventTriggered'
     | 'errorCaught'
+    /** An escalation was thrown: its code, and who caught it (or that nobody did). */
+    | 'escalated'
     | 'compensating'
     | 'compensated'
     | 'continuedAsNew'

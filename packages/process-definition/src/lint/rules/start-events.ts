@@ -83,7 +83,7 @@ export const subProcessStartTrigger = defineRule(
     code: 'AM004',
     name: 'subprocess-start-trigger',
     title:
-      'A start event inside a subProcess other than an event subprocess has a trigger, or an error start event is not in an event subprocess',
+      'A start event inside a subProcess other than an event subprocess has a trigger, or an error or escalation start event is not in an event subprocess',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -91,14 +91,15 @@ export const subProcessStartTrigger = defineRule(
       if (n.type !== 'startEvent' || n.data.event === undefined) return;
       const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
       if (isEventSubProcess(graph.nodeById.get(scope))) return;
-      if (scope === ROOT_SCOPE && n.data.event.type !== 'error') return;
+      const type = n.data.event.type;
+      if (scope === ROOT_SCOPE && type !== 'error' && type !== 'escalation') return;
       report({
         elementId: n.id,
         elementKind: 'node',
         path: `nodes[${i}].data.event`,
         message:
           scope === ROOT_SCOPE
-            ? 'an error start event only starts an event subprocess; the process starts on a none, timer or message start event'
+            ? `an ${type} start event only starts an event subprocess; the process starts on a none, timer or message start event`
             : `a start event inside subProcess '${scope}' must be a none start event (mark the subProcess triggeredByEvent to make it an event subprocess)`,
       });
     });
@@ -110,7 +111,7 @@ export const eventSubProcessStart = defineRule(
     code: 'AM032',
     name: 'event-subprocess-start',
     title:
-      'An event subprocess does not start at exactly one timer, message or error start event, or `interrupting` is set where it has no meaning',
+      'An event subprocess does not start at exactly one timer, message, error or escalation start event, or `interrupting` is set where it has no meaning',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -148,7 +149,7 @@ export const eventSubProcessStart = defineRule(
             elementId: s.id,
             elementKind: 'node',
             path: `nodes[${definition.nodes.indexOf(s)}].data.event`,
-            message: `the start event of event subprocess '${n.id}' needs a timer, message or error trigger`,
+            message: `the start event of event subprocess '${n.id}' needs a timer, message, error or escalation trigger`,
           });
     });
   },

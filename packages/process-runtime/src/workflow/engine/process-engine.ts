@@ -9,6 +9,7 @@ import {
 } from '../handlers/events.js';
 import { exclusiveGateway, inclusiveGateway, parallelGateway } from '../handlers/gateways.js';
 import { runActivity } from '../handlers/boundary-events.js';
+import { escalate } from '../handlers/escalation.js';
 import { watchEventSubProcesses } from '../handlers/event-subprocesses.js';
 import { taskBody } from '../handlers/tasks.js';
 import type {
@@ -53,6 +54,12 @@ async function executeNode(
       await waitTimer(ctx, node.timer, token);
       ctx.state.log('completed', node.id);
       return node.outgoing;
+    }
+    case 'intermediateThrowEvent': {
+      const { interrupting } = escalate(ctx, token, node.id, node.throws.escalationCode);
+      ctx.state.log('completed', node.id);
+      // An interrupting catcher cancelled the token's level: it goes no further.
+      return interrupting ? undefined : node.outgoing;
     }
     case 'intermediateMessageEvent': {
       await waitMessage(ctx, node, token);

@@ -1,4 +1,4 @@
-import type { PlanNode, PlanTransition } from '@ameide/process-definition/plan';
+import type { PlanBoundary, PlanNode, PlanTransition } from '@ameide/process-definition/plan';
 import { BpmnError, ProcessIncident } from '../bpmn-errors.js';
 import type { ProcessInput, ResumeToken, TokenMemo, TokenView } from '../types.js';
 import type { InstanceState } from './instance-state.js';
@@ -30,6 +30,8 @@ export interface ScopeRun {
   readonly locals?: Record<string, unknown>;
   /** The multi-instance activity this run is one instance of. */
   readonly loopOf?: string;
+  /** The token whose activity runs this run (a subProcess, a multi-instance activity). */
+  readonly host?: LiveToken;
   error?: BpmnError | undefined;
   failure?: unknown;
   cancelled?: unknown;
@@ -44,6 +46,11 @@ export interface ScopeEvents {
    * (it then interrupts the run, see {@link TokenEngine.interrupt}).
    */
   catchError(err: BpmnError): boolean;
+  /**
+   * An escalation thrown inside the run: how an escalation event subprocess took it (it then
+   * runs, or interrupts the run), or `undefined` when none takes it.
+   */
+  catchEscalation(code: string): 'interrupting' | 'non-interrupting' | undefined;
   /** The run is over: stop watching. */
   stop(): void;
 }
@@ -58,6 +65,7 @@ export interface ScopeFrame {
   readonly parent?: ScopeRun;
   readonly locals?: Record<string, unknown>;
   readonly loopOf?: string;
+  readonly host?: LiveToken;
 }
 
 /** A token: a coroutine walking the plan inside one scope run. */
@@ -70,6 +78,11 @@ export interface LiveToken {
   waitingFor: TokenView['waitingFor'];
   /** Carried over by continue-as-new and not yet past the node it waited at. */
   resumed: boolean;
+  /**
+   * While the token runs an activity with boundary events: fires one of them (an interrupting one
+   * cancels the activity's body, a non-interrupting one starts a token at the boundary event).
+   */
+  boundary?: ((b: PlanBoundary) => void) | undefined;
 }
 
 /** How a scope run ended when it did not throw. */
@@ -151,6 +164,7 @@ export class TokenEngine {
       ...(frame.parent ? { parent: frame.parent } : {}),
       ...(frame.locals ? { locals: frame.locals } : {}),
       ...(frame.loopOf !== undefined ? { loopOf: frame.loopOf } : {}),
+      ...(frame.host ? { host: frame.host } : {}),
     };
     this.#scopeRuns.set(id, run);
     const watched =
@@ -241,6 +255,11 @@ export class TokenEngine {
         this.state.unsubscribe(token.id);
       });
     run.pending.add(p);
+  }
+
+  /** Whether `token` runs an event subprocess (its errors and escalations skip its own level). */
+  isEventSubProcessToken(token: LiveToken): boolean {
+    return this.#isEventSubProcess(token.nodeId);
   }
 
   #isEventSubProcess(nodeId: string): boolean {

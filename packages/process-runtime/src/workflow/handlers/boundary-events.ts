@@ -32,6 +32,16 @@ export async function runActivity(
   const watchers = port.scope();
   const subscribers: string[] = [];
   let interruptedBy: PlanBoundary | undefined;
+  const fire = (b: PlanBoundary): void => {
+    if (interruptedBy) return;
+    state.log('boundaryFired', b.id, { detail: `on ${node.id}` });
+    if (b.interrupting) {
+      interruptedBy = b;
+      body.cancel();
+      return;
+    }
+    ctx.tokens.spawn(token.run, b.id, undefined);
+  };
   for (const b of node.boundaryEvents) {
     const fires = firing(ctx, b, token, subscribers);
     if (!fires) continue;
@@ -39,22 +49,24 @@ export async function runActivity(
       .run(async () => {
         for (;;) {
           const more = await fires();
-          state.log('boundaryFired', b.id, { detail: `on ${node.id}` });
-          if (b.interrupting) {
-            interruptedBy = b;
-            body.cancel();
-            return;
-          }
-          ctx.tokens.spawn(token.run, b.id, undefined);
-          if (!more) return;
+          fire(b);
+          if (b.interrupting || !more) return;
         }
       })
       .catch((err: unknown) => {
         if (!port.isCancellation(err)) throw err;
       });
   }
+  // Escalations thrown inside the body reach the escalation boundaries through the token.
+  token.boundary = fire;
   try {
     await body.run(() => taskBody(ctx, node, token));
+    // An interrupting escalation boundary caught what the body threw on its way out (its
+    // thrower ends without waiting, so the body may end without seeing the cancellation).
+    if (interruptedBy?.trigger.type === 'escalation') {
+      state.log('interrupted', node.id, { detail: `by ${interruptedBy.id}` });
+      return [{ edge: '', target: interruptedBy.id }];
+    }
     state.log('completed', node.id);
     return node.outgoing;
   } catch (err) {
@@ -73,6 +85,7 @@ export async function runActivity(
     }
     throw err;
   } finally {
+    token.boundary = undefined;
     watchers.cancel();
     for (const subscriber of subscribers) state.unsubscribe(subscriber);
   }

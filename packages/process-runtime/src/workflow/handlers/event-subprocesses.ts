@@ -15,7 +15,8 @@ type EventSubProcess = Extract<PlanNode, { type: 'subProcess' }> & {
  * subprocess in its place (the run then ends when it does, and nothing else is watched); a
  * non-interrupting one starts the event subprocess next to what runs (per message, or per cycle
  * firing). An error start takes a BpmnError no boundary event caught inside the run, and
- * interrupts it. A message start's correlation key is evaluated when the run starts.
+ * interrupts it; an escalation start takes an escalation thrown inside the run (see
+ * `escalate`), interrupting or not. A message start's correlation key is evaluated when the run starts.
  *
  * Timer deadlines and firings are kept in the instance state under the run's path, so a run
  * carried over by continue-as-new waits for the same instants.
@@ -79,6 +80,16 @@ export function watchEventSubProcesses(
         detail: `${err.code} in ${run.id}`,
       });
       return fire(catcher);
+    },
+    catchEscalation(code: string) {
+      if (stopped || run.interrupted) return undefined;
+      const catcher = esps.find(
+        (e) =>
+          e.eventTrigger.trigger.type === 'escalation' &&
+          errorCodeMatches(e.eventTrigger.trigger.escalationCode, code),
+      );
+      if (!catcher || !fire(catcher)) return undefined;
+      return catcher.eventTrigger.interrupting ? 'interrupting' : 'non-interrupting';
     },
     stop,
   };

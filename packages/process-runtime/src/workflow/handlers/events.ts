@@ -9,6 +9,7 @@ import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 import { evaluateFeel, mappingAt } from '../feel.js';
 import { firstFiring } from '../timers.js';
 import { compensate } from './compensation.js';
+import { escalate } from './escalation.js';
 
 type Node<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
 /** What waits for a message: a catch event, a receive task or a message boundary event. */
@@ -20,7 +21,8 @@ export interface MessageWait {
 /**
  * End event: `none` ends the token, `terminate` cancels every token of its scope run,
  * `compensate` undoes the scope run's compensable tasks first, `error` throws a BpmnError to
- * the enclosing activity's error boundary (or fails the instance).
+ * the enclosing activity's error boundary (or fails the instance), `escalation` escalates to the
+ * enclosing levels.
  */
 export async function endEvent(
   ctx: NodeContext,
@@ -43,6 +45,10 @@ export async function endEvent(
       ctx.state.log('failed', node.id, { detail: `error end ${code}` });
       throw new BpmnError(code, `error end event ${node.id} threw ${code}`);
     }
+    case 'escalation':
+      // The token ends either way; an interrupting catcher also cancels what else runs.
+      escalate(ctx, token, node.id, node.result.escalationCode);
+      break;
   }
   run.lastEnd = node.id;
   ctx.state.log('completed', node.id);

@@ -72,6 +72,7 @@ export async function multiInstance(
             parent: token.run,
             locals,
             loopOf: node.id,
+            host: token,
           },
         ),
       )

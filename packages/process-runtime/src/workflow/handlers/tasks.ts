@@ -63,7 +63,7 @@ export async function taskBody(
         `${token.run.id}/${node.id}#${state.nextSeq()}`,
         [{ id: `t${state.nextSeq()}`, nodeId: scope.start, memo: {} }],
         {},
-        { parent: token.run, scope: node.childScope },
+        { parent: token.run, scope: node.childScope, host: token },
       );
       token.waitingFor = undefined;
       if (outcome.kind === 'terminated') state.log('completed', node.id, { detail: 'terminated' });
