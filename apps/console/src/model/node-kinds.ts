@@ -37,6 +37,7 @@ export function shapeOf(type: ProcessNodeType): NodeShape {
     case 'intermediateTimerEvent':
     case 'intermediateMessageEvent':
     case 'intermediateThrowEvent':
+    case 'intermediateConditionalEvent':
     case 'boundaryEvent':
       return 'event';
     case 'exclusiveGateway':
@@ -129,6 +130,13 @@ export const PALETTE: readonly PaletteItem[] = [
     label: 'Message event',
     group: 'Events',
     data: () => ({ message: { name: 'Message', correlationKey: 'id' } }),
+  },
+  {
+    key: 'intermediateConditionalEvent',
+    type: 'intermediateConditionalEvent',
+    label: 'Conditional event',
+    group: 'Events',
+    data: () => ({ condition: 'ready = true' }),
   },
   {
     key: 'serviceTask',
@@ -252,6 +260,17 @@ export const PALETTE: readonly PaletteItem[] = [
     label: 'Error boundary event',
     group: 'Boundary events',
     data: () => ({ attachedTo: '', interrupting: true, event: { type: 'error' } }),
+  },
+  {
+    key: 'boundaryEvent:conditional',
+    type: 'boundaryEvent',
+    label: 'Conditional boundary event',
+    group: 'Boundary events',
+    data: () => ({
+      attachedTo: '',
+      interrupting: true,
+      event: { type: 'conditional', condition: 'ready = true' },
+    }),
   },
   {
     key: 'boundaryEvent:escalation',

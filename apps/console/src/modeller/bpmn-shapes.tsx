@@ -27,6 +27,14 @@ export function Glyph({ kind }: { kind: string }) {
           strokeWidth="1.5"
         />
       );
+    case 'conditional':
+      // BPMN's conditional marker: a sheet with lines.
+      return (
+        <g fill="none" stroke="currentColor" strokeWidth="1.5">
+          <rect x="6" y="4" width="12" height="16" />
+          <path d="M8.5 8h7M8.5 11h7M8.5 14h7M8.5 17h7" />
+        </g>
+      );
     case 'escalation':
       // BPMN's escalation marker: an arrowhead pointing up.
       return (
@@ -126,6 +134,8 @@ export function eventMarker(node: ProcessNode): string | undefined {
       return 'message';
     case 'intermediateThrowEvent':
       return node.data.event.type;
+    case 'intermediateConditionalEvent':
+      return 'conditional';
     default:
       return undefined;
   }

@@ -28,6 +28,7 @@ function Icon({ item }: { item: PaletteItem }) {
       'intermediateTimerEvent',
       'intermediateMessageEvent',
       'intermediateThrowEvent',
+      'intermediateConditionalEvent',
       'boundaryEvent',
     ].includes(item.type)
   ) {

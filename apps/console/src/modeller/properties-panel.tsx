@@ -342,7 +342,7 @@ function NodeProperties({
           value={trigger}
           options={
             eventSub
-              ? ['none', 'timer', 'message', 'error', 'escalation']
+              ? ['none', 'timer', 'message', 'error', 'escalation', 'conditional']
               : ['none', 'timer', 'message']
           }
           onChange={(v) =>
@@ -354,7 +354,9 @@ function NodeProperties({
                   ? { type: 'timer', timer: { type: 'duration', value: 'PT1H' } }
                   : v === 'error' || v === 'escalation'
                     ? { type: v }
-                    : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
+                    : v === 'conditional'
+                      ? { type: 'conditional', condition: 'ready = true' }
+                      : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
             )
           }
         />,
@@ -374,8 +376,12 @@ function NodeProperties({
           <MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />,
         );
       if (trigger === 'error' || trigger === 'escalation') sections.push(caughtCode(trigger));
+      if (trigger === 'conditional') sections.push(feel('Condition', ['event', 'condition']));
       break;
     }
+    case 'intermediateConditionalEvent':
+      sections.push(feel('Condition', ['condition'], 'paid = true'));
+      break;
     case 'intermediateThrowEvent':
       sections.push(thrownCode('escalation'));
       break;
@@ -438,6 +444,8 @@ function NodeProperties({
         sections.push(
           <MessageFields key="m" str={str} set={set} feel={feel} base={['event', 'message']} />,
         );
+      else if (node.data.event.type === 'conditional')
+        sections.push(feel('Condition', ['event', 'condition']));
       else sections.push(caughtCode(node.data.event.type));
       break;
     case 'serviceTask':

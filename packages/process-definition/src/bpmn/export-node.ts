@@ -29,6 +29,7 @@ const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, st
   eventBasedGateway: 'bpmn:EventBasedGateway',
   intermediateTimerEvent: 'bpmn:IntermediateCatchEvent',
   intermediateMessageEvent: 'bpmn:IntermediateCatchEvent',
+  intermediateConditionalEvent: 'bpmn:IntermediateCatchEvent',
   intermediateThrowEvent: 'bpmn:IntermediateThrowEvent',
   boundaryEvent: 'bpmn:BoundaryEvent',
   subProcess: 'bpmn:SubProcess',
@@ -89,12 +90,18 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
       | { type: 'escalation'; escalationCode?: string | undefined },
   ): ModdleElement => (ev.type === 'error' ? error(ev.errorCode) : escalation(ev.escalationCode));
 
+  const conditional = (condition: string): ModdleElement =>
+    moddle.create('bpmn:ConditionalEventDefinition', {
+      condition: moddle.create('bpmn:FormalExpression', { body: condition }),
+    });
+
   switch (n.type) {
     case 'startEvent': {
       const ev = n.data.event;
       if (ev?.type === 'timer') el.eventDefinitions = [timer(ev.timer)];
       if (ev?.type === 'message') el.eventDefinitions = [message(ev.message)];
       if (ev?.type === 'error' || ev?.type === 'escalation') el.eventDefinitions = [thrown(ev)];
+      if (ev?.type === 'conditional') el.eventDefinitions = [conditional(ev.condition)];
       if (n.data.interrupting === false) el.isInterrupting = false;
       break;
     }
@@ -121,10 +128,15 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
           ? timer(ev.timer)
           : ev.type === 'message'
             ? message(ev.message)
-            : thrown(ev),
+            : ev.type === 'conditional'
+              ? conditional(ev.condition)
+              : thrown(ev),
       ];
       break;
     }
+    case 'intermediateConditionalEvent':
+      el.eventDefinitions = [conditional(n.data.condition)];
+      break;
     case 'intermediateThrowEvent':
       el.eventDefinitions = [thrown(n.data.event)];
       break;

@@ -255,6 +255,32 @@ describe('importBpmn: elements Ameide does not execute', () => {
     expect(node('S')?.data).toEqual({});
   });
 
+  it('imports conditional catch, boundary and event subprocess start events', async () => {
+    const cond = (c: string) =>
+      `<bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">${c}</bpmn:condition></bpmn:conditionalEventDefinition>`;
+    const xml = doc(`<bpmn:startEvent id="S" />
+      <bpmn:intermediateCatchEvent id="C">${cond('paid = true')}</bpmn:intermediateCatchEvent>
+      <bpmn:userTask id="T" />
+      <bpmn:boundaryEvent id="B" attachedToRef="T" cancelActivity="false">${cond('risk &gt; 80')}</bpmn:boundaryEvent>
+      <bpmn:subProcess id="Esp" triggeredByEvent="true">
+        <bpmn:startEvent id="EspStart">${cond('level &gt; 5')}</bpmn:startEvent>
+      </bpmn:subProcess>
+      <bpmn:intermediateCatchEvent id="Empty"><bpmn:conditionalEventDefinition /></bpmn:intermediateCatchEvent>`);
+    const { definition } = await imported(xml);
+    const node = (id: string) => definition.nodes.find((n) => n.id === id);
+    expect(node('C')).toMatchObject({
+      type: 'intermediateConditionalEvent',
+      data: { condition: 'paid = true' },
+    });
+    expect(node('B')).toMatchObject({
+      data: { interrupting: false, event: { type: 'conditional', condition: 'risk > 80' } },
+    });
+    expect(node('EspStart')).toMatchObject({
+      data: { interrupting: true, event: { type: 'conditional', condition: 'level > 5' } },
+    });
+    expect(node('Empty')).toMatchObject({ type: 'unsupported' });
+  });
+
   it('imports escalation throw, end, boundary and event subprocess start events by escalation code', async () => {
     const xml = doc(
       `<bpmn:startEvent id="S" />

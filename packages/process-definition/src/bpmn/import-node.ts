@@ -167,6 +167,15 @@ function importElement(
           data: { ...start, event: { type: 'escalation', ...escalationCodeOf(single!) } },
         };
       }
+      if (defType === 'bpmn:ConditionalEventDefinition') {
+        const condition = feel(body(child(single, 'condition')));
+        if (condition !== undefined)
+          return {
+            id,
+            type: 'startEvent',
+            data: { ...start, event: { type: 'conditional', condition } },
+          };
+      }
       return unsupported();
     }
     case 'bpmn:EndEvent': {
@@ -215,6 +224,11 @@ function importElement(
         const message = messageOf(el, single!, ctx, feel);
         if (message) return { id, type: 'intermediateMessageEvent', data: { ...common, message } };
       }
+      if (defType === 'bpmn:ConditionalEventDefinition') {
+        const condition = feel(body(child(single, 'condition')));
+        if (condition !== undefined)
+          return { id, type: 'intermediateConditionalEvent', data: { ...common, condition } };
+      }
       return unsupported();
     }
     case 'bpmn:BoundaryEvent': {
@@ -254,6 +268,21 @@ function importElement(
             event: { type: 'error', ...errorCodeOf(single!) },
           },
         };
+      }
+      if (defType === 'bpmn:ConditionalEventDefinition') {
+        const condition = feel(body(child(single, 'condition')));
+        if (condition !== undefined)
+          return {
+            id,
+            type: 'boundaryEvent',
+            data: {
+              ...common,
+              attachedTo,
+              interrupting,
+              event: { type: 'conditional', condition },
+            },
+          };
+        return unsupported();
       }
       if (defType === 'bpmn:EscalationEventDefinition') {
         return {

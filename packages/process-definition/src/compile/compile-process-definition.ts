@@ -235,6 +235,8 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
                 : { type: ev.type },
       };
     }
+    case 'intermediateConditionalEvent':
+      return { ...base, type: n.type, condition: { feel: n.data.condition } };
     case 'intermediateThrowEvent':
       return {
         ...base,
@@ -408,6 +410,7 @@ function eventTrigger(
 ): PlanBoundary['trigger'] {
   if (ev.type === 'timer') return { type: 'timer', timer: planTimer(ev.timer) };
   if (ev.type === 'message') return { type: 'message', message: planMessage(ev.message) };
+  if (ev.type === 'conditional') return { type: 'conditional', condition: { feel: ev.condition } };
   if (ev.type === 'escalation')
     return {
       type: 'escalation',

@@ -50,6 +50,10 @@ export function feelFields(def: ProcessDefinition): TextField[] {
           at('event.message.correlationKey', n.data.event.message.correlationKey);
           at('event.message.output', n.data.event.message.output);
         }
+        if (n.data.event.type === 'conditional') at('event.condition', n.data.event.condition);
+        break;
+      case 'intermediateConditionalEvent':
+        at('condition', n.data.condition);
         break;
       case 'userTask':
         at('binding.assignee', n.data.binding?.assignee);
@@ -72,6 +76,7 @@ export function feelFields(def: ProcessDefinition): TextField[] {
           at('event.message.correlationKey', n.data.event.message.correlationKey);
           at('event.message.output', n.data.event.message.output);
         }
+        if (n.data.event?.type === 'conditional') at('event.condition', n.data.event.condition);
         break;
       case 'intermediateMessageEvent':
         at('message.correlationKey', n.data.message.correlationKey);

@@ -188,6 +188,8 @@ const startEventData = z.strictObject({
         type: z.literal('escalation'),
         escalationCode: text.min(1).optional(),
       }),
+      /** Fires when the FEEL condition over the variables becomes true while its level runs. */
+      z.strictObject({ type: z.literal('conditional'), condition: feel }),
     ])
     .optional(),
   /**
@@ -228,6 +230,12 @@ const boundaryEventData = z.strictObject({
       type: z.literal('escalation'),
       escalationCode: text.min(1).optional(),
     }),
+    /**
+     * Fires when the FEEL condition over the variables becomes true while the activity runs
+     * (at once if it holds when the activity starts; a non-interrupting one again each time it
+     * turns from false to true).
+     */
+    z.strictObject({ type: z.literal('conditional'), condition: feel }),
   ]),
 });
 
@@ -330,6 +338,14 @@ export const nodeSchema = z.discriminatedUnion('type', [
   node(
     'intermediateMessageEvent',
     z.strictObject({ ...documented, message: messageSubscriptionSchema }),
+  ),
+  node(
+    'intermediateConditionalEvent',
+    z.strictObject({
+      ...documented,
+      /** FEEL condition over the variables: the token waits until it holds. */
+      condition: feel,
+    }),
   ),
   node('intermediateThrowEvent', intermediateThrowEventData),
   node('boundaryEvent', boundaryEventData),

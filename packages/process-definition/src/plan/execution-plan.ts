@@ -110,7 +110,8 @@ export interface PlanBoundary {
     | { readonly type: 'timer'; readonly timer: PlanTimer }
     | { readonly type: 'message'; readonly message: PlanMessage }
     | { readonly type: 'error'; readonly errorCode?: string }
-    | { readonly type: 'escalation'; readonly escalationCode?: string };
+    | { readonly type: 'escalation'; readonly escalationCode?: string }
+    | { readonly type: 'conditional'; readonly condition: FeelExpression };
 }
 
 /** What starts an event subprocess: the trigger of its start event. */
@@ -166,7 +167,8 @@ export type PlanNode =
         | { readonly type: 'message'; readonly message: PlanMessage }
         /** Event subprocesses only. */
         | { readonly type: 'error'; readonly errorCode?: string }
-        | { readonly type: 'escalation'; readonly escalationCode?: string };
+        | { readonly type: 'escalation'; readonly escalationCode?: string }
+        | { readonly type: 'conditional'; readonly condition: FeelExpression };
     })
   | (PlanNodeBase & {
       readonly type: 'endEvent';
@@ -263,6 +265,10 @@ export type PlanNode =
     })
   | (PlanNodeBase & { readonly type: 'intermediateTimerEvent'; readonly timer: PlanTimer })
   | (PlanNodeBase & { readonly type: 'intermediateMessageEvent'; readonly message: PlanMessage })
+  | (PlanNodeBase & {
+      readonly type: 'intermediateConditionalEvent';
+      readonly condition: FeelExpression;
+    })
   | (PlanNodeBase & {
       readonly type: 'intermediateThrowEvent';
       readonly throws: { readonly type: 'escalation'; readonly escalationCode: string };

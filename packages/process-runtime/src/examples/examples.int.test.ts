@@ -9,6 +9,7 @@ import {
   orderShipmentPayment,
   runOrderFulfilment,
   runOrderReview,
+  runRiskWatch,
 } from '../testing/example-scenarios.js';
 import {
   eventually,
@@ -53,6 +54,7 @@ beforeAll(async () => {
   rt.publish('order-shipment', 1, await compileExample('order-shipment'));
   rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
   rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
+  rt.publish('order-risk-watch', 1, await compileExample('order-risk-watch'));
 });
 afterAll(() => rt?.close());
 
@@ -561,5 +563,28 @@ describe('examples/processes', () => {
     expect(completed(d)).not.toContain('Task_Confirm');
     expect(rpcs('t-rev3')).toEqual(['CancelOrder']);
     expect(rt.sales.order('t-rev3', orderId)?.status).toBe(5);
+  });
+
+  it('order-risk-watch: a low risk score does not fire the conditional boundary; the conditional catch waits for the payment, then the order ships', async () => {
+    const { id, orderId } = await runRiskWatch(rt, 't-risk1', 'shipped');
+    const d = await finished(rt.caller('t-risk1', 'sam', ['sales']), id);
+    expect(d.status).toBe('COMPLETED');
+    expect(d.state?.variables).toMatchObject({ riskScore: 20, paid: true, approved: true });
+    expect((d.state?.audit ?? []).some((a) => a.event === 'boundaryFired')).toBe(false);
+    expect(completed(d)).toEqual(expect.arrayContaining(['Catch_Paid', 'End_Shipped']));
+    expect(rt.sales.order('t-risk1', orderId)?.status).toBe(4);
+  });
+
+  it('order-risk-watch: a risk score of 90 while the review is open fires the interrupting conditional boundary, which cancels the order', async () => {
+    const c = rt.caller('t-risk2', 'sam', ['sales']);
+    const { id, orderId } = await runRiskWatch(rt, 't-risk2', 'high-risk');
+    const d = await finished(c, id);
+    expect(d.status).toBe('COMPLETED');
+    expect(d.state?.audit).toContainEqual(
+      expect.objectContaining({ event: 'boundaryFired', nodeId: 'Boundary_HighRisk' }),
+    );
+    expect(completed(d)).toContain('End_Cancelled');
+    expect(await rt.processes.listUserTasks(c, { instanceId: id })).toEqual([]);
+    expect(rt.sales.order('t-risk2', orderId)?.status).toBe(5);
   });
 });

@@ -44,6 +44,33 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('order-batch', 1, await compileExample('order-batch'));
   rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
   rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
+  rt.publish('order-risk-watch', 1, await compileExample('order-risk-watch'));
+}
+
+/**
+ * Drives order-risk-watch: `shipped` (a low risk score, the review, then the payment) or
+ * `high-risk` (a risk score of 90 while the review is open).
+ */
+export async function runRiskWatch(
+  rt: RuntimeFixture,
+  tenant: string,
+  path: 'shipped' | 'high-risk',
+): Promise<{ id: string; orderId: string }> {
+  const c = rt.caller(tenant, 'sam', ['sales']);
+  const orderId = rt.sales.seedOrder(tenant, 400, 1);
+  const id = await start(rt, c, 'order-risk-watch', { orderId });
+  if (path === 'high-risk') {
+    await correlate(rt, c, 'RiskScoreUpdated', orderId, { score: 90 });
+    return { id, orderId };
+  }
+  await correlate(rt, c, 'RiskScoreUpdated', orderId, { score: 20 });
+  await complete(rt, c, id, 'Task_Review', {});
+  await eventually(
+    () => rt.processes.get(c, id),
+    (d) => d.state?.tokens.some((t) => t.nodeId === 'Catch_Paid') === true,
+  );
+  await correlate(rt, c, 'PaymentReported', orderId);
+  return { id, orderId };
 }
 
 /** Drives order-review-escalation: the clerk's `decision` on a fresh draft order. */
@@ -518,6 +545,15 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     async run(rt) {
       const tenant = `r-esc-${path}`;
       const { id } = await runOrderReview(rt, tenant, path);
+      return done(rt, rt.caller(tenant, 'sam', ['sales']), [['', id]]);
+    },
+  })),
+  ...(['shipped', 'high-risk'] as const).map((path): ExampleScenario => ({
+    example: 'order-risk-watch',
+    path,
+    async run(rt) {
+      const tenant = `r-risk-${path}`;
+      const { id } = await runRiskWatch(rt, tenant, path);
       return done(rt, rt.caller(tenant, 'sam', ['sales']), [['', id]]);
     },
   })),

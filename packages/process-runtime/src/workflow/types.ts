@@ -148,6 +148,8 @@ export interface TokenView {
     | 'agent'
     | 'child'
     | 'join'
+    /** An intermediate conditional event: its condition over the variables to hold. */
+    | 'condition'
     /** A multi-instance activity between instances, parked for continue-as-new. */
     | 'multiInstance';
 }
@@ -203,7 +205,7 @@ export interface TokenMemo {
   taskId?: string;
   /** Boundary timer deadlines by boundary event id. */
   boundary?: Record<string, number>;
-  /** Non-interrupting cycle boundaries: firings so far. */
+  /** Non-interrupting cycle and conditional boundaries: firings so far. */
   fired?: Record<string, number>;
   /** A multi-instance activity's progress (continue-as-new carries it over between instances). */
   multiInstance?: MultiInstanceMemo;
@@ -246,7 +248,7 @@ export interface ResumeState {
   readonly eventTimers?: Readonly<Record<string, EventTimerMemo>>;
 }
 
-/** Where a timer event subprocess stands: its next deadline (epoch ms) and how often it fired. */
+/** Where a timer or conditional event subprocess stands: its next deadline (epoch ms, timers) and how often it fired. */
 export interface EventTimerMemo {
   deadline?: number;
   fired: number;

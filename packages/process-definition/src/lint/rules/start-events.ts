@@ -83,7 +83,7 @@ export const subProcessStartTrigger = defineRule(
     code: 'AM004',
     name: 'subprocess-start-trigger',
     title:
-      'A start event inside a subProcess other than an event subprocess has a trigger, or an error or escalation start event is not in an event subprocess',
+      'A start event inside a subProcess other than an event subprocess has a trigger, or an error, escalation or conditional start event is not in an event subprocess',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -92,14 +92,14 @@ export const subProcessStartTrigger = defineRule(
       const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
       if (isEventSubProcess(graph.nodeById.get(scope))) return;
       const type = n.data.event.type;
-      if (scope === ROOT_SCOPE && type !== 'error' && type !== 'escalation') return;
+      if (scope === ROOT_SCOPE && (type === 'timer' || type === 'message')) return;
       report({
         elementId: n.id,
         elementKind: 'node',
         path: `nodes[${i}].data.event`,
         message:
           scope === ROOT_SCOPE
-            ? `an ${type} start event only starts an event subprocess; the process starts on a none, timer or message start event`
+            ? `a start event with a${type === 'error' || type === 'escalation' ? 'n' : ''} ${type} trigger only starts an event subprocess; the process starts on a none, timer or message start event`
             : `a start event inside subProcess '${scope}' must be a none start event (mark the subProcess triggeredByEvent to make it an event subprocess)`,
       });
     });
@@ -111,7 +111,7 @@ export const eventSubProcessStart = defineRule(
     code: 'AM032',
     name: 'event-subprocess-start',
     title:
-      'An event subprocess does not start at exactly one timer, message, error or escalation start event, or `interrupting` is set where it has no meaning',
+      'An event subprocess does not start at exactly one timer, message, error, escalation or conditional start event, or `interrupting` is set where it has no meaning',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -149,7 +149,7 @@ export const eventSubProcessStart = defineRule(
             elementId: s.id,
             elementKind: 'node',
             path: `nodes[${definition.nodes.indexOf(s)}].data.event`,
-            message: `the start event of event subprocess '${n.id}' needs a timer, message, error or escalation trigger`,
+            message: `the start event of event subprocess '${n.id}' needs a timer, message, error, escalation or conditional trigger`,
           });
     });
   },

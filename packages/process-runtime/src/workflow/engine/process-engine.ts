@@ -4,6 +4,7 @@ import {
   consumeMessage,
   endEvent,
   eventBasedGateway,
+  waitCondition,
   waitMessage,
   waitTimer,
 } from '../handlers/events.js';
@@ -52,6 +53,13 @@ async function executeNode(
       return eventBasedGateway(ctx, node, token);
     case 'intermediateTimerEvent': {
       await waitTimer(ctx, node.timer, token);
+      ctx.state.log('completed', node.id);
+      return node.outgoing;
+    }
+    case 'intermediateConditionalEvent': {
+      token.waitingFor = 'condition';
+      await waitCondition(ctx, node.id, node.condition, token.run);
+      token.waitingFor = undefined;
       ctx.state.log('completed', node.id);
       return node.outgoing;
     }

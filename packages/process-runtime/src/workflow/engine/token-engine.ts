@@ -360,7 +360,7 @@ export class TokenEngine {
   }
 
   /**
-   * Whether every token waits for a user task, a timer or a message in the process scope, or is a
+   * Whether every token waits for a user task, a timer, a message or a condition in the process scope, or is a
    * multi-instance activity parked between instances (and nothing else runs), so the tokens are plain data continue-as-new can carry over.
    */
   atRest(): boolean {
@@ -380,6 +380,7 @@ export class TokenEngine {
         t.waitingFor !== 'userTask' &&
         t.waitingFor !== 'timer' &&
         t.waitingFor !== 'message' &&
+        t.waitingFor !== 'condition' &&
         t.waitingFor !== 'multiInstance'
       )
         return false;

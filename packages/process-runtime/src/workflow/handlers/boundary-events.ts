@@ -2,7 +2,7 @@ import type { PlanBoundary, PlanTransition } from '@ameide/process-definition/pl
 import { BpmnError, errorCodeMatches } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 import { firstFiring, nextFiring } from '../timers.js';
-import { consumeMessage, correlationKey } from './events.js';
+import { consumeMessage, correlationKey, waitCondition } from './events.js';
 import { taskBody, type ActivityNode } from './tasks.js';
 
 /**
@@ -128,6 +128,18 @@ function firing(
       state.subscribe(subscriber, wait.message.name, key);
       await port.condition(() => state.hasMessage(wait.message.name, key));
       consumeMessage(ctx, wait, token, key, subscriber);
+      return true;
+    };
+  }
+  if (trigger.type === 'conditional') {
+    // Edge-triggered: fires when the condition holds (at once if it does when the activity
+    // starts), then again only after it turned false. The firings count is in the memo.
+    const fired = (token.memo.fired ??= {});
+    return async () => {
+      if ((fired[b.id] ?? 0) > 0)
+        await waitCondition(ctx, b.id, trigger.condition, token.run, false);
+      await waitCondition(ctx, b.id, trigger.condition, token.run);
+      fired[b.id] = (fired[b.id] ?? 0) + 1;
       return true;
     };
   }

@@ -2,7 +2,7 @@ import type { PlanEventTrigger, PlanNode } from '@ameide/process-definition/plan
 import { errorCodeMatches, type BpmnError } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext, ScopeEvents, ScopeRun } from '../engine/token-engine.js';
 import { firstFiring, nextFiring } from '../timers.js';
-import { consumeMessage, correlationKey, type MessageWait } from './events.js';
+import { consumeMessage, correlationKey, waitCondition, type MessageWait } from './events.js';
 
 type EventSubProcess = Extract<PlanNode, { type: 'subProcess' }> & {
   readonly eventTrigger: PlanEventTrigger;
@@ -141,6 +141,17 @@ function firing(
       await port.condition(() => state.hasMessage(wait.message.name, correlation));
       if (!live()) return false;
       consumeMessage(ctx, wait, listener, correlation, key);
+      return true;
+    };
+  }
+  if (trigger.type === 'conditional') {
+    // Edge-triggered, like a conditional boundary event; the firings count is in the state.
+    const memo = state.eventTimer(key);
+    const startEvent = esp.eventTrigger.startEvent;
+    return async () => {
+      if (memo.fired > 0) await waitCondition(ctx, startEvent, trigger.condition, run, false);
+      await waitCondition(ctx, startEvent, trigger.condition, run);
+      memo.fired += 1;
       return true;
     };
   }

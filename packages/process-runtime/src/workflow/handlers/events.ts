@@ -1,11 +1,12 @@
 import type {
+  FeelExpression,
   PlanMessage,
   PlanNode,
   PlanTimer,
   PlanTransition,
 } from '@ameide/process-definition/plan';
 import { BpmnError, ProcessIncident } from '../bpmn-errors.js';
-import type { LiveToken, NodeContext } from '../engine/token-engine.js';
+import type { LiveToken, NodeContext, ScopeRun } from '../engine/token-engine.js';
 import { evaluateFeel, mappingAt } from '../feel.js';
 import { firstFiring } from '../timers.js';
 import { compensate } from './compensation.js';
@@ -66,6 +67,30 @@ export async function waitTimer(
   token.waitingFor = 'timer';
   await port.sleep(Math.max(1, token.memo.deadline - port.now()));
   token.waitingFor = undefined;
+}
+
+/**
+ * Waits until FEEL `condition` over the variables `run` sees is `expected` (true by default),
+ * re-evaluated after every change of the instance. A condition that fails to evaluate is an
+ * incident of `nodeId` (the wait ends so the failure can be raised outside the condition).
+ */
+export async function waitCondition(
+  ctx: NodeContext,
+  nodeId: string,
+  condition: FeelExpression,
+  run: ScopeRun,
+  expected = true,
+): Promise<void> {
+  let failure: string | undefined;
+  await ctx.port.condition(() => {
+    try {
+      return (evaluateFeel(condition, ctx.tokens.variablesOf(run)) === true) === expected;
+    } catch (err) {
+      failure = err instanceof Error ? err.message : 'evaluation failed';
+      return true;
+    }
+  });
+  if (failure !== undefined) throw new ProcessIncident(nodeId, failure);
 }
 
 export function correlationKey(ctx: NodeContext, node: MessageWait, token: LiveToken): string {
