@@ -38,6 +38,7 @@ export function shapeOf(type: ProcessNodeType): NodeShape {
     case 'intermediateMessageEvent':
     case 'intermediateThrowEvent':
     case 'intermediateConditionalEvent':
+    case 'intermediateLinkEvent':
     case 'boundaryEvent':
       return 'event';
     case 'exclusiveGateway':
@@ -130,6 +131,20 @@ export const PALETTE: readonly PaletteItem[] = [
     label: 'Message event',
     group: 'Events',
     data: () => ({ message: { name: 'Message', correlationKey: 'id' } }),
+  },
+  {
+    key: 'intermediateThrowEvent:link',
+    type: 'intermediateThrowEvent',
+    label: 'Link throw event',
+    group: 'Events',
+    data: () => ({ event: { type: 'link', link: 'Link' } }),
+  },
+  {
+    key: 'intermediateLinkEvent',
+    type: 'intermediateLinkEvent',
+    label: 'Link catch event',
+    group: 'Events',
+    data: () => ({ link: 'Link' }),
   },
   {
     key: 'intermediateConditionalEvent',

@@ -27,6 +27,17 @@ export function Glyph({ kind }: { kind: string }) {
           strokeWidth="1.5"
         />
       );
+    case 'link':
+      // BPMN's link marker: a block arrow pointing right.
+      return (
+        <path
+          d="M5 9h8V5l7 7-7 7v-4H5z"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+          strokeLinejoin="round"
+        />
+      );
     case 'conditional':
       // BPMN's conditional marker: a sheet with lines.
       return (
@@ -136,6 +147,8 @@ export function eventMarker(node: ProcessNode): string | undefined {
       return node.data.event.type;
     case 'intermediateConditionalEvent':
       return 'conditional';
+    case 'intermediateLinkEvent':
+      return 'link';
     default:
       return undefined;
   }

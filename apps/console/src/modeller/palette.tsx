@@ -29,6 +29,7 @@ function Icon({ item }: { item: PaletteItem }) {
       'intermediateMessageEvent',
       'intermediateThrowEvent',
       'intermediateConditionalEvent',
+      'intermediateLinkEvent',
       'boundaryEvent',
     ].includes(item.type)
   ) {

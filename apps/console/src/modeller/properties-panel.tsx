@@ -383,7 +383,28 @@ function NodeProperties({
       sections.push(feel('Condition', ['condition'], 'paid = true'));
       break;
     case 'intermediateThrowEvent':
-      sections.push(thrownCode('escalation'));
+      sections.push(
+        node.data.event.type === 'link' ? (
+          <TextField
+            key="link"
+            label="Link (continues at the link catch event of this name)"
+            value={str(['event', 'link'])}
+            onCommit={(v) => set(['event', 'link'], v)}
+          />
+        ) : (
+          thrownCode('escalation')
+        ),
+      );
+      break;
+    case 'intermediateLinkEvent':
+      sections.push(
+        <TextField
+          key="link"
+          label="Link name"
+          value={str(['link'])}
+          onCommit={(v) => set(['link'], v)}
+        />,
+      );
       break;
     case 'subProcess':
       sections.push(

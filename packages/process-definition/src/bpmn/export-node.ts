@@ -31,6 +31,7 @@ const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, st
   intermediateMessageEvent: 'bpmn:IntermediateCatchEvent',
   intermediateConditionalEvent: 'bpmn:IntermediateCatchEvent',
   intermediateThrowEvent: 'bpmn:IntermediateThrowEvent',
+  intermediateLinkEvent: 'bpmn:IntermediateCatchEvent',
   boundaryEvent: 'bpmn:BoundaryEvent',
   subProcess: 'bpmn:SubProcess',
   callActivity: 'bpmn:CallActivity',
@@ -137,8 +138,17 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
     case 'intermediateConditionalEvent':
       el.eventDefinitions = [conditional(n.data.condition)];
       break;
-    case 'intermediateThrowEvent':
-      el.eventDefinitions = [thrown(n.data.event)];
+    case 'intermediateThrowEvent': {
+      const ev = n.data.event;
+      el.eventDefinitions = [
+        ev.type === 'link'
+          ? moddle.create('bpmn:LinkEventDefinition', { name: ev.link })
+          : thrown(ev),
+      ];
+      break;
+    }
+    case 'intermediateLinkEvent':
+      el.eventDefinitions = [moddle.create('bpmn:LinkEventDefinition', { name: n.data.link })];
       break;
     case 'receiveTask': {
       const m = n.data.message;

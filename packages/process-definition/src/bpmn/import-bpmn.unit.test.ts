@@ -281,6 +281,21 @@ describe('importBpmn: elements Ameide does not execute', () => {
     expect(node('Empty')).toMatchObject({ type: 'unsupported' });
   });
 
+  it('imports link throw and catch events by link name', async () => {
+    const xml = doc(`<bpmn:startEvent id="S" />
+      <bpmn:intermediateThrowEvent id="Go"><bpmn:linkEventDefinition name="Next" /></bpmn:intermediateThrowEvent>
+      <bpmn:intermediateCatchEvent id="Here"><bpmn:linkEventDefinition name="Next" /></bpmn:intermediateCatchEvent>
+      <bpmn:intermediateThrowEvent id="Nameless"><bpmn:linkEventDefinition /></bpmn:intermediateThrowEvent>`);
+    const { definition } = await imported(xml);
+    const node = (id: string) => definition.nodes.find((n) => n.id === id);
+    expect(node('Go')).toMatchObject({
+      type: 'intermediateThrowEvent',
+      data: { event: { type: 'link', link: 'Next' } },
+    });
+    expect(node('Here')).toMatchObject({ type: 'intermediateLinkEvent', data: { link: 'Next' } });
+    expect(node('Nameless')).toMatchObject({ type: 'unsupported' });
+  });
+
   it('imports escalation throw, end, boundary and event subprocess start events by escalation code', async () => {
     const xml = doc(
       `<bpmn:startEvent id="S" />

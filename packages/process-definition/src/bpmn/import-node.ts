@@ -205,6 +205,15 @@ function importElement(
       return unsupported();
     }
     case 'bpmn:IntermediateThrowEvent': {
+      if (defType === 'bpmn:LinkEventDefinition') {
+        const link = str(single, 'name');
+        if (link !== undefined && link !== '')
+          return {
+            id,
+            type: 'intermediateThrowEvent',
+            data: { ...common, event: { type: 'link', link } },
+          };
+      }
       if (defType === 'bpmn:EscalationEventDefinition') {
         const code = escalationCodeOf(single!);
         if (code.escalationCode !== undefined)
@@ -228,6 +237,11 @@ function importElement(
         const condition = feel(body(child(single, 'condition')));
         if (condition !== undefined)
           return { id, type: 'intermediateConditionalEvent', data: { ...common, condition } };
+      }
+      if (defType === 'bpmn:LinkEventDefinition') {
+        const link = str(single, 'name');
+        if (link !== undefined && link !== '')
+          return { id, type: 'intermediateLinkEvent', data: { ...common, link } };
       }
       return unsupported();
     }

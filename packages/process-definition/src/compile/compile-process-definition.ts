@@ -2,6 +2,7 @@ import {
   ROOT_SCOPE,
   buildProcessGraph,
   incomingOf,
+  linkTargetOf,
   outgoingOf,
   type ProcessGraph,
 } from '../graph/process-graph.js';
@@ -237,12 +238,25 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
     }
     case 'intermediateConditionalEvent':
       return { ...base, type: n.type, condition: { feel: n.data.condition } };
-    case 'intermediateThrowEvent':
+    case 'intermediateThrowEvent': {
+      const ev = n.data.event;
+      if (ev.type === 'escalation')
+        return {
+          ...base,
+          type: n.type,
+          throws: { type: 'escalation', escalationCode: ev.escalationCode },
+        };
+      const target = linkTargetOf(graph, n);
+      if (!target) throw new Error(`link '${ev.link}' of '${n.id}' has no catch event`);
       return {
         ...base,
         type: n.type,
-        throws: { type: 'escalation', escalationCode: n.data.event.escalationCode },
+        outgoing: [{ edge: '', target: target.id }],
+        throws: { type: 'link', link: ev.link },
       };
+    }
+    case 'intermediateLinkEvent':
+      return { ...base, type: n.type, link: n.data.link };
     case 'serviceTask':
     case 'sendTask':
       return { ...activity(), type: n.type, call: serviceCall(n) };

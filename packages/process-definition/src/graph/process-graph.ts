@@ -142,3 +142,23 @@ export function scopesInPreorder(graph: ProcessGraph): string[] {
   }
   return order;
 }
+
+/**
+ * The link catch event named `link` on level `scope` ({@link ROOT_SCOPE} or a subProcess id):
+ * where a link throw event of that name continues (the first one, when a level has several).
+ */
+export function linkCatchOf(
+  graph: ProcessGraph,
+  scope: string,
+  link: string,
+): NodeOfType<'intermediateLinkEvent'> | undefined {
+  for (const n of graph.nodesByScope.get(scope) ?? [])
+    if (n.type === 'intermediateLinkEvent' && n.data.link === link) return n;
+  return undefined;
+}
+
+/** The link catch event a link throw event continues at, if it is one and has one. */
+export function linkTargetOf(graph: ProcessGraph, node: ProcessNode): ProcessNode | undefined {
+  if (node.type !== 'intermediateThrowEvent' || node.data.event.type !== 'link') return undefined;
+  return linkCatchOf(graph, graph.scopeOf.get(node.id) ?? ROOT_SCOPE, node.data.event.link);
+}

@@ -12,7 +12,13 @@ import {
 } from './rules/boundary-events.js';
 import { compensationWithoutHandler } from './rules/compensation.js';
 import { duplicateFlow } from './rules/duplicate-flows.js';
-import { endOutgoing, noOutgoing, noPathToEnd, unreachable } from './rules/flow-paths.js';
+import {
+  endOutgoing,
+  linkEvents,
+  noOutgoing,
+  noPathToEnd,
+  unreachable,
+} from './rules/flow-paths.js';
 import { formSchemaInvalid } from './rules/form-schema.js';
 import {
   conditionMisplaced,
@@ -62,6 +68,7 @@ export const LINT_RULES: readonly LintRule[] = [
   unreachable,
   noOutgoing,
   noPathToEnd,
+  linkEvents,
   duplicateId,
   danglingReference,
   invalidParent,

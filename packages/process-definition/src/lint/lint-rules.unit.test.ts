@@ -438,6 +438,17 @@ const fixtures: Fixture[] = [
     },
   },
   {
+    code: 'AM035',
+    id: 'L',
+    build: () => {
+      const def = base();
+      def.nodes[1] = n('L', 'intermediateThrowEvent', { event: { type: 'link', link: 'next' } });
+      def.nodes.push(n('C', 'intermediateLinkEvent', { link: 'elsewhere' }));
+      def.edges = [e('F1', 'S', 'L'), e('F2', 'C', 'E')];
+      return def;
+    },
+  },
+  {
     code: 'AM031',
     id: 'D',
     options: { decisions: createDefinitionResolver({ 'order-discount': [1] }) },

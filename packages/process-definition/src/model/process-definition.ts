@@ -242,12 +242,14 @@ const boundaryEventData = z.strictObject({
 const intermediateThrowEventData = z.strictObject({
   ...documented,
   /**
-   * What the event throws. An escalation goes to the enclosing levels (an escalation boundary
+   * What the event throws. A link continues at the link catch event of its name. An escalation goes to the enclosing levels (an escalation boundary
    * event on the subProcess, an escalation event subprocess); the token then goes on, unless a
    * catcher interrupted its level. Nobody catching it is not an error.
    */
   event: z.discriminatedUnion('type', [
     z.strictObject({ type: z.literal('escalation'), escalationCode: text.min(1) }),
+    /** Goes on at the link catch event of the same name on the same level (a "go to"). */
+    z.strictObject({ type: z.literal('link'), link: text.min(1) }),
   ]),
 });
 
@@ -348,6 +350,14 @@ export const nodeSchema = z.discriminatedUnion('type', [
     }),
   ),
   node('intermediateThrowEvent', intermediateThrowEventData),
+  node(
+    'intermediateLinkEvent',
+    z.strictObject({
+      ...documented,
+      /** Link name: tokens of the link throw events of this name on the same level arrive here. */
+      link: text.min(1),
+    }),
+  ),
   node('boundaryEvent', boundaryEventData),
   node(
     'subProcess',

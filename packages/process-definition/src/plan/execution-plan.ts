@@ -271,8 +271,13 @@ export type PlanNode =
     })
   | (PlanNodeBase & {
       readonly type: 'intermediateThrowEvent';
-      readonly throws: { readonly type: 'escalation'; readonly escalationCode: string };
+      /** A link throw's `outgoing` leads to the catch event of its link (compiled in). */
+      readonly throws:
+        | { readonly type: 'escalation'; readonly escalationCode: string }
+        | { readonly type: 'link'; readonly link: string };
     })
+  /** A link catch event: where the link throws of its name continue. */
+  | (PlanNodeBase & { readonly type: 'intermediateLinkEvent'; readonly link: string })
   | (PlanNodeBase & {
       readonly type: 'boundaryEvent';
       readonly attachedTo: string;

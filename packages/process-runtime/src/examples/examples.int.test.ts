@@ -9,6 +9,7 @@ import {
   orderShipmentPayment,
   runOrderFulfilment,
   runOrderReview,
+  runLinkReview,
   runRiskWatch,
 } from '../testing/example-scenarios.js';
 import {
@@ -55,6 +56,7 @@ beforeAll(async () => {
   rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
   rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
   rt.publish('order-risk-watch', 1, await compileExample('order-risk-watch'));
+  rt.publish('order-review-links', 1, await compileExample('order-review-links'));
 });
 afterAll(() => rt?.close());
 
@@ -586,5 +588,19 @@ describe('examples/processes', () => {
     expect(completed(d)).toContain('End_Cancelled');
     expect(await rt.processes.listUserTasks(c, { instanceId: id })).toEqual([]);
     expect(rt.sales.order('t-risk2', orderId)?.status).toBe(5);
+  });
+
+  it('order-review-links: an approval goes through the link to the confirmation part; a rejection cancels', async () => {
+    const a = await runLinkReview(rt, 't-link1', true);
+    const r = await runLinkReview(rt, 't-link2', false);
+    const approved = await finished(rt.caller('t-link1', 'sam', ['sales']), a.id);
+    const rejected = await finished(rt.caller('t-link2', 'sam', ['sales']), r.id);
+    expect(completed(approved)).toEqual(
+      expect.arrayContaining(['Link_ToConfirmation', 'Task_Confirm', 'End_Confirmed']),
+    );
+    expect(rt.sales.order('t-link1', a.orderId)?.status).toBe(2);
+    expect(completed(rejected)).toContain('End_Cancelled');
+    expect(completed(rejected)).not.toContain('Link_ToConfirmation');
+    expect(rt.sales.order('t-link2', r.orderId)?.status).toBe(5);
   });
 });

@@ -45,6 +45,20 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
   rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
   rt.publish('order-risk-watch', 1, await compileExample('order-risk-watch'));
+  rt.publish('order-review-links', 1, await compileExample('order-review-links'));
+}
+
+/** Drives order-review-links: the reviewer approves (through the link) or rejects. */
+export async function runLinkReview(
+  rt: RuntimeFixture,
+  tenant: string,
+  approved: boolean,
+): Promise<{ id: string; orderId: string }> {
+  const c = rt.caller(tenant, 'sam', ['sales']);
+  const orderId = rt.sales.seedOrder(tenant, 200, 1);
+  const id = await start(rt, c, 'order-review-links', { orderId });
+  await complete(rt, c, id, 'Task_Review', { approved });
+  return { id, orderId };
 }
 
 /**
@@ -554,6 +568,15 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     async run(rt) {
       const tenant = `r-risk-${path}`;
       const { id } = await runRiskWatch(rt, tenant, path);
+      return done(rt, rt.caller(tenant, 'sam', ['sales']), [['', id]]);
+    },
+  })),
+  ...(['approved', 'rejected'] as const).map((path): ExampleScenario => ({
+    example: 'order-review-links',
+    path,
+    async run(rt) {
+      const tenant = `r-link-${path}`;
+      const { id } = await runLinkReview(rt, tenant, path === 'approved');
       return done(rt, rt.caller(tenant, 'sam', ['sales']), [['', id]]);
     },
   })),

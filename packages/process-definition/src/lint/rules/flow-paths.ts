@@ -1,4 +1,4 @@
-import { ROOT_SCOPE, incomingOf, outgoingOf } from '../../graph/process-graph.js';
+import { ROOT_SCOPE, incomingOf, linkTargetOf, outgoingOf } from '../../graph/process-graph.js';
 import type { ProcessGraph } from '../../graph/process-graph.js';
 import type { ProcessNode } from '../../model/process-definition.js';
 import { defineRule } from '../lint-rule.js';
@@ -60,6 +60,9 @@ export function locallyReachableNodes(graph: ProcessGraph): Set<string> {
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i]!;
     for (const e of outgoingOf(graph, id)) visit(e.target);
+    const node = graph.nodeById.get(id);
+    const link = node && linkTargetOf(graph, node);
+    if (link) visit(link.id);
     for (const b of graph.boundaryByHost.get(id) ?? []) visit(b.id);
   }
   return seen;
@@ -107,6 +110,7 @@ export const noOutgoing = defineRule(
     for (const n of definition.nodes) {
       if (!isFlowNode(n) || n.type === 'endEvent' || graph.nodeById.get(n.id) !== n) continue;
       if (isEventSubProcess(n)) continue; // has no flows (AM033)
+      if (n.type === 'intermediateThrowEvent' && n.data.event.type === 'link') continue; // AM035
       if (outgoingOf(graph, n.id).length === 0) {
         report({
           elementId: n.id,
@@ -128,6 +132,12 @@ export const noPathToEnd = defineRule(
   ({ definition, graph, report }) => {
     const canEnd = new Set<string>();
     const queue: string[] = [];
+    // A link throw continues at its catch event: walking back, the catch leads to its throws.
+    const linkThrows = new Map<string, string[]>();
+    for (const n of definition.nodes) {
+      const target = linkTargetOf(graph, n);
+      if (target) linkThrows.set(target.id, [...(linkThrows.get(target.id) ?? []), n.id]);
+    }
     for (const n of definition.nodes) {
       if (n.type === 'endEvent') {
         canEnd.add(n.id);
@@ -139,6 +149,7 @@ export const noPathToEnd = defineRule(
       const node = graph.nodeById.get(id);
       const back = incomingOf(graph, id).map((e) => e.source);
       if (node?.type === 'boundaryEvent') back.push(node.data.attachedTo);
+      back.push(...(linkThrows.get(id) ?? []));
       for (const source of back) {
         if (!canEnd.has(source) && graph.nodeById.has(source)) {
           canEnd.add(source);
@@ -148,12 +159,61 @@ export const noPathToEnd = defineRule(
     }
     for (const n of definition.nodes) {
       if (!isFlowNode(n) || canEnd.has(n.id) || graph.nodeById.get(n.id) !== n) continue;
-      if (outgoingOf(graph, n.id).length === 0) continue; // AM007 reports it
+      if (outgoingOf(graph, n.id).length === 0 && !linkTargetOf(graph, n)) continue; // AM007/AM035
       report({
         elementId: n.id,
         elementKind: 'node',
         message: `no path from '${n.id}' reaches an end event`,
       });
     }
+  },
+);
+
+export const linkEvents = defineRule(
+  {
+    code: 'AM035',
+    name: 'link-events',
+    title:
+      'A link throw event has no link catch event of its name on its level (or has outgoing flows), or a link catch event has incoming flows or shares its name on its level',
+    severity: 'error',
+  },
+  ({ definition, graph, report }) => {
+    const catches = new Map<string, string>();
+    definition.nodes.forEach((n, i) => {
+      if (n.type === 'intermediateLinkEvent') {
+        const key = `${graph.scopeOf.get(n.id) ?? ROOT_SCOPE}\u0000${n.data.link}`;
+        const first = catches.get(key);
+        if (first !== undefined)
+          report({
+            elementId: n.id,
+            elementKind: 'node',
+            path: `nodes[${i}].data.link`,
+            message: `link '${n.data.link}' is caught by '${first}' already on this level; a link has one catch event`,
+          });
+        else catches.set(key, n.id);
+        const incoming = incomingOf(graph, n.id);
+        if (incoming.length > 0)
+          report({
+            elementId: n.id,
+            elementKind: 'node',
+            message: `a link catch event is reached through its link, not by flows; remove ${incoming.map((e) => `'${e.id}'`).join(', ')}`,
+          });
+      }
+      if (n.type !== 'intermediateThrowEvent' || n.data.event.type !== 'link') return;
+      if (!linkTargetOf(graph, n))
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          path: `nodes[${i}].data.event.link`,
+          message: `no link catch event named '${n.data.event.link}' on the level of '${n.id}'`,
+        });
+      const out = outgoingOf(graph, n.id);
+      if (out.length > 0)
+        report({
+          elementId: n.id,
+          elementKind: 'node',
+          message: `a link throw event goes on at its link catch event; remove ${out.map((e) => `'${e.id}'`).join(', ')}`,
+        });
+    });
   },
 );

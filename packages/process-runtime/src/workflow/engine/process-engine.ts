@@ -63,7 +63,14 @@ async function executeNode(
       ctx.state.log('completed', node.id);
       return node.outgoing;
     }
+    case 'intermediateLinkEvent':
+      return node.outgoing;
     case 'intermediateThrowEvent': {
+      // A link goes on at its catch event (the plan's only outgoing transition).
+      if (node.throws.type === 'link') {
+        ctx.state.log('completed', node.id);
+        return node.outgoing;
+      }
       const { interrupting } = escalate(ctx, token, node.id, node.throws.escalationCode);
       ctx.state.log('completed', node.id);
       // An interrupting catcher cancelled the token's level: it goes no further.
