@@ -1,5 +1,11 @@
 import { hasRpc } from '@ameide/proto';
-import { compileProcessDefinition, lintProcessDefinition } from '@ameide/process-definition';
+import {
+  compileProcessDefinition,
+  exportBpmn,
+  importBpmnCollaboration,
+  lintProcessDefinition,
+  type ProcessDefinition,
+} from '@ameide/process-definition';
 import { generateProcessDefinition } from '@ameide/process-definition/testing';
 import { medianMs, report } from './lib/measure.js';
 
@@ -43,5 +49,62 @@ export async function benchProcessDefinition(): Promise<void> {
     times[5000]!.compile / times[1000]!.compile,
     '1,000 nodes (goal <= 6)',
   );
-  return Promise.resolve();
+  await benchCollaboration();
+}
+
+/**
+ * A 5,000-node collaboration: five generated 1,000-node processes written as one BPMN document
+ * and imported back (one definition per process), then each linted and compiled; against
+ * JSON.parse+stringify of the same definitions (issue 17's figure).
+ */
+async function benchCollaboration(): Promise<void> {
+  const processes = Array.from({ length: 5 }, (_, i) =>
+    prefixed(generateProcessDefinition(1000, 100 + i), `p${i + 1}_`),
+  );
+  const xml = await exportBpmn({ definitions: processes });
+  const imported = await importBpmnCollaboration(xml);
+  if (!imported.ok)
+    throw new Error(`the collaboration does not import: ${imported.diagnostics[0]?.message}`);
+  const nodes = imported.definitions.reduce((sum, d) => sum + d.nodes.length, 0);
+  const text = JSON.stringify(imported.definitions);
+  const compileAll = (): void => {
+    for (const d of JSON.parse(text) as unknown[]) {
+      const compiled = compileProcessDefinition(d, options);
+      if (!compiled.ok) throw new Error(`does not compile: ${compiled.diagnostics[0]?.message}`);
+    }
+  };
+  for (let i = 0; i < 2; i++) compileAll(); // warm up the JIT
+  const compile = await medianMs(compileAll, 5);
+  const json = await medianMs(() => JSON.stringify(JSON.parse(text)), 9);
+  report(
+    `lint + compile, collaboration of 5 processes (${nodes} nodes)`,
+    compile,
+    'ms',
+    compile / json,
+    'JSON.parse+stringify',
+  );
+}
+
+/** `def` with every id prefixed (ids must be unique across a BPMN document). */
+function prefixed(def: ProcessDefinition, prefix: string): ProcessDefinition {
+  const id = (x: string): string => `${prefix}${x}`;
+  return {
+    ...def,
+    id: id(def.id),
+    lanes: def.lanes.map((l) => ({ ...l, id: id(l.id), nodeIds: l.nodeIds.map(id) })),
+    nodes: def.nodes.map((n) => ({
+      ...n,
+      id: id(n.id),
+      ...(n.parentId !== undefined ? { parentId: id(n.parentId) } : {}),
+      ...(n.type === 'boundaryEvent'
+        ? { data: { ...n.data, attachedTo: id(n.data.attachedTo) } }
+        : {}),
+    })) as ProcessDefinition['nodes'],
+    edges: def.edges.map((e) => ({
+      ...e,
+      id: id(e.id),
+      source: id(e.source),
+      target: id(e.target),
+    })),
+  };
 }
