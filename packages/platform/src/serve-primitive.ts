@@ -478,15 +478,22 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
               logger,
             });
             const started = await spec!.start();
-            const retention = settings
-              ? startEventRetention({
-                  db: tenantDb,
-                  schemas: [domain],
-                  relays: [domain],
-                  logger,
-                  ...settings,
-                })
-              : undefined;
+            // A retention that cannot start must not leave the relay it belongs to running.
+            let retention: ReturnType<typeof startEventRetention> | undefined;
+            try {
+              retention = settings
+                ? startEventRetention({
+                    db: tenantDb,
+                    schemas: [domain],
+                    relays: [domain],
+                    logger,
+                    ...settings,
+                  })
+                : undefined;
+            } catch (err) {
+              await started.close();
+              throw err;
+            }
             logger.info({ database: name, domain }, 'relaying a tenant database');
             return async () => {
               await retention?.stop();

@@ -118,3 +118,46 @@ describe('conditional starts and continue-as-new', () => {
     expect(second.ended()?.end).toMatchObject({ type: 'completed', result: { endEvent: 'End' } });
   });
 });
+
+const RACE = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:ameide="https://ameide.io/schema/bpmn/1.0" id="d" targetNamespace="t">
+  <bpmn:process id="conditional-race" isExecutable="true">
+    <bpmn:startEvent id="Start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="Fork"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:userTask id="Task_Approve"><bpmn:extensionElements><ameide:userTaskBinding><ameide:output>{ approved: true }</ameide:output></ameide:userTaskBinding></bpmn:extensionElements><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="End_Task"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:eventBasedGateway id="Race"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing><bpmn:outgoing>f6</bpmn:outgoing></bpmn:eventBasedGateway>
+    <bpmn:intermediateCatchEvent id="Catch_Timeout"><bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing><bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="Catch_Approved"><bpmn:incoming>f6</bpmn:incoming><bpmn:outgoing>f8</bpmn:outgoing><bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">approved = true</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="End_Timeout"><bpmn:incoming>f7</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="End_Approved"><bpmn:incoming>f8</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Fork" />
+    <bpmn:sequenceFlow id="f2" sourceRef="Fork" targetRef="Task_Approve" />
+    <bpmn:sequenceFlow id="f3" sourceRef="Fork" targetRef="Race" />
+    <bpmn:sequenceFlow id="f4" sourceRef="Task_Approve" targetRef="End_Task" />
+    <bpmn:sequenceFlow id="f5" sourceRef="Race" targetRef="Catch_Timeout" />
+    <bpmn:sequenceFlow id="f6" sourceRef="Race" targetRef="Catch_Approved" />
+    <bpmn:sequenceFlow id="f7" sourceRef="Catch_Timeout" targetRef="End_Timeout" />
+    <bpmn:sequenceFlow id="f8" sourceRef="Catch_Approved" targetRef="End_Approved" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+describe('a conditional event in an event-based gateway race', () => {
+  it('wins when its condition comes true first', async () => {
+    const i = await startFakeInstance(await compilePlan(RACE));
+    await i.complete('Task_Approve');
+    expect(i.completed()).toContain('Catch_Approved');
+    expect(i.completed()).not.toContain('Catch_Timeout');
+    expect(i.port.nextTimer()).toBeUndefined();
+    expect(i.ended()?.end?.type).toBe('completed');
+  });
+
+  it('loses to the timer when the condition stays false', async () => {
+    const i = await startFakeInstance(await compilePlan(RACE));
+    await i.port.advance(3_600_000);
+    expect(i.completed()).toContain('Catch_Timeout');
+    await i.complete('Task_Approve');
+    expect(i.completed()).not.toContain('Catch_Approved');
+    expect(i.ended()?.end?.type).toBe('completed');
+  });
+});

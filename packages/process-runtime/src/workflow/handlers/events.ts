@@ -145,7 +145,7 @@ export function consumeMessage(
 }
 
 /**
- * Event-based gateway: races the timer and message events it leads to; the first to fire wins,
+ * Event-based gateway: races the timer, message and conditional events it leads to; the first to fire wins,
  * the others are cancelled, and the token continues after the winner.
  */
 export async function eventBasedGateway(
@@ -170,6 +170,10 @@ export async function eventBasedGateway(
           const key = correlationKey(ctx, target, token);
           state.subscribe(token.id, target.message.name, key);
           await port.condition(() => state.hasMessage(target.message.name, key));
+          return target;
+        }
+        if (target.type === 'intermediateConditionalEvent') {
+          await waitCondition(ctx, target.id, target.condition, token.run);
           return target;
         }
         throw new ProcessIncident(
