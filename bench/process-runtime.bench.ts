@@ -164,6 +164,7 @@ export async function benchProcessRuntime(): Promise<void> {
     resolveDefinition: () => Promise.reject(new Error('no call activities here')),
     loadDecision: () => Promise.reject(new Error('no business rule tasks here')),
     invokeAgent: () => Promise.reject(new Error('no agents here')),
+    broadcastSignal: () => Promise.reject(new Error('no signals here')),
     // Lifecycle events are two activities per instance; here they write nothing.
     recordInstanceEvent: () => Promise.resolve(),
   };

@@ -39,6 +39,7 @@ export function shapeOf(type: ProcessNodeType): NodeShape {
     case 'intermediateThrowEvent':
     case 'intermediateConditionalEvent':
     case 'intermediateLinkEvent':
+    case 'intermediateSignalEvent':
     case 'boundaryEvent':
       return 'event';
     case 'exclusiveGateway':
@@ -131,6 +132,27 @@ export const PALETTE: readonly PaletteItem[] = [
     label: 'Message event',
     group: 'Events',
     data: () => ({ message: { name: 'Message', correlationKey: 'id' } }),
+  },
+  {
+    key: 'endEvent:signal',
+    type: 'endEvent',
+    label: 'Signal end event',
+    group: 'Events',
+    data: () => ({ event: { type: 'signal', signal: 'Signal' } }),
+  },
+  {
+    key: 'intermediateThrowEvent:signal',
+    type: 'intermediateThrowEvent',
+    label: 'Signal throw event',
+    group: 'Events',
+    data: () => ({ event: { type: 'signal', signal: 'Signal' } }),
+  },
+  {
+    key: 'intermediateSignalEvent',
+    type: 'intermediateSignalEvent',
+    label: 'Signal catch event',
+    group: 'Events',
+    data: () => ({ signal: 'Signal' }),
   },
   {
     key: 'intermediateThrowEvent:link',
@@ -285,6 +307,17 @@ export const PALETTE: readonly PaletteItem[] = [
       attachedTo: '',
       interrupting: true,
       event: { type: 'conditional', condition: 'ready = true' },
+    }),
+  },
+  {
+    key: 'boundaryEvent:signal',
+    type: 'boundaryEvent',
+    label: 'Signal boundary event',
+    group: 'Boundary events',
+    data: () => ({
+      attachedTo: '',
+      interrupting: true,
+      event: { type: 'signal', signal: 'Signal' },
     }),
   },
   {

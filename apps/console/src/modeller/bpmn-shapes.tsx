@@ -27,6 +27,17 @@ export function Glyph({ kind }: { kind: string }) {
           strokeWidth="1.5"
         />
       );
+    case 'signal':
+      // BPMN's signal marker: a triangle.
+      return (
+        <path
+          d="M12 4l8 15H4z"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+          strokeLinejoin="round"
+        />
+      );
     case 'link':
       // BPMN's link marker: a block arrow pointing right.
       return (
@@ -149,6 +160,8 @@ export function eventMarker(node: ProcessNode): string | undefined {
       return 'conditional';
     case 'intermediateLinkEvent':
       return 'link';
+    case 'intermediateSignalEvent':
+      return 'signal';
     default:
       return undefined;
   }

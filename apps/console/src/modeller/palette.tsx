@@ -30,6 +30,7 @@ function Icon({ item }: { item: PaletteItem }) {
       'intermediateThrowEvent',
       'intermediateConditionalEvent',
       'intermediateLinkEvent',
+      'intermediateSignalEvent',
       'boundaryEvent',
     ].includes(item.type)
   ) {

@@ -318,6 +318,15 @@ function NodeProperties({
       onCommit={(v) => set(['event', `${kind}Code`], v || undefined)}
     />
   );
+  /** A signal's name (broadcast within the tenant). */
+  const signalName = (path: string[]) => (
+    <TextField
+      key="signal"
+      label="Signal (broadcast to the tenant's instances)"
+      value={str(path)}
+      onCommit={(v) => set(path, v)}
+    />
+  );
   /** The code field of an error/escalation thrower. */
   const thrownCode = (kind: 'error' | 'escalation') => (
     <TextField
@@ -342,7 +351,7 @@ function NodeProperties({
           value={trigger}
           options={
             eventSub
-              ? ['none', 'timer', 'message', 'error', 'escalation', 'conditional']
+              ? ['none', 'timer', 'message', 'error', 'escalation', 'conditional', 'signal']
               : ['none', 'timer', 'message']
           }
           onChange={(v) =>
@@ -356,7 +365,9 @@ function NodeProperties({
                     ? { type: v }
                     : v === 'conditional'
                       ? { type: 'conditional', condition: 'ready = true' }
-                      : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
+                      : v === 'signal'
+                        ? { type: 'signal', signal: 'Signal' }
+                        : { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
             )
           }
         />,
@@ -377,14 +388,20 @@ function NodeProperties({
         );
       if (trigger === 'error' || trigger === 'escalation') sections.push(caughtCode(trigger));
       if (trigger === 'conditional') sections.push(feel('Condition', ['event', 'condition']));
+      if (trigger === 'signal') sections.push(signalName(['event', 'signal']));
       break;
     }
+    case 'intermediateSignalEvent':
+      sections.push(signalName(['signal']));
+      break;
     case 'intermediateConditionalEvent':
       sections.push(feel('Condition', ['condition'], 'paid = true'));
       break;
     case 'intermediateThrowEvent':
       sections.push(
-        node.data.event.type === 'link' ? (
+        node.data.event.type === 'signal' ? (
+          signalName(['event', 'signal'])
+        ) : node.data.event.type === 'link' ? (
           <TextField
             key="link"
             label="Link (continues at the link catch event of this name)"
@@ -423,7 +440,7 @@ function NodeProperties({
           key="kind"
           label="Result"
           value={kind}
-          options={['none', 'error', 'escalation', 'terminate', 'compensate']}
+          options={['none', 'error', 'escalation', 'signal', 'terminate', 'compensate']}
           onChange={(v) =>
             set(
               ['event'],
@@ -433,12 +450,15 @@ function NodeProperties({
                   ? { type: 'error', errorCode: 'ERROR' }
                   : v === 'escalation'
                     ? { type: 'escalation', escalationCode: 'ESCALATION' }
-                    : { type: v },
+                    : v === 'signal'
+                      ? { type: 'signal', signal: 'Signal' }
+                      : { type: v },
             )
           }
         />,
       );
       if (kind === 'error' || kind === 'escalation') sections.push(thrownCode(kind));
+      if (kind === 'signal') sections.push(signalName(['event', 'signal']));
       break;
     }
     case 'intermediateTimerEvent':
@@ -467,6 +487,7 @@ function NodeProperties({
         );
       else if (node.data.event.type === 'conditional')
         sections.push(feel('Condition', ['event', 'condition']));
+      else if (node.data.event.type === 'signal') sections.push(signalName(['event', 'signal']));
       else sections.push(caughtCode(node.data.event.type));
       break;
     case 'serviceTask':

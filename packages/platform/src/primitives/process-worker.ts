@@ -1,5 +1,7 @@
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import {
+  createProcessClient,
   createProcessWorker,
   type AgentInvoker,
   type PlanSource,
@@ -55,6 +57,25 @@ export async function startProcessWorkerPrimitive(
       );
     },
   );
+  // Thrown signals reach the tenant's other instances through a client of the same namespace.
+  let clientConnection: Connection;
+  try {
+    clientConnection = await Connection.connect({ address: options.temporal.address });
+  } catch (err) {
+    await connection.close();
+    throw new Error(
+      `cannot connect to Temporal at ${options.temporal.address}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  const signals = createProcessClient({
+    temporal: new Client({
+      connection: clientConnection,
+      namespace: options.temporal.namespace ?? 'default',
+    }),
+    taskQueue,
+    plans: options.plans,
+  });
   let worker: ProcessWorker;
   try {
     worker = await createProcessWorker({
@@ -65,6 +86,7 @@ export async function startProcessWorkerPrimitive(
         plans: options.plans,
         tokens: options.tokens,
         serviceUrl: options.serviceUrl,
+        signals,
         ...(options.events ? { events: options.events } : {}),
         ...(options.agents ? { agents: options.agents } : {}),
       },
@@ -77,6 +99,7 @@ export async function startProcessWorkerPrimitive(
     });
   } catch (err) {
     await connection.close();
+    await clientConnection.close();
     throw err;
   }
   const run = worker.run();
@@ -89,6 +112,7 @@ export async function startProcessWorkerPrimitive(
       await worker.shutdown().catch(() => undefined);
       await run.catch(() => undefined);
       await connection.close();
+      await clientConnection.close();
     },
   };
 }

@@ -85,6 +85,7 @@ export function buildBpmnTree(
   const messages = new Map<string, ModdleElement>();
   const errors = new Map<string, ModdleElement>();
   const escalations = new Map<string, ModdleElement>();
+  const signals = new Map<string, ModdleElement>();
   const refs: RootRefs = {
     message: (name: string): ModdleElement => {
       let m = messages.get(name);
@@ -118,6 +119,14 @@ export function buildBpmnTree(
       }
       return e;
     },
+    signal: (name: string): ModdleElement => {
+      let e = signals.get(name);
+      if (!e) {
+        e = moddle.create('bpmn:Signal', { id: uniqueId(`Signal_${name}`), name });
+        signals.set(name, e);
+      }
+      return e;
+    },
   };
   const built = defs.map((def) => {
     const graph = buildProcessGraph(def);
@@ -145,6 +154,7 @@ export function buildBpmnTree(
       ...messages.values(),
       ...errors.values(),
       ...escalations.values(),
+      ...signals.values(),
       ...(collaboration ? [collaboration] : []),
       ...built.map((b) => b.process),
     ],

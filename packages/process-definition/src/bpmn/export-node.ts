@@ -12,6 +12,7 @@ export interface RootRefs {
   message(name: string): ModdleElement;
   error(code: string): ModdleElement;
   escalation(code: string): ModdleElement;
+  signal(name: string): ModdleElement;
 }
 
 const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, string>> = {
@@ -32,6 +33,7 @@ const BPMN_TYPE: Readonly<Record<Exclude<ProcessNode['type'], 'unsupported'>, st
   intermediateConditionalEvent: 'bpmn:IntermediateCatchEvent',
   intermediateThrowEvent: 'bpmn:IntermediateThrowEvent',
   intermediateLinkEvent: 'bpmn:IntermediateCatchEvent',
+  intermediateSignalEvent: 'bpmn:IntermediateCatchEvent',
   boundaryEvent: 'bpmn:BoundaryEvent',
   subProcess: 'bpmn:SubProcess',
   callActivity: 'bpmn:CallActivity',
@@ -84,12 +86,20 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
       'bpmn:EscalationEventDefinition',
       code === undefined ? {} : { escalationRef: refs.escalation(code) },
     );
-  /** The definition of a start, boundary or end event's trigger/result of kind error or escalation. */
+  /** The definition of a start, boundary or end event's trigger/result of kind error, escalation or signal. */
+  const signal = (name: string): ModdleElement =>
+    moddle.create('bpmn:SignalEventDefinition', { signalRef: refs.signal(name) });
   const thrown = (
     ev:
       | { type: 'error'; errorCode?: string | undefined }
-      | { type: 'escalation'; escalationCode?: string | undefined },
-  ): ModdleElement => (ev.type === 'error' ? error(ev.errorCode) : escalation(ev.escalationCode));
+      | { type: 'escalation'; escalationCode?: string | undefined }
+      | { type: 'signal'; signal: string },
+  ): ModdleElement =>
+    ev.type === 'error'
+      ? error(ev.errorCode)
+      : ev.type === 'signal'
+        ? signal(ev.signal)
+        : escalation(ev.escalationCode);
 
   const conditional = (condition: string): ModdleElement =>
     moddle.create('bpmn:ConditionalEventDefinition', {
@@ -101,14 +111,16 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
       const ev = n.data.event;
       if (ev?.type === 'timer') el.eventDefinitions = [timer(ev.timer)];
       if (ev?.type === 'message') el.eventDefinitions = [message(ev.message)];
-      if (ev?.type === 'error' || ev?.type === 'escalation') el.eventDefinitions = [thrown(ev)];
+      if (ev?.type === 'error' || ev?.type === 'escalation' || ev?.type === 'signal')
+        el.eventDefinitions = [thrown(ev)];
       if (ev?.type === 'conditional') el.eventDefinitions = [conditional(ev.condition)];
       if (n.data.interrupting === false) el.isInterrupting = false;
       break;
     }
     case 'endEvent': {
       const ev = n.data.event;
-      if (ev?.type === 'error' || ev?.type === 'escalation') el.eventDefinitions = [thrown(ev)];
+      if (ev?.type === 'error' || ev?.type === 'escalation' || ev?.type === 'signal')
+        el.eventDefinitions = [thrown(ev)];
       if (ev?.type === 'terminate')
         el.eventDefinitions = [moddle.create('bpmn:TerminateEventDefinition')];
       if (ev?.type === 'compensate')
@@ -149,6 +161,9 @@ export function exportNode(moddle: BpmnModdle, n: ProcessNode, refs: RootRefs): 
     }
     case 'intermediateLinkEvent':
       el.eventDefinitions = [moddle.create('bpmn:LinkEventDefinition', { name: n.data.link })];
+      break;
+    case 'intermediateSignalEvent':
+      el.eventDefinitions = [signal(n.data.signal)];
       break;
     case 'receiveTask': {
       const m = n.data.message;

@@ -281,6 +281,38 @@ describe('importBpmn: elements Ameide does not execute', () => {
     expect(node('Empty')).toMatchObject({ type: 'unsupported' });
   });
 
+  it('imports signal throw, end, catch, boundary and event subprocess start events by signal name', async () => {
+    const sig = '<bpmn:signalEventDefinition signalRef="Sig_Recall" />';
+    const xml = doc(
+      `<bpmn:startEvent id="S" />
+      <bpmn:intermediateThrowEvent id="Throw">${sig}</bpmn:intermediateThrowEvent>
+      <bpmn:endEvent id="End">${sig}</bpmn:endEvent>
+      <bpmn:intermediateCatchEvent id="Catch">${sig}</bpmn:intermediateCatchEvent>
+      <bpmn:userTask id="T" />
+      <bpmn:boundaryEvent id="B" attachedToRef="T">${sig}</bpmn:boundaryEvent>
+      <bpmn:subProcess id="Esp" triggeredByEvent="true">
+        <bpmn:startEvent id="EspStart" isInterrupting="false">${sig}</bpmn:startEvent>
+      </bpmn:subProcess>
+      <bpmn:intermediateCatchEvent id="Nameless"><bpmn:signalEventDefinition /></bpmn:intermediateCatchEvent>`,
+      '<bpmn:signal id="Sig_Recall" name="ProductRecall" />',
+    );
+    const { definition } = await imported(xml);
+    const node = (id: string) => definition.nodes.find((n) => n.id === id);
+    const signal = { type: 'signal', signal: 'ProductRecall' };
+    expect(node('Throw')).toMatchObject({
+      type: 'intermediateThrowEvent',
+      data: { event: signal },
+    });
+    expect(node('End')).toMatchObject({ type: 'endEvent', data: { event: signal } });
+    expect(node('Catch')).toMatchObject({
+      type: 'intermediateSignalEvent',
+      data: { signal: 'ProductRecall' },
+    });
+    expect(node('B')).toMatchObject({ data: { interrupting: true, event: signal } });
+    expect(node('EspStart')).toMatchObject({ data: { interrupting: false, event: signal } });
+    expect(node('Nameless')).toMatchObject({ type: 'unsupported' });
+  });
+
   it('imports link throw and catch events by link name', async () => {
     const xml = doc(`<bpmn:startEvent id="S" />
       <bpmn:intermediateThrowEvent id="Go"><bpmn:linkEventDefinition name="Next" /></bpmn:intermediateThrowEvent>

@@ -176,6 +176,11 @@ function importElement(
             data: { ...start, event: { type: 'conditional', condition } },
           };
       }
+      if (defType === 'bpmn:SignalEventDefinition') {
+        const signal = signalOf(single);
+        if (signal !== undefined)
+          return { id, type: 'startEvent', data: { ...start, event: { type: 'signal', signal } } };
+      }
       return unsupported();
     }
     case 'bpmn:EndEvent': {
@@ -202,6 +207,11 @@ function importElement(
             data: { ...common, event: { type: 'escalation', ...code } },
           };
       }
+      if (defType === 'bpmn:SignalEventDefinition') {
+        const signal = signalOf(single);
+        if (signal !== undefined)
+          return { id, type: 'endEvent', data: { ...common, event: { type: 'signal', signal } } };
+      }
       return unsupported();
     }
     case 'bpmn:IntermediateThrowEvent': {
@@ -223,6 +233,15 @@ function importElement(
             data: { ...common, event: { type: 'escalation', ...code } },
           };
       }
+      if (defType === 'bpmn:SignalEventDefinition') {
+        const signal = signalOf(single);
+        if (signal !== undefined)
+          return {
+            id,
+            type: 'intermediateThrowEvent',
+            data: { ...common, event: { type: 'signal', signal } },
+          };
+      }
       return unsupported();
     }
     case 'bpmn:IntermediateCatchEvent': {
@@ -242,6 +261,11 @@ function importElement(
         const link = str(single, 'name');
         if (link !== undefined && link !== '')
           return { id, type: 'intermediateLinkEvent', data: { ...common, link } };
+      }
+      if (defType === 'bpmn:SignalEventDefinition') {
+        const signal = signalOf(single);
+        if (signal !== undefined)
+          return { id, type: 'intermediateSignalEvent', data: { ...common, signal } };
       }
       return unsupported();
     }
@@ -309,6 +333,15 @@ function importElement(
             event: { type: 'escalation', ...escalationCodeOf(single!) },
           },
         };
+      }
+      if (defType === 'bpmn:SignalEventDefinition') {
+        const signal = signalOf(single);
+        if (signal !== undefined)
+          return {
+            id,
+            type: 'boundaryEvent',
+            data: { ...common, attachedTo, interrupting, event: { type: 'signal', signal } },
+          };
       }
       return unsupported();
     }
@@ -486,6 +519,12 @@ function timerOf(def: ModdleElement): TimerDefinition {
 function errorCodeOf(def: ModdleElement): { errorCode?: string } {
   const code = str(child(def, 'errorRef'), 'errorCode');
   return code !== undefined && code !== '' ? { errorCode: code } : {};
+}
+
+/** The name of a signal event definition's signal (what broadcasts match on). */
+function signalOf(def: ModdleElement | undefined): string | undefined {
+  const name = str(child(def, 'signalRef'), 'name');
+  return name === undefined || name === '' ? undefined : name;
 }
 
 function escalationCodeOf(def: ModdleElement): { escalationCode?: string } {

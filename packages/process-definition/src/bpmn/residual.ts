@@ -67,6 +67,8 @@ export function anchorOf(el: ModdleElement, owned: ReadonlySet<string>): string 
     el.escalationCode !== ''
   )
     return `escalation:${el.escalationCode}`;
+  if (el.$type === 'bpmn:Signal' && typeof el.name === 'string' && el.name !== '')
+    return `signal:${el.name}`;
   return undefined;
 }
 

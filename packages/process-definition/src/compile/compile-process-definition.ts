@@ -233,7 +233,9 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
                 }
               : ev.type === 'escalation'
                 ? { type: 'escalation', escalationCode: ev.escalationCode }
-                : { type: ev.type },
+                : ev.type === 'signal'
+                  ? { type: 'signal', signal: ev.signal }
+                  : { type: ev.type },
       };
     }
     case 'intermediateConditionalEvent':
@@ -246,6 +248,8 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
           type: n.type,
           throws: { type: 'escalation', escalationCode: ev.escalationCode },
         };
+      if (ev.type === 'signal')
+        return { ...base, type: n.type, throws: { type: 'signal', signal: ev.signal } };
       const target = linkTargetOf(graph, n);
       if (!target) throw new Error(`link '${ev.link}' of '${n.id}' has no catch event`);
       return {
@@ -257,6 +261,8 @@ function compileNode(n: ProcessNode, scope: string, graph: ProcessGraph): PlanNo
     }
     case 'intermediateLinkEvent':
       return { ...base, type: n.type, link: n.data.link };
+    case 'intermediateSignalEvent':
+      return { ...base, type: n.type, signal: n.data.signal };
     case 'serviceTask':
     case 'sendTask':
       return { ...activity(), type: n.type, call: serviceCall(n) };
@@ -425,6 +431,7 @@ function eventTrigger(
   if (ev.type === 'timer') return { type: 'timer', timer: planTimer(ev.timer) };
   if (ev.type === 'message') return { type: 'message', message: planMessage(ev.message) };
   if (ev.type === 'conditional') return { type: 'conditional', condition: { feel: ev.condition } };
+  if (ev.type === 'signal') return { type: 'signal', signal: ev.signal };
   if (ev.type === 'escalation')
     return {
       type: 'escalation',

@@ -190,6 +190,8 @@ const startEventData = z.strictObject({
       }),
       /** Fires when the FEEL condition over the variables becomes true while its level runs. */
       z.strictObject({ type: z.literal('conditional'), condition: feel }),
+      /** Fires when the signal is broadcast (in the tenant) while its level runs. */
+      z.strictObject({ type: z.literal('signal'), signal: text.min(1) }),
     ])
     .optional(),
   /**
@@ -209,6 +211,8 @@ const endEventData = z.strictObject({
       z.strictObject({ type: z.literal('compensate') }),
       /** Escalates to the enclosing levels (a catcher may interrupt them), then ends the token. */
       z.strictObject({ type: z.literal('escalation'), escalationCode: text.min(1) }),
+      /** Broadcasts the signal to every instance of the tenant waiting for it, then ends the token. */
+      z.strictObject({ type: z.literal('signal'), signal: text.min(1) }),
     ])
     .optional(),
 });
@@ -236,6 +240,8 @@ const boundaryEventData = z.strictObject({
      * turns from false to true).
      */
     z.strictObject({ type: z.literal('conditional'), condition: feel }),
+    /** Fires when the signal is broadcast (in the tenant) while the activity runs. */
+    z.strictObject({ type: z.literal('signal'), signal: text.min(1) }),
   ]),
 });
 
@@ -250,6 +256,11 @@ const intermediateThrowEventData = z.strictObject({
     z.strictObject({ type: z.literal('escalation'), escalationCode: text.min(1) }),
     /** Goes on at the link catch event of the same name on the same level (a "go to"). */
     z.strictObject({ type: z.literal('link'), link: text.min(1) }),
+    /**
+     * Broadcasts the signal to every catcher waiting for it in the tenant: this instance's and
+     * every other instance's (never another tenant's); nobody waiting is not an error.
+     */
+    z.strictObject({ type: z.literal('signal'), signal: text.min(1) }),
   ]),
 });
 
@@ -350,6 +361,14 @@ export const nodeSchema = z.discriminatedUnion('type', [
     }),
   ),
   node('intermediateThrowEvent', intermediateThrowEventData),
+  node(
+    'intermediateSignalEvent',
+    z.strictObject({
+      ...documented,
+      /** Signal name: the token waits until the signal is broadcast in the tenant. */
+      signal: text.min(1),
+    }),
+  ),
   node(
     'intermediateLinkEvent',
     z.strictObject({

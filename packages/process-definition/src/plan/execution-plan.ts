@@ -111,7 +111,8 @@ export interface PlanBoundary {
     | { readonly type: 'message'; readonly message: PlanMessage }
     | { readonly type: 'error'; readonly errorCode?: string }
     | { readonly type: 'escalation'; readonly escalationCode?: string }
-    | { readonly type: 'conditional'; readonly condition: FeelExpression };
+    | { readonly type: 'conditional'; readonly condition: FeelExpression }
+    | { readonly type: 'signal'; readonly signal: string };
 }
 
 /** What starts an event subprocess: the trigger of its start event. */
@@ -168,7 +169,8 @@ export type PlanNode =
         /** Event subprocesses only. */
         | { readonly type: 'error'; readonly errorCode?: string }
         | { readonly type: 'escalation'; readonly escalationCode?: string }
-        | { readonly type: 'conditional'; readonly condition: FeelExpression };
+        | { readonly type: 'conditional'; readonly condition: FeelExpression }
+        | { readonly type: 'signal'; readonly signal: string };
     })
   | (PlanNodeBase & {
       readonly type: 'endEvent';
@@ -177,7 +179,8 @@ export type PlanNode =
         | { readonly type: 'terminate' }
         | { readonly type: 'compensate' }
         | { readonly type: 'error'; readonly errorCode?: string }
-        | { readonly type: 'escalation'; readonly escalationCode: string };
+        | { readonly type: 'escalation'; readonly escalationCode: string }
+        | { readonly type: 'signal'; readonly signal: string };
     })
   | (PlanActivityBase & { readonly type: 'serviceTask'; readonly call: PlanServiceCall })
   /** A send task: sends through a proto RPC, exactly like a service task. */
@@ -274,8 +277,11 @@ export type PlanNode =
       /** A link throw's `outgoing` leads to the catch event of its link (compiled in). */
       readonly throws:
         | { readonly type: 'escalation'; readonly escalationCode: string }
-        | { readonly type: 'link'; readonly link: string };
+        | { readonly type: 'link'; readonly link: string }
+        | { readonly type: 'signal'; readonly signal: string };
     })
+  /** A signal catch event: waits until the signal is broadcast in the tenant. */
+  | (PlanNodeBase & { readonly type: 'intermediateSignalEvent'; readonly signal: string })
   /** A link catch event: where the link throws of its name continue. */
   | (PlanNodeBase & { readonly type: 'intermediateLinkEvent'; readonly link: string })
   | (PlanNodeBase & {

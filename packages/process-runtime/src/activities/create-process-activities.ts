@@ -2,7 +2,12 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { createConnectTransport } from '@connectrpc/connect-node';
 import type { Transport } from '@connectrpc/connect';
 import { ErrorCode, fromConnectError, isAmeideError, type AmeideError } from '@ameide/errors';
-import type { DomainFailureDetails, ProcessActivities } from '../workflow/activity-types.js';
+import {
+  INCIDENT_TYPE,
+  type DomainFailureDetails,
+  type ProcessActivities,
+  type SignalBroadcast,
+} from '../workflow/activity-types.js';
 import type { AgentInvoker } from './agent-invoker.js';
 import { callRpc } from '@ameide/sdk';
 import type { Database } from '@ameide/persistence';
@@ -18,6 +23,11 @@ export interface ProcessActivitiesOptions {
   readonly agents?: AgentInvoker;
   /** Where instance lifecycle events are appended (the `process` log); without it they are not recorded. */
   readonly events?: { readonly db: Database };
+  /**
+   * Delivers thrown signals to the tenant's other instances (a ProcessClient on the worker's
+   * Temporal); without it, a signal throw is an incident of its node.
+   */
+  readonly signals?: { broadcastSignal(broadcast: SignalBroadcast): Promise<number> };
 }
 
 /**
@@ -76,6 +86,16 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
   return {
     // The source checked the plan against its hash and keeps it cached (a start in this process
     // already put it there).
+    async broadcastSignal(broadcast) {
+      if (!options.signals)
+        throw ApplicationFailure.create({
+          type: INCIDENT_TYPE,
+          nonRetryable: true,
+          message: `signal ${broadcast.signal} cannot be broadcast: this process worker has no signal broadcaster (ProcessActivitiesOptions.signals)`,
+        });
+      return options.signals.broadcastSignal(broadcast);
+    },
+
     async loadPlan(ref, tenantId) {
       try {
         return (await options.plans.load(tenantId, ref)).planJson;

@@ -14,6 +14,7 @@ import { idempotencyOf } from '@ameide/events';
 import { canonicalJson } from '@ameide/process-definition/plan';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 import type { DefinitionRef, PlanSource } from '../activities/plan-source.js';
+import type { SignalBroadcast } from '../workflow/activity-types.js';
 import {
   completeUserTaskUpdate,
   messageSignal,
@@ -29,6 +30,7 @@ import type {
   ProcessResult,
   UserTaskView,
 } from '../workflow/types.js';
+import { SIGNAL_KEY, SIGNAL_PREFIX } from '../workflow/handlers/signals.js';
 import { TASK_REJECTIONS } from '../workflow/validate-completion.js';
 import { instanceIdOf, workflowIdOf } from './instance-id.js';
 import {
@@ -133,6 +135,11 @@ export interface ProcessClient {
       instanceId?: string;
     },
   ): Promise<{ instanceIds: string[] }>;
+  /**
+   * Delivers a signal an instance threw to every other running instance of its tenant waiting
+   * for it (the thrower delivers it to itself); answers how many it reached.
+   */
+  broadcastSignal(broadcast: SignalBroadcast): Promise<number>;
   cancel(caller: Caller, instanceId: string, reason?: string): Promise<void>;
 }
 
@@ -514,6 +521,38 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         throw translate(err);
       }
       return { instanceIds: [instanceIdOf(caller.tenantId, workflowId)] };
+    },
+
+    async broadcastSignal(broadcast) {
+      const subscription = messageSubscriptionOf(`${SIGNAL_PREFIX}${broadcast.signal}`, SIGNAL_KEY);
+      const temporal = temporalFor(broadcast.tenantId);
+      const query = subscribersQuery(broadcast.tenantId, subscription);
+      const delivery = {
+        name: broadcast.signal,
+        correlationKey: SIGNAL_KEY,
+        payload: {},
+        signal: true,
+      };
+      let reached = 0;
+      for await (const info of temporal.workflow.list({ query, pageSize: 100 })) {
+        if (info.workflowId === broadcast.fromWorkflowId || !ownedBy(broadcast.tenantId, info))
+          continue;
+        // As for messages: the execution's own search attributes decide (visibility matches
+        // keyword lists loosely on SQLite).
+        const handle = temporal.workflow.getHandle(info.workflowId);
+        const current = await handle.describe().catch(() => undefined);
+        if (!current?.typedSearchAttributes.get(SA.messages)?.includes(subscription)) continue;
+        // An instance that ended since it was listed misses the signal, as it would have anyway.
+        const sent = await handle.signal(messageSignal, delivery).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return false;
+            throw err;
+          },
+        );
+        if (sent) reached++;
+      }
+      return reached;
     },
 
     async cancel(caller, instanceId) {

@@ -9,8 +9,11 @@ import {
   orderShipmentPayment,
   runOrderFulfilment,
   runOrderReview,
+  armed,
   runLinkReview,
   runRiskWatch,
+  startRecallWatch,
+  throwSignalBy,
 } from '../testing/example-scenarios.js';
 import {
   eventually,
@@ -57,6 +60,8 @@ beforeAll(async () => {
   rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
   rt.publish('order-risk-watch', 1, await compileExample('order-risk-watch'));
   rt.publish('order-review-links', 1, await compileExample('order-review-links'));
+  for (const name of ['order-recall-watch', 'product-recall', 'carrier-available'])
+    rt.publish(name, 1, await compileExample(name));
 });
 afterAll(() => rt?.close());
 
@@ -602,5 +607,46 @@ describe('examples/processes', () => {
     expect(completed(rejected)).toContain('End_Cancelled');
     expect(completed(rejected)).not.toContain('Link_ToConfirmation');
     expect(rt.sales.order('t-link2', r.orderId)?.status).toBe(5);
+  });
+
+  it('product-recall: the signal reaches every waiting instance of its tenant and none of another tenant', async () => {
+    const a1 = await startRecallWatch(rt, 't-sig-a');
+    const a2 = await startRecallWatch(rt, 't-sig-a');
+    const b = await startRecallWatch(rt, 't-sig-b');
+    const thrower = await throwSignalBy(rt, 't-sig-a', 'product-recall');
+    const ca = rt.caller('t-sig-a', 'wes', ['warehouse']);
+    const thrown = await finished(ca, thrower);
+    expect(thrown.state?.audit).toContainEqual(
+      expect.objectContaining({
+        event: 'signalThrown',
+        detail: 'ProductRecall: 2 other instances',
+      }),
+    );
+    for (const w of [a1, a2]) {
+      const d = await finished(ca, w.id);
+      expect(completed(d)).toContain('End_Recalled');
+      expect(rt.sales.order('t-sig-a', w.orderId)?.status).toBe(5);
+    }
+    // The other tenant's instance still packs, untouched.
+    const cb = rt.caller('t-sig-b', 'wes', ['warehouse']);
+    expect((await rt.processes.get(cb, b.id)).status).toBe('RUNNING');
+    expect(
+      (await rt.processes.listUserTasks(cb, { instanceId: b.id })).map((t) => t.nodeId),
+    ).toEqual(['Task_Pack']);
+    expect(rt.sales.callsOf('t-sig-b', 'CancelOrder')).toEqual([]);
+    await rt.processes.cancel(cb, b.id);
+  });
+
+  it('carrier-available: a signal end event releases the packed order waiting at its signal catch event', async () => {
+    const c = rt.caller('t-sig-c', 'wes', ['warehouse']);
+    const w = await startRecallWatch(rt, 't-sig-c');
+    await taskAt(c, w.id, 'Task_Pack').then((t) =>
+      rt.processes.completeUserTask(c, w.id, t.taskId, {}),
+    );
+    await armed(rt, 't-sig-c', w.id, 'signal:CarrierAvailable:*');
+    await throwSignalBy(rt, 't-sig-c', 'carrier-available');
+    const d = await finished(c, w.id);
+    expect(completed(d)).toEqual(expect.arrayContaining(['Catch_Carrier', 'End_Shipped']));
+    expect(rt.sales.order('t-sig-c', w.orderId)?.status).toBe(4);
   });
 });

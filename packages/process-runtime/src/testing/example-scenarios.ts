@@ -46,6 +46,47 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
   rt.publish('order-risk-watch', 1, await compileExample('order-risk-watch'));
   rt.publish('order-review-links', 1, await compileExample('order-review-links'));
+  for (const name of ['order-recall-watch', 'product-recall', 'carrier-available'])
+    rt.publish(name, 1, await compileExample(name));
+}
+
+/** Starts an order-recall-watch instance and waits until its packing task is open (armed). */
+export async function startRecallWatch(
+  rt: RuntimeFixture,
+  tenant: string,
+): Promise<{ id: string; orderId: string }> {
+  const c = rt.caller(tenant, 'wes', ['warehouse']);
+  const orderId = rt.sales.seedOrder(tenant, 600, 1);
+  const id = await start(rt, c, 'order-recall-watch', { orderId });
+  await armed(rt, tenant, id, 'signal:ProductRecall:*');
+  return { id, orderId };
+}
+
+/** Waits until instance `id` of `tenant` is visible as waiting for `subscription`. */
+export async function armed(
+  rt: RuntimeFixture,
+  tenant: string,
+  id: string,
+  subscription: string,
+): Promise<void> {
+  await eventually(
+    () => rt.temporal.workflow.getHandle(workflowIdOf(tenant, id)).describe(),
+    (d) =>
+      (d.searchAttributes['AmeideMessages'] as string[] | undefined)?.includes(subscription) ===
+      true,
+  );
+}
+
+/** Throws a signal in `tenant` by running `example` (product-recall, carrier-available). */
+export async function throwSignalBy(
+  rt: RuntimeFixture,
+  tenant: string,
+  example: 'product-recall' | 'carrier-available',
+): Promise<string> {
+  const c = rt.caller(tenant, 'wes', ['warehouse']);
+  const id = await start(rt, c, example, {});
+  await finished(rt, c, id);
+  return id;
 }
 
 /** Drives order-review-links: the reviewer approves (through the link) or rejects. */
@@ -578,6 +619,45 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       const tenant = `r-link-${path}`;
       const { id } = await runLinkReview(rt, tenant, path === 'approved');
       return done(rt, rt.caller(tenant, 'sam', ['sales']), [['', id]]);
+    },
+  })),
+  {
+    example: 'order-recall-watch',
+    path: 'recalled',
+    async run(rt) {
+      const tenant = 'r-sig-recall';
+      const { id } = await startRecallWatch(rt, tenant);
+      const thrower = await throwSignalBy(rt, tenant, 'product-recall');
+      return done(rt, rt.caller(tenant, 'wes', ['warehouse']), [
+        ['', id],
+        ['thrower', thrower],
+      ]);
+    },
+  },
+  {
+    example: 'order-recall-watch',
+    path: 'shipped',
+    async run(rt) {
+      const tenant = 'r-sig-ship';
+      const c = rt.caller(tenant, 'wes', ['warehouse']);
+      const { id } = await startRecallWatch(rt, tenant);
+      await complete(rt, c, id, 'Task_Pack', {});
+      await armed(rt, tenant, id, 'signal:CarrierAvailable:*');
+      const thrower = await throwSignalBy(rt, tenant, 'carrier-available');
+      return done(rt, c, [
+        ['', id],
+        ['thrower', thrower],
+      ]);
+    },
+  },
+  // A signal nobody waits for: the throwers alone.
+  ...(['product-recall', 'carrier-available'] as const).map((example): ExampleScenario => ({
+    example,
+    path: '',
+    async run(rt) {
+      const tenant = `r-sig-${example}`;
+      const id = await throwSignalBy(rt, tenant, example);
+      return done(rt, rt.caller(tenant, 'wes', ['warehouse']), [['', id]]);
     },
   })),
   ...(['referred', 'conditions', 'approved'] as const).map((path): ExampleScenario => ({

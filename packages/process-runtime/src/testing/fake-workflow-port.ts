@@ -1,5 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AgentCallRequest, ServiceCallRequest } from '../workflow/activity-types.js';
+import type {
+  AgentCallRequest,
+  ServiceCallRequest,
+  SignalBroadcast,
+} from '../workflow/activity-types.js';
 import { BpmnError } from '../workflow/bpmn-errors.js';
 import type {
   CancelScope,
@@ -16,6 +20,8 @@ type Answer<T> = T | Promise<T>;
 export interface FakeWorld {
   callService?(call: ServiceCallRequest): Answer<Record<string, unknown>>;
   invokeAgent?(call: AgentCallRequest): Answer<unknown>;
+  /** The other instances a thrown signal reached (0 when absent: nobody else waits). */
+  broadcastSignal?(broadcast: SignalBroadcast): Answer<number>;
   resolveDefinition?(
     tenantId: string,
     name: string,
@@ -215,6 +221,13 @@ export class FakeWorkflowPort implements WorkflowPort {
   callService(call: ServiceCallRequest): Promise<Record<string, unknown>> {
     return this.#schedule({ type: 'activity', name: 'callService', detail: call.rpc }, () =>
       this.world.callService ? this.world.callService(call) : this.#missing('callService'),
+    );
+  }
+
+  broadcastSignal(broadcast: SignalBroadcast): Promise<number> {
+    return this.#schedule(
+      { type: 'activity', name: 'broadcastSignal', detail: broadcast.signal },
+      () => (this.world.broadcastSignal ? this.world.broadcastSignal(broadcast) : 0),
     );
   }
 

@@ -116,6 +116,7 @@ export async function startRuntimeFixture(
           plans,
           tokens: createDevTokenProvider(identity),
           serviceUrl: sales.url,
+          signals: processes,
           ...(options.agents ? { agents: options.agents } : {}),
         },
       });

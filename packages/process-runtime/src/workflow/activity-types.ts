@@ -39,7 +39,20 @@ export interface InstanceLifecycleEvent {
 }
 
 /** The activities the interpreter workflow schedules (implemented in `activities/`). */
+/** A signal thrown by an instance, to broadcast to the other instances of its tenant. */
+export interface SignalBroadcast {
+  readonly tenantId: string;
+  readonly signal: string;
+  /** The thrower's workflow id: it delivers the signal to itself. */
+  readonly fromWorkflowId: string;
+}
+
 export interface ProcessActivities {
+  /**
+   * Delivers `signal` to every other running instance of the tenant that waits for it (never
+   * to another tenant's); answers how many it reached.
+   */
+  broadcastSignal(broadcast: SignalBroadcast): Promise<number>;
   /** The plan's canonical JSON, verified against `ref.planHash`. */
   loadPlan(ref: ProcessRef, tenantId: string): Promise<string>;
   /** Resolves a call activity's callee to the published version a child instance is pinned to. */

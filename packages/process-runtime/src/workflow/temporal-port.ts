@@ -70,6 +70,7 @@ export function createTemporalPort(options: InstanceOptions = {}): WorkflowPort 
     loadDecision: (tenantId, name, version) => platform.loadDecision(tenantId, name, version),
     callService: (call, policy) => serviceActivities(policy).callService(call),
     invokeAgent: (call) => proxyActivities<ProcessActivities>(agentOptions).invokeAgent(call),
+    broadcastSignal: (broadcast) => platform.broadcastSignal(broadcast),
     executeChild: (workflowId, input) =>
       executeChild<(input: ProcessInput) => Promise<ProcessResult>>(PROCESS_WORKFLOW_TYPE, {
         workflowId,

@@ -104,6 +104,8 @@ export interface AuditEntry {
     | 'errorCaught'
     /** An escalation was thrown: its code, and who caught it (or that nobody did). */
     | 'escalated'
+    /** A signal was thrown: its name and how many other instances it reached. */
+    | 'signalThrown'
     | 'compensating'
     | 'compensated'
     | 'continuedAsNew'
@@ -150,6 +152,8 @@ export interface TokenView {
     | 'join'
     /** An intermediate conditional event: its condition over the variables to hold. */
     | 'condition'
+    /** An intermediate signal catch event: its signal to be broadcast. */
+    | 'signal'
     /** A multi-instance activity between instances, parked for continue-as-new. */
     | 'multiInstance';
 }
@@ -188,6 +192,8 @@ export interface MessageDelivery {
   readonly name: string;
   readonly correlationKey: string;
   readonly payload: Readonly<Record<string, unknown>>;
+  /** A broadcast signal named `name` (not a message): it wakes every catcher waiting for it. */
+  readonly signal?: boolean;
 }
 
 /** A completed compensable service task, and the call that undoes it. */
@@ -207,6 +213,8 @@ export interface TokenMemo {
   boundary?: Record<string, number>;
   /** Non-interrupting cycle and conditional boundaries: firings so far. */
   fired?: Record<string, number>;
+  /** Signal catch event (`''`) and signal boundaries (by id): signals seen when armed. */
+  signals?: Record<string, number>;
   /** A multi-instance activity's progress (continue-as-new carries it over between instances). */
   multiInstance?: MultiInstanceMemo;
 }
@@ -246,10 +254,14 @@ export interface ResumeState {
   readonly runs: number;
   /** Deadlines and firings of timer event subprocesses (absent when there are none). */
   readonly eventTimers?: Readonly<Record<string, EventTimerMemo>>;
+  /** Signals received so far, by name (absent when none). */
+  readonly signals?: Readonly<Record<string, number>>;
 }
 
 /** Where a timer or conditional event subprocess stands: its next deadline (epoch ms, timers) and how often it fired. */
 export interface EventTimerMemo {
   deadline?: number;
   fired: number;
+  /** A signal start: the signals of its name received when it last armed. */
+  seen?: number;
 }

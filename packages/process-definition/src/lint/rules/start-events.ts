@@ -83,7 +83,7 @@ export const subProcessStartTrigger = defineRule(
     code: 'AM004',
     name: 'subprocess-start-trigger',
     title:
-      'A start event inside a subProcess other than an event subprocess has a trigger, or an error, escalation or conditional start event is not in an event subprocess',
+      'A start event inside a subProcess other than an event subprocess has a trigger, or an error, escalation, conditional or signal start event is not in an event subprocess',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -111,7 +111,7 @@ export const eventSubProcessStart = defineRule(
     code: 'AM032',
     name: 'event-subprocess-start',
     title:
-      'An event subprocess does not start at exactly one timer, message, error, escalation or conditional start event, or `interrupting` is set where it has no meaning',
+      'An event subprocess does not start at exactly one timer, message, error, escalation, conditional or signal start event, or `interrupting` is set where it has no meaning',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -149,7 +149,7 @@ export const eventSubProcessStart = defineRule(
             elementId: s.id,
             elementKind: 'node',
             path: `nodes[${definition.nodes.indexOf(s)}].data.event`,
-            message: `the start event of event subprocess '${n.id}' needs a timer, message, error, escalation or conditional trigger`,
+            message: `the start event of event subprocess '${n.id}' needs a timer, message, error, escalation, conditional or signal trigger`,
           });
     });
   },

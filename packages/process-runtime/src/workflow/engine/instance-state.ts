@@ -40,6 +40,7 @@ export class InstanceState {
   #seq = 0;
   #runs = 1;
   #eventTimers: Record<string, EventTimerMemo> = {};
+  #signals: Record<string, number> = {};
   #lastCandidates = '';
   #lastMessages = '';
 
@@ -63,6 +64,7 @@ export class InstanceState {
         string,
         EventTimerMemo
       >;
+      this.#signals = { ...r.signals };
     }
   }
 
@@ -204,9 +206,22 @@ export class InstanceState {
 
   // ---------------------------------------------------------------- messages
 
-  /** Keeps a delivered message until a matching catch event takes it. */
+  /**
+   * Keeps a delivered message until a matching catch event takes it; a signal is counted
+   * instead (every catcher armed before it sees it, none after).
+   */
   deliver(message: MessageDelivery): void {
-    this.#inbox.push(message);
+    if (message.signal === true) this.receiveSignal(message.name);
+    else this.#inbox.push(message);
+  }
+
+  receiveSignal(name: string): void {
+    this.#signals[name] = (this.#signals[name] ?? 0) + 1;
+  }
+
+  /** How many signals named `name` the instance received so far. */
+  signalCount(name: string): number {
+    return this.#signals[name] ?? 0;
   }
 
   hasMessage(name: string, key: string): boolean {
@@ -299,6 +314,7 @@ export class InstanceState {
       seq: this.#seq,
       runs: this.#runs + 1,
       ...(Object.keys(this.#eventTimers).length > 0 ? { eventTimers: this.#eventTimers } : {}),
+      ...(Object.keys(this.#signals).length > 0 ? { signals: this.#signals } : {}),
     };
   }
 }

@@ -11,6 +11,7 @@ import {
 import { exclusiveGateway, inclusiveGateway, parallelGateway } from '../handlers/gateways.js';
 import { runActivity } from '../handlers/boundary-events.js';
 import { escalate } from '../handlers/escalation.js';
+import { catchSignal, throwSignal } from '../handlers/signals.js';
 import { watchEventSubProcesses } from '../handlers/event-subprocesses.js';
 import { taskBody } from '../handlers/tasks.js';
 import type {
@@ -65,9 +66,18 @@ async function executeNode(
     }
     case 'intermediateLinkEvent':
       return node.outgoing;
+    case 'intermediateSignalEvent':
+      await catchSignal(ctx, token, node.signal);
+      ctx.state.log('completed', node.id);
+      return node.outgoing;
     case 'intermediateThrowEvent': {
       // A link goes on at its catch event (the plan's only outgoing transition).
       if (node.throws.type === 'link') {
+        ctx.state.log('completed', node.id);
+        return node.outgoing;
+      }
+      if (node.throws.type === 'signal') {
+        await throwSignal(ctx, node.id, node.throws.signal);
         ctx.state.log('completed', node.id);
         return node.outgoing;
       }

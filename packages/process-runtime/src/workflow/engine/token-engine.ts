@@ -381,6 +381,7 @@ export class TokenEngine {
         t.waitingFor !== 'timer' &&
         t.waitingFor !== 'message' &&
         t.waitingFor !== 'condition' &&
+        t.waitingFor !== 'signal' &&
         t.waitingFor !== 'multiInstance'
       )
         return false;

@@ -1,5 +1,5 @@
 import type { PlanServiceCall } from '@ameide/process-definition/plan';
-import type { AgentCallRequest, ServiceCallRequest } from '../activity-types.js';
+import type { AgentCallRequest, ServiceCallRequest, SignalBroadcast } from '../activity-types.js';
 import type { BpmnError } from '../bpmn-errors.js';
 import type {
   InstanceStatus,
@@ -72,6 +72,8 @@ export interface WorkflowPort {
   loadDecision(tenantId: string, name: string, version: number | 'latest'): Promise<LoadedDecision>;
   callService(call: ServiceCallRequest, policy: CallPolicy): Promise<Record<string, unknown>>;
   invokeAgent(call: AgentCallRequest): Promise<unknown>;
+  /** Delivers a thrown signal to the tenant's other instances waiting for it; answers how many. */
+  broadcastSignal(broadcast: SignalBroadcast): Promise<number>;
   /** Runs a child instance to its end (rejects with its failure). */
   executeChild(workflowId: string, input: ProcessInput): Promise<ProcessResult>;
 

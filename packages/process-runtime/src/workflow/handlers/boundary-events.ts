@@ -3,6 +3,7 @@ import { BpmnError, errorCodeMatches } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 import { firstFiring, nextFiring } from '../timers.js';
 import { consumeMessage, correlationKey, waitCondition } from './events.js';
+import { waitSignal } from './signals.js';
 import { taskBody, type ActivityNode } from './tasks.js';
 
 /**
@@ -128,6 +129,18 @@ function firing(
       state.subscribe(subscriber, wait.message.name, key);
       await port.condition(() => state.hasMessage(wait.message.name, key));
       consumeMessage(ctx, wait, token, key, subscriber);
+      return true;
+    };
+  }
+  if (trigger.type === 'signal') {
+    // Armed when the activity starts; a non-interrupting one re-arms after each signal.
+    const signals = (token.memo.signals ??= {});
+    signals[b.id] ??= state.signalCount(trigger.signal);
+    const subscriber = `${token.id}:${b.id}`;
+    subscribers.push(subscriber);
+    return async () => {
+      await waitSignal(ctx, subscriber, trigger.signal, signals[b.id]!);
+      signals[b.id] = state.signalCount(trigger.signal);
       return true;
     };
   }

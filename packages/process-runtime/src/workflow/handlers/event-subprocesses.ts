@@ -3,6 +3,7 @@ import { errorCodeMatches, type BpmnError } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext, ScopeEvents, ScopeRun } from '../engine/token-engine.js';
 import { firstFiring, nextFiring } from '../timers.js';
 import { consumeMessage, correlationKey, waitCondition, type MessageWait } from './events.js';
+import { waitSignal } from './signals.js';
 
 type EventSubProcess = Extract<PlanNode, { type: 'subProcess' }> & {
   readonly eventTrigger: PlanEventTrigger;
@@ -141,6 +142,17 @@ function firing(
       await port.condition(() => state.hasMessage(wait.message.name, correlation));
       if (!live()) return false;
       consumeMessage(ctx, wait, listener, correlation, key);
+      return true;
+    };
+  }
+  if (trigger.type === 'signal') {
+    // Armed when the run starts; a non-interrupting one re-arms after each signal.
+    const memo = state.eventTimer(key);
+    memo.seen ??= state.signalCount(trigger.signal);
+    subscribers.push(key);
+    return async () => {
+      await waitSignal(ctx, key, trigger.signal, memo.seen!);
+      memo.seen = state.signalCount(trigger.signal);
       return true;
     };
   }

@@ -11,6 +11,7 @@ import { evaluateFeel, mappingAt } from '../feel.js';
 import { firstFiring } from '../timers.js';
 import { compensate } from './compensation.js';
 import { escalate } from './escalation.js';
+import { throwSignal } from './signals.js';
 
 type Node<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
 /** What waits for a message: a catch event, a receive task or a message boundary event. */
@@ -49,6 +50,9 @@ export async function endEvent(
     case 'escalation':
       // The token ends either way; an interrupting catcher also cancels what else runs.
       escalate(ctx, token, node.id, node.result.escalationCode);
+      break;
+    case 'signal':
+      await throwSignal(ctx, node.id, node.result.signal);
       break;
   }
   run.lastEnd = node.id;

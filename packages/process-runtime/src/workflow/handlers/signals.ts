@@ -1,0 +1,61 @@
+import type { LiveToken, NodeContext } from '../engine/token-engine.js';
+
+/**
+ * The visibility entry of a signal catcher (`<name>:<key>` like a message subscription): the
+ * broadcast lists the tenant's instances by it. Signals have no correlation key.
+ */
+export const SIGNAL_PREFIX = 'signal:';
+export const SIGNAL_KEY = '*';
+
+/**
+ * Waits until a signal named `signal` arrives after `seen` (the count when the catcher armed),
+ * visible under `subscriber` while it waits. Signals are not buffered: a catcher sees only
+ * those broadcast after it armed.
+ */
+export async function waitSignal(
+  ctx: NodeContext,
+  subscriber: string,
+  signal: string,
+  seen: number,
+): Promise<void> {
+  const { state, port } = ctx;
+  state.subscribe(subscriber, `${SIGNAL_PREFIX}${signal}`, SIGNAL_KEY);
+  try {
+    await port.condition(() => state.signalCount(signal) > seen);
+  } finally {
+    state.unsubscribe(subscriber);
+  }
+}
+
+/** An intermediate signal catch event: armed when the token arrives (kept in its memo). */
+export async function catchSignal(
+  ctx: NodeContext,
+  token: LiveToken,
+  signal: string,
+): Promise<void> {
+  const signals = (token.memo.signals ??= {});
+  signals[''] ??= ctx.state.signalCount(signal);
+  token.waitingFor = 'signal';
+  await waitSignal(ctx, token.id, signal, signals['']);
+  token.waitingFor = undefined;
+}
+
+/**
+ * Throws signal `signal` (from node `nodeId`): the broadcast activity delivers it to the tenant's other
+ * instances waiting for it (shielded from cancellation, so an interrupting catcher cannot lose
+ * it halfway), then the instance delivers it to its own catchers.
+ */
+export async function throwSignal(ctx: NodeContext, nodeId: string, signal: string): Promise<void> {
+  const { state, port, input } = ctx;
+  const others = await port.nonCancellable(() =>
+    port.broadcastSignal({
+      tenantId: input.actor.tenantId,
+      signal,
+      fromWorkflowId: port.workflowId(),
+    }),
+  );
+  state.receiveSignal(signal);
+  state.log('signalThrown', nodeId, {
+    detail: `${signal}: ${others} other instance${others === 1 ? '' : 's'}`,
+  });
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { compileExample, compilePlan } from '../../testing/example-plans.js';
+import { startFakeInstance } from '../../testing/fake-instance.js';
+import { createFakeSales, ORDER_STATUS } from '../../testing/fake-sales.js';
+import type { SignalBroadcast } from '../activity-types.js';
+import type { InstanceEnd } from '../engine/run-instance.js';
+
+// Signals on the fake port, with examples/processes/order-recall-watch.bpmn, product-recall.bpmn
+// and carrier-available.bpmn (examples.int.test.ts runs them on Temporal, across instances and
+// tenants).
+
+async function watcher() {
+  const sales = createFakeSales();
+  const orderId = sales.seedOrder(600, ORDER_STATUS.draft);
+  const i = await startFakeInstance(await compileExample('order-recall-watch'), {
+    world: sales,
+    variables: { orderId },
+  });
+  const signal = async (name: string) => {
+    i.engine.deliver({ name, correlationKey: '*', payload: {}, signal: true });
+    await i.port.settle();
+  };
+  return { sales, orderId, i, signal };
+}
+
+describe('signal catchers', () => {
+  it('a signal boundary interrupts the task it is armed on; catchers are visible to broadcasts', async () => {
+    const { sales, orderId, i, signal } = await watcher();
+    expect(i.port.attributes.messages).toEqual(['signal:ProductRecall:*']);
+    // A message of the same name is not a signal.
+    i.engine.deliver({ name: 'ProductRecall', correlationKey: '*', payload: {} });
+    await i.port.settle();
+    expect(i.ended()).toBeUndefined();
+    await signal('ProductRecall');
+    expect(sales.order(orderId)?.status).toBe(ORDER_STATUS.cancelled);
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Recalled' } });
+    expect(i.port.attributes.messages).toEqual([]);
+  });
+
+  it('a signal catch event sees only signals broadcast after it armed', async () => {
+    const { sales, orderId, i, signal } = await watcher();
+    await signal('CarrierAvailable'); // nobody waits for it yet: not buffered
+    await i.complete('Task_Pack');
+    expect(i.engine.tokenViews()).toEqual([
+      expect.objectContaining({ nodeId: 'Catch_Carrier', waitingFor: 'signal' }),
+    ]);
+    expect(i.port.attributes.messages).toEqual(['signal:CarrierAvailable:*']);
+    await signal('CarrierAvailable');
+    expect(sales.order(orderId)?.status).toBe(ORDER_STATUS.fulfilled);
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Shipped' } });
+  });
+});
+
+describe('signal throwers', () => {
+  it('an intermediate throw broadcasts through the activity (tenant, signal, its own id) and goes on', async () => {
+    const broadcasts: SignalBroadcast[] = [];
+    const i = await startFakeInstance(await compileExample('product-recall'), {
+      world: { broadcastSignal: (b) => (broadcasts.push(b), 2) },
+    });
+    expect(broadcasts).toEqual([
+      { tenantId: 'acme', signal: 'ProductRecall', fromWorkflowId: i.port.workflowId() },
+    ]);
+    expect(i.engine.state.audit).toContainEqual(
+      expect.objectContaining({
+        event: 'signalThrown',
+        nodeId: 'Throw_Recall',
+        detail: 'ProductRecall: 2 other instances',
+      }),
+    );
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Announced' } });
+  });
+
+  it('a signal end event broadcasts, then ends the token', async () => {
+    const broadcasts: string[] = [];
+    const i = await startFakeInstance(await compileExample('carrier-available'), {
+      world: { broadcastSignal: (b) => (broadcasts.push(b.signal), 0) },
+    });
+    expect(broadcasts).toEqual(['CarrierAvailable']);
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_CarrierAvailable' } });
+  });
+});
+
+const SELF = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:signal id="Go" name="Go" />
+  <bpmn:process id="signal-self" isExecutable="true">
+    <bpmn:startEvent id="Start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:parallelGateway id="Fork"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing><bpmn:outgoing>f4</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:intermediateCatchEvent id="Catch_A"><bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing><bpmn:signalEventDefinition signalRef="Go" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="Catch_B"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing><bpmn:signalEventDefinition signalRef="Go" /></bpmn:intermediateCatchEvent>
+    <bpmn:userTask id="Task_Then"><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f7</bpmn:outgoing></bpmn:userTask>
+    <bpmn:intermediateThrowEvent id="Throw_Go"><bpmn:incoming>f7</bpmn:incoming><bpmn:outgoing>f8</bpmn:outgoing><bpmn:signalEventDefinition signalRef="Go" /></bpmn:intermediateThrowEvent>
+    <bpmn:parallelGateway id="Join"><bpmn:incoming>f5</bpmn:incoming><bpmn:incoming>f6</bpmn:incoming><bpmn:incoming>f8</bpmn:incoming><bpmn:outgoing>f9</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:endEvent id="End"><bpmn:incoming>f9</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="Start" targetRef="Fork" />
+    <bpmn:sequenceFlow id="f2" sourceRef="Fork" targetRef="Catch_A" />
+    <bpmn:sequenceFlow id="f3" sourceRef="Fork" targetRef="Catch_B" />
+    <bpmn:sequenceFlow id="f4" sourceRef="Fork" targetRef="Task_Then" />
+    <bpmn:sequenceFlow id="f5" sourceRef="Catch_A" targetRef="Join" />
+    <bpmn:sequenceFlow id="f6" sourceRef="Catch_B" targetRef="Join" />
+    <bpmn:sequenceFlow id="f7" sourceRef="Task_Then" targetRef="Throw_Go" />
+    <bpmn:sequenceFlow id="f8" sourceRef="Throw_Go" targetRef="Join" />
+    <bpmn:sequenceFlow id="f9" sourceRef="Join" targetRef="End" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+describe('signals within one instance', () => {
+  it('a throw wakes every catcher of its own instance, and armed catchers survive continue-as-new', async () => {
+    const plan = await compilePlan(SELF);
+    const first = await startFakeInstance(plan);
+    first.port.suggestContinueAsNew = true;
+    await first.port.settle();
+    const end: InstanceEnd | undefined = first.ended()?.end;
+    if (end?.type !== 'continueAsNew')
+      throw new Error(`expected continue-as-new, got ${end?.type}`);
+    const second = await startFakeInstance(plan, { resume: end.resume });
+    expect(
+      second.engine
+        .tokenViews()
+        .filter((t) => t.waitingFor === 'signal')
+        .map((t) => t.nodeId),
+    ).toEqual(['Catch_A', 'Catch_B']);
+    await second.complete('Task_Then');
+    expect(second.ended()?.end).toMatchObject({ type: 'completed', result: { endEvent: 'End' } });
+    expect(second.engine.state.audit).toContainEqual(
+      expect.objectContaining({ event: 'signalThrown', detail: 'Go: 0 other instances' }),
+    );
+  });
+});
