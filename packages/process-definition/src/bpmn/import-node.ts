@@ -128,6 +128,18 @@ function importElement(
   const single = defs.length === 1 ? defs[0] : undefined;
   const defType = defs.length === 0 ? 'none' : single ? single.$type : 'multiple';
 
+  /** The `event` of a start, boundary or catch event: its one supported trigger, else none. */
+  const trigger = (): EventData | undefined =>
+    single ? triggerOf(el, single, ctx, feel) : undefined;
+  /** The `event` of an end or throw event, when it is one of `kinds` and names what it throws. */
+  const thrown = (kinds: readonly EventData['type'][]): EventData | undefined => {
+    if (!single) return undefined;
+    const event =
+      defType === 'bpmn:LinkEventDefinition' ? linkOf(single) : triggerOf(el, single, ctx, feel);
+    if (!event || !kinds.includes(event.type)) return undefined;
+    return event.type === 'escalation' && event.escalationCode === undefined ? undefined : event;
+  };
+
   switch (el.$type) {
     case 'bpmn:StartEvent': {
       // The start event of an event subprocess says whether its trigger interrupts.
@@ -137,50 +149,9 @@ function importElement(
           ? { ...common, interrupting: el.isInterrupting !== false }
           : common;
       if (defType === 'none') return { id, type: 'startEvent', data: start };
-      if (defType === 'bpmn:TimerEventDefinition') {
-        return {
-          id,
-          type: 'startEvent',
-          data: { ...start, event: { type: 'timer', timer: timerOf(single!) } },
-        };
-      }
-      if (defType === 'bpmn:MessageEventDefinition') {
-        const message = messageOf(el, single!, ctx, feel);
-        if (message)
-          return {
-            id,
-            type: 'startEvent',
-            data: { ...start, event: { type: 'message', message } },
-          };
-      }
-      if (defType === 'bpmn:ErrorEventDefinition') {
-        return {
-          id,
-          type: 'startEvent',
-          data: { ...start, event: { type: 'error', ...errorCodeOf(single!) } },
-        };
-      }
-      if (defType === 'bpmn:EscalationEventDefinition') {
-        return {
-          id,
-          type: 'startEvent',
-          data: { ...start, event: { type: 'escalation', ...escalationCodeOf(single!) } },
-        };
-      }
-      if (defType === 'bpmn:ConditionalEventDefinition') {
-        const condition = feel(body(child(single, 'condition')));
-        if (condition !== undefined)
-          return {
-            id,
-            type: 'startEvent',
-            data: { ...start, event: { type: 'conditional', condition } },
-          };
-      }
-      if (defType === 'bpmn:SignalEventDefinition') {
-        const signal = signalOf(single);
-        if (signal !== undefined)
-          return { id, type: 'startEvent', data: { ...start, event: { type: 'signal', signal } } };
-      }
+      // Every trigger imports; lint says which ones start what (AM004, AM032).
+      const event = trigger();
+      if (event) return { id, type: 'startEvent', data: { ...start, event } };
       return unsupported();
     }
     case 'bpmn:EndEvent': {
@@ -191,158 +162,47 @@ function importElement(
       if (defType === 'bpmn:CompensateEventDefinition') {
         return { id, type: 'endEvent', data: { ...common, event: { type: 'compensate' } } };
       }
-      if (defType === 'bpmn:ErrorEventDefinition') {
-        return {
-          id,
-          type: 'endEvent',
-          data: { ...common, event: { type: 'error', ...errorCodeOf(single!) } },
-        };
-      }
-      if (defType === 'bpmn:EscalationEventDefinition') {
-        const code = escalationCodeOf(single!);
-        if (code.escalationCode !== undefined)
-          return {
-            id,
-            type: 'endEvent',
-            data: { ...common, event: { type: 'escalation', ...code } },
-          };
-      }
-      if (defType === 'bpmn:SignalEventDefinition') {
-        const signal = signalOf(single);
-        if (signal !== undefined)
-          return { id, type: 'endEvent', data: { ...common, event: { type: 'signal', signal } } };
-      }
+      const event = thrown(['error', 'escalation', 'signal']);
+      if (event) return { id, type: 'endEvent', data: { ...common, event } };
       return unsupported();
     }
     case 'bpmn:IntermediateThrowEvent': {
-      if (defType === 'bpmn:LinkEventDefinition') {
-        const link = str(single, 'name');
-        if (link !== undefined && link !== '')
-          return {
-            id,
-            type: 'intermediateThrowEvent',
-            data: { ...common, event: { type: 'link', link } },
-          };
-      }
-      if (defType === 'bpmn:EscalationEventDefinition') {
-        const code = escalationCodeOf(single!);
-        if (code.escalationCode !== undefined)
-          return {
-            id,
-            type: 'intermediateThrowEvent',
-            data: { ...common, event: { type: 'escalation', ...code } },
-          };
-      }
-      if (defType === 'bpmn:SignalEventDefinition') {
-        const signal = signalOf(single);
-        if (signal !== undefined)
-          return {
-            id,
-            type: 'intermediateThrowEvent',
-            data: { ...common, event: { type: 'signal', signal } },
-          };
-      }
+      const event = thrown(['escalation', 'signal', 'link']);
+      if (event) return { id, type: 'intermediateThrowEvent', data: { ...common, event } };
       return unsupported();
     }
     case 'bpmn:IntermediateCatchEvent': {
-      if (defType === 'bpmn:TimerEventDefinition') {
-        return { id, type: 'intermediateTimerEvent', data: { ...common, timer: timerOf(single!) } };
+      const event = defType === 'bpmn:LinkEventDefinition' ? linkOf(single) : trigger();
+      switch (event?.type) {
+        case 'timer':
+          return { id, type: 'intermediateTimerEvent', data: { ...common, timer: event.timer } };
+        case 'message':
+          return {
+            id,
+            type: 'intermediateMessageEvent',
+            data: { ...common, message: event.message },
+          };
+        case 'conditional':
+          return {
+            id,
+            type: 'intermediateConditionalEvent',
+            data: { ...common, condition: event.condition },
+          };
+        case 'signal':
+          return { id, type: 'intermediateSignalEvent', data: { ...common, signal: event.signal } };
+        case 'link':
+          return { id, type: 'intermediateLinkEvent', data: { ...common, link: event.link } };
+        default:
+          return unsupported();
       }
-      if (defType === 'bpmn:MessageEventDefinition') {
-        const message = messageOf(el, single!, ctx, feel);
-        if (message) return { id, type: 'intermediateMessageEvent', data: { ...common, message } };
-      }
-      if (defType === 'bpmn:ConditionalEventDefinition') {
-        const condition = feel(body(child(single, 'condition')));
-        if (condition !== undefined)
-          return { id, type: 'intermediateConditionalEvent', data: { ...common, condition } };
-      }
-      if (defType === 'bpmn:LinkEventDefinition') {
-        const link = str(single, 'name');
-        if (link !== undefined && link !== '')
-          return { id, type: 'intermediateLinkEvent', data: { ...common, link } };
-      }
-      if (defType === 'bpmn:SignalEventDefinition') {
-        const signal = signalOf(single);
-        if (signal !== undefined)
-          return { id, type: 'intermediateSignalEvent', data: { ...common, signal } };
-      }
-      return unsupported();
     }
     case 'bpmn:BoundaryEvent': {
       const host = child(el, 'attachedToRef');
       const attachedTo = typeof host?.id === 'string' ? host.id : '';
       const interrupting = el.cancelActivity !== false;
-      if (defType === 'bpmn:TimerEventDefinition') {
-        return {
-          id,
-          type: 'boundaryEvent',
-          data: {
-            ...common,
-            attachedTo,
-            interrupting,
-            event: { type: 'timer', timer: timerOf(single!) },
-          },
-        };
-      }
-      if (defType === 'bpmn:MessageEventDefinition') {
-        const message = messageOf(el, single!, ctx, feel);
-        if (message)
-          return {
-            id,
-            type: 'boundaryEvent',
-            data: { ...common, attachedTo, interrupting, event: { type: 'message', message } },
-          };
-        return unsupported();
-      }
-      if (defType === 'bpmn:ErrorEventDefinition') {
-        return {
-          id,
-          type: 'boundaryEvent',
-          data: {
-            ...common,
-            attachedTo,
-            interrupting,
-            event: { type: 'error', ...errorCodeOf(single!) },
-          },
-        };
-      }
-      if (defType === 'bpmn:ConditionalEventDefinition') {
-        const condition = feel(body(child(single, 'condition')));
-        if (condition !== undefined)
-          return {
-            id,
-            type: 'boundaryEvent',
-            data: {
-              ...common,
-              attachedTo,
-              interrupting,
-              event: { type: 'conditional', condition },
-            },
-          };
-        return unsupported();
-      }
-      if (defType === 'bpmn:EscalationEventDefinition') {
-        return {
-          id,
-          type: 'boundaryEvent',
-          data: {
-            ...common,
-            attachedTo,
-            interrupting,
-            event: { type: 'escalation', ...escalationCodeOf(single!) },
-          },
-        };
-      }
-      if (defType === 'bpmn:SignalEventDefinition') {
-        const signal = signalOf(single);
-        if (signal !== undefined)
-          return {
-            id,
-            type: 'boundaryEvent',
-            data: { ...common, attachedTo, interrupting, event: { type: 'signal', signal } },
-          };
-      }
+      const event = trigger();
+      if (event)
+        return { id, type: 'boundaryEvent', data: { ...common, attachedTo, interrupting, event } };
       return unsupported();
     }
     case 'bpmn:ServiceTask':
@@ -519,6 +379,52 @@ function timerOf(def: ModdleElement): TimerDefinition {
 function errorCodeOf(def: ModdleElement): { errorCode?: string } {
   const code = str(child(def, 'errorRef'), 'errorCode');
   return code !== undefined && code !== '' ? { errorCode: code } : {};
+}
+
+/** An event's trigger or result as the model keeps it (`data.event`). */
+type EventData =
+  | { type: 'timer'; timer: TimerDefinition }
+  | { type: 'message'; message: MessageSubscription }
+  | { type: 'error'; errorCode?: string }
+  | { type: 'escalation'; escalationCode?: string }
+  | { type: 'conditional'; condition: string }
+  | { type: 'signal'; signal: string }
+  | { type: 'link'; link: string };
+
+/** Maps one event definition to the model's event; `undefined` when it lacks what it needs. */
+function triggerOf(
+  el: ModdleElement,
+  def: ModdleElement,
+  ctx: NodeImportContext,
+  feel: (value: string | undefined) => string | undefined,
+): EventData | undefined {
+  switch (def.$type) {
+    case 'bpmn:TimerEventDefinition':
+      return { type: 'timer', timer: timerOf(def) };
+    case 'bpmn:MessageEventDefinition': {
+      const message = messageOf(el, def, ctx, feel);
+      return message ? { type: 'message', message } : undefined;
+    }
+    case 'bpmn:ErrorEventDefinition':
+      return { type: 'error', ...errorCodeOf(def) };
+    case 'bpmn:EscalationEventDefinition':
+      return { type: 'escalation', ...escalationCodeOf(def) };
+    case 'bpmn:ConditionalEventDefinition': {
+      const condition = feel(body(child(def, 'condition')));
+      return condition === undefined ? undefined : { type: 'conditional', condition };
+    }
+    case 'bpmn:SignalEventDefinition': {
+      const signal = signalOf(def);
+      return signal === undefined ? undefined : { type: 'signal', signal };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function linkOf(def: ModdleElement | undefined): EventData | undefined {
+  const link = str(def, 'name');
+  return link === undefined || link === '' ? undefined : { type: 'link', link };
 }
 
 /** The name of a signal event definition's signal (what broadcasts match on). */

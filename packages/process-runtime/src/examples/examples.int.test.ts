@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { createScriptedAgentInvoker } from '../activities/agent-invoker.js';
 import type { Caller, InstanceDetails } from '../client/process-client.js';
-import { compileExample, retime } from '../testing/example-plans.js';
+import { compileExample } from '../testing/example-plans.js';
 import {
+  armed,
   correlate,
-  orderFulfilmentEvents,
   orderShipmentPayment,
+  publishExamples,
   runOrderFulfilment,
   runOrderReview,
-  armed,
   runLinkReview,
   runRiskWatch,
   startRecallWatch,
@@ -31,37 +31,8 @@ beforeAll(async () => {
       return `${req.agent} did ${req.nodeId}`;
     }),
   });
-  for (const name of [
-    'order-to-cash',
-    'credit-check',
-    'daily-order-review',
-    'lead-to-order',
-    'order-lines-subprocess',
-    'order-notifications',
-    'order-with-credit-check',
-    'parallel-fulfilment',
-    'payment-saga',
-  ])
-    rt.publish(name, 1, await compileExample(name));
-  rt.publish(
-    'order-approval-escalation',
-    1,
-    retime(await compileExample('order-approval-escalation'), { PT4H: 300, P2D: 2500 }),
-  );
-  rt.publish(
-    'order-approval-escalation',
-    2,
-    retime(await compileExample('order-approval-escalation'), { PT4H: 600_000, P2D: 900_000 }),
-  );
-  rt.publish('payment-wait', 1, await compileExample('payment-wait'));
-  rt.publish('payment-wait', 2, retime(await compileExample('payment-wait'), { P7D: 1000 }));
-  rt.publish('order-shipment', 1, await compileExample('order-shipment'));
-  rt.publish('order-fulfilment-events', 1, await orderFulfilmentEvents());
-  rt.publish('order-review-escalation', 1, await compileExample('order-review-escalation'));
-  rt.publish('order-risk-watch', 1, await compileExample('order-risk-watch'));
-  rt.publish('order-review-links', 1, await compileExample('order-review-links'));
-  for (const name of ['order-recall-watch', 'product-recall', 'carrier-available'])
-    rt.publish(name, 1, await compileExample(name));
+  // The same plans (versions, shortened timers) the recorded histories ran.
+  await publishExamples(rt);
 });
 afterAll(() => rt?.close());
 
