@@ -263,6 +263,36 @@ describe('console and modeller in Chromium', () => {
     );
   });
 
+  it('draws event subprocesses (dotted), escalation, conditional, link and signal events of the examples', async () => {
+    const expectations: Array<[string, Record<string, number>]> = [
+      ['order-fulfilment-events', { '.event-subprocess': 4 }],
+      ['order-review-escalation', { '.type-intermediateThrowEvent': 1, '.event-subprocess': 1 }],
+      ['order-risk-watch', { '.type-intermediateConditionalEvent': 1 }],
+      [
+        'order-review-links',
+        { '.type-intermediateThrowEvent': 1, '.type-intermediateLinkEvent': 1 },
+      ],
+      ['order-recall-watch', { '.type-intermediateSignalEvent': 1 }],
+    ];
+    for (const [example, selectors] of expectations) {
+      const file = repo(`examples/processes/${example}.bpmn`);
+      await page.goto(`${platform.host.url}/#/`);
+      await page.locator('input[type=file][aria-label="Import BPMN file"]').setInputFiles(file);
+      await page.getByText(`Imported ${example}.bpmn`).waitFor();
+      const imported = await importBpmn(await readFile(file, 'utf8'));
+      if (!imported.ok) throw new Error(`${example} does not import`);
+      await expect
+        .poll(() => page.locator('.react-flow__node').count())
+        .toBe(imported.definition.nodes.length);
+      for (const [selector, count] of Object.entries(selectors))
+        expect(
+          await page.locator(`.react-flow__node ${selector}`).count(),
+          `${example} ${selector}`,
+        ).toBe(count);
+      await page.screenshot({ path: `${ARTIFACTS}/modeller-${example}.png` });
+    }
+  });
+
   it('imports a Camunda Modeler collaboration: kept pools, message flows and annotations are drawn, and the export gives the file back', async () => {
     const file = repo(
       'packages/process-definition/test/fixtures/camunda-modeler-collaboration.bpmn',

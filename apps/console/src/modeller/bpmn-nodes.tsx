@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { Handle, NodeResizer, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
-import type { Diagnostic, ProcessNode } from '@ameide/process-definition';
+import type { Diagnostic, ProcessNode, ProcessNodeType } from '@ameide/process-definition';
 import type {
   FlowNode,
   LaneNodeData,
@@ -284,8 +284,8 @@ function PoolView({ data, width, height }: NodeProps<FlowNode>) {
 
 const ProcessNodeMemo = memo(ProcessNodeView);
 
-/** React Flow node types: every model node type plus lanes and the pool. */
-export const nodeTypes: NodeTypes = {
+/** React Flow node types: every model node type (checked: a new one must be listed) plus lanes and the pool. */
+const processNodeTypes: Record<ProcessNodeType, typeof ProcessNodeMemo> = {
   startEvent: ProcessNodeMemo,
   endEvent: ProcessNodeMemo,
   serviceTask: ProcessNodeMemo,
@@ -300,12 +300,19 @@ export const nodeTypes: NodeTypes = {
   eventBasedGateway: ProcessNodeMemo,
   intermediateTimerEvent: ProcessNodeMemo,
   intermediateMessageEvent: ProcessNodeMemo,
+  intermediateConditionalEvent: ProcessNodeMemo,
+  intermediateSignalEvent: ProcessNodeMemo,
+  intermediateLinkEvent: ProcessNodeMemo,
+  intermediateThrowEvent: ProcessNodeMemo,
   boundaryEvent: ProcessNodeMemo,
   subProcess: ProcessNodeMemo,
   callActivity: ProcessNodeMemo,
   businessRuleTask: ProcessNodeMemo,
   textAnnotation: ProcessNodeMemo,
   unsupported: ProcessNodeMemo,
+};
+export const nodeTypes: NodeTypes = {
+  ...processNodeTypes,
   lane: memo(LaneView),
   pool: memo(PoolView),
 };
