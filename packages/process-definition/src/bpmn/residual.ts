@@ -29,6 +29,9 @@ const DEFAULTED: Readonly<Record<string, readonly string[]>> = {
   'bpmn:Process': ['isExecutable'],
   'bpmn:ScriptTask': ['scriptFormat'],
   'bpmndi:BPMNShape': ['isHorizontal', 'isExpanded'],
+  // Errors and escalations are keyed by their code; the export names them by it too.
+  'bpmn:Error': ['name'],
+  'bpmn:Escalation': ['name'],
 };
 
 /** Lists the model owns outright (the original's items are never added to them). */
