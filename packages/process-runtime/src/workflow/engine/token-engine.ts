@@ -237,7 +237,7 @@ export class TokenEngine {
         if (err instanceof BpmnError) {
           if (!run.error && !run.terminated) {
             // An event subprocess's own error goes to the enclosing level, never back to it.
-            const fromEventSubProcess = this.#isEventSubProcess(token.nodeId);
+            const fromEventSubProcess = this.isEventSubProcess(token.nodeId);
             if (!run.interrupted && !fromEventSubProcess && run.events?.catchError(err)) return;
             run.error = err;
             run.cs.cancel();
@@ -257,12 +257,8 @@ export class TokenEngine {
     run.pending.add(p);
   }
 
-  /** Whether `token` runs an event subprocess (its errors and escalations skip its own level). */
-  isEventSubProcessToken(token: LiveToken): boolean {
-    return this.#isEventSubProcess(token.nodeId);
-  }
-
-  #isEventSubProcess(nodeId: string): boolean {
+  /** Whether `nodeId` is an event subprocess (its errors and escalations skip its own level). */
+  isEventSubProcess(nodeId: string): boolean {
     const node = this.state.plan.nodes[nodeId];
     return node?.type === 'subProcess' && node.eventTrigger !== undefined;
   }

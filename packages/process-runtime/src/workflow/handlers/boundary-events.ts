@@ -1,10 +1,9 @@
 import type { PlanBoundary, PlanTransition } from '@ameide/process-definition/plan';
 import { BpmnError, errorCodeMatches } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
-import { firstFiring, nextFiring } from '../timers.js';
-import { consumeMessage, correlationKey, waitCondition } from './events.js';
-import { waitSignal } from './signals.js';
+import type { TokenMemo } from '../types.js';
 import { taskBody, type ActivityNode } from './tasks.js';
+import { triggerWaiter, type TriggerMemo } from './triggers.js';
 
 /**
  * Runs an activity with its boundary events. Timer and message boundaries are watched beside
@@ -44,12 +43,24 @@ export async function runActivity(
     ctx.tokens.spawn(token.run, b.id, undefined);
   };
   for (const b of node.boundaryEvents) {
-    const fires = firing(ctx, b, token, subscribers);
+    // A message boundary subscribes under an id of its own, since the body may wait for and
+    // take messages of its own.
+    const fires = triggerWaiter(
+      ctx,
+      b.trigger,
+      {
+        nodeId: b.id,
+        run: token.run,
+        subscriber: `${token.id}:${b.id}`,
+        memo: () => boundaryMemo(token.memo, b.id),
+      },
+      subscribers,
+    );
     if (!fires) continue;
     void watchers
       .run(async () => {
         for (;;) {
-          const more = await fires();
+          const more = await fires(() => true);
           fire(b);
           if (b.interrupting || !more) return;
         }
@@ -93,68 +104,29 @@ export async function runActivity(
 }
 
 /**
- * What waits for the next firing of a timer or message boundary event (undefined for an error
- * boundary, which the body's failure fires): it resolves when the event fires, answering whether
- * it can fire again. A message boundary subscribes under an id of its own (added to
- * `subscribers`), since the body may wait for and take messages of its own.
+ * A boundary event's progress, kept in its activity token's memo in the layout carried-over
+ * instances have (deadlines in `boundary`, firings in `fired`, signal counts in `signals`, each
+ * by boundary id).
  */
-function firing(
-  ctx: NodeContext,
-  b: PlanBoundary,
-  token: LiveToken,
-  subscribers: string[],
-): (() => Promise<boolean>) | undefined {
-  const { state, port } = ctx;
-  const trigger = b.trigger;
-  if (trigger.type === 'timer') {
-    const timer = trigger.timer;
-    const deadlines = (token.memo.boundary ??= {});
-    const fired = (token.memo.fired ??= {});
-    return async () => {
-      deadlines[b.id] ??= firstFiring(timer, port.now());
-      await port.sleep(Math.max(1, deadlines[b.id]! - port.now()));
-      fired[b.id] = (fired[b.id] ?? 0) + 1;
-      if (timer.type !== 'cycle') return false;
-      if (timer.repetitions !== null && fired[b.id]! >= timer.repetitions) return false;
-      deadlines[b.id] = nextFiring(timer, deadlines[b.id]!);
-      return true;
-    };
-  }
-  if (trigger.type === 'message') {
-    const wait = { id: b.id, message: trigger.message };
-    const subscriber = `${token.id}:${b.id}`;
-    subscribers.push(subscriber);
-    const key = correlationKey(ctx, wait, token);
-    return async () => {
-      state.subscribe(subscriber, wait.message.name, key);
-      await port.condition(() => state.hasMessage(wait.message.name, key));
-      consumeMessage(ctx, wait, token, key, subscriber);
-      return true;
-    };
-  }
-  if (trigger.type === 'signal') {
-    // Armed when the activity starts; a non-interrupting one re-arms after each signal.
-    const signals = (token.memo.signals ??= {});
-    signals[b.id] ??= state.signalCount(trigger.signal);
-    const subscriber = `${token.id}:${b.id}`;
-    subscribers.push(subscriber);
-    return async () => {
-      await waitSignal(ctx, subscriber, trigger.signal, signals[b.id]!);
-      signals[b.id] = state.signalCount(trigger.signal);
-      return true;
-    };
-  }
-  if (trigger.type === 'conditional') {
-    // Edge-triggered: fires when the condition holds (at once if it does when the activity
-    // starts), then again only after it turned false. The firings count is in the memo.
-    const fired = (token.memo.fired ??= {});
-    return async () => {
-      if ((fired[b.id] ?? 0) > 0)
-        await waitCondition(ctx, b.id, trigger.condition, token.run, false);
-      await waitCondition(ctx, b.id, trigger.condition, token.run);
-      fired[b.id] = (fired[b.id] ?? 0) + 1;
-      return true;
-    };
-  }
-  return undefined;
+function boundaryMemo(memo: TokenMemo, id: string): TriggerMemo {
+  return {
+    get deadline() {
+      return memo.boundary?.[id];
+    },
+    set deadline(value) {
+      if (value !== undefined) (memo.boundary ??= {})[id] = value;
+    },
+    get fired() {
+      return memo.fired?.[id] ?? 0;
+    },
+    set fired(value) {
+      (memo.fired ??= {})[id] = value;
+    },
+    get seen() {
+      return memo.signals?.[id];
+    },
+    set seen(value) {
+      if (value !== undefined) (memo.signals ??= {})[id] = value;
+    },
+  };
 }

@@ -1,9 +1,8 @@
 import { errorCodeMatches } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
 
-/** How a thrown escalation was taken: by whom, and whether that interrupted the thrower. */
+/** How a thrown escalation was taken: whether its catcher interrupted the thrower. */
 export interface Escalated {
-  readonly caughtBy?: string;
   readonly interrupting: boolean;
 }
 
@@ -39,9 +38,9 @@ export function escalate(
       : undefined;
     if (fire && catcher) {
       fire(catcher);
-      return { ...logged(true, `by ${catcher.id}`, catcher.interrupting), caughtBy: catcher.id };
+      return logged(true, `by ${catcher.id}`, catcher.interrupting);
     }
-    skipLevel = tokens.isEventSubProcessToken(host);
+    skipLevel = tokens.isEventSubProcess(host.nodeId);
     run = host.run;
   }
   return logged(false, 'not caught', false);

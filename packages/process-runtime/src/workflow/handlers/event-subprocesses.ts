@@ -1,9 +1,7 @@
 import type { PlanEventTrigger, PlanNode } from '@ameide/process-definition/plan';
 import { errorCodeMatches, type BpmnError } from '../bpmn-errors.js';
-import type { LiveToken, NodeContext, ScopeEvents, ScopeRun } from '../engine/token-engine.js';
-import { firstFiring, nextFiring } from '../timers.js';
-import { consumeMessage, correlationKey, waitCondition, type MessageWait } from './events.js';
-import { waitSignal } from './signals.js';
+import type { NodeContext, ScopeEvents, ScopeRun } from '../engine/token-engine.js';
+import { triggerWaiter } from './triggers.js';
 
 type EventSubProcess = Extract<PlanNode, { type: 'subProcess' }> & {
   readonly eventTrigger: PlanEventTrigger;
@@ -55,7 +53,18 @@ export function watchEventSubProcesses(
     return tokens.interrupt(run, esp.id);
   };
   for (const esp of esps) {
-    const waits = firing(ctx, run, esp, subscribers);
+    const key = `${run.id}:${esp.id}`;
+    const waits = triggerWaiter(
+      ctx,
+      esp.eventTrigger.trigger,
+      {
+        nodeId: esp.eventTrigger.startEvent,
+        run,
+        subscriber: key,
+        memo: () => state.eventTimer(key),
+      },
+      subscribers,
+    );
     if (!waits) continue;
     void watchers
       .run(async () => {
@@ -70,13 +79,13 @@ export function watchEventSubProcesses(
   }
   return {
     catchError(err: BpmnError): boolean {
-      if (stopped) return false;
+      if (stopped || run.interrupted) return false;
       const catcher = esps.find(
         (e) =>
           e.eventTrigger.trigger.type === 'error' &&
           errorCodeMatches(e.eventTrigger.trigger.errorCode, err.code),
       );
-      if (!catcher || stopped || run.interrupted) return false;
+      if (!catcher) return false;
       state.log('errorCaught', catcher.eventTrigger.startEvent, {
         detail: `${err.code} in ${run.id}`,
       });
@@ -94,78 +103,4 @@ export function watchEventSubProcesses(
     },
     stop,
   };
-}
-
-/**
- * What waits for the next trigger of a timer or message event subprocess (undefined for an error
- * start): it resolves when the trigger fires, answering whether it can fire again. A message is
- * only taken while `live()` holds.
- */
-function firing(
-  ctx: NodeContext,
-  run: ScopeRun,
-  esp: EventSubProcess,
-  subscribers: string[],
-): ((live: () => boolean) => Promise<boolean>) | undefined {
-  const { state, port } = ctx;
-  const trigger = esp.eventTrigger.trigger;
-  const key = `${run.id}:${esp.id}`;
-  if (trigger.type === 'timer') {
-    const timer = trigger.timer;
-    const memo = state.eventTimer(key);
-    return async () => {
-      memo.deadline ??= firstFiring(timer, port.now());
-      await port.sleep(Math.max(1, memo.deadline - port.now()));
-      memo.fired += 1;
-      if (timer.type !== 'cycle') return false;
-      if (timer.repetitions !== null && memo.fired >= timer.repetitions) return false;
-      memo.deadline = nextFiring(timer, memo.deadline);
-      return true;
-    };
-  }
-  if (trigger.type === 'message') {
-    const wait: MessageWait = { id: esp.eventTrigger.startEvent, message: trigger.message };
-    // The run's variables decide the key; the start event takes the message.
-    const listener: LiveToken = {
-      id: key,
-      run,
-      nodeId: esp.eventTrigger.startEvent,
-      via: undefined,
-      memo: {},
-      waitingFor: 'message',
-      resumed: false,
-    };
-    subscribers.push(key);
-    const correlation = correlationKey(ctx, wait, listener);
-    return async (live) => {
-      state.subscribe(key, wait.message.name, correlation);
-      await port.condition(() => state.hasMessage(wait.message.name, correlation));
-      if (!live()) return false;
-      consumeMessage(ctx, wait, listener, correlation, key);
-      return true;
-    };
-  }
-  if (trigger.type === 'signal') {
-    // Armed when the run starts; a non-interrupting one re-arms after each signal.
-    const memo = state.eventTimer(key);
-    memo.seen ??= state.signalCount(trigger.signal);
-    subscribers.push(key);
-    return async () => {
-      await waitSignal(ctx, key, trigger.signal, memo.seen!);
-      memo.seen = state.signalCount(trigger.signal);
-      return true;
-    };
-  }
-  if (trigger.type === 'conditional') {
-    // Edge-triggered, like a conditional boundary event; the firings count is in the state.
-    const memo = state.eventTimer(key);
-    const startEvent = esp.eventTrigger.startEvent;
-    return async () => {
-      if (memo.fired > 0) await waitCondition(ctx, startEvent, trigger.condition, run, false);
-      await waitCondition(ctx, startEvent, trigger.condition, run);
-      memo.fired += 1;
-      return true;
-    };
-  }
-  return undefined;
 }
