@@ -5,6 +5,7 @@ export type {
   AgentBinding,
   CallBinding,
   DefinitionVersion,
+  EventTrigger,
   Lane,
   MessageSubscription,
   MultiInstance,

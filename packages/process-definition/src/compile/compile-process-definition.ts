@@ -11,6 +11,7 @@ import type { LintOptions } from '../lint/lint-rule.js';
 import type { Diagnostic } from '../model/diagnostic.js';
 import {
   DEFAULT_MULTI_INSTANCE_CONCURRENCY,
+  type EventTrigger,
   type MessageSubscription,
   type NodeOfType,
   type ProcessDefinition,
@@ -423,11 +424,7 @@ function boundaryTrigger(b: NodeOfType<'boundaryEvent'>): PlanBoundary['trigger'
 }
 
 /** The trigger of a start or boundary event. */
-function eventTrigger(
-  ev:
-    | NonNullable<NodeOfType<'startEvent'>['data']['event']>
-    | NodeOfType<'boundaryEvent'>['data']['event'],
-): PlanBoundary['trigger'] {
+function eventTrigger(ev: EventTrigger): PlanBoundary['trigger'] {
   if (ev.type === 'timer') return { type: 'timer', timer: planTimer(ev.timer) };
   if (ev.type === 'message') return { type: 'message', message: planMessage(ev.message) };
   if (ev.type === 'conditional') return { type: 'conditional', condition: { feel: ev.condition } };

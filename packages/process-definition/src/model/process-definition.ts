@@ -171,29 +171,28 @@ export const multiInstanceSchema = z.strictObject({
 
 const looped = { multiInstance: multiInstanceSchema.optional() };
 
+/**
+ * What triggers a catching start or boundary event. Error and escalation triggers without a code
+ * catch every one; a conditional trigger fires when its FEEL condition over the variables turns
+ * true (at once if it holds when watching starts; a non-interrupting one again only after it
+ * turned false); a signal trigger fires when the signal is broadcast in the tenant.
+ */
+export const eventTriggerSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('timer'), timer: timerSchema }),
+  z.strictObject({ type: z.literal('message'), message: messageSubscriptionSchema }),
+  z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
+  z.strictObject({ type: z.literal('escalation'), escalationCode: text.min(1).optional() }),
+  z.strictObject({ type: z.literal('conditional'), condition: feel }),
+  z.strictObject({ type: z.literal('signal'), signal: text.min(1) }),
+]);
+
 const startEventData = z.strictObject({
   ...documented,
   /**
    * Absent: a none start event. Timer and message starts start the process (at the process
-   * level) or an event subprocess; an error start only starts an event subprocess.
+   * level) or an event subprocess; the other triggers only start an event subprocess.
    */
-  event: z
-    .discriminatedUnion('type', [
-      z.strictObject({ type: z.literal('timer'), timer: timerSchema }),
-      z.strictObject({ type: z.literal('message'), message: messageSubscriptionSchema }),
-      /** Without `errorCode` the event subprocess catches every error of its level. */
-      z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
-      /** Without `escalationCode` the event subprocess catches every escalation of its level. */
-      z.strictObject({
-        type: z.literal('escalation'),
-        escalationCode: text.min(1).optional(),
-      }),
-      /** Fires when the FEEL condition over the variables becomes true while its level runs. */
-      z.strictObject({ type: z.literal('conditional'), condition: feel }),
-      /** Fires when the signal is broadcast (in the tenant) while its level runs. */
-      z.strictObject({ type: z.literal('signal'), signal: text.min(1) }),
-    ])
-    .optional(),
+  event: eventTriggerSchema.optional(),
   /**
    * Start event of an event subprocess only (BPMN `isInterrupting`, default true): whether its
    * trigger cancels everything else running at the level the event subprocess belongs to.
@@ -223,26 +222,11 @@ const boundaryEventData = z.strictObject({
   attachedTo: text,
   /** Whether the event cancels the activity (BPMN `cancelActivity`). */
   interrupting: z.boolean(),
-  event: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('timer'), timer: timerSchema }),
-    /** Fires when the message arrives while the activity runs (again and again if non-interrupting). */
-    z.strictObject({ type: z.literal('message'), message: messageSubscriptionSchema }),
-    /** Without `errorCode` the event catches every error. */
-    z.strictObject({ type: z.literal('error'), errorCode: text.min(1).optional() }),
-    /** On a subProcess: an escalation thrown inside it. Without `escalationCode`, every one. */
-    z.strictObject({
-      type: z.literal('escalation'),
-      escalationCode: text.min(1).optional(),
-    }),
-    /**
-     * Fires when the FEEL condition over the variables becomes true while the activity runs
-     * (at once if it holds when the activity starts; a non-interrupting one again each time it
-     * turns from false to true).
-     */
-    z.strictObject({ type: z.literal('conditional'), condition: feel }),
-    /** Fires when the signal is broadcast (in the tenant) while the activity runs. */
-    z.strictObject({ type: z.literal('signal'), signal: text.min(1) }),
-  ]),
+  /**
+   * Fires while the activity runs (a non-interrupting one again per message, cycle, signal or
+   * condition edge). An escalation trigger belongs on a subProcess: it catches what is thrown inside.
+   */
+  event: eventTriggerSchema,
 });
 
 const intermediateThrowEventData = z.strictObject({
@@ -478,6 +462,7 @@ export const processDefinitionSchema = z.object({
 
 export type Position = z.infer<typeof positionSchema>;
 export type TimerDefinition = z.infer<typeof timerSchema>;
+export type EventTrigger = z.infer<typeof eventTriggerSchema>;
 export type MessageSubscription = z.infer<typeof messageSubscriptionSchema>;
 export type RetryPolicy = z.infer<typeof retryPolicySchema>;
 export type ServiceBinding = z.infer<typeof serviceBindingSchema>;
