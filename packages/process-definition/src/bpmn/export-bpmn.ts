@@ -82,51 +82,38 @@ export function buildBpmnTree(
     used.add(id);
     return id;
   };
+  // Shared root elements, one per name or code, created when a node first refers to it.
   const messages = new Map<string, ModdleElement>();
   const errors = new Map<string, ModdleElement>();
   const escalations = new Map<string, ModdleElement>();
   const signals = new Map<string, ModdleElement>();
+  const rootRef =
+    (roots: Map<string, ModdleElement>, create: (key: string) => ModdleElement) =>
+    (key: string): ModdleElement => {
+      let el = roots.get(key);
+      if (!el) {
+        el = create(key);
+        roots.set(key, el);
+      }
+      return el;
+    };
   const refs: RootRefs = {
-    message: (name: string): ModdleElement => {
-      let m = messages.get(name);
-      if (!m) {
-        m = moddle.create('bpmn:Message', { id: uniqueId(`Message_${name}`), name });
-        messages.set(name, m);
-      }
-      return m;
-    },
-    error: (code: string): ModdleElement => {
-      let e = errors.get(code);
-      if (!e) {
-        e = moddle.create('bpmn:Error', {
-          id: uniqueId(`Error_${code}`),
-          name: code,
-          errorCode: code,
-        });
-        errors.set(code, e);
-      }
-      return e;
-    },
-    escalation: (code: string): ModdleElement => {
-      let e = escalations.get(code);
-      if (!e) {
-        e = moddle.create('bpmn:Escalation', {
-          id: uniqueId(`Escalation_${code}`),
-          name: code,
-          escalationCode: code,
-        });
-        escalations.set(code, e);
-      }
-      return e;
-    },
-    signal: (name: string): ModdleElement => {
-      let e = signals.get(name);
-      if (!e) {
-        e = moddle.create('bpmn:Signal', { id: uniqueId(`Signal_${name}`), name });
-        signals.set(name, e);
-      }
-      return e;
-    },
+    message: rootRef(messages, (name) =>
+      moddle.create('bpmn:Message', { id: uniqueId(`Message_${name}`), name }),
+    ),
+    error: rootRef(errors, (code) =>
+      moddle.create('bpmn:Error', { id: uniqueId(`Error_${code}`), name: code, errorCode: code }),
+    ),
+    escalation: rootRef(escalations, (code) =>
+      moddle.create('bpmn:Escalation', {
+        id: uniqueId(`Escalation_${code}`),
+        name: code,
+        escalationCode: code,
+      }),
+    ),
+    signal: rootRef(signals, (name) =>
+      moddle.create('bpmn:Signal', { id: uniqueId(`Signal_${name}`), name }),
+    ),
   };
   const built = defs.map((def) => {
     const graph = buildProcessGraph(def);
