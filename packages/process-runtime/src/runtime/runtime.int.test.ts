@@ -195,6 +195,54 @@ describe('compensation', () => {
   });
 });
 
+// Plan loading and the lifecycle events run inside the workflow task (local activities): the
+// task queue carries the process's own service tasks only.
+describe('platform activities', () => {
+  it('a new instance loads its plan and records its lifecycle as local activities', async () => {
+    const rt = await startRuntimeFixture(inject('temporalAddress'), 'local');
+    fixtures.push(rt);
+    rt.publish(
+      'draft-saga',
+      1,
+      await compilePlan(
+        draftSaga(
+          'draft-saga',
+          draftSagaCreate +
+            draftSagaLine('Task_Line1', 'F2', 'F3', 'lineId') +
+            draftSagaLine('Task_Line2', 'F3', 'F4', 'line2'),
+        ),
+      ),
+    );
+    const c = rt.caller('local');
+    const { instanceId } = await rt.processes.start(c, {
+      definition: { name: 'draft-saga' },
+      version: 1,
+      variables: {},
+    });
+    await eventually(
+      () => rt.processes.get(c, instanceId),
+      (x) => x.status === 'FAILED' && x.state?.status === 'FAILED',
+    );
+    const history = await rt.temporal.workflow
+      .getHandle(workflowIdOf('local', instanceId))
+      .fetchHistory();
+    const events = history.events ?? [];
+    const scheduled = events
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((name) => name !== undefined);
+    // Six calls to the sales double (three steps, three compensations), nothing else.
+    expect(scheduled).toEqual(Array.from({ length: 6 }, () => 'callService'));
+    const local = events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => {
+        const data = e.markerRecordedEventAttributes!.details!['data']!.payloads![0]!.data!;
+        return (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string })
+          .activity_type;
+      });
+    expect(local).toEqual(['recordInstanceEvent', 'loadPlan', 'recordInstanceEvent']);
+  });
+});
+
 describe('continue-as-new', () => {
   it('rolls over at wait states keeping variables, open tasks and join arrivals', async () => {
     const rt = await startRuntimeFixture(inject('temporalAddress'), 'can', {

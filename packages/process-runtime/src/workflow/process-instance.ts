@@ -5,6 +5,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -21,7 +22,7 @@ import {
 } from './definitions.js';
 import { ProcessEngine } from './engine/process-engine.js';
 import { runInstance } from './engine/run-instance.js';
-import { createTemporalPort } from './temporal-port.js';
+import { createTemporalPort, LOCAL_PLATFORM_ACTIVITIES_PATCH } from './temporal-port.js';
 import { validateCompletion } from './validate-completion.js';
 import type { CompleteUserTaskRequest, ProcessInput, ProcessResult } from './types.js';
 
@@ -39,13 +40,16 @@ import type { CompleteUserTaskRequest, ProcessInput, ProcessResult } from './typ
  * reaches Temporal through {@link createTemporalPort}.
  */
 export async function processInstance(input: ProcessInput): Promise<ProcessResult> {
-  const engine = new ProcessEngine(input, createTemporalPort(input.options));
+  // Asked before any command, so every run (continued ones too) decides once.
+  const local = patched(LOCAL_PLATFORM_ACTIVITIES_PATCH);
+  const engine = new ProcessEngine(input, createTemporalPort(input.options, { local }));
+  const record = recorder(input, local);
   installHandlers(engine);
   // Instances started before lifecycle events existed replay without them (their recorded
   // histories have no such activity), and never record an end without its start.
   let lifecycle = input.lifecycleEvents === true;
   if (!input.resume && patched(LIFECYCLE_EVENTS_PATCH)) {
-    await record(input, 'started');
+    await record('started');
     lifecycle = true;
   }
   let end: Awaited<ReturnType<typeof runInstance>>;
@@ -53,11 +57,11 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
     end = await runInstance(engine);
   } catch (err) {
     if (lifecycle && isCancellation(err))
-      await CancellationScope.nonCancellable(() => record(input, 'cancelled'));
+      await CancellationScope.nonCancellable(() => record('cancelled'));
     throw err;
   }
   if (lifecycle && end.type !== 'continueAsNew')
-    await record(input, end.type, end.type === 'failed' ? end.message : undefined);
+    await record(end.type, end.type === 'failed' ? end.message : undefined);
   switch (end.type) {
     case 'continueAsNew':
       return await continueAsNew<typeof processInstance>({
@@ -80,29 +84,30 @@ export async function processInstance(input: ProcessInput): Promise<ProcessResul
 /** `patched()` id of the lifecycle events (started / completed / failed / cancelled activities). */
 export const LIFECYCLE_EVENTS_PATCH = 'instance-lifecycle-events';
 
-const lifecycleActivities = proxyActivities<Pick<ProcessActivities, 'recordInstanceEvent'>>({
+const lifecycleOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+type LifecycleActivities = Pick<ProcessActivities, 'recordInstanceEvent'>;
+const lifecycleActivities = proxyActivities<LifecycleActivities>(lifecycleOptions);
+const localLifecycleActivities = proxyLocalActivities<LifecycleActivities>(lifecycleOptions);
 
-function record(
-  input: ProcessInput,
-  kind: InstanceLifecycleEvent['kind'],
-  error?: string,
-): Promise<void> {
-  return lifecycleActivities.recordInstanceEvent({
-    kind,
-    tenantId: input.actor.tenantId,
-    // Workflow ids are `<tenant>:<instance id>`; events carry the id StartProcess answered.
-    instanceId: workflowInfo().workflowId.slice(input.actor.tenantId.length + 1),
-    definition: input.definition.name,
-    version: input.definition.version,
-    businessKey: input.businessKey,
-    ...(input.traceparent ? { traceparent: input.traceparent } : {}),
-    occurredAt: new Date().toISOString(),
-    ...(error ? { error } : {}),
-  });
-}
+/** Records lifecycle events, as local activities when `local` (see LOCAL_PLATFORM_ACTIVITIES_PATCH). */
+const recorder =
+  (input: ProcessInput, local: boolean) =>
+  (kind: InstanceLifecycleEvent['kind'], error?: string): Promise<void> =>
+    (local ? localLifecycleActivities : lifecycleActivities).recordInstanceEvent({
+      kind,
+      tenantId: input.actor.tenantId,
+      // Workflow ids are `<tenant>:<instance id>`; events carry the id StartProcess answered.
+      instanceId: workflowInfo().workflowId.slice(input.actor.tenantId.length + 1),
+      definition: input.definition.name,
+      version: input.definition.version,
+      businessKey: input.businessKey,
+      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+      occurredAt: new Date().toISOString(),
+      ...(error ? { error } : {}),
+    });
 
 function installHandlers(engine: ProcessEngine): void {
   const { state } = engine;

@@ -9,6 +9,7 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
@@ -31,10 +32,25 @@ const agentOptions: ActivityOptions = {
   retry: { maximumAttempts: 3, initialInterval: '1 second', backoffCoefficient: 2 },
 };
 /** Plan loading, call-activity and decision resolution: reads of the Transformation Domain. */
-const platform = proxyActivities<ProcessActivities>({
+const platformOptions: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, initialInterval: '1 second', backoffCoefficient: 2 },
-});
+};
+const platform = proxyActivities<ProcessActivities>(platformOptions);
+/**
+ * Plan loading as a local activity: run by the worker that runs the workflow task, inside it,
+ * with a marker in history instead of a round trip through the task queue
+ * ({@link LOCAL_PLATFORM_ACTIVITIES_PATCH}).
+ */
+const localPlatform = proxyLocalActivities<ProcessActivities>(platformOptions);
+
+/**
+ * `patched()` id under which the two platform activities every instance runs (plan loading and
+ * the lifecycle events) are local activities: a 1-task instance then makes one round trip
+ * through the task queue instead of four. Histories recorded before it schedule them on the task
+ * queue and replay that way. Call-activity and decision resolution stay ordinary activities.
+ */
+export const LOCAL_PLATFORM_ACTIVITIES_PATCH = 'local-platform-activities';
 
 function serviceActivities(policy: CallPolicy): ProcessActivities {
   return proxyActivities<ProcessActivities>({
@@ -53,7 +69,10 @@ function serviceActivities(policy: CallPolicy): ProcessActivities {
  * order as when it called Temporal itself. Scopes are `CancellationScope`s; a continue-as-new is
  * suggested by Temporal, or after `options.continueAsNewAfterEvents` history events.
  */
-export function createTemporalPort(options: InstanceOptions = {}): WorkflowPort {
+export function createTemporalPort(
+  options: InstanceOptions = {},
+  { local = false }: { readonly local?: boolean } = {},
+): WorkflowPort {
   const threshold = options.continueAsNewAfterEvents;
   return {
     workflowId: () => workflowInfo().workflowId,
@@ -64,7 +83,7 @@ export function createTemporalPort(options: InstanceOptions = {}): WorkflowPort 
     nonCancellable: (fn) => CancellationScope.nonCancellable(fn),
     isCancellation: (err) => isCancellation(err),
     bpmnError: bpmnErrorFrom,
-    loadPlan: (ref, tenantId) => platform.loadPlan(ref, tenantId),
+    loadPlan: (ref, tenantId) => (local ? localPlatform : platform).loadPlan(ref, tenantId),
     resolveDefinition: (tenantId, name, version) =>
       platform.resolveDefinition(tenantId, name, version),
     loadDecision: (tenantId, name, version) => platform.loadDecision(tenantId, name, version),
