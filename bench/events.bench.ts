@@ -338,10 +338,18 @@ async function benchRelay(url: string, natsUrl: string): Promise<void> {
 
     // Latency at a steady load: 1,000 events/s in commits of 10, for 5 s,
     // each commit followed by a direct publish of 10 events, so the baseline
-    // sees the same moments of a shared machine. Relay latency runs from
-    // before the writer's BEGIN to the broker's ack.
+    // sees the same moments of a shared machine. Relay latency runs to the
+    // broker's ack, from the writer's COMMIT being acknowledged, and from
+    // before its BEGIN (the writer's own transaction included). Profiled
+    // (Dec 2026, p50s): writer transaction 1.45 ms, commit to the relay's
+    // wake-up 0.04 ms, its lease-and-read round trip 0.75 ms, batch to
+    // envelopes 0.11 ms, JetStream publish of the 10 to their acks 1.47 ms
+    // (the direct baseline: 1.42 ms).
     const latencies: number[] = [];
+    const fromCommit: number[] = [];
+    const writerTx: number[] = [];
     const startedAt = new Map<string, number>();
+    const committedAt = new Map<string, number>();
     const steady = createRelay({
       db: relayDb,
       domain: 'bench',
@@ -351,6 +359,8 @@ async function benchRelay(url: string, natsUrl: string): Promise<void> {
         for (const e of events) {
           const t = startedAt.get(e.eventId);
           if (t !== undefined) latencies.push(now - t);
+          const c = committedAt.get(e.eventId);
+          if (c !== undefined) fromCommit.push(now - c);
         }
       },
     });
@@ -370,6 +380,10 @@ async function benchRelay(url: string, natsUrl: string): Promise<void> {
       const t = performance.now();
       for (const e of batch) startedAt.set(e.eventId, t);
       await withTenant(db, { tenantId: 'acme' }, (tx) => appendToOutbox(tx, 'bench', batch));
+      // The writer has its COMMIT acknowledged here (the relay may be woken a little earlier).
+      const c = performance.now();
+      writerTx.push(c - t);
+      for (const e of batch) committedAt.set(e.eventId, c);
       await sleep(Math.max(0, tick + tickMs / 2 - performance.now()));
       const d = performance.now();
       await direct.publisher!.publish(envelopes(10));
@@ -380,18 +394,41 @@ async function benchRelay(url: string, natsUrl: string): Promise<void> {
     await sleep(200);
     await steady.stop();
     latencies.sort((a, b) => a - b);
+    fromCommit.sort((a, b) => a - b);
+    writerTx.sort((a, b) => a - b);
     direct1.sort((a, b) => a - b);
     report('direct publish-to-ack latency p50', percentile(direct1, 50), 'ms', 1, 'itself');
     report('direct publish-to-ack latency p99', percentile(direct1, 99), 'ms', 1, 'itself');
     report(
-      'relay commit-to-publish latency p50 (1,000 events/s)',
+      "writer's transaction (BEGIN to COMMIT acknowledged) p50",
+      percentile(writerTx, 50),
+      'ms',
+      percentile(writerTx, 50) / Math.max(0.01, percentile(direct1, 50)),
+      'direct p50 (time ratio)',
+    );
+    report(
+      'relay latency from COMMIT acknowledged to broker ack p50 (1,000 events/s)',
+      percentile(fromCommit, 50),
+      'ms',
+      percentile(fromCommit, 50) / Math.max(0.01, percentile(direct1, 50)),
+      'direct p50 (time ratio; goal <= 1.5 ms)',
+    );
+    report(
+      'relay latency from COMMIT acknowledged to broker ack p99 (1,000 events/s)',
+      percentile(fromCommit, 99),
+      'ms',
+      percentile(fromCommit, 99) / Math.max(0.01, percentile(direct1, 99)),
+      'direct p99 (time ratio)',
+    );
+    report(
+      "relay latency from the writer's BEGIN to broker ack p50 (1,000 events/s)",
       percentile(latencies, 50),
       'ms',
       percentile(latencies, 50) / Math.max(0.01, percentile(direct1, 50)),
       'direct p50 (time ratio)',
     );
     report(
-      'relay commit-to-publish latency p99 (1,000 events/s)',
+      "relay latency from the writer's BEGIN to broker ack p99 (1,000 events/s)",
       percentile(latencies, 99),
       'ms',
       percentile(latencies, 99) / Math.max(0.01, percentile(direct1, 99)),
