@@ -2,7 +2,7 @@
 export { createPgDatabase } from './database/pg-database.js';
 export type { PgDatabaseOptions } from './database/pg-database.js';
 export type { PreparedStatementOptions } from './database/statement-names.js';
-export { createPgliteDatabase } from './database/pglite-database.js';
+export { createPgliteDatabase, PGLITE_SHARED_BUFFERS } from './database/pglite-database.js';
 export type { PgliteDatabaseOptions } from './database/pglite-database.js';
 export type {
   Database,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createPgliteDatabase,
   isPersistenceError,
+  PGLITE_SHARED_BUFFERS,
   sqlStateOf,
   type Database,
 } from '@ameide/persistence';
@@ -323,5 +324,29 @@ describe('prepared statements on postgres', () => {
     } finally {
       await fixture.cleanup();
     }
+  });
+});
+
+describe('PGlite memory', () => {
+  it('runs with the small shared_buffers of an embedded database unless told otherwise', async () => {
+    const small = await createPgliteDatabase();
+    const larger = await createPgliteDatabase({ sharedBuffers: '32MB' });
+    try {
+      const setting = async (db: Database) =>
+        (await db.query<{ v: string }>(`SELECT current_setting('shared_buffers') AS v`)).rows[0]?.v;
+      expect(await setting(small)).toBe(PGLITE_SHARED_BUFFERS);
+      expect(await setting(larger)).toBe('32MB');
+    } finally {
+      await small.close();
+      await larger.close();
+    }
+  });
+
+  it('refuses a shared_buffers that is not a size, before starting Postgres', async () => {
+    const err = await createPgliteDatabase({ sharedBuffers: '16MB -c fsync=off' }).catch(
+      (e: unknown) => e,
+    );
+    expect(isPersistenceError(err) && err.reason).toBe('INVALID_OPTIONS');
+    expect(String(err)).toMatch(/sharedBuffers must be a size such as 16MB/);
   });
 });

@@ -10,7 +10,16 @@ import { quoteIdentifier } from '../sql-identifier.js';
 export interface PgliteDatabaseOptions {
   /** Directory to keep the database in. Default: in memory. */
   readonly dataDir?: string;
+  /**
+   * Postgres `shared_buffers`. Default {@link PGLITE_SHARED_BUFFERS}: PGlite's own default
+   * (128MB) is resident from the start, about 100 MB of the embedded platform's memory more than
+   * 16MB is, and a development database's working set fits in 16MB.
+   */
+  readonly sharedBuffers?: string;
 }
+
+/** Default `shared_buffers` of an embedded database (see {@link PgliteDatabaseOptions}). */
+export const PGLITE_SHARED_BUFFERS = '16MB';
 
 /**
  * A {@link Database} on PGlite, Postgres compiled to WASM and run in-process:
@@ -22,8 +31,15 @@ export interface PgliteDatabaseOptions {
  */
 export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
   // Array parsers are derived from these, so int8[] comes back as bigint[] too.
+  const sharedBuffers = options.sharedBuffers ?? PGLITE_SHARED_BUFFERS;
+  if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers))
+    throw new PersistenceError(
+      'INVALID_OPTIONS',
+      `sharedBuffers must be a size such as 16MB (kB, MB or GB), got ${JSON.stringify(sharedBuffers)}`,
+    );
   const pglite = await PGlite.create({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`],
     parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
   });
   let closed: Promise<void> | undefined;
