@@ -4,9 +4,17 @@ import type { Interceptor } from '@connectrpc/connect';
 import { AmeideError } from '@ameide/errors';
 import { read_only } from '@ameide/proto';
 
+// Reading an option decodes the descriptor's extension bytes: once per service, not per call.
+const readOnlyServices = new WeakMap<DescService, boolean>();
+
 /** Whether the service is declared `option (ameide.common.v1.read_only) = true` (projections, the Graph). */
 export function isReadOnlyService(service: DescService): boolean {
-  return getOption(service, read_only);
+  let readOnly = readOnlyServices.get(service);
+  if (readOnly === undefined) {
+    readOnly = getOption(service, read_only);
+    readOnlyServices.set(service, readOnly);
+  }
+  return readOnly;
 }
 
 /** Whether a method may be called on a read-only service: only those declared NO_SIDE_EFFECTS. */
