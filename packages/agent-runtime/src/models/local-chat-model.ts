@@ -31,11 +31,17 @@ export function defaultLocalModelPath(env: NodeJS.ProcessEnv = process.env): str
 }
 
 /** Why the embedded model cannot run here, or undefined when it can. */
-export async function localModelUnavailable(
+export function localModelUnavailable(
   modelPath = defaultLocalModelPath(),
 ): Promise<string | undefined> {
+  return Promise.resolve(whyModelCannotRun(modelPath));
+}
+
+function whyModelCannotRun(modelPath: string): string | undefined {
+  // Resolved, not imported: loading the library costs ≈0.5 s and its memory, which a start
+  // that only asks whether the model could run should not pay; the first turn imports it.
   try {
-    await import('node-llama-cpp');
+    import.meta.resolve('node-llama-cpp');
   } catch {
     return 'node-llama-cpp is not installed (it is an optional dependency): run `npm install -E node-llama-cpp@3.21.1 -w @ameide/agent-runtime`, then `node scripts/ensure-smollm2.mjs`';
   }
@@ -71,7 +77,13 @@ async function load(modelPath: string): Promise<Loaded> {
   if (!p) {
     p = (async () => {
       const started = performance.now();
-      const mod = await import('node-llama-cpp');
+      const mod = await import('node-llama-cpp').catch((err: unknown) => {
+        throw new AmeideError(
+          ErrorCode.FailedPrecondition,
+          `the embedded agent model cannot run: node-llama-cpp is installed but does not load (${err instanceof Error ? err.message : String(err)})`,
+          { reason: 'LOCAL_MODEL_MISSING', domain: 'ameide.agents' },
+        );
+      });
       const llama = await mod.getLlama({
         gpu: false,
         build: 'never',
