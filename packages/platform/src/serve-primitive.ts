@@ -5,6 +5,7 @@ import {
   createArtifactStorePlanSource,
   createDevTokenProvider,
   createProcessClient,
+  createStartSchedules,
   processServiceRoutes,
 } from '@ameide/process-runtime';
 import {
@@ -49,6 +50,7 @@ import {
 import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/tenants.js';
 import { createTransformationPrimitive } from './primitives/transformation.js';
 import { startProbeServer } from './probe-server.js';
+import { startStartScheduleSync } from './primitives/start-schedules.js';
 import { startNamespaceWorkers } from './tenants/namespace-workers.js';
 import { createKeyedRunners } from './keyed-runners.js';
 import { createTenantRouting, type TenantRouting } from './tenants/tenant-routing.js';
@@ -341,7 +343,9 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
       }
       case 'process': {
         const db = await open(options.database);
-        const tenancy = await tenancyOf(options.tenants, db);
+        // The schedule sync keeps its inbox in the process schema.
+        await migrate(db, 'process', step);
+        const tenancy = await tenancyOf(options.tenants, db, 'process');
         const temporalConfig = options.temporal;
         const temporal = await step(
           'temporal client',
@@ -350,17 +354,47 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
         );
         cleanup.push(() => temporal.connection.close());
         const shared = temporalConfig.namespace ?? 'default';
+        const clientOf = (namespace: string) =>
+          namespace === shared
+            ? temporal
+            : new Client({ connection: temporal.connection, namespace });
+        const namespaceFor = (tenantId: string) => tenancy?.routing.namespaceOf(tenantId) ?? shared;
+        const taskQueue = temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE;
         const processes = createProcessClient({
-          temporal: (namespace) =>
-            namespace === shared
-              ? temporal
-              : new Client({ connection: temporal.connection, namespace }),
-          namespaceFor: (tenantId) => tenancy?.routing.namespaceOf(tenantId) ?? shared,
-          taskQueue: temporalConfig.taskQueue ?? DEFAULT_TASK_QUEUE,
+          temporal: clientOf,
+          namespaceFor,
+          taskQueue,
           plans: createArtifactStorePlanSource(
             createArtifactStore({ db: tenancy?.routing.db ?? db }),
           ),
         });
+        // Timer start events as Temporal Schedules, kept in step with publishing: on the shared
+        // database, and on each tenant database of its own as tenants come and go.
+        const schedules = createStartSchedules({ temporal: clientOf, namespaceFor, taskQueue });
+        const sync = await step('start schedules', () =>
+          Promise.resolve(startStartScheduleSync({ db, schedules, logger })),
+        );
+        cleanup.push(() => sync.stop());
+        if (tenancy) {
+          const { routing } = tenancy;
+          const perTenant = createKeyedRunners({
+            start: (_name: string, tenantDb: Database) =>
+              Promise.resolve(startStartScheduleSync({ db: tenantDb, schedules, logger })),
+            stop: (running: { stop(): Promise<void> }) => running.stop(),
+            onError: (err, name, phase) =>
+              logger.error(
+                { err, database: name },
+                phase === 'start'
+                  ? 'cannot keep the start schedules of the tenant database'
+                  : 'cannot stop keeping the start schedules of the tenant database',
+              ),
+          });
+          const syncTenants = () =>
+            perTenant.sync([...routing.dedicated().values()].map((d) => [d.name, d.db] as const));
+          routing.subscribe(syncTenants);
+          await syncTenants();
+          cleanup.push(() => perTenant.close());
+        }
         url = await serveRpc(
           options,
           [processServiceRoutes(processes)],

@@ -273,6 +273,14 @@ describe('console and modeller in Chromium', () => {
         { '.type-intermediateThrowEvent': 1, '.type-intermediateLinkEvent': 1 },
       ],
       ['order-recall-watch', { '.type-intermediateSignalEvent': 1 }],
+      [
+        'shipment-dispatch',
+        {
+          '.type-intermediateSignalEvent': 1,
+          '.type-intermediateMessageEvent': 1,
+          '.type-intermediateTimerEvent': 1,
+        },
+      ],
     ];
     for (const [example, selectors] of expectations) {
       const file = repo(`examples/processes/${example}.bpmn`);

@@ -98,7 +98,7 @@ const PRIMITIVES: Record<
   },
   process: {
     needs: [postgres, temporal, issuer, keys],
-    is: 'ProcessService on Temporal; reads published plans from the Transformation database',
+    is: 'ProcessService on Temporal; reads published plans from the Transformation database and keeps the Temporal Schedules of timer start events in step with publishing',
   },
   'process-worker': {
     needs: [postgres, temporal, signingKey, serviceUrl],

@@ -3,6 +3,7 @@ import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDatabase } from '@ameide/persistence';
 import {
@@ -203,6 +204,43 @@ describe('ameide serve: one primitive per process', () => {
     });
     expect(order?.status).toBe(OrderStatus.FULFILLED);
     expect(order?.paid?.amountMinor).toBe(2500n);
+
+    // ProcessService keeps the Temporal Schedule of a timer start event in step with publishing.
+    const daily = await client(transformation, token).transformation.importBpmn({
+      xml: await readFile(
+        new URL('../../../../examples/processes/daily-order-review.bpmn', import.meta.url),
+      ),
+    });
+    const { artifact: review } = await client(transformation, token).transformation.createArtifact({
+      kind: ArtifactKind.PROCESS_DEFINITION,
+      name: 'daily-order-review',
+      contentType: 'application/json',
+      content: daily.definition,
+    });
+    await client(transformation, token).transformation.publishArtifact({
+      artifactId: review!.id,
+    });
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    try {
+      const handle = new Client({ connection }).schedule.getHandle(
+        `ameide-start:o2c:${review!.id}:StartEvent_Daily`,
+      );
+      const described = await until('the schedule of the timer start', () =>
+        handle.describe().then(
+          (d) => (d.state.note === 'daily-order-review version 1' ? d : undefined),
+          (err: unknown) => {
+            if (err instanceof ScheduleNotFoundError) return undefined;
+            throw err;
+          },
+        ),
+      );
+      expect(described.spec.intervals?.[0]?.every).toBe(86_400_000);
+      expect(described.action.type === 'startWorkflow' && described.action.taskQueue).toBe(
+        taskQueue,
+      );
+    } finally {
+      await connection.close();
+    }
   }, 240_000);
 
   it('serves EventService and relays the sales outbox to NATS from processes of their own', async () => {

@@ -12,6 +12,7 @@ import {
   runOrderReview,
   runLinkReview,
   runRiskWatch,
+  runShipmentDispatch,
   startRecallWatch,
   throwSignalBy,
 } from '../testing/example-scenarios.js';
@@ -606,6 +607,57 @@ describe('examples/processes', () => {
     ).toEqual(['Task_Pack']);
     expect(rt.sales.callsOf('t-sig-b', 'CancelOrder')).toEqual([]);
     await rt.processes.cancel(cb, b.id);
+  });
+
+  it('shipment-dispatch: the CarrierAvailable signal wins the event-based gateway; the message and the timer are withdrawn', async () => {
+    const c = rt.caller('t-disp1', 'wes', ['warehouse']);
+    const { id, orderId } = await runShipmentDispatch(rt, 't-disp1', 'shipped');
+    const d = await finished(c, id);
+    expect(d.status).toBe('COMPLETED');
+    expect(completed(d)).toEqual(expect.arrayContaining(['Catch_Carrier', 'End_Shipped']));
+    expect(completed(d)).not.toContain('Catch_Cancelled');
+    expect(completed(d)).not.toContain('Timer_Deadline');
+    expect(rpcs('t-disp1')).toEqual(['ConfirmOrder', 'MarkOrderFulfilled']);
+    expect(rt.sales.order('t-disp1', orderId)?.status).toBe(4);
+    // Its subscriptions went with the race: a late cancellation finds no instance.
+    await expect(
+      rt.processes.correlateMessage(c, {
+        name: 'ShipmentCancelled',
+        correlationKey: orderId,
+        payload: {},
+      }),
+    ).rejects.toMatchObject({
+      code: 'not_found',
+      message: `no process instance waits for message ShipmentCancelled with key ${orderId}`,
+    });
+  });
+
+  it('shipment-dispatch: a ShipmentCancelled message wins the race; a signal thrown afterwards does not reach the instance', async () => {
+    const c = rt.caller('t-disp2', 'wes', ['warehouse']);
+    const { id, orderId } = await runShipmentDispatch(rt, 't-disp2', 'cancelled');
+    const d = await finished(c, id);
+    expect(completed(d)).toEqual(expect.arrayContaining(['Catch_Cancelled', 'End_Cancelled']));
+    expect(completed(d)).not.toContain('Catch_Carrier');
+    const thrower = await rt.processes.get(
+      c,
+      await throwSignalBy(rt, 't-disp2', 'carrier-available'),
+    );
+    expect(thrower.state?.audit.find((a) => a.event === 'signalThrown')?.detail).toBe(
+      'CarrierAvailable: 0 other instances',
+    );
+    expect(rpcs('t-disp2')).toEqual(['ConfirmOrder', 'CancelOrder']);
+    expect(rt.sales.order('t-disp2', orderId)?.status).toBe(5);
+  });
+
+  it('shipment-dispatch: with neither a carrier nor a cancellation the deadline wins and cancels the order', async () => {
+    const c = rt.caller('t-disp3', 'wes', ['warehouse']);
+    const { id, orderId } = await runShipmentDispatch(rt, 't-disp3', 'no-carrier');
+    const d = await finished(c, id);
+    expect(completed(d)).toEqual(expect.arrayContaining(['Timer_Deadline', 'End_NoCarrier']));
+    expect(completed(d)).not.toContain('Catch_Carrier');
+    expect(rt.sales.callsOf('t-disp3', 'CancelOrder').map((x) => x.request)).toMatchObject([
+      { orderId, reason: 'no carrier within 2 days' },
+    ]);
   });
 
   it('carrier-available: a signal end event releases the packed order waiting at its signal catch event', async () => {

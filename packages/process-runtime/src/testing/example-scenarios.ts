@@ -48,6 +48,33 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('order-review-links', 1, await compileExample('order-review-links'));
   for (const name of ['order-recall-watch', 'product-recall', 'carrier-available'])
     rt.publish(name, 1, await compileExample(name));
+  const dispatch = await compileExample('shipment-dispatch');
+  rt.publish('shipment-dispatch', 1, dispatch);
+  // Version 2 gives up on a carrier after 1 s instead of 2 days.
+  rt.publish('shipment-dispatch', 2, retime(dispatch, { P2D: 1000 }));
+}
+
+/**
+ * Drives shipment-dispatch to the event that wins its race: `shipped` (the CarrierAvailable
+ * signal, thrown by carrier-available), `cancelled` (a ShipmentCancelled message for the
+ * order) or `no-carrier` (version 2's 1 s deadline). Returns the thrower's instance too.
+ */
+export async function runShipmentDispatch(
+  rt: RuntimeFixture,
+  tenant: string,
+  path: 'shipped' | 'cancelled' | 'no-carrier',
+): Promise<{ id: string; orderId: string; thrower?: string }> {
+  const c = rt.caller(tenant, 'wes', ['warehouse']);
+  const orderId = rt.sales.seedOrder(tenant, 300, 1);
+  if (path === 'no-carrier')
+    return { id: await start(rt, c, 'shipment-dispatch', { orderId }, 2), orderId };
+  const id = await start(rt, c, 'shipment-dispatch', { orderId }, 1);
+  await armed(rt, tenant, id, 'signal:CarrierAvailable:*');
+  if (path === 'cancelled') {
+    await correlate(rt, c, 'ShipmentCancelled', orderId);
+    return { id, orderId };
+  }
+  return { id, orderId, thrower: await throwSignalBy(rt, tenant, 'carrier-available') };
 }
 
 /** Starts an order-recall-watch instance and waits until its packing task is open (armed). */
@@ -650,6 +677,18 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       ]);
     },
   },
+  ...(['shipped', 'cancelled', 'no-carrier'] as const).map((path): ExampleScenario => ({
+    example: 'shipment-dispatch',
+    path,
+    async run(rt) {
+      const tenant = `r-dispatch-${path}`;
+      const { id, thrower } = await runShipmentDispatch(rt, tenant, path);
+      return done(rt, rt.caller(tenant, 'wes', ['warehouse']), [
+        ['', id],
+        ...(thrower ? ([['thrower', thrower]] as const) : []),
+      ]);
+    },
+  })),
   // A signal nobody waits for: the throwers alone.
   ...(['product-recall', 'carrier-available'] as const).map((example): ExampleScenario => ({
     example,

@@ -118,12 +118,13 @@ export const eventGatewayTargets = defineRule(
         if (
           target.type !== 'intermediateTimerEvent' &&
           target.type !== 'intermediateMessageEvent' &&
+          target.type !== 'intermediateSignalEvent' &&
           target.type !== 'intermediateConditionalEvent'
         ) {
           report({
             elementId: e.id,
             elementKind: 'edge',
-            message: `flow from event-based gateway '${n.id}' leads to a ${target.type}; it must lead to an intermediate timer, message or conditional event`,
+            message: `flow from event-based gateway '${n.id}' leads to a ${target.type}; it must lead to an intermediate timer, message, signal or conditional event`,
           });
         } else if (incomingOf(graph, target.id).length > 1) {
           report({

@@ -11,7 +11,7 @@ import { evaluateFeel, mappingAt } from '../feel.js';
 import { firstFiring } from '../timers.js';
 import { compensate } from './compensation.js';
 import { escalate } from './escalation.js';
-import { throwSignal } from './signals.js';
+import { throwSignal, waitSignal } from './signals.js';
 
 type Node<T extends PlanNode['type']> = Extract<PlanNode, { type: T }>;
 /** What waits for a message: a catch event, a receive task or a message boundary event. */
@@ -149,7 +149,7 @@ export function consumeMessage(
 }
 
 /**
- * Event-based gateway: races the timer, message and conditional events it leads to; the first to fire wins,
+ * Event-based gateway: races the timer, message, signal and conditional events it leads to; the first to fire wins,
  * the others are cancelled, and the token continues after the winner.
  */
 export async function eventBasedGateway(
@@ -178,6 +178,14 @@ export async function eventBasedGateway(
         }
         if (target.type === 'intermediateConditionalEvent') {
           await waitCondition(ctx, target.id, target.condition, token.run);
+          return target;
+        }
+        if (target.type === 'intermediateSignalEvent') {
+          // Armed when the race began (kept in the memo, so continue-as-new keeps it); visible
+          // under a subscriber of its own beside the race's message subscription.
+          const armed = (token.memo.signals ??= {});
+          const seen = (armed[target.id] ??= state.signalCount(target.signal));
+          await waitSignal(ctx, `${token.id}/${target.id}`, target.signal, seen);
           return target;
         }
         throw new ProcessIncident(

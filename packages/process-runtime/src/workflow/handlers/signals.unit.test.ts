@@ -127,3 +127,55 @@ describe('signals within one instance', () => {
     );
   });
 });
+
+// examples/processes/shipment-dispatch.bpmn: an event-based gateway racing a signal, a message
+// and a timer.
+describe('signals racing at an event-based gateway', () => {
+  const HOUR = 3_600_000;
+  async function dispatch() {
+    const sales = createFakeSales();
+    const orderId = sales.seedOrder(300, ORDER_STATUS.draft);
+    const i = await startFakeInstance(await compileExample('shipment-dispatch'), {
+      world: sales,
+      variables: { orderId },
+    });
+    return { sales, orderId, i };
+  }
+  const signal = async (i: Awaited<ReturnType<typeof dispatch>>['i'], name: string) => {
+    i.engine.deliver({ name, correlationKey: '*', payload: {}, signal: true });
+    await i.port.settle();
+  };
+
+  it('the signal wins: the order ships and the message subscription goes with the race', async () => {
+    const { sales, orderId, i } = await dispatch();
+    expect([...(i.port.attributes.messages ?? [])].sort()).toEqual([
+      `ShipmentCancelled:${orderId}`,
+      'signal:CarrierAvailable:*',
+    ]);
+    await signal(i, 'CarrierAvailable');
+    expect(sales.order(orderId)?.status).toBe(ORDER_STATUS.fulfilled);
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Shipped' } });
+    expect(i.port.attributes.messages).toEqual([]);
+    // The deadline was withdrawn: time passing changes nothing.
+    await i.port.advance(72 * HOUR);
+    expect(sales.order(orderId)?.status).toBe(ORDER_STATUS.fulfilled);
+  });
+
+  it('the message wins; the signal is no longer awaited', async () => {
+    const { sales, orderId, i } = await dispatch();
+    i.engine.deliver({ name: 'ShipmentCancelled', correlationKey: orderId, payload: {} });
+    await i.port.settle();
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Cancelled' } });
+    expect(sales.order(orderId)?.status).toBe(ORDER_STATUS.cancelled);
+    expect(i.port.attributes.messages).toEqual([]);
+  });
+
+  it('the timer wins after 2 days without a carrier or a cancellation', async () => {
+    const { sales, orderId, i } = await dispatch();
+    await i.port.advance(47 * HOUR);
+    expect(i.ended()).toBeUndefined();
+    await i.port.advance(HOUR);
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_NoCarrier' } });
+    expect(sales.order(orderId)?.status).toBe(ORDER_STATUS.cancelled);
+  });
+});
