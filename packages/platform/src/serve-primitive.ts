@@ -376,23 +376,13 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
         );
         cleanup.push(() => sync.stop());
         if (tenancy) {
-          const { routing } = tenancy;
-          const perTenant = createKeyedRunners({
-            start: (_name: string, tenantDb: Database) =>
-              Promise.resolve(startStartScheduleSync({ db: tenantDb, schedules, logger })),
-            stop: (running: { stop(): Promise<void> }) => running.stop(),
-            onError: (err, name, phase) =>
-              logger.error(
-                { err, database: name },
-                phase === 'start'
-                  ? 'cannot keep the start schedules of the tenant database'
-                  : 'cannot stop keeping the start schedules of the tenant database',
-              ),
+          const perTenant = await runPerTenantDatabase(tenancy.routing, logger, {
+            doing: 'keep the start schedules of',
+            start: (_name, tenantDb) => {
+              const running = startStartScheduleSync({ db: tenantDb, schedules, logger });
+              return Promise.resolve(() => running.stop());
+            },
           });
-          const syncTenants = () =>
-            perTenant.sync([...routing.dedicated().values()].map((d) => [d.name, d.db] as const));
-          routing.subscribe(syncTenants);
-          await syncTenants();
           cleanup.push(() => perTenant.close());
         }
         url = await serveRpc(
@@ -534,21 +524,10 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
               await started.close();
             };
           };
-          const relays = createKeyedRunners({
+          const relays = await runPerTenantDatabase(routing, logger, {
+            doing: 'relay',
             start: startFor,
-            stop: (close: () => Promise<void>) => close(),
-            onError: (err, name, phase) =>
-              logger.error(
-                { err, database: name },
-                phase === 'start'
-                  ? 'cannot relay the tenant database'
-                  : 'cannot stop relaying the tenant database',
-              ),
           });
-          const sync = () =>
-            relays.sync([...routing.dedicated().values()].map((d) => [d.name, d.db] as const));
-          routing.subscribe(sync);
-          await sync();
           cleanup.push(() => relays.close());
         }
         break;
@@ -595,6 +574,37 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
     await close();
     throw err;
   }
+}
+
+/**
+ * Runs `start` for each tenant database of its own, as tenants come and go (one run per
+ * database, stopped by the function it returned); a failure is logged ("cannot <doing> the
+ * tenant database", "cannot stop: <doing> …") and the start is tried again at the next change.
+ */
+async function runPerTenantDatabase(
+  routing: TenantRouting,
+  logger: Logger,
+  options: {
+    readonly doing: string;
+    readonly start: (name: string, db: Database) => Promise<() => Promise<void>>;
+  },
+): Promise<{ close(): Promise<void> }> {
+  const runners = createKeyedRunners({
+    start: options.start,
+    stop: (stop: () => Promise<void>) => stop(),
+    onError: (err, name, phase) =>
+      logger.error(
+        { err, database: name },
+        phase === 'start'
+          ? `cannot ${options.doing} the tenant database`
+          : `cannot stop: ${options.doing} the tenant database`,
+      ),
+  });
+  const sync = () =>
+    runners.sync([...routing.dedicated().values()].map((d) => [d.name, d.db] as const));
+  routing.subscribe(sync);
+  await sync();
+  return runners;
 }
 
 async function migrate(db: Database, owner: SchemaOwner, step: StepReporter): Promise<void> {
