@@ -1,14 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Kafka,
-  logLevel,
-  Partitioners,
-  type Consumer,
-  type EachBatchPayload,
-  type KafkaMessage,
-  type LogEntry,
-  type Producer,
-} from 'kafkajs';
+// Types only (erased): kafkajs is imported when a transport is created, so a platform without
+// Kafka never loads it.
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, LogEntry, Producer } from 'kafkajs';
 import { AmeideError } from '@ameide/errors';
 import { decodeEnvelope, encodeEnvelope } from '../envelope/envelope-codec.js';
 import type { EventEnvelope } from '../envelope/event-envelope.js';
@@ -101,6 +94,7 @@ export async function createKafkaTransport(
     ]);
   const logger = options.logger ?? silentLogger;
   const publishTimeoutMs = options.publishTimeoutMs ?? 60_000;
+  const { Kafka, logLevel, Partitioners } = await import('kafkajs');
   const kafka = new Kafka({
     clientId: options.clientId ?? 'ameide',
     brokers: typeof options.brokers === 'string' ? [options.brokers] : [...options.brokers],
