@@ -30,7 +30,6 @@ export const PGLITE_SHARED_BUFFERS = '16MB';
  * must run under the app role, see `withTenant`.
  */
 export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}): Promise<Database> {
-  // Array parsers are derived from these, so int8[] comes back as bigint[] too.
   const sharedBuffers = options.sharedBuffers ?? PGLITE_SHARED_BUFFERS;
   if (!/^\d+(kB|MB|GB)$/.test(sharedBuffers))
     throw new PersistenceError(
@@ -40,6 +39,7 @@ export async function createPgliteDatabase(options: PgliteDatabaseOptions = {}):
   const pglite = await PGlite.create({
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`],
+    // Array parsers are derived from these, so int8[] comes back as bigint[] too.
     parsers: { [INT8_OID]: parseInt8, [DATE_OID]: parseDate },
   });
   let closed: Promise<void> | undefined;
