@@ -14,6 +14,7 @@ import {
   createArtifactStorePlanSource,
   createDevTokenProvider,
   createProcessClient,
+  createStartTriggers,
   createStartSchedules,
   PROCESS_EVENTS_SCHEMA,
   type StartSchedules,
@@ -48,7 +49,7 @@ import {
   startDedicatedTenantLogs,
   type DedicatedTenantLogs,
 } from './primitives/dedicated-tenant-logs.js';
-import { startStartScheduleSync } from './primitives/start-schedules.js';
+import { startStartEventSync } from './primitives/start-schedules.js';
 import { startNamespaceWorkers } from './tenants/namespace-workers.js';
 import { createTenantRouting, type DedicatedDatabase } from './tenants/tenant-routing.js';
 import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/tenants.js';
@@ -338,7 +339,13 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       const namespaceFor = (tenantId: string) => routing.namespaceOf(tenantId) ?? shared;
       routes.push(
         processServiceRoutes(
-          createProcessClient({ temporal: clientOf, namespaceFor, taskQueue, plans }),
+          createProcessClient({
+            temporal: clientOf,
+            namespaceFor,
+            taskQueue,
+            plans,
+            startTriggers: createStartTriggers(tenantDb),
+          }),
         ),
       );
       startSchedules = createStartSchedules({ temporal: clientOf, namespaceFor, taskQueue });
@@ -491,7 +498,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       namespaceWorkers.sync(routing.namespaces());
     }
     if (startSchedules) {
-      const sync = startStartScheduleSync({ db, schedules: startSchedules, logger });
+      const sync = startStartEventSync({ db, schedules: startSchedules, logger });
       cleanup.push(() => sync.stop());
     }
 

@@ -5,6 +5,7 @@ import {
   createArtifactStorePlanSource,
   createDevTokenProvider,
   createProcessClient,
+  createStartTriggers,
   createStartSchedules,
   processServiceRoutes,
 } from '@ameide/process-runtime';
@@ -50,7 +51,7 @@ import {
 import { createTenantsPrimitive, type TenantKeycloakConfig } from './primitives/tenants.js';
 import { createTransformationPrimitive } from './primitives/transformation.js';
 import { startProbeServer } from './probe-server.js';
-import { startStartScheduleSync } from './primitives/start-schedules.js';
+import { startStartEventSync } from './primitives/start-schedules.js';
 import { startNamespaceWorkers } from './tenants/namespace-workers.js';
 import { createKeyedRunners } from './keyed-runners.js';
 import { createTenantRouting, type TenantRouting } from './tenants/tenant-routing.js';
@@ -367,19 +368,20 @@ export async function servePrimitive(options: ServeOptions): Promise<ServedPrimi
           plans: createArtifactStorePlanSource(
             createArtifactStore({ db: tenancy?.routing.db ?? db }),
           ),
+          startTriggers: createStartTriggers(tenancy?.routing.db ?? db),
         });
         // Timer start events as Temporal Schedules, kept in step with publishing: on the shared
         // database, and on each tenant database of its own as tenants come and go.
         const schedules = createStartSchedules({ temporal: clientOf, namespaceFor, taskQueue });
-        const sync = await step('start schedules', () =>
-          Promise.resolve(startStartScheduleSync({ db, schedules, logger })),
+        const sync = await step('start events', () =>
+          Promise.resolve(startStartEventSync({ db, schedules, logger })),
         );
         cleanup.push(() => sync.stop());
         if (tenancy) {
           const perTenant = await runPerTenantDatabase(tenancy.routing, logger, {
-            doing: 'keep the start schedules of',
+            doing: 'keep the start events of',
             start: (_name, tenantDb) => {
-              const running = startStartScheduleSync({ db: tenantDb, schedules, logger });
+              const running = startStartEventSync({ db: tenantDb, schedules, logger });
               return Promise.resolve(() => running.stop());
             },
           });

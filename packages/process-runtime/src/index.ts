@@ -1,6 +1,18 @@
 // For users: run processes.
 export { createProcessClient } from './client/process-client.js';
 export { createStartSchedules, scheduleSpecOf } from './client/start-schedules.js';
+export {
+  createStartTriggers,
+  createStaticStartTriggers,
+  replaceStartTriggers,
+  startTriggersOf,
+} from './client/start-triggers.js';
+export type {
+  MessageReceipt,
+  StartTrigger,
+  StartTriggerKind,
+  StartTriggers,
+} from './client/start-triggers.js';
 export type {
   StartScheduleChange,
   StartSchedules,

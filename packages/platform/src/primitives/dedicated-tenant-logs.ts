@@ -3,7 +3,7 @@ import type { Database } from '@ameide/persistence';
 import { startEventRetention, type RetentionSettings } from './event-retention.js';
 import type { StartSchedules } from '@ameide/process-runtime';
 import { logRelays, type LogRelayTargets, type RunningLogRelay } from './log-relays.js';
-import { startStartScheduleSync } from './start-schedules.js';
+import { startStartEventSync } from './start-schedules.js';
 import { createProjectionsPrimitive } from './projections.js';
 
 /** Options of {@link startDedicatedTenantLogs}. */
@@ -70,7 +70,7 @@ export async function startDedicatedTenantLogs(
     }))
       relays.push(await relay.start());
     if (options.startSchedules)
-      schedules = startStartScheduleSync({
+      schedules = startStartEventSync({
         db: options.db,
         schedules: options.startSchedules,
         ...(options.logger ? { logger: options.logger } : {}),

@@ -93,7 +93,13 @@ export function createProcessActivities(options: ProcessActivitiesOptions): Proc
           nonRetryable: true,
           message: `signal ${broadcast.signal} cannot be broadcast: this process worker has no signal broadcaster (ProcessActivitiesOptions.signals)`,
         });
-      return options.signals.broadcastSignal(broadcast);
+      // The activity's run and id stay the same across its retries: a signal start event
+      // starts its instance once per throw.
+      const info = Context.current().info;
+      return options.signals.broadcastSignal({
+        ...broadcast,
+        broadcastId: `${info.workflowExecution?.runId ?? broadcast.fromWorkflowId}/${info.activityId}`,
+      });
     },
 
     async loadPlan(ref, tenantId) {

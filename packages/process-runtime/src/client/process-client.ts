@@ -10,8 +10,8 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { v5 as uuidv5 } from 'uuid';
-import { idempotencyOf } from '@ameide/events';
-import { canonicalJson } from '@ameide/process-definition/plan';
+import { idempotencyOf, type Idempotency } from '@ameide/events';
+import { canonicalJson, type ExecutionPlan } from '@ameide/process-definition/plan';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 import type { DefinitionRef, PlanSource } from '../activities/plan-source.js';
 import type { SignalBroadcast } from '../workflow/activity-types.js';
@@ -42,6 +42,12 @@ import {
 } from './process-queries.js';
 import { queryState, updateWithin } from './instance-deadlines.js';
 import { checkStartVariables } from './start-variables.js';
+import type {
+  MessageReceipt,
+  StartTrigger,
+  StartTriggerKind,
+  StartTriggers,
+} from './start-triggers.js';
 import { assertSearchable } from './visibility-query.js';
 
 /** Who calls: always from the verified RequestContext, never from a request body. */
@@ -63,6 +69,22 @@ export interface ProcessClientOptions {
   readonly plans: PlanSource;
   /** Applied to every instance started (tests use a low continue-as-new threshold). */
   readonly instanceOptions?: InstanceOptions;
+  /**
+   * The published message and signal start events, and the receipts of message ids. Absent:
+   * messages and signals only reach waiting instances, and a message id is refused.
+   */
+  readonly startTriggers?: StartTriggers;
+}
+
+/** A message for {@link ProcessClient.correlateMessage}. */
+export interface CorrelatedMessage {
+  readonly name: string;
+  readonly correlationKey: string;
+  readonly payload?: Readonly<Record<string, unknown>>;
+  /** Deliver to this instance (buffered until a catch event takes it). */
+  readonly instanceId?: string;
+  /** Makes the call idempotent: a repeated call with the id answers the first one's answer. */
+  readonly messageId?: string;
 }
 
 export interface StartProcessInput {
@@ -126,18 +148,24 @@ export interface ProcessClient {
     taskId: string,
     data: Readonly<Record<string, unknown>>,
   ): Promise<void>;
-  correlateMessage(
+  /**
+   * Delivers a message to the instance waiting for it or, when none waits, starts an instance of
+   * every definition whose process-level message start event takes it (`started`).
+   */
+  correlateMessage(caller: Caller, message: CorrelatedMessage): Promise<MessageReceipt>;
+  /**
+   * Broadcasts a signal in the caller's tenant: every instance waiting for it catches it, and
+   * every definition with a process-level signal start event of that name starts an instance
+   * with the payload as its variables.
+   */
+  broadcast(
     caller: Caller,
-    message: {
-      name: string;
-      correlationKey: string;
-      payload?: Readonly<Record<string, unknown>>;
-      instanceId?: string;
-    },
-  ): Promise<{ instanceIds: string[] }>;
+    signal: { readonly name: string; readonly payload?: Readonly<Record<string, unknown>> },
+  ): Promise<{ delivered: number; startedInstanceIds: string[] }>;
   /**
    * Delivers a signal an instance threw to every other running instance of its tenant waiting
-   * for it (the thrower delivers it to itself); answers how many it reached.
+   * for it (the thrower delivers it to itself) and starts the definitions that start on it;
+   * answers how many instances it reached.
    */
   broadcastSignal(broadcast: SignalBroadcast): Promise<number>;
   cancel(caller: Caller, instanceId: string, reason?: string): Promise<void>;
@@ -184,6 +212,52 @@ const START_COMMAND = 'ameide.process.v1.ProcessService/StartProcess';
 const START_MEMO = 'ameide.start';
 /** Namespace of the instance ids keyed starts get (UUID version 5 of tenant and key). */
 const KEYED_INSTANCES = '0b6f3e52-3c1d-4e8a-a1f7-5d9c2b7e4f10';
+/** Namespace of the ids of instances a message or signal with an id starts (tenant, definition, id). */
+const TRIGGERED_INSTANCES = '6a0f7c1e-2b4d-4c5e-9f8a-3d2e1b0c9a87';
+/** The operation a message id belongs to. */
+const CORRELATE_COMMAND = 'ameide.process.v1.ProcessService/CorrelateMessage';
+
+/** The receipt of a message id, with the events kit's reuse error said in the message's terms. */
+async function recall(
+  triggers: StartTriggers,
+  tenantId: string,
+  message: Idempotency,
+): Promise<MessageReceipt | undefined> {
+  return triggers.recall(tenantId, message).catch((err: unknown) => {
+    throw messageIdReused(err, message);
+  });
+}
+
+async function keep(
+  triggers: StartTriggers,
+  tenantId: string,
+  message: Idempotency,
+  receipt: MessageReceipt,
+): Promise<MessageReceipt> {
+  return triggers.keep(tenantId, message, receipt).catch((err: unknown) => {
+    throw messageIdReused(err, message);
+  });
+}
+
+function messageIdReused(err: unknown, message: Idempotency): unknown {
+  if (!isAmeideError(err) || err.reason !== 'IDEMPOTENCY_KEY_REUSED') return err;
+  return new AmeideError(
+    ErrorCode.FailedPrecondition,
+    `message id ${message.key} was already used for another message`,
+    {
+      reason: 'MESSAGE_ID_REUSED',
+      domain: 'ameide.process',
+      fieldViolations: [{ field: 'message_id', description: 'use a new id per distinct message' }],
+    },
+  );
+}
+
+const noSubscriber = (message: CorrelatedMessage): AmeideError =>
+  new AmeideError(
+    ErrorCode.NotFound,
+    `no process instance waits for message ${message.name} with key ${message.correlationKey}`,
+    { reason: 'NO_SUBSCRIBER', domain: 'ameide.process' },
+  );
 
 /** The state a completed run returned with its result; undefined for results of older runs. */
 async function finalStateOf(handle: WorkflowHandle): Promise<InstanceState | undefined> {
@@ -234,6 +308,167 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
   };
   const handleOf = (caller: Caller, instanceId: string) =>
     temporalFor(caller.tenantId).workflow.getHandle(workflowIdOf(caller.tenantId, instanceId));
+
+  /** The start events of `kind` and `name` with their plans, each payload checked up front. */
+  const startsOf = async (
+    tenantId: string,
+    kind: StartTriggerKind,
+    name: string,
+    payload: Readonly<Record<string, unknown>>,
+  ): Promise<Array<{ trigger: StartTrigger; plan: ExecutionPlan }>> => {
+    const triggers = options.startTriggers;
+    if (!triggers) return [];
+    const found = await triggers.find(tenantId, kind, name);
+    const out: Array<{ trigger: StartTrigger; plan: ExecutionPlan }> = [];
+    for (const trigger of found) {
+      const { plan } = await options.plans.load(tenantId, trigger.ref);
+      // Without an output mapping the payload is the variables: refuse it before any start.
+      const node = plan.nodes[trigger.node];
+      const mapped =
+        node?.type === 'startEvent' &&
+        node.trigger.type === 'message' &&
+        node.trigger.message.output;
+      if (!mapped) checkStartVariables(plan, payload, 'payload');
+      out.push({ trigger, plan });
+    }
+    return out;
+  };
+
+  /** Starts one instance per start event; with an id, each at most once (its workflow id). */
+  const startAll = async (
+    tenantId: string,
+    actor: ProcessInput['actor'],
+    starts: ReadonlyArray<{ trigger: StartTrigger }>,
+    payload: Readonly<Record<string, unknown>>,
+    id: string | undefined,
+    traceparent?: string,
+  ): Promise<string[]> => {
+    const temporal = temporalFor(tenantId);
+    const ids: string[] = [];
+    for (const { trigger } of starts) {
+      const ref = trigger.ref;
+      const instanceId =
+        id === undefined
+          ? randomUUID()
+          : uuidv5(`${tenantId}\n${ref.definitionId}\n${trigger.node}\n${id}`, TRIGGERED_INSTANCES);
+      const input: ProcessInput = {
+        actor,
+        definition: ref,
+        variables: {},
+        businessKey: '',
+        start: { node: trigger.node, payload: { ...payload } },
+        ...(traceparent ? { traceparent } : {}),
+        ...(options.instanceOptions ? { options: options.instanceOptions } : {}),
+      };
+      try {
+        await temporal.workflow.start(PROCESS_WORKFLOW_TYPE, {
+          taskQueue: options.taskQueue,
+          workflowId: workflowIdOf(tenantId, instanceId),
+          args: [input],
+          typedSearchAttributes: [
+            { key: SA.tenant, value: tenantId },
+            { key: SA.definition, value: ref.name },
+            { key: SA.version, value: ref.version },
+            { key: SA.status, value: 'RUNNING' },
+            { key: SA.businessKey, value: '' },
+          ],
+          ...(id === undefined
+            ? {}
+            : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE }),
+        });
+      } catch (err) {
+        // Started by an earlier attempt with the same id: that is the instance.
+        if (id === undefined || !(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      ids.push(instanceId);
+    }
+    return ids;
+  };
+
+  /** Delivers a signal to the tenant's instances waiting for it (but `except`); answers how many. */
+  const deliverSignal = async (
+    tenantId: string,
+    signal: string,
+    except?: string,
+  ): Promise<number> => {
+    const subscription = messageSubscriptionOf(`${SIGNAL_PREFIX}${signal}`, SIGNAL_KEY);
+    const temporal = temporalFor(tenantId);
+    const query = subscribersQuery(tenantId, subscription);
+    const delivery = { name: signal, correlationKey: SIGNAL_KEY, payload: {}, signal: true };
+    let reached = 0;
+    for await (const info of temporal.workflow.list({ query, pageSize: 100 })) {
+      if (info.workflowId === except || !ownedBy(tenantId, info)) continue;
+      // As for messages: the execution's own search attributes decide (visibility matches
+      // keyword lists loosely on SQLite).
+      const handle = temporal.workflow.getHandle(info.workflowId);
+      const current = await handle.describe().catch(() => undefined);
+      if (!current?.typedSearchAttributes.get(SA.messages)?.includes(subscription)) continue;
+      // An instance that ended since it was listed misses the signal, as it would have anyway.
+      const sent = await handle.signal(messageSignal, delivery).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return false;
+          throw err;
+        },
+      );
+      if (sent) reached++;
+    }
+    return reached;
+  };
+
+  /** The instance waiting for exactly this message, if one does. */
+  const subscriberOf = async (tenantId: string, name: string, key: string) => {
+    const temporal = temporalFor(tenantId);
+    const subscription = messageSubscriptionOf(name, key);
+    const query = subscribersQuery(tenantId, subscription);
+    for await (const info of temporal.workflow.list({ query, pageSize: 10 })) {
+      if (!ownedBy(tenantId, info)) continue;
+      // A KeywordList match is looser than equality on SQLite visibility (FTS5 folds case,
+      // and values are stored joined by U+2661 and listed split at it): the execution's own
+      // search attributes decide whether it waits for exactly this message.
+      const current = await temporal.workflow
+        .getHandle(info.workflowId)
+        .describe()
+        .catch(() => undefined);
+      if (current?.typedSearchAttributes.get(SA.messages)?.includes(subscription))
+        return info.workflowId;
+    }
+    return undefined;
+  };
+
+  /** Delivers the message, or starts what starts on it. */
+  const correlate = async (
+    caller: Caller,
+    message: CorrelatedMessage,
+    payload: Record<string, unknown>,
+    messageId: string | undefined,
+  ): Promise<MessageReceipt> => {
+    const temporal = temporalFor(caller.tenantId);
+    const workflowId =
+      message.instanceId !== undefined
+        ? workflowIdOf(caller.tenantId, message.instanceId)
+        : await subscriberOf(caller.tenantId, message.name, message.correlationKey);
+    if (workflowId === undefined) {
+      const starts = await startsOf(caller.tenantId, 'message', message.name, payload);
+      if (starts.length === 0) throw noSubscriber(message);
+      const instanceIds = await startAll(
+        caller.tenantId,
+        { tenantId: caller.tenantId, orgId: caller.orgId, userId: caller.userId },
+        starts,
+        payload,
+        messageId,
+        caller.traceparent,
+      );
+      return { instanceIds, started: true };
+    }
+    const delivery = { name: message.name, correlationKey: message.correlationKey, payload };
+    try {
+      await temporal.workflow.getHandle(workflowId).signal(messageSignal, delivery);
+    } catch (err) {
+      throw translate(err);
+    }
+    return { instanceIds: [instanceIdOf(caller.tenantId, workflowId)], started: false };
+  };
 
   return {
     async start(caller, input) {
@@ -478,81 +713,69 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     },
 
     async correlateMessage(caller, message) {
-      const delivery = {
-        name: message.name,
-        correlationKey: message.correlationKey,
-        payload: { ...(message.payload ?? {}) },
-      };
-      const temporal = temporalFor(caller.tenantId);
-      let workflowId: string | undefined;
-      if (message.instanceId !== undefined)
-        workflowId = workflowIdOf(caller.tenantId, message.instanceId);
-      else {
-        const subscription = messageSubscriptionOf(message.name, message.correlationKey);
-        const query = subscribersQuery(caller.tenantId, subscription);
-        for await (const info of temporal.workflow.list({ query, pageSize: 10 })) {
-          if (!ownedBy(caller.tenantId, info)) continue;
-          // A KeywordList match is looser than equality on SQLite visibility (FTS5 folds case,
-          // and values are stored joined by U+2661 and listed split at it): the execution's own
-          // search attributes decide whether it waits for exactly this message.
-          const current = await temporal.workflow
-            .getHandle(info.workflowId)
-            .describe()
-            .catch(() => undefined);
-          if (current?.typedSearchAttributes.get(SA.messages)?.includes(subscription)) {
-            workflowId = info.workflowId;
-            break;
-          }
-        }
-      }
-      if (workflowId === undefined) {
+      const payload = { ...(message.payload ?? {}) };
+      const idempotency = idempotencyOf({
+        key: message.messageId,
+        command: CORRELATE_COMMAND,
+        field: 'message_id',
+        request: canonicalJson({
+          name: message.name,
+          correlationKey: message.correlationKey,
+          payload,
+          instanceId: message.instanceId ?? '',
+        }),
+      });
+      const triggers = options.startTriggers;
+      if (idempotency && !triggers)
         throw new AmeideError(
-          ErrorCode.NotFound,
-          `no process instance waits for message ${message.name} with key ${message.correlationKey}`,
+          ErrorCode.FailedPrecondition,
+          'this process service keeps no message receipts, so a message id cannot be honoured',
           {
-            reason: 'NO_SUBSCRIBER',
+            reason: 'MESSAGE_IDS_UNSUPPORTED',
             domain: 'ameide.process',
+            fieldViolations: [{ field: 'message_id', description: 'leave it empty here' }],
           },
         );
+      if (idempotency && triggers) {
+        const earlier = await recall(triggers, caller.tenantId, idempotency);
+        if (earlier) return earlier;
       }
-      try {
-        await temporal.workflow.getHandle(workflowId).signal(messageSignal, delivery);
-      } catch (err) {
-        throw translate(err);
-      }
-      return { instanceIds: [instanceIdOf(caller.tenantId, workflowId)] };
+      const receipt = await correlate(caller, message, payload, idempotency?.key);
+      return idempotency && triggers
+        ? keep(triggers, caller.tenantId, idempotency, receipt)
+        : receipt;
+    },
+
+    async broadcast(caller, signal) {
+      const payload = { ...(signal.payload ?? {}) };
+      const starts = await startsOf(caller.tenantId, 'signal', signal.name, payload);
+      const delivered = await deliverSignal(caller.tenantId, signal.name);
+      const startedInstanceIds = await startAll(
+        caller.tenantId,
+        { tenantId: caller.tenantId, orgId: caller.orgId, userId: caller.userId },
+        starts,
+        payload,
+        undefined,
+        caller.traceparent,
+      );
+      return { delivered, startedInstanceIds };
     },
 
     async broadcastSignal(broadcast) {
-      const subscription = messageSubscriptionOf(`${SIGNAL_PREFIX}${broadcast.signal}`, SIGNAL_KEY);
-      const temporal = temporalFor(broadcast.tenantId);
-      const query = subscribersQuery(broadcast.tenantId, subscription);
-      const delivery = {
-        name: broadcast.signal,
-        correlationKey: SIGNAL_KEY,
-        payload: {},
-        signal: true,
-      };
-      let reached = 0;
-      for await (const info of temporal.workflow.list({ query, pageSize: 100 })) {
-        if (info.workflowId === broadcast.fromWorkflowId || !ownedBy(broadcast.tenantId, info))
-          continue;
-        // As for messages: the execution's own search attributes decide (visibility matches
-        // keyword lists loosely on SQLite).
-        const handle = temporal.workflow.getHandle(info.workflowId);
-        const current = await handle.describe().catch(() => undefined);
-        if (!current?.typedSearchAttributes.get(SA.messages)?.includes(subscription)) continue;
-        // An instance that ended since it was listed misses the signal, as it would have anyway.
-        const sent = await handle.signal(messageSignal, delivery).then(
-          () => true,
-          (err: unknown) => {
-            if (err instanceof WorkflowNotFoundError) return false;
-            throw err;
-          },
-        );
-        if (sent) reached++;
-      }
-      return reached;
+      const starts = await startsOf(broadcast.tenantId, 'signal', broadcast.signal, {});
+      const delivered = await deliverSignal(
+        broadcast.tenantId,
+        broadcast.signal,
+        broadcast.fromWorkflowId,
+      );
+      const started = await startAll(
+        broadcast.tenantId,
+        { tenantId: broadcast.tenantId, orgId: '', userId: `instance:${broadcast.fromWorkflowId}` },
+        starts,
+        {},
+        broadcast.broadcastId,
+      );
+      return delivered + started.length;
     },
 
     async cancel(caller, instanceId) {

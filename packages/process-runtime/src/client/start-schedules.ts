@@ -102,7 +102,7 @@ export function createStartSchedules(options: StartSchedulesOptions): StartSched
     async sync(tenantId, definitionId, version) {
       const client = options.temporal(options.namespaceFor(tenantId));
       const prefix = `${PREFIX}:${tenantId}:${definitionId}:`;
-      const wanted = new Map<string, StartScheduleSpec>();
+      const wanted = new Map<string, StartScheduleSpec & { readonly node: string }>();
       const changes: StartScheduleChange[] = [];
       const plan = version?.plan;
       const processScope = Object.values(plan?.scopes ?? {}).find((s) => s.parent === undefined);
@@ -112,7 +112,7 @@ export function createStartSchedules(options: StartSchedulesOptions): StartSched
         const spec = scheduleSpecOf(node.trigger.timer);
         if ('refused' in spec)
           changes.push({ scheduleId: prefix + nodeId, change: 'refused', reason: spec.refused });
-        else wanted.set(prefix + nodeId, spec);
+        else wanted.set(prefix + nodeId, { ...spec, node: nodeId });
       }
       const existing: string[] = [];
       for await (const s of client.schedule.list())
@@ -127,13 +127,15 @@ export function createStartSchedules(options: StartSchedulesOptions): StartSched
             });
           changes.push({ scheduleId, change: 'removed' });
         }
-      for (const [scheduleId, { spec, remainingActions }] of wanted) {
+      for (const [scheduleId, { spec, remainingActions, node }] of wanted) {
         const ref = version!.ref;
         const input: ProcessInput = {
           actor: { tenantId, orgId: '', userId: `schedule:${ref.name}` },
           definition: ref,
           variables: {},
           businessKey: '',
+          // The instance starts at this timer start event, not at a none start the process has too.
+          start: { node },
         };
         const schedule = {
           spec,

@@ -26,15 +26,17 @@ function typeOk(type: string, v: unknown): boolean {
 export function checkStartVariables(
   plan: ExecutionPlan,
   variables: Readonly<Record<string, unknown>>,
+  /** Where the variables came from in the request (`payload` for a message or signal start). */
+  field = 'variables',
 ): void {
   const violations: FieldViolation[] = [];
   for (const v of plan.variables) {
     const value = variables[v.name];
     if (value === undefined || value === null) {
       if (v.required)
-        violations.push({ field: `variables.${v.name}`, description: `is required (${v.type})` });
+        violations.push({ field: `${field}.${v.name}`, description: `is required (${v.type})` });
     } else if (!typeOk(v.type, value)) {
-      violations.push({ field: `variables.${v.name}`, description: `must be a ${v.type}` });
+      violations.push({ field: `${field}.${v.name}`, description: `must be a ${v.type}` });
     }
   }
   if (violations.length > 0) {

@@ -10,7 +10,10 @@ import {
   publishExamples,
   runOrderFulfilment,
   runOrderReview,
+  RECALL_NOTICE_TENANTS,
   runLinkReview,
+  runOrderIntake,
+  runRecallNotice,
   runRiskWatch,
   runShipmentDispatch,
   startRecallWatch,
@@ -671,5 +674,95 @@ describe('examples/processes', () => {
     const d = await finished(c, w.id);
     expect(completed(d)).toEqual(expect.arrayContaining(['Catch_Carrier', 'End_Shipped']));
     expect(rt.sales.order('t-sig-c', w.orderId)?.status).toBe(4);
+  });
+
+  it('order-intake: an OrderReceived message starts an instance with its payload; the same message id again starts nothing', async () => {
+    for (const priority of [false, true]) {
+      const tenant = `t-intake-${priority ? 'large' : 'small'}`;
+      const c = rt.caller(tenant, 'shop', []);
+      const { first, again, orderRef } = await runOrderIntake(rt, tenant, priority);
+      expect(first.started).toBe(true);
+      expect(first.instanceIds).toHaveLength(1);
+      expect(again).toEqual(first);
+      const d = await finished(c, first.instanceIds[0]!);
+      expect(d.status).toBe('COMPLETED');
+      expect(d.definition).toBe('order-intake');
+      expect(d.state?.variables).toMatchObject({
+        orderRef,
+        customer: 'c-42',
+        amountMinor: priority ? 250_000 : 5_000,
+        priority,
+      });
+      expect(completed(d)).toContain(priority ? 'End_Priority' : 'End_Standard');
+      expect(d.state?.audit).toContainEqual(
+        expect.objectContaining({ event: 'messageReceived', nodeId: 'Start_OrderReceived' }),
+      );
+      const { instances } = await eventually(
+        () => rt.processes.list(c, { definition: 'order-intake' }),
+        (r) => r.instances.length > 0,
+      );
+      expect(instances.map((i) => i.instanceId)).toEqual(first.instanceIds);
+      // The id sent with another message is refused, naming the field.
+      await expect(
+        rt.processes.correlateMessage(c, {
+          name: 'OrderReceived',
+          correlationKey: orderRef,
+          payload: { orderRef, customer: 'someone else', amountMinor: 1 },
+          messageId: `shop-msg-${orderRef}`,
+        }),
+      ).rejects.toMatchObject({
+        code: 'failed_precondition',
+        reason: 'MESSAGE_ID_REUSED',
+        fieldViolations: [expect.objectContaining({ field: 'message_id' })],
+      });
+    }
+  });
+
+  it('recall-notice: BroadcastSignal starts the signal start event with the payload as variables, in its tenant only', async () => {
+    const tenant = RECALL_NOTICE_TENANTS[0];
+    const c = rt.caller(tenant, 'wes', ['warehouse']);
+    const { id } = await runRecallNotice(rt, tenant, 'broadcast');
+    const d = await finished(c, id);
+    expect(d.status).toBe('COMPLETED');
+    expect(d.state?.variables).toMatchObject({
+      recalledProduct: 'kettle K2',
+      notice: 'Recall: kettle K2',
+    });
+    expect(completed(d)).toContain('End_Noticed');
+    // A tenant without recall-notice: the same signal starts nothing, there or here.
+    const other = rt.caller('t-notice-none', 'wes', ['warehouse']);
+    expect(
+      await rt.processes.broadcast(other, {
+        name: 'ProductRecall',
+        payload: { recalledProduct: 'x' },
+      }),
+    ).toEqual({ delivered: 0, startedInstanceIds: [] });
+    // A payload the variables refuse starts nothing, and says which variable.
+    await expect(
+      rt.processes.broadcast(c, { name: 'ProductRecall', payload: { recalledProduct: 42 } }),
+    ).rejects.toMatchObject({
+      code: 'invalid_argument',
+      reason: 'INVALID_VARIABLES',
+      fieldViolations: [{ field: 'payload.recalledProduct', description: 'must be a string' }],
+    });
+    const { instances } = await eventually(
+      () => rt.processes.list(c, { definition: 'recall-notice' }),
+      (r) => r.instances.length > 0,
+    );
+    expect(instances.map((i) => i.instanceId)).toEqual([id]);
+  });
+
+  it('recall-notice: a signal thrown by another instance (product-recall) starts it too', async () => {
+    const tenant = RECALL_NOTICE_TENANTS[1];
+    const c = rt.caller(tenant, 'wes', ['warehouse']);
+    const { id, thrower } = await runRecallNotice(rt, tenant, 'thrown');
+    const d = await finished(c, id);
+    expect(d.state?.variables).toMatchObject({ notice: 'Recall: see announcement' });
+    const t = await finished(c, thrower!);
+    expect(t.state?.audit).toContainEqual(
+      expect.objectContaining({ event: 'signalThrown', detail: 'ProductRecall: 1 other instance' }),
+    );
+    const { instances } = await rt.processes.list(c, { definition: 'recall-notice' });
+    expect(instances).toHaveLength(1);
   });
 });

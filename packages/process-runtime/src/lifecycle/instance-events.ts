@@ -3,6 +3,7 @@ import {
   appendToOutbox,
   ensureRelayRole,
   eventTablesMigration,
+  idempotencyTablesMigration,
   type EventEnvelope,
 } from '@ameide/events';
 import {
@@ -14,6 +15,7 @@ import {
   type MigrateResult,
 } from '@ameide/persistence';
 import type { InstanceLifecycleEvent } from '../workflow/activity-types.js';
+import { startTriggersMigration } from '../client/start-triggers.js';
 
 /** Schema of the process runtime's event log (instance lifecycle events). */
 export const PROCESS_EVENTS_SCHEMA = 'process';
@@ -26,14 +28,23 @@ export const InstanceEventType = {
   cancelled: 'process.instance.cancelled.v1',
 } as const;
 
-/** The process runtime's event log: the events kit's tables in schema `process` (owner connection). */
+/**
+ * The process runtime's tables in schema `process` (owner connection): the events kit's (its event
+ * log, the inboxes of its consumers, and the idempotency keys that hold message receipts), and the
+ * start triggers.
+ */
 export async function migrateProcessEvents(db: Database): Promise<MigrateResult> {
   await ensureAppRole(db);
   await ensureRelayRole(db);
   await migratePlatform(db);
   return migrate(db, {
     schema: PROCESS_EVENTS_SCHEMA,
-    migrations: [eventTablesMigration(PROCESS_EVENTS_SCHEMA, 1)],
+    migrations: [
+      eventTablesMigration(PROCESS_EVENTS_SCHEMA, 1),
+      startTriggersMigration,
+      // Message ids of CorrelateMessage (see start-triggers.ts).
+      idempotencyTablesMigration(PROCESS_EVENTS_SCHEMA, 3),
+    ],
   });
 }
 

@@ -196,13 +196,22 @@ export function processServiceRoutes(processes: ProcessClient): (router: Connect
       },
       async correlateMessage(req, ctx) {
         checkPayloadSize(req.payload, 'payload');
-        const delivered = await processes.correlateMessage(callerOf(ctx), {
+        const answer = await processes.correlateMessage(callerOf(ctx), {
           name: required(req.messageName, 'message_name'),
           correlationKey: required(req.correlationKey, 'correlation_key'),
           payload: req.payload ?? {},
           ...(req.instanceId ? { instanceId: req.instanceId } : {}),
+          ...(req.messageId ? { messageId: req.messageId } : {}),
         });
-        return { instanceIds: delivered.instanceIds };
+        return { instanceIds: [...answer.instanceIds], started: answer.started };
+      },
+      async broadcastSignal(req, ctx) {
+        checkPayloadSize(req.payload, 'payload');
+        const answer = await processes.broadcast(callerOf(ctx), {
+          name: required(req.signalName, 'signal_name'),
+          payload: req.payload ?? {},
+        });
+        return { delivered: answer.delivered, startedInstanceIds: answer.startedInstanceIds };
       },
       async cancelProcess(req, ctx) {
         await processes.cancel(callerOf(ctx), required(req.instanceId, 'instance_id'), req.reason);

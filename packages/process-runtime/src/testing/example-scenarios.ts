@@ -1,4 +1,5 @@
 import type { Caller, InstanceDetails } from '../client/process-client.js';
+import type { MessageReceipt } from '../client/start-triggers.js';
 import { workflowIdOf } from '../client/instance-id.js';
 import { compileDecisionExample, compileExample, retime } from './example-plans.js';
 import { eventually, type RuntimeFixture } from './runtime-fixture.js';
@@ -48,10 +49,69 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('order-review-links', 1, await compileExample('order-review-links'));
   for (const name of ['order-recall-watch', 'product-recall', 'carrier-available'])
     rt.publish(name, 1, await compileExample(name));
+  rt.publish('order-intake', 1, await compileExample('order-intake'));
+  // Only these tenants start a recall notice on ProductRecall: the other signal scenarios'
+  // throwers reach their watchers alone.
+  const notice = await compileExample('recall-notice');
+  for (const tenant of RECALL_NOTICE_TENANTS) rt.publish('recall-notice', 1, notice, tenant);
   const dispatch = await compileExample('shipment-dispatch');
   rt.publish('shipment-dispatch', 1, dispatch);
   // Version 2 gives up on a carrier after 1 s instead of 2 days.
   rt.publish('shipment-dispatch', 2, retime(dispatch, { P2D: 1000 }));
+}
+
+/** The tenants recall-notice is published in (a signal start event starts it there only). */
+export const RECALL_NOTICE_TENANTS = ['r-notice-broadcast', 'r-notice-thrown'] as const;
+
+/**
+ * Sends an OrderReceived message that starts an order-intake instance (`priority`: an order
+ * of 2,500.00, else 50.00), twice with the same message id as a resending shop would: answers
+ * both answers.
+ */
+export async function runOrderIntake(
+  rt: RuntimeFixture,
+  tenant: string,
+  priority: boolean,
+): Promise<{ first: MessageReceipt; again: MessageReceipt; orderRef: string }> {
+  const c = rt.caller(tenant, 'shop', []);
+  const orderRef = `web-${priority ? 'large' : 'small'}`;
+  const message = {
+    name: 'OrderReceived',
+    correlationKey: orderRef,
+    payload: { orderRef, customer: 'c-42', amountMinor: priority ? 250_000 : 5_000 },
+    messageId: `shop-msg-${orderRef}`,
+  };
+  const first = await rt.processes.correlateMessage(c, message);
+  const again = await rt.processes.correlateMessage(c, message);
+  return { first, again, orderRef };
+}
+
+/**
+ * Starts recall-notice in `tenant` by the ProductRecall signal: `broadcast` sends it through
+ * the client with a product, `thrown` runs product-recall. Answers the notice instance (and the
+ * thrower).
+ */
+export async function runRecallNotice(
+  rt: RuntimeFixture,
+  tenant: (typeof RECALL_NOTICE_TENANTS)[number],
+  by: 'broadcast' | 'thrown',
+): Promise<{ id: string; thrower?: string }> {
+  const c = rt.caller(tenant, 'wes', ['warehouse']);
+  if (by === 'broadcast') {
+    const { startedInstanceIds } = await rt.processes.broadcast(c, {
+      name: 'ProductRecall',
+      payload: { recalledProduct: 'kettle K2' },
+    });
+    if (startedInstanceIds.length !== 1)
+      throw new Error(`the broadcast started ${startedInstanceIds.length} instances, not 1`);
+    return { id: startedInstanceIds[0]! };
+  }
+  const thrower = await throwSignalBy(rt, tenant, 'product-recall');
+  const { instances } = await eventually(
+    () => rt.processes.list(c, { definition: 'recall-notice' }),
+    (r) => r.instances.length > 0,
+  );
+  return { id: instances[0]!.instanceId, thrower };
 }
 
 /**
@@ -683,6 +743,27 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     async run(rt) {
       const tenant = `r-dispatch-${path}`;
       const { id, thrower } = await runShipmentDispatch(rt, tenant, path);
+      return done(rt, rt.caller(tenant, 'wes', ['warehouse']), [
+        ['', id],
+        ...(thrower ? ([['thrower', thrower]] as const) : []),
+      ]);
+    },
+  })),
+  ...([false, true] as const).map((priority): ExampleScenario => ({
+    example: 'order-intake',
+    path: priority ? 'priority' : 'standard',
+    async run(rt) {
+      const tenant = `r-intake-${priority ? 'priority' : 'standard'}`;
+      const { first } = await runOrderIntake(rt, tenant, priority);
+      return done(rt, rt.caller(tenant, 'shop', []), [['', first.instanceIds[0]!]]);
+    },
+  })),
+  ...(['broadcast', 'thrown'] as const).map((by): ExampleScenario => ({
+    example: 'recall-notice',
+    path: by,
+    async run(rt) {
+      const tenant = by === 'broadcast' ? RECALL_NOTICE_TENANTS[0] : RECALL_NOTICE_TENANTS[1];
+      const { id, thrower } = await runRecallNotice(rt, tenant, by);
       return done(rt, rt.caller(tenant, 'wes', ['warehouse']), [
         ['', id],
         ...(thrower ? ([['thrower', thrower]] as const) : []),

@@ -5,7 +5,14 @@ import { createEphemeralDevIdentity, type DevIdentity } from '@ameide/server';
 import type { AgentInvoker } from '../activities/agent-invoker.js';
 import { createStaticPlanSource, type PlanSource } from '../activities/plan-source.js';
 import { createDevTokenProvider } from '../activities/token-provider.js';
+import { createPgliteDatabase, type Database } from '@ameide/persistence';
 import { createProcessClient, type Caller, type ProcessClient } from '../client/process-client.js';
+import {
+  createStartTriggers,
+  createStaticStartTriggers,
+  type StartTriggers,
+} from '../client/start-triggers.js';
+import { migrateProcessEvents } from '../lifecycle/instance-events.js';
 import { createProcessWorker, type ProcessWorker } from '../worker/create-process-worker.js';
 import type { DecisionRef, InstanceOptions, ProcessRef } from '../workflow/types.js';
 import type { CompiledPlan } from './example-plans.js';
@@ -71,10 +78,23 @@ export async function startRuntimeFixture(
   const clientConnection = await Connection.connect({ address });
   const temporal = new Client({ connection: clientConnection, namespace: 'default' });
   const connection = await NativeConnection.connect({ address });
+  // Message and signal starts of what is published here; message ids are kept in an embedded
+  // Postgres, opened on the first message with an id.
+  let receiptsDb: Promise<Database> | undefined;
+  const receipts = (): Promise<StartTriggers> =>
+    (receiptsDb ??= createPgliteDatabase().then(async (db) => {
+      await migrateProcessEvents(db);
+      return db;
+    })).then((db) => createStartTriggers(db));
+  const startTriggers = createStaticStartTriggers(entries, {
+    recall: async (tenantId, message) => (await receipts()).recall(tenantId, message),
+    keep: async (tenantId, message, receipt) => (await receipts()).keep(tenantId, message, receipt),
+  });
   const processes = createProcessClient({
     temporal,
     taskQueue,
     plans,
+    startTriggers,
     ...(options.instanceOptions ? { instanceOptions: options.instanceOptions } : {}),
   });
   const fixture: RuntimeFixture = {
@@ -132,6 +152,7 @@ export async function startRuntimeFixture(
       await connection.close();
       await clientConnection.close();
       await sales.close();
+      if (receiptsDb) await (await receiptsDb).close();
     },
   };
   if (options.worker !== false) await fixture.startWorker();

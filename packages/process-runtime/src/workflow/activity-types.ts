@@ -45,6 +45,11 @@ export interface SignalBroadcast {
   readonly signal: string;
   /** The thrower's workflow id: it delivers the signal to itself. */
   readonly fromWorkflowId: string;
+  /**
+   * Names this throw (the activity's run and id, the same across its retries): an instance a
+   * signal start event starts for it is started once.
+   */
+  readonly broadcastId?: string;
 }
 
 export interface ProcessActivities {

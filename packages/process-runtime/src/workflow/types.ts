@@ -62,10 +62,23 @@ export interface ProcessInput {
   /** W3C traceparent of the call that started the instance. */
   readonly traceparent?: string;
   readonly options?: InstanceOptions;
+  /**
+   * The trigger that started the instance, when it was not a call of StartProcess: the
+   * process-level start event it fired (a timer, message or signal start) and the message's or
+   * signal's payload. Absent: the none start event (or the first event start when there is none).
+   */
+  readonly start?: InstanceStart;
   /** Set by continue-as-new: the state to resume from. */
   readonly resume?: ResumeState;
   /** Set by continue-as-new when the instance recorded its `started` lifecycle event. */
   readonly lifecycleEvents?: boolean;
+}
+
+/** The start event that started an instance, and what its trigger carried. */
+export interface InstanceStart {
+  readonly node: string;
+  /** A message's or signal's payload: mapped into the variables as a catch event maps it. */
+  readonly payload?: Readonly<Record<string, unknown>>;
 }
 
 /** What a finished instance returns. */

@@ -50,4 +50,6 @@ export const inputRules: Readonly<Record<string, StringFieldRule>> = {
   'ameide.process.v1.CompleteUserTaskRequest.instance_id': instanceId,
   'ameide.process.v1.CorrelateMessageRequest.instance_id': instanceId,
   'ameide.process.v1.CancelProcessRequest.instance_id': instanceId,
+  // Kept as the key of the message's receipt, like an idempotency key.
+  'ameide.process.v1.CorrelateMessageRequest.message_id': { maxLength: 200 },
 };

@@ -19,7 +19,7 @@ export const startMissing = defineRule(
     ];
     for (const scope of new Set(scopes)) {
       const nodes = graph.nodesByScope.get(scope) ?? [];
-      // A timer or message start counts (the process may start on one only; AM004 reports
+      // A timer, message or signal start counts (the process may start on one only; AM004 reports
       // triggers inside subProcesses).
       if (nodes.some((n) => n.type === 'startEvent')) continue;
       report({
@@ -83,7 +83,7 @@ export const subProcessStartTrigger = defineRule(
     code: 'AM004',
     name: 'subprocess-start-trigger',
     title:
-      'A start event inside a subProcess other than an event subprocess has a trigger, or an error, escalation, conditional or signal start event is not in an event subprocess',
+      'A start event inside a subProcess other than an event subprocess has a trigger, or an error, escalation or conditional start event is not in an event subprocess',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
@@ -92,14 +92,15 @@ export const subProcessStartTrigger = defineRule(
       const scope = graph.scopeOf.get(n.id) ?? ROOT_SCOPE;
       if (isEventSubProcess(graph.nodeById.get(scope))) return;
       const type = n.data.event.type;
-      if (scope === ROOT_SCOPE && (type === 'timer' || type === 'message')) return;
+      if (scope === ROOT_SCOPE && (type === 'timer' || type === 'message' || type === 'signal'))
+        return;
       report({
         elementId: n.id,
         elementKind: 'node',
         path: `nodes[${i}].data.event`,
         message:
           scope === ROOT_SCOPE
-            ? `a start event with a${type === 'error' || type === 'escalation' ? 'n' : ''} ${type} trigger only starts an event subprocess; the process starts on a none, timer or message start event`
+            ? `a start event with a${type === 'error' || type === 'escalation' ? 'n' : ''} ${type} trigger only starts an event subprocess; the process starts on a none, timer, message or signal start event`
             : `a start event inside subProcess '${scope}' must be a none start event (mark the subProcess triggeredByEvent to make it an event subprocess)`,
       });
     });

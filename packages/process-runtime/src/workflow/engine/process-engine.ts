@@ -12,6 +12,7 @@ import { exclusiveGateway, inclusiveGateway, parallelGateway } from '../handlers
 import { runActivity } from '../handlers/boundary-events.js';
 import { escalate } from '../handlers/escalation.js';
 import { catchSignal, throwSignal } from '../handlers/signals.js';
+import { startPayload } from '../handlers/start-events.js';
 import { watchEventSubProcesses } from '../handlers/event-subprocesses.js';
 import { taskBody } from '../handlers/tasks.js';
 import type {
@@ -39,6 +40,8 @@ async function executeNode(
 ): Promise<readonly PlanTransition[] | undefined> {
   switch (node.type) {
     case 'startEvent':
+      startPayload(ctx, node, token);
+      return node.outgoing;
     case 'boundaryEvent':
       return node.outgoing;
     case 'endEvent':

@@ -136,8 +136,12 @@ export class TokenEngine {
     if (resume) {
       return this.runScope('root', resume.tokens, resume.joins, frame);
     }
-    // A timer/message start event is the trigger that started this instance.
-    const start = scope.start ?? scope.eventStarts[0];
+    // A timer, message or signal start event names itself in the input; a start by StartProcess
+    // takes the none start event (or, when there is none, the first event start).
+    const named = this.input.start?.node;
+    if (named !== undefined && !scope.eventStarts.includes(named))
+      throw new ProcessIncident(named, 'the instance was started at no start event of the process');
+    const start = named ?? scope.start ?? scope.eventStarts[0];
     if (start === undefined) throw new ProcessIncident(scope.id, 'the process has no start event');
     return this.runScope(
       'root',

@@ -1135,7 +1135,11 @@ type CorrelateMessageRequest struct {
 	Payload        *structpb.Struct       `protobuf:"bytes,3,opt,name=payload,proto3" json:"payload,omitempty"`
 	// Deliver to this instance (buffered until a catch event takes it); else to
 	// the instance that waits for the name and key.
-	InstanceId    string `protobuf:"bytes,4,opt,name=instance_id,json=instanceId,proto3" json:"instance_id,omitempty"`
+	InstanceId string `protobuf:"bytes,4,opt,name=instance_id,json=instanceId,proto3" json:"instance_id,omitempty"`
+	// Identifies the message: a repeated call with the same id (in the tenant)
+	// delivers nothing again and starts nothing again, and answers the first
+	// call's instances. Up to 200 characters.
+	MessageId     string `protobuf:"bytes,5,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1198,9 +1202,20 @@ func (x *CorrelateMessageRequest) GetInstanceId() string {
 	return ""
 }
 
+func (x *CorrelateMessageRequest) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
 type CorrelateMessageResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	InstanceIds   []string               `protobuf:"bytes,1,rep,name=instance_ids,json=instanceIds,proto3" json:"instance_ids,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The instance the message was delivered to, or the instances it started.
+	InstanceIds []string `protobuf:"bytes,1,rep,name=instance_ids,json=instanceIds,proto3" json:"instance_ids,omitempty"`
+	// True when the message started the instances (a message start event), false
+	// when it was delivered to a waiting one.
+	Started       bool `protobuf:"varint,2,opt,name=started,proto3" json:"started,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1242,6 +1257,120 @@ func (x *CorrelateMessageResponse) GetInstanceIds() []string {
 	return nil
 }
 
+func (x *CorrelateMessageResponse) GetStarted() bool {
+	if x != nil {
+		return x.Started
+	}
+	return false
+}
+
+type BroadcastSignalRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	SignalName string                 `protobuf:"bytes,1,opt,name=signal_name,json=signalName,proto3" json:"signal_name,omitempty"`
+	// Variables of the instances a signal start event starts.
+	Payload       *structpb.Struct `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BroadcastSignalRequest) Reset() {
+	*x = BroadcastSignalRequest{}
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BroadcastSignalRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BroadcastSignalRequest) ProtoMessage() {}
+
+func (x *BroadcastSignalRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BroadcastSignalRequest.ProtoReflect.Descriptor instead.
+func (*BroadcastSignalRequest) Descriptor() ([]byte, []int) {
+	return file_ameide_process_v1_process_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *BroadcastSignalRequest) GetSignalName() string {
+	if x != nil {
+		return x.SignalName
+	}
+	return ""
+}
+
+func (x *BroadcastSignalRequest) GetPayload() *structpb.Struct {
+	if x != nil {
+		return x.Payload
+	}
+	return nil
+}
+
+type BroadcastSignalResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many waiting instances caught the signal.
+	Delivered int32 `protobuf:"varint,1,opt,name=delivered,proto3" json:"delivered,omitempty"`
+	// Instances started by signal start events.
+	StartedInstanceIds []string `protobuf:"bytes,2,rep,name=started_instance_ids,json=startedInstanceIds,proto3" json:"started_instance_ids,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *BroadcastSignalResponse) Reset() {
+	*x = BroadcastSignalResponse{}
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BroadcastSignalResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BroadcastSignalResponse) ProtoMessage() {}
+
+func (x *BroadcastSignalResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BroadcastSignalResponse.ProtoReflect.Descriptor instead.
+func (*BroadcastSignalResponse) Descriptor() ([]byte, []int) {
+	return file_ameide_process_v1_process_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *BroadcastSignalResponse) GetDelivered() int32 {
+	if x != nil {
+		return x.Delivered
+	}
+	return 0
+}
+
+func (x *BroadcastSignalResponse) GetStartedInstanceIds() []string {
+	if x != nil {
+		return x.StartedInstanceIds
+	}
+	return nil
+}
+
 type CancelProcessRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	InstanceId    string                 `protobuf:"bytes,1,opt,name=instance_id,json=instanceId,proto3" json:"instance_id,omitempty"`
@@ -1252,7 +1381,7 @@ type CancelProcessRequest struct {
 
 func (x *CancelProcessRequest) Reset() {
 	*x = CancelProcessRequest{}
-	mi := &file_ameide_process_v1_process_service_proto_msgTypes[17]
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1264,7 +1393,7 @@ func (x *CancelProcessRequest) String() string {
 func (*CancelProcessRequest) ProtoMessage() {}
 
 func (x *CancelProcessRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_process_v1_process_service_proto_msgTypes[17]
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1277,7 +1406,7 @@ func (x *CancelProcessRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelProcessRequest.ProtoReflect.Descriptor instead.
 func (*CancelProcessRequest) Descriptor() ([]byte, []int) {
-	return file_ameide_process_v1_process_service_proto_rawDescGZIP(), []int{17}
+	return file_ameide_process_v1_process_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CancelProcessRequest) GetInstanceId() string {
@@ -1302,7 +1431,7 @@ type CancelProcessResponse struct {
 
 func (x *CancelProcessResponse) Reset() {
 	*x = CancelProcessResponse{}
-	mi := &file_ameide_process_v1_process_service_proto_msgTypes[18]
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1314,7 +1443,7 @@ func (x *CancelProcessResponse) String() string {
 func (*CancelProcessResponse) ProtoMessage() {}
 
 func (x *CancelProcessResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ameide_process_v1_process_service_proto_msgTypes[18]
+	mi := &file_ameide_process_v1_process_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1327,7 +1456,7 @@ func (x *CancelProcessResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelProcessResponse.ProtoReflect.Descriptor instead.
 func (*CancelProcessResponse) Descriptor() ([]byte, []int) {
-	return file_ameide_process_v1_process_service_proto_rawDescGZIP(), []int{18}
+	return file_ameide_process_v1_process_service_proto_rawDescGZIP(), []int{20}
 }
 
 var File_ameide_process_v1_process_service_proto protoreflect.FileDescriptor
@@ -1429,15 +1558,25 @@ const file_ameide_process_v1_process_service_proto_rawDesc = "" +
 	"instanceId\x12\x17\n" +
 	"\atask_id\x18\x02 \x01(\tR\x06taskId\x12+\n" +
 	"\x04data\x18\x03 \x01(\v2\x17.google.protobuf.StructR\x04data\"\x1a\n" +
-	"\x18CompleteUserTaskResponse\"\xb9\x01\n" +
+	"\x18CompleteUserTaskResponse\"\xd8\x01\n" +
 	"\x17CorrelateMessageRequest\x12!\n" +
 	"\fmessage_name\x18\x01 \x01(\tR\vmessageName\x12'\n" +
 	"\x0fcorrelation_key\x18\x02 \x01(\tR\x0ecorrelationKey\x121\n" +
 	"\apayload\x18\x03 \x01(\v2\x17.google.protobuf.StructR\apayload\x12\x1f\n" +
 	"\vinstance_id\x18\x04 \x01(\tR\n" +
-	"instanceId\"=\n" +
+	"instanceId\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x05 \x01(\tR\tmessageId\"W\n" +
 	"\x18CorrelateMessageResponse\x12!\n" +
-	"\finstance_ids\x18\x01 \x03(\tR\vinstanceIds\"O\n" +
+	"\finstance_ids\x18\x01 \x03(\tR\vinstanceIds\x12\x18\n" +
+	"\astarted\x18\x02 \x01(\bR\astarted\"l\n" +
+	"\x16BroadcastSignalRequest\x12\x1f\n" +
+	"\vsignal_name\x18\x01 \x01(\tR\n" +
+	"signalName\x121\n" +
+	"\apayload\x18\x02 \x01(\v2\x17.google.protobuf.StructR\apayload\"i\n" +
+	"\x17BroadcastSignalResponse\x12\x1c\n" +
+	"\tdelivered\x18\x01 \x01(\x05R\tdelivered\x120\n" +
+	"\x14started_instance_ids\x18\x02 \x03(\tR\x12startedInstanceIds\"O\n" +
 	"\x14CancelProcessRequest\x12\x1f\n" +
 	"\vinstance_id\x18\x01 \x01(\tR\n" +
 	"instanceId\x12\x16\n" +
@@ -1448,14 +1587,15 @@ const file_ameide_process_v1_process_service_proto_rawDesc = "" +
 	"\x17INSTANCE_STATUS_RUNNING\x10\x01\x12\x1d\n" +
 	"\x19INSTANCE_STATUS_COMPLETED\x10\x02\x12\x1a\n" +
 	"\x16INSTANCE_STATUS_FAILED\x10\x03\x12\x1d\n" +
-	"\x19INSTANCE_STATUS_CANCELLED\x10\x042\x8e\x06\n" +
+	"\x19INSTANCE_STATUS_CANCELLED\x10\x042\xf8\x06\n" +
 	"\x0eProcessService\x12_\n" +
 	"\fStartProcess\x12&.ameide.process.v1.StartProcessRequest\x1a'.ameide.process.v1.StartProcessResponse\x12v\n" +
 	"\x12GetProcessInstance\x12,.ameide.process.v1.GetProcessInstanceRequest\x1a-.ameide.process.v1.GetProcessInstanceResponse\"\x03\x90\x02\x01\x12|\n" +
 	"\x14ListProcessInstances\x12..ameide.process.v1.ListProcessInstancesRequest\x1a/.ameide.process.v1.ListProcessInstancesResponse\"\x03\x90\x02\x01\x12g\n" +
 	"\rListUserTasks\x12'.ameide.process.v1.ListUserTasksRequest\x1a(.ameide.process.v1.ListUserTasksResponse\"\x03\x90\x02\x01\x12k\n" +
 	"\x10CompleteUserTask\x12*.ameide.process.v1.CompleteUserTaskRequest\x1a+.ameide.process.v1.CompleteUserTaskResponse\x12k\n" +
-	"\x10CorrelateMessage\x12*.ameide.process.v1.CorrelateMessageRequest\x1a+.ameide.process.v1.CorrelateMessageResponse\x12b\n" +
+	"\x10CorrelateMessage\x12*.ameide.process.v1.CorrelateMessageRequest\x1a+.ameide.process.v1.CorrelateMessageResponse\x12h\n" +
+	"\x0fBroadcastSignal\x12).ameide.process.v1.BroadcastSignalRequest\x1a*.ameide.process.v1.BroadcastSignalResponse\x12b\n" +
 	"\rCancelProcess\x12'.ameide.process.v1.CancelProcessRequest\x1a(.ameide.process.v1.CancelProcessResponseb\x06proto3"
 
 var (
@@ -1471,7 +1611,7 @@ func file_ameide_process_v1_process_service_proto_rawDescGZIP() []byte {
 }
 
 var file_ameide_process_v1_process_service_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ameide_process_v1_process_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_ameide_process_v1_process_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_ameide_process_v1_process_service_proto_goTypes = []any{
 	(InstanceStatus)(0),                  // 0: ameide.process.v1.InstanceStatus
 	(*DefinitionRef)(nil),                // 1: ameide.process.v1.DefinitionRef
@@ -1491,51 +1631,56 @@ var file_ameide_process_v1_process_service_proto_goTypes = []any{
 	(*CompleteUserTaskResponse)(nil),     // 15: ameide.process.v1.CompleteUserTaskResponse
 	(*CorrelateMessageRequest)(nil),      // 16: ameide.process.v1.CorrelateMessageRequest
 	(*CorrelateMessageResponse)(nil),     // 17: ameide.process.v1.CorrelateMessageResponse
-	(*CancelProcessRequest)(nil),         // 18: ameide.process.v1.CancelProcessRequest
-	(*CancelProcessResponse)(nil),        // 19: ameide.process.v1.CancelProcessResponse
-	(*structpb.Struct)(nil),              // 20: google.protobuf.Struct
-	(*timestamppb.Timestamp)(nil),        // 21: google.protobuf.Timestamp
+	(*BroadcastSignalRequest)(nil),       // 18: ameide.process.v1.BroadcastSignalRequest
+	(*BroadcastSignalResponse)(nil),      // 19: ameide.process.v1.BroadcastSignalResponse
+	(*CancelProcessRequest)(nil),         // 20: ameide.process.v1.CancelProcessRequest
+	(*CancelProcessResponse)(nil),        // 21: ameide.process.v1.CancelProcessResponse
+	(*structpb.Struct)(nil),              // 22: google.protobuf.Struct
+	(*timestamppb.Timestamp)(nil),        // 23: google.protobuf.Timestamp
 }
 var file_ameide_process_v1_process_service_proto_depIdxs = []int32{
-	20, // 0: ameide.process.v1.StartProcessRequest.variables:type_name -> google.protobuf.Struct
+	22, // 0: ameide.process.v1.StartProcessRequest.variables:type_name -> google.protobuf.Struct
 	1,  // 1: ameide.process.v1.StartProcessResponse.definition:type_name -> ameide.process.v1.DefinitionRef
-	20, // 2: ameide.process.v1.UserTask.form:type_name -> google.protobuf.Struct
-	21, // 3: ameide.process.v1.UserTask.created_at:type_name -> google.protobuf.Timestamp
-	21, // 4: ameide.process.v1.UserTask.due_at:type_name -> google.protobuf.Timestamp
-	21, // 5: ameide.process.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
+	22, // 2: ameide.process.v1.UserTask.form:type_name -> google.protobuf.Struct
+	23, // 3: ameide.process.v1.UserTask.created_at:type_name -> google.protobuf.Timestamp
+	23, // 4: ameide.process.v1.UserTask.due_at:type_name -> google.protobuf.Timestamp
+	23, // 5: ameide.process.v1.AuditEntry.at:type_name -> google.protobuf.Timestamp
 	0,  // 6: ameide.process.v1.ProcessInstance.status:type_name -> ameide.process.v1.InstanceStatus
 	1,  // 7: ameide.process.v1.ProcessInstance.definition:type_name -> ameide.process.v1.DefinitionRef
-	21, // 8: ameide.process.v1.ProcessInstance.started_at:type_name -> google.protobuf.Timestamp
-	21, // 9: ameide.process.v1.ProcessInstance.closed_at:type_name -> google.protobuf.Timestamp
+	23, // 8: ameide.process.v1.ProcessInstance.started_at:type_name -> google.protobuf.Timestamp
+	23, // 9: ameide.process.v1.ProcessInstance.closed_at:type_name -> google.protobuf.Timestamp
 	4,  // 10: ameide.process.v1.ProcessInstance.tokens:type_name -> ameide.process.v1.Token
-	20, // 11: ameide.process.v1.ProcessInstance.variables:type_name -> google.protobuf.Struct
+	22, // 11: ameide.process.v1.ProcessInstance.variables:type_name -> google.protobuf.Struct
 	5,  // 12: ameide.process.v1.ProcessInstance.user_tasks:type_name -> ameide.process.v1.UserTask
 	6,  // 13: ameide.process.v1.ProcessInstance.audit:type_name -> ameide.process.v1.AuditEntry
 	7,  // 14: ameide.process.v1.GetProcessInstanceResponse.instance:type_name -> ameide.process.v1.ProcessInstance
 	0,  // 15: ameide.process.v1.ListProcessInstancesRequest.status:type_name -> ameide.process.v1.InstanceStatus
 	7,  // 16: ameide.process.v1.ListProcessInstancesResponse.instances:type_name -> ameide.process.v1.ProcessInstance
 	5,  // 17: ameide.process.v1.ListUserTasksResponse.tasks:type_name -> ameide.process.v1.UserTask
-	20, // 18: ameide.process.v1.CompleteUserTaskRequest.data:type_name -> google.protobuf.Struct
-	20, // 19: ameide.process.v1.CorrelateMessageRequest.payload:type_name -> google.protobuf.Struct
-	2,  // 20: ameide.process.v1.ProcessService.StartProcess:input_type -> ameide.process.v1.StartProcessRequest
-	8,  // 21: ameide.process.v1.ProcessService.GetProcessInstance:input_type -> ameide.process.v1.GetProcessInstanceRequest
-	10, // 22: ameide.process.v1.ProcessService.ListProcessInstances:input_type -> ameide.process.v1.ListProcessInstancesRequest
-	12, // 23: ameide.process.v1.ProcessService.ListUserTasks:input_type -> ameide.process.v1.ListUserTasksRequest
-	14, // 24: ameide.process.v1.ProcessService.CompleteUserTask:input_type -> ameide.process.v1.CompleteUserTaskRequest
-	16, // 25: ameide.process.v1.ProcessService.CorrelateMessage:input_type -> ameide.process.v1.CorrelateMessageRequest
-	18, // 26: ameide.process.v1.ProcessService.CancelProcess:input_type -> ameide.process.v1.CancelProcessRequest
-	3,  // 27: ameide.process.v1.ProcessService.StartProcess:output_type -> ameide.process.v1.StartProcessResponse
-	9,  // 28: ameide.process.v1.ProcessService.GetProcessInstance:output_type -> ameide.process.v1.GetProcessInstanceResponse
-	11, // 29: ameide.process.v1.ProcessService.ListProcessInstances:output_type -> ameide.process.v1.ListProcessInstancesResponse
-	13, // 30: ameide.process.v1.ProcessService.ListUserTasks:output_type -> ameide.process.v1.ListUserTasksResponse
-	15, // 31: ameide.process.v1.ProcessService.CompleteUserTask:output_type -> ameide.process.v1.CompleteUserTaskResponse
-	17, // 32: ameide.process.v1.ProcessService.CorrelateMessage:output_type -> ameide.process.v1.CorrelateMessageResponse
-	19, // 33: ameide.process.v1.ProcessService.CancelProcess:output_type -> ameide.process.v1.CancelProcessResponse
-	27, // [27:34] is the sub-list for method output_type
-	20, // [20:27] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	22, // 18: ameide.process.v1.CompleteUserTaskRequest.data:type_name -> google.protobuf.Struct
+	22, // 19: ameide.process.v1.CorrelateMessageRequest.payload:type_name -> google.protobuf.Struct
+	22, // 20: ameide.process.v1.BroadcastSignalRequest.payload:type_name -> google.protobuf.Struct
+	2,  // 21: ameide.process.v1.ProcessService.StartProcess:input_type -> ameide.process.v1.StartProcessRequest
+	8,  // 22: ameide.process.v1.ProcessService.GetProcessInstance:input_type -> ameide.process.v1.GetProcessInstanceRequest
+	10, // 23: ameide.process.v1.ProcessService.ListProcessInstances:input_type -> ameide.process.v1.ListProcessInstancesRequest
+	12, // 24: ameide.process.v1.ProcessService.ListUserTasks:input_type -> ameide.process.v1.ListUserTasksRequest
+	14, // 25: ameide.process.v1.ProcessService.CompleteUserTask:input_type -> ameide.process.v1.CompleteUserTaskRequest
+	16, // 26: ameide.process.v1.ProcessService.CorrelateMessage:input_type -> ameide.process.v1.CorrelateMessageRequest
+	18, // 27: ameide.process.v1.ProcessService.BroadcastSignal:input_type -> ameide.process.v1.BroadcastSignalRequest
+	20, // 28: ameide.process.v1.ProcessService.CancelProcess:input_type -> ameide.process.v1.CancelProcessRequest
+	3,  // 29: ameide.process.v1.ProcessService.StartProcess:output_type -> ameide.process.v1.StartProcessResponse
+	9,  // 30: ameide.process.v1.ProcessService.GetProcessInstance:output_type -> ameide.process.v1.GetProcessInstanceResponse
+	11, // 31: ameide.process.v1.ProcessService.ListProcessInstances:output_type -> ameide.process.v1.ListProcessInstancesResponse
+	13, // 32: ameide.process.v1.ProcessService.ListUserTasks:output_type -> ameide.process.v1.ListUserTasksResponse
+	15, // 33: ameide.process.v1.ProcessService.CompleteUserTask:output_type -> ameide.process.v1.CompleteUserTaskResponse
+	17, // 34: ameide.process.v1.ProcessService.CorrelateMessage:output_type -> ameide.process.v1.CorrelateMessageResponse
+	19, // 35: ameide.process.v1.ProcessService.BroadcastSignal:output_type -> ameide.process.v1.BroadcastSignalResponse
+	21, // 36: ameide.process.v1.ProcessService.CancelProcess:output_type -> ameide.process.v1.CancelProcessResponse
+	29, // [29:37] is the sub-list for method output_type
+	21, // [21:29] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_ameide_process_v1_process_service_proto_init() }
@@ -1553,7 +1698,7 @@ func file_ameide_process_v1_process_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ameide_process_v1_process_service_proto_rawDesc), len(file_ameide_process_v1_process_service_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

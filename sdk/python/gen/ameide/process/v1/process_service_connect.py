@@ -21,7 +21,7 @@ from connectrpc.protocol import ProtocolType
 from connectrpc.server import ConnectASGIApplication, ConnectWSGIApplication, DEFAULT_READ_MAX_BYTES, Endpoint, EndpointSync
 from pyqwest import Client, SyncClient
 
-from .process_service_pb2 import CancelProcessRequest, CancelProcessResponse, CompleteUserTaskRequest, CompleteUserTaskResponse, CorrelateMessageRequest, CorrelateMessageResponse, GetProcessInstanceRequest, GetProcessInstanceResponse, ListProcessInstancesRequest, ListProcessInstancesResponse, ListUserTasksRequest, ListUserTasksResponse, StartProcessRequest, StartProcessResponse
+from .process_service_pb2 import BroadcastSignalRequest, BroadcastSignalResponse, CancelProcessRequest, CancelProcessResponse, CompleteUserTaskRequest, CompleteUserTaskResponse, CorrelateMessageRequest, CorrelateMessageResponse, GetProcessInstanceRequest, GetProcessInstanceResponse, ListProcessInstancesRequest, ListProcessInstancesResponse, ListUserTasksRequest, ListUserTasksResponse, StartProcessRequest, StartProcessResponse
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Iterable, Mapping
@@ -69,7 +69,21 @@ class ProcessService(Protocol):
 
     async def correlate_message(self, request: CorrelateMessageRequest, ctx: RequestContext[CorrelateMessageRequest, CorrelateMessageResponse], /) -> CorrelateMessageResponse:
         """
-        Delivers a message to the instance waiting for its name and correlation key.
+        Delivers a message to the instance waiting for its name and correlation key;
+        when none waits, starts an instance of every published definition (latest
+        version) whose process-level message start event takes that name. NOT_FOUND
+        (reason NO_SUBSCRIBER) when neither exists. With a `message_id`, a repeated
+        call answers what the first one did; the id used for another message is
+        FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    async def broadcast_signal(self, request: BroadcastSignalRequest, ctx: RequestContext[BroadcastSignalRequest, BroadcastSignalResponse], /) -> BroadcastSignalResponse:
+        """
+        Broadcasts a signal in the caller's tenant (never beyond): every instance
+        waiting for it catches it, and every published definition (latest version)
+        whose process-level signal start event takes that name starts an instance
+        with the payload as its variables. Reaching nobody is no error.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -158,6 +172,17 @@ class ProcessServiceASGIApplication(ConnectASGIApplication[ProcessService]):
                         stream_type=StreamType.UNARY,
                     ),
                     function=svc.correlate_message,
+                ),
+                "/ameide.process.v1.ProcessService/BroadcastSignal": Endpoint.unary(
+                    method=MethodInfo(
+                        name="BroadcastSignal",
+                        service_name="ameide.process.v1.ProcessService",
+                        input=BroadcastSignalRequest,
+                        output=BroadcastSignalResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=svc.broadcast_signal,
                 ),
                 "/ameide.process.v1.ProcessService/CancelProcess": Endpoint.unary(
                     method=MethodInfo(
@@ -336,7 +361,12 @@ class ProcessServiceClient(ConnectClient):
         timeout_ms: int | None = None,
     ) -> CorrelateMessageResponse:
         """
-        Delivers a message to the instance waiting for its name and correlation key.
+        Delivers a message to the instance waiting for its name and correlation key;
+        when none waits, starts an instance of every published definition (latest
+        version) whose process-level message start event takes that name. NOT_FOUND
+        (reason NO_SUBSCRIBER) when neither exists. With a `message_id`, a repeated
+        call answers what the first one did; the id used for another message is
+        FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
         """
         return await self.execute_unary(
             request=request,
@@ -345,6 +375,32 @@ class ProcessServiceClient(ConnectClient):
                 service_name="ameide.process.v1.ProcessService",
                 input=CorrelateMessageRequest,
                 output=CorrelateMessageResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    async def broadcast_signal(
+        self,
+        request: BroadcastSignalRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> BroadcastSignalResponse:
+        """
+        Broadcasts a signal in the caller's tenant (never beyond): every instance
+        waiting for it catches it, and every published definition (latest version)
+        whose process-level signal start event takes that name starts an instance
+        with the payload as its variables. Reaching nobody is no error.
+        """
+        return await self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="BroadcastSignal",
+                service_name="ameide.process.v1.ProcessService",
+                input=BroadcastSignalRequest,
+                output=BroadcastSignalResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),
@@ -407,7 +463,21 @@ class ProcessServiceSync(Protocol):
 
     def correlate_message(self, request: CorrelateMessageRequest, ctx: RequestContext[CorrelateMessageRequest, CorrelateMessageResponse], /) -> CorrelateMessageResponse:
         """
-        Delivers a message to the instance waiting for its name and correlation key.
+        Delivers a message to the instance waiting for its name and correlation key;
+        when none waits, starts an instance of every published definition (latest
+        version) whose process-level message start event takes that name. NOT_FOUND
+        (reason NO_SUBSCRIBER) when neither exists. With a `message_id`, a repeated
+        call answers what the first one did; the id used for another message is
+        FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
+        """
+        raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
+
+    def broadcast_signal(self, request: BroadcastSignalRequest, ctx: RequestContext[BroadcastSignalRequest, BroadcastSignalResponse], /) -> BroadcastSignalResponse:
+        """
+        Broadcasts a signal in the caller's tenant (never beyond): every instance
+        waiting for it catches it, and every published definition (latest version)
+        whose process-level signal start event takes that name starts an instance
+        with the payload as its variables. Reaching nobody is no error.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -494,6 +564,17 @@ class ProcessServiceWSGIApplication(ConnectWSGIApplication):
                         stream_type=StreamType.UNARY,
                     ),
                     function=service.correlate_message,
+                ),
+                "/ameide.process.v1.ProcessService/BroadcastSignal": EndpointSync.unary(
+                    method=MethodInfo(
+                        name="BroadcastSignal",
+                        service_name="ameide.process.v1.ProcessService",
+                        input=BroadcastSignalRequest,
+                        output=BroadcastSignalResponse,
+                        idempotency_level=IdempotencyLevel.UNKNOWN,
+                        stream_type=StreamType.UNARY,
+                    ),
+                    function=service.broadcast_signal,
                 ),
                 "/ameide.process.v1.ProcessService/CancelProcess": EndpointSync.unary(
                     method=MethodInfo(
@@ -672,7 +753,12 @@ class ProcessServiceClientSync(ConnectClientSync):
         timeout_ms: int | None = None,
     ) -> CorrelateMessageResponse:
         """
-        Delivers a message to the instance waiting for its name and correlation key.
+        Delivers a message to the instance waiting for its name and correlation key;
+        when none waits, starts an instance of every published definition (latest
+        version) whose process-level message start event takes that name. NOT_FOUND
+        (reason NO_SUBSCRIBER) when neither exists. With a `message_id`, a repeated
+        call answers what the first one did; the id used for another message is
+        FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
         """
         return self.execute_unary(
             request=request,
@@ -681,6 +767,32 @@ class ProcessServiceClientSync(ConnectClientSync):
                 service_name="ameide.process.v1.ProcessService",
                 input=CorrelateMessageRequest,
                 output=CorrelateMessageResponse,
+                idempotency_level=IdempotencyLevel.UNKNOWN,
+                stream_type=StreamType.UNARY,
+            ),
+            headers=headers,
+            timeout_ms=timeout_ms,
+        )
+    def broadcast_signal(
+        self,
+        request: BroadcastSignalRequest,
+        *,
+        headers: Headers | Mapping[str, str] | None = None, 
+        timeout_ms: int | None = None,
+    ) -> BroadcastSignalResponse:
+        """
+        Broadcasts a signal in the caller's tenant (never beyond): every instance
+        waiting for it catches it, and every published definition (latest version)
+        whose process-level signal start event takes that name starts an instance
+        with the payload as its variables. Reaching nobody is no error.
+        """
+        return self.execute_unary(
+            request=request,
+            method=MethodInfo(
+                name="BroadcastSignal",
+                service_name="ameide.process.v1.ProcessService",
+                input=BroadcastSignalRequest,
+                output=BroadcastSignalResponse,
                 idempotency_level=IdempotencyLevel.UNKNOWN,
                 stream_type=StreamType.UNARY,
             ),

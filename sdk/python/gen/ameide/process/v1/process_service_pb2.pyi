@@ -201,22 +201,42 @@ class CompleteUserTaskResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class CorrelateMessageRequest(_message.Message):
-    __slots__ = ("message_name", "correlation_key", "payload", "instance_id")
+    __slots__ = ("message_name", "correlation_key", "payload", "instance_id", "message_id")
     MESSAGE_NAME_FIELD_NUMBER: _ClassVar[int]
     CORRELATION_KEY_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     INSTANCE_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     message_name: str
     correlation_key: str
     payload: _struct_pb2.Struct
     instance_id: str
-    def __init__(self, message_name: _Optional[str] = ..., correlation_key: _Optional[str] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., instance_id: _Optional[str] = ...) -> None: ...
+    message_id: str
+    def __init__(self, message_name: _Optional[str] = ..., correlation_key: _Optional[str] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., instance_id: _Optional[str] = ..., message_id: _Optional[str] = ...) -> None: ...
 
 class CorrelateMessageResponse(_message.Message):
-    __slots__ = ("instance_ids",)
+    __slots__ = ("instance_ids", "started")
     INSTANCE_IDS_FIELD_NUMBER: _ClassVar[int]
+    STARTED_FIELD_NUMBER: _ClassVar[int]
     instance_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, instance_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    started: bool
+    def __init__(self, instance_ids: _Optional[_Iterable[str]] = ..., started: _Optional[bool] = ...) -> None: ...
+
+class BroadcastSignalRequest(_message.Message):
+    __slots__ = ("signal_name", "payload")
+    SIGNAL_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    signal_name: str
+    payload: _struct_pb2.Struct
+    def __init__(self, signal_name: _Optional[str] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class BroadcastSignalResponse(_message.Message):
+    __slots__ = ("delivered", "started_instance_ids")
+    DELIVERED_FIELD_NUMBER: _ClassVar[int]
+    STARTED_INSTANCE_IDS_FIELD_NUMBER: _ClassVar[int]
+    delivered: int
+    started_instance_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, delivered: _Optional[int] = ..., started_instance_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CancelProcessRequest(_message.Message):
     __slots__ = ("instance_id", "reason")

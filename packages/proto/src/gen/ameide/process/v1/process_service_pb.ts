@@ -12,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file ameide/process/v1/process_service.proto.
  */
 export const file_ameide_process_v1_process_service: GenFile = /*@__PURE__*/
-  fileDesc("CidhbWVpZGUvcHJvY2Vzcy92MS9wcm9jZXNzX3NlcnZpY2UucHJvdG8SEWFtZWlkZS5wcm9jZXNzLnYxIlgKDURlZmluaXRpb25SZWYSFQoNZGVmaW5pdGlvbl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg8KB3ZlcnNpb24YAyABKAUSEQoJcGxhbl9oYXNoGAQgASgJIqoBChNTdGFydFByb2Nlc3NSZXF1ZXN0EhkKD2RlZmluaXRpb25fbmFtZRgBIAEoCUgAEhcKDWRlZmluaXRpb25faWQYAiABKAlIABIPCgd2ZXJzaW9uGAMgASgFEioKCXZhcmlhYmxlcxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSFAoMYnVzaW5lc3Nfa2V5GAUgASgJQgwKCmRlZmluaXRpb24iYQoUU3RhcnRQcm9jZXNzUmVzcG9uc2USEwoLaW5zdGFuY2VfaWQYASABKAkSNAoKZGVmaW5pdGlvbhgCIAEoCzIgLmFtZWlkZS5wcm9jZXNzLnYxLkRlZmluaXRpb25SZWYiSAoFVG9rZW4SCgoCaWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRINCgVzY29wZRgDIAEoCRITCgt3YWl0aW5nX2ZvchgEIAEoCSKYAgoIVXNlclRhc2sSDwoHdGFza19pZBgBIAEoCRITCgtpbnN0YW5jZV9pZBgCIAEoCRIPCgdub2RlX2lkGAMgASgJEg0KBXRpdGxlGAQgASgJEhAKCGFzc2lnbmVlGAUgASgJEhgKEGNhbmRpZGF0ZV9ncm91cHMYBiADKAkSJQoEZm9ybRgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGZHVlX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9kZWZpbml0aW9uX25hbWUYCiABKAkifQoKQXVkaXRFbnRyeRILCgNzZXEYASABKAMSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWV2ZW50GAMgASgJEg8KB25vZGVfaWQYBCABKAkSCgoCYnkYBSABKAkSDgoGZGV0YWlsGAYgASgJIvgDCg9Qcm9jZXNzSW5zdGFuY2USEwoLaW5zdGFuY2VfaWQYASABKAkSMQoGc3RhdHVzGAIgASgOMiEuYW1laWRlLnByb2Nlc3MudjEuSW5zdGFuY2VTdGF0dXMSNAoKZGVmaW5pdGlvbhgDIAEoCzIgLmFtZWlkZS5wcm9jZXNzLnYxLkRlZmluaXRpb25SZWYSFAoMYnVzaW5lc3Nfa2V5GAQgASgJEi4KCnN0YXJ0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWNsb3NlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc3RhcnRlZF9ieRgHIAEoCRIoCgZ0b2tlbnMYCCADKAsyGC5hbWVpZGUucHJvY2Vzcy52MS5Ub2tlbhIqCgl2YXJpYWJsZXMYCSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei8KCnVzZXJfdGFza3MYCiADKAsyGy5hbWVpZGUucHJvY2Vzcy52MS5Vc2VyVGFzaxIsCgVhdWRpdBgLIAMoCzIdLmFtZWlkZS5wcm9jZXNzLnYxLkF1ZGl0RW50cnkSEgoKZXJyb3JfY29kZRgMIAEoCRIVCg1lcnJvcl9tZXNzYWdlGA0gASgJIjAKGUdldFByb2Nlc3NJbnN0YW5jZVJlcXVlc3QSEwoLaW5zdGFuY2VfaWQYASABKAkiUgoaR2V0UHJvY2Vzc0luc3RhbmNlUmVzcG9uc2USNAoIaW5zdGFuY2UYASABKAsyIi5hbWVpZGUucHJvY2Vzcy52MS5Qcm9jZXNzSW5zdGFuY2UipgEKG0xpc3RQcm9jZXNzSW5zdGFuY2VzUmVxdWVzdBIXCg9kZWZpbml0aW9uX25hbWUYASABKAkSMQoGc3RhdHVzGAIgASgOMiEuYW1laWRlLnByb2Nlc3MudjEuSW5zdGFuY2VTdGF0dXMSFAoMYnVzaW5lc3Nfa2V5GAMgASgJEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJIm4KHExpc3RQcm9jZXNzSW5zdGFuY2VzUmVzcG9uc2USNQoJaW5zdGFuY2VzGAEgAygLMiIuYW1laWRlLnByb2Nlc3MudjEuUHJvY2Vzc0luc3RhbmNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIrChRMaXN0VXNlclRhc2tzUmVxdWVzdBITCgtpbnN0YW5jZV9pZBgBIAEoCSJDChVMaXN0VXNlclRhc2tzUmVzcG9uc2USKgoFdGFza3MYASADKAsyGy5hbWVpZGUucHJvY2Vzcy52MS5Vc2VyVGFzayJmChdDb21wbGV0ZVVzZXJUYXNrUmVxdWVzdBITCgtpbnN0YW5jZV9pZBgBIAEoCRIPCgd0YXNrX2lkGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IhoKGENvbXBsZXRlVXNlclRhc2tSZXNwb25zZSKHAQoXQ29ycmVsYXRlTWVzc2FnZVJlcXVlc3QSFAoMbWVzc2FnZV9uYW1lGAEgASgJEhcKD2NvcnJlbGF0aW9uX2tleRgCIAEoCRIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBITCgtpbnN0YW5jZV9pZBgEIAEoCSIwChhDb3JyZWxhdGVNZXNzYWdlUmVzcG9uc2USFAoMaW5zdGFuY2VfaWRzGAEgAygJIjsKFENhbmNlbFByb2Nlc3NSZXF1ZXN0EhMKC2luc3RhbmNlX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSIXChVDYW5jZWxQcm9jZXNzUmVzcG9uc2UqqAEKDkluc3RhbmNlU3RhdHVzEh8KG0lOU1RBTkNFX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF0lOU1RBTkNFX1NUQVRVU19SVU5OSU5HEAESHQoZSU5TVEFOQ0VfU1RBVFVTX0NPTVBMRVRFRBACEhoKFklOU1RBTkNFX1NUQVRVU19GQUlMRUQQAxIdChlJTlNUQU5DRV9TVEFUVVNfQ0FOQ0VMTEVEEAQyjgYKDlByb2Nlc3NTZXJ2aWNlEl8KDFN0YXJ0UHJvY2VzcxImLmFtZWlkZS5wcm9jZXNzLnYxLlN0YXJ0UHJvY2Vzc1JlcXVlc3QaJy5hbWVpZGUucHJvY2Vzcy52MS5TdGFydFByb2Nlc3NSZXNwb25zZRJ2ChJHZXRQcm9jZXNzSW5zdGFuY2USLC5hbWVpZGUucHJvY2Vzcy52MS5HZXRQcm9jZXNzSW5zdGFuY2VSZXF1ZXN0Gi0uYW1laWRlLnByb2Nlc3MudjEuR2V0UHJvY2Vzc0luc3RhbmNlUmVzcG9uc2UiA5ACARJ8ChRMaXN0UHJvY2Vzc0luc3RhbmNlcxIuLmFtZWlkZS5wcm9jZXNzLnYxLkxpc3RQcm9jZXNzSW5zdGFuY2VzUmVxdWVzdBovLmFtZWlkZS5wcm9jZXNzLnYxLkxpc3RQcm9jZXNzSW5zdGFuY2VzUmVzcG9uc2UiA5ACARJnCg1MaXN0VXNlclRhc2tzEicuYW1laWRlLnByb2Nlc3MudjEuTGlzdFVzZXJUYXNrc1JlcXVlc3QaKC5hbWVpZGUucHJvY2Vzcy52MS5MaXN0VXNlclRhc2tzUmVzcG9uc2UiA5ACARJrChBDb21wbGV0ZVVzZXJUYXNrEiouYW1laWRlLnByb2Nlc3MudjEuQ29tcGxldGVVc2VyVGFza1JlcXVlc3QaKy5hbWVpZGUucHJvY2Vzcy52MS5Db21wbGV0ZVVzZXJUYXNrUmVzcG9uc2USawoQQ29ycmVsYXRlTWVzc2FnZRIqLmFtZWlkZS5wcm9jZXNzLnYxLkNvcnJlbGF0ZU1lc3NhZ2VSZXF1ZXN0GisuYW1laWRlLnByb2Nlc3MudjEuQ29ycmVsYXRlTWVzc2FnZVJlc3BvbnNlEmIKDUNhbmNlbFByb2Nlc3MSJy5hbWVpZGUucHJvY2Vzcy52MS5DYW5jZWxQcm9jZXNzUmVxdWVzdBooLmFtZWlkZS5wcm9jZXNzLnYxLkNhbmNlbFByb2Nlc3NSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("CidhbWVpZGUvcHJvY2Vzcy92MS9wcm9jZXNzX3NlcnZpY2UucHJvdG8SEWFtZWlkZS5wcm9jZXNzLnYxIlgKDURlZmluaXRpb25SZWYSFQoNZGVmaW5pdGlvbl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEg8KB3ZlcnNpb24YAyABKAUSEQoJcGxhbl9oYXNoGAQgASgJIqoBChNTdGFydFByb2Nlc3NSZXF1ZXN0EhkKD2RlZmluaXRpb25fbmFtZRgBIAEoCUgAEhcKDWRlZmluaXRpb25faWQYAiABKAlIABIPCgd2ZXJzaW9uGAMgASgFEioKCXZhcmlhYmxlcxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSFAoMYnVzaW5lc3Nfa2V5GAUgASgJQgwKCmRlZmluaXRpb24iYQoUU3RhcnRQcm9jZXNzUmVzcG9uc2USEwoLaW5zdGFuY2VfaWQYASABKAkSNAoKZGVmaW5pdGlvbhgCIAEoCzIgLmFtZWlkZS5wcm9jZXNzLnYxLkRlZmluaXRpb25SZWYiSAoFVG9rZW4SCgoCaWQYASABKAkSDwoHbm9kZV9pZBgCIAEoCRINCgVzY29wZRgDIAEoCRITCgt3YWl0aW5nX2ZvchgEIAEoCSKYAgoIVXNlclRhc2sSDwoHdGFza19pZBgBIAEoCRITCgtpbnN0YW5jZV9pZBgCIAEoCRIPCgdub2RlX2lkGAMgASgJEg0KBXRpdGxlGAQgASgJEhAKCGFzc2lnbmVlGAUgASgJEhgKEGNhbmRpZGF0ZV9ncm91cHMYBiADKAkSJQoEZm9ybRgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKgoGZHVlX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIXCg9kZWZpbml0aW9uX25hbWUYCiABKAkifQoKQXVkaXRFbnRyeRILCgNzZXEYASABKAMSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWV2ZW50GAMgASgJEg8KB25vZGVfaWQYBCABKAkSCgoCYnkYBSABKAkSDgoGZGV0YWlsGAYgASgJIvgDCg9Qcm9jZXNzSW5zdGFuY2USEwoLaW5zdGFuY2VfaWQYASABKAkSMQoGc3RhdHVzGAIgASgOMiEuYW1laWRlLnByb2Nlc3MudjEuSW5zdGFuY2VTdGF0dXMSNAoKZGVmaW5pdGlvbhgDIAEoCzIgLmFtZWlkZS5wcm9jZXNzLnYxLkRlZmluaXRpb25SZWYSFAoMYnVzaW5lc3Nfa2V5GAQgASgJEi4KCnN0YXJ0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWNsb3NlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc3RhcnRlZF9ieRgHIAEoCRIoCgZ0b2tlbnMYCCADKAsyGC5hbWVpZGUucHJvY2Vzcy52MS5Ub2tlbhIqCgl2YXJpYWJsZXMYCSABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei8KCnVzZXJfdGFza3MYCiADKAsyGy5hbWVpZGUucHJvY2Vzcy52MS5Vc2VyVGFzaxIsCgVhdWRpdBgLIAMoCzIdLmFtZWlkZS5wcm9jZXNzLnYxLkF1ZGl0RW50cnkSEgoKZXJyb3JfY29kZRgMIAEoCRIVCg1lcnJvcl9tZXNzYWdlGA0gASgJIjAKGUdldFByb2Nlc3NJbnN0YW5jZVJlcXVlc3QSEwoLaW5zdGFuY2VfaWQYASABKAkiUgoaR2V0UHJvY2Vzc0luc3RhbmNlUmVzcG9uc2USNAoIaW5zdGFuY2UYASABKAsyIi5hbWVpZGUucHJvY2Vzcy52MS5Qcm9jZXNzSW5zdGFuY2UipgEKG0xpc3RQcm9jZXNzSW5zdGFuY2VzUmVxdWVzdBIXCg9kZWZpbml0aW9uX25hbWUYASABKAkSMQoGc3RhdHVzGAIgASgOMiEuYW1laWRlLnByb2Nlc3MudjEuSW5zdGFuY2VTdGF0dXMSFAoMYnVzaW5lc3Nfa2V5GAMgASgJEhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJIm4KHExpc3RQcm9jZXNzSW5zdGFuY2VzUmVzcG9uc2USNQoJaW5zdGFuY2VzGAEgAygLMiIuYW1laWRlLnByb2Nlc3MudjEuUHJvY2Vzc0luc3RhbmNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIrChRMaXN0VXNlclRhc2tzUmVxdWVzdBITCgtpbnN0YW5jZV9pZBgBIAEoCSJDChVMaXN0VXNlclRhc2tzUmVzcG9uc2USKgoFdGFza3MYASADKAsyGy5hbWVpZGUucHJvY2Vzcy52MS5Vc2VyVGFzayJmChdDb21wbGV0ZVVzZXJUYXNrUmVxdWVzdBITCgtpbnN0YW5jZV9pZBgBIAEoCRIPCgd0YXNrX2lkGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IhoKGENvbXBsZXRlVXNlclRhc2tSZXNwb25zZSKbAQoXQ29ycmVsYXRlTWVzc2FnZVJlcXVlc3QSFAoMbWVzc2FnZV9uYW1lGAEgASgJEhcKD2NvcnJlbGF0aW9uX2tleRgCIAEoCRIoCgdwYXlsb2FkGAMgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBITCgtpbnN0YW5jZV9pZBgEIAEoCRISCgptZXNzYWdlX2lkGAUgASgJIkEKGENvcnJlbGF0ZU1lc3NhZ2VSZXNwb25zZRIUCgxpbnN0YW5jZV9pZHMYASADKAkSDwoHc3RhcnRlZBgCIAEoCCJXChZCcm9hZGNhc3RTaWduYWxSZXF1ZXN0EhMKC3NpZ25hbF9uYW1lGAEgASgJEigKB3BheWxvYWQYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkoKF0Jyb2FkY2FzdFNpZ25hbFJlc3BvbnNlEhEKCWRlbGl2ZXJlZBgBIAEoBRIcChRzdGFydGVkX2luc3RhbmNlX2lkcxgCIAMoCSI7ChRDYW5jZWxQcm9jZXNzUmVxdWVzdBITCgtpbnN0YW5jZV9pZBgBIAEoCRIOCgZyZWFzb24YAiABKAkiFwoVQ2FuY2VsUHJvY2Vzc1Jlc3BvbnNlKqgBCg5JbnN0YW5jZVN0YXR1cxIfChtJTlNUQU5DRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdJTlNUQU5DRV9TVEFUVVNfUlVOTklORxABEh0KGUlOU1RBTkNFX1NUQVRVU19DT01QTEVURUQQAhIaChZJTlNUQU5DRV9TVEFUVVNfRkFJTEVEEAMSHQoZSU5TVEFOQ0VfU1RBVFVTX0NBTkNFTExFRBAEMvgGCg5Qcm9jZXNzU2VydmljZRJfCgxTdGFydFByb2Nlc3MSJi5hbWVpZGUucHJvY2Vzcy52MS5TdGFydFByb2Nlc3NSZXF1ZXN0GicuYW1laWRlLnByb2Nlc3MudjEuU3RhcnRQcm9jZXNzUmVzcG9uc2USdgoSR2V0UHJvY2Vzc0luc3RhbmNlEiwuYW1laWRlLnByb2Nlc3MudjEuR2V0UHJvY2Vzc0luc3RhbmNlUmVxdWVzdBotLmFtZWlkZS5wcm9jZXNzLnYxLkdldFByb2Nlc3NJbnN0YW5jZVJlc3BvbnNlIgOQAgESfAoUTGlzdFByb2Nlc3NJbnN0YW5jZXMSLi5hbWVpZGUucHJvY2Vzcy52MS5MaXN0UHJvY2Vzc0luc3RhbmNlc1JlcXVlc3QaLy5hbWVpZGUucHJvY2Vzcy52MS5MaXN0UHJvY2Vzc0luc3RhbmNlc1Jlc3BvbnNlIgOQAgESZwoNTGlzdFVzZXJUYXNrcxInLmFtZWlkZS5wcm9jZXNzLnYxLkxpc3RVc2VyVGFza3NSZXF1ZXN0GiguYW1laWRlLnByb2Nlc3MudjEuTGlzdFVzZXJUYXNrc1Jlc3BvbnNlIgOQAgESawoQQ29tcGxldGVVc2VyVGFzaxIqLmFtZWlkZS5wcm9jZXNzLnYxLkNvbXBsZXRlVXNlclRhc2tSZXF1ZXN0GisuYW1laWRlLnByb2Nlc3MudjEuQ29tcGxldGVVc2VyVGFza1Jlc3BvbnNlEmsKEENvcnJlbGF0ZU1lc3NhZ2USKi5hbWVpZGUucHJvY2Vzcy52MS5Db3JyZWxhdGVNZXNzYWdlUmVxdWVzdBorLmFtZWlkZS5wcm9jZXNzLnYxLkNvcnJlbGF0ZU1lc3NhZ2VSZXNwb25zZRJoCg9Ccm9hZGNhc3RTaWduYWwSKS5hbWVpZGUucHJvY2Vzcy52MS5Ccm9hZGNhc3RTaWduYWxSZXF1ZXN0GiouYW1laWRlLnByb2Nlc3MudjEuQnJvYWRjYXN0U2lnbmFsUmVzcG9uc2USYgoNQ2FuY2VsUHJvY2VzcxInLmFtZWlkZS5wcm9jZXNzLnYxLkNhbmNlbFByb2Nlc3NSZXF1ZXN0GiguYW1laWRlLnByb2Nlc3MudjEuQ2FuY2VsUHJvY2Vzc1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * The published definition version an instance is pinned to.
@@ -938,6 +938,15 @@ export type CorrelateMessageRequest = Message<"ameide.process.v1.CorrelateMessag
    * @generated from field: string instance_id = 4;
    */
   instanceId: string;
+
+  /**
+   * Identifies the message: a repeated call with the same id (in the tenant)
+   * delivers nothing again and starts nothing again, and answers the first
+   * call's instances. Up to 200 characters.
+   *
+   * @generated from field: string message_id = 5;
+   */
+  messageId: string;
 };
 
 /**
@@ -966,6 +975,15 @@ export type CorrelateMessageRequestJson = {
    * @generated from field: string instance_id = 4;
    */
   instanceId?: string;
+
+  /**
+   * Identifies the message: a repeated call with the same id (in the tenant)
+   * delivers nothing again and starts nothing again, and answers the first
+   * call's instances. Up to 200 characters.
+   *
+   * @generated from field: string message_id = 5;
+   */
+  messageId?: string;
 };
 
 /**
@@ -980,9 +998,19 @@ export const CorrelateMessageRequestSchema: GenMessage<CorrelateMessageRequest, 
  */
 export type CorrelateMessageResponse = Message<"ameide.process.v1.CorrelateMessageResponse"> & {
   /**
+   * The instance the message was delivered to, or the instances it started.
+   *
    * @generated from field: repeated string instance_ids = 1;
    */
   instanceIds: string[];
+
+  /**
+   * True when the message started the instances (a message start event), false
+   * when it was delivered to a waiting one.
+   *
+   * @generated from field: bool started = 2;
+   */
+  started: boolean;
 };
 
 /**
@@ -990,9 +1018,19 @@ export type CorrelateMessageResponse = Message<"ameide.process.v1.CorrelateMessa
  */
 export type CorrelateMessageResponseJson = {
   /**
+   * The instance the message was delivered to, or the instances it started.
+   *
    * @generated from field: repeated string instance_ids = 1;
    */
   instanceIds?: string[];
+
+  /**
+   * True when the message started the instances (a message start event), false
+   * when it was delivered to a waiting one.
+   *
+   * @generated from field: bool started = 2;
+   */
+  started?: boolean;
 };
 
 /**
@@ -1001,6 +1039,92 @@ export type CorrelateMessageResponseJson = {
  */
 export const CorrelateMessageResponseSchema: GenMessage<CorrelateMessageResponse, {jsonType: CorrelateMessageResponseJson}> = /*@__PURE__*/
   messageDesc(file_ameide_process_v1_process_service, 16);
+
+/**
+ * @generated from message ameide.process.v1.BroadcastSignalRequest
+ */
+export type BroadcastSignalRequest = Message<"ameide.process.v1.BroadcastSignalRequest"> & {
+  /**
+   * @generated from field: string signal_name = 1;
+   */
+  signalName: string;
+
+  /**
+   * Variables of the instances a signal start event starts.
+   *
+   * @generated from field: google.protobuf.Struct payload = 2;
+   */
+  payload?: JsonObject | undefined;
+};
+
+/**
+ * @generated from message ameide.process.v1.BroadcastSignalRequest
+ */
+export type BroadcastSignalRequestJson = {
+  /**
+   * @generated from field: string signal_name = 1;
+   */
+  signalName?: string;
+
+  /**
+   * Variables of the instances a signal start event starts.
+   *
+   * @generated from field: google.protobuf.Struct payload = 2;
+   */
+  payload?: StructJson;
+};
+
+/**
+ * Describes the message ameide.process.v1.BroadcastSignalRequest.
+ * Use `create(BroadcastSignalRequestSchema)` to create a new message.
+ */
+export const BroadcastSignalRequestSchema: GenMessage<BroadcastSignalRequest, {jsonType: BroadcastSignalRequestJson}> = /*@__PURE__*/
+  messageDesc(file_ameide_process_v1_process_service, 17);
+
+/**
+ * @generated from message ameide.process.v1.BroadcastSignalResponse
+ */
+export type BroadcastSignalResponse = Message<"ameide.process.v1.BroadcastSignalResponse"> & {
+  /**
+   * How many waiting instances caught the signal.
+   *
+   * @generated from field: int32 delivered = 1;
+   */
+  delivered: number;
+
+  /**
+   * Instances started by signal start events.
+   *
+   * @generated from field: repeated string started_instance_ids = 2;
+   */
+  startedInstanceIds: string[];
+};
+
+/**
+ * @generated from message ameide.process.v1.BroadcastSignalResponse
+ */
+export type BroadcastSignalResponseJson = {
+  /**
+   * How many waiting instances caught the signal.
+   *
+   * @generated from field: int32 delivered = 1;
+   */
+  delivered?: number;
+
+  /**
+   * Instances started by signal start events.
+   *
+   * @generated from field: repeated string started_instance_ids = 2;
+   */
+  startedInstanceIds?: string[];
+};
+
+/**
+ * Describes the message ameide.process.v1.BroadcastSignalResponse.
+ * Use `create(BroadcastSignalResponseSchema)` to create a new message.
+ */
+export const BroadcastSignalResponseSchema: GenMessage<BroadcastSignalResponse, {jsonType: BroadcastSignalResponseJson}> = /*@__PURE__*/
+  messageDesc(file_ameide_process_v1_process_service, 18);
 
 /**
  * @generated from message ameide.process.v1.CancelProcessRequest
@@ -1037,7 +1161,7 @@ export type CancelProcessRequestJson = {
  * Use `create(CancelProcessRequestSchema)` to create a new message.
  */
 export const CancelProcessRequestSchema: GenMessage<CancelProcessRequest, {jsonType: CancelProcessRequestJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_process_v1_process_service, 17);
+  messageDesc(file_ameide_process_v1_process_service, 19);
 
 /**
  * @generated from message ameide.process.v1.CancelProcessResponse
@@ -1056,7 +1180,7 @@ export type CancelProcessResponseJson = {
  * Use `create(CancelProcessResponseSchema)` to create a new message.
  */
 export const CancelProcessResponseSchema: GenMessage<CancelProcessResponse, {jsonType: CancelProcessResponseJson}> = /*@__PURE__*/
-  messageDesc(file_ameide_process_v1_process_service, 18);
+  messageDesc(file_ameide_process_v1_process_service, 20);
 
 /**
  * Lifecycle of a process instance.
@@ -1159,7 +1283,12 @@ export const ProcessService: GenService<{
     output: typeof CompleteUserTaskResponseSchema;
   },
   /**
-   * Delivers a message to the instance waiting for its name and correlation key.
+   * Delivers a message to the instance waiting for its name and correlation key;
+   * when none waits, starts an instance of every published definition (latest
+   * version) whose process-level message start event takes that name. NOT_FOUND
+   * (reason NO_SUBSCRIBER) when neither exists. With a `message_id`, a repeated
+   * call answers what the first one did; the id used for another message is
+   * FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
    *
    * @generated from rpc ameide.process.v1.ProcessService.CorrelateMessage
    */
@@ -1167,6 +1296,19 @@ export const ProcessService: GenService<{
     methodKind: "unary";
     input: typeof CorrelateMessageRequestSchema;
     output: typeof CorrelateMessageResponseSchema;
+  },
+  /**
+   * Broadcasts a signal in the caller's tenant (never beyond): every instance
+   * waiting for it catches it, and every published definition (latest version)
+   * whose process-level signal start event takes that name starts an instance
+   * with the payload as its variables. Reaching nobody is no error.
+   *
+   * @generated from rpc ameide.process.v1.ProcessService.BroadcastSignal
+   */
+  broadcastSignal: {
+    methodKind: "unary";
+    input: typeof BroadcastSignalRequestSchema;
+    output: typeof BroadcastSignalResponseSchema;
   },
   /**
    * Cancels an instance; completed compensable tasks are compensated first.

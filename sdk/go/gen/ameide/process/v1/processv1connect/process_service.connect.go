@@ -51,6 +51,9 @@ const (
 	// ProcessServiceCorrelateMessageProcedure is the fully-qualified name of the ProcessService's
 	// CorrelateMessage RPC.
 	ProcessServiceCorrelateMessageProcedure = "/ameide.process.v1.ProcessService/CorrelateMessage"
+	// ProcessServiceBroadcastSignalProcedure is the fully-qualified name of the ProcessService's
+	// BroadcastSignal RPC.
+	ProcessServiceBroadcastSignalProcedure = "/ameide.process.v1.ProcessService/BroadcastSignal"
 	// ProcessServiceCancelProcessProcedure is the fully-qualified name of the ProcessService's
 	// CancelProcess RPC.
 	ProcessServiceCancelProcessProcedure = "/ameide.process.v1.ProcessService/CancelProcess"
@@ -68,8 +71,18 @@ type ProcessServiceClient interface {
 	// Open user tasks the caller may complete (assignee or candidate group).
 	ListUserTasks(context.Context, *connect.Request[v1.ListUserTasksRequest]) (*connect.Response[v1.ListUserTasksResponse], error)
 	CompleteUserTask(context.Context, *connect.Request[v1.CompleteUserTaskRequest]) (*connect.Response[v1.CompleteUserTaskResponse], error)
-	// Delivers a message to the instance waiting for its name and correlation key.
+	// Delivers a message to the instance waiting for its name and correlation key;
+	// when none waits, starts an instance of every published definition (latest
+	// version) whose process-level message start event takes that name. NOT_FOUND
+	// (reason NO_SUBSCRIBER) when neither exists. With a `message_id`, a repeated
+	// call answers what the first one did; the id used for another message is
+	// FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
 	CorrelateMessage(context.Context, *connect.Request[v1.CorrelateMessageRequest]) (*connect.Response[v1.CorrelateMessageResponse], error)
+	// Broadcasts a signal in the caller's tenant (never beyond): every instance
+	// waiting for it catches it, and every published definition (latest version)
+	// whose process-level signal start event takes that name starts an instance
+	// with the payload as its variables. Reaching nobody is no error.
+	BroadcastSignal(context.Context, *connect.Request[v1.BroadcastSignalRequest]) (*connect.Response[v1.BroadcastSignalResponse], error)
 	// Cancels an instance; completed compensable tasks are compensated first.
 	CancelProcess(context.Context, *connect.Request[v1.CancelProcessRequest]) (*connect.Response[v1.CancelProcessResponse], error)
 }
@@ -124,6 +137,12 @@ func NewProcessServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(processServiceMethods.ByName("CorrelateMessage")),
 			connect.WithClientOptions(opts...),
 		),
+		broadcastSignal: connect.NewClient[v1.BroadcastSignalRequest, v1.BroadcastSignalResponse](
+			httpClient,
+			baseURL+ProcessServiceBroadcastSignalProcedure,
+			connect.WithSchema(processServiceMethods.ByName("BroadcastSignal")),
+			connect.WithClientOptions(opts...),
+		),
 		cancelProcess: connect.NewClient[v1.CancelProcessRequest, v1.CancelProcessResponse](
 			httpClient,
 			baseURL+ProcessServiceCancelProcessProcedure,
@@ -141,6 +160,7 @@ type processServiceClient struct {
 	listUserTasks        *connect.Client[v1.ListUserTasksRequest, v1.ListUserTasksResponse]
 	completeUserTask     *connect.Client[v1.CompleteUserTaskRequest, v1.CompleteUserTaskResponse]
 	correlateMessage     *connect.Client[v1.CorrelateMessageRequest, v1.CorrelateMessageResponse]
+	broadcastSignal      *connect.Client[v1.BroadcastSignalRequest, v1.BroadcastSignalResponse]
 	cancelProcess        *connect.Client[v1.CancelProcessRequest, v1.CancelProcessResponse]
 }
 
@@ -174,6 +194,11 @@ func (c *processServiceClient) CorrelateMessage(ctx context.Context, req *connec
 	return c.correlateMessage.CallUnary(ctx, req)
 }
 
+// BroadcastSignal calls ameide.process.v1.ProcessService.BroadcastSignal.
+func (c *processServiceClient) BroadcastSignal(ctx context.Context, req *connect.Request[v1.BroadcastSignalRequest]) (*connect.Response[v1.BroadcastSignalResponse], error) {
+	return c.broadcastSignal.CallUnary(ctx, req)
+}
+
 // CancelProcess calls ameide.process.v1.ProcessService.CancelProcess.
 func (c *processServiceClient) CancelProcess(ctx context.Context, req *connect.Request[v1.CancelProcessRequest]) (*connect.Response[v1.CancelProcessResponse], error) {
 	return c.cancelProcess.CallUnary(ctx, req)
@@ -191,8 +216,18 @@ type ProcessServiceHandler interface {
 	// Open user tasks the caller may complete (assignee or candidate group).
 	ListUserTasks(context.Context, *connect.Request[v1.ListUserTasksRequest]) (*connect.Response[v1.ListUserTasksResponse], error)
 	CompleteUserTask(context.Context, *connect.Request[v1.CompleteUserTaskRequest]) (*connect.Response[v1.CompleteUserTaskResponse], error)
-	// Delivers a message to the instance waiting for its name and correlation key.
+	// Delivers a message to the instance waiting for its name and correlation key;
+	// when none waits, starts an instance of every published definition (latest
+	// version) whose process-level message start event takes that name. NOT_FOUND
+	// (reason NO_SUBSCRIBER) when neither exists. With a `message_id`, a repeated
+	// call answers what the first one did; the id used for another message is
+	// FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
 	CorrelateMessage(context.Context, *connect.Request[v1.CorrelateMessageRequest]) (*connect.Response[v1.CorrelateMessageResponse], error)
+	// Broadcasts a signal in the caller's tenant (never beyond): every instance
+	// waiting for it catches it, and every published definition (latest version)
+	// whose process-level signal start event takes that name starts an instance
+	// with the payload as its variables. Reaching nobody is no error.
+	BroadcastSignal(context.Context, *connect.Request[v1.BroadcastSignalRequest]) (*connect.Response[v1.BroadcastSignalResponse], error)
 	// Cancels an instance; completed compensable tasks are compensated first.
 	CancelProcess(context.Context, *connect.Request[v1.CancelProcessRequest]) (*connect.Response[v1.CancelProcessResponse], error)
 }
@@ -243,6 +278,12 @@ func NewProcessServiceHandler(svc ProcessServiceHandler, opts ...connect.Handler
 		connect.WithSchema(processServiceMethods.ByName("CorrelateMessage")),
 		connect.WithHandlerOptions(opts...),
 	)
+	processServiceBroadcastSignalHandler := connect.NewUnaryHandler(
+		ProcessServiceBroadcastSignalProcedure,
+		svc.BroadcastSignal,
+		connect.WithSchema(processServiceMethods.ByName("BroadcastSignal")),
+		connect.WithHandlerOptions(opts...),
+	)
 	processServiceCancelProcessHandler := connect.NewUnaryHandler(
 		ProcessServiceCancelProcessProcedure,
 		svc.CancelProcess,
@@ -263,6 +304,8 @@ func NewProcessServiceHandler(svc ProcessServiceHandler, opts ...connect.Handler
 			processServiceCompleteUserTaskHandler.ServeHTTP(w, r)
 		case ProcessServiceCorrelateMessageProcedure:
 			processServiceCorrelateMessageHandler.ServeHTTP(w, r)
+		case ProcessServiceBroadcastSignalProcedure:
+			processServiceBroadcastSignalHandler.ServeHTTP(w, r)
 		case ProcessServiceCancelProcessProcedure:
 			processServiceCancelProcessHandler.ServeHTTP(w, r)
 		default:
@@ -296,6 +339,10 @@ func (UnimplementedProcessServiceHandler) CompleteUserTask(context.Context, *con
 
 func (UnimplementedProcessServiceHandler) CorrelateMessage(context.Context, *connect.Request[v1.CorrelateMessageRequest]) (*connect.Response[v1.CorrelateMessageResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ameide.process.v1.ProcessService.CorrelateMessage is not implemented"))
+}
+
+func (UnimplementedProcessServiceHandler) BroadcastSignal(context.Context, *connect.Request[v1.BroadcastSignalRequest]) (*connect.Response[v1.BroadcastSignalResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ameide.process.v1.ProcessService.BroadcastSignal is not implemented"))
 }
 
 func (UnimplementedProcessServiceHandler) CancelProcess(context.Context, *connect.Request[v1.CancelProcessRequest]) (*connect.Response[v1.CancelProcessResponse], error) {
