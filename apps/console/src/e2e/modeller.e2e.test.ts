@@ -263,7 +263,7 @@ describe('console and modeller in Chromium', () => {
     );
   });
 
-  it('draws event subprocesses (dotted), escalation, conditional, link and signal events of the examples', async () => {
+  it('draws event subprocesses (dotted), escalation, conditional, link and signal events, and message and signal starts of the examples', async () => {
     const expectations: Array<[string, Record<string, number>]> = [
       ['order-fulfilment-events', { '.event-subprocess': 4 }],
       ['order-review-escalation', { '.type-intermediateThrowEvent': 1, '.event-subprocess': 1 }],
@@ -281,6 +281,8 @@ describe('console and modeller in Chromium', () => {
           '.type-intermediateTimerEvent': 1,
         },
       ],
+      ['order-intake', { '.type-startEvent [data-marker="message"]': 1 }],
+      ['recall-notice', { '.type-startEvent [data-marker="signal"]': 1 }],
     ];
     for (const [example, selectors] of expectations) {
       const file = repo(`examples/processes/${example}.bpmn`);

@@ -83,6 +83,13 @@ export const PALETTE: readonly PaletteItem[] = [
       event: { type: 'message', message: { name: 'Message', correlationKey: 'id' } },
     }),
   },
+  {
+    key: 'startEvent:signal',
+    type: 'startEvent',
+    label: 'Signal start event',
+    group: 'Events',
+    data: () => ({ event: { type: 'signal', signal: 'Signal' } }),
+  },
   { key: 'endEvent', type: 'endEvent', label: 'End event', group: 'Events', data: () => ({}) },
   {
     key: 'endEvent:error',

@@ -114,6 +114,7 @@ function ProcessNodeView({ data, selected, width, height, id }: NodeProps<FlowNo
             {marker && (
               <g
                 transform="translate(8 8) scale(0.84)"
+                data-marker={marker}
                 className={
                   isEnd || node.type === 'intermediateThrowEvent' ? 'marker filled' : 'marker'
                 }

@@ -352,7 +352,9 @@ function NodeProperties({
           options={
             eventSub
               ? ['none', 'timer', 'message', 'error', 'escalation', 'conditional', 'signal']
-              : ['none', 'timer', 'message']
+              : node.parentId === undefined
+                ? ['none', 'timer', 'message', 'signal']
+                : ['none', 'timer', 'message']
           }
           onChange={(v) =>
             set(

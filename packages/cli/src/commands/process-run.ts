@@ -7,6 +7,8 @@ import {
   ListUserTasksResponseSchema,
   ProcessInstanceSchema,
   StartProcessResponseSchema,
+  BroadcastSignalResponseSchema,
+  CorrelateMessageResponseSchema,
   type ProcessInstance,
   type UserTask,
 } from '@ameide/proto';
@@ -116,7 +118,7 @@ function printInstance(p: ProcessInstance): void {
 
 /**
  * Adds the commands that run processes on the platform to `ameide process`:
- * `start`, `list`, `show`, `cancel` (ProcessService).
+ * `start`, `list`, `show`, `cancel`, `message`, `signal` (ProcessService).
  */
 export function addProcessRunCommands(process_: Command): void {
   withPlatformOptions(
@@ -272,6 +274,71 @@ export function addProcessRunCommands(process_: Command): void {
     const client = await platformClient(cmd);
     await client.process.cancelProcess({ instanceId, reason: opts.reason });
     process.stderr.write(`cancellation of ${instanceId} requested\n`);
+  });
+
+  withPlatformOptions(
+    process_
+      .command('message')
+      .description(
+        'send a message: to the instance waiting for its name and key, or, when none waits, it starts every published process with a message start event of that name',
+      )
+      .argument('<name>', 'the message name (the BPMN message the catch or start event takes)')
+      .argument('<correlation-key>', 'the key the waiting instance correlates on')
+      .option('--payload <json>', 'the message payload as a JSON object', '{}')
+      .option(
+        '--message-id <id>',
+        'identifies the message: sent again with the same id, it delivers and starts nothing again',
+      )
+      .option('--instance <instance-id>', 'deliver to this instance (kept until it waits for it)')
+      .addOption(jsonOption())
+      .addHelpText(
+        'after',
+        `\nExamples:\n  $ ameide process message PaymentReceived ORD-1042 --payload '{"paymentReference": "PAY-7"}'\n  $ ameide process message OrderReceived web-7 --message-id shop-7 --payload '{"orderRef": "web-7"}'`,
+      ),
+  ).action(
+    async (
+      name: string,
+      correlationKey: string,
+      opts: { payload: string; messageId?: string; instance?: string; json?: boolean },
+      cmd: Command,
+    ) => {
+      const payload = jsonObject(opts.payload, '--payload');
+      const client = await platformClient(cmd);
+      const answer = await client.process.correlateMessage({
+        messageName: name,
+        correlationKey,
+        payload,
+        messageId: opts.messageId ?? '',
+        instanceId: opts.instance ?? '',
+      });
+      if (opts.json) return printJson(CorrelateMessageResponseSchema, answer);
+      for (const id of answer.instanceIds)
+        process.stdout.write(`${answer.started ? 'started' : 'delivered to'} ${id}\n`);
+    },
+  );
+
+  withPlatformOptions(
+    process_
+      .command('signal')
+      .description(
+        'broadcast a signal in your tenant: every instance waiting for it catches it, and every published process with a signal start event of that name starts, with the payload as its variables',
+      )
+      .argument('<name>', 'the signal name')
+      .option('--payload <json>', 'variables of the instances it starts, as a JSON object', '{}')
+      .addOption(jsonOption())
+      .addHelpText(
+        'after',
+        `\nExample:\n  $ ameide process signal ProductRecall --payload '{"recalledProduct": "kettle K2"}'`,
+      ),
+  ).action(async (name: string, opts: { payload: string; json?: boolean }, cmd: Command) => {
+    const payload = jsonObject(opts.payload, '--payload');
+    const client = await platformClient(cmd);
+    const answer = await client.process.broadcastSignal({ signalName: name, payload });
+    if (opts.json) return printJson(BroadcastSignalResponseSchema, answer);
+    process.stdout.write(
+      `caught by ${answer.delivered} waiting instance${answer.delivered === 1 ? '' : 's'}\n`,
+    );
+    for (const id of answer.startedInstanceIds) process.stdout.write(`started ${id}\n`);
   });
 }
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli, startDev, type DevPlatform } from './cli-harness.js';
 
-// `ameide process start|list|show|cancel` and `ameide task list|complete` against `ameide dev`
+// `ameide process start|list|show|cancel|message|signal` and `ameide task list|complete` against
+// `ameide dev`
 // (real sales domain, process runtime on the test run's Temporal server, demo examples published).
 let home: string;
 let dev: DevPlatform;
@@ -214,6 +215,57 @@ describe('ameide process run commands and ameide task', () => {
       const badStatus = await cli('process', 'list', '--status', 'sleeping');
       expect(badStatus.code).toBe(1);
       expect(badStatus.stderr).toMatch(/one of running, completed, failed, cancelled/);
+    },
+  );
+
+  it(
+    'a message starts order-intake once per message id; a signal starts recall-notice with its payload',
+    { timeout: 180_000 },
+    async () => {
+      const payload = JSON.stringify({ orderRef: 'web-cli', customer: 'c-1', amountMinor: 500 });
+      const send = () =>
+        cli(
+          'process',
+          'message',
+          'OrderReceived',
+          'web-cli',
+          '--message-id',
+          'shop-cli-1',
+          '--payload',
+          payload,
+          '--json',
+        );
+      const first = json<{ instanceIds: string[]; started?: boolean }>(
+        await until(send, (r) => r.code === 0, 'message start indexed'),
+      );
+      expect(first.started).toBe(true);
+      expect(first.instanceIds).toHaveLength(1);
+      expect(json<{ instanceIds: string[] }>(await send()).instanceIds).toEqual(first.instanceIds);
+      const intake = await until(
+        async () => json<Instance>(await cli('process', 'show', first.instanceIds[0]!, '--json')),
+        (x) => x.status === 'INSTANCE_STATUS_COMPLETED',
+        'order-intake completed',
+      );
+      expect(intake.audit?.some((a) => a.event === 'messageReceived')).toBe(true);
+
+      const signal = await cli(
+        'process',
+        'signal',
+        'ProductRecall',
+        '--payload',
+        '{"recalledProduct": "kettle K2"}',
+      );
+      expect(signal.code, signal.stderr).toBe(0);
+      const started = /^started (\S+)$/m.exec(signal.stdout)?.[1];
+      expect(started, signal.stdout).toBeDefined();
+      await until(
+        async () => json<Instance>(await cli('process', 'show', started!, '--json')),
+        (x) => x.status === 'INSTANCE_STATUS_COMPLETED',
+        'recall-notice completed',
+      );
+      const bad = await cli('process', 'signal', 'ProductRecall', '--payload', '[1]');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('--payload must be a JSON object');
     },
   );
 });

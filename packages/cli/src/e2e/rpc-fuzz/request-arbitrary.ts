@@ -93,6 +93,7 @@ function plausibleStrings(field: DescField, known: KnownValues): fc.Arbitrary<st
   if (name === 'content_type')
     plausible.push(fc.constantFrom('application/json', 'text/markdown', 'application/bpmn+xml'));
   if (name === 'message_name') plausible.push(fc.constantFrom('PaymentReceived', 'OrderShipped'));
+  if (name === 'signal_name') plausible.push(fc.constantFrom('ProductRecall', 'CarrierAvailable'));
   if (name === 'page_token') plausible.push(fc.constant(''));
   if (plausible.length === 0) plausible.push(text);
   return plausible;
