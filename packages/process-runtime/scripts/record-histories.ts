@@ -37,10 +37,12 @@ try {
     const manifest = (
       existsSync(`${dir}${MANIFEST}`) ? JSON.parse(await readFile(`${dir}${MANIFEST}`, 'utf8')) : {}
     ) as Record<string, string>;
-    // Example names on the command line record only those examples (the others' files stay).
+    // Example names on the command line record only those examples, `<example>:<path>` only
+    // that path of it (the others' files stay).
     const only = new Set(process.argv.slice(2));
     for (const scenario of EXAMPLE_SCENARIOS) {
-      if (only.size > 0 && !only.has(scenario.example)) continue;
+      const named = only.has(scenario.example) || only.has(`${scenario.example}:${scenario.path}`);
+      if (only.size > 0 && !named) continue;
       for (const { suffix, workflowId } of await scenario.run(rt)) {
         const history = await rt.temporal.workflow.getHandle(workflowId).fetchHistory();
         const file = historyFileName(scenario, suffix);

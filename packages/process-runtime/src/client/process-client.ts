@@ -154,9 +154,10 @@ export interface ProcessClient {
    */
   correlateMessage(caller: Caller, message: CorrelatedMessage): Promise<MessageReceipt>;
   /**
-   * Broadcasts a signal in the caller's tenant: every instance waiting for it catches it, and
-   * every definition with a process-level signal start event of that name starts an instance
-   * with the payload as its variables.
+   * Broadcasts a signal in the caller's tenant: every instance waiting for it catches it (its
+   * payload merged into the variables where it is caught), and every definition with a
+   * process-level signal start event of that name starts an instance with the payload as its
+   * variables.
    */
   broadcast(
     caller: Caller,
@@ -390,11 +391,17 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     tenantId: string,
     signal: string,
     except?: string,
+    payload: Readonly<Record<string, unknown>> = {},
   ): Promise<number> => {
     const subscription = messageSubscriptionOf(`${SIGNAL_PREFIX}${signal}`, SIGNAL_KEY);
     const temporal = temporalFor(tenantId);
     const query = subscribersQuery(tenantId, subscription);
-    const delivery = { name: signal, correlationKey: SIGNAL_KEY, payload: {}, signal: true };
+    const delivery = {
+      name: signal,
+      correlationKey: SIGNAL_KEY,
+      payload: { ...payload },
+      signal: true,
+    };
     let reached = 0;
     for await (const info of temporal.workflow.list({ query, pageSize: 100 })) {
       if (info.workflowId === except || !ownedBy(tenantId, info)) continue;
@@ -749,7 +756,7 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     async broadcast(caller, signal) {
       const payload = { ...(signal.payload ?? {}) };
       const starts = await startsOf(caller.tenantId, 'signal', signal.name, payload);
-      const delivered = await deliverSignal(caller.tenantId, signal.name);
+      const delivered = await deliverSignal(caller.tenantId, signal.name, undefined, payload);
       const startedInstanceIds = await startAll(
         caller.tenantId,
         { tenantId: caller.tenantId, orgId: caller.orgId, userId: caller.userId },

@@ -765,4 +765,20 @@ describe('examples/processes', () => {
     const { instances } = await rt.processes.list(c, { definition: 'recall-notice' });
     expect(instances).toHaveLength(1);
   });
+
+  it('order-recall-watch: a signal broadcast from outside carries its payload into the instance that catches it', async () => {
+    const tenant = 't-sig-payload';
+    const c = rt.caller(tenant, 'wes', ['warehouse']);
+    const w = await startRecallWatch(rt, tenant);
+    await taskAt(c, w.id, 'Task_Pack').then((t) =>
+      rt.processes.completeUserTask(c, w.id, t.taskId, {}),
+    );
+    await armed(rt, tenant, w.id, 'signal:CarrierAvailable:*');
+    expect(
+      await rt.processes.broadcast(c, { name: 'CarrierAvailable', payload: { carrier: 'DHL' } }),
+    ).toEqual({ delivered: 1, startedInstanceIds: [] });
+    const d = await finished(c, w.id);
+    expect(completed(d)).toEqual(expect.arrayContaining(['Catch_Carrier', 'End_Shipped']));
+    expect(d.state?.variables).toMatchObject({ orderId: w.orderId, carrier: 'DHL' });
+  });
 });

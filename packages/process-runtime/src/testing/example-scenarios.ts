@@ -722,6 +722,20 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
     },
   },
   {
+    // The CarrierAvailable signal sent from outside, with a payload the catch event maps in.
+    example: 'order-recall-watch',
+    path: 'payload',
+    async run(rt) {
+      const tenant = 'r-sig-payload';
+      const c = rt.caller(tenant, 'wes', ['warehouse']);
+      const { id } = await startRecallWatch(rt, tenant);
+      await complete(rt, c, id, 'Task_Pack', {});
+      await armed(rt, tenant, id, 'signal:CarrierAvailable:*');
+      await rt.processes.broadcast(c, { name: 'CarrierAvailable', payload: { carrier: 'DHL' } });
+      return done(rt, c, [['', id]]);
+    },
+  },
+  {
     example: 'order-recall-watch',
     path: 'shipped',
     async run(rt) {

@@ -269,6 +269,8 @@ export interface ResumeState {
   readonly eventTimers?: Readonly<Record<string, EventTimerMemo>>;
   /** Signals received so far, by name (absent when none). */
   readonly signals?: Readonly<Record<string, number>>;
+  /** The payload of the latest signal of each name that carried one (absent when none). */
+  readonly signalPayloads?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** Where a timer or conditional event subprocess stands: its next deadline (epoch ms, timers) and how often it fired. */

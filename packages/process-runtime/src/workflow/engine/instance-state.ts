@@ -41,6 +41,7 @@ export class InstanceState {
   #runs = 1;
   #eventTimers: Record<string, EventTimerMemo> = {};
   #signals: Record<string, number> = {};
+  #signalPayloads: Record<string, Readonly<Record<string, unknown>>> = {};
   #lastCandidates = '';
   #lastMessages = '';
 
@@ -65,6 +66,7 @@ export class InstanceState {
         EventTimerMemo
       >;
       this.#signals = { ...r.signals };
+      this.#signalPayloads = { ...r.signalPayloads };
     }
   }
 
@@ -211,12 +213,25 @@ export class InstanceState {
    * instead (every catcher armed before it sees it, none after).
    */
   deliver(message: MessageDelivery): void {
-    if (message.signal === true) this.receiveSignal(message.name);
+    if (message.signal === true) this.receiveSignal(message.name, message.payload);
     else this.#inbox.push(message);
   }
 
-  receiveSignal(name: string): void {
+  /** Counts a signal; its payload (if it carries one) is what its catchers map in. */
+  receiveSignal(name: string, payload?: Readonly<Record<string, unknown>>): void {
     this.#signals[name] = (this.#signals[name] ?? 0) + 1;
+    if (payload !== undefined && Object.keys(payload).length > 0)
+      this.#signalPayloads[name] = payload;
+    else delete this.#signalPayloads[name];
+  }
+
+  /**
+   * The payload of the latest signal named `name` (empty when it carried none). A catcher fires
+   * at the first activation after the signal arrived, so this is the one that fired it unless
+   * several of the name arrived together; then it is the latest's.
+   */
+  signalPayload(name: string): Readonly<Record<string, unknown>> {
+    return this.#signalPayloads[name] ?? {};
   }
 
   /** How many signals named `name` the instance received so far. */
@@ -315,6 +330,9 @@ export class InstanceState {
       runs: this.#runs + 1,
       ...(Object.keys(this.#eventTimers).length > 0 ? { eventTimers: this.#eventTimers } : {}),
       ...(Object.keys(this.#signals).length > 0 ? { signals: this.#signals } : {}),
+      ...(Object.keys(this.#signalPayloads).length > 0
+        ? { signalPayloads: this.#signalPayloads }
+        : {}),
     };
   }
 }

@@ -185,7 +185,7 @@ export async function eventBasedGateway(
           // under a subscriber of its own beside the race's message subscription.
           const armed = (token.memo.signals ??= {});
           const seen = (armed[target.id] ??= state.signalCount(target.signal));
-          await waitSignal(ctx, `${token.id}/${target.id}`, target.signal, seen);
+          await waitSignal(ctx, `${token.id}/${target.id}`, target.signal, seen, token.run);
           return target;
         }
         throw new ProcessIncident(

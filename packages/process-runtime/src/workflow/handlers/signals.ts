@@ -1,4 +1,4 @@
-import type { LiveToken, NodeContext } from '../engine/token-engine.js';
+import type { LiveToken, NodeContext, ScopeRun } from '../engine/token-engine.js';
 
 /**
  * The visibility entry of a signal catcher (`<name>:<key>` like a message subscription): the
@@ -9,14 +9,16 @@ export const SIGNAL_KEY = '*';
 
 /**
  * Waits until a signal named `signal` arrives after `seen` (the count when the catcher armed),
- * visible under `subscriber` while it waits. Signals are not buffered: a catcher sees only
- * those broadcast after it armed.
+ * visible under `subscriber` while it waits, then maps its payload (if it carried one) into the
+ * variables of `run`. Signals are not buffered: a catcher sees only those broadcast after it
+ * armed.
  */
 export async function waitSignal(
   ctx: NodeContext,
   subscriber: string,
   signal: string,
   seen: number,
+  run: ScopeRun,
 ): Promise<void> {
   const { state, port } = ctx;
   state.subscribe(subscriber, `${SIGNAL_PREFIX}${signal}`, SIGNAL_KEY);
@@ -25,6 +27,9 @@ export async function waitSignal(
   } finally {
     state.unsubscribe(subscriber);
   }
+  // Signals thrown by instances carry none: nothing is written (as before payloads existed).
+  const payload = state.signalPayload(signal);
+  if (Object.keys(payload).length > 0) ctx.tokens.write(run, payload);
 }
 
 /** An intermediate signal catch event: armed when the token arrives (kept in its memo). */
@@ -36,7 +41,7 @@ export async function catchSignal(
   const signals = (token.memo.signals ??= {});
   signals[''] ??= ctx.state.signalCount(signal);
   token.waitingFor = 'signal';
-  await waitSignal(ctx, token.id, signal, signals['']);
+  await waitSignal(ctx, token.id, signal, signals[''], token.run);
   token.waitingFor = undefined;
 }
 

@@ -179,3 +179,61 @@ describe('signals racing at an event-based gateway', () => {
     expect(sales.order(orderId)?.status).toBe(ORDER_STATUS.cancelled);
   });
 });
+
+// A signal from outside (BroadcastSignal) carries a payload; signals thrown by instances carry none.
+describe('signal payloads', () => {
+  const withPayload = (
+    i: { engine: { deliver(m: object): void } },
+    name: string,
+    payload: object,
+  ) => i.engine.deliver({ name, correlationKey: '*', payload, signal: true });
+
+  it('a signal catch event merges the payload into the variables; one without a payload changes none', async () => {
+    const { i } = await watcher();
+    await i.complete('Task_Pack');
+    withPayload(i, 'CarrierAvailable', { carrier: 'DHL', slot: 3 });
+    await i.port.settle();
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Shipped' } });
+    expect(i.engine.state.variables).toMatchObject({ carrier: 'DHL', slot: 3 });
+
+    const plain = await watcher();
+    await plain.i.complete('Task_Pack');
+    const before = { ...plain.i.engine.state.variables };
+    await plain.signal('CarrierAvailable');
+    expect(plain.i.engine.state.variables).toEqual(before);
+  });
+
+  it('a signal boundary maps the payload of the signal that fired it', async () => {
+    const { i } = await watcher();
+    withPayload(i, 'ProductRecall', { recallId: 'R-9' });
+    await i.port.settle();
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Recalled' } });
+    expect(i.engine.state.variables).toMatchObject({ recallId: 'R-9' });
+  });
+
+  it('the winning signal at an event-based gateway maps its payload', async () => {
+    const sales = createFakeSales();
+    const orderId = sales.seedOrder(300, ORDER_STATUS.draft);
+    const i = await startFakeInstance(await compileExample('shipment-dispatch'), {
+      world: sales,
+      variables: { orderId },
+    });
+    withPayload(i, 'CarrierAvailable', { carrier: 'UPS' });
+    await i.port.settle();
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Shipped' } });
+    expect(i.engine.state.variables).toMatchObject({ carrier: 'UPS' });
+  });
+
+  it('continue-as-new carries the latest payload of each signal over', async () => {
+    const { i } = await watcher();
+    withPayload(i, 'Unrelated', { note: 'kept' });
+    await i.port.settle();
+    i.port.suggestContinueAsNew = true;
+    await i.complete('Task_Pack');
+    const end: InstanceEnd | undefined = i.ended()?.end;
+    if (end?.type !== 'continueAsNew')
+      throw new Error(`expected continue-as-new, got ${end?.type}`);
+    expect(end.resume.signalPayloads).toEqual({ Unrelated: { note: 'kept' } });
+    expect(end.resume.signals).toMatchObject({ Unrelated: 1 });
+  });
+});

@@ -83,7 +83,7 @@ export function triggerWaiter(
       memo.seen ??= state.signalCount(trigger.signal);
       subscribers.push(subscriber);
       return async () => {
-        await waitSignal(ctx, subscriber, trigger.signal, memo.seen ?? 0);
+        await waitSignal(ctx, subscriber, trigger.signal, memo.seen ?? 0, run);
         memo.seen = state.signalCount(trigger.signal);
         return true;
       };

@@ -1267,7 +1267,8 @@ func (x *CorrelateMessageResponse) GetStarted() bool {
 type BroadcastSignalRequest struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	SignalName string                 `protobuf:"bytes,1,opt,name=signal_name,json=signalName,proto3" json:"signal_name,omitempty"`
-	// Variables of the instances a signal start event starts.
+	// Variables the signal carries: merged into the variables of the instances
+	// that catch it, and the variables of those a signal start event starts.
 	Payload       *structpb.Struct `protobuf:"bytes,2,opt,name=payload,proto3" json:"payload,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

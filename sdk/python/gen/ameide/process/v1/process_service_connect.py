@@ -81,9 +81,10 @@ class ProcessService(Protocol):
     async def broadcast_signal(self, request: BroadcastSignalRequest, ctx: RequestContext[BroadcastSignalRequest, BroadcastSignalResponse], /) -> BroadcastSignalResponse:
         """
         Broadcasts a signal in the caller's tenant (never beyond): every instance
-        waiting for it catches it, and every published definition (latest version)
-        whose process-level signal start event takes that name starts an instance
-        with the payload as its variables. Reaching nobody is no error.
+        waiting for it catches it, with the payload merged into the variables where
+        it is caught, and every published definition (latest version) whose
+        process-level signal start event takes that name starts an instance with the
+        payload as its variables. Reaching nobody is no error.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -390,9 +391,10 @@ class ProcessServiceClient(ConnectClient):
     ) -> BroadcastSignalResponse:
         """
         Broadcasts a signal in the caller's tenant (never beyond): every instance
-        waiting for it catches it, and every published definition (latest version)
-        whose process-level signal start event takes that name starts an instance
-        with the payload as its variables. Reaching nobody is no error.
+        waiting for it catches it, with the payload merged into the variables where
+        it is caught, and every published definition (latest version) whose
+        process-level signal start event takes that name starts an instance with the
+        payload as its variables. Reaching nobody is no error.
         """
         return await self.execute_unary(
             request=request,
@@ -475,9 +477,10 @@ class ProcessServiceSync(Protocol):
     def broadcast_signal(self, request: BroadcastSignalRequest, ctx: RequestContext[BroadcastSignalRequest, BroadcastSignalResponse], /) -> BroadcastSignalResponse:
         """
         Broadcasts a signal in the caller's tenant (never beyond): every instance
-        waiting for it catches it, and every published definition (latest version)
-        whose process-level signal start event takes that name starts an instance
-        with the payload as its variables. Reaching nobody is no error.
+        waiting for it catches it, with the payload merged into the variables where
+        it is caught, and every published definition (latest version) whose
+        process-level signal start event takes that name starts an instance with the
+        payload as its variables. Reaching nobody is no error.
         """
         raise ConnectError(Code.UNIMPLEMENTED, 'Not implemented')
 
@@ -782,9 +785,10 @@ class ProcessServiceClientSync(ConnectClientSync):
     ) -> BroadcastSignalResponse:
         """
         Broadcasts a signal in the caller's tenant (never beyond): every instance
-        waiting for it catches it, and every published definition (latest version)
-        whose process-level signal start event takes that name starts an instance
-        with the payload as its variables. Reaching nobody is no error.
+        waiting for it catches it, with the payload merged into the variables where
+        it is caught, and every published definition (latest version) whose
+        process-level signal start event takes that name starts an instance with the
+        payload as its variables. Reaching nobody is no error.
         """
         return self.execute_unary(
             request=request,

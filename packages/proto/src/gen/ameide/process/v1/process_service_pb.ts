@@ -1050,7 +1050,8 @@ export type BroadcastSignalRequest = Message<"ameide.process.v1.BroadcastSignalR
   signalName: string;
 
   /**
-   * Variables of the instances a signal start event starts.
+   * Variables the signal carries: merged into the variables of the instances
+   * that catch it, and the variables of those a signal start event starts.
    *
    * @generated from field: google.protobuf.Struct payload = 2;
    */
@@ -1067,7 +1068,8 @@ export type BroadcastSignalRequestJson = {
   signalName?: string;
 
   /**
-   * Variables of the instances a signal start event starts.
+   * Variables the signal carries: merged into the variables of the instances
+   * that catch it, and the variables of those a signal start event starts.
    *
    * @generated from field: google.protobuf.Struct payload = 2;
    */
@@ -1299,9 +1301,10 @@ export const ProcessService: GenService<{
   },
   /**
    * Broadcasts a signal in the caller's tenant (never beyond): every instance
-   * waiting for it catches it, and every published definition (latest version)
-   * whose process-level signal start event takes that name starts an instance
-   * with the payload as its variables. Reaching nobody is no error.
+   * waiting for it catches it, with the payload merged into the variables where
+   * it is caught, and every published definition (latest version) whose
+   * process-level signal start event takes that name starts an instance with the
+   * payload as its variables. Reaching nobody is no error.
    *
    * @generated from rpc ameide.process.v1.ProcessService.BroadcastSignal
    */

@@ -79,9 +79,10 @@ type ProcessServiceClient interface {
 	// FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
 	CorrelateMessage(context.Context, *connect.Request[v1.CorrelateMessageRequest]) (*connect.Response[v1.CorrelateMessageResponse], error)
 	// Broadcasts a signal in the caller's tenant (never beyond): every instance
-	// waiting for it catches it, and every published definition (latest version)
-	// whose process-level signal start event takes that name starts an instance
-	// with the payload as its variables. Reaching nobody is no error.
+	// waiting for it catches it, with the payload merged into the variables where
+	// it is caught, and every published definition (latest version) whose
+	// process-level signal start event takes that name starts an instance with the
+	// payload as its variables. Reaching nobody is no error.
 	BroadcastSignal(context.Context, *connect.Request[v1.BroadcastSignalRequest]) (*connect.Response[v1.BroadcastSignalResponse], error)
 	// Cancels an instance; completed compensable tasks are compensated first.
 	CancelProcess(context.Context, *connect.Request[v1.CancelProcessRequest]) (*connect.Response[v1.CancelProcessResponse], error)
@@ -224,9 +225,10 @@ type ProcessServiceHandler interface {
 	// FAILED_PRECONDITION (reason MESSAGE_ID_REUSED).
 	CorrelateMessage(context.Context, *connect.Request[v1.CorrelateMessageRequest]) (*connect.Response[v1.CorrelateMessageResponse], error)
 	// Broadcasts a signal in the caller's tenant (never beyond): every instance
-	// waiting for it catches it, and every published definition (latest version)
-	// whose process-level signal start event takes that name starts an instance
-	// with the payload as its variables. Reaching nobody is no error.
+	// waiting for it catches it, with the payload merged into the variables where
+	// it is caught, and every published definition (latest version) whose
+	// process-level signal start event takes that name starts an instance with the
+	// payload as its variables. Reaching nobody is no error.
 	BroadcastSignal(context.Context, *connect.Request[v1.BroadcastSignalRequest]) (*connect.Response[v1.BroadcastSignalResponse], error)
 	// Cancels an instance; completed compensable tasks are compensated first.
 	CancelProcess(context.Context, *connect.Request[v1.CancelProcessRequest]) (*connect.Response[v1.CancelProcessResponse], error)
