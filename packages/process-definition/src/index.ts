@@ -52,6 +52,7 @@ export type {
   EncodedValue,
   Residual,
 } from './model/bpmn-interchange.js';
+export { bpmnInterchangeSchema } from './model/bpmn-interchange.js';
 export { IMPORT_CODES } from './bpmn/import-node.js';
 export { AMEIDE_BPMN_NAMESPACE, ameideModdleDescriptor } from './bpmn/ameide-moddle-descriptor.js';
 

@@ -12,9 +12,13 @@ import {
   planReferences,
   type ExecutionPlan,
   createDefinitionResolver,
+  bpmnInterchangeSchema,
   exportBpmn,
   importBpmn,
+  importBpmnCollaboration,
   lintProcessDefinition,
+  type BpmnInterchange,
+  type ProcessDefinition,
   type Diagnostic as ModelDiagnostic,
   type ServiceRegistry,
 } from '@ameide/process-definition';
@@ -31,7 +35,16 @@ export interface ProcessDefinitionTools {
     content: Uint8Array,
   ): Promise<{ plan: Uint8Array; planHash: string; diagnostics: Diagnostic[] }>;
   importBpmn(xml: Uint8Array): Promise<{ definition: Uint8Array; diagnostics: Diagnostic[] }>;
-  exportBpmn(definition: Uint8Array): Promise<Uint8Array>;
+  /** Every process of the document as a definition of its own, and the document-level part. */
+  importBpmnCollaboration(xml: Uint8Array): Promise<{
+    definitions: Uint8Array[];
+    collaboration: Uint8Array;
+    diagnostics: Diagnostic[];
+  }>;
+  /** One definition, or several with the collaboration part, as one BPMN document. */
+  exportBpmn(
+    definition: Uint8Array | { definitions: readonly Uint8Array[]; collaboration: Uint8Array },
+  ): Promise<Uint8Array>;
 }
 
 const severity = {
@@ -116,24 +129,99 @@ export function createProcessDefinitionTools(
         diagnostics: result.diagnostics.map(diagnosticToProto),
       };
     },
-    async exportBpmn(definition) {
-      const { definition: parsed } = await definitionOf(ProcessFormat.JSON, definition);
-      const lint = lintProcessDefinition(parsed);
-      if (!lint.definition) {
-        const first = lint.diagnostics[0];
-        throw AmeideError.invalidArgument(
-          `not a ProcessDefinition: ${first?.message ?? 'schema check failed'}`,
-          [
-            {
-              field: `definition${first?.path ? `.${first.path}` : ''}`,
-              description: first?.message ?? 'invalid',
-            },
-          ],
-        );
+    async importBpmnCollaboration(xml) {
+      const result = await importBpmnCollaboration(decoder.decode(xml));
+      return result.ok
+        ? {
+            definitions: result.definitions.map((d) => encoder.encode(JSON.stringify(d, null, 2))),
+            collaboration: encoder.encode(JSON.stringify(result.collaboration)),
+            diagnostics: result.diagnostics.map(diagnosticToProto),
+          }
+        : {
+            definitions: [],
+            collaboration: new Uint8Array(),
+            diagnostics: result.diagnostics.map(diagnosticToProto),
+          };
+    },
+    async exportBpmn(input) {
+      if (input instanceof Uint8Array)
+        return encoder.encode(await exportBpmn(await checkedDefinition(input, 'definition')));
+      if (input.definitions.length === 0)
+        throw AmeideError.invalidArgument('nothing to export', [
+          { field: 'definitions', description: 'one ProcessDefinition JSON, or several' },
+        ]);
+      const definitions: ProcessDefinition[] = [];
+      const seen = new Map<string, number>();
+      for (const [i, bytes] of input.definitions.entries()) {
+        const def = await checkedDefinition(bytes, `definitions[${i}]`);
+        const other = seen.get(def.id);
+        if (other !== undefined)
+          throw AmeideError.invalidArgument(
+            `definitions[${other}] and definitions[${i}] are both process ${def.id}`,
+            [{ field: `definitions[${i}].id`, description: 'each process of a document once' }],
+          );
+        seen.set(def.id, i);
+        definitions.push(def);
       }
-      return encoder.encode(await exportBpmn(lint.definition));
+      const collaboration = collaborationOf(input.collaboration);
+      return encoder.encode(
+        await exportBpmn({ definitions, ...(collaboration ? { collaboration } : {}) }),
+      );
     },
   };
+}
+
+/** A ProcessDefinition JSON document, schema-checked; `field` names it in the error. */
+async function checkedDefinition(bytes: Uint8Array, field: string): Promise<ProcessDefinition> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(bytes)) as unknown;
+  } catch (err) {
+    throw AmeideError.invalidArgument(`${field} is not JSON: ${(err as Error).message}`, [
+      { field, description: 'a ProcessDefinition JSON document' },
+    ]);
+  }
+  const lint = lintProcessDefinition(parsed);
+  if (!lint.definition) {
+    const first = lint.diagnostics[0];
+    throw AmeideError.invalidArgument(
+      `not a ProcessDefinition: ${first?.message ?? 'schema check failed'}`,
+      [
+        {
+          field: `${field}${first?.path ? `.${first.path}` : ''}`,
+          description: first?.message ?? 'invalid',
+        },
+      ],
+    );
+  }
+  return Promise.resolve(lint.definition);
+}
+
+/** The collaboration part ImportBpmn gave (JSON), checked; undefined when empty. */
+function collaborationOf(bytes: Uint8Array): BpmnInterchange | undefined {
+  if (bytes.length === 0) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(bytes)) as unknown;
+  } catch (err) {
+    throw AmeideError.invalidArgument(`collaboration is not JSON: ${(err as Error).message}`, [
+      { field: 'collaboration', description: 'the collaboration part ImportBpmn answered' },
+    ]);
+  }
+  const checked = bpmnInterchangeSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw AmeideError.invalidArgument(
+      `collaboration is not what ImportBpmn answered: ${issue?.message ?? 'invalid'}`,
+      [
+        {
+          field: `collaboration${issue?.path.length ? `.${issue.path.join('.')}` : ''}`,
+          description: issue?.message ?? 'invalid',
+        },
+      ],
+    );
+  }
+  return checked.data;
 }
 
 /**

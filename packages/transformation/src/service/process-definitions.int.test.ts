@@ -6,6 +6,7 @@ import type { ServiceHost } from '@ameide/server';
 import { createArtifactStore } from '@ameide/transformation';
 import { openMigratedDatabase } from '../testing/store-fixture.js';
 import { startTransformationHost } from '../testing/platform-fixture.js';
+import { compareBpmn } from '@ameide/process-definition/testing';
 import { processDefinitionRules } from './process-definition-tools.js';
 
 const example = (name: string) =>
@@ -90,6 +91,55 @@ describe('process definitions through TransformationService (pglite)', () => {
     });
     expect(garbage.definition.byteLength).toBe(0);
     expect(garbage.diagnostics[0]?.severity).toBe(DiagnosticSeverity.ERROR);
+  });
+
+  it('imports a collaboration as one definition per process and exports the document back', async () => {
+    const xml = await readFile(
+      new URL(
+        '../../../process-definition/test/fixtures/camunda-modeler-collaboration.bpmn',
+        import.meta.url,
+      ),
+    );
+    const imported = await client.transformation.importBpmn({ xml, collaboration: true });
+    expect(imported.diagnostics.filter((d) => d.severity === DiagnosticSeverity.ERROR)).toEqual([]);
+    expect(imported.definition.byteLength).toBe(0);
+    const ids = imported.definitions.map((d) => (JSON.parse(decode(d)) as { id: string }).id);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(imported.collaboration.byteLength).toBeGreaterThan(0);
+    const { xml: out } = await client.transformation.exportBpmn({
+      definitions: imported.definitions,
+      collaboration: imported.collaboration,
+    });
+    // No element, reference or DI shape of the original lost (compared through bpmn-moddle).
+    expect(await compareBpmn(decode(xml), decode(out))).toEqual([]);
+
+    // Bad requests name the field.
+    const both = await refusal(
+      client.transformation.exportBpmn({
+        definition: imported.definitions[0]!,
+        definitions: imported.definitions,
+      }),
+    );
+    expect(both).toMatchObject({ code: 'invalid_argument' });
+    expect(both.fieldViolations[0]?.field).toBe('definition');
+    const twice = await refusal(
+      client.transformation.exportBpmn({
+        definitions: [imported.definitions[0]!, imported.definitions[0]!],
+      }),
+    );
+    expect(twice.message).toBe(`definitions[0] and definitions[1] are both process ${ids[0]}`);
+    const badPart = await refusal(
+      client.transformation.exportBpmn({
+        definitions: imported.definitions,
+        collaboration: new TextEncoder().encode('{"residuals": 7}'),
+      }),
+    );
+    expect(badPart).toMatchObject({ code: 'invalid_argument' });
+    expect(badPart.fieldViolations[0]?.field).toMatch(/^collaboration/);
+    const notJson = await refusal(
+      client.transformation.exportBpmn({ definitions: [new TextEncoder().encode('{')] }),
+    );
+    expect(notJson.fieldViolations[0]?.field).toBe('definitions[0]');
   });
 
   it('publishing a process definition stores its compiled plan; lint errors refuse the publish', async () => {

@@ -120,9 +120,23 @@ export function transformationServiceRoutes(options: {
         return processes.compile(req.format, req.content);
       },
       importBpmn(req) {
-        return processes.importBpmn(req.xml);
+        return req.collaboration
+          ? processes.importBpmnCollaboration(req.xml)
+          : processes.importBpmn(req.xml);
       },
       async exportBpmn(req) {
+        if (req.definitions.length > 0 || req.collaboration.length > 0) {
+          if (req.definition.length > 0)
+            throw AmeideError.invalidArgument('set definition or definitions, not both', [
+              { field: 'definition', description: 'leave it empty when definitions are set' },
+            ]);
+          return {
+            xml: await processes.exportBpmn({
+              definitions: req.definitions,
+              collaboration: req.collaboration,
+            }),
+          };
+        }
         return { xml: await processes.exportBpmn(req.definition) };
       },
       lintDecision(req) {

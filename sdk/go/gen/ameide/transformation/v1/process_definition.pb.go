@@ -425,8 +425,13 @@ func (x *CompileProcessDefinitionResponse) GetDiagnostics() []*Diagnostic {
 }
 
 type ImportBpmnRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Xml           []byte                 `protobuf:"bytes,1,opt,name=xml,proto3" json:"xml,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Xml   []byte                 `protobuf:"bytes,1,opt,name=xml,proto3" json:"xml,omitempty"`
+	// Imports every process of the document (a collaboration of pools) as a
+	// definition of its own: the response then has `definitions` and
+	// `collaboration` instead of `definition`. Without it, the first process is
+	// imported and the others are kept verbatim in its definition.
+	Collaboration bool `protobuf:"varint,2,opt,name=collaboration,proto3" json:"collaboration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -468,11 +473,25 @@ func (x *ImportBpmnRequest) GetXml() []byte {
 	return nil
 }
 
+func (x *ImportBpmnRequest) GetCollaboration() bool {
+	if x != nil {
+		return x.Collaboration
+	}
+	return false
+}
+
 type ImportBpmnResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// ProcessDefinition JSON; empty when the XML could not be read.
-	Definition    []byte        `protobuf:"bytes,1,opt,name=definition,proto3" json:"definition,omitempty"`
-	Diagnostics   []*Diagnostic `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// ProcessDefinition JSON; empty when the XML could not be read, or with
+	// `collaboration`.
+	Definition  []byte        `protobuf:"bytes,1,opt,name=definition,proto3" json:"definition,omitempty"`
+	Diagnostics []*Diagnostic `protobuf:"bytes,2,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// With `collaboration`: one ProcessDefinition JSON per process, in document
+	// order; each keeps what belongs to its process.
+	Definitions [][]byte `protobuf:"bytes,3,rep,name=definitions,proto3" json:"definitions,omitempty"`
+	// With `collaboration`: the document-level part (the collaboration, black-box
+	// pools, message flows, diagrams) as JSON, which ExportBpmn takes back.
+	Collaboration []byte `protobuf:"bytes,4,opt,name=collaboration,proto3" json:"collaboration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -521,9 +540,28 @@ func (x *ImportBpmnResponse) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+func (x *ImportBpmnResponse) GetDefinitions() [][]byte {
+	if x != nil {
+		return x.Definitions
+	}
+	return nil
+}
+
+func (x *ImportBpmnResponse) GetCollaboration() []byte {
+	if x != nil {
+		return x.Collaboration
+	}
+	return nil
+}
+
 type ExportBpmnRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Definition    []byte                 `protobuf:"bytes,1,opt,name=definition,proto3" json:"definition,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One ProcessDefinition JSON; or, instead, `definitions`.
+	Definition []byte `protobuf:"bytes,1,opt,name=definition,proto3" json:"definition,omitempty"`
+	// Several ProcessDefinition JSON documents written as one collaboration (as
+	// ImportBpmn with `collaboration` gave them), with its `collaboration` part.
+	Definitions   [][]byte `protobuf:"bytes,2,rep,name=definitions,proto3" json:"definitions,omitempty"`
+	Collaboration []byte   `protobuf:"bytes,3,opt,name=collaboration,proto3" json:"collaboration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -561,6 +599,20 @@ func (*ExportBpmnRequest) Descriptor() ([]byte, []int) {
 func (x *ExportBpmnRequest) GetDefinition() []byte {
 	if x != nil {
 		return x.Definition
+	}
+	return nil
+}
+
+func (x *ExportBpmnRequest) GetDefinitions() [][]byte {
+	if x != nil {
+		return x.Definitions
+	}
+	return nil
+}
+
+func (x *ExportBpmnRequest) GetCollaboration() []byte {
+	if x != nil {
+		return x.Collaboration
 	}
 	return nil
 }
@@ -634,18 +686,23 @@ const file_ameide_transformation_v1_process_definition_proto_rawDesc = "" +
 	" CompileProcessDefinitionResponse\x12\x12\n" +
 	"\x04plan\x18\x01 \x01(\fR\x04plan\x12\x1b\n" +
 	"\tplan_hash\x18\x02 \x01(\tR\bplanHash\x12F\n" +
-	"\vdiagnostics\x18\x03 \x03(\v2$.ameide.transformation.v1.DiagnosticR\vdiagnostics\"%\n" +
+	"\vdiagnostics\x18\x03 \x03(\v2$.ameide.transformation.v1.DiagnosticR\vdiagnostics\"K\n" +
 	"\x11ImportBpmnRequest\x12\x10\n" +
-	"\x03xml\x18\x01 \x01(\fR\x03xml\"|\n" +
+	"\x03xml\x18\x01 \x01(\fR\x03xml\x12$\n" +
+	"\rcollaboration\x18\x02 \x01(\bR\rcollaboration\"\xc4\x01\n" +
 	"\x12ImportBpmnResponse\x12\x1e\n" +
 	"\n" +
 	"definition\x18\x01 \x01(\fR\n" +
 	"definition\x12F\n" +
-	"\vdiagnostics\x18\x02 \x03(\v2$.ameide.transformation.v1.DiagnosticR\vdiagnostics\"3\n" +
+	"\vdiagnostics\x18\x02 \x03(\v2$.ameide.transformation.v1.DiagnosticR\vdiagnostics\x12 \n" +
+	"\vdefinitions\x18\x03 \x03(\fR\vdefinitions\x12$\n" +
+	"\rcollaboration\x18\x04 \x01(\fR\rcollaboration\"{\n" +
 	"\x11ExportBpmnRequest\x12\x1e\n" +
 	"\n" +
 	"definition\x18\x01 \x01(\fR\n" +
-	"definition\"&\n" +
+	"definition\x12 \n" +
+	"\vdefinitions\x18\x02 \x03(\fR\vdefinitions\x12$\n" +
+	"\rcollaboration\x18\x03 \x01(\fR\rcollaboration\"&\n" +
 	"\x12ExportBpmnResponse\x12\x10\n" +
 	"\x03xml\x18\x01 \x01(\fR\x03xml*a\n" +
 	"\rProcessFormat\x12\x1e\n" +

@@ -24,17 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1ameide/transformation/v1/process_definition.proto\x12\x18\x61meide.transformation.v1\"\xe6\x01\n\nDiagnostic\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12H\n\x08severity\x18\x02 \x01(\x0e\x32,.ameide.transformation.v1.DiagnosticSeverityR\x08severity\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12\x1d\n\nelement_id\x18\x04 \x01(\tR\telementId\x12+\n\x11\x65xpression_offset\x18\x05 \x01(\x05R\x10\x65xpressionOffset\x12\x14\n\x05\x66ield\x18\x06 \x01(\tR\x05\x66ield\"y\n\x1cLintProcessDefinitionRequest\x12?\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\'.ameide.transformation.v1.ProcessFormatR\x06\x66ormat\x12\x18\n\x07\x63ontent\x18\x02 \x01(\x0cR\x07\x63ontent\"g\n\x1dLintProcessDefinitionResponse\x12\x46\n\x0b\x64iagnostics\x18\x01 \x03(\x0b\x32$.ameide.transformation.v1.DiagnosticR\x0b\x64iagnostics\"|\n\x1f\x43ompileProcessDefinitionRequest\x12?\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\'.ameide.transformation.v1.ProcessFormatR\x06\x66ormat\x12\x18\n\x07\x63ontent\x18\x02 \x01(\x0cR\x07\x63ontent\"\x9b\x01\n CompileProcessDefinitionResponse\x12\x12\n\x04plan\x18\x01 \x01(\x0cR\x04plan\x12\x1b\n\tplan_hash\x18\x02 \x01(\tR\x08planHash\x12\x46\n\x0b\x64iagnostics\x18\x03 \x03(\x0b\x32$.ameide.transformation.v1.DiagnosticR\x0b\x64iagnostics\"%\n\x11ImportBpmnRequest\x12\x10\n\x03xml\x18\x01 \x01(\x0cR\x03xml\"|\n\x12ImportBpmnResponse\x12\x1e\n\ndefinition\x18\x01 \x01(\x0cR\ndefinition\x12\x46\n\x0b\x64iagnostics\x18\x02 \x03(\x0b\x32$.ameide.transformation.v1.DiagnosticR\x0b\x64iagnostics\"3\n\x11\x45xportBpmnRequest\x12\x1e\n\ndefinition\x18\x01 \x01(\x0cR\ndefinition\"&\n\x12\x45xportBpmnResponse\x12\x10\n\x03xml\x18\x01 \x01(\x0cR\x03xml*a\n\rProcessFormat\x12\x1e\n\x1aPROCESS_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n\x13PROCESS_FORMAT_JSON\x10\x01\x12\x17\n\x13PROCESS_FORMAT_BPMN\x10\x02*\x97\x01\n\x12\x44iagnosticSeverity\x12#\n\x1f\x44IAGNOSTIC_SEVERITY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44IAGNOSTIC_SEVERITY_ERROR\x10\x01\x12\x1f\n\x1b\x44IAGNOSTIC_SEVERITY_WARNING\x10\x02\x12\x1c\n\x18\x44IAGNOSTIC_SEVERITY_INFO\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n1ameide/transformation/v1/process_definition.proto\x12\x18\x61meide.transformation.v1\"\xe6\x01\n\nDiagnostic\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12H\n\x08severity\x18\x02 \x01(\x0e\x32,.ameide.transformation.v1.DiagnosticSeverityR\x08severity\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12\x1d\n\nelement_id\x18\x04 \x01(\tR\telementId\x12+\n\x11\x65xpression_offset\x18\x05 \x01(\x05R\x10\x65xpressionOffset\x12\x14\n\x05\x66ield\x18\x06 \x01(\tR\x05\x66ield\"y\n\x1cLintProcessDefinitionRequest\x12?\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\'.ameide.transformation.v1.ProcessFormatR\x06\x66ormat\x12\x18\n\x07\x63ontent\x18\x02 \x01(\x0cR\x07\x63ontent\"g\n\x1dLintProcessDefinitionResponse\x12\x46\n\x0b\x64iagnostics\x18\x01 \x03(\x0b\x32$.ameide.transformation.v1.DiagnosticR\x0b\x64iagnostics\"|\n\x1f\x43ompileProcessDefinitionRequest\x12?\n\x06\x66ormat\x18\x01 \x01(\x0e\x32\'.ameide.transformation.v1.ProcessFormatR\x06\x66ormat\x12\x18\n\x07\x63ontent\x18\x02 \x01(\x0cR\x07\x63ontent\"\x9b\x01\n CompileProcessDefinitionResponse\x12\x12\n\x04plan\x18\x01 \x01(\x0cR\x04plan\x12\x1b\n\tplan_hash\x18\x02 \x01(\tR\x08planHash\x12\x46\n\x0b\x64iagnostics\x18\x03 \x03(\x0b\x32$.ameide.transformation.v1.DiagnosticR\x0b\x64iagnostics\"K\n\x11ImportBpmnRequest\x12\x10\n\x03xml\x18\x01 \x01(\x0cR\x03xml\x12$\n\rcollaboration\x18\x02 \x01(\x08R\rcollaboration\"\xc4\x01\n\x12ImportBpmnResponse\x12\x1e\n\ndefinition\x18\x01 \x01(\x0cR\ndefinition\x12\x46\n\x0b\x64iagnostics\x18\x02 \x03(\x0b\x32$.ameide.transformation.v1.DiagnosticR\x0b\x64iagnostics\x12 \n\x0b\x64\x65\x66initions\x18\x03 \x03(\x0cR\x0b\x64\x65\x66initions\x12$\n\rcollaboration\x18\x04 \x01(\x0cR\rcollaboration\"{\n\x11\x45xportBpmnRequest\x12\x1e\n\ndefinition\x18\x01 \x01(\x0cR\ndefinition\x12 \n\x0b\x64\x65\x66initions\x18\x02 \x03(\x0cR\x0b\x64\x65\x66initions\x12$\n\rcollaboration\x18\x03 \x01(\x0cR\rcollaboration\"&\n\x12\x45xportBpmnResponse\x12\x10\n\x03xml\x18\x01 \x01(\x0cR\x03xml*a\n\rProcessFormat\x12\x1e\n\x1aPROCESS_FORMAT_UNSPECIFIED\x10\x00\x12\x17\n\x13PROCESS_FORMAT_JSON\x10\x01\x12\x17\n\x13PROCESS_FORMAT_BPMN\x10\x02*\x97\x01\n\x12\x44iagnosticSeverity\x12#\n\x1f\x44IAGNOSTIC_SEVERITY_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x44IAGNOSTIC_SEVERITY_ERROR\x10\x01\x12\x1f\n\x1b\x44IAGNOSTIC_SEVERITY_WARNING\x10\x02\x12\x1c\n\x18\x44IAGNOSTIC_SEVERITY_INFO\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ameide.transformation.v1.process_definition_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PROCESSFORMAT']._serialized_start=1082
-  _globals['_PROCESSFORMAT']._serialized_end=1179
-  _globals['_DIAGNOSTICSEVERITY']._serialized_start=1182
-  _globals['_DIAGNOSTICSEVERITY']._serialized_end=1333
+  _globals['_PROCESSFORMAT']._serialized_start=1265
+  _globals['_PROCESSFORMAT']._serialized_end=1362
+  _globals['_DIAGNOSTICSEVERITY']._serialized_start=1365
+  _globals['_DIAGNOSTICSEVERITY']._serialized_end=1516
   _globals['_DIAGNOSTIC']._serialized_start=80
   _globals['_DIAGNOSTIC']._serialized_end=310
   _globals['_LINTPROCESSDEFINITIONREQUEST']._serialized_start=312
@@ -46,11 +46,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMPILEPROCESSDEFINITIONRESPONSE']._serialized_start=667
   _globals['_COMPILEPROCESSDEFINITIONRESPONSE']._serialized_end=822
   _globals['_IMPORTBPMNREQUEST']._serialized_start=824
-  _globals['_IMPORTBPMNREQUEST']._serialized_end=861
-  _globals['_IMPORTBPMNRESPONSE']._serialized_start=863
-  _globals['_IMPORTBPMNRESPONSE']._serialized_end=987
-  _globals['_EXPORTBPMNREQUEST']._serialized_start=989
-  _globals['_EXPORTBPMNREQUEST']._serialized_end=1040
-  _globals['_EXPORTBPMNRESPONSE']._serialized_start=1042
-  _globals['_EXPORTBPMNRESPONSE']._serialized_end=1080
+  _globals['_IMPORTBPMNREQUEST']._serialized_end=899
+  _globals['_IMPORTBPMNRESPONSE']._serialized_start=902
+  _globals['_IMPORTBPMNRESPONSE']._serialized_end=1098
+  _globals['_EXPORTBPMNREQUEST']._serialized_start=1100
+  _globals['_EXPORTBPMNREQUEST']._serialized_end=1223
+  _globals['_EXPORTBPMNRESPONSE']._serialized_start=1225
+  _globals['_EXPORTBPMNRESPONSE']._serialized_end=1263
 # @@protoc_insertion_point(module_scope)

@@ -76,24 +76,34 @@ class CompileProcessDefinitionResponse(_message.Message):
     def __init__(self, plan: _Optional[bytes] = ..., plan_hash: _Optional[str] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ...) -> None: ...
 
 class ImportBpmnRequest(_message.Message):
-    __slots__ = ("xml",)
+    __slots__ = ("xml", "collaboration")
     XML_FIELD_NUMBER: _ClassVar[int]
+    COLLABORATION_FIELD_NUMBER: _ClassVar[int]
     xml: bytes
-    def __init__(self, xml: _Optional[bytes] = ...) -> None: ...
+    collaboration: bool
+    def __init__(self, xml: _Optional[bytes] = ..., collaboration: _Optional[bool] = ...) -> None: ...
 
 class ImportBpmnResponse(_message.Message):
-    __slots__ = ("definition", "diagnostics")
+    __slots__ = ("definition", "diagnostics", "definitions", "collaboration")
     DEFINITION_FIELD_NUMBER: _ClassVar[int]
     DIAGNOSTICS_FIELD_NUMBER: _ClassVar[int]
+    DEFINITIONS_FIELD_NUMBER: _ClassVar[int]
+    COLLABORATION_FIELD_NUMBER: _ClassVar[int]
     definition: bytes
     diagnostics: _containers.RepeatedCompositeFieldContainer[Diagnostic]
-    def __init__(self, definition: _Optional[bytes] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ...) -> None: ...
+    definitions: _containers.RepeatedScalarFieldContainer[bytes]
+    collaboration: bytes
+    def __init__(self, definition: _Optional[bytes] = ..., diagnostics: _Optional[_Iterable[_Union[Diagnostic, _Mapping]]] = ..., definitions: _Optional[_Iterable[bytes]] = ..., collaboration: _Optional[bytes] = ...) -> None: ...
 
 class ExportBpmnRequest(_message.Message):
-    __slots__ = ("definition",)
+    __slots__ = ("definition", "definitions", "collaboration")
     DEFINITION_FIELD_NUMBER: _ClassVar[int]
+    DEFINITIONS_FIELD_NUMBER: _ClassVar[int]
+    COLLABORATION_FIELD_NUMBER: _ClassVar[int]
     definition: bytes
-    def __init__(self, definition: _Optional[bytes] = ...) -> None: ...
+    definitions: _containers.RepeatedScalarFieldContainer[bytes]
+    collaboration: bytes
+    def __init__(self, definition: _Optional[bytes] = ..., definitions: _Optional[_Iterable[bytes]] = ..., collaboration: _Optional[bytes] = ...) -> None: ...
 
 class ExportBpmnResponse(_message.Message):
     __slots__ = ("xml",)

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file ameide/transformation/v1/process_definition.proto.
  */
 export const file_ameide_transformation_v1_process_definition: GenFile = /*@__PURE__*/
-  fileDesc("CjFhbWVpZGUvdHJhbnNmb3JtYXRpb24vdjEvcHJvY2Vzc19kZWZpbml0aW9uLnByb3RvEhhhbWVpZGUudHJhbnNmb3JtYXRpb24udjEiqQEKCkRpYWdub3N0aWMSDAoEY29kZRgBIAEoCRI+CghzZXZlcml0eRgCIAEoDjIsLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljU2V2ZXJpdHkSDwoHbWVzc2FnZRgDIAEoCRISCgplbGVtZW50X2lkGAQgASgJEhkKEWV4cHJlc3Npb25fb2Zmc2V0GAUgASgFEg0KBWZpZWxkGAYgASgJImgKHExpbnRQcm9jZXNzRGVmaW5pdGlvblJlcXVlc3QSNwoGZm9ybWF0GAEgASgOMicuYW1laWRlLnRyYW5zZm9ybWF0aW9uLnYxLlByb2Nlc3NGb3JtYXQSDwoHY29udGVudBgCIAEoDCJaCh1MaW50UHJvY2Vzc0RlZmluaXRpb25SZXNwb25zZRI5CgtkaWFnbm9zdGljcxgBIAMoCzIkLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljImsKH0NvbXBpbGVQcm9jZXNzRGVmaW5pdGlvblJlcXVlc3QSNwoGZm9ybWF0GAEgASgOMicuYW1laWRlLnRyYW5zZm9ybWF0aW9uLnYxLlByb2Nlc3NGb3JtYXQSDwoHY29udGVudBgCIAEoDCJ+CiBDb21waWxlUHJvY2Vzc0RlZmluaXRpb25SZXNwb25zZRIMCgRwbGFuGAEgASgMEhEKCXBsYW5faGFzaBgCIAEoCRI5CgtkaWFnbm9zdGljcxgDIAMoCzIkLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljIiAKEUltcG9ydEJwbW5SZXF1ZXN0EgsKA3htbBgBIAEoDCJjChJJbXBvcnRCcG1uUmVzcG9uc2USEgoKZGVmaW5pdGlvbhgBIAEoDBI5CgtkaWFnbm9zdGljcxgCIAMoCzIkLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljIicKEUV4cG9ydEJwbW5SZXF1ZXN0EhIKCmRlZmluaXRpb24YASABKAwiIQoSRXhwb3J0QnBtblJlc3BvbnNlEgsKA3htbBgBIAEoDCphCg1Qcm9jZXNzRm9ybWF0Eh4KGlBST0NFU1NfRk9STUFUX1VOU1BFQ0lGSUVEEAASFwoTUFJPQ0VTU19GT1JNQVRfSlNPThABEhcKE1BST0NFU1NfRk9STUFUX0JQTU4QAiqXAQoSRGlhZ25vc3RpY1NldmVyaXR5EiMKH0RJQUdOT1NUSUNfU0VWRVJJVFlfVU5TUEVDSUZJRUQQABIdChlESUFHTk9TVElDX1NFVkVSSVRZX0VSUk9SEAESHwobRElBR05PU1RJQ19TRVZFUklUWV9XQVJOSU5HEAISHAoYRElBR05PU1RJQ19TRVZFUklUWV9JTkZPEANiBnByb3RvMw");
+  fileDesc("CjFhbWVpZGUvdHJhbnNmb3JtYXRpb24vdjEvcHJvY2Vzc19kZWZpbml0aW9uLnByb3RvEhhhbWVpZGUudHJhbnNmb3JtYXRpb24udjEiqQEKCkRpYWdub3N0aWMSDAoEY29kZRgBIAEoCRI+CghzZXZlcml0eRgCIAEoDjIsLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljU2V2ZXJpdHkSDwoHbWVzc2FnZRgDIAEoCRISCgplbGVtZW50X2lkGAQgASgJEhkKEWV4cHJlc3Npb25fb2Zmc2V0GAUgASgFEg0KBWZpZWxkGAYgASgJImgKHExpbnRQcm9jZXNzRGVmaW5pdGlvblJlcXVlc3QSNwoGZm9ybWF0GAEgASgOMicuYW1laWRlLnRyYW5zZm9ybWF0aW9uLnYxLlByb2Nlc3NGb3JtYXQSDwoHY29udGVudBgCIAEoDCJaCh1MaW50UHJvY2Vzc0RlZmluaXRpb25SZXNwb25zZRI5CgtkaWFnbm9zdGljcxgBIAMoCzIkLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljImsKH0NvbXBpbGVQcm9jZXNzRGVmaW5pdGlvblJlcXVlc3QSNwoGZm9ybWF0GAEgASgOMicuYW1laWRlLnRyYW5zZm9ybWF0aW9uLnYxLlByb2Nlc3NGb3JtYXQSDwoHY29udGVudBgCIAEoDCJ+CiBDb21waWxlUHJvY2Vzc0RlZmluaXRpb25SZXNwb25zZRIMCgRwbGFuGAEgASgMEhEKCXBsYW5faGFzaBgCIAEoCRI5CgtkaWFnbm9zdGljcxgDIAMoCzIkLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljIjcKEUltcG9ydEJwbW5SZXF1ZXN0EgsKA3htbBgBIAEoDBIVCg1jb2xsYWJvcmF0aW9uGAIgASgIIo8BChJJbXBvcnRCcG1uUmVzcG9uc2USEgoKZGVmaW5pdGlvbhgBIAEoDBI5CgtkaWFnbm9zdGljcxgCIAMoCzIkLmFtZWlkZS50cmFuc2Zvcm1hdGlvbi52MS5EaWFnbm9zdGljEhMKC2RlZmluaXRpb25zGAMgAygMEhUKDWNvbGxhYm9yYXRpb24YBCABKAwiUwoRRXhwb3J0QnBtblJlcXVlc3QSEgoKZGVmaW5pdGlvbhgBIAEoDBITCgtkZWZpbml0aW9ucxgCIAMoDBIVCg1jb2xsYWJvcmF0aW9uGAMgASgMIiEKEkV4cG9ydEJwbW5SZXNwb25zZRILCgN4bWwYASABKAwqYQoNUHJvY2Vzc0Zvcm1hdBIeChpQUk9DRVNTX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhcKE1BST0NFU1NfRk9STUFUX0pTT04QARIXChNQUk9DRVNTX0ZPUk1BVF9CUE1OEAIqlwEKEkRpYWdub3N0aWNTZXZlcml0eRIjCh9ESUFHTk9TVElDX1NFVkVSSVRZX1VOU1BFQ0lGSUVEEAASHQoZRElBR05PU1RJQ19TRVZFUklUWV9FUlJPUhABEh8KG0RJQUdOT1NUSUNfU0VWRVJJVFlfV0FSTklORxACEhwKGERJQUdOT1NUSUNfU0VWRVJJVFlfSU5GTxADYgZwcm90bzM");
 
 /**
  * One finding of lint, import or compile.
@@ -273,6 +273,16 @@ export type ImportBpmnRequest = Message<"ameide.transformation.v1.ImportBpmnRequ
    * @generated from field: bytes xml = 1;
    */
   xml: Uint8Array;
+
+  /**
+   * Imports every process of the document (a collaboration of pools) as a
+   * definition of its own: the response then has `definitions` and
+   * `collaboration` instead of `definition`. Without it, the first process is
+   * imported and the others are kept verbatim in its definition.
+   *
+   * @generated from field: bool collaboration = 2;
+   */
+  collaboration: boolean;
 };
 
 /**
@@ -283,6 +293,16 @@ export type ImportBpmnRequestJson = {
    * @generated from field: bytes xml = 1;
    */
   xml?: string;
+
+  /**
+   * Imports every process of the document (a collaboration of pools) as a
+   * definition of its own: the response then has `definitions` and
+   * `collaboration` instead of `definition`. Without it, the first process is
+   * imported and the others are kept verbatim in its definition.
+   *
+   * @generated from field: bool collaboration = 2;
+   */
+  collaboration?: boolean;
 };
 
 /**
@@ -297,7 +317,8 @@ export const ImportBpmnRequestSchema: GenMessage<ImportBpmnRequest, {jsonType: I
  */
 export type ImportBpmnResponse = Message<"ameide.transformation.v1.ImportBpmnResponse"> & {
   /**
-   * ProcessDefinition JSON; empty when the XML could not be read.
+   * ProcessDefinition JSON; empty when the XML could not be read, or with
+   * `collaboration`.
    *
    * @generated from field: bytes definition = 1;
    */
@@ -307,6 +328,22 @@ export type ImportBpmnResponse = Message<"ameide.transformation.v1.ImportBpmnRes
    * @generated from field: repeated ameide.transformation.v1.Diagnostic diagnostics = 2;
    */
   diagnostics: Diagnostic[];
+
+  /**
+   * With `collaboration`: one ProcessDefinition JSON per process, in document
+   * order; each keeps what belongs to its process.
+   *
+   * @generated from field: repeated bytes definitions = 3;
+   */
+  definitions: Uint8Array[];
+
+  /**
+   * With `collaboration`: the document-level part (the collaboration, black-box
+   * pools, message flows, diagrams) as JSON, which ExportBpmn takes back.
+   *
+   * @generated from field: bytes collaboration = 4;
+   */
+  collaboration: Uint8Array;
 };
 
 /**
@@ -314,7 +351,8 @@ export type ImportBpmnResponse = Message<"ameide.transformation.v1.ImportBpmnRes
  */
 export type ImportBpmnResponseJson = {
   /**
-   * ProcessDefinition JSON; empty when the XML could not be read.
+   * ProcessDefinition JSON; empty when the XML could not be read, or with
+   * `collaboration`.
    *
    * @generated from field: bytes definition = 1;
    */
@@ -324,6 +362,22 @@ export type ImportBpmnResponseJson = {
    * @generated from field: repeated ameide.transformation.v1.Diagnostic diagnostics = 2;
    */
   diagnostics?: DiagnosticJson[];
+
+  /**
+   * With `collaboration`: one ProcessDefinition JSON per process, in document
+   * order; each keeps what belongs to its process.
+   *
+   * @generated from field: repeated bytes definitions = 3;
+   */
+  definitions?: string[];
+
+  /**
+   * With `collaboration`: the document-level part (the collaboration, black-box
+   * pools, message flows, diagrams) as JSON, which ExportBpmn takes back.
+   *
+   * @generated from field: bytes collaboration = 4;
+   */
+  collaboration?: string;
 };
 
 /**
@@ -338,9 +392,24 @@ export const ImportBpmnResponseSchema: GenMessage<ImportBpmnResponse, {jsonType:
  */
 export type ExportBpmnRequest = Message<"ameide.transformation.v1.ExportBpmnRequest"> & {
   /**
+   * One ProcessDefinition JSON; or, instead, `definitions`.
+   *
    * @generated from field: bytes definition = 1;
    */
   definition: Uint8Array;
+
+  /**
+   * Several ProcessDefinition JSON documents written as one collaboration (as
+   * ImportBpmn with `collaboration` gave them), with its `collaboration` part.
+   *
+   * @generated from field: repeated bytes definitions = 2;
+   */
+  definitions: Uint8Array[];
+
+  /**
+   * @generated from field: bytes collaboration = 3;
+   */
+  collaboration: Uint8Array;
 };
 
 /**
@@ -348,9 +417,24 @@ export type ExportBpmnRequest = Message<"ameide.transformation.v1.ExportBpmnRequ
  */
 export type ExportBpmnRequestJson = {
   /**
+   * One ProcessDefinition JSON; or, instead, `definitions`.
+   *
    * @generated from field: bytes definition = 1;
    */
   definition?: string;
+
+  /**
+   * Several ProcessDefinition JSON documents written as one collaboration (as
+   * ImportBpmn with `collaboration` gave them), with its `collaboration` part.
+   *
+   * @generated from field: repeated bytes definitions = 2;
+   */
+  definitions?: string[];
+
+  /**
+   * @generated from field: bytes collaboration = 3;
+   */
+  collaboration?: string;
 };
 
 /**
