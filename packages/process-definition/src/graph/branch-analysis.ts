@@ -1,6 +1,6 @@
 import type { ProcessNode } from '../model/process-definition.js';
 import { ACTIVITY_TYPES } from '../model/process-definition.js';
-import { incomingOf, outgoingOf, type ProcessGraph } from './process-graph.js';
+import { incomingOf, linkTargetOf, outgoingOf, type ProcessGraph } from './process-graph.js';
 
 /**
  * Structural token analysis over dominators, per level.
@@ -9,7 +9,7 @@ import { incomingOf, outgoingOf, type ProcessGraph } from './process-graph.js';
  * (so a flow can dominate), plus a virtual root before the start events; a boundary event
  * hangs off its host activity. A flow `x` of a choice (exclusive / event-based / inclusive
  * gateway, or an activity with an interrupting boundary event) dominates everything that only
- * that choice outcome reaches. If two flows entering a parallel join are dominated by
+ * that choice outcome reaches (a link throw event leads to its catch event like a flow). If two flows entering a parallel join are dominated by
  * different outcomes of the same choice, at most one of them ever carries a token: the join
  * deadlocks. Symmetrically, if two flows entering an exclusive merge are dominated by
  * different branches of one parallel split, both branches pass the merge (no synchronisation).
@@ -206,6 +206,9 @@ function dominators(
     for (const b of graph.boundaryByHost.get(n.id) ?? []) {
       if (inScope(b.id)) link(v, add(b.id));
     }
+    // A link throw event goes on at its catch event (on the same level): an edge of the flow.
+    const target = linkTargetOf(graph, n);
+    if (target && inScope(target.id)) link(v, add(target.id));
   }
   while (succ.length < names.length) succ.push([]);
 

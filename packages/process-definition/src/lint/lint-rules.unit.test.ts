@@ -656,6 +656,35 @@ describe('lint details', () => {
     ]);
   });
 
+  it('follows link events: a branch that reaches the join through a link still counts (AM017, AM018)', () => {
+    // G's outcome A jumps through the link `toJoin` to J; outcome B reaches J directly.
+    const linked = (split: string, join: string) =>
+      withGateway(
+        split,
+        [
+          e('F3', 'G', 'A', split === 'exclusiveGateway' ? { condition: 'orderId = "a"' } : {}),
+          e('F4', 'G', 'B', split === 'exclusiveGateway' ? { isDefault: true } : {}),
+          e('F5', 'A', 'Throw'),
+          e('F6', 'Catch', 'J'),
+          e('F7', 'B', 'J'),
+          e('F8', 'J', 'E'),
+        ],
+        [
+          n('A', 'serviceTask', service()),
+          n('B', 'serviceTask', service()),
+          n('Throw', 'intermediateThrowEvent', { event: { type: 'link', link: 'toJoin' } }),
+          n('Catch', 'intermediateLinkEvent', { link: 'toJoin' }),
+          n('J', join),
+        ],
+      );
+    const codes = (def: unknown) =>
+      lintProcessDefinition(def).diagnostics.map((d) => `${d.code}:${d.elementId}`);
+    expect(codes(linked('exclusiveGateway', 'parallelGateway'))).toEqual(['AM017:J']);
+    expect(codes(linked('parallelGateway', 'exclusiveGateway'))).toEqual(['AM018:J']);
+    // Split and join of the same kind stay clean through the link.
+    expect(codes(linked('parallelGateway', 'parallelGateway'))).toEqual([]);
+  });
+
   it('reports a throwing registry as a diagnostic instead of crashing', () => {
     const services = {
       hasMethod: () => {
