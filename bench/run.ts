@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   'process-definition': async () =>
     (await import('./process-definition.bench.js')).benchProcessDefinition,
   'process-runtime': async () => (await import('./process-runtime.bench.js')).benchProcessRuntime,
+  'process-engine': async () => (await import('./process-engine.bench.js')).benchProcessEngine,
   dev: async () => (await import('./dev.bench.js')).benchDev,
   extensions: async () => (await import('./extensions.bench.js')).benchExtensions,
   kafka: async () => (await import('./kafka.bench.js')).benchKafka,

@@ -209,8 +209,16 @@ export class TokenEngine {
     return Object.assign({}, this.state.variables, ...layers) as Record<string, unknown>;
   }
 
+  #writes = 0;
+
+  /** How many writes of variables (process or locals) the instance made: changes when they do. */
+  get writes(): number {
+    return this.#writes;
+  }
+
   /** Writes what an activity of `run` produced: to its innermost instance's locals, else the process. */
   write(run: ScopeRun, patch: Record<string, unknown>): void {
+    this.#writes++;
     for (let r: ScopeRun | undefined = run; r; r = r.parent) {
       if (r.locals) {
         Object.assign(r.locals, patch);

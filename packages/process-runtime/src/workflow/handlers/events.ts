@@ -86,16 +86,29 @@ export async function waitCondition(
   expected = true,
 ): Promise<void> {
   let failure: string | undefined;
+  // The predicate runs after every activation; a condition over the variables alone gives the
+  // same answer until they change, so it is evaluated again only after a write (one that reads
+  // the clock, `now()` or `today()`, each time).
+  const memoized = !READS_CLOCK.test(condition.feel);
+  let evaluatedAt = -1;
+  let holds = false;
   await ctx.port.condition(() => {
+    const writes = ctx.tokens.writes;
+    if (memoized && writes === evaluatedAt) return holds;
+    evaluatedAt = writes;
     try {
-      return (evaluateFeel(condition, ctx.tokens.variablesOf(run)) === true) === expected;
+      holds = (evaluateFeel(condition, ctx.tokens.variablesOf(run)) === true) === expected;
     } catch (err) {
       failure = err instanceof Error ? err.message : 'evaluation failed';
-      return true;
+      holds = true;
     }
+    return holds;
   });
   if (failure !== undefined) throw new ProcessIncident(nodeId, failure);
 }
+
+/** FEEL's clock functions: a condition calling one can change without a variable changing. */
+const READS_CLOCK = /\b(now|today)\s*\(/;
 
 export function correlationKey(ctx: NodeContext, node: MessageWait, token: LiveToken): string {
   const key = evaluateFeel(node.message.correlationKey, ctx.tokens.variablesOf(token.run));
