@@ -199,7 +199,10 @@ describe('message and signal start events through createPlatform', () => {
     expect(globexInstances.instances).toEqual([]);
     // A payload the variables refuse: invalid_argument naming the variable, nothing started.
     const refused = await errorOf(
-      acme.process.broadcastSignal({ signalName: 'ProductRecall', payload: { recalledProduct: 1 } }),
+      acme.process.broadcastSignal({
+        signalName: 'ProductRecall',
+        payload: { recalledProduct: 1 },
+      }),
     );
     expect(refused?.code).toBe('invalid_argument');
     expect(refused?.message).toContain('payload.recalledProduct must be a string');
