@@ -468,7 +468,12 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       );
       return { instanceIds, started: true };
     }
-    const delivery = { name: message.name, correlationKey: message.correlationKey, payload };
+    const delivery = {
+      name: message.name,
+      correlationKey: message.correlationKey,
+      payload,
+      ...(messageId !== undefined ? { messageId } : {}),
+    };
     try {
       await temporal.workflow.getHandle(workflowId).signal(messageSignal, delivery);
     } catch (err) {

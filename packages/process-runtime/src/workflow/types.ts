@@ -207,6 +207,8 @@ export interface MessageDelivery {
   readonly payload: Readonly<Record<string, unknown>>;
   /** A broadcast signal named `name` (not a message): it wakes every catcher waiting for it. */
   readonly signal?: boolean;
+  /** The message's id (CorrelateMessage `message_id`): an instance takes a message once. */
+  readonly messageId?: string;
 }
 
 /** A completed compensable service task, and the call that undoes it. */
@@ -269,6 +271,8 @@ export interface ResumeState {
   readonly eventTimers?: Readonly<Record<string, EventTimerMemo>>;
   /** Signals received so far, by name (absent when none). */
   readonly signals?: Readonly<Record<string, number>>;
+  /** Ids of the latest messages delivered with one, oldest first (absent when none). */
+  readonly messageIds?: readonly string[];
   /** The payload of the latest signal of each name that carried one (absent when none). */
   readonly signalPayloads?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }

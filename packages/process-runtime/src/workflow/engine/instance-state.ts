@@ -16,6 +16,9 @@ import type { WorkflowPort } from './workflow-port.js';
 
 type Completion = { by: string; data: Record<string, unknown> };
 
+/** How many ids of delivered messages an instance remembers (carried over by continue-as-new). */
+const MESSAGE_IDS_KEPT = 1000;
+
 /**
  * The data of one process instance: variables, open user tasks and accepted completions, the
  * message inbox and subscriptions, compensations, the audit trail, status and the id sequence.
@@ -42,6 +45,8 @@ export class InstanceState {
   #eventTimers: Record<string, EventTimerMemo> = {};
   #signals: Record<string, number> = {};
   #signalPayloads: Record<string, Readonly<Record<string, unknown>>> = {};
+  /** Ids of delivered messages, oldest first, at most {@link MESSAGE_IDS_KEPT}. */
+  #messageIds: string[] = [];
   #lastCandidates = '';
   #lastMessages = '';
 
@@ -67,6 +72,7 @@ export class InstanceState {
       >;
       this.#signals = { ...r.signals };
       this.#signalPayloads = { ...r.signalPayloads };
+      this.#messageIds = [...(r.messageIds ?? [])];
     }
   }
 
@@ -213,8 +219,18 @@ export class InstanceState {
    * instead (every catcher armed before it sees it, none after).
    */
   deliver(message: MessageDelivery): void {
-    if (message.signal === true) this.receiveSignal(message.name, message.payload);
-    else this.#inbox.push(message);
+    if (message.signal === true) {
+      this.receiveSignal(message.name, message.payload);
+      return;
+    }
+    // A message with an id is taken once: a repeated delivery (a client's retry racing its
+    // first call) is dropped.
+    if (message.messageId !== undefined) {
+      if (this.#messageIds.includes(message.messageId)) return;
+      this.#messageIds.push(message.messageId);
+      if (this.#messageIds.length > MESSAGE_IDS_KEPT) this.#messageIds.shift();
+    }
+    this.#inbox.push(message);
   }
 
   /** Counts a signal; its payload (if it carries one) is what its catchers map in. */
@@ -333,6 +349,7 @@ export class InstanceState {
       ...(Object.keys(this.#signalPayloads).length > 0
         ? { signalPayloads: this.#signalPayloads }
         : {}),
+      ...(this.#messageIds.length > 0 ? { messageIds: this.#messageIds } : {}),
     };
   }
 }

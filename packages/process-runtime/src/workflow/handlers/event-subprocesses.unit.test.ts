@@ -25,6 +25,27 @@ async function fulfilment() {
   return { sales, orderId, i, send, audit, started: i.port.now() };
 }
 
+describe('message ids', () => {
+  it('an instance takes a message with an id once: a repeated delivery runs nothing again', async () => {
+    const { orderId, i } = await fulfilment();
+    const changed = (messageId?: string) => {
+      i.engine.deliver({
+        name: 'DeliveryAddressChanged',
+        correlationKey: orderId,
+        payload: {},
+        ...(messageId ? { messageId } : {}),
+      });
+      return i.port.settle();
+    };
+    await changed('addr-1');
+    await changed('addr-1');
+    await changed('addr-2');
+    await changed(); // without an id: every delivery counts
+    await changed();
+    expect(i.engine.state.variables).toMatchObject({ addressChanges: 4 });
+  });
+});
+
 describe('event subprocesses', () => {
   it('non-interrupting timer and message starts run beside the work; the process then ends normally and stops watching', async () => {
     const { sales, orderId, i, send, audit, started } = await fulfilment();
