@@ -18,7 +18,7 @@ const files = readdirSync(EXAMPLES)
   .sort();
 const options = {
   services: salesServiceRegistry,
-  definitions: createDefinitionResolver({ 'credit-check': [1] }),
+  definitions: createDefinitionResolver({ 'credit-check': [1], 'credit-limit-check': [1] }),
   decisions: createDefinitionResolver({ 'credit-risk': [1], 'order-discount': [1] }),
 };
 

@@ -26,7 +26,7 @@ import { BPMNLINT_RULE_MAP } from './bpmnlint-rule-map.js';
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/processes/', import.meta.url));
 const options = {
   services: salesServiceRegistry,
-  definitions: createDefinitionResolver({ 'credit-check': [1] }),
+  definitions: createDefinitionResolver({ 'credit-check': [1], 'credit-limit-check': [1] }),
 };
 
 interface Report {

@@ -12,6 +12,7 @@ import {
   runOrderReview,
   RECALL_NOTICE_TENANTS,
   runLinkReview,
+  runCreditLimit,
   runOrderIntake,
   runRecallNotice,
   runRiskWatch,
@@ -780,5 +781,40 @@ describe('examples/processes', () => {
     const d = await finished(c, w.id);
     expect(completed(d)).toEqual(expect.arrayContaining(['Catch_Carrier', 'End_Shipped']));
     expect(d.state?.variables).toMatchObject({ orderId: w.orderId, carrier: 'DHL' });
+  });
+
+  it('order-credit-limit: an escalation the called instance does not catch reaches the call activity boundary', async () => {
+    for (const over of [true, false]) {
+      const tenant = `t-limit-${over ? 'over' : 'within'}`;
+      const c = rt.caller(tenant, 'sam', ['sales']);
+      const { id, child } = await runCreditLimit(rt, tenant, over);
+      const d = await finished(c, id);
+      expect(d.status).toBe('COMPLETED');
+      expect(completed(d)).toContain('End_Checked');
+      const called = await finished(c, child);
+      expect(completed(called)).toContain(over ? 'End_Referred' : 'End_Within');
+      if (over) {
+        expect(d.state?.variables).toMatchObject({ approvalRequested: true });
+        expect(completed(d)).toEqual(
+          expect.arrayContaining(['Task_RequestApproval', 'End_ApprovalRequested']),
+        );
+        expect(d.state?.audit).toContainEqual(
+          expect.objectContaining({
+            event: 'escalated',
+            nodeId: 'Call_LimitCheck',
+            detail: 'OVER_CREDIT_LIMIT from the called instance caught by Boundary_OverLimit',
+          }),
+        );
+        expect(called.state?.audit).toContainEqual(
+          expect.objectContaining({
+            event: 'escalated',
+            detail: 'OVER_CREDIT_LIMIT not caught, passed to the calling instance',
+          }),
+        );
+      } else {
+        expect(d.state?.variables?.['approvalRequested']).toBeUndefined();
+        expect(completed(d)).not.toContain('Task_RequestApproval');
+      }
+    }
   });
 });

@@ -30,7 +30,7 @@ export async function compilePlan(source: string | object): Promise<CompiledPlan
   }
   const result = compileProcessDefinition(definition, {
     services: salesServiceRegistry,
-    definitions: createDefinitionResolver({ 'credit-check': [1, 2] }),
+    definitions: createDefinitionResolver({ 'credit-check': [1, 2], 'credit-limit-check': [1] }),
   });
   if (!result.ok) throw new Error(`compile failed: ${JSON.stringify(result.diagnostics)}`);
   return { plan: result.plan, json: result.json, hash: result.hash };

@@ -50,6 +50,8 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   for (const name of ['order-recall-watch', 'product-recall', 'carrier-available'])
     rt.publish(name, 1, await compileExample(name));
   rt.publish('order-intake', 1, await compileExample('order-intake'));
+  rt.publish('credit-limit-check', 1, await compileExample('credit-limit-check'));
+  rt.publish('order-credit-limit', 1, await compileExample('order-credit-limit'));
   // Only these tenants start a recall notice on ProductRecall: the other signal scenarios'
   // throwers reach their watchers alone.
   const notice = await compileExample('recall-notice');
@@ -58,6 +60,26 @@ export async function publishExamples(rt: RuntimeFixture): Promise<void> {
   rt.publish('shipment-dispatch', 1, dispatch);
   // Version 2 gives up on a carrier after 1 s instead of 2 days.
   rt.publish('shipment-dispatch', 2, retime(dispatch, { P2D: 1000 }));
+}
+
+/**
+ * Runs order-credit-limit for an order over the limit (`over`: the called credit-limit-check
+ * escalates, the call activity's boundary requests an approval) or within it. Answers the
+ * instance and the instance it called.
+ */
+export async function runCreditLimit(
+  rt: RuntimeFixture,
+  tenant: string,
+  over: boolean,
+): Promise<{ id: string; child: string }> {
+  const c = rt.caller(tenant, 'sam', ['sales']);
+  const id = await start(rt, c, 'order-credit-limit', { amountMinor: over ? 250_000 : 50_000 });
+  await finished(rt, c, id);
+  const { instances } = await eventually(
+    () => rt.processes.list(c, { definition: 'credit-limit-check' }),
+    (r) => r.instances.length > 0,
+  );
+  return { id, child: instances[0]!.instanceId };
 }
 
 /** The tenants recall-notice is published in (a signal start event starts it there only). */
@@ -770,6 +792,29 @@ export const EXAMPLE_SCENARIOS: readonly ExampleScenario[] = [
       const tenant = `r-intake-${priority ? 'priority' : 'standard'}`;
       const { first } = await runOrderIntake(rt, tenant, priority);
       return done(rt, rt.caller(tenant, 'shop', []), [['', first.instanceIds[0]!]]);
+    },
+  })),
+  {
+    // Started on its own (no caller): the escalation stays uncaught.
+    example: 'credit-limit-check',
+    path: 'over',
+    async run(rt) {
+      const c = rt.caller('r-limit-alone', 'sam', ['sales']);
+      return done(rt, c, [
+        ['', await start(rt, c, 'credit-limit-check', { amountMinor: 250_000 })],
+      ]);
+    },
+  },
+  ...([true, false] as const).map((over): ExampleScenario => ({
+    example: 'order-credit-limit',
+    path: over ? 'over' : 'within',
+    async run(rt) {
+      const tenant = `r-limit-${over ? 'over' : 'within'}`;
+      const { id, child } = await runCreditLimit(rt, tenant, over);
+      return done(rt, rt.caller(tenant, 'sam', ['sales']), [
+        ['', id],
+        ['child-credit-limit-check', child],
+      ]);
     },
   })),
   ...(['broadcast', 'thrown'] as const).map((by): ExampleScenario => ({

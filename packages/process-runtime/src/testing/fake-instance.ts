@@ -30,6 +30,8 @@ export interface FakeInstanceOptions {
   readonly workflowId?: string;
   /** Start of the virtual clock (epoch ms). */
   readonly now?: number;
+  /** Started by a call activity: escalations it does not catch go to its caller. */
+  readonly parent?: boolean;
 }
 
 /** The pinned reference the fake instance starts with (version 1 of the plan's process id). */
@@ -62,6 +64,7 @@ export async function startFakeInstance(
       ...(o.workflowId ? { workflowId: o.workflowId } : {}),
     },
   );
+  if (o.parent) port.hasParent = true;
   const engine = new ProcessEngine(input, port);
   let ended: { end?: InstanceEnd; error?: unknown } | undefined;
   const end = runInstance(engine);

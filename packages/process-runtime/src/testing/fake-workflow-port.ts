@@ -48,6 +48,7 @@ export type FakeCommand =
   | { readonly type: 'activity'; readonly name: string; readonly detail: string }
   | { readonly type: 'timer'; readonly ms: number }
   | { readonly type: 'child'; readonly workflowId: string }
+  | { readonly type: 'escalateToParent'; readonly code: string; readonly nodeId: string }
   | { readonly type: 'publish'; readonly attributes: InstanceAttributes };
 
 interface Timer {
@@ -243,6 +244,15 @@ export class FakeWorkflowPort implements WorkflowPort {
         ? this.world.executeChild(workflowId, input)
         : this.#missing('executeChild'),
     );
+  }
+
+  /** Whether the instance was started by a call activity (`escalateToParent` signals it). */
+  hasParent = false;
+
+  escalateToParent(escalation: { code: string; nodeId: string }): Promise<void> | undefined {
+    if (!this.hasParent) return undefined;
+    this.commands.push({ type: 'escalateToParent', ...escalation });
+    return Promise.resolve();
   }
 
   publish(attributes: InstanceAttributes): void {

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   AuditEntry,
+  ChildEscalation,
   CompleteUserTaskRequest,
   CompleteUserTaskResult,
   InstanceState,
@@ -20,6 +21,8 @@ export const completeUserTaskUpdate = defineUpdate<
 >('completeUserTask');
 /** Delivers a message (name + correlation key); kept until a matching catch event consumes it. */
 export const messageSignal = defineSignal<[MessageDelivery]>('message');
+/** A called instance passes an escalation it did not catch to the instance that called it. */
+export const childEscalationSignal = defineSignal<[ChildEscalation]>('childEscalation');
 
 export const stateQuery = defineQuery<InstanceState>('state');
 export const statusQuery = defineQuery<InstanceStatus>('status');

@@ -14,6 +14,7 @@ import {
   auditQuery,
   completeUserTaskUpdate,
   messageSignal,
+  childEscalationSignal,
   stateQuery,
   statusQuery,
   tokensQuery,
@@ -124,6 +125,9 @@ function installHandlers(engine: ProcessEngine): void {
   );
   setHandler(messageSignal, (message) => {
     engine.deliver(message);
+  });
+  setHandler(childEscalationSignal, (escalation) => {
+    engine.childEscalated(escalation);
   });
   setHandler(stateQuery, () => engine.view());
   setHandler(statusQuery, () => state.status);

@@ -7,7 +7,9 @@ import {
   allHandlersFinished,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -22,7 +24,7 @@ import {
   type ProcessActivities,
 } from './activity-types.js';
 import { BpmnError, normalizeErrorCode } from './bpmn-errors.js';
-import { PROCESS_WORKFLOW_TYPE } from './definitions.js';
+import { childEscalationSignal, PROCESS_WORKFLOW_TYPE } from './definitions.js';
 import type { CallPolicy, WorkflowPort } from './engine/workflow-port.js';
 import { processSearchAttributes as SA } from './search-attributes.js';
 import type { InstanceOptions, ProcessInput, ProcessResult } from './types.js';
@@ -51,6 +53,12 @@ const localPlatform = proxyLocalActivities<ProcessActivities>(platformOptions);
  * queue and replay that way. Call-activity and decision resolution stay ordinary activities.
  */
 export const LOCAL_PLATFORM_ACTIVITIES_PATCH = 'local-platform-activities';
+
+/**
+ * `patched()` id under which a called instance signals its parent an escalation it did not
+ * catch (a command older histories do not have: they replay without it).
+ */
+export const CHILD_ESCALATIONS_PATCH = 'child-escalations';
 
 function serviceActivities(policy: CallPolicy): ProcessActivities {
   return proxyActivities<ProcessActivities>({
@@ -102,6 +110,20 @@ export function createTemporalPort(
           { key: SA.businessKey, value: input.businessKey },
         ],
       }),
+    escalateToParent: (escalation) => {
+      const info = workflowInfo();
+      if (!info.parent || !patched(CHILD_ESCALATIONS_PATCH)) return undefined;
+      // By workflow id: a parent waiting for its call activity does not continue as new.
+      return getExternalWorkflowHandle(info.parent.workflowId)
+        .signal(childEscalationSignal, {
+          childWorkflowId: info.workflowId,
+          code: escalation.code,
+          nodeId: escalation.nodeId,
+        })
+        .catch(() => {
+          // The caller has ended: nobody catches it, as in a top-level instance.
+        });
+    },
     publish: (attributes) => {
       const updates: SearchAttributeUpdatePair[] = [];
       if (attributes.status !== undefined)

@@ -211,6 +211,15 @@ export interface MessageDelivery {
   readonly messageId?: string;
 }
 
+/** An escalation a called instance threw and nothing in it caught: its parent takes it. */
+export interface ChildEscalation {
+  /** The called instance's workflow id (the call activity started it under this id). */
+  readonly childWorkflowId: string;
+  readonly code: string;
+  /** The node of the called instance that threw it. */
+  readonly nodeId: string;
+}
+
 /** A completed compensable service task, and the call that undoes it. */
 export interface CompensationEntry {
   readonly nodeId: string;

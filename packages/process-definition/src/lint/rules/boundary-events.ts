@@ -75,22 +75,20 @@ export const escalationBoundaryHost = defineRule(
     code: 'AM034',
     name: 'escalation-boundary-host',
     title:
-      'An escalation boundary event is attached to something other than a subProcess (escalations are thrown inside one)',
+      'An escalation boundary event is attached to something other than a subProcess or a call activity (escalations are thrown inside one, or by the instance it calls)',
     severity: 'error',
   },
   ({ definition, graph, report }) => {
     definition.nodes.forEach((n, i) => {
       if (n.type !== 'boundaryEvent' || n.data.event.type !== 'escalation') return;
       const host = graph.nodeById.get(n.data.attachedTo);
-      if (!host || host.type === 'subProcess') return; // AM022 reports a missing host
+      // AM022 reports a missing host; a called instance passes the escalations it does not catch up.
+      if (!host || host.type === 'subProcess' || host.type === 'callActivity') return;
       report({
         elementId: n.id,
         elementKind: 'node',
         path: `nodes[${i}].data.attachedTo`,
-        message:
-          host.type === 'callActivity'
-            ? `escalation boundary event on call activity '${host.id}': the child instance does not pass its escalations up; model the escalation inside a subProcess`
-            : `an escalation boundary event catches escalations thrown inside a subProcess; '${host.id}' is a ${host.type}`,
+        message: `an escalation boundary event catches escalations thrown inside a subProcess or by the instance a call activity runs; '${host.id}' is a ${host.type}`,
       });
     });
   },

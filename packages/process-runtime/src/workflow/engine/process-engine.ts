@@ -10,12 +10,13 @@ import {
 } from '../handlers/events.js';
 import { exclusiveGateway, inclusiveGateway, parallelGateway } from '../handlers/gateways.js';
 import { runActivity } from '../handlers/boundary-events.js';
-import { escalate } from '../handlers/escalation.js';
+import { escalate, escalateFromChild } from '../handlers/escalation.js';
 import { catchSignal, throwSignal } from '../handlers/signals.js';
 import { startPayload } from '../handlers/start-events.js';
 import { watchEventSubProcesses } from '../handlers/event-subprocesses.js';
 import { taskBody } from '../handlers/tasks.js';
 import type {
+  ChildEscalation,
   InstanceState as InstanceStateView,
   MessageDelivery,
   ProcessInput,
@@ -84,7 +85,8 @@ async function executeNode(
         ctx.state.log('completed', node.id);
         return node.outgoing;
       }
-      const { interrupting } = escalate(ctx, token, node.id, node.throws.escalationCode);
+      const { interrupting, passed } = escalate(ctx, token, node.id, node.throws.escalationCode);
+      if (passed) await passed;
       ctx.state.log('completed', node.id);
       // An interrupting catcher cancelled the token's level: it goes no further.
       return interrupting ? undefined : node.outgoing;
@@ -179,6 +181,22 @@ export class ProcessEngine {
 
   deliver(message: MessageDelivery): void {
     this.state.deliver(message);
+  }
+
+  /**
+   * An escalation a called instance did not catch: its call activity's escalation boundary
+   * takes it, else the levels around it, else this instance's own caller.
+   */
+  childEscalated(escalation: ChildEscalation): void {
+    const token = this.tokens.tokenWithChild(escalation.childWorkflowId);
+    if (!token) {
+      // The call activity ended (or was interrupted) before the signal arrived.
+      this.state.log('escalated', undefined, {
+        detail: `${escalation.code} from ${escalation.childWorkflowId} not caught: its call activity no longer runs`,
+      });
+      return;
+    }
+    escalateFromChild(this.#ctx, token, escalation);
   }
 
   // ---------------------------------------------------------------- views and continue-as-new

@@ -83,6 +83,8 @@ export interface LiveToken {
    * cancels the activity's body, a non-interrupting one starts a token at the boundary event).
    */
   boundary?: ((b: PlanBoundary) => void) | undefined;
+  /** While the token runs a call activity: the called instance's workflow id. */
+  child?: string | undefined;
 }
 
 /** How a scope run ended when it did not throw. */
@@ -326,6 +328,12 @@ export class TokenEngine {
     const edge = via ?? '';
     arrivals.set(edge, (arrivals.get(edge) ?? 0) + 1);
     return arrivals;
+  }
+
+  /** The token whose call activity runs the instance `workflowId`, if one does. */
+  tokenWithChild(workflowId: string): LiveToken | undefined {
+    for (const t of this.#tokens.values()) if (t.child === workflowId) return t;
+    return undefined;
   }
 
   /** Whether a token of `run` other than `self` sits on one of the nodes `from`. */

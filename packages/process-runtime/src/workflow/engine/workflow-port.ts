@@ -76,6 +76,15 @@ export interface WorkflowPort {
   broadcastSignal(broadcast: SignalBroadcast): Promise<number>;
   /** Runs a child instance to its end (rejects with its failure). */
   executeChild(workflowId: string, input: ProcessInput): Promise<ProcessResult>;
+  /**
+   * Passes an escalation nothing in this instance caught to the instance whose call activity
+   * started it: settles once the caller has it (or has ended). `undefined` when there is no
+   * caller (a top-level instance, or a history recorded before escalations were passed up).
+   */
+  escalateToParent(escalation: {
+    readonly code: string;
+    readonly nodeId: string;
+  }): Promise<void> | undefined;
 
   /** Publishes what visibility queries filter on. */
   publish(attributes: InstanceAttributes): void;

@@ -1,9 +1,15 @@
 import { errorCodeMatches } from '../bpmn-errors.js';
 import type { LiveToken, NodeContext } from '../engine/token-engine.js';
+import type { ChildEscalation } from '../types.js';
 
 /** How a thrown escalation was taken: whether its catcher interrupted the thrower. */
 export interface Escalated {
   readonly interrupting: boolean;
+  /**
+   * Set when nothing here caught it and it goes to the calling instance: the thrower waits for
+   * it before going on, so the caller has it before this instance can end.
+   */
+  readonly passed?: Promise<void>;
 }
 
 /**
@@ -43,12 +49,45 @@ export function escalate(
     skipLevel = tokens.isEventSubProcess(host.nodeId);
     run = host.run;
   }
+  // Not caught here: the instance that called this one (if any) gets it, through its call
+  // activity.
+  const passed = ctx.port.escalateToParent({ code, nodeId });
+  if (passed) {
+    state.log('escalated', nodeId, {
+      detail: `${code} not caught, passed to the calling instance`,
+    });
+    return { interrupting: false, passed };
+  }
   return logged(false, 'not caught', false);
 
   function logged(caught: boolean, how: string, interrupting: boolean): Escalated {
     state.log('escalated', nodeId, { detail: `${code} ${caught ? `caught ${how}` : how}` });
     return { interrupting };
   }
+}
+
+/**
+ * An escalation the instance a call activity runs passed up: the call activity's escalation
+ * boundary (interrupting: the child is cancelled; non-interrupting: the boundary path starts beside
+ * it), else what {@link escalate} finds from the call activity outwards.
+ */
+export function escalateFromChild(
+  ctx: NodeContext,
+  token: LiveToken,
+  escalation: ChildEscalation,
+): Escalated {
+  const { code } = escalation;
+  const catcher = boundariesOf(ctx, token.nodeId).find(
+    (b) => b.trigger.type === 'escalation' && errorCodeMatches(b.trigger.escalationCode, code),
+  );
+  if (catcher && token.boundary) {
+    token.boundary(catcher);
+    ctx.state.log('escalated', token.nodeId, {
+      detail: `${code} from the called instance caught by ${catcher.id}`,
+    });
+    return { interrupting: catcher.interrupting };
+  }
+  return escalate(ctx, token, token.nodeId, code);
 }
 
 function boundariesOf(ctx: NodeContext, nodeId: string) {

@@ -47,10 +47,12 @@ export async function endEvent(
       ctx.state.log('failed', node.id, { detail: `error end ${code}` });
       throw new BpmnError(code, `error end event ${node.id} threw ${code}`);
     }
-    case 'escalation':
+    case 'escalation': {
       // The token ends either way; an interrupting catcher also cancels what else runs.
-      escalate(ctx, token, node.id, node.result.escalationCode);
+      const { passed } = escalate(ctx, token, node.id, node.result.escalationCode);
+      if (passed) await passed;
       break;
+    }
     case 'signal':
       await throwSignal(ctx, node.id, node.result.signal);
       break;

@@ -287,10 +287,10 @@ async function callActivity(
       ...(input.traceparent ? { traceparent: input.traceparent } : {}),
       ...(input.options ? { options: input.options } : {}),
     };
-    const result = await port.executeChild(
-      `${port.workflowId()}:${node.id}:${state.nextSeq()}`,
-      child,
-    );
+    const childId = `${port.workflowId()}:${node.id}:${state.nextSeq()}`;
+    // Escalations the child passes up find the token by it.
+    token.child = childId;
+    const result = await port.executeChild(childId, child);
     if (c.output)
       tokens.write(
         token.run,
@@ -300,5 +300,6 @@ async function callActivity(
     throw activityError(ctx, node.id, err);
   } finally {
     token.waitingFor = undefined;
+    token.child = undefined;
   }
 }
