@@ -41,13 +41,7 @@ export function startStartScheduleSync(options: StartScheduleSyncOptions): {
 } {
   const { db, schedules } = options;
   const consumer = createConsumer({
-    name: 'process-start-schedules',
-    domain: TRANSFORMATION_DOMAIN,
-    transport: createPostgresTransport({ db, pollMs: options.pollMs ?? 250 }),
-    db,
-    schema: PROCESS_EVENTS_SCHEMA,
-    types: [ArtifactEventType.Published, ArtifactEventType.Archived],
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...publishAndArchive('process-start-schedules', options),
     // Temporal is called before the transaction that records the event, never inside it (on
     // PGlite a transaction holds the one connection): a failure retries the event, a crash
     // before the commit calls again. Idempotent: a schedule is made the version's by its id.
@@ -79,6 +73,26 @@ export function startStartScheduleSync(options: StartScheduleSyncOptions): {
       await started.catch(() => undefined);
       await consumer.stop();
     },
+  };
+}
+
+/**
+ * A consumer `name` of the Transformation log's publish and archive events, its inbox in the
+ * `process` schema.
+ */
+function publishAndArchive(
+  name: string,
+  options: { readonly db: Database; readonly logger?: EventsLogger; readonly pollMs?: number },
+) {
+  const { db } = options;
+  return {
+    name,
+    domain: TRANSFORMATION_DOMAIN,
+    transport: createPostgresTransport({ db, pollMs: options.pollMs ?? 250 }),
+    db,
+    schema: PROCESS_EVENTS_SCHEMA,
+    types: [ArtifactEventType.Published, ArtifactEventType.Archived],
+    ...(options.logger ? { logger: options.logger } : {}),
   };
 }
 
@@ -135,15 +149,8 @@ export interface StartTriggerSyncOptions {
 export function startStartTriggerSync(options: StartTriggerSyncOptions): {
   stop(): Promise<void>;
 } {
-  const { db } = options;
   const consumer = createConsumer({
-    name: 'process-start-triggers',
-    domain: TRANSFORMATION_DOMAIN,
-    transport: createPostgresTransport({ db, pollMs: options.pollMs ?? 250 }),
-    db,
-    schema: PROCESS_EVENTS_SCHEMA,
-    types: [ArtifactEventType.Published, ArtifactEventType.Archived],
-    ...(options.logger ? { logger: options.logger } : {}),
+    ...publishAndArchive('process-start-triggers', options),
     async handle(event, tx) {
       if (event.type === ArtifactEventType.Archived) {
         await replaceStartTriggers(tx, event.tenantId, event.aggregateId, undefined);

@@ -20,7 +20,10 @@ import {
   messageSignal,
   PROCESS_WORKFLOW_TYPE,
 } from '../workflow/definitions.js';
-import { processSearchAttributes as SA } from '../workflow/search-attributes.js';
+import {
+  processSearchAttributes as SA,
+  startSearchAttributes,
+} from '../workflow/search-attributes.js';
 import type {
   InstanceOptions,
   InstanceState,
@@ -366,13 +369,7 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
           taskQueue: options.taskQueue,
           workflowId: workflowIdOf(tenantId, instanceId),
           args: [input],
-          typedSearchAttributes: [
-            { key: SA.tenant, value: tenantId },
-            { key: SA.definition, value: ref.name },
-            { key: SA.version, value: ref.version },
-            { key: SA.status, value: 'RUNNING' },
-            { key: SA.businessKey, value: '' },
-          ],
+          typedSearchAttributes: startSearchAttributes(tenantId, ref, ''),
           ...(id === undefined
             ? {}
             : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE }),
@@ -524,13 +521,7 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
           taskQueue: options.taskQueue,
           workflowId: workflowIdOf(caller.tenantId, instanceId),
           args: [workflowInput],
-          typedSearchAttributes: [
-            { key: SA.tenant, value: caller.tenantId },
-            { key: SA.definition, value: ref.name },
-            { key: SA.version, value: ref.version },
-            { key: SA.status, value: 'RUNNING' },
-            { key: SA.businessKey, value: businessKey },
-          ],
+          typedSearchAttributes: startSearchAttributes(caller.tenantId, ref, businessKey),
           ...(idempotency
             ? {
                 // Never a second run under the key, even once the first has ended.

@@ -7,7 +7,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import type { ExecutionPlan, PlanTimer } from '@ameide/process-definition/plan';
-import { processSearchAttributes as SA } from '../workflow/search-attributes.js';
+import { startSearchAttributes } from '../workflow/search-attributes.js';
 import { PROCESS_WORKFLOW_TYPE } from '../workflow/definitions.js';
 import type { ProcessInput, ProcessRef } from '../workflow/types.js';
 
@@ -146,13 +146,7 @@ export function createStartSchedules(options: StartSchedulesOptions): StartSched
             workflowId: `${tenantId}:${ref.name}-scheduled`,
             taskQueue: options.taskQueue,
             args: [input],
-            typedSearchAttributes: [
-              { key: SA.tenant, value: tenantId },
-              { key: SA.definition, value: ref.name },
-              { key: SA.version, value: ref.version },
-              { key: SA.status, value: 'RUNNING' },
-              { key: SA.businessKey, value: '' },
-            ],
+            typedSearchAttributes: startSearchAttributes(tenantId, ref, ''),
           },
           // Each firing is an instance of its own, whether or not the last one has ended.
           policies: { overlap: ScheduleOverlapPolicy.ALLOW_ALL },

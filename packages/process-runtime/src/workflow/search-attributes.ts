@@ -20,6 +20,25 @@ export const processSearchAttributes = {
   messages: defineSearchAttributeKey('AmeideMessages', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
+/**
+ * The search attributes an instance starts with (StartProcess, a message or signal start, a
+ * timer start's Schedule, a call activity's child): tenant, definition, version, RUNNING and its
+ * business key.
+ */
+export function startSearchAttributes(
+  tenantId: string,
+  definition: { readonly name: string; readonly version: number },
+  businessKey: string,
+) {
+  return [
+    { key: processSearchAttributes.tenant, value: tenantId },
+    { key: processSearchAttributes.definition, value: definition.name },
+    { key: processSearchAttributes.version, value: definition.version },
+    { key: processSearchAttributes.status, value: 'RUNNING' },
+    { key: processSearchAttributes.businessKey, value: businessKey },
+  ];
+}
+
 /** Type names as the `temporal` CLI spells them. */
 const CLI_TYPES: Readonly<Record<SearchAttributeType, string>> = {
   [SearchAttributeType.TEXT]: 'Text',

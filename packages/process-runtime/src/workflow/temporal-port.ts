@@ -26,7 +26,7 @@ import {
 import { BpmnError, normalizeErrorCode } from './bpmn-errors.js';
 import { childEscalationSignal, PROCESS_WORKFLOW_TYPE } from './definitions.js';
 import type { CallPolicy, WorkflowPort } from './engine/workflow-port.js';
-import { processSearchAttributes as SA } from './search-attributes.js';
+import { processSearchAttributes as SA, startSearchAttributes } from './search-attributes.js';
 import type { InstanceOptions, ProcessInput, ProcessResult } from './types.js';
 
 const agentOptions: ActivityOptions = {
@@ -102,13 +102,11 @@ export function createTemporalPort(
       executeChild<(input: ProcessInput) => Promise<ProcessResult>>(PROCESS_WORKFLOW_TYPE, {
         workflowId,
         args: [input],
-        typedSearchAttributes: [
-          { key: SA.tenant, value: input.actor.tenantId },
-          { key: SA.definition, value: input.definition.name },
-          { key: SA.version, value: input.definition.version },
-          { key: SA.status, value: 'RUNNING' },
-          { key: SA.businessKey, value: input.businessKey },
-        ],
+        typedSearchAttributes: startSearchAttributes(
+          input.actor.tenantId,
+          input.definition,
+          input.businessKey,
+        ),
       }),
     escalateToParent: (escalation) => {
       const info = workflowInfo();
