@@ -11,7 +11,7 @@ import {
 import { ApplicationFailure, WorkflowIdReusePolicy } from '@temporalio/common';
 import { v5 as uuidv5 } from 'uuid';
 import { idempotencyOf, type Idempotency } from '@ameide/events';
-import { canonicalJson, type ExecutionPlan } from '@ameide/process-definition/plan';
+import { canonicalJson } from '@ameide/process-definition/plan';
 import { AmeideError, ErrorCode, isAmeideError } from '@ameide/errors';
 import type { DefinitionRef, PlanSource } from '../activities/plan-source.js';
 import type { SignalBroadcast } from '../workflow/activity-types.js';
@@ -313,17 +313,16 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
   const handleOf = (caller: Caller, instanceId: string) =>
     temporalFor(caller.tenantId).workflow.getHandle(workflowIdOf(caller.tenantId, instanceId));
 
-  /** The start events of `kind` and `name` with their plans, each payload checked up front. */
+  /** The start events of `kind` and `name`, each payload checked up front against its plan. */
   const startsOf = async (
     tenantId: string,
     kind: StartTriggerKind,
     name: string,
     payload: Readonly<Record<string, unknown>>,
-  ): Promise<Array<{ trigger: StartTrigger; plan: ExecutionPlan }>> => {
+  ): Promise<StartTrigger[]> => {
     const triggers = options.startTriggers;
     if (!triggers) return [];
     const found = await triggers.find(tenantId, kind, name);
-    const out: Array<{ trigger: StartTrigger; plan: ExecutionPlan }> = [];
     for (const trigger of found) {
       const { plan } = await options.plans.load(tenantId, trigger.ref);
       // Without an output mapping the payload is the variables: refuse it before any start.
@@ -333,23 +332,22 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
         node.trigger.type === 'message' &&
         node.trigger.message.output;
       if (!mapped) checkStartVariables(plan, payload, 'payload');
-      out.push({ trigger, plan });
     }
-    return out;
+    return found;
   };
 
   /** Starts one instance per start event; with an id, each at most once (its workflow id). */
   const startAll = async (
     tenantId: string,
     actor: ProcessInput['actor'],
-    starts: ReadonlyArray<{ trigger: StartTrigger }>,
+    starts: readonly StartTrigger[],
     payload: Readonly<Record<string, unknown>>,
     id: string | undefined,
     traceparent?: string,
   ): Promise<string[]> => {
     const temporal = temporalFor(tenantId);
     const ids: string[] = [];
-    for (const { trigger } of starts) {
+    for (const trigger of starts) {
       const ref = trigger.ref;
       const instanceId =
         id === undefined
@@ -383,16 +381,34 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     return ids;
   };
 
+  /**
+   * The tenant's running instances waiting for `subscription`. A KeywordList match is looser than
+   * equality on SQLite visibility (FTS5 folds case, and values are stored joined by U+2661 and
+   * listed split at it): each execution's own search attributes decide.
+   */
+  async function* subscribed(tenantId: string, subscription: string, pageSize: number) {
+    const temporal = temporalFor(tenantId);
+    const query = subscribersQuery(tenantId, subscription);
+    for await (const info of temporal.workflow.list({ query, pageSize })) {
+      if (!ownedBy(tenantId, info)) continue;
+      const current = await temporal.workflow
+        .getHandle(info.workflowId)
+        .describe()
+        .catch(() => undefined);
+      if (current?.typedSearchAttributes.get(SA.messages)?.includes(subscription))
+        yield info.workflowId;
+    }
+  }
+
   /** Delivers a signal to the tenant's instances waiting for it (but `except`); answers how many. */
   const deliverSignal = async (
     tenantId: string,
     signal: string,
+    payload: Readonly<Record<string, unknown>>,
     except?: string,
-    payload: Readonly<Record<string, unknown>> = {},
   ): Promise<number> => {
-    const subscription = messageSubscriptionOf(`${SIGNAL_PREFIX}${signal}`, SIGNAL_KEY);
     const temporal = temporalFor(tenantId);
-    const query = subscribersQuery(tenantId, subscription);
+    const subscription = messageSubscriptionOf(`${SIGNAL_PREFIX}${signal}`, SIGNAL_KEY);
     const delivery = {
       name: signal,
       correlationKey: SIGNAL_KEY,
@@ -400,21 +416,19 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       signal: true,
     };
     let reached = 0;
-    for await (const info of temporal.workflow.list({ query, pageSize: 100 })) {
-      if (info.workflowId === except || !ownedBy(tenantId, info)) continue;
-      // As for messages: the execution's own search attributes decide (visibility matches
-      // keyword lists loosely on SQLite).
-      const handle = temporal.workflow.getHandle(info.workflowId);
-      const current = await handle.describe().catch(() => undefined);
-      if (!current?.typedSearchAttributes.get(SA.messages)?.includes(subscription)) continue;
+    for await (const workflowId of subscribed(tenantId, subscription, 100)) {
+      if (workflowId === except) continue;
       // An instance that ended since it was listed misses the signal, as it would have anyway.
-      const sent = await handle.signal(messageSignal, delivery).then(
-        () => true,
-        (err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) return false;
-          throw err;
-        },
-      );
+      const sent = await temporal.workflow
+        .getHandle(workflowId)
+        .signal(messageSignal, delivery)
+        .then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) return false;
+            throw err;
+          },
+        );
       if (sent) reached++;
     }
     return reached;
@@ -422,21 +436,8 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
 
   /** The instance waiting for exactly this message, if one does. */
   const subscriberOf = async (tenantId: string, name: string, key: string) => {
-    const temporal = temporalFor(tenantId);
-    const subscription = messageSubscriptionOf(name, key);
-    const query = subscribersQuery(tenantId, subscription);
-    for await (const info of temporal.workflow.list({ query, pageSize: 10 })) {
-      if (!ownedBy(tenantId, info)) continue;
-      // A KeywordList match is looser than equality on SQLite visibility (FTS5 folds case,
-      // and values are stored joined by U+2661 and listed split at it): the execution's own
-      // search attributes decide whether it waits for exactly this message.
-      const current = await temporal.workflow
-        .getHandle(info.workflowId)
-        .describe()
-        .catch(() => undefined);
-      if (current?.typedSearchAttributes.get(SA.messages)?.includes(subscription))
-        return info.workflowId;
-    }
+    for await (const workflowId of subscribed(tenantId, messageSubscriptionOf(name, key), 10))
+      return workflowId;
     return undefined;
   };
 
@@ -752,7 +753,7 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
     async broadcast(caller, signal) {
       const payload = { ...(signal.payload ?? {}) };
       const starts = await startsOf(caller.tenantId, 'signal', signal.name, payload);
-      const delivered = await deliverSignal(caller.tenantId, signal.name, undefined, payload);
+      const delivered = await deliverSignal(caller.tenantId, signal.name, payload);
       const startedInstanceIds = await startAll(
         caller.tenantId,
         { tenantId: caller.tenantId, orgId: caller.orgId, userId: caller.userId },
@@ -769,6 +770,7 @@ export function createProcessClient(options: ProcessClientOptions): ProcessClien
       const delivered = await deliverSignal(
         broadcast.tenantId,
         broadcast.signal,
+        {},
         broadcast.fromWorkflowId,
       );
       const started = await startAll(

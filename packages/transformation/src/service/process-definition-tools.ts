@@ -145,7 +145,7 @@ export function createProcessDefinitionTools(
     },
     async exportBpmn(input) {
       if (input instanceof Uint8Array)
-        return encoder.encode(await exportBpmn(await checkedDefinition(input, 'definition')));
+        return encoder.encode(await exportBpmn(checkedDefinition(input, 'definition')));
       if (input.definitions.length === 0)
         throw AmeideError.invalidArgument('nothing to export', [
           { field: 'definitions', description: 'one ProcessDefinition JSON, or several' },
@@ -153,7 +153,7 @@ export function createProcessDefinitionTools(
       const definitions: ProcessDefinition[] = [];
       const seen = new Map<string, number>();
       for (const [i, bytes] of input.definitions.entries()) {
-        const def = await checkedDefinition(bytes, `definitions[${i}]`);
+        const def = checkedDefinition(bytes, `definitions[${i}]`);
         const other = seen.get(def.id);
         if (other !== undefined)
           throw AmeideError.invalidArgument(
@@ -172,7 +172,7 @@ export function createProcessDefinitionTools(
 }
 
 /** A ProcessDefinition JSON document, schema-checked; `field` names it in the error. */
-async function checkedDefinition(bytes: Uint8Array, field: string): Promise<ProcessDefinition> {
+function checkedDefinition(bytes: Uint8Array, field: string): ProcessDefinition {
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoder.decode(bytes)) as unknown;
@@ -194,7 +194,7 @@ async function checkedDefinition(bytes: Uint8Array, field: string): Promise<Proc
       ],
     );
   }
-  return Promise.resolve(lint.definition);
+  return lint.definition;
 }
 
 /** The collaboration part ImportBpmn gave (JSON), checked; undefined when empty. */

@@ -36,12 +36,7 @@ export function escalate(
     const host = run.host;
     if (!host) break;
     const fire = host.boundary;
-    const catcher = fire
-      ? boundariesOf(ctx, host.nodeId).find(
-          (b) =>
-            b.trigger.type === 'escalation' && errorCodeMatches(b.trigger.escalationCode, code),
-        )
-      : undefined;
+    const catcher = fire ? escalationBoundaryOf(ctx, host.nodeId, code) : undefined;
     if (fire && catcher) {
       fire(catcher);
       return logged(true, `by ${catcher.id}`, catcher.interrupting);
@@ -77,9 +72,7 @@ export function escalateFromChild(
   escalation: ChildEscalation,
 ): Escalated {
   const { code } = escalation;
-  const catcher = boundariesOf(ctx, token.nodeId).find(
-    (b) => b.trigger.type === 'escalation' && errorCodeMatches(b.trigger.escalationCode, code),
-  );
+  const catcher = escalationBoundaryOf(ctx, token.nodeId, code);
   if (catcher && token.boundary) {
     token.boundary(catcher);
     ctx.state.log('escalated', token.nodeId, {
@@ -90,7 +83,11 @@ export function escalateFromChild(
   return escalate(ctx, token, token.nodeId, code);
 }
 
-function boundariesOf(ctx: NodeContext, nodeId: string) {
+/** The first escalation boundary event of activity `nodeId` that catches `code`, if any. */
+function escalationBoundaryOf(ctx: NodeContext, nodeId: string, code: string) {
   const node = ctx.state.plan.nodes[nodeId];
-  return node && 'boundaryEvents' in node ? node.boundaryEvents : [];
+  const boundaries = node && 'boundaryEvents' in node ? node.boundaryEvents : [];
+  return boundaries.find(
+    (b) => b.trigger.type === 'escalation' && errorCodeMatches(b.trigger.escalationCode, code),
+  );
 }
