@@ -12,7 +12,6 @@ export default tseslint.config(
       '**/dist/**',
       '.ameide/**',
       'apps/*/dist/**',
-      'packages/cli/bin/**',
       // Template skeletons hold ${{ }} expressions: they are code only once rendered.
       'templates/*/skeleton/**',
     ],

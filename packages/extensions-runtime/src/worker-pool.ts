@@ -69,7 +69,7 @@ export interface WorkerPoolStats {
 /** A fixed-size pool of guest worker threads. */
 export interface WorkerPool {
   run(job: GuestJob): Promise<GuestOutcome>;
-  /** Resolves once every worker has started (invocations do not need to wait for it). */
+  /** Starts the workers if they are not yet, and resolves once every one has started. */
   ready(): Promise<void>;
   stats(): WorkerPoolStats;
   close(): Promise<void>;
@@ -134,7 +134,8 @@ function failed(kind: GuestFailureKind, message: string, hostCalls = 0): GuestOu
 }
 
 /**
- * Starts `size` worker threads that run guests one invocation at a time, and queues the rest.
+ * Runs guests on `size` worker threads (started by the first invocation or `ready()`), one
+ * invocation at a time per worker, and queues the rest.
  * A deadline terminates the worker and starts a replacement, so an infinite loop costs one
  * worker start, never the host; a worker that dies or reports an `error` event fails the
  * invocation it was running and is replaced the same way.
@@ -177,8 +178,16 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       running: undefined,
       ready: false,
     };
-    spawn(slot);
     return slot;
+  };
+
+  // Workers start with the first invocation (or `ready()`), not with the pool: a host that
+  // never runs an extension (most `ameide dev` sessions) keeps no idle isolates (≈10 MB each).
+  let started = false;
+  const startWorkers = (): void => {
+    if (started || closed) return;
+    started = true;
+    for (const slot of slots) spawn(slot);
   };
 
   const finish = (slot: Slot, outcome: GuestOutcome): void => {
@@ -325,6 +334,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   // would never exit); a worker with work to do, or one that queued work or ready() waits
   // for, must.
   const keepAlive = (): void => {
+    if (!started) return;
     for (const slot of slots) {
       if (slot.running || queue.length > 0 || readyWaiters.length > 0) slot.worker.ref();
       else slot.worker.unref();
@@ -332,7 +342,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   for (let i = 0; i < options.size; i++) slots.push(newSlot());
-  keepAlive();
 
   return {
     run(job) {
@@ -371,10 +380,12 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         const entry = { job, resolve: settle };
         signal?.addEventListener('abort', onAbort, { once: true });
         queue.push(entry);
+        startWorkers();
         dispatch();
       });
     },
     ready() {
+      startWorkers();
       if (allReady() || broken !== undefined) return Promise.resolve();
       return new Promise<void>((resolve) => {
         readyWaiters.push(resolve);
@@ -396,6 +407,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (const q of queue.splice(0)) {
         q.resolve(failed('closed', 'runtime closed'));
       }
+      if (!started) return;
       await Promise.all(
         slots.map(async (slot) => {
           if (slot.running) {

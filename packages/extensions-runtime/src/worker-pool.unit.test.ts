@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,29 @@ async function script(name: string, source: string): Promise<URL> {
 }
 
 describe('createWorkerPool', () => {
+  it('starts no worker before the first invocation or ready()', async () => {
+    const marker = join(dir, 'started');
+    const workerUrl = await script(
+      'marks.mjs',
+      `import { parentPort } from 'node:worker_threads';
+       import { appendFileSync } from 'node:fs';
+       appendFileSync(${JSON.stringify(marker)}, 'x');
+       parentPort.on('message', () => {});
+       parentPort.postMessage({ type: 'ready' });`,
+    );
+    const pool = createWorkerPool({ size: 2, maxHostReplyBytes: 64, workerUrl });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pool.stats()).toMatchObject({ workers: 2, ready: 0 });
+      await expect(readFile(marker, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+      await pool.ready();
+      expect(pool.stats()).toMatchObject({ workers: 2, ready: 2 });
+      expect(await readFile(marker, 'utf8')).toBe('xx');
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("fails the invocation of a worker that reports an 'error' event, and replaces it", async () => {
     const workerUrl = await script(
       'crashes.mjs',

@@ -39,4 +39,8 @@ describe('deploy/docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
   });
+
+  it('compiles the command at image build time, before it runs as the unprivileged user', () => {
+    expect(dockerfile).toMatch(/^RUN node packages\/cli\/bin\/ameide\.js --version\nUSER node$/m);
+  });
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@ameide/launch';
 
-/** The `ameide` binary of this checkout (registers tsx and runs `src/main.ts`). */
+/** The `ameide` binary of this checkout (runs `src/main.ts` compiled, see `bin/compiled.js`). */
 export const ameideBin = fileURLToPath(new URL('../../bin/ameide.js', import.meta.url));
 
 /** Options of {@link startDevProcess}. */
@@ -11,6 +11,8 @@ export interface DevProcessOptions {
   readonly args?: readonly string[];
   /** How long to wait for the ready line. Default 110 s. */
   readonly readyTimeoutMs?: number;
+  /** Environment variables on top of this process's (e.g. `AMEIDE_FROM_SOURCE: '1'`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A running `ameide dev`, started as a child process of this one. */
@@ -45,7 +47,7 @@ export async function startDevProcess(
   const child = spawn(
     process.execPath,
     [ameideBin, '--home', home, 'dev', '--port', String(port), ...(options.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

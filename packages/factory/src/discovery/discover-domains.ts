@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createFileRegistry, fromBinary, type DescService } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { parse } from 'yaml';
+import { importSourceModule } from './import-source.js';
 
 const run = promisify(execFile);
 
@@ -79,7 +79,7 @@ export async function discoverDomains<Db = unknown, Routes = unknown>(
     const name = doc.metadata?.name;
     if (typeof name !== 'string') throw new Error(`${manifest}: metadata.name is missing`);
     if (builtIn.has(name)) continue;
-    const mod = (await import(pathToFileURL(join(dir, 'src', 'index.ts')).href)) as {
+    const mod = (await importSourceModule(join(dir, 'src', 'index.ts'))) as {
       primitive?: DomainPrimitiveModule<Db, Routes>;
     };
     if (!mod.primitive || typeof mod.primitive.routes !== 'function') {
