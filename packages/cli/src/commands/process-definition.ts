@@ -1,15 +1,19 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { hasRpc } from '@ameide/proto';
 import {
+  bpmnInterchangeSchema,
   compileProcessDefinition,
   exportBpmn,
   formatDiagnostic,
   hasErrors,
   importBpmn,
+  importBpmnCollaboration,
   lintProcessDefinition,
+  type BpmnInterchange,
   type Diagnostic,
+  type ProcessDefinition,
 } from '@ameide/process-definition';
 
 const services = { hasMethod: hasRpc };
@@ -61,6 +65,71 @@ function printDiagnostics(
   for (const d of diagnostics) stream.write(`${file}:${formatDiagnostic(d)}\n`);
 }
 
+/** The document-level part of an imported collaboration, beside its definitions. */
+const COLLABORATION_FILE = 'collaboration.json';
+
+/** `process import --collaboration`: one definition file per process, and the document part. */
+async function importCollaboration(file: string, xml: string, dir: string): Promise<void> {
+  const imported = await importBpmnCollaboration(xml);
+  printDiagnostics(file, imported.diagnostics, 'text', process.stderr);
+  if (!imported.ok) {
+    process.exitCode = 1;
+    return;
+  }
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const definition of imported.definitions) {
+    // Process ids are XML names: no path separators, never `..` alone.
+    const name = `${definition.id}.json`;
+    if (name === COLLABORATION_FILE)
+      throw new Error(`${file}: a process is named ${definition.id}, like the collaboration part`);
+    await writeFile(join(dir, name), `${JSON.stringify(definition, null, 2)}\n`);
+    written.push(name);
+  }
+  await writeFile(
+    join(dir, COLLABORATION_FILE),
+    `${JSON.stringify(imported.collaboration, null, 2)}\n`,
+  );
+  written.push(COLLABORATION_FILE);
+  process.stderr.write(
+    `${file}: ${imported.definitions.length} process(es) imported into ${dir}: ${written.join(', ')}\n`,
+  );
+}
+
+function isCollaborationPart(raw: unknown): boolean {
+  return (
+    typeof raw === 'object' &&
+    raw !== null &&
+    !('nodes' in raw) &&
+    bpmnInterchangeSchema.safeParse(raw).success
+  );
+}
+
+/** A collaboration part as `process import --collaboration` wrote it, checked. */
+async function readCollaboration(file: string): Promise<BpmnInterchange> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new Error(
+      `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
+      { cause: err },
+    );
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`${file} is not JSON (${(err as Error).message})`, { cause: err });
+  }
+  const checked = bpmnInterchangeSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new Error(
+      `${file} is not a collaboration part written by \`process import --collaboration\`: ` +
+        `${issue?.path.length ? `${issue.path.join('.')}: ` : ''}${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return checked.data;
+}
+
 async function writeOut(path: string | undefined, content: string): Promise<void> {
   if (path) await writeFile(path, content);
   else process.stdout.write(content.endsWith('\n') ? content : `${content}\n`);
@@ -103,9 +172,23 @@ export function processCommand(): Command {
       'convert BPMN 2.0 XML (Ameide, bpmn-js, Camunda Modeler) into a ProcessDefinition JSON file',
     )
     .argument('<file>', 'BPMN file')
-    .option('-o, --output <path>', 'write the definition here (default: stdout)')
-    .action(async (file: string, opts: { output?: string }) => {
-      const imported = await importBpmn(await readFile(file, 'utf8'));
+    .option(
+      '-o, --output <path>',
+      'write the definition here (default: stdout); with --collaboration, a directory',
+    )
+    .option(
+      '--collaboration',
+      'import every process of the document (a collaboration of pools): <processId>.json each, ' +
+        `and the document-level part (pools, message flows, diagrams) as ${COLLABORATION_FILE}, ` +
+        'which `process export --collaboration` writes back',
+    )
+    .action(async (file: string, opts: { output?: string; collaboration?: boolean }) => {
+      const xml = await readFile(file, 'utf8');
+      if (opts.collaboration) {
+        await importCollaboration(file, xml, opts.output ?? '.');
+        return;
+      }
+      const imported = await importBpmn(xml);
       printDiagnostics(file, imported.diagnostics, 'text', process.stderr);
       if (!imported.ok) {
         process.exitCode = 1;
@@ -116,17 +199,43 @@ export function processCommand(): Command {
 
   process_
     .command('export')
-    .description('convert a ProcessDefinition JSON file into BPMN 2.0 XML with layout')
-    .argument('<file>', 'definition file (.json)')
+    .description(
+      'convert ProcessDefinition JSON files into BPMN 2.0 XML with layout (several: one document, a pool each)',
+    )
+    .argument('<files...>', 'definition files (.json)')
     .option('-o, --output <path>', 'write the BPMN here (default: stdout)')
-    .action(async (file: string, opts: { output?: string }) => {
-      const { raw, diagnostics } = await readDefinition(file);
-      const lint = raw === undefined ? undefined : lintProcessDefinition(raw);
-      if (!lint?.definition) {
-        printDiagnostics(file, lint ? lint.diagnostics : diagnostics, 'text', process.stderr);
-        throw new Error(`${file} is not a valid ProcessDefinition`);
+    .option(
+      '--collaboration <file>',
+      `the document-level part \`process import --collaboration\` wrote (${COLLABORATION_FILE})`,
+    )
+    .action(async (files: string[], opts: { output?: string; collaboration?: string }) => {
+      const definitions: ProcessDefinition[] = [];
+      const seen = new Map<string, string>();
+      for (const file of files) {
+        const { raw, diagnostics } = await readDefinition(file);
+        const lint = raw === undefined ? undefined : lintProcessDefinition(raw);
+        if (!lint?.definition) {
+          if (isCollaborationPart(raw))
+            throw new Error(
+              `${file} is a collaboration part: pass it with --collaboration ${file}`,
+            );
+          printDiagnostics(file, lint ? lint.diagnostics : diagnostics, 'text', process.stderr);
+          throw new Error(`${file} is not a valid ProcessDefinition`);
+        }
+        const other = seen.get(lint.definition.id);
+        if (other !== undefined)
+          throw new Error(`${other} and ${file} are both process ${lint.definition.id}`);
+        seen.set(lint.definition.id, file);
+        definitions.push(lint.definition);
       }
-      await writeOut(opts.output, await exportBpmn(lint.definition));
+      const collaboration =
+        opts.collaboration === undefined ? undefined : await readCollaboration(opts.collaboration);
+      await writeOut(
+        opts.output,
+        definitions.length === 1 && !collaboration
+          ? await exportBpmn(definitions[0]!)
+          : await exportBpmn({ definitions, ...(collaboration ? { collaboration } : {}) }),
+      );
     });
 
   process_

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareBpmn } from '@ameide/process-definition/testing';
 import { runCli } from './cli-harness.js';
 
 const examples = fileURLToPath(new URL('../../../../examples/processes', import.meta.url));
@@ -49,6 +50,67 @@ describe('ameide process lint|import|export|compile (offline)', () => {
     expect((await runCli(['process', 'export', def, '-o', bpmn])).code).toBe(0);
     const again = await runCli(['process', 'import', bpmn]);
     expect(JSON.parse(again.stdout)).toEqual(JSON.parse(await readFile(def, 'utf8')));
+  });
+
+  it('import --collaboration writes a definition per pool and the document part; export writes the document back', async () => {
+    const fixture = fileURLToPath(
+      new URL(
+        '../../../process-definition/test/fixtures/camunda-modeler-collaboration.bpmn',
+        import.meta.url,
+      ),
+    );
+    const out = join(dir, 'collaboration');
+    const imported = await runCli(['process', 'import', fixture, '--collaboration', '-o', out]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual([
+      'Process_Sales.json',
+      'Process_Warehouse.json',
+      'collaboration.json',
+    ]);
+    expect(imported.stderr).toContain(
+      `2 process(es) imported into ${out}: Process_Sales.json, Process_Warehouse.json, collaboration.json`,
+    );
+    const defs = ['Process_Sales.json', 'Process_Warehouse.json'].map((f) => join(out, f));
+    const part = join(out, 'collaboration.json');
+    const bpmn = join(dir, 'collaboration.bpmn');
+    const exported = await runCli([
+      'process',
+      'export',
+      ...defs,
+      '--collaboration',
+      part,
+      '-o',
+      bpmn,
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    // Every element, reference and DI shape of the original is back (compared via bpmn-moddle).
+    expect(
+      await compareBpmn(await readFile(fixture, 'utf8'), await readFile(bpmn, 'utf8')),
+    ).toEqual([]);
+    // Without the part: one document with a pool per definition, pools and message flows of
+    // the original gone, but both processes there.
+    const bare = await runCli(['process', 'export', ...defs]);
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stdout).toMatch(/<bpmn:process id="Process_Sales"/);
+    expect(bare.stdout).toMatch(/<bpmn:process id="Process_Warehouse"/);
+
+    // Mistakes name the file.
+    const asDefinition = await runCli(['process', 'export', ...defs, part]);
+    expect(asDefinition.code).toBe(1);
+    expect(asDefinition.stderr).toBe(
+      `ameide: ${part} is a collaboration part: pass it with --collaboration ${part}\n`,
+    );
+    const twice = await runCli(['process', 'export', defs[0]!, defs[0]!]);
+    expect(twice.stderr).toBe(`ameide: ${defs[0]} and ${defs[0]} are both process Process_Sales\n`);
+    const badPart = join(dir, 'bad-part.json');
+    await writeFile(badPart, '{"residuals": 7}');
+    const bad = await runCli(['process', 'export', ...defs, '--collaboration', badPart]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      new RegExp(
+        `^ameide: ${badPart.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a collaboration part written by .*residuals: `,
+      ),
+    );
   });
 
   it('reports errors as file:id: CODE severity: message, exits 1, and refuses to compile', async () => {
