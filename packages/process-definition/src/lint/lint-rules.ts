@@ -11,6 +11,7 @@ import {
   escalationBoundaryHost,
 } from './rules/boundary-events.js';
 import { compensationWithoutHandler } from './rules/compensation.js';
+import { feelBuiltinAsValue } from './rules/feel-builtins.js';
 import { duplicateFlow } from './rules/duplicate-flows.js';
 import {
   endOutgoing,
@@ -95,6 +96,7 @@ export const LINT_RULES: readonly LintRule[] = [
   variableDuplicate,
   compensationWithoutHandler,
   multiInstanceShape,
+  feelBuiltinAsValue,
 ];
 
 /** The rule catalogue: every code the linter can report, with title and severity. */

@@ -525,6 +525,22 @@ const fixtures: Fixture[] = [
       return def;
     },
   },
+  {
+    code: 'AM042',
+    id: 'F3',
+    build: () => {
+      // `product` is a FEEL built-in: unset, the condition compares the function with a string.
+      const def = base();
+      def.variables.push({ name: 'product', type: 'string' });
+      def.nodes.push(n('G', 'exclusiveGateway'), n('E2', 'endEvent'));
+      def.edges[1] = e('F2', 'T', 'G');
+      def.edges.push(
+        e('F3', 'G', 'E', { condition: 'product = "kettle"' }),
+        e('F4', 'G', 'E2', { condition: 'not(product = "kettle") and count(orders) > 0' }),
+      );
+      return def;
+    },
+  },
 ];
 
 describe('lint rule fixtures', () => {
@@ -591,6 +607,18 @@ describe('lint details', () => {
       path: 'nodes[1].data.binding.method',
       field: 'binding.method',
     });
+  });
+
+  it('AM042 points at the name read as a value, not at built-ins called as functions', () => {
+    const def = fixtures.find((f) => f.code === 'AM042')!.build();
+    const hits = lintProcessDefinition(def, { services: salesServiceRegistry }).diagnostics;
+    expect(hits.map((d) => [d.code, d.elementId, d.span?.start])).toEqual([
+      ['AM042', 'F3', 0],
+      ['AM042', 'F4', 4],
+    ]);
+    expect(hits[0]!.message).toBe(
+      `'product' is a FEEL built-in function: wherever no variable 'product' is set, the expression reads the function, not null; rename the variable`,
+    );
   });
 
   it('gives FEEL errors a position inside the expression', () => {
