@@ -21,9 +21,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 
 /** Bump when the build options change in a way the key does not see. */
 const FORMAT = 1;
@@ -69,7 +70,7 @@ const fileHash = (file) => sha(readFileSync(file));
  */
 export async function compiled({ root, entries, cacheRoot }) {
   const esbuildVersion = JSON.parse(
-    readFileSync(join(dirname(resolveFrom(root, 'esbuild/package.json')), 'package.json'), 'utf8'),
+    readFileSync(resolveFrom(root, 'esbuild/package.json'), 'utf8'),
   ).version;
   const lock = join(root, 'package-lock.json');
   const key = sha(
@@ -111,14 +112,18 @@ function upToDate(root, inputs) {
   return true;
 }
 
+/** `request` resolved as a package of the workspace at `root` resolves it. */
 function resolveFrom(root, request) {
-  return fileURLToPath(import.meta.resolve(request, pathToFileURL(join(root, 'package.json'))));
+  return createRequire(join(root, 'package.json')).resolve(request);
 }
 
 async function build({ root, entries, cacheRoot, key }) {
   const { build: esbuild } = await import(pathToFileURL(resolveFrom(root, 'esbuild')).href);
   mkdirSync(cacheRoot, { recursive: true });
   const tmp = join(cacheRoot, `.build-${process.pid}-${Date.now()}`);
+  // Made here, so a cache this user cannot write to fails with its code (EACCES, EROFS) and the
+  // next cache root is tried, instead of failing inside esbuild.
+  mkdirSync(tmp);
   const names = Object.keys(entries);
   // esbuild names outputs after their entry keys; `@ameide/x/y` becomes `ameide__x__y`.
   const outName = (name) => name.replace(/^@/, '').replaceAll('/', '__');
@@ -267,7 +272,8 @@ export async function compiledIn({ root, entries, cacheRoots }) {
     try {
       return await compiled({ root, entries, cacheRoot });
     } catch (err) {
-      if (!['EACCES', 'EPERM', 'EROFS'].includes(err?.code)) throw err;
+      // This cache root cannot be written to (or is not a directory): try the next one.
+      if (!['EACCES', 'EPERM', 'EROFS', 'ENOTDIR'].includes(err?.code)) throw err;
       lastError = err;
     }
   }

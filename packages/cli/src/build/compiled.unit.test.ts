@@ -91,6 +91,19 @@ describe('the compiled ameide command', () => {
     expect(((await load(changed.files['@ameide/b']!)).doubled as () => number)()).toBe(10);
   });
 
+  it('builds in the next cache root when the first cannot be written to', async () => {
+    // A file where the cache directory would be (root bypasses permissions, so no EACCES here).
+    const blocked = join(root, 'blocked');
+    await writeFile(blocked, '');
+    const built = await compiledIn({
+      root,
+      entries: entries(),
+      cacheRoots: [join(blocked, 'cache'), join(root, 'fallback')],
+    });
+    expect(built.dir.startsWith(join(root, 'fallback'))).toBe(true);
+    expect(((await load(built.files['@ameide/b']!)).doubled as () => number)()).toBe(10);
+  });
+
   it('names the file and line of a source that does not compile, and keeps no build of it', async () => {
     await put('packages/a/src/index.ts', `export const value = ;\n`);
     await expect(compiled({ root, entries: entries(), cacheRoot })).rejects.toThrow(
