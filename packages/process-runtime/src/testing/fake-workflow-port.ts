@@ -249,6 +249,13 @@ export class FakeWorkflowPort implements WorkflowPort {
   /** Whether the instance was started by a call activity (`escalateToParent` signals it). */
   hasParent = false;
 
+  /** Changes (`patched()` ids) this run does not take, as in a replay of an older history. */
+  readonly unpatched = new Set<string>();
+
+  patched(id: string): boolean {
+    return !this.unpatched.has(id);
+  }
+
   escalateToParent(escalation: { code: string; nodeId: string }): Promise<void> | undefined {
     if (!this.hasParent) return undefined;
     this.commands.push({ type: 'escalateToParent', ...escalation });

@@ -138,6 +138,7 @@ export function createTemporalPort(
         : info.continueAsNewSuggested;
     },
     handlersFinished: () => allHandlersFinished(),
+    patched: (id) => patched(id),
   };
 }
 

@@ -284,6 +284,17 @@ export interface ResumeState {
   readonly messageIds?: readonly string[];
   /** The payload of the latest signal of each name that carried one (absent when none). */
   readonly signalPayloads?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The latest signals of each name, by arrival number (1 = the first signal of the name), with
+   * their payloads: names none of whose kept signals carried one are left out.
+   */
+  readonly signalArrivals?: Readonly<Record<string, readonly SignalArrival[]>>;
+}
+
+/** A signal the instance received: its arrival number among signals of its name, and payload. */
+export interface SignalArrival {
+  readonly n: number;
+  readonly payload: Readonly<Record<string, unknown>>;
 }
 
 /** Where a timer or conditional event subprocess stands: its next deadline (epoch ms, timers) and how often it fired. */

@@ -9,6 +9,7 @@ import type {
   ProcessInput,
   ResumeState,
   ResumeToken,
+  SignalArrival,
   TokenView,
   UserTaskView,
 } from '../types.js';
@@ -18,6 +19,18 @@ type Completion = { by: string; data: Record<string, unknown> };
 
 /** How many ids of delivered messages an instance remembers (carried over by continue-as-new). */
 const MESSAGE_IDS_KEPT = 1000;
+/** Signals of each name whose payloads stay known, for catchers that armed before them. */
+const SIGNAL_ARRIVALS_KEPT = 32;
+
+/** The signal arrivals continue-as-new carries over: names with a payload among them. */
+function carriedArrivals(
+  all: Readonly<Record<string, readonly SignalArrival[]>>,
+): Record<string, readonly SignalArrival[]> | undefined {
+  const kept = Object.entries(all).filter(([, arrivals]) =>
+    arrivals.some((a) => Object.keys(a.payload).length > 0),
+  );
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
 
 /**
  * The data of one process instance: variables, open user tasks and accepted completions, the
@@ -45,6 +58,8 @@ export class InstanceState {
   #eventTimers: Record<string, EventTimerMemo> = {};
   #signals: Record<string, number> = {};
   #signalPayloads: Record<string, Readonly<Record<string, unknown>>> = {};
+  /** The latest {@link SIGNAL_ARRIVALS_KEPT} signals of each name, oldest first. */
+  #signalArrivals: Record<string, SignalArrival[]> = {};
   /** Ids of delivered messages, oldest first, at most {@link MESSAGE_IDS_KEPT}. */
   #messageIds: string[] = [];
   #lastCandidates = '';
@@ -72,6 +87,8 @@ export class InstanceState {
       >;
       this.#signals = { ...r.signals };
       this.#signalPayloads = { ...r.signalPayloads };
+      for (const [name, arrivals] of Object.entries(r.signalArrivals ?? {}))
+        this.#signalArrivals[name] = [...arrivals];
       this.#messageIds = [...(r.messageIds ?? [])];
     }
   }
@@ -235,19 +252,23 @@ export class InstanceState {
 
   /** Counts a signal; its payload (if it carries one) is what its catchers map in. */
   receiveSignal(name: string, payload?: Readonly<Record<string, unknown>>): void {
-    this.#signals[name] = (this.#signals[name] ?? 0) + 1;
-    if (payload !== undefined && Object.keys(payload).length > 0)
-      this.#signalPayloads[name] = payload;
+    const n = (this.#signals[name] = (this.#signals[name] ?? 0) + 1);
+    const carried = payload !== undefined && Object.keys(payload).length > 0;
+    if (carried) this.#signalPayloads[name] = payload;
     else delete this.#signalPayloads[name];
+    const arrivals = (this.#signalArrivals[name] ??= []);
+    arrivals.push({ n, payload: carried ? payload : {} });
+    if (arrivals.length > SIGNAL_ARRIVALS_KEPT) arrivals.shift();
   }
 
   /**
-   * The payload of the latest signal named `name` (empty when it carried none). A catcher fires
-   * at the first activation after the signal arrived, so this is the one that fired it unless
-   * several of the name arrived together; then it is the latest's.
+   * The payload of signal number `n` named `name` (empty when it carried none), or of the
+   * latest one when `n` is not given or no longer kept.
    */
-  signalPayload(name: string): Readonly<Record<string, unknown>> {
-    return this.#signalPayloads[name] ?? {};
+  signalPayload(name: string, n?: number): Readonly<Record<string, unknown>> {
+    const arrival =
+      n === undefined ? undefined : this.#signalArrivals[name]?.find((a) => a.n === n);
+    return arrival?.payload ?? this.#signalPayloads[name] ?? {};
   }
 
   /** How many signals named `name` the instance received so far. */
@@ -331,6 +352,7 @@ export class InstanceState {
     auditKeep: number,
   ): ResumeState {
     const dropped = Math.max(0, this.#audit.length - auditKeep);
+    const arrivals = carriedArrivals(this.#signalArrivals);
     return {
       planJson: this.#planJson,
       variables: this.#variables,
@@ -346,6 +368,7 @@ export class InstanceState {
       runs: this.#runs + 1,
       ...(Object.keys(this.#eventTimers).length > 0 ? { eventTimers: this.#eventTimers } : {}),
       ...(Object.keys(this.#signals).length > 0 ? { signals: this.#signals } : {}),
+      ...(arrivals ? { signalArrivals: arrivals } : {}),
       ...(Object.keys(this.#signalPayloads).length > 0
         ? { signalPayloads: this.#signalPayloads }
         : {}),

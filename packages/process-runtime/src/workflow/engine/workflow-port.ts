@@ -92,4 +92,9 @@ export interface WorkflowPort {
   continueAsNewSuggested(): boolean;
   /** Whether every signal and update handler has finished. */
   handlersFinished(): boolean;
+  /**
+   * Whether this run takes the change `id` (Temporal's `patched()`: true in new runs, and in
+   * replays of histories recorded with it); a change of commands is taken only then.
+   */
+  patched(id: string): boolean;
 }

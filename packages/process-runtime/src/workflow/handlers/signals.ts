@@ -7,6 +7,9 @@ import type { LiveToken, NodeContext, ScopeRun } from '../engine/token-engine.js
 export const SIGNAL_PREFIX = 'signal:';
 export const SIGNAL_KEY = '*';
 
+/** `patched()` id: a catcher maps the payload of the signal that fired it, not the latest one. */
+export const SIGNAL_ARRIVALS_PATCH = 'signal-payload-per-arrival';
+
 /**
  * Waits until a signal named `signal` arrives after `seen` (the count when the catcher armed),
  * visible under `subscriber` while it waits, then maps its payload (if it carried one) into the
@@ -27,8 +30,14 @@ export async function waitSignal(
   } finally {
     state.unsubscribe(subscriber);
   }
+  // Several signals arrived since the last activation: the first after arming fired this
+  // catcher, and its payload is the one mapped (histories recorded before took the latest's).
+  const arrived = state.signalCount(signal);
+  const payload =
+    arrived > seen + 1 && port.patched(SIGNAL_ARRIVALS_PATCH)
+      ? state.signalPayload(signal, seen + 1)
+      : state.signalPayload(signal);
   // Signals thrown by instances carry none: nothing is written (as before payloads existed).
-  const payload = state.signalPayload(signal);
   if (Object.keys(payload).length > 0) ctx.tokens.write(run, payload);
 }
 

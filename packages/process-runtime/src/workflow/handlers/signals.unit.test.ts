@@ -4,6 +4,7 @@ import { startFakeInstance } from '../../testing/fake-instance.js';
 import { createFakeSales, ORDER_STATUS } from '../../testing/fake-sales.js';
 import type { SignalBroadcast } from '../activity-types.js';
 import type { InstanceEnd } from '../engine/run-instance.js';
+import { SIGNAL_ARRIVALS_PATCH } from './signals.js';
 
 // Signals on the fake port, with examples/processes/order-recall-watch.bpmn, product-recall.bpmn
 // and carrier-available.bpmn (examples.int.test.ts runs them on Temporal, across instances and
@@ -224,6 +225,25 @@ describe('signal payloads', () => {
     expect(i.engine.state.variables).toMatchObject({ carrier: 'UPS' });
   });
 
+  it('two signals arriving together: the catcher maps the payload of the first after it armed', async () => {
+    const { i } = await watcher();
+    await i.complete('Task_Pack');
+    withPayload(i, 'CarrierAvailable', { carrier: 'DHL' });
+    withPayload(i, 'CarrierAvailable', { carrier: 'UPS' });
+    await i.port.settle();
+    expect(i.ended()?.end).toMatchObject({ result: { endEvent: 'End_Shipped' } });
+    expect(i.engine.state.variables).toMatchObject({ carrier: 'DHL' });
+
+    // A replay of a history recorded before took the latest one's, and still does.
+    const old = await watcher();
+    old.i.port.unpatched.add(SIGNAL_ARRIVALS_PATCH);
+    await old.i.complete('Task_Pack');
+    withPayload(old.i, 'CarrierAvailable', { carrier: 'DHL' });
+    withPayload(old.i, 'CarrierAvailable', { carrier: 'UPS' });
+    await old.i.port.settle();
+    expect(old.i.engine.state.variables).toMatchObject({ carrier: 'UPS' });
+  });
+
   it('continue-as-new carries the latest payload of each signal over', async () => {
     const { i } = await watcher();
     withPayload(i, 'Unrelated', { note: 'kept' });
@@ -235,5 +255,7 @@ describe('signal payloads', () => {
       throw new Error(`expected continue-as-new, got ${end?.type}`);
     expect(end.resume.signalPayloads).toEqual({ Unrelated: { note: 'kept' } });
     expect(end.resume.signals).toMatchObject({ Unrelated: 1 });
+    // And the payloads by arrival, for catchers armed before a signal they have not yet taken.
+    expect(end.resume.signalArrivals).toEqual({ Unrelated: [{ n: 1, payload: { note: 'kept' } }] });
   });
 });
