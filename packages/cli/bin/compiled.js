@@ -28,10 +28,12 @@ import { pathToFileURL } from 'node:url';
 
 /** Bump when the build options change in a way the key does not see. */
 const FORMAT = 1;
-/** Builds older than this, other than the newest, are removed after a build. */
+/** Builds older than this, other than the newest and those in use, are removed after a build. */
 const KEEP_OLD_MS = 60 * 60 * 1000;
 
 const MANIFEST = 'manifest.json';
+/** `<build>/.in-use-<pid>`: the process `pid` runs that build. */
+const IN_USE = '.in-use-';
 
 /**
  * The workspace packages' entry modules, as `{ '@ameide/x': '/abs/packages/x/src/index.ts' }`:
@@ -183,11 +185,33 @@ async function build({ root, entries, cacheRoot, key }) {
   return located(dir, files);
 }
 
+/** The build in `dir`, marked as used by this process until it exits (see removeOldBuilds). */
 function located(dir, files) {
+  const marker = join(dir, `${IN_USE}${process.pid}`);
+  try {
+    writeFileSync(marker, '');
+    process.once('exit', () => rmSync(marker, { force: true }));
+  } catch {
+    // A build this user can only read (an image's): nobody else removes it either.
+  }
   return {
     dir,
     files: Object.fromEntries(Object.entries(files).map(([n, f]) => [n, join(dir, f)])),
   };
+}
+
+/** Whether a process that is still running uses the build in `dir`. */
+function inUse(dir) {
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(IN_USE)) continue;
+    try {
+      process.kill(Number(name.slice(IN_USE.length)), 0);
+      return true;
+    } catch (err) {
+      if (err.code === 'EPERM') return true;
+    }
+  }
+  return false;
 }
 
 /** Imports of packages in node_modules stay imports, of the file Node would load from here. */
@@ -236,14 +260,18 @@ function sourceLocations() {
   };
 }
 
+/**
+ * Removes the builds (and crashed builders' temporary directories) older than an hour, except
+ * `keep` and those a running process uses: a long-running `ameide dev` may still import a chunk
+ * of its build hours after another command rebuilt.
+ */
 function removeOldBuilds(cacheRoot, keep) {
   const now = Date.now();
   for (const name of readdirSync(cacheRoot)) {
-    if (name === keep || name === 'current.json') continue;
+    if (name === keep || name.endsWith('.json')) continue;
     const path = join(cacheRoot, name);
     try {
-      // A build another process runs right now may still load its lazily imported chunks.
-      if (now - statSync(path).mtimeMs > KEEP_OLD_MS)
+      if (now - statSync(path).mtimeMs > KEEP_OLD_MS && !inUse(path))
         rmSync(path, { recursive: true, force: true });
     } catch {
       // Removed by another process meanwhile.

@@ -1,6 +1,7 @@
 // bin/compiled.js: the `ameide` command runs its sources compiled by esbuild, cached by the
 // hash of every input. A throwaway workspace of two packages stands in for the repository.
-import { mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -102,6 +103,25 @@ describe('the compiled ameide command', () => {
     });
     expect(built.dir.startsWith(join(root, 'fallback'))).toBe(true);
     expect(((await load(built.files['@ameide/b']!)).doubled as () => number)()).toBe(10);
+  });
+
+  it('removes builds older than an hour after a rebuild, but not one a running process uses', async () => {
+    const source = (value: number) =>
+      `export const here = import.meta.url;\nexport const value = ${value};\n`;
+    await put('packages/a/src/index.ts', source(7));
+    const used = await compiled({ root, entries: entries(), cacheRoot });
+    await put('packages/a/src/index.ts', source(8));
+    const unused = await compiled({ root, entries: entries(), cacheRoot });
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    // This test's process uses both; let only `used` say so.
+    await rm(join(unused.dir, `.in-use-${process.pid}`));
+    await utimes(used.dir, hoursAgo, hoursAgo);
+    await utimes(unused.dir, hoursAgo, hoursAgo);
+    await put('packages/a/src/index.ts', source(9));
+    const latest = await compiled({ root, entries: entries(), cacheRoot });
+    expect(existsSync(used.dir)).toBe(true);
+    expect(existsSync(unused.dir)).toBe(false);
+    expect(existsSync(join(latest.dir, `.in-use-${process.pid}`))).toBe(true);
   });
 
   it('names the file and line of a source that does not compile, and keeps no build of it', async () => {
