@@ -22,6 +22,18 @@ const MESSAGE_IDS_KEPT = 1000;
 /** Signals of each name whose payloads stay known, for catchers that armed before them. */
 const SIGNAL_ARRIVALS_KEPT = 32;
 
+/** The payload of the latest signal of each name, where it carried one. */
+function latestPayloads(
+  arrivals: Readonly<Record<string, readonly SignalArrival[]>>,
+): Record<string, Readonly<Record<string, unknown>>> {
+  const latest: Record<string, Readonly<Record<string, unknown>>> = {};
+  for (const [name, list] of Object.entries(arrivals)) {
+    const payload = list.at(-1)?.payload ?? {};
+    if (Object.keys(payload).length > 0) latest[name] = payload;
+  }
+  return latest;
+}
+
 /** The signal arrivals continue-as-new carries over: names with a payload among them. */
 function carriedArrivals(
   all: Readonly<Record<string, readonly SignalArrival[]>>,
@@ -57,7 +69,6 @@ export class InstanceState {
   #runs = 1;
   #eventTimers: Record<string, EventTimerMemo> = {};
   #signals: Record<string, number> = {};
-  #signalPayloads: Record<string, Readonly<Record<string, unknown>>> = {};
   /** The latest {@link SIGNAL_ARRIVALS_KEPT} signals of each name, oldest first. */
   #signalArrivals: Record<string, SignalArrival[]> = {};
   /** Ids of delivered messages, oldest first, at most {@link MESSAGE_IDS_KEPT}. */
@@ -86,9 +97,11 @@ export class InstanceState {
         EventTimerMemo
       >;
       this.#signals = { ...r.signals };
-      this.#signalPayloads = { ...r.signalPayloads };
       for (const [name, arrivals] of Object.entries(r.signalArrivals ?? {}))
         this.#signalArrivals[name] = [...arrivals];
+      // A run continued by a version that kept only the latest payload of each name.
+      for (const [name, payload] of Object.entries(r.signalPayloads ?? {}))
+        this.#signalArrivals[name] ??= [{ n: r.signals?.[name] ?? 1, payload }];
       this.#messageIds = [...(r.messageIds ?? [])];
     }
   }
@@ -253,11 +266,8 @@ export class InstanceState {
   /** Counts a signal; its payload (if it carries one) is what its catchers map in. */
   receiveSignal(name: string, payload?: Readonly<Record<string, unknown>>): void {
     const n = (this.#signals[name] = (this.#signals[name] ?? 0) + 1);
-    const carried = payload !== undefined && Object.keys(payload).length > 0;
-    if (carried) this.#signalPayloads[name] = payload;
-    else delete this.#signalPayloads[name];
     const arrivals = (this.#signalArrivals[name] ??= []);
-    arrivals.push({ n, payload: carried ? payload : {} });
+    arrivals.push({ n, payload: payload ?? {} });
     if (arrivals.length > SIGNAL_ARRIVALS_KEPT) arrivals.shift();
   }
 
@@ -266,9 +276,10 @@ export class InstanceState {
    * latest one when `n` is not given or no longer kept.
    */
   signalPayload(name: string, n?: number): Readonly<Record<string, unknown>> {
+    const arrivals = this.#signalArrivals[name];
     const arrival =
-      n === undefined ? undefined : this.#signalArrivals[name]?.find((a) => a.n === n);
-    return arrival?.payload ?? this.#signalPayloads[name] ?? {};
+      (n === undefined ? undefined : arrivals?.find((a) => a.n === n)) ?? arrivals?.at(-1);
+    return arrival?.payload ?? {};
   }
 
   /** How many signals named `name` the instance received so far. */
@@ -353,6 +364,7 @@ export class InstanceState {
   ): ResumeState {
     const dropped = Math.max(0, this.#audit.length - auditKeep);
     const arrivals = carriedArrivals(this.#signalArrivals);
+    const latest = arrivals && latestPayloads(arrivals);
     return {
       planJson: this.#planJson,
       variables: this.#variables,
@@ -369,9 +381,7 @@ export class InstanceState {
       ...(Object.keys(this.#eventTimers).length > 0 ? { eventTimers: this.#eventTimers } : {}),
       ...(Object.keys(this.#signals).length > 0 ? { signals: this.#signals } : {}),
       ...(arrivals ? { signalArrivals: arrivals } : {}),
-      ...(Object.keys(this.#signalPayloads).length > 0
-        ? { signalPayloads: this.#signalPayloads }
-        : {}),
+      ...(latest && Object.keys(latest).length > 0 ? { signalPayloads: latest } : {}),
       ...(this.#messageIds.length > 0 ? { messageIds: this.#messageIds } : {}),
     };
   }
