@@ -22,14 +22,19 @@ function isBpmn(file: string): boolean {
   return ['.bpmn', '.xml'].includes(extname(file).toLowerCase());
 }
 
-/** Reads a definition from JSON or BPMN; importer findings come back as diagnostics. */
-async function readDefinition(file: string): Promise<{ raw?: unknown; diagnostics: Diagnostic[] }> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+/** A file's text; a file that cannot be read is an error naming it. */
+function readText(file: string): Promise<string> {
+  return readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
     throw new Error(
       `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
       { cause: err },
     );
   });
+}
+
+/** Reads a definition from JSON or BPMN; importer findings come back as diagnostics. */
+async function readDefinition(file: string): Promise<{ raw?: unknown; diagnostics: Diagnostic[] }> {
+  const text = await readText(file);
   if (isBpmn(file)) {
     const imported = await importBpmn(text);
     return imported.ok
@@ -107,12 +112,7 @@ function isCollaborationPart(raw: unknown): boolean {
 
 /** A collaboration part as `process import --collaboration` wrote it, checked. */
 async function readCollaboration(file: string): Promise<BpmnInterchange> {
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new Error(
-      `cannot read ${file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`,
-      { cause: err },
-    );
-  });
+  const text = await readText(file);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text) as unknown;
@@ -232,9 +232,7 @@ export function processCommand(): Command {
         opts.collaboration === undefined ? undefined : await readCollaboration(opts.collaboration);
       await writeOut(
         opts.output,
-        definitions.length === 1 && !collaboration
-          ? await exportBpmn(definitions[0]!)
-          : await exportBpmn({ definitions, ...(collaboration ? { collaboration } : {}) }),
+        await exportBpmn({ definitions, ...(collaboration ? { collaboration } : {}) }),
       );
     });
 
